@@ -1,0 +1,157 @@
+//! `berth`: the command-line entry point.
+//!
+//! `berth validate FILE...` judges task definitions exactly as RegisterTaskDefinition would,
+//! with berth-model: it prints the registered document (as `describe-task-definition` shows
+//! it) and exits 0, or prints every problem and exits 1; malformed JSON or an unreadable file
+//! exits 2. It is meant for anyone's CI, before a deploy.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use berth_model::task_definition::DescribeTaskDefinitionResponse;
+use berth_model::{check_text, ArnScope, Outcome, RegistrationContext, SimTime};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "berth",
+    version,
+    about = "Amazon ECS's control plane as a playground"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate task definitions as ECS's RegisterTaskDefinition would.
+    ///
+    /// Accepts a RegisterTaskDefinition input (--cli-input-json), the output of
+    /// `aws ecs describe-task-definition`, or a bare containerDefinitions array.
+    /// Exit status: 0 all valid, 1 some invalid, 2 malformed JSON or unreadable input.
+    Validate(ValidateArgs),
+}
+
+#[derive(Parser)]
+struct ValidateArgs {
+    /// Task definition files; `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Family for a bare containerDefinitions array (default: the file name without extension).
+    #[arg(long)]
+    family: Option<String>,
+    /// Region in the printed ARN.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// Account id in the printed ARN.
+    #[arg(long, default_value = "123456789012")]
+    account: String,
+    /// Revision in the printed document.
+    #[arg(long, default_value_t = 1)]
+    revision: u32,
+    /// registeredAt as epoch seconds, for reproducible output (default: now).
+    #[arg(long)]
+    registered_at: Option<u64>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate(args) => match validate(&args) {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("berth: {error:#}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
+    let now = match args.registered_at {
+        Some(secs) => SimTime::from_secs(secs),
+        None => {
+            let since_epoch = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            SimTime(u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX))
+        }
+    };
+    let context = RegistrationContext {
+        scope: ArnScope {
+            region: args.region.clone(),
+            account_id: args.account.clone(),
+        },
+        revision: args.revision,
+        now,
+    };
+    let several = args.files.len() > 1;
+    let mut worst = 0u8;
+    for file in &args.files {
+        let label = file.display().to_string();
+        let prefix = if several {
+            format!("{label}: ")
+        } else {
+            String::new()
+        };
+        let text = match read_input(file) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!("{prefix}{error:#}");
+                worst = worst.max(2);
+                continue;
+            }
+        };
+        let family = args.family.clone().or_else(|| family_from_path(file));
+        match check_text(&text, family.as_deref(), &context) {
+            Outcome::Registered {
+                task_definition,
+                tags,
+            } => {
+                let document = DescribeTaskDefinitionResponse {
+                    task_definition: Some(*task_definition),
+                    tags,
+                };
+                if several {
+                    println!("{prefix}valid");
+                }
+                println!("{}", serde_json::to_string_pretty(&document)?);
+            }
+            Outcome::Invalid(problems) => {
+                for problem in problems {
+                    println!("{prefix}{problem}");
+                }
+                worst = worst.max(1);
+            }
+            Outcome::Malformed(syntax) => {
+                println!("{prefix}{syntax}");
+                worst = worst.max(2);
+            }
+        }
+    }
+    Ok(ExitCode::from(worst))
+}
+
+fn read_input(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    }
+}
+
+fn family_from_path(path: &Path) -> Option<String> {
+    if path == Path::new("-") {
+        return None;
+    }
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+}

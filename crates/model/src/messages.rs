@@ -1,0 +1,676 @@
+//! Every message text Berth's model returns, in ECS's words, in one place.
+//!
+//! Texts seen in real ECS responses are plain functions below, each with its source. Texts we
+//! could not confirm are all in [`UNCONFIRMED`], one table, so a better source fixes one line.
+//! Sources are short keys of shared/ECS_REFERENCE.md or public issues quoting the API.
+
+use serde_json::Value;
+
+use crate::problem::{ExceptionType, JsonPath, Problem};
+
+use ExceptionType::{ClientException, InvalidParameterException, SerializationException};
+
+/// Messages we could not confirm from a real response: `(key, exception, template)`.
+/// `{}` placeholders are filled in order. Keep this the only table of guesses.
+pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
+    // The shape of a request is checked by the service framework; its wording for an
+    // unknown member follows botocore's client-side check, which is what AWS CLI users see.
+    ("unknown-parameter", InvalidParameterException, "Unknown parameter in {}: \"{}\", must be one of: {}"),
+    ("invalid-type", SerializationException, "Invalid type for parameter {}, value: {}, valid types: {}"),
+    // AWS's generic request-validation form.
+    ("enum", ClientException, "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]"),
+    ("reservation-above-memory", ClientException, "Invalid setting for container '{}'. 'memory' must be greater than or equal to 'memoryReservation'."),
+    ("container-memory-minimum", ClientException, "Invalid 'memory' setting for container '{}'. The minimum is 6 MiB."),
+    ("container-cpu-negative", ClientException, "Invalid 'cpu' setting for container '{}'."),
+    ("task-memory-invalid", ClientException, "Invalid 'memory' setting for task. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."),
+    ("host-port-invalid", ClientException, "Invalid 'hostPort' setting for container '{}'."),
+    ("none-port-mappings", ClientException, "Port mappings are not supported when networkMode=none."),
+    ("link-unknown", ClientException, "Invalid 'links' setting. Unknown container: '{}'."),
+    ("depends-on-self", ClientException, "Container '{}' cannot depend on itself."),
+    ("depends-on-cycle", ClientException, "Container dependencies should not have a cycle"),
+    ("depends-on-condition", ClientException, "Invalid 'dependsOn' setting for container '{}'. 'condition' must be specified."),
+    ("health-check-command", ClientException, "Health check command must not be empty for container '{}'"),
+    ("health-check-min", ClientException, "Health check {} must be greater than or equal to the minimum allowed value {} for container '{}'"),
+    ("duplicate-volume", ClientException, "Volume names must be unique within a Task Definition."),
+    ("volume-name", ClientException, "Volume.name contains invalid characters."),
+    ("fargate-privileged", ClientException, "Fargate requires that the \u{2018}privileged\u{2019} setting be \u{2018}false\u{2019} at the container level."),
+    ("fargate-links", ClientException, "Tasks using the Fargate launch type do not support links."),
+    ("external-awsvpc", ClientException, "Tasks using the EXTERNAL launch type do not support network mode 'awsvpc'."),
+    ("ephemeral-storage-max", ClientException, "EphemeralStorage size should be at most 200"),
+    ("memberof-expression", ClientException, "constraint.expression should not be null or empty for 'memberOf'."),
+    ("too-many-constraints", ClientException, "Too many placement constraints. The maximum is 10."),
+    ("too-many-tags", InvalidParameterException, "Too many tags. The maximum is 50."),
+    ("tag-key", InvalidParameterException, "Tag keys must be between 1 and 128 characters."),
+    ("tag-value", InvalidParameterException, "Tag values must be at most 256 characters."),
+    ("credential-specs", ClientException, "Only one credentialSpecs entry is supported for container '{}'."),
+    ("container-port-protocols", ClientException, "Container port '{}' is exposed with more than one protocol in container '{}'."),
+    ("gpu-value", ClientException, "Invalid GPU value '{}' for container '{}'."),
+    ("start-timeout-fargate", ClientException, "Tasks using the Fargate launch type must have a container start timeout between 2 and 120 seconds."),
+    ("proxy-container-name", ClientException, "ProxyConfiguration.containerName should not be null or empty."),
+];
+
+/// Fills an [`UNCONFIRMED`] template. Panics only on a key missing from the table, which the
+/// table's own test rules out.
+fn unconfirmed(key: &str, args: &[&dyn std::fmt::Display], path: &JsonPath) -> Problem {
+    let (_, exception, template) = UNCONFIRMED
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .expect("every unconfirmed key used in the code is in the table");
+    let mut message = String::with_capacity(template.len() + 32);
+    let mut args = args.iter();
+    let mut pieces = template.split("{}");
+    message.push_str(pieces.next().unwrap_or(""));
+    for piece in pieces {
+        if let Some(arg) = args.next() {
+            message.push_str(&arg.to_string());
+        }
+        message.push_str(piece);
+    }
+    Problem {
+        exception: *exception,
+        message,
+        path: path.clone(),
+    }
+}
+
+fn client(message: impl Into<String>, path: &JsonPath) -> Problem {
+    Problem {
+        exception: ClientException,
+        message: message.into(),
+        path: path.clone(),
+    }
+}
+
+/// Each function below returns the problem for one rule, at `path`.
+macro_rules! unconfirmed_fns {
+    ($($(#[$meta:meta])* $name:ident($($arg:ident: $ty:ty),*) => $key:literal;)*) => {
+        $($(#[$meta])* pub fn $name($($arg: $ty,)* path: &JsonPath) -> Problem {
+            unconfirmed($key, &[$(&$arg),*], path)
+        })*
+    };
+}
+
+unconfirmed_fns! {
+    /// `memoryReservation` above `memory`.
+    reservation_above_memory(container: &str) => "reservation-above-memory";
+    /// Container `memory` below Docker's minimum.
+    container_memory_minimum(container: &str) => "container-memory-minimum";
+    /// Negative container `cpu`.
+    container_cpu_invalid(container: &str) => "container-cpu-negative";
+    /// Task `memory` not a valid amount.
+    task_memory_invalid() => "task-memory-invalid";
+    /// `hostPort` outside 0–65535.
+    host_port_invalid(container: &str) => "host-port-invalid";
+    /// Port mappings in `none` mode.
+    none_port_mappings() => "none-port-mappings";
+    /// A link to a container not in the task.
+    link_unknown(target: &str) => "link-unknown";
+    /// A container depending on itself.
+    depends_on_self(container: &str) => "depends-on-self";
+    /// A cycle of dependencies.
+    depends_on_cycle() => "depends-on-cycle";
+    /// `dependsOn` without a condition.
+    depends_on_condition(container: &str) => "depends-on-condition";
+    /// Empty health-check command.
+    health_check_command(container: &str) => "health-check-command";
+    /// A health-check setting under its minimum.
+    health_check_min(setting: &str, minimum: i64, container: &str) => "health-check-min";
+    /// Two volumes with one name.
+    duplicate_volume() => "duplicate-volume";
+    /// A volume name with characters outside the pattern.
+    volume_name() => "volume-name";
+    /// Privileged container on Fargate.
+    fargate_privileged() => "fargate-privileged";
+    /// Links on Fargate.
+    fargate_links() => "fargate-links";
+    /// awsvpc on EXTERNAL.
+    external_awsvpc() => "external-awsvpc";
+    /// Ephemeral storage above the maximum.
+    ephemeral_storage_max() => "ephemeral-storage-max";
+    /// memberOf without an expression.
+    member_of_expression() => "memberof-expression";
+    /// More than 10 placement constraints.
+    too_many_constraints() => "too-many-constraints";
+    /// More than 50 tags.
+    too_many_tags() => "too-many-tags";
+    /// A tag key of the wrong length.
+    tag_key() => "tag-key";
+    /// A tag value too long.
+    tag_value() => "tag-value";
+    /// More than one credential spec.
+    credential_specs(container: &str) => "credential-specs";
+    /// One container port under two protocols.
+    container_port_protocols(port: i64, container: &str) => "container-port-protocols";
+    /// A GPU count that is not a positive integer.
+    gpu_value(value: &str, container: &str) => "gpu-value";
+    /// startTimeout outside Fargate's 2–120 s.
+    start_timeout_fargate() => "start-timeout-fargate";
+    /// Proxy configuration without a container name.
+    proxy_container_name() => "proxy-container-name";
+}
+
+/// A member the shape does not have.
+pub fn unknown_parameter(path: &JsonPath, expected: &[&str]) -> Problem {
+    let (parent, name) = split_last_key(path);
+    let parent = if parent.0.is_empty() {
+        "input".to_owned()
+    } else {
+        parent.to_string()
+    };
+    unconfirmed(
+        "unknown-parameter",
+        &[&parent, &name, &expected.join(", ")],
+        path,
+    )
+}
+
+/// A member of the wrong JSON type.
+pub fn invalid_type(path: &JsonPath, found: &Value, expected: &str) -> Problem {
+    let mut shown = found.to_string();
+    if shown.len() > 60 {
+        let cut = (0..=57)
+            .rev()
+            .find(|&i| shown.is_char_boundary(i))
+            .unwrap_or(0);
+        shown.truncate(cut);
+        shown.push_str("...");
+    }
+    unconfirmed("invalid-type", &[path, &shown, &expected], path)
+}
+
+/// A value outside an enum.
+pub fn enum_value(value: &str, allowed: &[&str], path: &JsonPath) -> Problem {
+    unconfirmed("enum", &[&value, &path.coral(), &allowed.join(", ")], path)
+}
+
+fn split_last_key(path: &JsonPath) -> (JsonPath, String) {
+    let mut parent = path.clone();
+    match parent.0.pop() {
+        Some(crate::problem::PathSegment::Key(key)) => (parent, key),
+        Some(crate::problem::PathSegment::Index(index)) => (parent, index.to_string()),
+        None => (parent, String::new()),
+    }
+}
+
+// Confirmed texts, each with where it was seen.
+
+/// `family` missing or empty (aws/aws-sdk-go#132).
+pub fn family_blank(path: &JsonPath) -> Problem {
+    client("Family can not be blank.", path)
+}
+
+/// `family` with characters outside `[a-zA-Z0-9_-]` or too long (aws-cdk preflight quoting ECS).
+pub fn family_invalid(path: &JsonPath) -> Problem {
+    client("Family contains invalid characters.", path)
+}
+
+/// No containers (awsdocs/aws-cloudformation-user-guide#454).
+pub fn container_list_empty(path: &JsonPath) -> Problem {
+    client("Container list cannot be empty.", path)
+}
+
+/// More than 10 containers (aws/amazon-ecs-cli#184).
+pub fn too_many_containers(path: &JsonPath) -> Problem {
+    client("Too many containers.", path)
+}
+
+/// A container member that must be present (`name`, `image`; awsdocs cfn guide#612).
+pub fn container_field_empty(field: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("Container.{field} should not be null or empty."),
+        path,
+    )
+}
+
+/// A container name with invalid characters (cds-snc/notification-terraform#328).
+pub fn container_name_invalid(path: &JsonPath) -> Problem {
+    client("Container.name contains invalid characters.", path)
+}
+
+/// Two containers with one name (Shippable/support#2946; this casing from a 2026 deploy log).
+pub fn container_names_unique(path: &JsonPath) -> Problem {
+    client(
+        "Container names must be unique within a task definition",
+        path,
+    )
+}
+
+/// Image longer than 255 (hashicorp/terraform-provider-aws#22629).
+pub fn image_too_long(path: &JsonPath) -> Problem {
+    client("Container.image should be 255 characters or less", path)
+}
+
+/// Image with invalid characters (Shippable/support#3094).
+pub fn image_invalid(path: &JsonPath) -> Problem {
+    client("Container.image contains invalid characters.", path)
+}
+
+/// No memory for a container on EC2 (sil-org/ecs-deploy#59).
+pub fn memory_required(container: &str, path: &JsonPath) -> Problem {
+    client(
+        format!(
+            "Invalid setting for container '{container}'. At least one of 'memory' or 'memoryReservation' must be specified."
+        ),
+        path,
+    )
+}
+
+/// Container memory above the task's (pulumi/pulumi-awsx#1220).
+pub fn container_memory_above_task(container: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("The 'memory' setting for container '{container}' is greater than for the task."),
+        path,
+    )
+}
+
+/// Reservations above the task's memory (cloudnativedaysjp/dreamkast-infra#4766).
+pub fn reservations_above_task(path: &JsonPath) -> Problem {
+    client(
+        "The sum of all container 'memoryReservation' values cannot be greater than the value of the task 'memory'.",
+        path,
+    )
+}
+
+/// Container cpu above the task's (cloudnativedaysjp/dreamkast-infra#4726).
+pub fn cpu_sum_above_task(path: &JsonPath) -> Problem {
+    client(
+        "The sum of all container 'cpu' values cannot be greater than the value of the task 'cpu'.",
+        path,
+    )
+}
+
+/// Task cpu not valid (DG task-cpu-memory-error).
+pub fn task_cpu_invalid(path: &JsonPath) -> Problem {
+    client(
+        "Invalid 'cpu' setting for task. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
+        path,
+    )
+}
+
+/// Fargate without task cpu (hackoregon/civic-devops#246).
+pub fn fargate_cpu_required(path: &JsonPath) -> Problem {
+    client(
+        "Fargate requires that 'cpu' be defined at the task level.",
+        path,
+    )
+}
+
+/// Fargate without task memory (aws/amazon-ecs-cli#982).
+pub fn fargate_memory_required(path: &JsonPath) -> Problem {
+    client(
+        "Fargate requires that 'memory' be defined at the task level.",
+        path,
+    )
+}
+
+/// A cpu/memory pair Fargate does not offer (aws-games/cloud-game-development-toolkit#737).
+pub fn fargate_no_configuration(cpu: u32, memory: u32, path: &JsonPath) -> Problem {
+    client(
+        format!(
+            "No Fargate configuration exists for given values: {cpu} CPU, {memory} memory. See the Amazon ECS documentation for the valid values."
+        ),
+        path,
+    )
+}
+
+/// Fargate with a network mode other than awsvpc (aws/amazon-ecs-cli#1145; curly quotes as sent).
+pub fn fargate_network_mode(path: &JsonPath) -> Problem {
+    client(
+        "Fargate only supports network mode \u{2018}awsvpc\u{2019}.",
+        path,
+    )
+}
+
+/// Fargate with pidMode host (aws/aws-cdk#29619).
+pub fn fargate_pid_mode(mode: &str, path: &JsonPath) -> Problem {
+    client(
+        format!(
+            "Tasks using the Fargate launch type do not support pidMode '{mode}'. The supported value for pidMode is 'task'."
+        ),
+        path,
+    )
+}
+
+/// Fargate stopTimeout above 120 s (a deploy log quoting ECS; 120 itself is accepted).
+pub fn fargate_stop_timeout(path: &JsonPath) -> Problem {
+    client(
+        "Tasks using the Fargate launch type must have a container stop timeout of less than 120 seconds.",
+        path,
+    )
+}
+
+/// A member Fargate does not support: `sourcePath` (cloudposse/terraform-aws-ecs-alb-service-task#174),
+/// `ipcMode`, `devices`, `maxSwap`, `sharedMemorySize`, `dockerSecurityOptions`,
+/// `dockerVolumeConfiguration`, `constraints` (badmintoncryer/cdk-preflight deploy logs).
+pub fn fargate_unsupported(member: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("Fargate compatible task definitions do not support {member}"),
+        path,
+    )
+}
+
+/// A capability Fargate does not allow adding (cdk-preflight deploy log).
+pub fn fargate_capability(capability: &str, path: &JsonPath) -> Problem {
+    client(format!("{capability} is not allowed on Fargate."), path)
+}
+
+/// GPUs on Fargate (cdk-preflight deploy log).
+pub fn fargate_gpu(path: &JsonPath) -> Problem {
+    client(
+        "Tasks using the Fargate launch type do not support GPU resource requirements.",
+        path,
+    )
+}
+
+/// A log driver Fargate does not offer (cdk-preflight deploy log; aws/containers-roadmap#669).
+pub fn fargate_log_driver(driver: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("{driver} is not a valid log driver. Must be one of [awslogs,splunk,awsfirelens]"),
+        path,
+    )
+}
+
+/// awslogs on Fargate without a stream prefix (aws/aws-cdk#1422).
+pub fn fargate_awslogs_stream_prefix(path: &JsonPath) -> Problem {
+    client(
+        "Fargate requires log configuration options to include awslogs-stream-prefix to support log driver awslogs.",
+        path,
+    )
+}
+
+/// awslogs without a log group (cdk-preflight deploy log).
+pub fn awslogs_group_required(path: &JsonPath) -> Problem {
+    client("Log driver awslogs requires options: awslogs-group", path)
+}
+
+/// awsfirelens without a FireLens container (cdk-preflight deploy log).
+pub fn firelens_container_required(path: &JsonPath) -> Problem {
+    client(
+        "When awsfirelens log driver is specified in log configuration, a firelens configuration object must be configured in one of the containers.",
+        path,
+    )
+}
+
+/// Ephemeral storage on an EC2-only definition (cdk-preflight deploy log).
+pub fn ephemeral_storage_ec2(path: &JsonPath) -> Problem {
+    client(
+        "Tasks using the EC2 launch type do not support EphemeralStorage.",
+        path,
+    )
+}
+
+/// A setting awsvpc mode does not allow on a container (labd/ecs-deplojo#26 for hostname;
+/// cdk-preflight deploy logs for the others). `what` is ECS's phrase for the setting.
+pub fn not_with_awsvpc(what: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("{what} not supported on container when networkMode=awsvpc."),
+        path,
+    )
+}
+
+/// Two port mappings with one name in awsvpc mode (cdk-preflight deploy log).
+pub fn port_name_used(path: &JsonPath) -> Problem {
+    client(
+        "When networkMode=awsvpc, port mapping name is already used",
+        path,
+    )
+}
+
+/// HEALTHY dependency on a container without a health check (cdk-preflight deploy log).
+pub fn healthy_needs_check(path: &JsonPath) -> Problem {
+    client(
+        "A dependency container with HEALTHY condition must have health check configured",
+        path,
+    )
+}
+
+/// A ulimit whose soft limit exceeds its hard limit (cdk-preflight deploy log).
+pub fn ulimit_soft_above_hard(name: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("Soft limit exceeds hard limit for ulimit {name}"),
+        path,
+    )
+}
+
+/// More than ten environment files (cdk-preflight deploy log).
+pub fn too_many_environment_files(path: &JsonPath) -> Problem {
+    client(
+        "The maximum number of environment files was exceeded. Specify ten or less and try again.",
+        path,
+    )
+}
+
+/// A configured-at-launch volume no container mounts (cdk-preflight deploy log).
+pub fn volume_not_referenced(volume: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("Volumes [{volume}] are not referenced by any of the containers"),
+        path,
+    )
+}
+
+/// An EFS access point with a root directory other than `/` (cdk-preflight deploy log).
+pub fn efs_access_point_root(path: &JsonPath) -> Problem {
+    client(
+        "When using an EFS access point, the root directory must either be set to \"/\" or be omitted.",
+        path,
+    )
+}
+
+/// EFS IAM authorisation without transit encryption (cdk-preflight deploy log).
+pub fn efs_iam_needs_encryption(path: &JsonPath) -> Problem {
+    client(
+        "EFS IAM authorization requires TransitEncryption to be enabled.",
+        path,
+    )
+}
+
+/// An EFS transit-encryption port without transit encryption (cdk-preflight deploy log).
+pub fn efs_port_needs_encryption(path: &JsonPath) -> Problem {
+    client(
+        "TransitEncryptionPort requires that TransitEncryption is enabled.",
+        path,
+    )
+}
+
+/// Elastic Inference, retired (cdk-preflight deploy log).
+pub fn inference_accelerators_unsupported(path: &JsonPath) -> Problem {
+    client("Unsupported field 'inferenceAccelerators'.", path)
+}
+
+/// No essential container (eagletmt/hako#68, aws-cloudformation/cfn-lint#4536).
+pub fn no_essential_container(path: &JsonPath) -> Problem {
+    client(
+        "Task definition doesn't have any essential container.",
+        path,
+    )
+}
+
+/// awsvpc with hostPort ≠ containerPort (pulumi/pulumi-awsx#935).
+pub fn awsvpc_port_mismatch(path: &JsonPath) -> Problem {
+    client(
+        "When networkMode=awsvpc, the host ports and container ports in port mappings must match.",
+        path,
+    )
+}
+
+/// host mode with hostPort ≠ containerPort.
+pub fn host_port_mismatch(path: &JsonPath) -> Problem {
+    client(
+        "When networkMode=host, the host ports and container ports in port mappings must match.",
+        path,
+    )
+}
+
+/// One host port mapped twice (aws/amazon-ecs-agent#1220).
+pub fn host_port_duplicate(protocol: &str, port: i64, path: &JsonPath) -> Problem {
+    client(
+        format!("{protocol} host port '{port}' is mapped multiple times in task."),
+        path,
+    )
+}
+
+/// One container port used twice in awsvpc mode.
+pub fn container_port_duplicate(protocol: &str, port: i64, path: &JsonPath) -> Problem {
+    client(
+        format!("{protocol} container port '{port}' is used multiple times in task when networkMode=awsvpc."),
+        path,
+    )
+}
+
+/// containerPort missing or out of range (aws/aws-cli#7288, aws/aws-cdk#8762).
+pub fn container_port_invalid(container: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("Invalid 'containerPort' setting for container '{container}'."),
+        path,
+    )
+}
+
+/// A malformed containerPortRange.
+pub fn container_port_range_invalid(container: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("Invalid 'containerPortRange' setting for container '{container}'."),
+        path,
+    )
+}
+
+/// Both containerPort and containerPortRange.
+pub fn port_and_range(container: &str, path: &JsonPath) -> Problem {
+    client(
+        format!(
+            "Invalid port mapping for container '{container}', cannot specify both single port and port range."
+        ),
+        path,
+    )
+}
+
+/// Links in awsvpc mode (aws-observability/aws-otel-collector#1359).
+pub fn links_awsvpc(mode: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("Links are not supported when networkMode={mode}."),
+        path,
+    )
+}
+
+/// A cycle of links (Shippable/support#4194).
+pub fn links_cycle(path: &JsonPath) -> Problem {
+    client("Container links should not have a cycle", path)
+}
+
+/// A mount point naming no volume (ansible/ansible#35751).
+pub fn unknown_volume(volume: &str, path: &JsonPath) -> Problem {
+    client(format!("Unknown volume '{volume}'."), path)
+}
+
+/// volumesFrom naming no container (eagletmt/hako#54).
+pub fn volumes_from_unknown(container: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("Invalid 'volumesFrom' setting. Unknown container: '{container}'."),
+        path,
+    )
+}
+
+/// A host volume with an empty sourcePath (aws/amazon-ecs-cli#11).
+pub fn source_path_blank(path: &JsonPath) -> Problem {
+    client("host.sourcePath should not be blank.", path)
+}
+
+/// dependsOn naming no container (dagster-io/dagster#6926; the stray "+" is ECS's own).
+pub fn depends_on_unknown(target: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("Cannot depend on container + '{target}' because it does not exist"),
+        path,
+    )
+}
+
+/// SUCCESS/COMPLETE dependency on an essential container (boto/boto3#2436).
+pub fn depends_on_essential(path: &JsonPath) -> Problem {
+    client("A dependency container with SUCCESS or COMPLETE condition cannot be an essential container", path)
+}
+
+/// A health-check setting above its maximum (PostHog/posthog#8647 for retries).
+pub fn health_check_max(setting: &str, maximum: i64, container: &str, path: &JsonPath) -> Problem {
+    client(
+        format!(
+            "Health check {setting} must be less than or equal to the maximum allowed value {maximum} for container '{container}'"
+        ),
+        path,
+    )
+}
+
+/// Secrets without an execution role (fabfuel/ecs-deploy#87).
+pub fn secrets_need_execution_role(path: &JsonPath) -> Problem {
+    client(
+        "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.",
+        path,
+    )
+}
+
+/// awslogs on Fargate without an execution role (virtual-kubelet/virtual-kubelet#193).
+pub fn fargate_awslogs_execution_role(path: &JsonPath) -> Problem {
+    client(
+        "Fargate requires task definition to have execution role ARN to support log driver awslogs.",
+        path,
+    )
+}
+
+/// A task-definition constraint other than memberOf (aws-samples/aws-cdk-examples#628).
+pub fn constraint_type_unsupported(kind: &str, path: &JsonPath) -> Problem {
+    client(format!("constraint.type '{kind}' is not supported."), path)
+}
+
+/// `tags: []` (terraform-provider-aws comment quoting ECS).
+pub fn tags_empty(path: &JsonPath) -> Problem {
+    client("Tags can not be empty.", path)
+}
+
+/// Ephemeral storage below 21 GiB (guardian/cdk#1101).
+pub fn ephemeral_storage_min(path: &JsonPath) -> Problem {
+    client("EphemeralStorage size should be at least 21", path)
+}
+
+/// restartAttemptPeriod outside 60–1800.
+pub fn restart_attempt_period(container: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("The 'restartAttemptPeriod' setting for container '{container}' must be between 60 and 1800."),
+        path,
+    )
+}
+
+/// App Mesh proxy outside awsvpc.
+pub fn proxy_awsvpc(path: &JsonPath) -> Problem {
+    client(
+        "APPMESH proxy configuration is only supported in networkMode=awsvpc",
+        path,
+    )
+}
+
+/// Proxy container not in the task.
+pub fn proxy_container_missing(container: &str, path: &JsonPath) -> Problem {
+    client(
+        format!("Proxy container [{container}] does not exist."),
+        path,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// Keys are unique and every template's placeholders are filled by its function.
+    #[test]
+    fn unconfirmed_table_is_consistent() {
+        let mut keys: Vec<&str> = UNCONFIRMED.iter().map(|(k, _, _)| *k).collect();
+        keys.sort_unstable();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "duplicate key in UNCONFIRMED");
+        let p = health_check_min("interval", 5, "web", &JsonPath::root());
+        assert_eq!(
+            p.message,
+            "Health check interval must be greater than or equal to the minimum allowed value 5 for container 'web'"
+        );
+    }
+}
