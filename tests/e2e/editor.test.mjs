@@ -61,6 +61,12 @@ test('an invalid task definition shows every problem with its path, in ECS words
   const messages = problems.map((p) => `${p.exception}: ${p.message} (at ${p.path})`);
   assert.ok(messages.includes('ClientException: Fargate only supports network mode ‘awsvpc’. (at networkMode)'), messages.join('\n'));
   assert.ok(messages.includes('ClientException: No Fargate configuration exists for given values: 256 CPU, 4096 memory. See the Amazon ECS documentation for the valid values. (at cpu)'), messages.join('\n'));
+  // Each problem whose member is in the text links to its line; clicking selects it.
+  const lines = await page.$$eval('#problems li', (items) => items.map((li) => li.querySelector('.line')?.textContent ?? null));
+  assert.equal(lines[0], 'line 18');
+  await page.click('#problems li:first-child .line');
+  const selected = await page.$eval('#td-text', (t) => t.value.slice(t.selectionStart, t.selectionStart + 8));
+  assert.equal(selected, '"memroy"');
   await screenshot(page, 'editor-invalid');
 });
 

@@ -33,6 +33,17 @@ pub fn app() -> Html {
             state.dispatch(Action::SetFamily { family, now: now() });
         })
     };
+    // Clicking a problem selects its place in the editor (DOM work, so it lives here).
+    let textarea = use_node_ref();
+    let on_select = {
+        let textarea = textarea.clone();
+        Callback::from(move |offset: u32| {
+            if let Some(area) = textarea.cast::<HtmlTextAreaElement>() {
+                let _ = area.focus();
+                let _ = area.set_selection_range(offset, offset);
+            }
+        })
+    };
     let samples = SAMPLES.iter().map(|sample| {
         let state = state.clone();
         let onclick = Callback::from(move |_| state.dispatch(Action::Load { sample: *sample, now: now() }));
@@ -54,20 +65,20 @@ pub fn app() -> Html {
             <div class="panes">
                 <section class="pane editor">
                     <label for="td-text">{ "Task definition JSON (register input, describe-task-definition output, or a containerDefinitions array)" }</label>
-                    <textarea id="td-text" spellcheck="false" value={state.text.clone()} oninput={on_input}
+                    <textarea id="td-text" ref={textarea} spellcheck="false" value={state.text.clone()} oninput={on_input}
                         placeholder={"{\n  \"family\": \"web\",\n  \"containerDefinitions\": [ ... ]\n}"} />
                     <label for="td-family">{ "Family for a bare containerDefinitions array" }</label>
                     <input id="td-family" type="text" value={state.family.clone()} oninput={on_family} />
                 </section>
                 <section class="pane verdict" aria-live="polite">
-                    { render_verdict(&state.verdict) }
+                    { render_verdict(&state.verdict, on_select) }
                 </section>
             </div>
         </main>
     }
 }
 
-fn render_verdict(verdict: &Verdict) -> Html {
+fn render_verdict(verdict: &Verdict, on_select: Callback<u32>) -> Html {
     match verdict {
         Verdict::Empty => html! {
             <p id="status" class="status empty">{ "Paste or type a task definition, or pick a sample." }</p>
@@ -88,7 +99,7 @@ fn render_verdict(verdict: &Verdict) -> Html {
                         problems.len(), if problems.len() == 1 { "" } else { "s" }) }
                 </p>
                 <ol id="problems" class="problems">
-                    { for problems.iter().map(render_problem) }
+                    { for problems.iter().map(|p| render_problem(p, on_select.clone())) }
                 </ol>
             </>
         },
@@ -106,9 +117,14 @@ fn render_verdict(verdict: &Verdict) -> Html {
     }
 }
 
-fn render_problem(problem: &ProblemView) -> Html {
+fn render_problem(problem: &ProblemView, on_select: Callback<u32>) -> Html {
+    let line = problem.location.map(|(line, offset)| {
+        let onclick = Callback::from(move |_| on_select.emit(offset));
+        html! { <button type="button" class="line" {onclick}>{ format!("line {line}") }</button> }
+    });
     html! {
         <li class="problem">
+            { for line }
             <code class="path">{ &problem.path }</code>
             <span class="exception">{ &problem.exception }</span>
             <span class="message">{ &problem.message }</span>

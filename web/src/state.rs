@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use berth_model::locate::locate;
 use berth_model::task_definition::DescribeTaskDefinitionResponse;
 use berth_model::{check_text, ArnScope, Outcome, RegistrationContext, SimTime};
 use yew::Reducible;
@@ -52,6 +53,9 @@ pub struct ProblemView {
     pub message: String,
     /// The JSON path.
     pub path: String,
+    /// Where the path is in the text: 1-based line, and the UTF-16 offset a textarea
+    /// selection uses.
+    pub location: Option<(usize, u32)>,
 }
 
 /// What the page can do to the editor.
@@ -125,6 +129,10 @@ pub fn judge(text: &str, family: &str, now: SimTime) -> Verdict {
             problems
                 .into_iter()
                 .map(|p| ProblemView {
+                    location: locate(text, &p.path).map(|at| {
+                        let utf16 = text[..at.offset].encode_utf16().count();
+                        (at.line, u32::try_from(utf16).unwrap_or(u32::MAX))
+                    }),
                     exception: p.exception.to_string(),
                     message: p.message,
                     path: p.path.to_string(),
@@ -192,6 +200,7 @@ mod tests {
         };
         assert_eq!(problems[0].exception, "ClientException");
         assert_eq!(problems[0].path, "containerDefinitions[0]");
+        assert_eq!(problems[0].location, Some((1, 43)));
         let state = state.apply(Action::Edit {
             text: "{ oops".into(),
             now: NOW,

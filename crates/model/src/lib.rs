@@ -11,6 +11,7 @@
 //! - [`validate`]: RegisterTaskDefinition's rules, every problem with ECS's exception and text.
 //! - [`messages`]: every message text, confirmed ones with their source, guesses in one table.
 //! - [`register`]: normalisation and the read-only members of the registered document.
+//! - [`locate`]: the line and column of a JSON path in the typed text (for the editor).
 //! - [`units`]: `"1 vCPU"` → `"1024"`, `"2 GB"` → `"2048"`, and Fargate's size table.
 //! - [`arn`], [`time`], [`problem`]: ARNs and ids, `SimTime`, problems and API errors.
 
@@ -18,6 +19,7 @@
 
 pub mod arn;
 mod ecs_enum;
+pub mod locate;
 pub mod messages;
 pub mod parse;
 pub mod problem;

@@ -113,7 +113,12 @@ fn mutated_valid() -> impl Strategy<Value = Value> {
 fn check(value: &Value) {
     let text = value.to_string();
     match check_text(&text, Some("family"), &context()) {
-        Outcome::Invalid(problems) => assert!(!problems.is_empty()),
+        Outcome::Invalid(problems) => {
+            assert!(!problems.is_empty());
+            for problem in &problems {
+                let _ = berth_model::locate::locate(&text, &problem.path);
+            }
+        }
         Outcome::Registered {
             task_definition, ..
         } => assert_eq!(task_definition.revision, Some(7)),
@@ -139,6 +144,10 @@ proptest! {
     /// Arbitrary text never panics either (it is at worst malformed).
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,64}") {
-        let _ = check_text(&text, None, &context());
+        if let Outcome::Invalid(problems) = check_text(&text, None, &context()) {
+            for problem in &problems {
+                let _ = berth_model::locate::locate(&text, &problem.path);
+            }
+        }
     }
 }
