@@ -23,7 +23,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Crates that must build for wasm32 and never do I/O, read a clock or ask for entropy.
-const PURE_CRATES: &[&str] = &["crates/model"];
+const PURE_CRATES: &[&str] = &["crates/model", "crates/scheduler"];
 /// Dependencies that would break that promise.
 const IMPURE: &[&str] = &[
     "tokio",

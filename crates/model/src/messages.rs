@@ -47,7 +47,28 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("gpu-value", ClientException, "Invalid GPU value '{}' for container '{}'."),
     ("start-timeout-fargate", ClientException, "Tasks using the Fargate launch type must have a container start timeout between 2 and 120 seconds."),
     ("proxy-container-name", ClientException, "ProxyConfiguration.containerName should not be null or empty."),
+    // Placement (RunTask, StartTask, CreateService, UpdateService).
+    ("expression-invalid", InvalidParameterException, "Invalid placement constraint expression '{}': {}."),
+    ("expression-missing", InvalidParameterException, "A memberOf placement constraint requires an expression."),
+    ("distinct-with-expression", InvalidParameterException, "A distinctInstance placement constraint does not take an expression."),
+    ("too-many-task-constraints", InvalidParameterException, "Too many placement constraints. The maximum is 10."),
+    ("too-many-strategies", InvalidParameterException, "Too many placement strategies. The maximum is 5."),
+    ("strategy-field", InvalidParameterException, "Invalid field '{}' for placement strategy type '{}'."),
+    ("member-of-unsatisfied", InvalidParameterException, "MemberOf placement constraint unsatisfied."),
+    ("distinct-instance-unsatisfied", InvalidParameterException, "DistinctInstance placement constraint unsatisfied."),
+    ("closest-error", InvalidParameterException, "The closest matching container-instance {} encountered error \"{}\"."),
 ];
+
+/// The text of an [`UNCONFIRMED`] entry with its placeholders filled, for callers that need
+/// a sentence rather than a [`Problem`] (failure reasons, event texts).
+pub fn unconfirmed_text(key: &str, args: &[&dyn std::fmt::Display]) -> String {
+    unconfirmed(key, args, &JsonPath::root()).message
+}
+
+/// An [`UNCONFIRMED`] entry as an API error.
+pub fn unconfirmed_error(key: &str, args: &[&dyn std::fmt::Display]) -> crate::problem::ApiError {
+    unconfirmed(key, args, &JsonPath::root()).to_api_error()
+}
 
 /// Fills an [`UNCONFIRMED`] template. Panics only on a key missing from the table, which the
 /// table's own test rules out.
@@ -190,6 +211,43 @@ fn split_last_key(path: &JsonPath) -> (JsonPath, String) {
         Some(crate::problem::PathSegment::Index(index)) => (parent, index.to_string()),
         None => (parent, String::new()),
     }
+}
+
+// Confirmed placement texts (ECS_REFERENCE §5.6).
+
+/// The start of every "unable to place" service event.
+pub fn unable_to_place(service: &str) -> String {
+    format!("(service {service}) was unable to place a task because no container instance met all of its requirements.")
+}
+
+/// The reason when the cluster has no instances (§1.4, §5.6).
+pub const NO_CONTAINER_INSTANCES: &str = "No Container Instances were found in your cluster.";
+
+/// The trailing sentence of placement events.
+pub const TROUBLESHOOTING: &str =
+    "For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.";
+
+/// Closest match, ports (BOTO DescribeServices example).
+pub fn closest_ports(instance_id: &str) -> String {
+    format!("The closest matching (container-instance {instance_id}) is already using a port required by your task.")
+}
+
+/// Closest match, memory (diem/diem#1099).
+pub fn closest_memory(instance_id: &str) -> String {
+    format!(
+        "The closest matching container-instance {instance_id} has insufficient memory available."
+    )
+}
+
+/// Closest match, CPU (DG service-event-messages).
+pub fn closest_cpu(instance_id: &str) -> String {
+    format!("The closest matching container-instance {instance_id} has insufficient CPU units available.")
+}
+
+/// Closest match, agent disconnected (DG service-event-messages). Other reasons use the same
+/// form with their own name, which is UNCONFIRMED (`closest-error`).
+pub fn closest_agent(instance_id: &str) -> String {
+    format!("The closest matching container-instance {instance_id} encountered error \"AGENT\".")
 }
 
 // Confirmed texts, each with where it was seen.
