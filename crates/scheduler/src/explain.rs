@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use berth_model::messages;
 
@@ -80,7 +81,7 @@ impl Reason {
     }
 
     /// How far along the checks the instance got; the closest match is the furthest.
-    fn progress(&self) -> u8 {
+    pub fn progress(&self) -> u8 {
         match self {
             Reason::Status(_) => 0,
             Reason::Agent => 1,
@@ -117,8 +118,35 @@ impl fmt::Display for Reason {
 pub enum Verdict {
     /// Could not take the task.
     Rejected(Reason),
-    /// Feasible; the key each strategy gave it (smaller is preferred).
+    /// Feasible; the key each ranking strategy gave it (smaller is preferred).
     Ranked(Vec<u64>),
+}
+
+/// The most ranking keys a decision has: one per strategy before the first `random`.
+pub const MAX_KEYS: usize = crate::rules::MAX_STRATEGIES;
+
+/// A decision's ranking keys, held without allocating.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Keys {
+    values: [u64; MAX_KEYS],
+    len: u8,
+}
+
+impl Keys {
+    /// Keys from a slice (at most [`MAX_KEYS`]; the rest are dropped).
+    pub fn new(values: &[u64]) -> Keys {
+        let mut keys = Keys::default();
+        for (slot, value) in keys.values.iter_mut().zip(values) {
+            *slot = *value;
+            keys.len += 1;
+        }
+        keys
+    }
+
+    /// The keys.
+    pub fn as_slice(&self) -> &[u64] {
+        &self.values[..usize::from(self.len)]
+    }
 }
 
 /// How much detail to keep per decision.
@@ -135,9 +163,10 @@ pub enum Detail {
 pub struct Decision {
     /// The chosen instance's index in the input, if the task was placed.
     pub chosen: Option<usize>,
-    /// The chosen instance's strategy keys.
-    pub chosen_keys: Vec<u64>,
-    /// How many instances had the chosen keys (the seeded tie-break picked among them).
+    /// The chosen instance's keys, one per ranking strategy (those before the first
+    /// `random`, which is itself the tie-break).
+    pub chosen_keys: Keys,
+    /// How many feasible instances had the chosen keys (a seeded draw picked among them).
     pub tied: u32,
     /// Instances looked at.
     pub evaluated: u32,
@@ -147,8 +176,9 @@ pub struct Decision {
     pub exhausted: u32,
     /// Instances ranked (feasible).
     pub ranked: u32,
-    /// How many instances each reason rejected.
-    pub reasons: BTreeMap<Reason, u32>,
+    /// How many instances each reason rejected (shared between decisions while unchanged,
+    /// so a batch of thousands of placements does not copy it thousands of times).
+    pub reasons: Arc<BTreeMap<Reason, u32>>,
     /// The rejected instance that got furthest, and why it stopped.
     pub closest: Option<(usize, Reason)>,
     /// Every instance's verdict, in input order ([`Detail::Full`] only).
@@ -156,48 +186,6 @@ pub struct Decision {
 }
 
 impl Decision {
-    pub(crate) fn new(detail: Detail, n: usize) -> Decision {
-        Decision {
-            chosen: None,
-            chosen_keys: Vec::new(),
-            tied: 0,
-            evaluated: 0,
-            filtered: 0,
-            exhausted: 0,
-            ranked: 0,
-            reasons: BTreeMap::new(),
-            closest: None,
-            verdicts: (detail == Detail::Full).then(|| Vec::with_capacity(n)),
-        }
-    }
-
-    pub(crate) fn reject(&mut self, index: usize, reason: Reason) {
-        self.evaluated += 1;
-        match reason.bucket() {
-            Bucket::Filtered => self.filtered += 1,
-            Bucket::Exhausted => self.exhausted += 1,
-        }
-        let closer = self
-            .closest
-            .as_ref()
-            .is_none_or(|(_, best)| reason.progress() > best.progress());
-        *self.reasons.entry(reason.clone()).or_insert(0) += 1;
-        if let Some(verdicts) = &mut self.verdicts {
-            verdicts.push(Verdict::Rejected(reason.clone()));
-        }
-        if closer {
-            self.closest = Some((index, reason));
-        }
-    }
-
-    pub(crate) fn rank(&mut self, keys: &[u64]) {
-        self.evaluated += 1;
-        self.ranked += 1;
-        if let Some(verdicts) = &mut self.verdicts {
-            verdicts.push(Verdict::Ranked(keys.to_vec()));
-        }
-    }
-
     /// One line: what was decided and why, with the reason counts.
     pub fn summary(&self, instances: &[ContainerInstance]) -> String {
         let histogram = self

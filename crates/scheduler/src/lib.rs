@@ -36,7 +36,8 @@ pub mod rules;
 pub use explain::{Decision, Detail, Reason, Verdict};
 pub use instance::{ContainerInstance, InstanceStatus, Resources};
 pub use place::{
-    place, release, Failure, HostPortBinding, Placement, PlacementOutcome, PlacementRequest,
+    place, release, Cluster, Failure, HostPortBinding, Placement, PlacementOutcome,
+    PlacementRequest,
 };
 pub use requirements::TaskRequirements;
 pub use rules::{compile_constraints, compile_strategies, Constraint, Strategy};

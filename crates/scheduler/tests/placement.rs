@@ -330,8 +330,8 @@ fn distinct_instance() {
     let mut run = Run::new(&needs, 3);
     run.constraints = vec![PlacementConstraint::distinct_instance()];
     check(&mut instances, &run, "
-placed on a
 placed on b
+placed on a
 failure a DistinctInstance placement constraint unsatisfied.
 failure b DistinctInstance placement constraint unsatisfied.
 not placed: 0 of 2 instances could run the task; rejected: 2 distinctInstance

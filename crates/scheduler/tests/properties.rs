@@ -8,12 +8,16 @@ use std::collections::BTreeSet;
 
 use berth_model::task_definition::NetworkMode;
 use berth_scheduler::instance::{ContainerInstance, InstanceStatus, Resources};
+use berth_scheduler::place::check;
 use berth_scheduler::ports::Protocol;
-use berth_scheduler::query::{self, QueryTarget};
+use berth_scheduler::query;
 use berth_scheduler::requirements::PortNeed;
 use berth_scheduler::rules::{BinpackField, Constraint, SpreadField, Strategy as Placement};
-use berth_scheduler::{place, Detail, PlacementRequest, TaskRequirements};
+use berth_scheduler::{
+    place, Cluster, Detail, PlacementOutcome, PlacementRequest, TaskRequirements, Verdict,
+};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -148,8 +152,172 @@ fn arb_constraints() -> impl Strategy<Value = Vec<Constraint>> {
     })
 }
 
+/// The strategies' keys computed the slow, obvious way (a scan of the whole cluster).
+fn scan_keys(
+    state: &[ContainerInstance],
+    instance: &ContainerInstance,
+    strategies: &[Placement],
+    needs: &TaskRequirements,
+) -> Vec<u64> {
+    strategies
+        .iter()
+        .take_while(|s| **s != Placement::Random)
+        .map(|strategy| match strategy {
+            Placement::Spread(SpreadField::InstanceId) => {
+                u64::from(instance.group_count("family:web"))
+            }
+            Placement::Spread(SpreadField::Attribute(name)) => state
+                .iter()
+                .filter(|other| other.attribute_value(name) == instance.attribute_value(name))
+                .map(|other| u64::from(other.group_count("family:web")))
+                .sum(),
+            Placement::Binpack(BinpackField::Cpu) => {
+                u64::from(instance.remaining().cpu - needs.cpu)
+            }
+            Placement::Binpack(BinpackField::Memory) => {
+                u64::from(instance.remaining().memory - needs.memory)
+            }
+            Placement::Random => unreachable!(),
+        })
+        .collect()
+}
+
+/// Checks a batch against a plain scan: invariants hold, every decision's verdicts and keys
+/// are what a scan of the state it was made in gives, and the chosen instance holds the best
+/// key. `cluster` is the state before the batch, `instances` after.
+#[allow(clippy::too_many_arguments)]
+fn verify(
+    cluster: &[ContainerInstance],
+    instances: &[ContainerInstance],
+    outcome: &PlacementOutcome,
+    request: &PlacementRequest<'_>,
+    strategies: &[Placement],
+    needs: &TaskRequirements,
+    constraints: &[Constraint],
+) -> Result<(), TestCaseError> {
+    let count = request.count;
+    prop_assert!(outcome.placements.len() as u32 <= count);
+    prop_assert_eq!(
+        outcome.decisions.len(),
+        outcome.placements.len() + usize::from(outcome.placements.len() < count as usize)
+    );
+    for decision in &outcome.decisions {
+        prop_assert_eq!(
+            decision.evaluated,
+            decision.filtered + decision.exhausted + decision.ranked
+        );
+        prop_assert_eq!(decision.evaluated as usize, cluster.len());
+        prop_assert_eq!(
+            decision.reasons.values().sum::<u32>(),
+            decision.filtered + decision.exhausted
+        );
+    }
+    for instance in instances {
+        prop_assert!(instance.used.cpu <= instance.registered.cpu);
+        prop_assert!(instance.used.memory <= instance.registered.memory);
+        prop_assert!(instance.eni_used <= instance.eni_capacity);
+        for protocol in [Protocol::Tcp, Protocol::Udp] {
+            let mut held = BTreeSet::new();
+            for placement in outcome
+                .placements
+                .iter()
+                .filter(|p| std::ptr::eq(&instances[p.instance], instance))
+            {
+                for binding in placement.bindings.iter().filter(|b| b.protocol == protocol) {
+                    prop_assert!(
+                        held.insert(binding.host_port),
+                        "port {} double-booked",
+                        binding.host_port
+                    );
+                    let reserved = match protocol {
+                        Protocol::Tcp => &instance.ports.reserved_tcp,
+                        Protocol::Udp => &instance.ports.reserved_udp,
+                    };
+                    prop_assert!(!reserved.contains(&binding.host_port));
+                }
+            }
+        }
+    }
+    // Re-walk the batch: each chosen instance satisfied every constraint when chosen, and
+    // every decision agrees with a plain scan of the state it was made in.
+    let mut state = cluster.to_vec();
+    for (step, placement) in outcome.placements.iter().enumerate() {
+        let verdicts = outcome.decisions[step]
+            .verdicts
+            .as_ref()
+            .expect("full detail");
+        let mut best: Option<Vec<u64>> = None;
+        let mut holders = 0u32;
+        for (instance, verdict) in state.iter().zip(verdicts) {
+            match (check(instance, request), verdict) {
+                (Some(expected), Verdict::Rejected(reason)) => prop_assert_eq!(&expected, reason),
+                (None, Verdict::Ranked(keys)) => {
+                    prop_assert_eq!(keys, &scan_keys(&state, instance, strategies, needs));
+                    match &best {
+                        Some(b) if keys > b => {}
+                        Some(b) if keys == b => holders += 1,
+                        _ => {
+                            best = Some(keys.clone());
+                            holders = 1;
+                        }
+                    }
+                }
+                (expected, verdict) => prop_assert!(
+                    false,
+                    "scan says {:?}, decision says {:?}",
+                    expected,
+                    verdict
+                ),
+            }
+        }
+        prop_assert_eq!(
+            Some(outcome.decisions[step].chosen_keys.as_slice()),
+            best.as_deref()
+        );
+        prop_assert_eq!(outcome.decisions[step].tied, holders);
+        prop_assert!(
+            matches!(&verdicts[placement.instance], Verdict::Ranked(k) if Some(k) == best.as_ref())
+        );
+        let chosen = &state[placement.instance];
+        prop_assert_eq!(chosen.status, InstanceStatus::Active);
+        prop_assert!(chosen.agent_connected);
+        for constraint in constraints {
+            match constraint {
+                Constraint::DistinctInstance => {
+                    prop_assert_eq!(chosen.group_count("family:web"), 0)
+                }
+                Constraint::MemberOf { expr, .. } => prop_assert!(expr.matches(chosen)),
+            }
+        }
+        let chosen = &mut state[placement.instance];
+        chosen.used.cpu += placement.reserved.cpu;
+        chosen.used.memory += placement.reserved.memory;
+        *chosen
+            .task_groups
+            .entry(placement.group.to_string())
+            .or_insert(0) += 1;
+        chosen.running_tasks_count += 1;
+        chosen.eni_used += u32::from(placement.eni);
+        for binding in &placement.bindings {
+            if binding.dynamic {
+                match binding.protocol {
+                    Protocol::Tcp => chosen.ports.dynamic_tcp.insert(binding.host_port),
+                    Protocol::Udp => chosen.ports.dynamic_udp.insert(binding.host_port),
+                };
+                chosen.ports.last_assigned = Some(binding.host_port);
+            } else {
+                chosen
+                    .ports
+                    .take_static(binding.protocol, binding.host_port);
+            }
+        }
+    }
+    prop_assert_eq!(&state[..], instances);
+    Ok(())
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
     /// Invariants hold after every batch; the same seed replays the same placements.
     #[test]
@@ -168,46 +336,41 @@ proptest! {
         let outcome = place(&mut instances, &request, &mut ChaCha8Rng::seed_from_u64(seed));
         let again = place(&mut replay, &request, &mut ChaCha8Rng::seed_from_u64(seed));
         prop_assert_eq!(&outcome, &again);
-        prop_assert!(outcome.placements.len() as u32 <= count);
-        prop_assert_eq!(outcome.decisions.len(), outcome.placements.len() + usize::from(outcome.placements.len() < count as usize));
-        for decision in &outcome.decisions {
-            prop_assert_eq!(decision.evaluated, decision.filtered + decision.exhausted + decision.ranked);
-            prop_assert_eq!(decision.evaluated as usize, cluster.len());
-            prop_assert_eq!(decision.reasons.values().sum::<u32>(), decision.filtered + decision.exhausted);
-        }
-        for instance in &instances {
-            prop_assert!(instance.used.cpu <= instance.registered.cpu);
-            prop_assert!(instance.used.memory <= instance.registered.memory);
-            prop_assert!(instance.eni_used <= instance.eni_capacity);
-            for protocol in [Protocol::Tcp, Protocol::Udp] {
-                let mut held = BTreeSet::new();
-                for placement in outcome.placements.iter().filter(|p| std::ptr::eq(&instances[p.instance], instance)) {
-                    for binding in placement.bindings.iter().filter(|b| b.protocol == protocol) {
-                        prop_assert!(held.insert(binding.host_port), "port {} double-booked", binding.host_port);
-                        let reserved = match protocol { Protocol::Tcp => &instance.ports.reserved_tcp, Protocol::Udp => &instance.ports.reserved_udp };
-                        prop_assert!(!reserved.contains(&binding.host_port));
-                    }
+        verify(&cluster, &instances, &outcome, &request, &strategies, &needs, &constraints)?;
+    }
+
+    /// A `Cluster` keeps its indexes across calls, releases and instance changes, and every
+    /// decision still agrees with a plain scan of the state it was made in.
+    #[test]
+    fn cluster_keeps_its_index(
+        cluster in arb_cluster(),
+        requests in prop::collection::vec((arb_requirements(), arb_strategies(), arb_constraints(), 1u32..6), 1..3),
+        operations in prop::collection::vec((0usize..3, 0usize..64), 1..12),
+        seed in any::<u64>(),
+    ) {
+        let mut fleet = Cluster::new(cluster);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut placed = Vec::new();
+        for (kind, pick) in operations {
+            match kind {
+                0 | 1 => {
+                    let (needs, strategies, constraints, count) = &requests[pick % requests.len()];
+                    let request = PlacementRequest { requirements: needs, constraints, strategies, group: "family:web", count: *count, detail: Detail::Full };
+                    let before = fleet.instances().to_vec();
+                    let outcome = fleet.place(&request, &mut rng);
+                    verify(&before, fleet.instances(), &outcome, &request, strategies, needs, constraints)?;
+                    placed.extend(outcome.placements);
                 }
-            }
-        }
-        // Re-walk the batch: each chosen instance satisfied every constraint when chosen.
-        let mut state = cluster.clone();
-        for placement in &outcome.placements {
-            let chosen = &state[placement.instance];
-            prop_assert_eq!(chosen.status, InstanceStatus::Active);
-            prop_assert!(chosen.agent_connected);
-            for constraint in &constraints {
-                match constraint {
-                    Constraint::DistinctInstance => prop_assert_eq!(chosen.group_count("family:web"), 0),
-                    Constraint::MemberOf { expr, .. } => prop_assert!(expr.matches(chosen)),
+                _ if !placed.is_empty() => {
+                    let placement = placed.swap_remove(pick % placed.len());
+                    fleet.release(&placement);
                 }
+                _ if !fleet.instances().is_empty() => {
+                    let i = pick % fleet.instances().len();
+                    fleet.update(i, |instance| instance.agent_connected = !instance.agent_connected);
+                }
+                _ => {}
             }
-            let chosen = &mut state[placement.instance];
-            chosen.used.cpu += placement.reserved.cpu;
-            chosen.used.memory += placement.reserved.memory;
-            *chosen.task_groups.entry(placement.group.clone()).or_insert(0) += 1;
-            chosen.running_tasks_count += 1;
-            let _ = chosen.task_groups();
         }
     }
 
