@@ -58,15 +58,22 @@ fn every_file_has_a_module_doc() {
     );
 }
 
-/// The pure crates depend on nothing that does I/O.
+/// The pure crates depend on nothing that does I/O (their tests and benchmarks may: the
+/// benchmark in the browser reads the browser's clock).
 #[test]
 fn pure_crates_stay_pure() {
     for krate in PURE_CRATES {
         let manifest = std::fs::read_to_string(root().join(krate).join("Cargo.toml")).unwrap();
+        let mut in_dependencies = false;
         for line in manifest.lines() {
+            if line.starts_with('[') {
+                in_dependencies =
+                    line.ends_with("dependencies]") && !line.contains("dev-dependencies");
+                continue;
+            }
             let name = line.split(['=', '.', ' ']).next().unwrap_or("");
             assert!(
-                !IMPURE.contains(&name),
+                !(in_dependencies && IMPURE.contains(&name)),
                 "{krate} depends on {name}, which does I/O"
             );
         }
