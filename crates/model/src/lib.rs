@@ -12,6 +12,7 @@
 //! - [`messages`]: every message text, confirmed ones with their source, guesses in one table.
 //! - [`register`]: normalisation and the read-only members of the registered document.
 //! - [`locate`]: the line and column of a JSON path in the typed text (for the editor).
+//! - [`overrides`]: RunTask/StartTask overrides, and the sizes they change.
 //! - [`placement`]: placement constraints and strategies in AWS's shape.
 //! - [`units`]: `"1 vCPU"` → `"1024"`, `"2 GB"` → `"2048"`, and Fargate's size table.
 //! - [`arn`], [`time`], [`problem`]: ARNs and ids, `SimTime`, problems and API errors.
@@ -22,6 +23,7 @@ pub mod arn;
 mod ecs_enum;
 pub mod locate;
 pub mod messages;
+pub mod overrides;
 pub mod parse;
 pub mod placement;
 pub mod problem;

@@ -70,6 +70,7 @@ fn task(port: Option<Option<u16>>) -> TaskRequirements {
             "com.amazonaws.ecs.capability.docker-remote-api.1.21".into(),
             None,
         )],
+        external: false,
     }
 }
 

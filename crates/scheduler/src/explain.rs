@@ -20,6 +20,8 @@ use crate::instance::{ContainerInstance, InstanceStatus};
 pub enum Reason {
     /// The instance is not ACTIVE.
     Status(InstanceStatus),
+    /// The instance serves the other launch type (EC2 vs EXTERNAL).
+    LaunchType,
     /// The agent is disconnected: `AGENT`.
     Agent,
     /// A required attribute is missing: `ATTRIBUTE`.
@@ -66,6 +68,7 @@ impl Reason {
     pub fn failure_reason(&self) -> String {
         match self {
             Reason::Status(status) => status.as_str().to_owned(),
+            Reason::LaunchType => "LAUNCH_TYPE".into(),
             Reason::Agent => "AGENT".into(),
             Reason::Attribute(_) => "ATTRIBUTE".into(),
             Reason::Cpu => "RESOURCE:CPU".into(),
@@ -83,7 +86,7 @@ impl Reason {
     /// How far along the checks the instance got; the closest match is the furthest.
     pub fn progress(&self) -> u8 {
         match self {
-            Reason::Status(_) => 0,
+            Reason::Status(_) | Reason::LaunchType => 0,
             Reason::Agent => 1,
             Reason::Attribute(_) => 2,
             Reason::Cpu => 3,
@@ -101,6 +104,7 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::Status(status) => write!(f, "status {}", status.as_str()),
+            Reason::LaunchType => f.write_str("launch type"),
             Reason::Attribute(name) => write!(f, "ATTRIBUTE ({name} missing)"),
             Reason::Ports(Some(port)) => write!(f, "RESOURCE:PORTS (port {port} in use)"),
             Reason::PortsUdp(Some(port)) => write!(f, "RESOURCE:PORTS_UDP (port {port} in use)"),

@@ -17,7 +17,7 @@ use rand_core::RngCore;
 use crate::explain::{Bucket, Decision, Detail, Keys, Reason, Verdict, MAX_KEYS};
 use crate::instance::{ContainerInstance, InstanceStatus, Resources};
 use crate::ports::Protocol;
-use crate::requirements::TaskRequirements;
+use crate::requirements::{TaskRequirements, EXTERNAL_CAPABILITY};
 use crate::rules::{BinpackField, Constraint, SpreadField, Strategy};
 
 /// One call's worth of placement.
@@ -344,6 +344,9 @@ fn check_with(
     let needs = request.requirements;
     if instance.status != InstanceStatus::Active {
         return Some(Reason::Status(instance.status));
+    }
+    if instance.attributes.contains_key(EXTERNAL_CAPABILITY) != needs.external {
+        return Some(Reason::LaunchType);
     }
     if !instance.agent_connected {
         return Some(Reason::Agent);
@@ -737,7 +740,7 @@ impl Index {
             .iter()
             .zip(instances)
             .filter_map(|(reason, instance)| match reason {
-                None | Some(Reason::Status(_)) => None,
+                None | Some(Reason::Status(_) | Reason::LaunchType) => None,
                 Some(reason) => Some(Failure {
                     arn: instance.arn.clone(),
                     reason: reason.failure_reason(),

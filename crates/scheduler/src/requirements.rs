@@ -5,6 +5,7 @@
 //! container's `memoryReservation`, else its `memory`. CPU likewise: task-level `cpu`, else
 //! the sum of container `cpu` (absent counts 0).
 
+use berth_model::overrides::TaskOverride;
 use berth_model::task_definition::{NetworkMode, TaskDefinition, TransportProtocol};
 use berth_model::units::{parse_cpu_units, parse_memory_mib};
 use berth_model::validate::{effective_network_mode, static_host_port};
@@ -37,9 +38,34 @@ pub struct TaskRequirements {
     pub network_mode: NetworkMode,
     /// Attributes an instance must have: `(name, value)`.
     pub required_attributes: Vec<(String, Option<String>)>,
+    /// launchType EXTERNAL: only instances with `ecs.capability.external`; otherwise (EC2)
+    /// only instances without it.
+    pub external: bool,
 }
 
+/// The launch type a task is placed for: EC2 tasks go to EC2 container instances, EXTERNAL
+/// tasks (ECS Anywhere) to instances registered with `ecs.capability.external`.
+pub const EXTERNAL_CAPABILITY: &str = "ecs.capability.external";
+
 impl TaskRequirements {
+    /// Derives the requirements of one task of `td` run with `overrides` (RunTask's
+    /// `overrides.cpu`/`memory` and per-container `cpu`/`memory`/`memoryReservation`).
+    pub fn with_overrides(
+        td: &TaskDefinition,
+        overrides: Option<&TaskOverride>,
+    ) -> TaskRequirements {
+        match overrides {
+            Some(overrides) => TaskRequirements::from_task_definition(&overrides.apply_sizes(td)),
+            None => TaskRequirements::from_task_definition(td),
+        }
+    }
+
+    /// Places on EXTERNAL instances (launchType EXTERNAL) instead of EC2 ones.
+    pub fn for_external_instances(mut self) -> TaskRequirements {
+        self.external = true;
+        self
+    }
+
     /// Derives the requirements of one task of `td`.
     pub fn from_task_definition(td: &TaskDefinition) -> TaskRequirements {
         let containers = td.container_definitions.as_deref().unwrap_or(&[]);
@@ -106,6 +132,7 @@ impl TaskRequirements {
             ports,
             network_mode,
             required_attributes,
+            external: false,
         }
     }
 

@@ -493,3 +493,59 @@ fn invalid_rules() {
     assert!(compile_constraints(&eleven, 0).is_err());
     assert!(compile_constraints(&eleven[..9], 2).is_err());
 }
+
+/// RunTask overrides change what placement reserves: a container memory override that no
+/// instance can hold fails with RESOURCE:MEMORY; a task-level cpu override replaces the sum.
+#[test]
+fn overrides_change_requirements() {
+    use berth_model::overrides::{ContainerOverride, TaskOverride};
+    let parsed = parse_task_definition(
+        r#"{"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx", "cpu": 256, "memory": 512}]}"#,
+        None,
+    )
+    .unwrap();
+    let td = parsed.task_definition;
+    let bigger = TaskOverride {
+        container_overrides: Some(vec![ContainerOverride {
+            name: Some("web".into()),
+            memory: Some(8192),
+            ..Default::default()
+        }]),
+        cpu: Some("1 vCPU".into()),
+        ..Default::default()
+    };
+    let needs = TaskRequirements::with_overrides(&td, Some(&bigger));
+    assert_eq!((needs.cpu, needs.memory), (1024, 8192));
+    assert_eq!(TaskRequirements::with_overrides(&td, None).memory, 512);
+    let mut instances = cluster(&[("a", "us-east-1a", 2048, 4000)]);
+    check(
+        &mut instances,
+        &Run::new(&needs, 1),
+        "
+failure a RESOURCE:MEMORY
+not placed: 0 of 1 instances could run the task; rejected: 1 RESOURCE:MEMORY
+The closest matching container-instance a has insufficient memory available.",
+    );
+}
+
+/// EXTERNAL (ECS Anywhere) tasks go only to external instances, EC2 tasks never do; the other
+/// kind is not a candidate, so it is not listed as a failure.
+#[test]
+fn launch_types() {
+    let mut instances = cluster(&[
+        ("ec2", "us-east-1a", 2048, 4000),
+        ("onprem", "us-east-1b", 2048, 4000),
+    ]);
+    instances[1]
+        .attributes
+        .insert("ecs.capability.external".into(), None);
+    let ec2 = web(128, 0, None);
+    check(&mut instances, &Run::new(&ec2, 2), "
+placed on ec2
+placed on ec2
+placed on container-instance ec2 (us-east-1a): 1 of 2 instances could run the task; rejected: 1 launch type");
+    let external = web(128, 0, None).for_external_instances();
+    check(&mut instances, &Run::new(&external, 1), "
+placed on onprem
+placed on container-instance onprem (us-east-1b): 1 of 2 instances could run the task; rejected: 1 launch type");
+}

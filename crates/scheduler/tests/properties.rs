@@ -105,6 +105,7 @@ fn arb_requirements() -> impl Strategy<Value = TaskRequirements> {
                     NetworkMode::Bridge
                 },
                 required_attributes: vec![],
+                external: false,
             }
         })
 }
