@@ -23,7 +23,12 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Crates that must build for wasm32 and never do I/O, read a clock or ask for entropy.
-const PURE_CRATES: &[&str] = &["crates/model", "crates/scheduler"];
+const PURE_CRATES: &[&str] = &[
+    "crates/model",
+    "crates/scheduler",
+    "crates/agent-protocol",
+    "crates/control-plane",
+];
 /// Dependencies that would break that promise.
 const IMPURE: &[&str] = &[
     "tokio",

@@ -14,6 +14,7 @@
 //! - [`locate`]: the line and column of a JSON path in the typed text (for the editor).
 //! - [`overrides`]: RunTask/StartTask overrides, and the sizes they change.
 //! - [`placement`]: placement constraints and strategies in AWS's shape.
+//! - [`resources`]: clusters, container instances, tasks and containers in AWS's shape.
 //! - [`units`]: `"1 vCPU"` → `"1024"`, `"2 GB"` → `"2048"`, and Fargate's size table.
 //! - [`arn`], [`time`], [`problem`]: ARNs and ids, `SimTime`, problems and API errors.
 
@@ -28,6 +29,7 @@ pub mod parse;
 pub mod placement;
 pub mod problem;
 pub mod register;
+pub mod resources;
 pub mod task_definition;
 pub mod time;
 pub mod units;

@@ -8,7 +8,9 @@ use serde_json::Value;
 
 use crate::problem::{ExceptionType, JsonPath, Problem};
 
-use ExceptionType::{ClientException, InvalidParameterException, SerializationException};
+use ExceptionType::{
+    ClientException, InvalidParameterException, SerializationException, UnsupportedFeatureException,
+};
 
 /// Messages we could not confirm from a real response: `(key, exception, template)`.
 /// `{}` placeholders are filled in order. Keep this the only table of guesses.
@@ -57,6 +59,20 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("member-of-unsatisfied", InvalidParameterException, "MemberOf placement constraint unsatisfied."),
     ("distinct-instance-unsatisfied", InvalidParameterException, "DistinctInstance placement constraint unsatisfied."),
     ("closest-error", InvalidParameterException, "The closest matching container-instance {} encountered error \"{}\"."),
+    // Control plane.
+    ("run-task-count", InvalidParameterException, "Count must be between 1 and 10."),
+    ("start-task-instances", InvalidParameterException, "Container instances must be between 1 and 10."),
+    ("task-definition-blank", ClientException, "TaskDefinition can not be blank."),
+    ("revision-missing", ClientException, "Revision is missing."),
+    ("instance-has-tasks", InvalidParameterException, "Found running tasks on the instance."),
+    ("container-instances-empty", ClientException, "Container Instances cannot be empty."),
+    ("instance-status", InvalidParameterException, "Container instance status should be one of [ACTIVE, DRAINING]"),
+    ("stopped-by-user", ClientException, "Task stopped by user"),
+    ("fargate-unsupported", UnsupportedFeatureException, "Berth places tasks on container instances; the {} launch type is not supported yet."),
+    ("next-token", InvalidParameterException, "Invalid nextToken: {}"),
+    ("max-results", InvalidParameterException, "maxResults must be between 1 and {}."),
+    ("desired-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'desiredStatus' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, PENDING, STOPPED]"),
+    ("identity-document", InvalidParameterException, "The instance identity document is not valid JSON: {}"),
 ];
 
 /// The text of an [`UNCONFIRMED`] entry with its placeholders filled, for callers that need
@@ -249,6 +265,63 @@ pub fn closest_cpu(instance_id: &str) -> String {
 pub fn closest_agent(instance_id: &str) -> String {
     format!("The closest matching container-instance {instance_id} encountered error \"AGENT\".")
 }
+
+// Confirmed control-plane texts (ECS_REFERENCE §1.4, §5.5).
+
+/// A cluster that does not exist (k1LoW/awspec#473).
+pub const CLUSTER_NOT_FOUND: &str = "Cluster not found.";
+
+/// A cluster name that fails validation (awslabs/amazon-ecs-nodejs-microservices#18).
+pub fn cluster_name_invalid(name: &str) -> String {
+    format!("Cluster must match ^[a-zA-Z0-9\\-_]{{1,255}}$, but was {name}")
+}
+
+/// DescribeTasks with no tasks (aws/copilot-cli#3551).
+pub const TASKS_EMPTY: &str = "Tasks cannot be empty.";
+
+/// StopTask of an unknown task (griptape-ai/griptape-nodes-engine#1454).
+pub const TASK_NOT_FOUND: &str = "The referenced task was not found.";
+
+/// DescribeTaskDefinition of an unknown one (getmoto/moto#5910 quoting the CLI).
+pub const UNABLE_TO_DESCRIBE_TASK_DEFINITION: &str = "Unable to describe task definition.";
+
+/// DeregisterTaskDefinition of an unknown one (cloud-custodian matching the API's text).
+pub const TASK_DEFINITION_DOES_NOT_EXIST: &str = "The specified task definition does not exist.";
+
+/// RunTask/CreateService with an unknown one (Cloud-CV/EvalAI#2419).
+pub const TASK_DEFINITION_NOT_FOUND: &str = "TaskDefinition not found.";
+
+/// An inactive task definition (aws/aws-cdk#33195).
+pub const TASK_DEFINITION_INACTIVE: &str = "TaskDefinition is inactive";
+
+/// A `family:revision` whose revision is not a number (hashicorp/terraform-provider-aws#30313).
+pub const INVALID_REVISION: &str = "Invalid revision number.";
+
+/// A launch type the task definition was not validated for (sil-org/ecs-deploy#134).
+pub fn launch_type_unsupported(launch_type: &str) -> String {
+    format!("Task definition does not support launch_type {launch_type}.")
+}
+
+/// awsvpc without networkConfiguration (fabfuel/ecs-deploy#133).
+pub const NETWORK_CONFIGURATION_REQUIRED: &str =
+    "Network Configuration must be provided when networkMode 'awsvpc' is specified.";
+
+/// networkConfiguration for another network mode (DataDog/test-infra-definitions#57).
+pub const NETWORK_CONFIGURATION_INVALID: &str =
+    "Network Configuration is not valid for the given networkMode of this task definition.";
+
+/// DeleteCluster with instances (gruntwork-io/cloud-nuke#1131).
+pub const CLUSTER_HAS_INSTANCES: &str =
+    "The Cluster cannot be deleted while Container Instances are active or draining.";
+
+/// DeleteCluster with tasks (gruntwork-io/cloud-nuke#368).
+pub const CLUSTER_HAS_TASKS: &str = "The Cluster cannot be deleted while Tasks are active.";
+
+/// DeleteCluster with services (coldbrewcloud/coldbrew-cli#35).
+pub const CLUSTER_HAS_SERVICES: &str = "The Cluster cannot be deleted while Services are active.";
+
+/// An essential container's exit (DG stopped-task-errors).
+pub const ESSENTIAL_CONTAINER_EXITED: &str = "Essential container in task exited";
 
 // Confirmed texts, each with where it was seen.
 

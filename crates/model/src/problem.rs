@@ -23,6 +23,14 @@ pub enum ExceptionType {
     ServiceNotFoundException,
     /// The service is not ACTIVE.
     ServiceNotActiveException,
+    /// DeleteCluster while container instances are registered.
+    ClusterContainsContainerInstancesException,
+    /// DeleteCluster while services are active.
+    ClusterContainsServicesException,
+    /// DeleteCluster while tasks are active.
+    ClusterContainsTasksException,
+    /// The request names a feature Berth (or the cluster) does not offer.
+    UnsupportedFeatureException,
     /// A server-side failure (HTTP 500).
     ServerException,
 }
@@ -37,6 +45,12 @@ impl ExceptionType {
             ExceptionType::ClusterNotFoundException => "ClusterNotFoundException",
             ExceptionType::ServiceNotFoundException => "ServiceNotFoundException",
             ExceptionType::ServiceNotActiveException => "ServiceNotActiveException",
+            ExceptionType::ClusterContainsContainerInstancesException => {
+                "ClusterContainsContainerInstancesException"
+            }
+            ExceptionType::ClusterContainsServicesException => "ClusterContainsServicesException",
+            ExceptionType::ClusterContainsTasksException => "ClusterContainsTasksException",
+            ExceptionType::UnsupportedFeatureException => "UnsupportedFeatureException",
             ExceptionType::ServerException => "ServerException",
         }
     }
@@ -56,6 +70,16 @@ pub struct ApiError {
     pub exception: ExceptionType,
     /// The `message`.
     pub message: String,
+}
+
+impl ApiError {
+    /// An error of the given type.
+    pub fn new(exception: ExceptionType, message: impl Into<String>) -> ApiError {
+        ApiError {
+            exception,
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for ApiError {

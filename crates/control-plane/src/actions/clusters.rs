@@ -1,0 +1,208 @@
+//! CreateCluster, DescribeClusters, ListClusters, DeleteCluster.
+
+use berth_model::resources::{Cluster, Failure};
+use berth_model::task_definition::KeyValuePair;
+use berth_model::{messages, ApiError, ExceptionType};
+use berth_scheduler::InstanceStatus;
+
+use super::{cluster_name, cluster_not_found};
+use crate::paging::page;
+use crate::requests::*;
+use crate::state::ClusterRecord;
+use crate::ControlPlane;
+
+fn valid_name(name: &str) -> bool {
+    (1..=255).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The cluster as DescribeClusters shows it.
+pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
+    let registered = record
+        .fleet
+        .instances()
+        .iter()
+        .filter(|i| matches!(i.status, InstanceStatus::Active | InstanceStatus::Draining))
+        .count() as u32;
+    let count = |status: &str| {
+        record
+            .tasks
+            .values()
+            .filter(|t| t.task.last_status == status)
+            .count() as u32
+    };
+    let wants = |what: &str| include.iter().any(|i| i == what);
+    let statistics = if wants("STATISTICS") {
+        [
+            ("runningEC2TasksCount", count("RUNNING")),
+            ("pendingEC2TasksCount", count("PENDING")),
+            ("runningFargateTasksCount", 0),
+            ("pendingFargateTasksCount", 0),
+            ("activeEC2ServiceCount", 0),
+            ("activeFargateServiceCount", 0),
+            ("drainingEC2ServiceCount", 0),
+            ("drainingFargateServiceCount", 0),
+        ]
+        .into_iter()
+        .map(|(name, value)| KeyValuePair {
+            name: Some(name.into()),
+            value: Some(value.to_string()),
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
+    Cluster {
+        cluster_arn: record.arn.clone(),
+        cluster_name: record.name.clone(),
+        status: if record.active { "ACTIVE" } else { "INACTIVE" }.into(),
+        registered_container_instances_count: registered,
+        running_tasks_count: count("RUNNING"),
+        pending_tasks_count: count("PENDING"),
+        active_services_count: 0,
+        statistics,
+        tags: if wants("TAGS") {
+            record.tags.clone()
+        } else {
+            Vec::new()
+        },
+        settings: if wants("SETTINGS") {
+            record.settings.clone()
+        } else {
+            Vec::new()
+        },
+        capacity_providers: Vec::new(),
+        default_capacity_provider_strategy: Vec::new(),
+    }
+}
+
+pub(super) fn create(
+    cp: &mut ControlPlane,
+    request: CreateClusterRequest,
+) -> Result<Response, ApiError> {
+    let name = request.cluster_name.unwrap_or_else(|| "default".into());
+    if !valid_name(&name) {
+        return Err(ApiError::new(
+            ExceptionType::InvalidParameterException,
+            messages::cluster_name_invalid(&name),
+        ));
+    }
+    let arn = cp.scope.cluster(&name);
+    let existing_active = cp.clusters.get(&name).is_some_and(|c| c.active);
+    if !existing_active {
+        // A deleted cluster's name can be used again: it is a new cluster.
+        let settings = request.settings.unwrap_or_else(|| {
+            vec![KeyValuePair {
+                name: Some("containerInsights".into()),
+                value: Some("disabled".into()),
+            }]
+        });
+        cp.clusters.insert(
+            name.clone(),
+            ClusterRecord {
+                arn,
+                name: name.clone(),
+                active: true,
+                tags: request.tags.unwrap_or_default(),
+                settings,
+                fleet: Default::default(),
+                instances: Vec::new(),
+                tasks: Default::default(),
+            },
+        );
+    }
+    let record = &cp.clusters[&name];
+    Ok(Response::Cluster(ClusterResponse {
+        cluster: Some(document(record, &["SETTINGS".into(), "TAGS".into()])),
+    }))
+}
+
+pub(super) fn describe(
+    cp: &mut ControlPlane,
+    request: DescribeClustersRequest,
+) -> Result<Response, ApiError> {
+    let include = request.include.unwrap_or_default();
+    let names = request.clusters.unwrap_or_else(|| vec!["default".into()]);
+    let mut clusters = Vec::new();
+    let mut failures = Vec::new();
+    for given in names {
+        let name = cluster_name(Some(&given));
+        match cp.clusters.get(&name) {
+            Some(record) => clusters.push(document(record, &include)),
+            None => failures.push(Failure {
+                arn: Some(if given.starts_with("arn:") {
+                    given
+                } else {
+                    cp.scope.cluster(&name)
+                }),
+                reason: Some("MISSING".into()),
+                detail: None,
+            }),
+        }
+    }
+    Ok(Response::DescribeClusters(DescribeClustersResponse {
+        clusters: Some(clusters),
+        failures: Some(failures),
+    }))
+}
+
+pub(super) fn list(
+    cp: &mut ControlPlane,
+    request: ListClustersRequest,
+) -> Result<Response, ApiError> {
+    let arns: Vec<String> = cp
+        .clusters
+        .values()
+        .filter(|c| c.active)
+        .map(|c| c.arn.clone())
+        .collect();
+    let (arns, next_token) = page(
+        &arns,
+        request.max_results,
+        request.next_token.as_deref(),
+        100,
+    )?;
+    Ok(Response::ListClusters(ListClustersResponse {
+        cluster_arns: Some(arns),
+        next_token,
+    }))
+}
+
+pub(super) fn delete(
+    cp: &mut ControlPlane,
+    request: DeleteClusterRequest,
+) -> Result<Response, ApiError> {
+    let name = cluster_name(request.cluster.as_deref());
+    let record = cp
+        .clusters
+        .get_mut(&name)
+        .filter(|c| c.active)
+        .ok_or_else(cluster_not_found)?;
+    let registered = record
+        .fleet
+        .instances()
+        .iter()
+        .any(|i| matches!(i.status, InstanceStatus::Active | InstanceStatus::Draining));
+    if registered {
+        return Err(ApiError::new(
+            ExceptionType::ClusterContainsContainerInstancesException,
+            messages::CLUSTER_HAS_INSTANCES,
+        ));
+    }
+    if record
+        .tasks
+        .values()
+        .any(|t| t.task.last_status != "STOPPED")
+    {
+        return Err(ApiError::new(
+            ExceptionType::ClusterContainsTasksException,
+            messages::CLUSTER_HAS_TASKS,
+        ));
+    }
+    record.active = false;
+    Ok(Response::Cluster(ClusterResponse {
+        cluster: Some(document(record, &[])),
+    }))
+}

@@ -1,0 +1,372 @@
+//! RegisterContainerInstance, DeregisterContainerInstance, DescribeContainerInstances,
+//! ListContainerInstances, UpdateContainerInstancesState.
+
+use std::collections::BTreeSet;
+
+use berth_model::resources::{ContainerInstance as Document, Failure, Resource};
+use berth_model::task_definition::Attribute;
+use berth_model::{messages, ApiError, SimTime};
+use berth_scheduler::instance::{ContainerInstance, InstanceStatus, Resources};
+use berth_scheduler::ports::{HostPorts, Protocol};
+use berth_scheduler::query;
+
+use super::{active_cluster, last_segment};
+use crate::paging::page;
+use crate::requests::*;
+use crate::state::{ClusterRecord, InstanceRecord};
+use crate::ControlPlane;
+
+/// The instance as DescribeContainerInstances shows it.
+pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -> Document {
+    let view = &cluster.fleet.instances()[index];
+    let record = &cluster.instances[index];
+    let remaining = view.remaining();
+    let desired_running = cluster
+        .tasks
+        .values()
+        .filter(|t| t.instance == index && t.task.desired_status == "RUNNING")
+        .count() as u32;
+    let pending = cluster
+        .tasks
+        .values()
+        .filter(|t| t.instance == index && t.task.last_status == "PENDING")
+        .count() as u32;
+    Document {
+        container_instance_arn: view.arn.clone(),
+        ec2_instance_id: view.ec2_instance_id.clone(),
+        version: record.version,
+        version_info: record.version_info.clone(),
+        remaining_resources: vec![
+            Resource::integer("CPU", i64::from(remaining.cpu)),
+            Resource::integer("MEMORY", i64::from(remaining.memory)),
+            Resource::string_set("PORTS", view.ports.remaining_resource(Protocol::Tcp)),
+            Resource::string_set("PORTS_UDP", view.ports.remaining_resource(Protocol::Udp)),
+        ],
+        registered_resources: vec![
+            Resource::integer("CPU", i64::from(view.registered.cpu)),
+            Resource::integer("MEMORY", i64::from(view.registered.memory)),
+            Resource::string_set("PORTS", record.registered_ports_tcp.clone()),
+            Resource::string_set("PORTS_UDP", record.registered_ports_udp.clone()),
+        ],
+        status: view.status.as_str().into(),
+        agent_connected: view.agent_connected,
+        running_tasks_count: desired_running,
+        pending_tasks_count: pending,
+        attributes: view
+            .attributes
+            .iter()
+            .map(|(name, value)| Attribute {
+                name: name.clone(),
+                value: value.clone(),
+                ..Attribute::default()
+            })
+            .collect(),
+        registered_at: view.registered_at,
+        attachments: Vec::new(),
+        tags: if with_tags {
+            record.tags.clone()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Finds an instance by ARN or id.
+pub(crate) fn find(cluster: &ClusterRecord, given: &str) -> Option<usize> {
+    let id = last_segment(given);
+    cluster
+        .fleet
+        .instances()
+        .iter()
+        .position(|i| i.arn == given || i.id == id)
+}
+
+fn ports(resources: &[Resource], name: &str, default: &[u16]) -> (BTreeSet<u16>, Vec<String>) {
+    match resources.iter().find(|r| r.name == name) {
+        Some(resource) => {
+            let listed = resource.string_set_value.clone().unwrap_or_default();
+            (
+                listed.iter().filter_map(|p| p.parse().ok()).collect(),
+                listed,
+            )
+        }
+        None => (
+            default.iter().copied().collect(),
+            default.iter().map(u16::to_string).collect(),
+        ),
+    }
+}
+
+pub(super) fn register(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: RegisterContainerInstanceRequest,
+) -> Result<Response, ApiError> {
+    let identity: serde_json::Value = match request.instance_identity_document.as_deref() {
+        None | Some("") => serde_json::Value::Null,
+        Some(text) => serde_json::from_str(text)
+            .map_err(|error| messages::unconfirmed_error("identity-document", &[&error]))?,
+    };
+    let id = cp.new_id();
+    let ec2_id = format!("i-{}", &id.as_str()[..17]);
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let resources = request.total_resources.unwrap_or_default();
+    let integer = |name: &str, default: i64| {
+        resources
+            .iter()
+            .find(|r| r.name == name)
+            .map_or(default, |r| r.integer_value)
+            .clamp(0, i64::from(u32::MAX)) as u32
+    };
+    let (reserved_tcp, listed_tcp) = ports(
+        &resources,
+        "PORTS",
+        &berth_scheduler::ports::DEFAULT_RESERVED_TCP,
+    );
+    let (reserved_udp, listed_udp) = ports(&resources, "PORTS_UDP", &[]);
+    let text = |key: &str, default: &str| {
+        identity
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or(default)
+            .to_owned()
+    };
+    let zone = text(
+        "availabilityZone",
+        &format!("{}a", cluster_region(&cluster.arn)),
+    );
+    let instance_type = text("instanceType", "t3.medium");
+    let mut instance = ContainerInstance::new(
+        id.as_str(),
+        &zone,
+        &instance_type,
+        Resources {
+            cpu: integer("CPU", 2048),
+            memory: integer("MEMORY", 3768),
+        },
+    );
+    instance.arn = cluster.arn.replacen(":cluster/", ":container-instance/", 1) + "/" + id.as_str();
+    instance.ec2_instance_id = text("instanceId", &ec2_id);
+    instance.registered_at = now;
+    if let Some(version) = request
+        .version_info
+        .as_ref()
+        .and_then(|v| v.agent_version.clone())
+    {
+        instance.agent_version = version;
+    }
+    if let Some(ami) = identity.get("imageId").and_then(|v| v.as_str()) {
+        instance
+            .attributes
+            .insert("ecs.ami-id".into(), Some(ami.into()));
+    }
+    if let Some(arch) = identity.get("architecture").and_then(|v| v.as_str()) {
+        let arch = if arch == "arm64" { "arm64" } else { "x86_64" };
+        instance
+            .attributes
+            .insert("ecs.cpu-architecture".into(), Some(arch.into()));
+    }
+    for attribute in request.attributes.unwrap_or_default() {
+        instance.attributes.insert(attribute.name, attribute.value);
+    }
+    instance.ports = HostPorts {
+        reserved_tcp,
+        reserved_udp,
+        ..HostPorts::default()
+    };
+    let index = cluster.fleet.push(instance);
+    cluster.instances.push(InstanceRecord {
+        version: 1,
+        version_info: request.version_info.unwrap_or_default(),
+        tags: request.tags.unwrap_or_default(),
+        registered_ports_tcp: listed_tcp,
+        registered_ports_udp: listed_udp,
+    });
+    let document = document(cluster, index, true);
+    cp.emit(
+        now,
+        "ECS Container Instance State Change",
+        &document.container_instance_arn.clone(),
+        &document,
+    );
+    Ok(Response::ContainerInstance(ContainerInstanceResponse {
+        container_instance: Some(document),
+    }))
+}
+
+fn cluster_region(cluster_arn: &str) -> &str {
+    cluster_arn.split(':').nth(3).unwrap_or("us-east-1")
+}
+
+pub(super) fn deregister(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: DeregisterContainerInstanceRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let given = request.container_instance.unwrap_or_default();
+    let index = find(cluster, &given)
+        .filter(|&i| cluster.fleet.instances()[i].status != InstanceStatus::Inactive)
+        .ok_or_else(|| {
+            ApiError::new(
+                berth_model::ExceptionType::InvalidParameterException,
+                format!("Container instance {} not found.", last_segment(&given)),
+            )
+        })?;
+    let busy = cluster
+        .tasks
+        .values()
+        .any(|t| t.instance == index && t.task.last_status != "STOPPED");
+    if busy && request.force != Some(true) {
+        return Err(messages::unconfirmed_error("instance-has-tasks", &[]));
+    }
+    // Its tasks keep running but are orphaned; ECS no longer tracks their resources.
+    cluster.fleet.update(index, |instance| {
+        instance.status = InstanceStatus::Inactive;
+        instance.agent_connected = false;
+    });
+    cluster.instances[index].version += 1;
+    let document = document(cluster, index, false);
+    cp.emit(
+        now,
+        "ECS Container Instance State Change",
+        &document.container_instance_arn.clone(),
+        &document,
+    );
+    Ok(Response::ContainerInstance(ContainerInstanceResponse {
+        container_instance: Some(document),
+    }))
+}
+
+pub(super) fn describe(
+    cp: &mut ControlPlane,
+    request: DescribeContainerInstancesRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let wanted = request.container_instances.unwrap_or_default();
+    if wanted.is_empty() {
+        return Err(messages::unconfirmed_error(
+            "container-instances-empty",
+            &[],
+        ));
+    }
+    let with_tags = request
+        .include
+        .unwrap_or_default()
+        .iter()
+        .any(|i| i == "TAGS");
+    let mut found = Vec::new();
+    let mut failures = Vec::new();
+    for given in wanted {
+        match find(cluster, &given) {
+            Some(index) => found.push(document(cluster, index, with_tags)),
+            None => failures.push(Failure {
+                arn: Some(given),
+                reason: Some("MISSING".into()),
+                detail: None,
+            }),
+        }
+    }
+    Ok(Response::ContainerInstances(ContainerInstancesResponse {
+        container_instances: Some(found),
+        failures: Some(failures),
+    }))
+}
+
+pub(super) fn list(
+    cp: &mut ControlPlane,
+    request: ListContainerInstancesRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let filter = match request.filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(text) => Some(query::parse(text).map_err(|error| {
+            messages::unconfirmed_error("expression-invalid", &[&text, &error])
+        })?),
+        None => None,
+    };
+    let status = request.status.as_deref();
+    let arns: Vec<String> = cluster
+        .fleet
+        .instances()
+        .iter()
+        .filter(|i| match status {
+            Some(wanted) => i.status.as_str() == wanted,
+            None => i.status != InstanceStatus::Inactive,
+        })
+        .filter(|i| filter.as_ref().is_none_or(|f| f.matches(*i)))
+        .map(|i| i.arn.clone())
+        .collect();
+    let (arns, next_token) = page(
+        &arns,
+        request.max_results,
+        request.next_token.as_deref(),
+        100,
+    )?;
+    Ok(Response::ListContainerInstances(
+        ListContainerInstancesResponse {
+            container_instance_arns: Some(arns),
+            next_token,
+        },
+    ))
+}
+
+pub(super) fn update_state(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: UpdateContainerInstancesStateRequest,
+) -> Result<Response, ApiError> {
+    let status = match request.status.as_deref() {
+        Some("ACTIVE") => InstanceStatus::Active,
+        Some("DRAINING") => InstanceStatus::Draining,
+        _ => return Err(messages::unconfirmed_error("instance-status", &[])),
+    };
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let mut found = Vec::new();
+    let mut failures = Vec::new();
+    let mut changed = Vec::new();
+    for given in request.container_instances.unwrap_or_default() {
+        match find(cluster, &given) {
+            Some(index)
+                if matches!(
+                    cluster.fleet.instances()[index].status,
+                    InstanceStatus::Active | InstanceStatus::Draining
+                ) =>
+            {
+                if cluster.fleet.instances()[index].status != status {
+                    cluster
+                        .fleet
+                        .update(index, |instance| instance.status = status);
+                    cluster.instances[index].version += 1;
+                    changed.push(index);
+                }
+                found.push(document(cluster, index, false));
+            }
+            Some(_) => failures.push(Failure {
+                arn: Some(given),
+                reason: Some("INACTIVE".into()),
+                detail: None,
+            }),
+            None => failures.push(Failure {
+                arn: Some(given),
+                reason: Some("MISSING".into()),
+                detail: None,
+            }),
+        }
+    }
+    let changed: Vec<Document> = changed
+        .into_iter()
+        .map(|index| document(cluster, index, false))
+        .collect();
+    for document in &changed {
+        cp.emit(
+            now,
+            "ECS Container Instance State Change",
+            &document.container_instance_arn,
+            document,
+        );
+    }
+    Ok(Response::ContainerInstances(ContainerInstancesResponse {
+        container_instances: Some(found),
+        failures: Some(failures),
+    }))
+}

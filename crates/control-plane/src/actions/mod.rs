@@ -1,0 +1,77 @@
+//! Dispatch of requests to their actions, and what the actions share: resolving a cluster
+//! from a name or an ARN, and ECS's not-found errors.
+
+mod clusters;
+pub(crate) mod instances;
+mod task_definitions;
+mod tasks;
+
+use berth_model::arn::parse_arn;
+use berth_model::{messages, ApiError, ExceptionType, SimTime};
+
+use crate::requests::{Request, Response};
+use crate::state::ClusterRecord;
+use crate::ControlPlane;
+
+pub(crate) fn dispatch(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: Request,
+) -> Result<Response, ApiError> {
+    match request {
+        Request::CreateCluster(r) => clusters::create(cp, r),
+        Request::DescribeClusters(r) => clusters::describe(cp, r),
+        Request::ListClusters(r) => clusters::list(cp, r),
+        Request::DeleteCluster(r) => clusters::delete(cp, r),
+        Request::RegisterContainerInstance(r) => instances::register(cp, now, r),
+        Request::DeregisterContainerInstance(r) => instances::deregister(cp, now, r),
+        Request::DescribeContainerInstances(r) => instances::describe(cp, r),
+        Request::ListContainerInstances(r) => instances::list(cp, r),
+        Request::UpdateContainerInstancesState(r) => instances::update_state(cp, now, r),
+        Request::RegisterTaskDefinition(r) => task_definitions::register_definition(cp, now, r),
+        Request::DescribeTaskDefinition(r) => task_definitions::describe(cp, r),
+        Request::DeregisterTaskDefinition(r) => task_definitions::deregister(cp, now, r),
+        Request::ListTaskDefinitions(r) => task_definitions::list(cp, r),
+        Request::ListTaskDefinitionFamilies(r) => task_definitions::list_families(cp, r),
+        Request::RunTask(r) => tasks::run(cp, now, r),
+        Request::StartTask(r) => tasks::start(cp, now, r),
+        Request::StopTask(r) => tasks::stop(cp, now, r),
+        Request::DescribeTasks(r) => tasks::describe(cp, r),
+        Request::ListTasks(r) => tasks::list(cp, r),
+    }
+}
+
+/// The cluster name a `cluster` parameter means: a name, an ARN, or `default` when absent.
+pub(crate) fn cluster_name(cluster: Option<&str>) -> String {
+    match cluster {
+        None | Some("") => "default".to_owned(),
+        Some(text) => match parse_arn(text) {
+            Some(arn) if arn.resource_type == "cluster" => arn.resource.to_owned(),
+            _ => text.to_owned(),
+        },
+    }
+}
+
+pub(crate) fn cluster_not_found() -> ApiError {
+    ApiError::new(
+        ExceptionType::ClusterNotFoundException,
+        messages::CLUSTER_NOT_FOUND,
+    )
+}
+
+/// The ACTIVE cluster a `cluster` parameter names.
+pub(crate) fn active_cluster<'c>(
+    cp: &'c mut ControlPlane,
+    cluster: Option<&str>,
+) -> Result<&'c mut ClusterRecord, ApiError> {
+    let name = cluster_name(cluster);
+    match cp.clusters.get_mut(&name) {
+        Some(record) if record.active => Ok(record),
+        _ => Err(cluster_not_found()),
+    }
+}
+
+/// The id at the end of an ARN (`.../task/<cluster>/<id>` → `<id>`), or the text itself.
+pub(crate) fn last_segment(text: &str) -> &str {
+    text.rsplit('/').next().unwrap_or(text)
+}

@@ -1,0 +1,628 @@
+//! RunTask, StartTask, StopTask, DescribeTasks, ListTasks.
+//!
+//! RunTask places with the scheduler (the task definition's constraints plus the call's,
+//! the call's strategies or random) and hands each placed task to its instance's agent as a
+//! fully resolved [`TaskSpec`]; the task is PENDING until the agent reports otherwise.
+
+use std::collections::BTreeMap;
+
+use berth_agent_protocol::{
+    AgentInstruction, ContainerSpec, HealthCheckSpec, PortBinding, TaskSpec,
+};
+use berth_model::overrides::TaskOverride;
+use berth_model::placement::PlacementConstraint;
+use berth_model::resources::{Container, Failure, Task};
+use berth_model::task_definition::{
+    Compatibility, NetworkMode, TaskDefinition, TaskDefinitionStatus,
+};
+use berth_model::validate::effective_network_mode;
+use berth_model::{messages, ApiError, ExceptionType, SimTime};
+use berth_scheduler::{
+    compile_constraints, compile_strategies, Detail, Placement, PlacementRequest, TaskRequirements,
+};
+
+use super::task_definitions::resolve;
+use super::{active_cluster, cluster_name, instances, last_segment};
+use crate::paging::page;
+use crate::requests::*;
+use crate::state::TaskRecord;
+use crate::ControlPlane;
+
+/// Everything a call needs to launch tasks of one task definition.
+struct Launch {
+    td: TaskDefinition,
+    overrides: TaskOverride,
+    requirements: TaskRequirements,
+    group: String,
+    started_by: Option<String>,
+    tags: Vec<berth_model::task_definition::Tag>,
+}
+
+fn invalid(message: &str) -> ApiError {
+    ApiError::new(ExceptionType::InvalidParameterException, message)
+}
+
+/// The checks RunTask and StartTask share, in ECS's order.
+#[allow(clippy::too_many_arguments)]
+fn prepare(
+    cp: &ControlPlane,
+    task_definition: Option<&str>,
+    launch_type: Option<&str>,
+    network_configuration: Option<&serde_json::Value>,
+    overrides: Option<TaskOverride>,
+    group: Option<String>,
+    started_by: Option<String>,
+    tags: Option<Vec<berth_model::task_definition::Tag>>,
+) -> Result<Launch, ApiError> {
+    let text = task_definition
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| messages::unconfirmed_error("task-definition-blank", &[]))?;
+    super::task_definitions::parse_reference(text)?;
+    let td = resolve(cp, text)
+        .ok_or_else(|| {
+            ApiError::new(
+                ExceptionType::ClientException,
+                messages::TASK_DEFINITION_NOT_FOUND,
+            )
+        })?
+        .clone();
+    if td.status != Some(TaskDefinitionStatus::Active) {
+        return Err(ApiError::new(
+            ExceptionType::ClientException,
+            messages::TASK_DEFINITION_INACTIVE,
+        ));
+    }
+    let launch_type = launch_type.unwrap_or("EC2");
+    let compatibility = match launch_type {
+        "EC2" => Compatibility::Ec2,
+        "EXTERNAL" => Compatibility::External,
+        other => {
+            return Err(messages::unconfirmed_error(
+                "fargate-unsupported",
+                &[&other],
+            ))
+        }
+    };
+    if !td
+        .compatibilities
+        .iter()
+        .flatten()
+        .any(|c| *c == compatibility)
+    {
+        return Err(invalid(&messages::launch_type_unsupported(launch_type)));
+    }
+    let awsvpc = effective_network_mode(&td) == NetworkMode::Awsvpc;
+    match (awsvpc, network_configuration.is_some()) {
+        (true, false) => return Err(invalid(messages::NETWORK_CONFIGURATION_REQUIRED)),
+        (false, true) => return Err(invalid(messages::NETWORK_CONFIGURATION_INVALID)),
+        _ => {}
+    }
+    let overrides = overrides.unwrap_or_default();
+    let mut requirements = TaskRequirements::with_overrides(&td, Some(&overrides));
+    if compatibility == Compatibility::External {
+        requirements = requirements.for_external_instances();
+    }
+    let family = td.family.clone().unwrap_or_default();
+    Ok(Launch {
+        td,
+        overrides,
+        requirements,
+        group: group
+            .filter(|g| !g.is_empty())
+            .unwrap_or_else(|| format!("family:{family}")),
+        started_by,
+        tags: tags.unwrap_or_default(),
+    })
+}
+
+/// The task definition's own memberOf constraints, in the call's shape.
+fn definition_constraints(td: &TaskDefinition) -> Vec<PlacementConstraint> {
+    td.placement_constraints
+        .iter()
+        .flatten()
+        .filter_map(|c| c.expression.as_deref())
+        .map(PlacementConstraint::member_of)
+        .collect()
+}
+
+pub(super) fn run(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: RunTaskRequest,
+) -> Result<Response, ApiError> {
+    active_cluster(cp, request.cluster.as_deref())?;
+    let launch = prepare(
+        cp,
+        request.task_definition.as_deref(),
+        request.launch_type.as_deref(),
+        request.network_configuration.as_ref(),
+        request.overrides,
+        request.group,
+        request.started_by,
+        request.tags,
+    )?;
+    let count = request.count.unwrap_or(1);
+    if !(1..=10).contains(&count) {
+        return Err(messages::unconfirmed_error("run-task-count", &[]));
+    }
+    // The task definition's constraints and the call's count together toward the limit of 10.
+    let mut constraints_given = definition_constraints(&launch.td);
+    constraints_given.extend(request.placement_constraints.unwrap_or_default());
+    let constraints = compile_constraints(&constraints_given, 0)?;
+    let strategies = compile_strategies(&request.placement_strategy.unwrap_or_default())?;
+    let name = cluster_name(request.cluster.as_deref());
+    let ControlPlane { clusters, rng, .. } = cp;
+    let cluster = clusters.get_mut(&name).expect("checked above");
+    let registered = cluster.fleet.instances().iter().any(|i| {
+        matches!(
+            i.status,
+            berth_scheduler::InstanceStatus::Active | berth_scheduler::InstanceStatus::Draining
+        )
+    });
+    if !registered {
+        return Err(invalid(messages::NO_CONTAINER_INSTANCES));
+    }
+    let placement_request = PlacementRequest {
+        requirements: &launch.requirements,
+        constraints: &constraints,
+        strategies: &strategies,
+        group: &launch.group,
+        count: count as u32,
+        detail: Detail::Summary,
+    };
+    let outcome = cluster.fleet.place(&placement_request, rng);
+    let failures: Vec<Failure> = outcome
+        .failures
+        .iter()
+        .map(|f| Failure {
+            arn: Some(f.arn.clone()),
+            reason: Some(f.reason.clone()),
+            detail: None,
+        })
+        .collect();
+    let tasks = outcome
+        .placements
+        .into_iter()
+        .map(|placement| launch_task(cp, now, &name, &launch, placement))
+        .collect();
+    Ok(Response::Tasks(TasksResponse {
+        tasks: Some(tasks),
+        failures: Some(failures),
+    }))
+}
+
+pub(super) fn start(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: StartTaskRequest,
+) -> Result<Response, ApiError> {
+    active_cluster(cp, request.cluster.as_deref())?;
+    let wanted = request.container_instances.unwrap_or_default();
+    if !(1..=10).contains(&wanted.len()) {
+        return Err(messages::unconfirmed_error("start-task-instances", &[]));
+    }
+    let launch = prepare(
+        cp,
+        request.task_definition.as_deref(),
+        None,
+        request.network_configuration.as_ref(),
+        request.overrides,
+        request.group,
+        request.started_by,
+        request.tags,
+    )?;
+    let name = cluster_name(request.cluster.as_deref());
+    let mut tasks = Vec::new();
+    let mut failures = Vec::new();
+    for given in wanted {
+        let cluster = cp.clusters.get_mut(&name).expect("checked above");
+        let Some(index) = instances::find(cluster, &given) else {
+            failures.push(Failure {
+                arn: Some(given),
+                reason: Some("MISSING".into()),
+                detail: None,
+            });
+            continue;
+        };
+        let instance = &cluster.fleet.instances()[index];
+        if instance.status == berth_scheduler::InstanceStatus::Inactive {
+            failures.push(Failure {
+                arn: Some(instance.arn.clone()),
+                reason: Some("INACTIVE".into()),
+                detail: None,
+            });
+            continue;
+        }
+        // StartTask skips strategies: the task goes to exactly this instance if it fits, which
+        // is placement restricted to it.
+        let mut given_constraints = definition_constraints(&launch.td);
+        given_constraints.push(PlacementConstraint::member_of(&format!(
+            "ec2InstanceId == '{}'",
+            instance.ec2_instance_id
+        )));
+        let constraints = compile_constraints(&given_constraints, 0)?;
+        let arn = instance.arn.clone();
+        let placement_request = PlacementRequest {
+            requirements: &launch.requirements,
+            constraints: &constraints,
+            strategies: &[],
+            group: &launch.group,
+            count: 1,
+            detail: Detail::Summary,
+        };
+        let ControlPlane { clusters, rng, .. } = cp;
+        let outcome = clusters
+            .get_mut(&name)
+            .expect("checked above")
+            .fleet
+            .place(&placement_request, rng);
+        match outcome.placements.into_iter().next() {
+            Some(placement) => tasks.push(launch_task(cp, now, &name, &launch, placement)),
+            None => {
+                let reason = outcome
+                    .failures
+                    .iter()
+                    .find(|f| f.arn == arn)
+                    .map(|f| f.reason.clone());
+                failures.push(Failure {
+                    arn: Some(arn),
+                    reason,
+                    detail: None,
+                });
+            }
+        }
+    }
+    Ok(Response::Tasks(TasksResponse {
+        tasks: Some(tasks),
+        failures: Some(failures),
+    }))
+}
+
+/// Records a placed task, tells its agent to start it, and returns its document.
+fn launch_task(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    launch: &Launch,
+    placement: Placement,
+) -> Task {
+    let task_id = cp.new_id();
+    let container_ids: Vec<_> = launch
+        .td
+        .container_definitions
+        .iter()
+        .flatten()
+        .map(|_| cp.new_id())
+        .collect();
+    let task_arn = cp.scope.task(cluster_name, &task_id);
+    let sized = launch.overrides.apply_sizes(&launch.td);
+    let containers: Vec<Container> = sized
+        .container_definitions
+        .iter()
+        .flatten()
+        .zip(&container_ids)
+        .map(|(c, id)| Container {
+            container_arn: cp.scope.container(cluster_name, &task_id, id),
+            task_arn: task_arn.clone(),
+            name: c.name.clone().unwrap_or_default(),
+            image: c.image.clone().unwrap_or_default(),
+            runtime_id: None,
+            last_status: "PENDING".into(),
+            exit_code: None,
+            reason: None,
+            network_bindings: Vec::new(),
+            network_interfaces: Vec::new(),
+            health_status: "UNKNOWN".into(),
+            cpu: c.cpu.unwrap_or(0).to_string(),
+            memory: c.memory.map(|m| m.to_string()),
+            memory_reservation: c.memory_reservation.map(|m| m.to_string()),
+        })
+        .collect();
+    let cluster = cp
+        .clusters
+        .get_mut(cluster_name)
+        .expect("the cluster exists");
+    let instance = &cluster.fleet.instances()[placement.instance];
+    let task = Task {
+        attachments: Vec::new(),
+        attributes: Vec::new(),
+        availability_zone: instance
+            .attribute_value("ecs.availability-zone")
+            .map(str::to_owned),
+        cluster_arn: cluster.arn.clone(),
+        connectivity: "CONNECTED".into(),
+        connectivity_at: Some(now),
+        container_instance_arn: Some(instance.arn.clone()),
+        containers,
+        cpu: sized
+            .cpu
+            .clone()
+            .unwrap_or_else(|| launch.requirements.cpu.to_string()),
+        created_at: now,
+        desired_status: "RUNNING".into(),
+        enable_execute_command: false,
+        group: launch.group.clone(),
+        health_status: "UNKNOWN".into(),
+        last_status: "PENDING".into(),
+        launch_type: if launch.requirements.external {
+            "EXTERNAL"
+        } else {
+            "EC2"
+        }
+        .into(),
+        memory: sized
+            .memory
+            .clone()
+            .unwrap_or_else(|| launch.requirements.memory.to_string()),
+        overrides: launch.overrides.clone(),
+        started_by: launch.started_by.clone(),
+        tags: launch.tags.clone(),
+        task_arn: task_arn.clone(),
+        task_definition_arn: launch.td.task_definition_arn.clone().unwrap_or_default(),
+        version: 1,
+        ..Task::default()
+    };
+    let spec = task_spec(
+        &task_arn,
+        cluster_name,
+        &sized,
+        &launch.overrides,
+        &placement,
+    );
+    let stop_timeout = spec
+        .containers
+        .iter()
+        .filter_map(|c| c.stop_timeout)
+        .max()
+        .unwrap_or(30);
+    let instance_arn = instance.arn.clone();
+    let instance_index = placement.instance;
+    cluster.tasks.insert(
+        task_arn.clone(),
+        TaskRecord {
+            task: task.clone(),
+            instance: instance_index,
+            placement: Some(placement),
+            family: launch.td.family.clone().unwrap_or_default(),
+            stop_timeout,
+            ever_running: false,
+            essential: sized
+                .container_definitions
+                .iter()
+                .flatten()
+                .filter(|c| c.essential != Some(false))
+                .filter_map(|c| c.name.clone())
+                .collect(),
+        },
+    );
+    cluster.instances[instance_index].version += 1;
+    let instance_document = instances::document(cluster, instance_index, false);
+    cp.instructions
+        .push_back((instance_arn.clone(), AgentInstruction::StartTask(spec)));
+    cp.emit(now, "ECS Task State Change", &task_arn, &task);
+    cp.emit(
+        now,
+        "ECS Container Instance State Change",
+        &instance_arn,
+        &instance_document,
+    );
+    task
+}
+
+/// The task as its agent needs it: overrides applied, host ports chosen, defaults explicit.
+fn task_spec(
+    task_arn: &str,
+    cluster: &str,
+    td: &TaskDefinition,
+    overrides: &TaskOverride,
+    placement: &Placement,
+) -> TaskSpec {
+    let containers = td
+        .container_definitions
+        .iter()
+        .flatten()
+        .map(|c| {
+            let name = c.name.clone().unwrap_or_default();
+            let container_override = overrides
+                .container_overrides
+                .iter()
+                .flatten()
+                .find(|o| o.name.as_deref() == Some(&name));
+            let mut environment: BTreeMap<String, String> = BTreeMap::new();
+            let given = c.environment.iter().flatten().chain(
+                container_override
+                    .and_then(|o| o.environment.as_ref())
+                    .into_iter()
+                    .flatten(),
+            );
+            for pair in given {
+                if let Some(key) = &pair.name {
+                    environment.insert(key.clone(), pair.value.clone().unwrap_or_default());
+                }
+            }
+            let size = |v: Option<i64>| v.and_then(|m| u32::try_from(m).ok());
+            ContainerSpec {
+                name: name.clone(),
+                image: c.image.clone().unwrap_or_default(),
+                essential: c.essential != Some(false),
+                entry_point: c.entry_point.clone(),
+                command: container_override
+                    .and_then(|o| o.command.clone())
+                    .or_else(|| c.command.clone()),
+                environment,
+                working_directory: c.working_directory.clone(),
+                cpu: size(c.cpu).unwrap_or(0),
+                memory: size(c.memory),
+                memory_reservation: size(c.memory_reservation),
+                port_bindings: placement
+                    .bindings
+                    .iter()
+                    .filter(|b| b.container_name == name)
+                    .map(|b| PortBinding {
+                        container_port: b.container_port,
+                        host_port: b.host_port,
+                        protocol: b.protocol.as_str().into(),
+                    })
+                    .collect(),
+                links: c.links.clone().unwrap_or_default(),
+                health_check: c.health_check.as_ref().map(|h| HealthCheckSpec {
+                    command: h.command.clone().unwrap_or_default(),
+                    interval: h.interval.map_or(30, |v| v as u32),
+                    timeout: h.timeout.map_or(5, |v| v as u32),
+                    retries: h.retries.map_or(3, |v| v as u32),
+                    start_period: h.start_period.map_or(0, |v| v as u32),
+                }),
+                stop_timeout: c.stop_timeout.and_then(|t| u32::try_from(t).ok()),
+                docker_labels: c.docker_labels.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    TaskSpec {
+        task_arn: task_arn.to_owned(),
+        cluster: cluster.to_owned(),
+        family: td.family.clone().unwrap_or_default(),
+        revision: td.revision.unwrap_or(0),
+        network_mode: effective_network_mode(td).as_str().to_owned(),
+        containers,
+    }
+}
+
+fn find_task<'c>(cluster: &'c crate::state::ClusterRecord, given: &str) -> Option<&'c str> {
+    let id = last_segment(given);
+    cluster
+        .tasks
+        .keys()
+        .find(|arn| arn.as_str() == given || last_segment(arn) == id)
+        .map(String::as_str)
+}
+
+pub(super) fn stop(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: StopTaskRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let given = request.task.unwrap_or_default();
+    let task_arn = find_task(cluster, &given)
+        .ok_or_else(|| invalid(messages::TASK_NOT_FOUND))?
+        .to_owned();
+    let record = cluster.tasks.get_mut(&task_arn).expect("found above");
+    let instance_arn = cluster.fleet.instances()[record.instance].arn.clone();
+    let stopping = record.task.desired_status != "STOPPED";
+    if stopping {
+        let task = &mut record.task;
+        task.desired_status = "STOPPED".into();
+        task.stop_code = Some("UserInitiated".into());
+        task.stopped_reason = Some(
+            request
+                .reason
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| messages::unconfirmed_text("stopped-by-user", &[])),
+        );
+        task.stopping_at = Some(now);
+        task.version += 1;
+    }
+    let task = record.task.clone();
+    let timeout_seconds = record.stop_timeout;
+    if stopping {
+        cp.instructions.push_back((
+            instance_arn,
+            AgentInstruction::StopTask {
+                task_arn: task_arn.clone(),
+                timeout_seconds,
+            },
+        ));
+        cp.emit(now, "ECS Task State Change", &task_arn, &task);
+    }
+    Ok(Response::Task(TaskResponse { task: Some(task) }))
+}
+
+pub(super) fn describe(
+    cp: &mut ControlPlane,
+    request: DescribeTasksRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let wanted = request.tasks.unwrap_or_default();
+    if wanted.is_empty() {
+        return Err(invalid(messages::TASKS_EMPTY));
+    }
+    let with_tags = request
+        .include
+        .unwrap_or_default()
+        .iter()
+        .any(|i| i == "TAGS");
+    let mut tasks = Vec::new();
+    let mut failures = Vec::new();
+    for given in wanted {
+        match find_task(cluster, &given) {
+            Some(arn) => {
+                let mut task = cluster.tasks[arn].task.clone();
+                if !with_tags {
+                    task.tags.clear();
+                }
+                tasks.push(task);
+            }
+            None => failures.push(Failure {
+                arn: Some(given),
+                reason: Some("MISSING".into()),
+                detail: None,
+            }),
+        }
+    }
+    Ok(Response::Tasks(TasksResponse {
+        tasks: Some(tasks),
+        failures: Some(failures),
+    }))
+}
+
+pub(super) fn list(cp: &mut ControlPlane, request: ListTasksRequest) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let desired = request.desired_status.as_deref().unwrap_or("RUNNING");
+    if !["RUNNING", "PENDING", "STOPPED"].contains(&desired) {
+        return Err(messages::unconfirmed_error("desired-status", &[&desired]));
+    }
+    let instance = match request.container_instance.as_deref() {
+        Some(given) => Some(instances::find(cluster, given).ok_or_else(|| {
+            invalid(&format!(
+                "Container instance {} not found.",
+                last_segment(given)
+            ))
+        })?),
+        None => None,
+    };
+    let service_group = request
+        .service_name
+        .as_deref()
+        .map(|s| format!("service:{}", last_segment(s)));
+    let arns: Vec<String> = cluster
+        .tasks
+        .values()
+        .filter(|r| r.task.desired_status == desired)
+        .filter(|r| instance.is_none_or(|i| r.instance == i))
+        .filter(|r| request.family.as_deref().is_none_or(|f| r.family == f))
+        .filter(|r| {
+            request
+                .started_by
+                .as_deref()
+                .is_none_or(|s| r.task.started_by.as_deref() == Some(s))
+        })
+        .filter(|r| service_group.as_deref().is_none_or(|g| r.task.group == g))
+        .filter(|r| {
+            request
+                .launch_type
+                .as_deref()
+                .is_none_or(|l| r.task.launch_type == l)
+        })
+        .map(|r| r.task.task_arn.clone())
+        .collect();
+    let (arns, next_token) = page(
+        &arns,
+        request.max_results,
+        request.next_token.as_deref(),
+        100,
+    )?;
+    Ok(Response::ListTasks(ListTasksResponse {
+        task_arns: Some(arns),
+        next_token,
+    }))
+}

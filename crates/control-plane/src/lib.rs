@@ -1,0 +1,166 @@
+//! ECS's control plane as a sans-IO state machine.
+//!
+//! Inputs are API requests ([`ControlPlane::handle_request`]), agent events
+//! ([`ControlPlane::handle_agent_event`]) and time ([`ControlPlane::handle_timeout`]);
+//! outputs are API responses, instructions for agents ([`ControlPlane::poll_instruction`]) and
+//! cluster events for timelines ([`ControlPlane::poll_event`]). It never reads a clock, never
+//! does I/O and draws every id from a generator seeded by [`Config::rng_seed`], so the same
+//! seed and inputs give the same responses, instructions and events, byte for byte. Drivers:
+//! the virtual fleet (virtual time), the server (wall clock), the browser.
+//!
+//! Call order after any input: drain `poll_instruction` and `poll_event`, then arm a timer for
+//! `poll_timeout`. Spurious `handle_timeout` calls are harmless.
+//!
+//! # Layout
+//! - [`requests`]: the operations' requests and responses in AWS's shape.
+//! - `actions/`: one module per group of operations (clusters, container instances, task
+//!   definitions, tasks).
+//! - `lifecycle`: what agent events do to tasks (PENDING → RUNNING → STOPPED, stop codes).
+//! - `state`: the records.
+
+#![warn(missing_docs, unreachable_pub)]
+
+mod actions;
+mod lifecycle;
+mod paging;
+pub mod requests;
+mod state;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use berth_agent_protocol::{AgentEvent, AgentInstruction};
+use berth_model::{ApiError, ArnScope, EcsId, SimTime};
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+pub use requests::{Request, Response};
+use state::{ClusterRecord, TaskDefinitionRegistry};
+
+/// How long STOPPED tasks stay visible to DescribeTasks and ListTasks.
+pub const STOPPED_TASK_RETENTION_MS: u64 = 60 * 60 * 1000;
+
+/// What a control plane is configured with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Region and account of every ARN.
+    pub scope: ArnScope,
+    /// The seed of every id and random placement.
+    pub rng_seed: u64,
+}
+
+/// An event for timelines, in the shape of an EventBridge event from `aws.ecs` (§10).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClusterEvent {
+    /// When it happened.
+    pub time: SimTime,
+    /// `ECS Task State Change`, `ECS Container Instance State Change`, ...
+    #[serde(rename = "detail-type")]
+    pub detail_type: &'static str,
+    /// The ARNs it is about.
+    pub resources: Vec<String>,
+    /// The object as it is now (a Task, a ContainerInstance).
+    pub detail: serde_json::Value,
+}
+
+/// The ECS control plane.
+pub struct ControlPlane {
+    scope: ArnScope,
+    rng: ChaCha8Rng,
+    clusters: BTreeMap<String, ClusterRecord>,
+    task_definitions: TaskDefinitionRegistry,
+    /// STOPPED tasks by when they expire.
+    expiries: BTreeSet<(SimTime, String)>,
+    instructions: VecDeque<(String, AgentInstruction)>,
+    events: VecDeque<ClusterEvent>,
+}
+
+impl ControlPlane {
+    /// An empty control plane (no clusters; `default` is created on first use, as ECS does).
+    pub fn new(config: Config) -> ControlPlane {
+        ControlPlane {
+            scope: config.scope,
+            rng: ChaCha8Rng::seed_from_u64(config.rng_seed),
+            clusters: BTreeMap::new(),
+            task_definitions: TaskDefinitionRegistry::default(),
+            expiries: BTreeSet::new(),
+            instructions: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Handles an API request at `now`.
+    pub fn handle_request(&mut self, now: SimTime, request: Request) -> Result<Response, ApiError> {
+        self.expire(now);
+        actions::dispatch(self, now, request)
+    }
+
+    /// Handles an event from the agent of `container_instance_arn`.
+    pub fn handle_agent_event(
+        &mut self,
+        now: SimTime,
+        container_instance_arn: &str,
+        event: AgentEvent,
+    ) {
+        self.expire(now);
+        lifecycle::handle(self, now, container_instance_arn, event);
+    }
+
+    /// Lets time pass: STOPPED tasks older than an hour disappear.
+    pub fn handle_timeout(&mut self, now: SimTime) {
+        self.expire(now);
+    }
+
+    /// When the control plane next needs `handle_timeout`.
+    pub fn poll_timeout(&self) -> Option<SimTime> {
+        self.expiries.first().map(|(at, _)| *at)
+    }
+
+    /// The next instruction for an agent: `(container instance ARN, instruction)`.
+    pub fn poll_instruction(&mut self) -> Option<(String, AgentInstruction)> {
+        self.instructions.pop_front()
+    }
+
+    /// The next cluster event.
+    pub fn poll_event(&mut self) -> Option<ClusterEvent> {
+        self.events.pop_front()
+    }
+
+    fn expire(&mut self, now: SimTime) {
+        while let Some((at, task_arn)) = self.expiries.first().cloned() {
+            if at > now {
+                break;
+            }
+            self.expiries.pop_first();
+            for cluster in self.clusters.values_mut() {
+                cluster.tasks.remove(&task_arn);
+            }
+        }
+    }
+
+    /// A fresh 32-hex id from the seeded generator.
+    fn new_id(&mut self) -> EcsId {
+        let high = u128::from(self.rng.next_u64());
+        let low = u128::from(self.rng.next_u64());
+        EcsId::from_bits((high << 64) | low)
+    }
+
+    fn emit(
+        &mut self,
+        time: SimTime,
+        detail_type: &'static str,
+        arn: &str,
+        detail: &impl Serialize,
+    ) {
+        let detail = serde_json::to_value(detail).expect("ECS documents always serialise");
+        self.events.push_back(ClusterEvent {
+            time,
+            detail_type,
+            resources: vec![arn.to_owned()],
+            detail,
+        });
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,0 +1,183 @@
+//! What agent events do to tasks.
+//!
+//! An agent reports only PENDING, RUNNING and STOPPED (as the ECS agent does); the control
+//! plane keeps the task's document: timestamps, container states and network bindings,
+//! health, and, when it stops, why (`stopCode`, `stoppedReason`). A stopped task's resources
+//! return to its instance at once and the task stays visible for an hour.
+
+use berth_agent_protocol::{AgentEvent, Status, TaskStateChange};
+use berth_model::resources::NetworkBinding;
+use berth_model::{messages, SimTime};
+
+use crate::actions::instances;
+use crate::{ControlPlane, STOPPED_TASK_RETENTION_MS};
+
+pub(crate) fn handle(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, event: AgentEvent) {
+    match event {
+        AgentEvent::Heartbeat => {}
+        AgentEvent::TaskStateChange(change) => task_state_change(cp, now, instance_arn, change),
+    }
+}
+
+fn task_state_change(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    instance_arn: &str,
+    change: TaskStateChange,
+) {
+    let Some(cluster_name) = cp
+        .clusters
+        .iter()
+        .find(|(_, c)| c.tasks.contains_key(&change.task_arn))
+        .map(|(n, _)| n.clone())
+    else {
+        return; // A task this control plane does not know (or has forgotten): nothing to do.
+    };
+    let cluster = cp.clusters.get_mut(&cluster_name).expect("found above");
+    let record = cluster
+        .tasks
+        .get_mut(&change.task_arn)
+        .expect("found above");
+    if cluster.fleet.instances()[record.instance].arn != instance_arn
+        || record.task.last_status == "STOPPED"
+    {
+        return; // Only the task's own agent reports on it, and STOPPED is final.
+    }
+    let task = &mut record.task;
+    let before = (
+        task.last_status.clone(),
+        task.desired_status.clone(),
+        task.health_status.clone(),
+    );
+    if let Some(at) = change.pull_started_at {
+        task.pull_started_at.get_or_insert(SimTime(at));
+    }
+    if let Some(at) = change.pull_stopped_at {
+        task.pull_stopped_at.get_or_insert(SimTime(at));
+    }
+    let mut essential_exited = false;
+    for update in &change.containers {
+        let Some(container) = task.containers.iter_mut().find(|c| c.name == update.name) else {
+            continue;
+        };
+        let was_stopped = container.last_status == "STOPPED";
+        container.last_status = update.status.as_str().into();
+        if update.runtime_id.is_some() {
+            container.runtime_id = update.runtime_id.clone();
+        }
+        if update.exit_code.is_some() {
+            container.exit_code = update.exit_code;
+        }
+        if update.reason.is_some() {
+            container.reason = update.reason.clone();
+        }
+        if !update.port_bindings.is_empty() {
+            container.network_bindings = update
+                .port_bindings
+                .iter()
+                .map(|b| NetworkBinding {
+                    bind_ip: "0.0.0.0".into(),
+                    container_port: b.container_port,
+                    host_port: b.host_port,
+                    protocol: b.protocol.clone(),
+                })
+                .collect();
+        }
+        if let Some(health) = &update.health_status {
+            container.health_status = health.clone();
+        }
+        if update.status == Status::Stopped
+            && !was_stopped
+            && record.essential.contains(&update.name)
+        {
+            essential_exited = true;
+        }
+    }
+    // Task health follows its essential containers (§6.5).
+    let essential: Vec<&str> = task
+        .containers
+        .iter()
+        .filter(|c| record.essential.contains(&c.name))
+        .map(|c| c.health_status.as_str())
+        .collect();
+    task.health_status = if essential.contains(&"UNHEALTHY") {
+        "UNHEALTHY"
+    } else if !essential.is_empty() && essential.iter().all(|h| *h == "HEALTHY") {
+        "HEALTHY"
+    } else {
+        "UNKNOWN"
+    }
+    .into();
+    if essential_exited && task.desired_status == "RUNNING" && record.ever_running {
+        task.desired_status = "STOPPED".into();
+        task.stop_code = Some("EssentialContainerExited".into());
+        task.stopped_reason = Some(messages::ESSENTIAL_CONTAINER_EXITED.into());
+        task.stopping_at = Some(now);
+    }
+    let mut released = false;
+    match change.status {
+        Status::Pending => {}
+        Status::Running => {
+            if task.last_status != "RUNNING" {
+                task.last_status = "RUNNING".into();
+                task.started_at = Some(now);
+                record.ever_running = true;
+            }
+        }
+        Status::Stopped => {
+            task.last_status = "STOPPED".into();
+            task.desired_status = "STOPPED".into();
+            task.stopped_at = Some(now);
+            task.execution_stopped_at = Some(now);
+            task.stopping_at.get_or_insert(now);
+            if task.stop_code.is_none() {
+                if record.ever_running {
+                    task.stop_code = Some("EssentialContainerExited".into());
+                    task.stopped_reason = Some(messages::ESSENTIAL_CONTAINER_EXITED.into());
+                } else {
+                    // Never ran: the first container's reason is why (CannotPullContainerError ...).
+                    task.stop_code = Some("TaskFailedToStart".into());
+                    let reason = task.containers.iter().find_map(|c| c.reason.clone());
+                    task.stopped_reason =
+                        Some(reason.unwrap_or_else(|| "Task failed to start".into()));
+                }
+            }
+            released = true;
+        }
+    }
+    let after = (
+        task.last_status.clone(),
+        task.desired_status.clone(),
+        task.health_status.clone(),
+    );
+    if after == before && !released && change.containers.is_empty() {
+        return;
+    }
+    task.version += 1;
+    let task = task.clone();
+    let instance = record.instance;
+    let placement = if released {
+        record.placement.take()
+    } else {
+        None
+    };
+    let mut instance_document = None;
+    if let Some(placement) = placement {
+        cluster.fleet.release(&placement);
+        cluster.instances[instance].version += 1;
+        instance_document = Some(instances::document(cluster, instance, false));
+        cp.expiries.insert((
+            now.plus_millis(STOPPED_TASK_RETENTION_MS),
+            task.task_arn.clone(),
+        ));
+    }
+    cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
+    if let Some(document) = instance_document {
+        cp.emit(
+            now,
+            "ECS Container Instance State Change",
+            &document.container_instance_arn,
+            &document,
+        );
+    }
+}

@@ -1,0 +1,434 @@
+//! The operations' requests and responses in AWS's JSON shape (botocore's ECS model): the API
+//! layer deserialises a body straight into a request, and serialises the response as is.
+//! Members Berth accepts but does not act on yet are kept as raw JSON, so a request the AWS
+//! CLI sends is never refused for carrying them.
+
+use berth_model::overrides::TaskOverride;
+use berth_model::placement::{PlacementConstraint, PlacementStrategy};
+use berth_model::resources::{Cluster, ContainerInstance, Failure, Resource, Task, VersionInfo};
+use berth_model::task_definition::{Attribute, KeyValuePair, Tag, TaskDefinition};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+macro_rules! request {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub struct $name { $($(#[$fmeta])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>,)* }
+    };
+}
+
+macro_rules! response {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name { $($(#[$fmeta])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>,)* }
+    };
+}
+
+request! {
+    /// CreateCluster.
+    CreateClusterRequest {
+        /// The name (default `default`).
+        cluster_name: String,
+        /// Tags.
+        tags: Vec<Tag>,
+        /// Settings (containerInsights).
+        settings: Vec<KeyValuePair>,
+        /// Execute-command configuration (accepted, not used).
+        configuration: Value,
+        /// Capacity providers (accepted, not used).
+        capacity_providers: Vec<String>,
+        /// Default capacity provider strategy (accepted, not used).
+        default_capacity_provider_strategy: Value,
+        /// Service Connect defaults (accepted, not used).
+        service_connect_defaults: Value,
+    }
+}
+
+response! {
+    /// CreateCluster, DeleteCluster.
+    ClusterResponse { /// The cluster.
+    cluster: Cluster }
+}
+
+request! {
+    /// DescribeClusters.
+    DescribeClustersRequest {
+        /// Names or ARNs (default `default`).
+        clusters: Vec<String>,
+        /// `ATTACHMENTS`, `CONFIGURATIONS`, `SETTINGS`, `STATISTICS`, `TAGS`.
+        include: Vec<String>,
+    }
+}
+
+response! {
+    /// DescribeClusters.
+    DescribeClustersResponse { /// Found.
+    clusters: Vec<Cluster>, /// Not found.
+    failures: Vec<Failure> }
+}
+
+request! {
+    /// ListClusters.
+    ListClustersRequest { /// Resume token.
+    next_token: String, /// Page size.
+    max_results: i64 }
+}
+
+response! {
+    /// ListClusters.
+    ListClustersResponse { /// ARNs.
+    cluster_arns: Vec<String>, /// Resume token.
+    next_token: String }
+}
+
+request! {
+    /// DeleteCluster.
+    DeleteClusterRequest { /// Name or ARN.
+    cluster: String }
+}
+
+request! {
+    /// RegisterContainerInstance (what an agent sends when it starts).
+    RegisterContainerInstanceRequest {
+        /// Cluster name or ARN.
+        cluster: String,
+        /// The EC2 instance identity document (JSON text: instanceId, instanceType, availabilityZone, ...).
+        instance_identity_document: String,
+        /// Its signature (accepted, not checked).
+        instance_identity_document_signature: String,
+        /// CPU, MEMORY, PORTS, PORTS_UDP.
+        total_resources: Vec<Resource>,
+        /// Agent and Docker versions.
+        version_info: VersionInfo,
+        /// Re-registration of an existing instance.
+        container_instance_arn: String,
+        /// Custom attributes.
+        attributes: Vec<Attribute>,
+        /// GPUs (accepted, not used).
+        platform_devices: Value,
+        /// Tags.
+        tags: Vec<Tag>,
+    }
+}
+
+response! {
+    /// RegisterContainerInstance, DeregisterContainerInstance.
+    ContainerInstanceResponse { /// The instance.
+    container_instance: ContainerInstance }
+}
+
+request! {
+    /// DeregisterContainerInstance.
+    DeregisterContainerInstanceRequest { /// Cluster.
+    cluster: String, /// The instance.
+    container_instance: String, /// Deregister even with tasks.
+    force: bool }
+}
+
+request! {
+    /// DescribeContainerInstances.
+    DescribeContainerInstancesRequest { /// Cluster.
+    cluster: String, /// ARNs or ids.
+    container_instances: Vec<String>, /// `TAGS`, `CONTAINER_INSTANCE_HEALTH`.
+    include: Vec<String> }
+}
+
+response! {
+    /// DescribeContainerInstances, UpdateContainerInstancesState.
+    ContainerInstancesResponse { /// Found.
+    container_instances: Vec<ContainerInstance>, /// Not found.
+    failures: Vec<Failure> }
+}
+
+request! {
+    /// ListContainerInstances.
+    ListContainerInstancesRequest { /// Cluster.
+    cluster: String, /// A cluster query language expression.
+    filter: String, /// Resume token.
+    next_token: String, /// Page size.
+    max_results: i64, /// ACTIVE, DRAINING, REGISTERING, DEREGISTERING, REGISTRATION_FAILED.
+    status: String }
+}
+
+response! {
+    /// ListContainerInstances.
+    ListContainerInstancesResponse { /// ARNs.
+    container_instance_arns: Vec<String>, /// Resume token.
+    next_token: String }
+}
+
+request! {
+    /// UpdateContainerInstancesState.
+    UpdateContainerInstancesStateRequest { /// Cluster.
+    cluster: String, /// ARNs or ids.
+    container_instances: Vec<String>, /// ACTIVE or DRAINING.
+    status: String }
+}
+
+response! {
+    /// RegisterTaskDefinition, DescribeTaskDefinition, DeregisterTaskDefinition.
+    TaskDefinitionResponse { /// The task definition.
+    task_definition: TaskDefinition, /// Its tags.
+    tags: Vec<Tag> }
+}
+
+request! {
+    /// DescribeTaskDefinition.
+    DescribeTaskDefinitionRequest { /// `family`, `family:revision` or ARN.
+    task_definition: String, /// `TAGS`.
+    include: Vec<String> }
+}
+
+request! {
+    /// DeregisterTaskDefinition.
+    DeregisterTaskDefinitionRequest { /// `family:revision` or ARN.
+    task_definition: String }
+}
+
+request! {
+    /// ListTaskDefinitions.
+    ListTaskDefinitionsRequest { /// Family prefix.
+    family_prefix: String, /// ACTIVE (default), INACTIVE, DELETE_IN_PROGRESS.
+    status: String, /// ASC (default) or DESC.
+    sort: String, /// Resume token.
+    next_token: String, /// Page size.
+    max_results: i64 }
+}
+
+response! {
+    /// ListTaskDefinitions.
+    ListTaskDefinitionsResponse { /// ARNs.
+    task_definition_arns: Vec<String>, /// Resume token.
+    next_token: String }
+}
+
+request! {
+    /// ListTaskDefinitionFamilies.
+    ListTaskDefinitionFamiliesRequest { /// Family prefix.
+    family_prefix: String, /// ACTIVE (default), INACTIVE, ALL.
+    status: String, /// Resume token.
+    next_token: String, /// Page size.
+    max_results: i64 }
+}
+
+response! {
+    /// ListTaskDefinitionFamilies.
+    ListTaskDefinitionFamiliesResponse { /// Families.
+    families: Vec<String>, /// Resume token.
+    next_token: String }
+}
+
+request! {
+    /// RunTask.
+    RunTaskRequest {
+        /// Cluster.
+        cluster: String,
+        /// `family`, `family:revision` or ARN.
+        task_definition: String,
+        /// 1 to 10.
+        count: i64,
+        /// Task group (default `family:<family>`).
+        group: String,
+        /// Who started it.
+        started_by: String,
+        /// Overrides.
+        overrides: TaskOverride,
+        /// Constraints (with the task definition's, at most 10).
+        placement_constraints: Vec<PlacementConstraint>,
+        /// Strategies (at most 5; default random).
+        placement_strategy: Vec<PlacementStrategy>,
+        /// EC2 (default), FARGATE, EXTERNAL.
+        launch_type: String,
+        /// awsvpc configuration.
+        network_configuration: Value,
+        /// Capacity provider strategy (accepted, not used).
+        capacity_provider_strategy: Value,
+        /// Fargate platform version (accepted, not used).
+        platform_version: String,
+        /// Tags.
+        tags: Vec<Tag>,
+        /// Managed tags (accepted, not used).
+        enable_ecs_managed_tags: bool,
+        /// Tag propagation (accepted, not used).
+        propagate_tags: String,
+        /// ECS Exec (accepted, not used).
+        enable_execute_command: bool,
+        /// Idempotency token (accepted, not used).
+        client_token: String,
+        /// Reference id (accepted, not used).
+        reference_id: String,
+        /// Volume configurations (accepted, not used).
+        volume_configurations: Value,
+    }
+}
+
+response! {
+    /// RunTask, StartTask.
+    TasksResponse { /// Started tasks.
+    tasks: Vec<Task>, /// Why others were not.
+    failures: Vec<Failure> }
+}
+
+request! {
+    /// StartTask.
+    StartTaskRequest {
+        /// Cluster.
+        cluster: String,
+        /// `family`, `family:revision` or ARN.
+        task_definition: String,
+        /// The instances to start one task on each (1 to 10).
+        container_instances: Vec<String>,
+        /// Task group.
+        group: String,
+        /// Who started it.
+        started_by: String,
+        /// Overrides.
+        overrides: TaskOverride,
+        /// awsvpc configuration.
+        network_configuration: Value,
+        /// Tags.
+        tags: Vec<Tag>,
+        /// Managed tags (accepted, not used).
+        enable_ecs_managed_tags: bool,
+        /// Tag propagation (accepted, not used).
+        propagate_tags: String,
+        /// ECS Exec (accepted, not used).
+        enable_execute_command: bool,
+        /// Reference id (accepted, not used).
+        reference_id: String,
+        /// Volume configurations (accepted, not used).
+        volume_configurations: Value,
+    }
+}
+
+request! {
+    /// StopTask.
+    StopTaskRequest { /// Cluster.
+    cluster: String, /// ARN or id.
+    task: String, /// Why.
+    reason: String }
+}
+
+response! {
+    /// StopTask.
+    TaskResponse { /// The task.
+    task: Task }
+}
+
+request! {
+    /// DescribeTasks.
+    DescribeTasksRequest { /// Cluster.
+    cluster: String, /// ARNs or ids.
+    tasks: Vec<String>, /// `TAGS`.
+    include: Vec<String> }
+}
+
+request! {
+    /// ListTasks.
+    ListTasksRequest {
+        /// Cluster.
+        cluster: String,
+        /// Only tasks on this instance.
+        container_instance: String,
+        /// Only tasks of this family.
+        family: String,
+        /// Only tasks started by this.
+        started_by: String,
+        /// Only this service's tasks.
+        service_name: String,
+        /// RUNNING (default), PENDING or STOPPED.
+        desired_status: String,
+        /// Only this launch type.
+        launch_type: String,
+        /// Resume token.
+        next_token: String,
+        /// Page size.
+        max_results: i64,
+    }
+}
+
+response! {
+    /// ListTasks.
+    ListTasksResponse { /// ARNs.
+    task_arns: Vec<String>, /// Resume token.
+    next_token: String }
+}
+
+/// A request to the control plane: one variant per ECS operation.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum Request {
+    /// CreateCluster.
+    CreateCluster(CreateClusterRequest),
+    /// DescribeClusters.
+    DescribeClusters(DescribeClustersRequest),
+    /// ListClusters.
+    ListClusters(ListClustersRequest),
+    /// DeleteCluster.
+    DeleteCluster(DeleteClusterRequest),
+    /// RegisterContainerInstance.
+    RegisterContainerInstance(RegisterContainerInstanceRequest),
+    /// DeregisterContainerInstance.
+    DeregisterContainerInstance(DeregisterContainerInstanceRequest),
+    /// DescribeContainerInstances.
+    DescribeContainerInstances(DescribeContainerInstancesRequest),
+    /// ListContainerInstances.
+    ListContainerInstances(ListContainerInstancesRequest),
+    /// UpdateContainerInstancesState.
+    UpdateContainerInstancesState(UpdateContainerInstancesStateRequest),
+    /// RegisterTaskDefinition (the task definition members, as parsed by berth-model).
+    RegisterTaskDefinition(TaskDefinition),
+    /// DescribeTaskDefinition.
+    DescribeTaskDefinition(DescribeTaskDefinitionRequest),
+    /// DeregisterTaskDefinition.
+    DeregisterTaskDefinition(DeregisterTaskDefinitionRequest),
+    /// ListTaskDefinitions.
+    ListTaskDefinitions(ListTaskDefinitionsRequest),
+    /// ListTaskDefinitionFamilies.
+    ListTaskDefinitionFamilies(ListTaskDefinitionFamiliesRequest),
+    /// RunTask.
+    RunTask(RunTaskRequest),
+    /// StartTask.
+    StartTask(StartTaskRequest),
+    /// StopTask.
+    StopTask(StopTaskRequest),
+    /// DescribeTasks.
+    DescribeTasks(DescribeTasksRequest),
+    /// ListTasks.
+    ListTasks(ListTasksRequest),
+}
+
+/// A successful response, serialised as ECS's JSON body.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum Response {
+    /// `{"cluster": ...}`.
+    Cluster(ClusterResponse),
+    /// DescribeClusters.
+    DescribeClusters(DescribeClustersResponse),
+    /// ListClusters.
+    ListClusters(ListClustersResponse),
+    /// `{"containerInstance": ...}`.
+    ContainerInstance(ContainerInstanceResponse),
+    /// `{"containerInstances": [...], "failures": [...]}`.
+    ContainerInstances(ContainerInstancesResponse),
+    /// ListContainerInstances.
+    ListContainerInstances(ListContainerInstancesResponse),
+    /// `{"taskDefinition": ..., "tags": [...]}`.
+    TaskDefinition(TaskDefinitionResponse),
+    /// ListTaskDefinitions.
+    ListTaskDefinitions(ListTaskDefinitionsResponse),
+    /// ListTaskDefinitionFamilies.
+    ListTaskDefinitionFamilies(ListTaskDefinitionFamiliesResponse),
+    /// `{"tasks": [...], "failures": [...]}`.
+    Tasks(TasksResponse),
+    /// `{"task": ...}`.
+    Task(TaskResponse),
+    /// ListTasks.
+    ListTasks(ListTasksResponse),
+}

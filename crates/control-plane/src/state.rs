@@ -1,0 +1,64 @@
+//! The control plane's records: clusters with their container instances and tasks, and the
+//! task-definition registry. Ordered maps throughout, so listings never depend on hashing.
+
+use std::collections::BTreeMap;
+
+use berth_model::resources::{Task, VersionInfo};
+use berth_model::task_definition::{Tag, TaskDefinition};
+use berth_scheduler::{Cluster, Placement};
+
+/// A cluster.
+pub(crate) struct ClusterRecord {
+    pub(crate) arn: String,
+    pub(crate) name: String,
+    /// ACTIVE or INACTIVE.
+    pub(crate) active: bool,
+    pub(crate) tags: Vec<Tag>,
+    pub(crate) settings: Vec<berth_model::task_definition::KeyValuePair>,
+    /// The scheduler's view of the instances, in registration order.
+    pub(crate) fleet: Cluster,
+    /// What the scheduler's view does not hold, parallel to `fleet.instances()`.
+    pub(crate) instances: Vec<InstanceRecord>,
+    /// Tasks by ARN.
+    pub(crate) tasks: BTreeMap<String, TaskRecord>,
+}
+
+/// The rest of a container instance's record.
+pub(crate) struct InstanceRecord {
+    pub(crate) version: u64,
+    pub(crate) version_info: VersionInfo,
+    pub(crate) tags: Vec<Tag>,
+    /// registeredResources as the agent reported them.
+    pub(crate) registered_ports_tcp: Vec<String>,
+    pub(crate) registered_ports_udp: Vec<String>,
+}
+
+/// A task: its AWS document, kept current, and what it holds on its instance.
+pub(crate) struct TaskRecord {
+    pub(crate) task: Task,
+    /// Index of its instance in the cluster's fleet.
+    pub(crate) instance: usize,
+    /// What placement reserved (released when it stops).
+    pub(crate) placement: Option<Placement>,
+    /// The family and revision (for ListTasks `family`).
+    pub(crate) family: String,
+    /// Seconds between SIGTERM and SIGKILL (the largest container stopTimeout, default 30).
+    pub(crate) stop_timeout: u32,
+    /// Whether it ever reached RUNNING.
+    pub(crate) ever_running: bool,
+    /// Names of its essential containers.
+    pub(crate) essential: Vec<String>,
+}
+
+/// Every registered revision, by family.
+#[derive(Default)]
+pub(crate) struct TaskDefinitionRegistry {
+    pub(crate) families: BTreeMap<String, Family>,
+}
+
+/// One family's revisions; revisions are never reused, even after deregistration.
+#[derive(Default)]
+pub(crate) struct Family {
+    pub(crate) revisions: BTreeMap<u32, (TaskDefinition, Vec<Tag>)>,
+    pub(crate) last_revision: u32,
+}
