@@ -24,6 +24,7 @@ mod actions;
 mod lifecycle;
 mod paging;
 pub mod requests;
+mod service_scheduler;
 mod state;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -71,6 +72,8 @@ pub struct ControlPlane {
     task_definitions: TaskDefinitionRegistry,
     /// STOPPED tasks by when they expire.
     expiries: BTreeSet<(SimTime, String)>,
+    /// When services need another look (a task becomes healthy by having run 40 s).
+    wakeups: BTreeSet<SimTime>,
     instructions: VecDeque<(String, AgentInstruction)>,
     events: VecDeque<ClusterEvent>,
 }
@@ -84,6 +87,7 @@ impl ControlPlane {
             clusters: BTreeMap::new(),
             task_definitions: TaskDefinitionRegistry::default(),
             expiries: BTreeSet::new(),
+            wakeups: BTreeSet::new(),
             instructions: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -92,7 +96,9 @@ impl ControlPlane {
     /// Handles an API request at `now`.
     pub fn handle_request(&mut self, now: SimTime, request: Request) -> Result<Response, ApiError> {
         self.expire(now);
-        actions::dispatch(self, now, request)
+        let response = actions::dispatch(self, now, request);
+        service_scheduler::reconcile_all(self, now);
+        response
     }
 
     /// Handles an event from the agent of `container_instance_arn`.
@@ -104,16 +110,27 @@ impl ControlPlane {
     ) {
         self.expire(now);
         lifecycle::handle(self, now, container_instance_arn, event);
+        service_scheduler::reconcile_all(self, now);
     }
 
-    /// Lets time pass: STOPPED tasks older than an hour disappear.
+    /// Lets time pass: STOPPED tasks older than an hour disappear, services take their
+    /// next step (tasks that have run 40 s count as healthy).
     pub fn handle_timeout(&mut self, now: SimTime) {
         self.expire(now);
+        while self.wakeups.first().is_some_and(|at| *at <= now) {
+            self.wakeups.pop_first();
+        }
+        service_scheduler::reconcile_all(self, now);
     }
 
     /// When the control plane next needs `handle_timeout`.
     pub fn poll_timeout(&self) -> Option<SimTime> {
-        self.expiries.first().map(|(at, _)| *at)
+        let expiry = self.expiries.first().map(|(at, _)| *at);
+        let wakeup = self.wakeups.first().copied();
+        match (expiry, wakeup) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The next instruction for an agent: `(container instance ARN, instruction)`.

@@ -171,6 +171,17 @@ fn task_state_change(
             task.task_arn.clone(),
         ));
     }
+    if released && task.stop_code.as_deref() == Some("TaskFailedToStart") {
+        if let Some(deployment) = &task.started_by {
+            crate::service_scheduler::task_failed_to_start(
+                cp,
+                now,
+                &cluster_name,
+                &task.group,
+                deployment,
+            );
+        }
+    }
     cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
     if let Some(document) = instance_document {
         cp.emit(

@@ -5,7 +5,10 @@
 
 use berth_model::overrides::TaskOverride;
 use berth_model::placement::{PlacementConstraint, PlacementStrategy};
-use berth_model::resources::{Cluster, ContainerInstance, Failure, Resource, Task, VersionInfo};
+use berth_model::resources::{
+    Cluster, ContainerInstance, DeploymentConfiguration, Failure, Resource, Service, Task,
+    VersionInfo,
+};
 use berth_model::task_definition::{Attribute, KeyValuePair, Tag, TaskDefinition};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -358,6 +361,161 @@ response! {
     next_token: String }
 }
 
+request! {
+    /// CreateService.
+    CreateServiceRequest {
+        /// Cluster.
+        cluster: String,
+        /// The name, unique among the cluster's ACTIVE and DRAINING services.
+        service_name: String,
+        /// `family`, `family:revision` or ARN.
+        task_definition: String,
+        /// Tasks to keep running (REPLICA).
+        desired_count: i64,
+        /// EC2 (default) or EXTERNAL.
+        launch_type: String,
+        /// Rolling-update bounds and the circuit breaker.
+        deployment_configuration: DeploymentConfiguration,
+        /// Constraints.
+        placement_constraints: Vec<PlacementConstraint>,
+        /// Strategies (default: spread over availability zones, then instances).
+        placement_strategy: Vec<PlacementStrategy>,
+        /// REPLICA (default) or DAEMON.
+        scheduling_strategy: String,
+        /// awsvpc configuration.
+        network_configuration: Value,
+        /// Health-check grace period.
+        health_check_grace_period_seconds: i64,
+        /// Tags.
+        tags: Vec<Tag>,
+        /// Load balancers (accepted, not used).
+        load_balancers: Value,
+        /// Service registries (accepted, not used).
+        service_registries: Value,
+        /// Deployment controller (ECS only).
+        deployment_controller: Value,
+        /// Capacity provider strategy (accepted, not used).
+        capacity_provider_strategy: Value,
+        /// Fargate platform version (accepted, not used).
+        platform_version: String,
+        /// IAM role (accepted, not used).
+        role: String,
+        /// Idempotency token (accepted, not used).
+        client_token: String,
+        /// Managed tags (accepted, not used).
+        enable_ecs_managed_tags: bool,
+        /// Tag propagation (accepted, not used).
+        propagate_tags: String,
+        /// ECS Exec (accepted, not used).
+        enable_execute_command: bool,
+        /// Service Connect (accepted, not used).
+        service_connect_configuration: Value,
+        /// Volumes (accepted, not used).
+        volume_configurations: Value,
+        /// AZ rebalancing (accepted, not used).
+        availability_zone_rebalancing: String,
+        /// VPC Lattice (accepted, not used).
+        vpc_lattice_configurations: Value,
+    }
+}
+
+request! {
+    /// UpdateService.
+    UpdateServiceRequest {
+        /// Cluster.
+        cluster: String,
+        /// Name or ARN.
+        service: String,
+        /// New desired count.
+        desired_count: i64,
+        /// New task definition (starts a deployment).
+        task_definition: String,
+        /// New bounds.
+        deployment_configuration: DeploymentConfiguration,
+        /// Replaces the constraints (empty clears them).
+        placement_constraints: Vec<PlacementConstraint>,
+        /// Replaces the strategies (empty clears them).
+        placement_strategy: Vec<PlacementStrategy>,
+        /// Starts a deployment with the same task definition.
+        force_new_deployment: bool,
+        /// awsvpc configuration (starts a deployment).
+        network_configuration: Value,
+        /// Health-check grace period.
+        health_check_grace_period_seconds: i64,
+        /// Capacity provider strategy (accepted, not used).
+        capacity_provider_strategy: Value,
+        /// Fargate platform version (accepted, not used).
+        platform_version: String,
+        /// ECS Exec (accepted, not used).
+        enable_execute_command: bool,
+        /// Managed tags (accepted, not used).
+        enable_ecs_managed_tags: bool,
+        /// Load balancers (accepted, not used).
+        load_balancers: Value,
+        /// Tag propagation (accepted, not used).
+        propagate_tags: String,
+        /// Service registries (accepted, not used).
+        service_registries: Value,
+        /// Service Connect (accepted, not used).
+        service_connect_configuration: Value,
+        /// Volumes (accepted, not used).
+        volume_configurations: Value,
+        /// AZ rebalancing (accepted, not used).
+        availability_zone_rebalancing: String,
+        /// VPC Lattice (accepted, not used).
+        vpc_lattice_configurations: Value,
+        /// Deployment controller (accepted, not used).
+        deployment_controller: Value,
+    }
+}
+
+request! {
+    /// DeleteService.
+    DeleteServiceRequest { /// Cluster.
+    cluster: String, /// Name or ARN.
+    service: String, /// Delete even when scaled above 0.
+    force: bool }
+}
+
+response! {
+    /// CreateService, UpdateService, DeleteService.
+    ServiceResponse { /// The service.
+    service: Service }
+}
+
+request! {
+    /// DescribeServices.
+    DescribeServicesRequest { /// Cluster.
+    cluster: String, /// Names or ARNs (at most 10).
+    services: Vec<String>, /// `TAGS`.
+    include: Vec<String> }
+}
+
+response! {
+    /// DescribeServices.
+    DescribeServicesResponse { /// Found.
+    services: Vec<Service>, /// Not found.
+    failures: Vec<Failure> }
+}
+
+request! {
+    /// ListServices.
+    ListServicesRequest { /// Cluster.
+    cluster: String, /// Resume token.
+    next_token: String, /// Page size (default 10).
+    max_results: i64, /// EC2, FARGATE, EXTERNAL.
+    launch_type: String, /// REPLICA or DAEMON.
+    scheduling_strategy: String, /// Resource management type (accepted, not used).
+    resource_management_type: String }
+}
+
+response! {
+    /// ListServices.
+    ListServicesResponse { /// ARNs.
+    service_arns: Vec<String>, /// Resume token.
+    next_token: String }
+}
+
 /// A request to the control plane: one variant per ECS operation.
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -400,6 +558,16 @@ pub enum Request {
     DescribeTasks(DescribeTasksRequest),
     /// ListTasks.
     ListTasks(ListTasksRequest),
+    /// CreateService.
+    CreateService(CreateServiceRequest),
+    /// UpdateService.
+    UpdateService(UpdateServiceRequest),
+    /// DeleteService.
+    DeleteService(DeleteServiceRequest),
+    /// DescribeServices.
+    DescribeServices(DescribeServicesRequest),
+    /// ListServices.
+    ListServices(ListServicesRequest),
 }
 
 /// A successful response, serialised as ECS's JSON body.
@@ -431,4 +599,10 @@ pub enum Response {
     Task(TaskResponse),
     /// ListTasks.
     ListTasks(ListTasksResponse),
+    /// `{"service": ...}`.
+    Service(ServiceResponse),
+    /// DescribeServices.
+    DescribeServices(DescribeServicesResponse),
+    /// ListServices.
+    ListServices(ListServicesResponse),
 }

@@ -21,6 +21,17 @@ pub(crate) struct ClusterRecord {
     pub(crate) instances: Vec<InstanceRecord>,
     /// Tasks by ARN.
     pub(crate) tasks: BTreeMap<String, TaskRecord>,
+    /// Services by name (ACTIVE, DRAINING and INACTIVE ones).
+    pub(crate) services: BTreeMap<String, ServiceRecord>,
+}
+
+/// A service: its document (deployments, events, configuration) and the scheduler's memory.
+pub(crate) struct ServiceRecord {
+    pub(crate) doc: berth_model::resources::Service,
+    /// The last placement-failure or configuration event, so repeats are not written again.
+    pub(crate) last_problem: Option<String>,
+    /// The task definition of the last deployment that completed (for rollbacks).
+    pub(crate) last_completed: Option<String>,
 }
 
 /// The rest of a container instance's record.
@@ -48,6 +59,9 @@ pub(crate) struct TaskRecord {
     pub(crate) ever_running: bool,
     /// Names of its essential containers.
     pub(crate) essential: Vec<String>,
+    /// Whether an essential container has a health check (else a service counts the task
+    /// healthy 40 s after it starts running).
+    pub(crate) health_checked: bool,
 }
 
 /// Every registered revision, by family.

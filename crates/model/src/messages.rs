@@ -73,6 +73,14 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("max-results", InvalidParameterException, "maxResults must be between 1 and {}."),
     ("desired-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'desiredStatus' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, PENDING, STOPPED]"),
     ("identity-document", InvalidParameterException, "The instance identity document is not valid JSON: {}"),
+    // Services.
+    ("service-scaled", InvalidParameterException, "The service cannot be stopped while it is scaled above 0."),
+    ("service-desired-count", InvalidParameterException, "desiredCount is required for a service with schedulingStrategy REPLICA."),
+    ("service-name", InvalidParameterException, "Service name must match ^[a-zA-Z0-9\\-_]{1,255}$, but was {}"),
+    ("daemon-unsupported", UnsupportedFeatureException, "Berth does not run DAEMON services yet."),
+    ("deployment-completed", ClientException, "(service {}) (deployment {}) deployment completed."),
+    ("deployment-failed", ClientException, "(service {}) (deployment {}) deployment failed: tasks failed to start."),
+    ("task-stopped-scaling", ClientException, "Scaling activity initiated by (deployment {})"),
 ];
 
 /// The text of an [`UNCONFIRMED`] entry with its placeholders filled, for callers that need
@@ -322,6 +330,67 @@ pub const CLUSTER_HAS_SERVICES: &str = "The Cluster cannot be deleted while Serv
 
 /// An essential container's exit (DG stopped-task-errors).
 pub const ESSENTIAL_CONTAINER_EXITED: &str = "Essential container in task exited";
+
+// Confirmed service texts (ECS_REFERENCE §1.4, §7.4, §7.6).
+
+/// A service that does not exist (hashicorp/terraform#15073).
+pub const SERVICE_NOT_FOUND: &str = "Service not found.";
+
+/// UpdateService on a DRAINING or INACTIVE service (alchemy-run/alchemy#1581).
+pub const SERVICE_NOT_ACTIVE: &str = "Service was not ACTIVE.";
+
+/// CreateService with the name of an ACTIVE or DRAINING service (Shippable/support#4753).
+pub const SERVICE_NOT_IDEMPOTENT: &str = "Creation of service was not idempotent.";
+
+/// Steady state (DG service-event-messages).
+pub fn service_steady(service: &str) -> String {
+    format!("(service {service}) has reached a steady state.")
+}
+
+/// Tasks started (hackforla/CivicTechJobs#436).
+pub fn service_started(service: &str, task_ids: &[&str]) -> String {
+    let tasks: Vec<String> = task_ids.iter().map(|id| format!("(task {id})")).collect();
+    format!(
+        "(service {service}) has started {} tasks: {}.",
+        task_ids.len(),
+        tasks.join(" ")
+    )
+}
+
+/// Tasks stopped (hackforla/CivicTechJobs#436).
+pub fn service_stopped(service: &str, task_ids: &[&str]) -> String {
+    let tasks: Vec<String> = task_ids.iter().map(|id| format!("(task {id})")).collect();
+    format!(
+        "(service {service}) has stopped {} running tasks: {}.",
+        task_ids.len(),
+        tasks.join(" ")
+    )
+}
+
+/// Neither bound lets a deployment progress (DG service-event-messages).
+pub fn service_deployment_configuration(service: &str) -> String {
+    format!(
+        "(service {service}) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."
+    )
+}
+
+/// A deployment in progress (DG ecs_cwe_events).
+pub fn deployment_in_progress(id: &str) -> String {
+    format!("ECS deployment {id} in progress.")
+}
+
+/// A deployment completed (DG ecs_cwe_events).
+pub fn deployment_completed(id: &str) -> String {
+    format!("ECS deployment {id} completed.")
+}
+
+/// The circuit breaker tripped (aws/containers-roadmap#1488).
+pub const CIRCUIT_BREAKER_FAILED: &str = "ECS deployment circuit breaker: tasks failed to start.";
+
+/// The circuit breaker rolls back (DG ecs_cwe_events).
+pub fn circuit_breaker_rollback(id: &str) -> String {
+    format!("ECS deployment circuit breaker: rolling back to deploymentId {id}.")
+}
 
 // Confirmed texts, each with where it was seen.
 

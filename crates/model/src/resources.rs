@@ -281,3 +281,152 @@ pub struct Failure {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub detail: Option<String>,
 }
+
+/// `deploymentConfiguration` of a service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentConfiguration {
+    /// The circuit breaker.
+    #[serde(default)]
+    pub deployment_circuit_breaker: DeploymentCircuitBreaker,
+    /// Upper bound on RUNNING + PENDING tasks, as a percentage of desiredCount (rounded down).
+    #[serde(default = "default_maximum_percent")]
+    pub maximum_percent: u32,
+    /// Lower bound on healthy tasks, as a percentage of desiredCount (rounded up).
+    #[serde(default = "default_minimum_healthy_percent")]
+    pub minimum_healthy_percent: u32,
+    /// Alarms (accepted, not used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<serde_json::Value>,
+}
+
+fn default_maximum_percent() -> u32 {
+    200
+}
+
+fn default_minimum_healthy_percent() -> u32 {
+    100
+}
+
+impl Default for DeploymentConfiguration {
+    fn default() -> Self {
+        DeploymentConfiguration {
+            deployment_circuit_breaker: DeploymentCircuitBreaker::default(),
+            maximum_percent: default_maximum_percent(),
+            minimum_healthy_percent: default_minimum_healthy_percent(),
+            alarms: None,
+        }
+    }
+}
+
+/// `deploymentCircuitBreaker`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentCircuitBreaker {
+    /// Whether failed deployments are stopped.
+    #[serde(default)]
+    pub enable: bool,
+    /// Whether a failed deployment rolls back to the last completed one.
+    #[serde(default)]
+    pub rollback: bool,
+}
+
+/// A service deployment (`deployments[]`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    /// `ecs-svc/<19 digits>`.
+    pub id: String,
+    /// PRIMARY (the newest) or ACTIVE (being replaced).
+    pub status: String,
+    /// The task definition it runs.
+    pub task_definition: String,
+    /// Tasks it should have.
+    pub desired_count: u32,
+    /// Its PENDING tasks.
+    pub pending_count: u32,
+    /// Its RUNNING tasks.
+    pub running_count: u32,
+    /// Its tasks that failed to start (circuit breaker).
+    pub failed_tasks: u32,
+    /// When it was created.
+    pub created_at: SimTime,
+    /// When it last changed.
+    pub updated_at: SimTime,
+    /// EC2.
+    pub launch_type: String,
+    /// IN_PROGRESS, COMPLETED or FAILED.
+    pub rollout_state: String,
+    /// Why it is in that state.
+    pub rollout_state_reason: String,
+}
+
+/// A service event (`events[]`), newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceEvent {
+    /// A UUID.
+    pub id: String,
+    /// When.
+    pub created_at: SimTime,
+    /// ECS's sentence.
+    pub message: String,
+}
+
+/// A service (DescribeServices).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    /// `arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`.
+    pub service_arn: String,
+    /// Its name.
+    pub service_name: String,
+    /// The cluster.
+    pub cluster_arn: String,
+    /// Load balancers (none in Berth yet).
+    pub load_balancers: Vec<serde_json::Value>,
+    /// Service registries (none).
+    pub service_registries: Vec<serde_json::Value>,
+    /// ACTIVE, DRAINING or INACTIVE.
+    pub status: String,
+    /// Tasks it should run.
+    pub desired_count: u32,
+    /// Its RUNNING tasks.
+    pub running_count: u32,
+    /// Its PENDING tasks.
+    pub pending_count: u32,
+    /// EC2.
+    pub launch_type: String,
+    /// The PRIMARY deployment's task definition.
+    pub task_definition: String,
+    /// Rolling-update bounds and the circuit breaker.
+    pub deployment_configuration: DeploymentConfiguration,
+    /// PRIMARY first, then ACTIVE ones still being replaced.
+    pub deployments: Vec<Deployment>,
+    /// Newest first, at most 100.
+    pub events: Vec<ServiceEvent>,
+    /// When it was created.
+    pub created_at: SimTime,
+    /// Constraints.
+    pub placement_constraints: Vec<crate::placement::PlacementConstraint>,
+    /// Strategies.
+    pub placement_strategy: Vec<crate::placement::PlacementStrategy>,
+    /// Seconds during which failed health checks are ignored after a task starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check_grace_period_seconds: Option<u32>,
+    /// REPLICA or DAEMON.
+    pub scheduling_strategy: String,
+    /// `{"type": "ECS"}`.
+    pub deployment_controller: serde_json::Value,
+    /// Who created it.
+    pub created_by: String,
+    /// Managed tags.
+    pub enable_ecs_managed_tags: bool,
+    /// NONE, SERVICE or TASK_DEFINITION.
+    pub propagate_tags: String,
+    /// ECS Exec.
+    pub enable_execute_command: bool,
+    /// Tags, when asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}

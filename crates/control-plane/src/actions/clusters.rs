@@ -61,7 +61,11 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
         registered_container_instances_count: registered,
         running_tasks_count: count("RUNNING"),
         pending_tasks_count: count("PENDING"),
-        active_services_count: 0,
+        active_services_count: record
+            .services
+            .values()
+            .filter(|s| s.doc.status == "ACTIVE")
+            .count() as u32,
         statistics,
         tags: if wants("TAGS") {
             record.tags.clone()
@@ -110,6 +114,7 @@ pub(super) fn create(
                 fleet: Default::default(),
                 instances: Vec::new(),
                 tasks: Default::default(),
+                services: Default::default(),
             },
         );
     }

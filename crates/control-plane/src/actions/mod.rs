@@ -3,8 +3,9 @@
 
 mod clusters;
 pub(crate) mod instances;
-mod task_definitions;
-mod tasks;
+pub(crate) mod services;
+pub(crate) mod task_definitions;
+pub(crate) mod tasks;
 
 use berth_model::arn::parse_arn;
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
@@ -38,6 +39,11 @@ pub(crate) fn dispatch(
         Request::StopTask(r) => tasks::stop(cp, now, r),
         Request::DescribeTasks(r) => tasks::describe(cp, r),
         Request::ListTasks(r) => tasks::list(cp, r),
+        Request::CreateService(r) => services::create(cp, now, r),
+        Request::UpdateService(r) => services::update(cp, now, r),
+        Request::DeleteService(r) => services::delete(cp, now, r),
+        Request::DescribeServices(r) => services::describe(cp, r),
+        Request::ListServices(r) => services::list(cp, r),
     }
 }
 

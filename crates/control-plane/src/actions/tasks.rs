@@ -29,13 +29,13 @@ use crate::state::TaskRecord;
 use crate::ControlPlane;
 
 /// Everything a call needs to launch tasks of one task definition.
-struct Launch {
-    td: TaskDefinition,
-    overrides: TaskOverride,
-    requirements: TaskRequirements,
-    group: String,
-    started_by: Option<String>,
-    tags: Vec<berth_model::task_definition::Tag>,
+pub(crate) struct Launch {
+    pub(crate) td: TaskDefinition,
+    pub(crate) overrides: TaskOverride,
+    pub(crate) requirements: TaskRequirements,
+    pub(crate) group: String,
+    pub(crate) started_by: Option<String>,
+    pub(crate) tags: Vec<berth_model::task_definition::Tag>,
 }
 
 fn invalid(message: &str) -> ApiError {
@@ -116,7 +116,7 @@ fn prepare(
 }
 
 /// The task definition's own memberOf constraints, in the call's shape.
-fn definition_constraints(td: &TaskDefinition) -> Vec<PlacementConstraint> {
+pub(crate) fn definition_constraints(td: &TaskDefinition) -> Vec<PlacementConstraint> {
     td.placement_constraints
         .iter()
         .flatten()
@@ -279,7 +279,7 @@ pub(super) fn start(
 }
 
 /// Records a placed task, tells its agent to start it, and returns its document.
-fn launch_task(
+pub(crate) fn launch_task(
     cp: &mut ControlPlane,
     now: SimTime,
     cluster_name: &str,
@@ -393,6 +393,11 @@ fn launch_task(
                 .filter(|c| c.essential != Some(false))
                 .filter_map(|c| c.name.clone())
                 .collect(),
+            health_checked: sized
+                .container_definitions
+                .iter()
+                .flatten()
+                .any(|c| c.essential != Some(false) && c.health_check.is_some()),
         },
     );
     cluster.instances[instance_index].version += 1;
@@ -487,7 +492,10 @@ fn task_spec(
     }
 }
 
-fn find_task<'c>(cluster: &'c crate::state::ClusterRecord, given: &str) -> Option<&'c str> {
+pub(crate) fn find_task<'c>(
+    cluster: &'c crate::state::ClusterRecord,
+    given: &str,
+) -> Option<&'c str> {
     let id = last_segment(given);
     cluster
         .tasks

@@ -1,0 +1,377 @@
+//! CreateService, UpdateService, DeleteService, DescribeServices, ListServices.
+//!
+//! These change what a service should be; `service_scheduler` makes it so.
+
+use berth_model::resources::{Deployment, Failure, Service};
+use berth_model::task_definition::TaskDefinitionStatus;
+use berth_model::{messages, ApiError, ExceptionType, SimTime};
+
+use super::task_definitions::resolve;
+use super::{active_cluster, cluster_name, last_segment};
+use crate::paging::page;
+use crate::requests::*;
+use crate::state::ServiceRecord;
+use crate::ControlPlane;
+
+fn invalid(message: &str) -> ApiError {
+    ApiError::new(ExceptionType::InvalidParameterException, message)
+}
+
+fn service_not_found() -> ApiError {
+    ApiError::new(
+        ExceptionType::ServiceNotFoundException,
+        messages::SERVICE_NOT_FOUND,
+    )
+}
+
+/// The ARN of an ACTIVE task definition, or ECS's error.
+fn active_task_definition(cp: &ControlPlane, text: Option<&str>) -> Result<String, ApiError> {
+    let text = text
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| messages::unconfirmed_error("task-definition-blank", &[]))?;
+    super::task_definitions::parse_reference(text)?;
+    let td = resolve(cp, text).ok_or_else(|| {
+        ApiError::new(
+            ExceptionType::ClientException,
+            messages::TASK_DEFINITION_NOT_FOUND,
+        )
+    })?;
+    if td.status != Some(TaskDefinitionStatus::Active) {
+        return Err(ApiError::new(
+            ExceptionType::ClientException,
+            messages::TASK_DEFINITION_INACTIVE,
+        ));
+    }
+    Ok(td.task_definition_arn.clone().unwrap_or_default())
+}
+
+/// A new deployment id, `ecs-svc/` and 19 digits.
+pub(crate) fn deployment_id(cp: &mut ControlPlane) -> String {
+    let id = cp.new_id();
+    let digits =
+        u64::from_str_radix(&id.as_str()[..16], 16).unwrap_or(0) % 10_000_000_000_000_000_000;
+    format!("ecs-svc/{digits:019}")
+}
+
+/// A new PRIMARY deployment of `task_definition`; earlier ones become ACTIVE.
+pub(crate) fn deploy(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster: &str,
+    service: &str,
+    task_definition: String,
+    reason: Option<String>,
+) {
+    let id = deployment_id(cp);
+    let record = cp
+        .clusters
+        .get_mut(cluster)
+        .and_then(|c| c.services.get_mut(service))
+        .expect("the service exists");
+    for old in &mut record.doc.deployments {
+        old.status = "ACTIVE".into();
+        old.desired_count = 0;
+        old.updated_at = now;
+    }
+    record.doc.deployments.insert(
+        0,
+        Deployment {
+            rollout_state_reason: reason.unwrap_or_else(|| messages::deployment_in_progress(&id)),
+            id,
+            status: "PRIMARY".into(),
+            task_definition: task_definition.clone(),
+            desired_count: record.doc.desired_count,
+            created_at: now,
+            updated_at: now,
+            launch_type: "EC2".into(),
+            rollout_state: "IN_PROGRESS".into(),
+            ..Deployment::default()
+        },
+    );
+    record.doc.task_definition = task_definition;
+    record.last_problem = None;
+}
+
+pub(super) fn create(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: CreateServiceRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let cluster_arn = cluster.arn.clone();
+    let name = request.service_name.clone().unwrap_or_default();
+    let valid = (1..=255).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid {
+        return Err(messages::unconfirmed_error("service-name", &[&name]));
+    }
+    if cluster
+        .services
+        .get(&name)
+        .is_some_and(|s| s.doc.status != "INACTIVE")
+    {
+        return Err(invalid(messages::SERVICE_NOT_IDEMPOTENT));
+    }
+    if request.scheduling_strategy.as_deref() == Some("DAEMON") {
+        return Err(messages::unconfirmed_error("daemon-unsupported", &[]));
+    }
+    match request.launch_type.as_deref() {
+        None | Some("EC2") => {}
+        Some(other) => {
+            return Err(messages::unconfirmed_error(
+                "fargate-unsupported",
+                &[&other],
+            ))
+        }
+    }
+    let desired = request
+        .desired_count
+        .ok_or_else(|| messages::unconfirmed_error("service-desired-count", &[]))?;
+    let desired = u32::try_from(desired).map_err(|_| invalid("desiredCount must be 0 or more."))?;
+    let task_definition = active_task_definition(cp, request.task_definition.as_deref())?;
+    // Compile once now so malformed rules are refused here, not at the first placement.
+    berth_scheduler::compile_constraints(
+        request.placement_constraints.as_deref().unwrap_or(&[]),
+        0,
+    )?;
+    berth_scheduler::compile_strategies(request.placement_strategy.as_deref().unwrap_or(&[]))?;
+    let cluster_name = cluster_name(request.cluster.as_deref());
+    let doc = Service {
+        service_arn: cp.scope.service(&cluster_name, &name),
+        service_name: name.clone(),
+        cluster_arn,
+        status: "ACTIVE".into(),
+        desired_count: desired,
+        launch_type: "EC2".into(),
+        task_definition: task_definition.clone(),
+        deployment_configuration: request.deployment_configuration.unwrap_or_default(),
+        created_at: now,
+        placement_constraints: request.placement_constraints.unwrap_or_default(),
+        placement_strategy: request.placement_strategy.unwrap_or_default(),
+        health_check_grace_period_seconds: request
+            .health_check_grace_period_seconds
+            .map(|s| s.clamp(0, i64::from(u32::MAX)) as u32),
+        scheduling_strategy: "REPLICA".into(),
+        deployment_controller: serde_json::json!({"type": "ECS"}),
+        created_by: cp.scope.root_user(),
+        propagate_tags: "NONE".into(),
+        tags: request.tags.unwrap_or_default(),
+        ..Service::default()
+    };
+    cp.clusters
+        .get_mut(&cluster_name)
+        .expect("checked above")
+        .services
+        .insert(
+            name.clone(),
+            ServiceRecord {
+                doc,
+                last_problem: None,
+                last_completed: None,
+            },
+        );
+    deploy(cp, now, &cluster_name, &name, task_definition, None);
+    crate::service_scheduler::reconcile(cp, now, &cluster_name, &name);
+    Ok(Response::Service(ServiceResponse {
+        service: Some(document(cp, &cluster_name, &name, false)),
+    }))
+}
+
+pub(super) fn update(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: UpdateServiceRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let name = last_segment(request.service.as_deref().unwrap_or("")).to_owned();
+    let record = cluster.services.get(&name).ok_or_else(service_not_found)?;
+    if record.doc.status != "ACTIVE" {
+        return Err(ApiError::new(
+            ExceptionType::ServiceNotActiveException,
+            messages::SERVICE_NOT_ACTIVE,
+        ));
+    }
+    let current = record.doc.task_definition.clone();
+    let new_definition = match request.task_definition.as_deref() {
+        Some(text) => Some(active_task_definition(cp, Some(text))?),
+        None => None,
+    };
+    if let Some(constraints) = &request.placement_constraints {
+        berth_scheduler::compile_constraints(constraints, 0)?;
+    }
+    if let Some(strategies) = &request.placement_strategy {
+        berth_scheduler::compile_strategies(strategies)?;
+    }
+    let cluster_name = cluster_name(request.cluster.as_deref());
+    let record = cp
+        .clusters
+        .get_mut(&cluster_name)
+        .and_then(|c| c.services.get_mut(&name))
+        .expect("checked above");
+    if let Some(desired) = request.desired_count {
+        record.doc.desired_count =
+            u32::try_from(desired).map_err(|_| invalid("desiredCount must be 0 or more."))?;
+        record.doc.deployments[0].desired_count = record.doc.desired_count;
+        record.last_problem = None;
+    }
+    if let Some(configuration) = request.deployment_configuration {
+        record.doc.deployment_configuration = configuration;
+    }
+    if let Some(constraints) = request.placement_constraints {
+        record.doc.placement_constraints = constraints;
+    }
+    if let Some(strategies) = request.placement_strategy {
+        record.doc.placement_strategy = strategies;
+    }
+    if let Some(grace) = request.health_check_grace_period_seconds {
+        record.doc.health_check_grace_period_seconds =
+            Some(grace.clamp(0, i64::from(u32::MAX)) as u32);
+    }
+    let changed_definition = new_definition.filter(|td| *td != current);
+    if changed_definition.is_some() || request.force_new_deployment == Some(true) {
+        deploy(
+            cp,
+            now,
+            &cluster_name,
+            &name,
+            changed_definition.unwrap_or(current),
+            None,
+        );
+    }
+    crate::service_scheduler::reconcile(cp, now, &cluster_name, &name);
+    Ok(Response::Service(ServiceResponse {
+        service: Some(document(cp, &cluster_name, &name, false)),
+    }))
+}
+
+pub(super) fn delete(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: DeleteServiceRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let name = last_segment(request.service.as_deref().unwrap_or("")).to_owned();
+    let record = cluster
+        .services
+        .get_mut(&name)
+        .filter(|s| s.doc.status == "ACTIVE")
+        .ok_or_else(service_not_found)?;
+    if record.doc.desired_count > 0 && request.force != Some(true) {
+        return Err(messages::unconfirmed_error("service-scaled", &[]));
+    }
+    record.doc.status = "DRAINING".into();
+    record.doc.desired_count = 0;
+    for deployment in &mut record.doc.deployments {
+        deployment.desired_count = 0;
+    }
+    let cluster_name = cluster_name(request.cluster.as_deref());
+    crate::service_scheduler::reconcile(cp, now, &cluster_name, &name);
+    Ok(Response::Service(ServiceResponse {
+        service: Some(document(cp, &cluster_name, &name, false)),
+    }))
+}
+
+/// The service as DescribeServices shows it: counts computed from its tasks.
+pub(crate) fn document(cp: &ControlPlane, cluster: &str, name: &str, with_tags: bool) -> Service {
+    let cluster = &cp.clusters[cluster];
+    let record = &cluster.services[name];
+    let group = format!("service:{name}");
+    let tasks: Vec<_> = cluster
+        .tasks
+        .values()
+        .filter(|t| t.task.group == group && t.task.desired_status == "RUNNING")
+        .collect();
+    let count = |deployment: Option<&str>, status: &str| {
+        tasks
+            .iter()
+            .filter(|t| {
+                deployment.is_none_or(|d| t.task.started_by.as_deref() == Some(d))
+                    && t.task.last_status == status
+            })
+            .count() as u32
+    };
+    let mut doc = record.doc.clone();
+    doc.running_count = count(None, "RUNNING");
+    doc.pending_count = count(None, "PENDING");
+    for deployment in &mut doc.deployments {
+        deployment.running_count = count(Some(&deployment.id), "RUNNING");
+        deployment.pending_count = count(Some(&deployment.id), "PENDING");
+    }
+    if !with_tags {
+        doc.tags.clear();
+    }
+    doc
+}
+
+pub(super) fn describe(
+    cp: &mut ControlPlane,
+    request: DescribeServicesRequest,
+) -> Result<Response, ApiError> {
+    active_cluster(cp, request.cluster.as_deref())?;
+    let cluster_name = cluster_name(request.cluster.as_deref());
+    let with_tags = request
+        .include
+        .unwrap_or_default()
+        .iter()
+        .any(|i| i == "TAGS");
+    let mut services = Vec::new();
+    let mut failures = Vec::new();
+    for given in request.services.unwrap_or_default() {
+        let name = last_segment(&given);
+        if cp.clusters[&cluster_name].services.contains_key(name) {
+            services.push(document(cp, &cluster_name, name, with_tags));
+        } else {
+            let arn = if given.starts_with("arn:") {
+                given.clone()
+            } else {
+                cp.scope.service(&cluster_name, name)
+            };
+            failures.push(Failure {
+                arn: Some(arn),
+                reason: Some("MISSING".into()),
+                detail: None,
+            });
+        }
+    }
+    Ok(Response::DescribeServices(DescribeServicesResponse {
+        services: Some(services),
+        failures: Some(failures),
+    }))
+}
+
+pub(super) fn list(
+    cp: &mut ControlPlane,
+    request: ListServicesRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let arns: Vec<String> = cluster
+        .services
+        .values()
+        .filter(|s| s.doc.status == "ACTIVE")
+        .filter(|s| {
+            request
+                .launch_type
+                .as_deref()
+                .is_none_or(|l| s.doc.launch_type == l)
+        })
+        .filter(|s| {
+            request
+                .scheduling_strategy
+                .as_deref()
+                .is_none_or(|l| s.doc.scheduling_strategy == l)
+        })
+        .map(|s| s.doc.service_arn.clone())
+        .collect();
+    let (arns, next_token) = page(
+        &arns,
+        request.max_results,
+        request.next_token.as_deref(),
+        10,
+    )?;
+    Ok(Response::ListServices(ListServicesResponse {
+        service_arns: Some(arns),
+        next_token,
+    }))
+}

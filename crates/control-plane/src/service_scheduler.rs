@@ -1,0 +1,470 @@
+//! The service scheduler: keeps each REPLICA service at its desired count and walks rolling
+//! deployments through minimumHealthyPercent and maximumPercent (ECS_REFERENCE §7.5).
+//!
+//! One step, run after every input:
+//! 1. `maxTasks = ⌊D × maximumPercent / 100⌋`, `minHealthy = ⌈D × minimumHealthyPercent / 100⌉`.
+//! 2. Start PRIMARY tasks while the service has fewer than `maxTasks` RUNNING + PENDING tasks
+//!    and the PRIMARY deployment fewer than D (none once its circuit breaker has tripped).
+//! 3. Stop tasks of older deployments: unhealthy ones first, then healthy ones while the
+//!    healthy count stays at least `minHealthy`; stop PRIMARY tasks beyond D.
+//! 4. When neither bound lets the deployment move, say so once (the 100/100 event); when a
+//!    task cannot be placed, write ECS's "unable to place" event with the closest match, once
+//!    per cause.
+//! 5. When the PRIMARY deployment has D healthy tasks and older ones have none, it is
+//!    COMPLETED, the older deployments go, and the service has reached a steady state.
+//!
+//! A task counts as healthy once RUNNING and, if an essential container has a health check,
+//! HEALTHY; otherwise 40 s after it started running (`HEALTH_WAIT_MS`), for which a wake-up
+//! is armed.
+
+use berth_agent_protocol::AgentInstruction;
+use berth_model::overrides::TaskOverride;
+use berth_model::resources::ServiceEvent;
+use berth_model::{messages, SimTime};
+use berth_scheduler::{
+    compile_constraints, compile_strategies, Detail, PlacementRequest, TaskRequirements,
+};
+
+use crate::actions::task_definitions::resolve;
+use crate::actions::tasks::{definition_constraints, launch_task, Launch};
+use crate::ControlPlane;
+
+/// How long a task without health checks must run before a service counts it healthy.
+pub(crate) const HEALTH_WAIT_MS: u64 = 40_000;
+/// The most events a service keeps.
+const MAX_EVENTS: usize = 100;
+
+/// Runs a step for every service of every cluster.
+pub(crate) fn reconcile_all(cp: &mut ControlPlane, now: SimTime) {
+    let services: Vec<(String, String)> = cp
+        .clusters
+        .iter()
+        .filter(|(_, c)| c.active)
+        .flat_map(|(cluster, c)| c.services.keys().map(move |s| (cluster.clone(), s.clone())))
+        .collect();
+    for (cluster, service) in services {
+        reconcile(cp, now, &cluster, &service);
+    }
+}
+
+/// A snapshot of one of the service's live tasks (desiredStatus RUNNING).
+struct Live {
+    arn: String,
+    deployment: String,
+    healthy: bool,
+    pending: bool,
+}
+
+pub(crate) fn reconcile(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+) {
+    let Some(cluster) = cp.clusters.get(cluster_name) else {
+        return;
+    };
+    let Some(record) = cluster.services.get(service_name) else {
+        return;
+    };
+    if record.doc.status == "INACTIVE" {
+        return;
+    }
+    let group = format!("service:{service_name}");
+    let live: Vec<Live> = cluster
+        .tasks
+        .values()
+        .filter(|t| t.task.group == group && t.task.desired_status == "RUNNING")
+        .map(|t| {
+            let running = t.task.last_status == "RUNNING";
+            let healthy = running
+                && if t.health_checked {
+                    t.task.health_status == "HEALTHY"
+                } else {
+                    t.task
+                        .started_at
+                        .is_some_and(|at| now >= at.plus_millis(HEALTH_WAIT_MS))
+                };
+            Live {
+                arn: t.task.task_arn.clone(),
+                deployment: t.task.started_by.clone().unwrap_or_default(),
+                healthy,
+                pending: t.task.last_status == "PENDING",
+            }
+        })
+        .collect();
+    // Arm the 40-second wake-ups for tasks that will become healthy by waiting.
+    for t in cluster
+        .tasks
+        .values()
+        .filter(|t| t.task.group == group && !t.health_checked)
+    {
+        if let (Some(at), "RUNNING") = (t.task.started_at, t.task.last_status.as_str()) {
+            let ready = at.plus_millis(HEALTH_WAIT_MS);
+            if ready > now {
+                cp.wakeups.insert(ready);
+            }
+        }
+    }
+    let cluster = &cp.clusters[cluster_name];
+    let record = &cluster.services[service_name];
+    let desired = if record.doc.status == "ACTIVE" {
+        record.doc.desired_count
+    } else {
+        0
+    };
+    let config = &record.doc.deployment_configuration;
+    let max_tasks = desired * config.maximum_percent / 100;
+    let min_healthy = (desired * config.minimum_healthy_percent).div_ceil(100);
+    let primary = record.doc.deployments[0].clone();
+    let primary_live: Vec<&Live> = live.iter().filter(|t| t.deployment == primary.id).collect();
+    let old_live: Vec<&Live> = live.iter().filter(|t| t.deployment != primary.id).collect();
+    let healthy_total = live.iter().filter(|t| t.healthy).count() as u32;
+
+    // 2. Start PRIMARY tasks within maximumPercent.
+    let mut started = Vec::new();
+    let room = max_tasks.saturating_sub(live.len() as u32);
+    let wanted = desired.saturating_sub(primary_live.len() as u32);
+    let to_start = if primary.rollout_state == "FAILED" {
+        0
+    } else {
+        wanted.min(room)
+    };
+    let mut placement_problem = None;
+    if to_start > 0 {
+        let (placed, problem) = start_tasks(
+            cp,
+            now,
+            cluster_name,
+            service_name,
+            &primary.task_definition,
+            &primary.id,
+            to_start,
+        );
+        started = placed;
+        placement_problem = problem;
+    }
+
+    // 3. Stop older deployments' tasks within minimumHealthyPercent, unhealthy ones first,
+    // and PRIMARY tasks beyond the desired count (scale-in).
+    let mut stopping: Vec<String> = Vec::new();
+    let mut healthy_left = healthy_total;
+    let mut candidates: Vec<&&Live> = old_live.iter().collect();
+    candidates.sort_by_key(|t| t.healthy);
+    for task in candidates {
+        if !task.healthy {
+            stopping.push(task.arn.clone());
+        } else if healthy_left > min_healthy {
+            healthy_left -= 1;
+            stopping.push(task.arn.clone());
+        }
+    }
+    let extra = (primary_live.len() as u32).saturating_sub(desired) as usize;
+    let mut surplus: Vec<&&Live> = primary_live.iter().collect();
+    surplus.sort_by_key(|t| (!t.pending, t.healthy));
+    stopping.extend(surplus.into_iter().take(extra).map(|t| t.arn.clone()));
+    for arn in &stopping {
+        stop_task(cp, now, cluster_name, arn, &primary.id);
+    }
+
+    // 4. Say why the service is stuck, once per cause.
+    let stuck = started.is_empty()
+        && stopping.is_empty()
+        && !old_live.is_empty()
+        && room == 0
+        && healthy_total <= min_healthy
+        && primary.rollout_state != "FAILED";
+    let problem = placement_problem
+        .or_else(|| stuck.then(|| messages::service_deployment_configuration(service_name)));
+    let mut events = Vec::new();
+    if !started.is_empty() {
+        let ids: Vec<&str> = started
+            .iter()
+            .map(|arn| crate::actions::last_segment(arn))
+            .collect();
+        events.push(messages::service_started(service_name, &ids));
+    }
+    if !stopping.is_empty() {
+        let ids: Vec<&str> = stopping
+            .iter()
+            .map(|arn| crate::actions::last_segment(arn))
+            .collect();
+        events.push(messages::service_stopped(service_name, &ids));
+    }
+    let record = &cp.clusters[cluster_name].services[service_name];
+    let repeated = problem.is_some() && problem == record.last_problem;
+    if let Some(problem) = &problem {
+        if !repeated {
+            events.push(problem.clone());
+        }
+    }
+    let set_problem = problem.clone();
+
+    // 5. Completion and steady state.
+    let cluster = &cp.clusters[cluster_name];
+    let still_live = |arn: &str| {
+        cluster
+            .tasks
+            .get(arn)
+            .is_some_and(|t| t.task.desired_status == "RUNNING")
+    };
+    let old_remaining = old_live.iter().any(|t| still_live(&t.arn));
+    let primary_healthy = primary_live
+        .iter()
+        .filter(|t| t.healthy && still_live(&t.arn))
+        .count() as u32;
+    let complete =
+        !old_remaining && primary_healthy == desired && primary_live.len() as u32 == desired;
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
+    if complete && (primary.rollout_state == "IN_PROGRESS" || record.doc.deployments.len() > 1) {
+        record.doc.deployments.truncate(1);
+        let deployment = &mut record.doc.deployments[0];
+        if deployment.rollout_state == "IN_PROGRESS" {
+            deployment.rollout_state = "COMPLETED".into();
+            deployment.rollout_state_reason = messages::deployment_completed(&deployment.id);
+            deployment.updated_at = now;
+            record.last_completed = Some(deployment.task_definition.clone());
+            events.push(messages::unconfirmed_text(
+                "deployment-completed",
+                &[&service_name, &deployment.id],
+            ));
+        }
+        events.push(messages::service_steady(service_name));
+    } else {
+        // Older deployments whose tasks are all gone drop off the list.
+        let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
+        let remaining: std::collections::BTreeSet<String> = cluster
+            .tasks
+            .values()
+            .filter(|t| t.task.group == group && t.task.desired_status == "RUNNING")
+            .filter_map(|t| t.task.started_by.clone())
+            .collect();
+        let record = cluster.services.get_mut(service_name).expect("exists");
+        let primary_id = record.doc.deployments[0].id.clone();
+        record
+            .doc
+            .deployments
+            .retain(|d| d.id == primary_id || remaining.contains(&d.id));
+    }
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
+    if problem.is_some() || !started.is_empty() || !stopping.is_empty() {
+        record.last_problem = set_problem;
+    }
+    let draining = record.doc.status == "DRAINING";
+    let all_stopped = cp.clusters[cluster_name]
+        .tasks
+        .values()
+        .filter(|t| t.task.group == group)
+        .all(|t| t.task.last_status == "STOPPED");
+    if draining && all_stopped {
+        let record = cp
+            .clusters
+            .get_mut(cluster_name)
+            .and_then(|c| c.services.get_mut(service_name))
+            .expect("exists");
+        record.doc.status = "INACTIVE".into();
+    }
+    for message in events {
+        add_event(cp, now, cluster_name, service_name, message);
+    }
+}
+
+/// Places and launches `count` tasks of a deployment; returns their ARNs and, if some could
+/// not be placed, ECS's event saying why.
+fn start_tasks(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    task_definition: &str,
+    deployment: &str,
+    count: u32,
+) -> (Vec<String>, Option<String>) {
+    let Some(td) = resolve(cp, task_definition).cloned() else {
+        return (Vec::new(), None);
+    };
+    let record = &cp.clusters[cluster_name].services[service_name];
+    let mut constraints = definition_constraints(&td);
+    constraints.extend(record.doc.placement_constraints.iter().cloned());
+    let (Ok(constraints), Ok(mut strategies)) = (
+        compile_constraints(&constraints, 0),
+        compile_strategies(&record.doc.placement_strategy),
+    ) else {
+        return (Vec::new(), None);
+    };
+    if strategies.is_empty() {
+        strategies = berth_scheduler::rules::service_default_strategies();
+    }
+    let launch = Launch {
+        requirements: TaskRequirements::from_task_definition(&td),
+        td,
+        overrides: TaskOverride::default(),
+        group: format!("service:{service_name}"),
+        started_by: Some(deployment.to_owned()),
+        tags: Vec::new(),
+    };
+    let request = PlacementRequest {
+        requirements: &launch.requirements,
+        constraints: &constraints,
+        strategies: &strategies,
+        group: &launch.group,
+        count,
+        detail: Detail::Summary,
+    };
+    let ControlPlane { clusters, rng, .. } = cp;
+    let cluster = clusters.get_mut(cluster_name).expect("exists");
+    let outcome = cluster.fleet.place(&request, rng);
+    let problem = if (outcome.placements.len() as u32) < count {
+        outcome
+            .decisions
+            .last()
+            .and_then(|d| d.unable_to_place_event(service_name, cluster.fleet.instances()))
+    } else {
+        None
+    };
+    let arns = outcome
+        .placements
+        .into_iter()
+        .map(|placement| launch_task(cp, now, cluster_name, &launch, placement).task_arn)
+        .collect();
+    (arns, problem)
+}
+
+/// Stops a service task: desired STOPPED, ECS's scheduler stop code and reason, and the
+/// instruction to its agent.
+fn stop_task(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    task_arn: &str,
+    deployment: &str,
+) {
+    let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
+    let Some(record) = cluster.tasks.get_mut(task_arn) else {
+        return;
+    };
+    let instance_arn = cluster.fleet.instances()[record.instance].arn.clone();
+    let task = &mut record.task;
+    task.desired_status = "STOPPED".into();
+    task.stop_code = Some("ServiceSchedulerInitiated".into());
+    task.stopped_reason = Some(messages::unconfirmed_text(
+        "task-stopped-scaling",
+        &[&deployment],
+    ));
+    task.stopping_at = Some(now);
+    task.version += 1;
+    let task = task.clone();
+    let timeout_seconds = record.stop_timeout;
+    cp.instructions.push_back((
+        instance_arn,
+        AgentInstruction::StopTask {
+            task_arn: task_arn.to_owned(),
+            timeout_seconds,
+        },
+    ));
+    cp.emit(now, "ECS Task State Change", task_arn, &task);
+}
+
+/// Adds an event, newest first, keeping at most 100.
+fn add_event(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    message: String,
+) {
+    let id = cp.new_id();
+    let s = id.as_str();
+    let uuid = format!(
+        "{}-{}-{}-{}-{}",
+        &s[..8],
+        &s[8..12],
+        &s[12..16],
+        &s[16..20],
+        &s[20..]
+    );
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
+    record.doc.events.insert(
+        0,
+        ServiceEvent {
+            id: uuid,
+            created_at: now,
+            message,
+        },
+    );
+    record.doc.events.truncate(MAX_EVENTS);
+}
+
+/// Counts a task of a deployment that stopped before it ever ran, and trips the circuit
+/// breaker at its threshold: ⌈D/2⌉ clamped to 10..=200 (ECS_REFERENCE §7.3).
+pub(crate) fn task_failed_to_start(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    group: &str,
+    deployment: &str,
+) {
+    let Some(service_name) = group.strip_prefix("service:") else {
+        return;
+    };
+    let Some(record) = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+    else {
+        return;
+    };
+    let breaker = record
+        .doc
+        .deployment_configuration
+        .deployment_circuit_breaker
+        .clone();
+    let desired = record.doc.desired_count;
+    let Some(entry) = record
+        .doc
+        .deployments
+        .iter_mut()
+        .find(|d| d.id == deployment)
+    else {
+        return;
+    };
+    entry.failed_tasks += 1;
+    entry.updated_at = now;
+    let threshold = desired.div_ceil(2).clamp(10, 200);
+    if !breaker.enable || entry.rollout_state != "IN_PROGRESS" || entry.failed_tasks < threshold {
+        return;
+    }
+    entry.rollout_state = "FAILED".into();
+    entry.rollout_state_reason = messages::CIRCUIT_BREAKER_FAILED.into();
+    let failed_id = entry.id.clone();
+    let rollback_to = record.last_completed.clone();
+    add_event(
+        cp,
+        now,
+        cluster_name,
+        service_name,
+        messages::unconfirmed_text("deployment-failed", &[&service_name, &failed_id]),
+    );
+    if let (true, Some(task_definition)) = (breaker.rollback, rollback_to) {
+        crate::actions::services::deploy(
+            cp,
+            now,
+            cluster_name,
+            service_name,
+            task_definition,
+            Some(messages::circuit_breaker_rollback(&failed_id)),
+        );
+    }
+}

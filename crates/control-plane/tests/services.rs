@@ -1,0 +1,340 @@
+//! Services in ECS's words: rolling deployments bounded by minimumHealthyPercent and
+//! maximumPercent, the seeds' port-80 stall and its ways out, the circuit breaker, deletion.
+//! Runs natively and in headless Chromium.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+mod common;
+
+use berth_control_plane::requests::*;
+use berth_control_plane::Request;
+use berth_model::resources::{DeploymentCircuitBreaker, DeploymentConfiguration, Service};
+use common::Session;
+
+fn web(host_port: u16, image: &str) -> String {
+    format!(
+        r#"{{"family": "web", "containerDefinitions": [{{"name": "web", "image": "{image}", "memory": 256, "portMappings": [{{"containerPort": 80, "hostPort": {host_port}}}]}}]}}"#
+    )
+}
+
+impl Session {
+    fn service(&mut self) -> Service {
+        let response = self.ok(Request::DescribeServices(DescribeServicesRequest {
+            services: Some(vec!["web".into()]),
+            ..Default::default()
+        }));
+        serde_json::from_value(response["services"][0].clone()).expect("a service")
+    }
+
+    fn create_service(&mut self, desired: i64, configuration: Option<DeploymentConfiguration>) {
+        self.ok(Request::CreateService(CreateServiceRequest {
+            service_name: Some("web".into()),
+            task_definition: Some("web:1".into()),
+            desired_count: Some(desired),
+            deployment_configuration: configuration,
+            ..Default::default()
+        }));
+    }
+
+    fn update(&mut self, request: UpdateServiceRequest) {
+        self.ok(Request::UpdateService(UpdateServiceRequest {
+            service: Some("web".into()),
+            ..request
+        }));
+    }
+
+    /// Agents act, then a minute passes (tasks without health checks count as healthy after
+    /// 40 s), then agents act on whatever the scheduler decided.
+    fn settle(&mut self) {
+        for _ in 0..4 {
+            self.agents_obey();
+            self.advance(60_000);
+        }
+        self.agents_obey();
+    }
+
+    fn events(&mut self) -> Vec<String> {
+        self.service()
+            .events
+            .into_iter()
+            .map(|e| e.message)
+            .collect()
+    }
+
+    fn setup(&mut self, instances: usize, host_port: u16) {
+        self.ok(Request::CreateCluster(CreateClusterRequest::default()));
+        for _ in 0..instances {
+            self.register_instance("default", 2048, 3768);
+        }
+        self.register_task_definition(&web(host_port, "httpd:2.4"), None);
+        self.register_task_definition(&web(host_port, "httpd:2.4.58"), None);
+    }
+}
+
+/// A new service starts its tasks, and once they have run 40 s its deployment completes and
+/// the service reaches a steady state.
+#[test]
+fn service_reaches_steady_state() {
+    let mut s = Session::new(10);
+    s.setup(2, 0);
+    s.create_service(3, None);
+    let service = s.service();
+    assert_eq!(
+        (
+            service.desired_count,
+            service.pending_count,
+            service.running_count
+        ),
+        (3, 3, 0)
+    );
+    assert_eq!(service.deployments[0].rollout_state, "IN_PROGRESS");
+    assert!(
+        service.deployments[0].id.starts_with("ecs-svc/") && service.deployments[0].id.len() == 27
+    );
+    s.settle();
+    let service = s.service();
+    assert_eq!((service.running_count, service.deployments.len()), (3, 1));
+    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+    let events = s.events();
+    assert_eq!(events[0], "(service web) has reached a steady state.");
+    assert!(events
+        .last()
+        .unwrap()
+        .starts_with("(service web) has started 3 tasks: (task "));
+}
+
+/// Seed 002: one instance, host port 80, a new revision. The new task cannot be placed while
+/// the old one holds port 80, and the old one cannot stop while minimumHealthyPercent is 100:
+/// ECS says so once, and the deployment never completes.
+#[test]
+fn seed_002_port_80_stalls_a_rolling_update() {
+    let mut s = Session::new(2);
+    s.setup(1, 80);
+    s.create_service(1, None);
+    s.settle();
+    s.update(UpdateServiceRequest {
+        task_definition: Some("web:2".into()),
+        ..Default::default()
+    });
+    for _ in 0..5 {
+        s.settle();
+    }
+    let service = s.service();
+    assert_eq!(
+        service.deployments.len(),
+        2,
+        "stuck between two deployments"
+    );
+    assert_eq!(service.deployments[0].rollout_state, "IN_PROGRESS");
+    assert_eq!(service.running_count, 1);
+    let events = s.events();
+    let instance = s.cp_instance_id(0);
+    let stall = format!(
+        "(service web) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance {instance}) is already using a port required by your task. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."
+    );
+    assert_eq!(events[0], stall);
+    assert_eq!(
+        events.iter().filter(|e| **e == stall).count(),
+        1,
+        "repeated placement failures are not written again"
+    );
+
+    // Way out 1: a second instance. The new task lands there, the old one stops, done.
+    s.register_instance("default", 2048, 3768);
+    s.settle();
+    let service = s.service();
+    assert_eq!((service.deployments.len(), service.running_count), (1, 1));
+    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+    assert!(service.task_definition.ends_with("task-definition/web:2"));
+    assert_eq!(s.events()[0], "(service web) has reached a steady state.");
+}
+
+/// Seed 002's other way out: scale to 0, then back to 1.
+#[test]
+fn seed_002_desired_count_zero_workaround() {
+    let mut s = Session::new(3);
+    s.setup(1, 80);
+    s.create_service(1, None);
+    s.settle();
+    s.update(UpdateServiceRequest {
+        task_definition: Some("web:2".into()),
+        ..Default::default()
+    });
+    s.settle();
+    assert_eq!(s.service().deployments.len(), 2);
+    s.update(UpdateServiceRequest {
+        desired_count: Some(0),
+        ..Default::default()
+    });
+    s.settle();
+    assert_eq!(s.service().running_count, 0);
+    s.update(UpdateServiceRequest {
+        desired_count: Some(1),
+        ..Default::default()
+    });
+    s.settle();
+    let service = s.service();
+    assert_eq!((service.deployments.len(), service.running_count), (1, 1));
+    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+}
+
+/// Seed 003: with dynamic host ports the same update completes on one instance.
+#[test]
+fn seed_003_dynamic_ports_complete_on_one_instance() {
+    let mut s = Session::new(4);
+    s.setup(1, 0);
+    s.create_service(1, None);
+    s.settle();
+    s.update(UpdateServiceRequest {
+        task_definition: Some("web:2".into()),
+        ..Default::default()
+    });
+    s.settle();
+    let service = s.service();
+    assert_eq!((service.deployments.len(), service.running_count), (1, 1));
+    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+    let task = s.list_tasks("default", None)[0].clone();
+    let task = s.describe("default", &task);
+    assert!(task.containers[0].network_bindings[0].host_port >= 49153);
+}
+
+/// minimumHealthyPercent 100 with maximumPercent 100: no bound lets the deployment move, and
+/// ECS says so.
+#[test]
+fn hundred_hundred_cannot_progress() {
+    let mut s = Session::new(5);
+    s.setup(2, 0);
+    let config = DeploymentConfiguration {
+        maximum_percent: 100,
+        minimum_healthy_percent: 100,
+        ..Default::default()
+    };
+    s.create_service(2, Some(config));
+    s.settle();
+    s.update(UpdateServiceRequest {
+        task_definition: Some("web:2".into()),
+        ..Default::default()
+    });
+    s.settle();
+    assert_eq!(
+        s.events()[0],
+        "(service web) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."
+    );
+    assert_eq!(s.service().deployments.len(), 2);
+    // 50/100 lets it through: stop one, start one, and so on.
+    s.update(UpdateServiceRequest {
+        deployment_configuration: Some(DeploymentConfiguration {
+            maximum_percent: 100,
+            minimum_healthy_percent: 50,
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    s.settle();
+    assert_eq!(s.service().deployments[0].rollout_state, "COMPLETED");
+}
+
+/// A deployment whose image cannot be pulled trips the circuit breaker (10 failed tasks) and
+/// rolls back to the last completed deployment.
+#[test]
+fn circuit_breaker_rolls_back() {
+    let mut s = Session::new(6);
+    s.setup(2, 0);
+    s.register_task_definition(&web(0, "nope/missing:1"), None);
+    s.unpullable.push("nope/missing:1".into());
+    let breaker = DeploymentCircuitBreaker {
+        enable: true,
+        rollback: true,
+    };
+    s.create_service(
+        2,
+        Some(DeploymentConfiguration {
+            deployment_circuit_breaker: breaker,
+            ..Default::default()
+        }),
+    );
+    s.settle();
+    s.update(UpdateServiceRequest {
+        task_definition: Some("web:3".into()),
+        ..Default::default()
+    });
+    for _ in 0..6 {
+        s.settle();
+    }
+    let service = s.service();
+    assert!(
+        service.task_definition.ends_with("task-definition/web:1"),
+        "rolled back to {}",
+        service.task_definition
+    );
+    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+    let events = s.events();
+    assert!(events
+        .iter()
+        .any(|e| e.ends_with("deployment failed: tasks failed to start.")));
+    let stopped = s.list_tasks("default", Some("STOPPED"));
+    let failed: Vec<_> = stopped
+        .iter()
+        .map(|arn| s.describe("default", arn))
+        .filter(|t| t.stop_code.as_deref() == Some("TaskFailedToStart"))
+        .collect();
+    assert_eq!(failed.len(), 10, "the threshold for 2 desired tasks is 10");
+    assert!(failed[0]
+        .stopped_reason
+        .as_deref()
+        .unwrap()
+        .starts_with("CannotPullContainerError: "));
+}
+
+/// DeleteService: refused while scaled up unless forced; then DRAINING, then INACTIVE.
+#[test]
+fn delete_service() {
+    let mut s = Session::new(7);
+    s.setup(1, 0);
+    s.create_service(2, None);
+    s.settle();
+    assert_eq!(
+        s.err(Request::DeleteService(DeleteServiceRequest {
+            service: Some("web".into()),
+            ..Default::default()
+        })),
+        "InvalidParameterException: The service cannot be stopped while it is scaled above 0."
+    );
+    assert_eq!(
+        s.err(Request::CreateService(CreateServiceRequest {
+            service_name: Some("web".into()),
+            task_definition: Some("web".into()),
+            desired_count: Some(1),
+            ..Default::default()
+        })),
+        "InvalidParameterException: Creation of service was not idempotent."
+    );
+    let deleted = s.ok(Request::DeleteService(DeleteServiceRequest {
+        service: Some("web".into()),
+        force: Some(true),
+        ..Default::default()
+    }));
+    assert_eq!(deleted["service"]["status"], "DRAINING");
+    s.settle();
+    assert_eq!(s.service().status, "INACTIVE");
+    let listed = s.ok(Request::ListServices(ListServicesRequest::default()));
+    assert_eq!(listed["serviceArns"], serde_json::json!([]));
+    assert_eq!(
+        s.err(Request::UpdateService(UpdateServiceRequest {
+            service: Some("web".into()),
+            desired_count: Some(1),
+            ..Default::default()
+        })),
+        "ServiceNotActiveException: Service was not ACTIVE."
+    );
+    assert_eq!(
+        s.err(Request::UpdateService(UpdateServiceRequest {
+            service: Some("api".into()),
+            ..Default::default()
+        })),
+        "ServiceNotFoundException: Service not found."
+    );
+}
