@@ -176,6 +176,14 @@ pub enum AgentEvent {
     TaskStateChange(TaskStateChange),
     /// The agent is alive (and connected).
     Heartbeat,
+    /// The connection to the agent opened or dropped. Sent by the transport (the server's
+    /// WebSocket, the virtual fleet) on the agent's behalf, since a dropped agent cannot
+    /// say so itself.
+    #[serde(rename_all = "camelCase")]
+    Connection {
+        /// Whether the agent is now connected.
+        connected: bool,
+    },
 }
 
 /// `PENDING`, `RUNNING` or `STOPPED`: all an agent ever reports.

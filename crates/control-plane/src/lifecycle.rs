@@ -16,6 +16,55 @@ pub(crate) fn handle(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, ev
     match event {
         AgentEvent::Heartbeat => {}
         AgentEvent::TaskStateChange(change) => task_state_change(cp, now, instance_arn, change),
+        AgentEvent::Connection { connected } => connection(cp, now, instance_arn, connected),
+    }
+}
+
+/// An agent connected or disconnected: a disconnected instance takes no tasks (AGENT), and
+/// its tasks show `connectivity: DISCONNECTED` until it is back.
+fn connection(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, connected: bool) {
+    let Some((cluster_name, index)) = cp.clusters.iter().find_map(|(name, c)| {
+        c.fleet
+            .instances()
+            .iter()
+            .position(|i| i.arn == instance_arn)
+            .map(|i| (name.clone(), i))
+    }) else {
+        return;
+    };
+    let cluster = cp.clusters.get_mut(&cluster_name).expect("found above");
+    if cluster.fleet.instances()[index].agent_connected == connected {
+        return;
+    }
+    cluster
+        .fleet
+        .update(index, |instance| instance.agent_connected = connected);
+    cluster.instances[index].version += 1;
+    let connectivity = if connected {
+        "CONNECTED"
+    } else {
+        "DISCONNECTED"
+    };
+    let mut changed = Vec::new();
+    for record in cluster
+        .tasks
+        .values_mut()
+        .filter(|t| t.instance == index && t.task.last_status != "STOPPED")
+    {
+        record.task.connectivity = connectivity.into();
+        record.task.connectivity_at = Some(now);
+        record.task.version += 1;
+        changed.push(record.task.clone());
+    }
+    let document = instances::document(cluster, index, false);
+    cp.emit(
+        now,
+        "ECS Container Instance State Change",
+        instance_arn,
+        &document,
+    );
+    for task in changed {
+        cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
     }
 }
 

@@ -13,6 +13,9 @@
 //! 5. When the PRIMARY deployment has D healthy tasks and older ones have none, it is
 //!    COMPLETED, the older deployments go, and the service has reached a steady state.
 //!
+//! Tasks on a DRAINING instance are replaced like an older deployment's: PENDING ones stop at
+//! once, RUNNING ones within the same two bounds (ECS_REFERENCE §8).
+//!
 //! A task counts as healthy once RUNNING and, if an essential container has a health check,
 //! HEALTHY; otherwise 40 s after it started running (`HEALTH_WAIT_MS`), for which a wake-up
 //! is armed.
@@ -50,6 +53,8 @@ pub(crate) fn reconcile_all(cp: &mut ControlPlane, now: SimTime) {
 /// A snapshot of one of the service's live tasks (desiredStatus RUNNING).
 struct Live {
     arn: String,
+    /// On a DRAINING instance: to be replaced like an older deployment's task.
+    draining: bool,
     deployment: String,
     healthy: bool,
     pending: bool,
@@ -87,6 +92,8 @@ pub(crate) fn reconcile(
                 };
             Live {
                 arn: t.task.task_arn.clone(),
+                draining: cluster.fleet.instances()[t.instance].status
+                    == berth_scheduler::InstanceStatus::Draining,
                 deployment: t.task.started_by.clone().unwrap_or_default(),
                 healthy,
                 pending: t.task.last_status == "PENDING",
@@ -117,8 +124,15 @@ pub(crate) fn reconcile(
     let max_tasks = desired * config.maximum_percent / 100;
     let min_healthy = (desired * config.minimum_healthy_percent).div_ceil(100);
     let primary = record.doc.deployments[0].clone();
-    let primary_live: Vec<&Live> = live.iter().filter(|t| t.deployment == primary.id).collect();
-    let old_live: Vec<&Live> = live.iter().filter(|t| t.deployment != primary.id).collect();
+    // Tasks of older deployments and tasks on DRAINING instances are replaced alike (§8).
+    let primary_live: Vec<&Live> = live
+        .iter()
+        .filter(|t| t.deployment == primary.id && !t.draining)
+        .collect();
+    let old_live: Vec<&Live> = live
+        .iter()
+        .filter(|t| t.deployment != primary.id || t.draining)
+        .collect();
     let healthy_total = live.iter().filter(|t| t.healthy).count() as u32;
 
     // 2. Start PRIMARY tasks within maximumPercent.

@@ -338,3 +338,61 @@ fn delete_service() {
         "ServiceNotFoundException: Service not found."
     );
 }
+
+/// Draining an instance replaces its service tasks within the service's bounds: with 50/200
+/// they move to the other instance; with 100/100 nothing can move and ECS says why.
+/// Standalone tasks on the instance are left alone.
+#[test]
+fn draining_an_instance() {
+    for (min, max, moves) in [(50, 200, true), (100, 100, false)] {
+        let mut s = Session::new(8);
+        s.setup(2, 0);
+        let config = DeploymentConfiguration {
+            maximum_percent: max,
+            minimum_healthy_percent: min,
+            ..Default::default()
+        };
+        s.create_service(2, Some(config));
+        s.run("default", "web:1", 1);
+        s.settle();
+        let drained = s.ok(Request::ListContainerInstances(
+            ListContainerInstancesRequest::default(),
+        ))["containerInstanceArns"][0]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let updated = s.ok(Request::UpdateContainerInstancesState(
+            UpdateContainerInstancesStateRequest {
+                container_instances: Some(vec![drained.clone()]),
+                status: Some("DRAINING".into()),
+                ..Default::default()
+            },
+        ));
+        assert_eq!(updated["containerInstances"][0]["status"], "DRAINING");
+        s.settle();
+        let on_drained = |s: &mut Session| {
+            let arns = s.ok(Request::ListTasks(ListTasksRequest {
+                container_instance: Some(drained.clone()),
+                ..Default::default()
+            }));
+            let arns: Vec<String> = serde_json::from_value(arns["taskArns"].clone()).unwrap();
+            arns.iter()
+                .map(|a| s.describe("default", a).group)
+                .collect::<Vec<_>>()
+        };
+        let groups = on_drained(&mut s);
+        assert_eq!(s.service().running_count, 2);
+        if moves {
+            assert_eq!(groups, ["family:web"], "only the standalone task stays");
+        } else {
+            assert!(
+                groups.contains(&"service:web".to_owned()),
+                "100/100 cannot move the service task"
+            );
+            assert_eq!(
+                s.events()[0],
+                "(service web) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."
+            );
+        }
+    }
+}

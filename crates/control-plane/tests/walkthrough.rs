@@ -400,3 +400,35 @@ fn pagination() {
         "InvalidParameterException: Invalid nextToken: zz"
     );
 }
+
+/// An instance whose agent disconnects takes no tasks (AGENT, with ECS's closest-match
+/// sentence in services), and its tasks show DISCONNECTED until the agent is back.
+#[test]
+fn agent_disconnects() {
+    let mut s = Session::new(9);
+    s.ok(Request::CreateCluster(CreateClusterRequest::default()));
+    let instance = s.register_instance("default", 2048, 3768);
+    s.register_task_definition(SLEEP360, Some("sleep360"));
+    let task = s.run("default", "sleep360", 1)["tasks"][0]["taskArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.agents_obey();
+    s.cp.handle_agent_event(
+        s.now,
+        &instance,
+        AgentEvent::Connection { connected: false },
+    );
+    assert_eq!(s.describe("default", &task).connectivity, "DISCONNECTED");
+    let run = s.run("default", "sleep360", 1);
+    assert_eq!(run["failures"][0]["reason"], "AGENT");
+    s.cp.handle_agent_event(s.now, &instance, AgentEvent::Connection { connected: true });
+    assert_eq!(s.describe("default", &task).connectivity, "CONNECTED");
+    assert_eq!(
+        s.run("default", "sleep360", 1)["tasks"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
