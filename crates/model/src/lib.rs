@@ -11,6 +11,7 @@
 //! - [`validate`]: RegisterTaskDefinition's rules, every problem with ECS's exception and text.
 //! - [`messages`]: every message text, confirmed ones with their source, guesses in one table.
 //! - [`register`]: normalisation and the read-only members of the registered document.
+//! - [`instance_types`]: EC2 instance types as ECS sees them (CPU units, registered memory, ENIs).
 //! - [`locate`]: the line and column of a JSON path in the typed text (for the editor).
 //! - [`overrides`]: RunTask/StartTask overrides, and the sizes they change.
 //! - [`placement`]: placement constraints and strategies in AWS's shape.
@@ -22,6 +23,7 @@
 
 pub mod arn;
 mod ecs_enum;
+pub mod instance_types;
 pub mod locate;
 pub mod messages;
 pub mod overrides;

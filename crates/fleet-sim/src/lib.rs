@@ -1,0 +1,479 @@
+//! The virtual fleet: simulated ECS agents on virtual EC2 instances, and a virtual clock,
+//! driving a [`ControlPlane`] deterministically.
+//!
+//! A [`Simulation`] owns the control plane and the agents. Instances join the way real ones
+//! do: their agent calls RegisterContainerInstance with its instance identity document and
+//! total resources. Agents receive the control plane's instructions and answer on the virtual
+//! clock: an image pull takes `pull_ms`, a start `start_ms`, a stop `stop_ms`; an image the
+//! simulation marks unpullable fails with `CannotPullContainerError`; a container whose
+//! command is `sleep N` exits 0 after N seconds; a container with a health check reports
+//! HEALTHY after its first interval. The clock jumps straight to the next thing that
+//! happens (an agent report or the control plane's `poll_timeout`), so a virtual day passes in
+//! milliseconds and the same inputs give the same event log, byte for byte.
+
+#![warn(missing_docs, unreachable_pub)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use berth_agent_protocol::{
+    AgentEvent, AgentInstruction, ContainerSpec, ContainerStateChange, Status, TaskSpec,
+    TaskStateChange,
+};
+use berth_control_plane::requests::{CreateClusterRequest, RegisterContainerInstanceRequest};
+use berth_control_plane::{ClusterEvent, Config, ControlPlane, Request, Response};
+use berth_model::instance_types::instance_type;
+use berth_model::resources::{Resource, VersionInfo};
+use berth_model::{ApiError, SimTime};
+
+/// How long simulated agents take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timings {
+    /// Pulling a task's images.
+    pub pull_ms: u64,
+    /// Creating and starting its containers.
+    pub start_ms: u64,
+    /// Stopping them (SIGTERM honoured).
+    pub stop_ms: u64,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            pull_ms: 3_000,
+            start_ms: 1_000,
+            stop_ms: 2_000,
+        }
+    }
+}
+
+/// Something the fleet will do at a virtual time.
+#[derive(Clone, Debug, PartialEq)]
+enum Pending {
+    /// An agent reports a task state change.
+    Report {
+        instance: String,
+        change: TaskStateChange,
+    },
+}
+
+/// What a simulated agent knows of one task.
+#[derive(Clone, Debug)]
+struct AgentTask {
+    spec: TaskSpec,
+    running: bool,
+}
+
+/// A virtual fleet and the control plane it drives.
+pub struct Simulation {
+    cp: ControlPlane,
+    now: SimTime,
+    timings: Timings,
+    queue: BTreeMap<(SimTime, u64), Pending>,
+    sequence: u64,
+    /// Tasks per instance ARN.
+    agents: BTreeMap<String, BTreeMap<String, AgentTask>>,
+    unpullable: BTreeSet<String>,
+    instance_count: u64,
+    log: Vec<ClusterEvent>,
+}
+
+impl Simulation {
+    /// A simulation starting at `start` with a control plane seeded by `seed`.
+    pub fn new(seed: u64, start: SimTime) -> Simulation {
+        Simulation {
+            cp: ControlPlane::new(Config {
+                rng_seed: seed,
+                ..Config::default()
+            }),
+            now: start,
+            timings: Timings::default(),
+            queue: BTreeMap::new(),
+            sequence: 0,
+            agents: BTreeMap::new(),
+            unpullable: BTreeSet::new(),
+            instance_count: 0,
+            log: Vec::new(),
+        }
+    }
+
+    /// Replaces the agents' timings.
+    pub fn set_timings(&mut self, timings: Timings) {
+        self.timings = timings;
+    }
+
+    /// The virtual time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Every cluster event so far, in order.
+    pub fn log(&self) -> &[ClusterEvent] {
+        &self.log
+    }
+
+    /// Makes an image fail to pull from now on.
+    pub fn make_unpullable(&mut self, image: &str) {
+        self.unpullable.insert(image.to_owned());
+    }
+
+    /// Sends an API request now, as a user or script would, and lets the fleet react.
+    pub fn request(&mut self, request: Request) -> Result<Response, ApiError> {
+        let response = self.cp.handle_request(self.now, request);
+        self.pump();
+        response
+    }
+
+    /// Launches an instance of `type_name` in `zone` into `cluster`: its agent creates the
+    /// cluster if needed (as the ECS agent does) and registers. Returns its ARN.
+    pub fn launch_instance(
+        &mut self,
+        cluster: &str,
+        type_name: &str,
+        zone: &str,
+    ) -> Result<String, ApiError> {
+        let kind = instance_type(type_name).ok_or_else(|| {
+            ApiError::new(
+                berth_model::ExceptionType::InvalidParameterException,
+                format!("Unknown instance type {type_name}."),
+            )
+        })?;
+        let described = self.cp.handle_request(
+            self.now,
+            Request::DescribeClusters(berth_control_plane::requests::DescribeClustersRequest {
+                clusters: Some(vec![cluster.to_owned()]),
+                ..Default::default()
+            }),
+        )?;
+        let exists = matches!(&described, Response::DescribeClusters(r) if r.clusters.as_ref().is_some_and(|c| c.iter().any(|c| c.status == "ACTIVE")));
+        if !exists {
+            self.cp.handle_request(
+                self.now,
+                Request::CreateCluster(CreateClusterRequest {
+                    cluster_name: Some(cluster.to_owned()),
+                    ..Default::default()
+                }),
+            )?;
+        }
+        self.instance_count += 1;
+        let identity = serde_json::json!({
+            "instanceId": format!("i-{:017x}", self.instance_count),
+            "instanceType": kind.name,
+            "availabilityZone": zone,
+            "region": zone.trim_end_matches(|c: char| c.is_ascii_lowercase()),
+            "architecture": kind.architecture,
+            "imageId": "ami-0berth0000000001",
+        });
+        let response = self.cp.handle_request(
+            self.now,
+            Request::RegisterContainerInstance(RegisterContainerInstanceRequest {
+                cluster: Some(cluster.to_owned()),
+                instance_identity_document: Some(identity.to_string()),
+                total_resources: Some(vec![
+                    Resource::integer("CPU", i64::from(kind.cpu_units())),
+                    Resource::integer("MEMORY", i64::from(kind.registered_memory())),
+                    Resource::string_set(
+                        "PORTS",
+                        ["22", "2375", "2376", "51678", "51679"]
+                            .map(String::from)
+                            .to_vec(),
+                    ),
+                    Resource::string_set("PORTS_UDP", Vec::new()),
+                ]),
+                version_info: Some(VersionInfo {
+                    agent_version: Some("1.89.0".into()),
+                    agent_hash: Some("berth".into()),
+                    docker_version: Some("DockerVersion: 25.0.8".into()),
+                }),
+                ..Default::default()
+            }),
+        )?;
+        let Response::ContainerInstance(registered) = response else {
+            unreachable!("RegisterContainerInstance answers with an instance")
+        };
+        let arn = registered
+            .container_instance
+            .map(|i| i.container_instance_arn)
+            .unwrap_or_default();
+        self.agents.insert(arn.clone(), BTreeMap::new());
+        self.pump();
+        Ok(arn)
+    }
+
+    /// An instance's agent loses (or regains) its connection.
+    pub fn set_agent_connected(&mut self, instance: &str, connected: bool) {
+        self.cp
+            .handle_agent_event(self.now, instance, AgentEvent::Connection { connected });
+        self.pump();
+    }
+
+    /// Lets virtual time run to `until`, handling everything that happens on the way.
+    pub fn run_until(&mut self, until: SimTime) {
+        while let Some(next) = self.next_wakeup().filter(|at| *at <= until) {
+            self.now = self.now.max(next);
+            self.step();
+        }
+        self.now = self.now.max(until);
+        self.cp.handle_timeout(self.now);
+        self.pump();
+    }
+
+    /// Runs for `millis` of virtual time.
+    pub fn advance(&mut self, millis: u64) {
+        self.run_until(self.now.plus_millis(millis));
+    }
+
+    /// The next time anything happens: an agent report or a control-plane timer.
+    pub fn next_wakeup(&self) -> Option<SimTime> {
+        let report = self.queue.keys().next().map(|(at, _)| *at);
+        match (report, self.cp.poll_timeout()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Handles everything due at the current time.
+    fn step(&mut self) {
+        while let Some((&(at, sequence), _)) = self.queue.iter().next() {
+            if at > self.now {
+                break;
+            }
+            let Some(Pending::Report { instance, change }) = self.queue.remove(&(at, sequence))
+            else {
+                continue;
+            };
+            if change.status == Status::Stopped {
+                if let Some(tasks) = self.agents.get_mut(&instance) {
+                    tasks.remove(&change.task_arn);
+                }
+            } else if change.status == Status::Running {
+                if let Some(task) = self
+                    .agents
+                    .get_mut(&instance)
+                    .and_then(|t| t.get_mut(&change.task_arn))
+                {
+                    task.running = true;
+                }
+            }
+            self.cp
+                .handle_agent_event(self.now, &instance, AgentEvent::TaskStateChange(change));
+            self.pump();
+        }
+        if self.cp.poll_timeout().is_some_and(|at| at <= self.now) {
+            self.cp.handle_timeout(self.now);
+            self.pump();
+        }
+    }
+
+    fn schedule(&mut self, at: SimTime, pending: Pending) {
+        self.sequence += 1;
+        self.queue.insert((at, self.sequence), pending);
+    }
+
+    /// Takes the control plane's instructions and events.
+    fn pump(&mut self) {
+        while let Some((instance, instruction)) = self.cp.poll_instruction() {
+            self.instruct(&instance, instruction);
+        }
+        while let Some(event) = self.cp.poll_event() {
+            self.log.push(event);
+        }
+    }
+
+    /// What a simulated agent does with an instruction.
+    fn instruct(&mut self, instance: &str, instruction: AgentInstruction) {
+        match instruction {
+            AgentInstruction::StartTask(spec) => {
+                let pulled = self.now.plus_millis(self.timings.pull_ms);
+                let task_arn = spec.task_arn.clone();
+                let bad_image = spec
+                    .containers
+                    .iter()
+                    .find(|c| self.unpullable.contains(&c.image))
+                    .map(|c| c.image.clone());
+                let containers =
+                    |status, reason: &dyn Fn(&ContainerSpec) -> Option<String>, exit_code| {
+                        spec.containers
+                            .iter()
+                            .map(|c| ContainerStateChange {
+                                name: c.name.clone(),
+                                status,
+                                runtime_id: (status != Status::Pending)
+                                    .then(|| runtime_id(&task_arn, &c.name)),
+                                exit_code,
+                                reason: reason(c),
+                                port_bindings: if status == Status::Running {
+                                    c.port_bindings.clone()
+                                } else {
+                                    Vec::new()
+                                },
+                                health_status: None,
+                            })
+                            .collect::<Vec<_>>()
+                    };
+                if let Some(image) = bad_image {
+                    let reason = |c: &ContainerSpec| {
+                        (c.image == image).then(|| {
+                            format!(
+                                "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/{image}: not found"
+                            )
+                        })
+                    };
+                    let change = TaskStateChange {
+                        task_arn: task_arn.clone(),
+                        status: Status::Stopped,
+                        pull_started_at: Some(self.now.as_millis()),
+                        pull_stopped_at: Some(pulled.as_millis()),
+                        containers: containers(Status::Stopped, &reason, None),
+                    };
+                    self.schedule(
+                        pulled,
+                        Pending::Report {
+                            instance: instance.to_owned(),
+                            change,
+                        },
+                    );
+                    return;
+                }
+                let running_at = pulled.plus_millis(self.timings.start_ms);
+                let mut change = TaskStateChange {
+                    task_arn: task_arn.clone(),
+                    status: Status::Running,
+                    pull_started_at: Some(self.now.as_millis()),
+                    pull_stopped_at: Some(pulled.as_millis()),
+                    containers: containers(Status::Running, &|_| None, None),
+                };
+                for (container, spec_container) in
+                    change.containers.iter_mut().zip(&spec.containers)
+                {
+                    if spec_container.health_check.is_some() {
+                        container.health_status = Some("UNKNOWN".into());
+                    }
+                }
+                self.schedule(
+                    running_at,
+                    Pending::Report {
+                        instance: instance.to_owned(),
+                        change,
+                    },
+                );
+                // Health checks pass after their first interval.
+                for c in spec.containers.iter().filter(|c| c.health_check.is_some()) {
+                    let interval = c.health_check.as_ref().map_or(30, |h| h.interval.max(1));
+                    let healthy = TaskStateChange {
+                        task_arn: task_arn.clone(),
+                        status: Status::Running,
+                        pull_started_at: None,
+                        pull_stopped_at: None,
+                        containers: vec![ContainerStateChange {
+                            name: c.name.clone(),
+                            status: Status::Running,
+                            runtime_id: None,
+                            exit_code: None,
+                            reason: None,
+                            port_bindings: Vec::new(),
+                            health_status: Some("HEALTHY".into()),
+                        }],
+                    };
+                    self.schedule(
+                        running_at.plus_millis(u64::from(interval) * 1000),
+                        Pending::Report {
+                            instance: instance.to_owned(),
+                            change: healthy,
+                        },
+                    );
+                }
+                // `sleep N` exits 0 after N seconds; an essential exit stops the task.
+                if let Some(seconds) = spec
+                    .containers
+                    .iter()
+                    .filter(|c| c.essential)
+                    .filter_map(sleep_seconds)
+                    .min()
+                {
+                    let exited = TaskStateChange {
+                        task_arn: task_arn.clone(),
+                        status: Status::Stopped,
+                        pull_started_at: None,
+                        pull_stopped_at: None,
+                        containers: containers(Status::Stopped, &|_| None, Some(0)),
+                    };
+                    self.schedule(
+                        running_at.plus_millis(seconds * 1000),
+                        Pending::Report {
+                            instance: instance.to_owned(),
+                            change: exited,
+                        },
+                    );
+                }
+                self.agents.entry(instance.to_owned()).or_default().insert(
+                    task_arn,
+                    AgentTask {
+                        spec,
+                        running: false,
+                    },
+                );
+            }
+            AgentInstruction::StopTask { task_arn, .. } => {
+                // Whatever was still to happen to the task will not.
+                self.queue
+                    .retain(|_, Pending::Report { change, .. }| change.task_arn != task_arn);
+                let Some(task) = self
+                    .agents
+                    .get(instance)
+                    .and_then(|t| t.get(&task_arn))
+                    .cloned()
+                else {
+                    return;
+                };
+                let exit_code = if task.running { Some(143) } else { None };
+                let change = TaskStateChange {
+                    task_arn: task_arn.clone(),
+                    status: Status::Stopped,
+                    pull_started_at: None,
+                    pull_stopped_at: None,
+                    containers: task
+                        .spec
+                        .containers
+                        .iter()
+                        .map(|c| ContainerStateChange {
+                            name: c.name.clone(),
+                            status: Status::Stopped,
+                            runtime_id: None,
+                            exit_code,
+                            reason: None,
+                            port_bindings: Vec::new(),
+                            health_status: None,
+                        })
+                        .collect(),
+                };
+                self.schedule(
+                    self.now.plus_millis(self.timings.stop_ms),
+                    Pending::Report {
+                        instance: instance.to_owned(),
+                        change,
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// A stable, readable runtime id for a simulated container.
+fn runtime_id(task_arn: &str, container: &str) -> String {
+    let id = task_arn.rsplit('/').next().unwrap_or("");
+    format!("{}-{container}", &id[..id.len().min(12)])
+}
+
+/// `N` for a command `sleep N` or `sh -c "sleep N"`.
+fn sleep_seconds(container: &ContainerSpec) -> Option<u64> {
+    let command = container.command.as_ref()?;
+    let words: Vec<&str> = command
+        .iter()
+        .flat_map(|part| part.split_whitespace())
+        .collect();
+    let at = words.iter().position(|w| *w == "sleep")?;
+    words.get(at + 1)?.parse().ok()
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
