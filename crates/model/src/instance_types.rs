@@ -3,7 +3,7 @@
 //!
 //! Registered memory is below the advertised size: the Developer Guide's example is an
 //! m4.large (8 GiB) registering 7985 MiB, and seed 000's instances register 3768 MiB of
-//! 3.75 GiB. Berth uses the advertised MiB less 2.5% (rounded down): 8192 → 7987. The exact
+//! 3.75 GiB. Berth uses the advertised MiB less 2.5% (rounded down): 8192 → 7988. The exact
 //! per-type figures ECS reports are UNCONFIRMED.
 
 /// One instance type.
@@ -99,7 +99,7 @@ mod tests {
         let m5 = instance_type("m5.large").unwrap();
         assert_eq!(
             (m5.cpu_units(), m5.registered_memory(), m5.task_enis()),
-            (2048, 7987, 2)
+            (2048, 7988, 2)
         );
         assert_eq!(instance_type("a1.medium").unwrap().architecture, "arm64");
         assert!(instance_type("m9.huge").is_none());
