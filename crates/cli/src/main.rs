@@ -4,6 +4,9 @@
 //! with berth-model: it prints the registered document (as `describe-task-definition` shows
 //! it) and exits 0, or prints every problem and exits 1; malformed JSON or an unreadable file
 //! exits 2. It is meant for anyone's CI, before a deploy.
+//!
+//! `berth scenario run FILE` replays a scenario (API calls and fleet events at virtual times)
+//! on the virtual fleet and prints its event log; a failed expectation exits 1.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -34,6 +37,18 @@ enum Command {
     /// `aws ecs describe-task-definition`, or a bare containerDefinitions array.
     /// Exit status: 0 all valid, 1 some invalid, 2 malformed JSON or unreadable input.
     Validate(ValidateArgs),
+    /// Scenarios on the virtual fleet.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Runs a scenario file and prints its event log; exits 1 when an expectation fails.
+    Run {
+        /// The scenario file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Parser)]
@@ -63,6 +78,22 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => match validate(&args) {
             Ok(code) => code,
+            Err(error) => {
+                eprintln!("berth: {error:#}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Scenario(ScenarioCommand::Run { file }) => match read_input(&file) {
+            Ok(text) => {
+                let report = berth_fleet_sim::scenario::run(&text);
+                for line in &report.log {
+                    println!("{line}");
+                }
+                for failure in &report.failures {
+                    eprintln!("{}: {failure}", file.display());
+                }
+                ExitCode::from(u8::from(!report.failures.is_empty()))
+            }
             Err(error) => {
                 eprintln!("berth: {error:#}");
                 ExitCode::from(2)

@@ -606,3 +606,117 @@ pub enum Response {
     /// ListServices.
     ListServices(ListServicesResponse),
 }
+
+impl Request {
+    /// The operations, by the name ECS's API uses (`X-Amz-Target` suffix).
+    pub const OPERATIONS: &'static [&'static str] = &[
+        "CreateCluster",
+        "DescribeClusters",
+        "ListClusters",
+        "DeleteCluster",
+        "RegisterContainerInstance",
+        "DeregisterContainerInstance",
+        "DescribeContainerInstances",
+        "ListContainerInstances",
+        "UpdateContainerInstancesState",
+        "RegisterTaskDefinition",
+        "DescribeTaskDefinition",
+        "DeregisterTaskDefinition",
+        "ListTaskDefinitions",
+        "ListTaskDefinitionFamilies",
+        "RunTask",
+        "StartTask",
+        "StopTask",
+        "DescribeTasks",
+        "ListTasks",
+        "CreateService",
+        "UpdateService",
+        "DeleteService",
+        "DescribeServices",
+        "ListServices",
+    ];
+
+    /// Builds a request from an operation name (`CreateService`, or the AWS CLI's
+    /// `create-service`) and its JSON body, with ECS's errors for bodies that do not fit.
+    pub fn from_operation(operation: &str, body: Value) -> Result<Request, berth_model::ApiError> {
+        use berth_model::{ApiError, ExceptionType};
+        let name: String = if operation.contains('-') {
+            operation
+                .split('-')
+                .map(|word| {
+                    let mut chars = word.chars();
+                    chars
+                        .next()
+                        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                        .unwrap_or_default()
+                })
+                .collect()
+        } else {
+            operation.to_owned()
+        };
+        fn body_of<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, ApiError> {
+            let body = if body.is_null() {
+                Value::Object(Default::default())
+            } else {
+                body
+            };
+            serde_path_to_error_free(body)
+        }
+        fn serde_path_to_error_free<T: serde::de::DeserializeOwned>(
+            body: Value,
+        ) -> Result<T, ApiError> {
+            serde_json::from_value(body).map_err(|error| {
+                let text = error.to_string();
+                let exception = if text.starts_with("unknown field") {
+                    ExceptionType::InvalidParameterException
+                } else {
+                    ExceptionType::SerializationException
+                };
+                ApiError::new(exception, text)
+            })
+        }
+        Ok(match name.as_str() {
+            "CreateCluster" => Request::CreateCluster(body_of(body)?),
+            "DescribeClusters" => Request::DescribeClusters(body_of(body)?),
+            "ListClusters" => Request::ListClusters(body_of(body)?),
+            "DeleteCluster" => Request::DeleteCluster(body_of(body)?),
+            "RegisterContainerInstance" => Request::RegisterContainerInstance(body_of(body)?),
+            "DeregisterContainerInstance" => Request::DeregisterContainerInstance(body_of(body)?),
+            "DescribeContainerInstances" => Request::DescribeContainerInstances(body_of(body)?),
+            "ListContainerInstances" => Request::ListContainerInstances(body_of(body)?),
+            "UpdateContainerInstancesState" => {
+                Request::UpdateContainerInstancesState(body_of(body)?)
+            }
+            "RegisterTaskDefinition" => {
+                let parsed = berth_model::parse::parse_value(body, None);
+                if let Some(problem) = parsed.problems.into_iter().next() {
+                    return Err(problem.to_api_error());
+                }
+                Request::RegisterTaskDefinition(parsed.task_definition)
+            }
+            "DescribeTaskDefinition" => Request::DescribeTaskDefinition(body_of(body)?),
+            "DeregisterTaskDefinition" => Request::DeregisterTaskDefinition(body_of(body)?),
+            "ListTaskDefinitions" => Request::ListTaskDefinitions(body_of(body)?),
+            "ListTaskDefinitionFamilies" => Request::ListTaskDefinitionFamilies(body_of(body)?),
+            "RunTask" => Request::RunTask(body_of(body)?),
+            "StartTask" => Request::StartTask(body_of(body)?),
+            "StopTask" => Request::StopTask(body_of(body)?),
+            "DescribeTasks" => Request::DescribeTasks(body_of(body)?),
+            "ListTasks" => Request::ListTasks(body_of(body)?),
+            "CreateService" => Request::CreateService(body_of(body)?),
+            "UpdateService" => Request::UpdateService(body_of(body)?),
+            "DeleteService" => Request::DeleteService(body_of(body)?),
+            "DescribeServices" => Request::DescribeServices(body_of(body)?),
+            "ListServices" => Request::ListServices(body_of(body)?),
+            other => {
+                return Err(ApiError::new(
+                    ExceptionType::InvalidParameterException,
+                    format!(
+                        "Unknown operation {other}. Berth implements: {}.",
+                        Request::OPERATIONS.join(", ")
+                    ),
+                ))
+            }
+        })
+    }
+}

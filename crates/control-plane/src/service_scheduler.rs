@@ -182,11 +182,14 @@ pub(crate) fn reconcile(
     }
 
     // 4. Say why the service is stuck, once per cause.
+    // Stuck only when nothing in flight can change it: every live task is already healthy,
+    // no new one fits under maximumPercent and none may stop under minimumHealthyPercent.
     let stuck = started.is_empty()
         && stopping.is_empty()
         && !old_live.is_empty()
         && room == 0
         && healthy_total <= min_healthy
+        && live.iter().all(|t| t.healthy)
         && primary.rollout_state != "FAILED";
     let problem = placement_problem
         .or_else(|| stuck.then(|| messages::service_deployment_configuration(service_name)));
@@ -410,15 +413,16 @@ fn add_event(
         .get_mut(cluster_name)
         .and_then(|c| c.services.get_mut(service_name))
         .expect("exists");
-    record.doc.events.insert(
-        0,
-        ServiceEvent {
-            id: uuid,
-            created_at: now,
-            message,
-        },
-    );
+    let service_arn = record.doc.service_arn.clone();
+    let event = ServiceEvent {
+        id: uuid,
+        created_at: now,
+        message,
+    };
+    record.doc.events.insert(0, event.clone());
     record.doc.events.truncate(MAX_EVENTS);
+    // Timelines show service events too: Berth's own detail-type, with the event as detail.
+    cp.emit(now, "ECS Service Event", &service_arn, &event);
 }
 
 /// Counts a task of a deployment that stopped before it ever ran, and trips the circuit

@@ -13,6 +13,8 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod scenario;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use berth_agent_protocol::{
@@ -314,7 +316,8 @@ impl Simulation {
                     let reason = |c: &ContainerSpec| {
                         (c.image == image).then(|| {
                             format!(
-                                "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/{image}: not found"
+                                "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {}: not found",
+                                qualified(&image)
                             )
                         })
                     };
@@ -455,6 +458,18 @@ impl Simulation {
                 );
             }
         }
+    }
+}
+
+/// An image reference as Docker resolves it: Docker Hub unless the first part names a host.
+fn qualified(image: &str) -> String {
+    let first = image.split('/').next().unwrap_or("");
+    let has_host =
+        image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    match (has_host, image.contains('/')) {
+        (true, _) => image.to_owned(),
+        (false, true) => format!("docker.io/{image}"),
+        (false, false) => format!("docker.io/library/{image}"),
     }
 }
 

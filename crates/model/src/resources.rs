@@ -49,12 +49,16 @@ pub struct Resource {
     /// `CPU`, `MEMORY`, `PORTS`, `PORTS_UDP`.
     pub name: String,
     /// `INTEGER` or `STRINGSET`.
+    #[serde(default)]
     pub r#type: String,
     /// Always 0.0 (ECS sends it).
+    #[serde(default)]
     pub double_value: f64,
     /// Always 0 (ECS sends it).
+    #[serde(default)]
     pub long_value: i64,
     /// The amount, for INTEGER resources.
+    #[serde(default)]
     pub integer_value: i64,
     /// The ports, for STRINGSET resources.
     #[serde(skip_serializing_if = "Option::is_none", default)]

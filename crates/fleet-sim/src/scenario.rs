@@ -1,0 +1,430 @@
+//! Scenario files: API calls and fleet events at virtual times, with expectations, replayed on
+//! a [`Simulation`] into a readable event log.
+//!
+//! ```text
+//! # One instance, host port 80: a rolling update stalls.
+//! seed 2
+//! at 0s   launch-instance default t3.medium us-east-1a
+//! at 0s   register-task-definition {"family": "web", "containerDefinitions": [...]}
+//! at 0s   create-service {"serviceName": "web", "taskDefinition": "web:1", "desiredCount": 1}
+//! at 2m   expect describe-services {"services": ["web"]} services[0].deployments[0].rolloutState == "COMPLETED"
+//! at 1h   expect-event "is already using a port required by your task"
+//! at 1h   expect-error run-task {"taskDefinition": "nope"} == "ClientException: TaskDefinition not found."
+//! ```
+//! Times are offsets from the start (`500ms`, `90s`, `2m`, `1h2m30s`) and never go back.
+//! An API line is an ECS operation as the AWS CLI names it with its `--cli-input-json` body.
+//! Fleet lines: `launch-instance CLUSTER TYPE ZONE`, `disconnect-agent N`, `reconnect-agent N`
+//! (N counts launched instances from 1), `make-unpullable IMAGE`. Expectations:
+//! `expect OP JSON PATH == VALUE` (PATH like `services[0].deployments.length`),
+//! `expect-error OP JSON == "Exception: message"`, `expect-event "text"` (a service event or
+//! log line so far contains it). `$instanceN` anywhere in a line stands for the ARN of the
+//! N-th launched instance.
+
+use berth_control_plane::{ClusterEvent, Request};
+use berth_model::SimTime;
+use serde_json::Value;
+
+use crate::Simulation;
+
+/// The start of every scenario unless it says otherwise: ECS's launch day.
+pub const DEFAULT_START: SimTime = SimTime::from_secs(1_415_836_800);
+
+/// What a scenario did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The event log, one line per request, response error, cluster event and expectation.
+    pub log: Vec<String>,
+    /// Expectations that failed (and lines that could not be run), with their line numbers.
+    pub failures: Vec<String>,
+}
+
+/// Parses and runs a scenario. Malformed lines are failures, reported with their number.
+pub fn run(text: &str) -> Report {
+    let mut seed = 0;
+    let mut start = DEFAULT_START;
+    let mut steps = Vec::new();
+    let mut failures = Vec::new();
+    for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(value) = line.strip_prefix("seed ") {
+            match value.trim().parse() {
+                Ok(value) => seed = value,
+                Err(_) => failures.push(format!("line {number}: seed must be a number")),
+            }
+        } else if let Some(value) = line.strip_prefix("start ") {
+            match SimTime::parse_iso8601(value.trim()) {
+                Some(value) => start = value,
+                None => failures.push(format!("line {number}: start must be an ISO 8601 time")),
+            }
+        } else if let Some(rest) = line.strip_prefix("at ") {
+            let rest = rest.trim_start();
+            let (when, command) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            match parse_duration(when) {
+                Some(offset) => steps.push((number, offset, command.trim().to_owned())),
+                None => failures.push(format!(
+                    "line {number}: '{when}' is not a time such as 90s, 2m or 1h2m"
+                )),
+            }
+        } else {
+            failures.push(format!(
+                "line {number}: expected 'seed', 'start' or 'at <time> <command>'"
+            ));
+        }
+    }
+    let mut runner = Runner {
+        sim: Simulation::new(seed, start),
+        start,
+        log: Vec::new(),
+        failures,
+        instances: Vec::new(),
+        seen: 0,
+    };
+    runner.log.push(format!("seed {seed}, start {start}"));
+    let mut last = 0;
+    for (number, offset, command) in steps {
+        if offset < last {
+            runner.failures.push(format!(
+                "line {number}: time goes back ({} after {})",
+                clock(offset),
+                clock(last)
+            ));
+            continue;
+        }
+        last = offset;
+        runner.sim.run_until(start.plus_millis(offset));
+        runner.drain();
+        runner.command(number, &command);
+        runner.drain();
+    }
+    Report {
+        log: runner.log,
+        failures: runner.failures,
+    }
+}
+
+struct Runner {
+    sim: Simulation,
+    start: SimTime,
+    log: Vec<String>,
+    failures: Vec<String>,
+    instances: Vec<String>,
+    seen: usize,
+}
+
+impl Runner {
+    fn stamp(&self) -> String {
+        clock(self.sim.now().as_millis() - self.start.as_millis())
+    }
+
+    fn drain(&mut self) {
+        let new: Vec<ClusterEvent> = self.sim.log()[self.seen..].to_vec();
+        self.seen = self.sim.log().len();
+        for event in new {
+            let line = format!(
+                "{} {}",
+                clock(event.time.as_millis() - self.start.as_millis()),
+                summarise(&event)
+            );
+            self.log.push(line);
+        }
+    }
+
+    fn fail(&mut self, number: usize, message: String) {
+        self.log
+            .push(format!("{} FAILED line {number}: {message}", self.stamp()));
+        self.failures.push(format!("line {number}: {message}"));
+    }
+
+    fn command(&mut self, number: usize, command: &str) {
+        // `$instance2` stands for the ARN of the second launched instance.
+        let mut command = command.to_owned();
+        for (i, arn) in self.instances.iter().enumerate().rev() {
+            command = command.replace(&format!("$instance{}", i + 1), arn);
+        }
+        let command = command.as_str();
+        let (verb, rest) = command
+            .split_once(char::is_whitespace)
+            .unwrap_or((command, ""));
+        let rest = rest.trim();
+        let stamp = self.stamp();
+        match verb {
+            "launch-instance" => {
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                let [cluster, kind, zone] = words[..] else {
+                    return self.fail(number, "launch-instance takes CLUSTER TYPE ZONE".into());
+                };
+                self.log
+                    .push(format!("{stamp} > launch-instance {cluster} {kind} {zone}"));
+                match self.sim.launch_instance(cluster, kind, zone) {
+                    Ok(arn) => self.instances.push(arn),
+                    Err(error) => self.fail(number, error.to_string()),
+                }
+            }
+            "disconnect-agent" | "reconnect-agent" => {
+                let Some(arn) = rest
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| self.instances.get(n.wrapping_sub(1)))
+                    .cloned()
+                else {
+                    return self.fail(
+                        number,
+                        format!("{verb} takes the number of a launched instance"),
+                    );
+                };
+                self.log.push(format!("{stamp} > {verb} {rest}"));
+                self.sim
+                    .set_agent_connected(&arn, verb == "reconnect-agent");
+            }
+            "make-unpullable" => {
+                self.log.push(format!("{stamp} > make-unpullable {rest}"));
+                self.sim.make_unpullable(rest);
+            }
+            "expect-event" => {
+                let wanted = unquote(rest);
+                let found = self.log.iter().any(|l| l.contains(&wanted));
+                if found {
+                    self.log.push(format!("{stamp} ok expect-event {rest}"));
+                } else {
+                    self.fail(number, format!("no event so far contains {rest}"));
+                }
+            }
+            "expect" | "expect-error" => self.expect(number, verb, rest),
+            operation => {
+                let Some((body, _)) = split_json(rest) else {
+                    return self.fail(number, format!("{operation} needs a JSON body"));
+                };
+                self.log.push(format!("{stamp} > {operation} {body}"));
+                match Request::from_operation(operation, body).and_then(|r| self.sim.request(r)) {
+                    Ok(_) => {}
+                    Err(error) => self.log.push(format!("{stamp} ! {error}")),
+                }
+            }
+        }
+    }
+
+    fn expect(&mut self, number: usize, verb: &str, rest: &str) {
+        let (operation, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let Some((body, tail)) = split_json(rest.trim()) else {
+            return self.fail(number, format!("{verb} {operation} needs a JSON body"));
+        };
+        let (path, expected) = match tail.split_once("==") {
+            Some((path, expected)) => (path.trim(), expected.trim()),
+            None => return self.fail(number, format!("{verb} needs '== VALUE'")),
+        };
+        let result = Request::from_operation(operation, body).and_then(|r| self.sim.request(r));
+        let stamp = self.stamp();
+        if verb == "expect-error" {
+            let wanted = unquote(expected);
+            match result {
+                Err(error) if error.to_string() == wanted => self
+                    .log
+                    .push(format!("{stamp} ok {verb} {operation} {expected}")),
+                Err(error) => self.fail(number, format!("expected {wanted}, got {error}")),
+                Ok(_) => self.fail(number, format!("expected {wanted}, got success")),
+            }
+            return;
+        }
+        let response = match result {
+            Ok(response) => serde_json::to_value(response).expect("responses serialise"),
+            Err(error) => return self.fail(number, format!("{operation} failed: {error}")),
+        };
+        let Ok(expected_value) = serde_json::from_str::<Value>(expected) else {
+            return self.fail(number, format!("'{expected}' is not a JSON value"));
+        };
+        match lookup(&response, path) {
+            Some(actual) if actual == expected_value => self
+                .log
+                .push(format!("{stamp} ok {operation} {path} == {expected}")),
+            actual => {
+                let shown = actual.map_or("nothing".to_owned(), |v| v.to_string());
+                self.fail(
+                    number,
+                    format!("{operation} {path}: expected {expected}, got {shown}"),
+                )
+            }
+        }
+    }
+}
+
+/// A readable one-line summary of a cluster event.
+fn summarise(event: &ClusterEvent) -> String {
+    let d = &event.detail;
+    let short = |arn: &str| {
+        arn.rsplit('/')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(8)
+            .collect::<String>()
+    };
+    let text = |key: &str| d.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
+    match event.detail_type {
+        "ECS Task State Change" => {
+            let mut line = format!(
+                "task {} {}/{} {}",
+                short(&text("taskArn")),
+                text("lastStatus"),
+                text("desiredStatus"),
+                text("group")
+            );
+            if let Some(instance) = d.get("containerInstanceArn").and_then(Value::as_str) {
+                line.push_str(&format!(" on {}", short(instance)));
+            }
+            let ports: Vec<String> = d["containers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|c| c["networkBindings"].as_array().into_iter().flatten())
+                .map(|b| format!("{}->{}", b["hostPort"], b["containerPort"]))
+                .collect();
+            if !ports.is_empty() {
+                line.push_str(&format!(" ports {}", ports.join(",")));
+            }
+            if let Some(code) = d.get("stopCode").and_then(Value::as_str) {
+                line.push_str(&format!(" [{code}: {}]", text("stoppedReason")));
+            }
+            line
+        }
+        "ECS Container Instance State Change" => {
+            let resource = |list: &str, name: &str| {
+                d[list]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|r| r["name"] == name)
+                    .map_or(0, |r| r["integerValue"].as_i64().unwrap_or(0))
+            };
+            format!(
+                "instance {} {} agent {} cpu {}/{} memory {}/{}",
+                short(&text("containerInstanceArn")),
+                text("status"),
+                if d["agentConnected"] == Value::Bool(true) {
+                    "connected"
+                } else {
+                    "disconnected"
+                },
+                resource("remainingResources", "CPU"),
+                resource("registeredResources", "CPU"),
+                resource("remainingResources", "MEMORY"),
+                resource("registeredResources", "MEMORY"),
+            )
+        }
+        "ECS Service Event" => format!("event {}", text("message")),
+        other => format!("{other} {}", event.resources.join(" ")),
+    }
+}
+
+/// `HH:MM:SS.mmm` since the start.
+fn clock(millis: u64) -> String {
+    let (h, m, s, ms) = (
+        millis / 3_600_000,
+        millis / 60_000 % 60,
+        millis / 1000 % 60,
+        millis % 1000,
+    );
+    format!("{h:02}:{m:02}:{s:02}.{ms:03}")
+}
+
+/// `500ms`, `90s`, `2m`, `1h2m30s` in milliseconds.
+fn parse_duration(text: &str) -> Option<u64> {
+    let mut total = 0u64;
+    let mut number = String::new();
+    let mut chars = text.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let value: u64 = number.parse().ok()?;
+        number.clear();
+        let unit = match c {
+            'h' => 3_600_000,
+            'm' if chars.peek() == Some(&'s') => {
+                chars.next();
+                1
+            }
+            'm' => 60_000,
+            's' => 1000,
+            _ => return None,
+        };
+        total = total.checked_add(value.checked_mul(unit)?)?;
+        any = true;
+    }
+    (number.is_empty() && any).then_some(total)
+}
+
+/// Splits a leading JSON value off `text`; returns it and the rest.
+fn split_json(text: &str) -> Option<(Value, &str)> {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let value = stream.next()?.ok()?;
+    Some((value, &text[stream.byte_offset()..]))
+}
+
+fn unquote(text: &str) -> String {
+    serde_json::from_str::<String>(text.trim()).unwrap_or_else(|_| text.trim().to_owned())
+}
+
+/// `services[0].deployments.length` in a JSON value.
+fn lookup(value: &Value, path: &str) -> Option<Value> {
+    let mut current = value.clone();
+    for part in path.split('.') {
+        let (key, indexes) = match part.find('[') {
+            Some(at) => (&part[..at], &part[at..]),
+            None => (part, ""),
+        };
+        if key == "length" && indexes.is_empty() {
+            current = Value::from(current.as_array()?.len());
+            continue;
+        }
+        if !key.is_empty() {
+            current = current.get(key)?.clone();
+        }
+        for index in indexes.split(['[', ']']).filter(|s| !s.is_empty()) {
+            current = current.get(index.parse::<usize>().ok()?)?.clone();
+        }
+    }
+    Some(current)
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// Durations, JSON splitting and paths read as documented.
+    #[test]
+    fn pieces() {
+        assert_eq!(parse_duration("1h2m30s"), Some(3_750_000));
+        assert_eq!(parse_duration("500ms"), Some(500));
+        assert_eq!(parse_duration("0s"), Some(0));
+        assert_eq!(parse_duration("2"), None);
+        assert_eq!(parse_duration("soon"), None);
+        let (value, rest) = split_json(r#"{"a": [1, {"b": "x"}]} a[1].b == "x""#).unwrap();
+        assert_eq!(rest.trim(), r#"a[1].b == "x""#);
+        assert_eq!(lookup(&value, "a[1].b"), Some(Value::from("x")));
+        assert_eq!(lookup(&value, "a.length"), Some(Value::from(2)));
+        assert_eq!(clock(3_750_000), "01:02:30.000");
+    }
+
+    /// Malformed lines are failures with their line numbers, not panics.
+    #[test]
+    fn malformed_lines() {
+        let report = run("seed x\nat soon launch-instance\nhello\nat 1s launch-instance a\nat 2s create-service nope\n");
+        assert_eq!(
+            report.failures,
+            [
+                "line 1: seed must be a number",
+                "line 2: 'soon' is not a time such as 90s, 2m or 1h2m",
+                "line 3: expected 'seed', 'start' or 'at <time> <command>'",
+                "line 4: launch-instance takes CLUSTER TYPE ZONE",
+                "line 5: create-service needs a JSON body",
+            ]
+        );
+    }
+}
