@@ -76,6 +76,11 @@ pub struct ControlPlane {
     wakeups: BTreeSet<SimTime>,
     instructions: VecDeque<(String, AgentInstruction)>,
     events: VecDeque<ClusterEvent>,
+    /// The latest time an input brought.
+    now: SimTime,
+    /// Agent events arrived since the services last took a step: they take it before any
+    /// output is read, once for however many reports arrived at the same instant.
+    dirty: bool,
 }
 
 impl ControlPlane {
@@ -90,11 +95,15 @@ impl ControlPlane {
             wakeups: BTreeSet::new(),
             instructions: VecDeque::new(),
             events: VecDeque::new(),
+            now: SimTime::ZERO,
+            dirty: false,
         }
     }
 
     /// Handles an API request at `now`.
     pub fn handle_request(&mut self, now: SimTime, request: Request) -> Result<Response, ApiError> {
+        self.flush();
+        self.now = now;
         self.expire(now);
         let response = actions::dispatch(self, now, request);
         service_scheduler::reconcile_all(self, now);
@@ -108,14 +117,17 @@ impl ControlPlane {
         container_instance_arn: &str,
         event: AgentEvent,
     ) {
+        self.now = now;
         self.expire(now);
         lifecycle::handle(self, now, container_instance_arn, event);
-        service_scheduler::reconcile_all(self, now);
+        self.dirty = true;
     }
 
     /// Lets time pass: STOPPED tasks older than an hour disappear, services take their
     /// next step (tasks that have run 40 s count as healthy).
     pub fn handle_timeout(&mut self, now: SimTime) {
+        self.now = now;
+        self.dirty = false;
         self.expire(now);
         while self.wakeups.first().is_some_and(|at| *at <= now) {
             self.wakeups.pop_first();
@@ -124,7 +136,8 @@ impl ControlPlane {
     }
 
     /// When the control plane next needs `handle_timeout`.
-    pub fn poll_timeout(&self) -> Option<SimTime> {
+    pub fn poll_timeout(&mut self) -> Option<SimTime> {
+        self.flush();
         let expiry = self.expiries.first().map(|(at, _)| *at);
         let wakeup = self.wakeups.first().copied();
         match (expiry, wakeup) {
@@ -135,12 +148,21 @@ impl ControlPlane {
 
     /// The next instruction for an agent: `(container instance ARN, instruction)`.
     pub fn poll_instruction(&mut self) -> Option<(String, AgentInstruction)> {
+        self.flush();
         self.instructions.pop_front()
     }
 
     /// The next cluster event.
     pub fn poll_event(&mut self) -> Option<ClusterEvent> {
+        self.flush();
         self.events.pop_front()
+    }
+
+    /// Lets the services take the step agent events called for.
+    fn flush(&mut self) {
+        if std::mem::take(&mut self.dirty) {
+            service_scheduler::reconcile_all(self, self.now);
+        }
     }
 
     fn expire(&mut self, now: SimTime) {
@@ -150,7 +172,9 @@ impl ControlPlane {
             }
             self.expiries.pop_first();
             for cluster in self.clusters.values_mut() {
-                cluster.tasks.remove(&task_arn);
+                if let Some(key) = state::TaskKey::of(&task_arn) {
+                    cluster.tasks.remove(&key);
+                }
             }
         }
     }

@@ -10,6 +10,7 @@ use berth_model::resources::NetworkBinding;
 use berth_model::{messages, SimTime};
 
 use crate::actions::instances;
+use crate::state::TaskKey;
 use crate::{ControlPlane, STOPPED_TASK_RETENTION_MS};
 
 pub(crate) fn handle(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, event: AgentEvent) {
@@ -77,7 +78,7 @@ fn task_state_change(
     let Some(cluster_name) = cp
         .clusters
         .iter()
-        .find(|(_, c)| c.tasks.contains_key(&change.task_arn))
+        .find(|(_, c)| TaskKey::of(&change.task_arn).is_some_and(|key| c.tasks.contains_key(&key)))
         .map(|(n, _)| n.clone())
     else {
         return; // A task this control plane does not know (or has forgotten): nothing to do.
@@ -85,7 +86,7 @@ fn task_state_change(
     let cluster = cp.clusters.get_mut(&cluster_name).expect("found above");
     let record = cluster
         .tasks
-        .get_mut(&change.task_arn)
+        .get_mut(&TaskKey::of(&change.task_arn).expect("found above"))
         .expect("found above");
     if cluster.fleet.instances()[record.instance].arn != instance_arn
         || record.task.last_status == "STOPPED"
@@ -211,6 +212,17 @@ fn task_state_change(
         None
     };
     let mut instance_document = None;
+    if released {
+        if let Some(tasks) = task
+            .group
+            .strip_prefix("service:")
+            .and_then(|s| cluster.service_tasks.get_mut(s))
+        {
+            if let Some(key) = TaskKey::of(&task.task_arn) {
+                tasks.remove(&key);
+            }
+        }
+    }
     if let Some(placement) = placement {
         cluster.fleet.release(&placement);
         cluster.instances[instance].version += 1;

@@ -30,6 +30,7 @@ use berth_scheduler::{
 
 use crate::actions::task_definitions::resolve;
 use crate::actions::tasks::{definition_constraints, launch_task, Launch};
+use crate::state::TaskKey;
 use crate::ControlPlane;
 
 /// How long a task without health checks must run before a service counts it healthy.
@@ -50,14 +51,30 @@ pub(crate) fn reconcile_all(cp: &mut ControlPlane, now: SimTime) {
     }
 }
 
+/// The service's tasks that have not yet STOPPED (from the cluster's index).
+pub(crate) fn service_tasks<'c>(
+    cluster: &'c crate::state::ClusterRecord,
+    service_name: &str,
+) -> impl Iterator<Item = &'c crate::state::TaskRecord> + 'c {
+    cluster
+        .service_tasks
+        .get(service_name)
+        .into_iter()
+        .flatten()
+        .filter_map(|id| cluster.tasks.get(id))
+}
+
 /// A snapshot of one of the service's live tasks (desiredStatus RUNNING).
 struct Live {
-    arn: String,
+    key: TaskKey,
     /// On a DRAINING instance: to be replaced like an older deployment's task.
     draining: bool,
-    deployment: String,
+    /// Of the PRIMARY deployment.
+    primary: bool,
     healthy: bool,
     pending: bool,
+    /// When a task without health checks will count as healthy.
+    ready_at: Option<SimTime>,
 }
 
 pub(crate) fn reconcile(
@@ -75,11 +92,9 @@ pub(crate) fn reconcile(
     if record.doc.status == "INACTIVE" {
         return;
     }
-    let group = format!("service:{service_name}");
-    let live: Vec<Live> = cluster
-        .tasks
-        .values()
-        .filter(|t| t.task.group == group && t.task.desired_status == "RUNNING")
+    let primary_id = record.doc.deployments[0].id.as_str();
+    let live: Vec<Live> = service_tasks(cluster, service_name)
+        .filter(|t| t.task.desired_status == "RUNNING")
         .map(|t| {
             let running = t.task.last_status == "RUNNING";
             let healthy = running
@@ -91,27 +106,25 @@ pub(crate) fn reconcile(
                         .is_some_and(|at| now >= at.plus_millis(HEALTH_WAIT_MS))
                 };
             Live {
-                arn: t.task.task_arn.clone(),
+                key: t.key,
                 draining: cluster.fleet.instances()[t.instance].status
                     == berth_scheduler::InstanceStatus::Draining,
-                deployment: t.task.started_by.clone().unwrap_or_default(),
+                primary: t.task.started_by.as_deref() == Some(primary_id),
+                ready_at: (running && !t.health_checked)
+                    .then(|| t.task.started_at.map(|at| at.plus_millis(HEALTH_WAIT_MS)))
+                    .flatten(),
                 healthy,
                 pending: t.task.last_status == "PENDING",
             }
         })
         .collect();
     // Arm the 40-second wake-ups for tasks that will become healthy by waiting.
-    for t in cluster
-        .tasks
-        .values()
-        .filter(|t| t.task.group == group && !t.health_checked)
+    for ready in live
+        .iter()
+        .filter_map(|t| t.ready_at)
+        .filter(|at| *at > now)
     {
-        if let (Some(at), "RUNNING") = (t.task.started_at, t.task.last_status.as_str()) {
-            let ready = at.plus_millis(HEALTH_WAIT_MS);
-            if ready > now {
-                cp.wakeups.insert(ready);
-            }
-        }
+        cp.wakeups.insert(ready);
     }
     let cluster = &cp.clusters[cluster_name];
     let record = &cluster.services[service_name];
@@ -125,14 +138,8 @@ pub(crate) fn reconcile(
     let min_healthy = (desired * config.minimum_healthy_percent).div_ceil(100);
     let primary = record.doc.deployments[0].clone();
     // Tasks of older deployments and tasks on DRAINING instances are replaced alike (§8).
-    let primary_live: Vec<&Live> = live
-        .iter()
-        .filter(|t| t.deployment == primary.id && !t.draining)
-        .collect();
-    let old_live: Vec<&Live> = live
-        .iter()
-        .filter(|t| t.deployment != primary.id || t.draining)
-        .collect();
+    let primary_live: Vec<&Live> = live.iter().filter(|t| t.primary && !t.draining).collect();
+    let old_live: Vec<&Live> = live.iter().filter(|t| !t.primary || t.draining).collect();
     let healthy_total = live.iter().filter(|t| t.healthy).count() as u32;
 
     // 2. Start PRIMARY tasks within maximumPercent.
@@ -161,24 +168,24 @@ pub(crate) fn reconcile(
 
     // 3. Stop older deployments' tasks within minimumHealthyPercent, unhealthy ones first,
     // and PRIMARY tasks beyond the desired count (scale-in).
-    let mut stopping: Vec<String> = Vec::new();
+    let mut stopping: Vec<TaskKey> = Vec::new();
     let mut healthy_left = healthy_total;
     let mut candidates: Vec<&&Live> = old_live.iter().collect();
     candidates.sort_by_key(|t| t.healthy);
     for task in candidates {
         if !task.healthy {
-            stopping.push(task.arn.clone());
+            stopping.push(task.key);
         } else if healthy_left > min_healthy {
             healthy_left -= 1;
-            stopping.push(task.arn.clone());
+            stopping.push(task.key);
         }
     }
     let extra = (primary_live.len() as u32).saturating_sub(desired) as usize;
     let mut surplus: Vec<&&Live> = primary_live.iter().collect();
     surplus.sort_by_key(|t| (!t.pending, t.healthy));
-    stopping.extend(surplus.into_iter().take(extra).map(|t| t.arn.clone()));
-    for arn in &stopping {
-        stop_task(cp, now, cluster_name, arn, &primary.id);
+    stopping.extend(surplus.into_iter().take(extra).map(|t| t.key));
+    for key in &stopping {
+        stop_task(cp, now, cluster_name, *key, &primary.id);
     }
 
     // 4. Say why the service is stuck, once per cause.
@@ -202,10 +209,8 @@ pub(crate) fn reconcile(
         events.push(messages::service_started(service_name, &ids));
     }
     if !stopping.is_empty() {
-        let ids: Vec<&str> = stopping
-            .iter()
-            .map(|arn| crate::actions::last_segment(arn))
-            .collect();
+        let ids: Vec<String> = stopping.iter().map(|key| key.id()).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         events.push(messages::service_stopped(service_name, &ids));
     }
     let record = &cp.clusters[cluster_name].services[service_name];
@@ -219,16 +224,16 @@ pub(crate) fn reconcile(
 
     // 5. Completion and steady state.
     let cluster = &cp.clusters[cluster_name];
-    let still_live = |arn: &str| {
+    let still_live = |key: &TaskKey| {
         cluster
             .tasks
-            .get(arn)
+            .get(key)
             .is_some_and(|t| t.task.desired_status == "RUNNING")
     };
-    let old_remaining = old_live.iter().any(|t| still_live(&t.arn));
+    let old_remaining = old_live.iter().any(|t| still_live(&t.key));
     let primary_healthy = primary_live
         .iter()
-        .filter(|t| t.healthy && still_live(&t.arn))
+        .filter(|t| t.healthy && still_live(&t.key))
         .count() as u32;
     let complete =
         !old_remaining && primary_healthy == desired && primary_live.len() as u32 == desired;
@@ -254,18 +259,25 @@ pub(crate) fn reconcile(
     } else {
         // Older deployments whose tasks are all gone drop off the list.
         let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
-        let remaining: std::collections::BTreeSet<String> = cluster
-            .tasks
-            .values()
-            .filter(|t| t.task.group == group && t.task.desired_status == "RUNNING")
-            .filter_map(|t| t.task.started_by.clone())
-            .collect();
-        let record = cluster.services.get_mut(service_name).expect("exists");
-        let primary_id = record.doc.deployments[0].id.clone();
-        record
-            .doc
-            .deployments
-            .retain(|d| d.id == primary_id || remaining.contains(&d.id));
+        if cluster.services[service_name].doc.deployments.len() > 1 {
+            // A service has a handful of deployments: keep the ids that still have tasks.
+            let mut remaining: Vec<String> = Vec::new();
+            for t in
+                service_tasks(cluster, service_name).filter(|t| t.task.desired_status == "RUNNING")
+            {
+                if let Some(id) = t.task.started_by.as_deref() {
+                    if !remaining.iter().any(|r| r == id) {
+                        remaining.push(id.to_owned());
+                    }
+                }
+            }
+            let record = cluster.services.get_mut(service_name).expect("exists");
+            let primary_id = record.doc.deployments[0].id.clone();
+            record
+                .doc
+                .deployments
+                .retain(|d| d.id == primary_id || remaining.contains(&d.id));
+        }
     }
     let record = cp
         .clusters
@@ -276,11 +288,9 @@ pub(crate) fn reconcile(
         record.last_problem = set_problem;
     }
     let draining = record.doc.status == "DRAINING";
-    let all_stopped = cp.clusters[cluster_name]
-        .tasks
-        .values()
-        .filter(|t| t.task.group == group)
-        .all(|t| t.task.last_status == "STOPPED");
+    let all_stopped = service_tasks(&cp.clusters[cluster_name], service_name)
+        .next()
+        .is_none();
     if draining && all_stopped {
         let record = cp
             .clusters
@@ -361,11 +371,11 @@ fn stop_task(
     cp: &mut ControlPlane,
     now: SimTime,
     cluster_name: &str,
-    task_arn: &str,
+    key: TaskKey,
     deployment: &str,
 ) {
     let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
-    let Some(record) = cluster.tasks.get_mut(task_arn) else {
+    let Some(record) = cluster.tasks.get_mut(&key) else {
         return;
     };
     let instance_arn = cluster.fleet.instances()[record.instance].arn.clone();
@@ -383,11 +393,11 @@ fn stop_task(
     cp.instructions.push_back((
         instance_arn,
         AgentInstruction::StopTask {
-            task_arn: task_arn.to_owned(),
+            task_arn: task.task_arn.clone(),
             timeout_seconds,
         },
     ));
-    cp.emit(now, "ECS Task State Change", task_arn, &task);
+    cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
 }
 
 /// Adds an event, newest first, keeping at most 100.

@@ -7,6 +7,27 @@ use berth_model::resources::{Task, VersionInfo};
 use berth_model::task_definition::{Tag, TaskDefinition};
 use berth_scheduler::{Cluster, Placement};
 
+/// How tasks are filed: their 128-bit id, so lookups compare two integers rather than two
+/// long ARNs that share their first 48 characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct TaskKey(u128);
+
+impl TaskKey {
+    /// The 32-hex id.
+    pub(crate) fn id(self) -> String {
+        format!("{:032x}", self.0)
+    }
+
+    /// The key of a task ARN or id; `None` if it is not a 32-hex id.
+    pub(crate) fn of(arn_or_id: &str) -> Option<TaskKey> {
+        let id = arn_or_id.rsplit('/').next().unwrap_or(arn_or_id);
+        (id.len() == 32)
+            .then(|| u128::from_str_radix(id, 16).ok())
+            .flatten()
+            .map(TaskKey)
+    }
+}
+
 /// A cluster.
 pub(crate) struct ClusterRecord {
     pub(crate) arn: String,
@@ -20,9 +41,12 @@ pub(crate) struct ClusterRecord {
     /// What the scheduler's view does not hold, parallel to `fleet.instances()`.
     pub(crate) instances: Vec<InstanceRecord>,
     /// Tasks by ARN.
-    pub(crate) tasks: BTreeMap<String, TaskRecord>,
+    pub(crate) tasks: BTreeMap<TaskKey, TaskRecord>,
     /// Services by name (ACTIVE, DRAINING and INACTIVE ones).
     pub(crate) services: BTreeMap<String, ServiceRecord>,
+    /// Each service's tasks that have not yet STOPPED, so the service scheduler looks at a
+    /// service's own tasks rather than at every task of the cluster.
+    pub(crate) service_tasks: BTreeMap<String, std::collections::BTreeSet<TaskKey>>,
 }
 
 /// A service: its document (deployments, events, configuration) and the scheduler's memory.
@@ -46,6 +70,8 @@ pub(crate) struct InstanceRecord {
 
 /// A task: its AWS document, kept current, and what it holds on its instance.
 pub(crate) struct TaskRecord {
+    /// How it is filed.
+    pub(crate) key: TaskKey,
     pub(crate) task: Task,
     /// Index of its instance in the cluster's fleet.
     pub(crate) instance: usize,

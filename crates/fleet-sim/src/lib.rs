@@ -26,6 +26,8 @@ use berth_control_plane::{ClusterEvent, Config, ControlPlane, Request, Response}
 use berth_model::instance_types::instance_type;
 use berth_model::resources::{Resource, VersionInfo};
 use berth_model::{ApiError, SimTime};
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 /// How long simulated agents take.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +60,15 @@ enum Pending {
     },
 }
 
+/// Random task failures: each running task's essential container exits with code 1 after a
+/// time drawn uniformly from `0..2 × mean_ms` (so `mean_ms` on average), from the seeded
+/// generator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Failures {
+    /// Mean time a task runs before it fails.
+    pub mean_ms: u64,
+}
+
 /// What a simulated agent knows of one task.
 #[derive(Clone, Debug)]
 struct AgentTask {
@@ -71,12 +82,18 @@ pub struct Simulation {
     now: SimTime,
     timings: Timings,
     queue: BTreeMap<(SimTime, u64), Pending>,
+    /// Where each task's pending reports are in `queue`, so a stop cancels them directly.
+    scheduled: BTreeMap<String, Vec<(SimTime, u64)>>,
     sequence: u64,
     /// Tasks per instance ARN.
     agents: BTreeMap<String, BTreeMap<String, AgentTask>>,
     unpullable: BTreeSet<String>,
     instance_count: u64,
     log: Vec<ClusterEvent>,
+    failures: Option<Failures>,
+    rng: ChaCha8Rng,
+    keep_log: bool,
+    failed: usize,
 }
 
 impl Simulation {
@@ -90,12 +107,27 @@ impl Simulation {
             now: start,
             timings: Timings::default(),
             queue: BTreeMap::new(),
+            scheduled: BTreeMap::new(),
             sequence: 0,
             agents: BTreeMap::new(),
             unpullable: BTreeSet::new(),
             instance_count: 0,
             log: Vec::new(),
+            failures: None,
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_f1ee7),
+            keep_log: true,
+            failed: 0,
         }
+    }
+
+    /// Makes running tasks fail at random (seeded), or stops that.
+    pub fn set_failures(&mut self, failures: Option<Failures>) {
+        self.failures = failures;
+    }
+
+    /// Whether to keep cluster events in [`Simulation::log`] (long runs may not want to).
+    pub fn keep_log(&mut self, keep: bool) {
+        self.keep_log = keep;
     }
 
     /// Replaces the agents' timings.
@@ -106,6 +138,11 @@ impl Simulation {
     /// The virtual time.
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    /// How many tasks the random failures have stopped so far.
+    pub fn failed_tasks(&self) -> usize {
+        self.failed
     }
 
     /// Every cluster event so far, in order.
@@ -225,7 +262,7 @@ impl Simulation {
     }
 
     /// The next time anything happens: an agent report or a control-plane timer.
-    pub fn next_wakeup(&self) -> Option<SimTime> {
+    pub fn next_wakeup(&mut self) -> Option<SimTime> {
         let report = self.queue.keys().next().map(|(at, _)| *at);
         match (report, self.cp.poll_timeout()) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -233,8 +270,25 @@ impl Simulation {
         }
     }
 
-    /// Handles everything due at the current time.
+    /// Handles everything due at the current time: every report due now reaches the control
+    /// plane before its outputs are read, as simultaneous reports would.
     fn step(&mut self) {
+        while self
+            .queue
+            .keys()
+            .next()
+            .is_some_and(|(at, _)| *at <= self.now)
+        {
+            self.deliver_due();
+            self.pump();
+        }
+        if self.cp.poll_timeout().is_some_and(|at| at <= self.now) {
+            self.cp.handle_timeout(self.now);
+            self.pump();
+        }
+    }
+
+    fn deliver_due(&mut self) {
         while let Some((&(at, sequence), _)) = self.queue.iter().next() {
             if at > self.now {
                 break;
@@ -247,6 +301,10 @@ impl Simulation {
                 if let Some(tasks) = self.agents.get_mut(&instance) {
                     tasks.remove(&change.task_arn);
                 }
+                self.scheduled.remove(&change.task_arn);
+                if change.containers.iter().any(|c| c.exit_code == Some(1)) {
+                    self.failed += 1;
+                }
             } else if change.status == Status::Running {
                 if let Some(task) = self
                     .agents
@@ -258,16 +316,16 @@ impl Simulation {
             }
             self.cp
                 .handle_agent_event(self.now, &instance, AgentEvent::TaskStateChange(change));
-            self.pump();
-        }
-        if self.cp.poll_timeout().is_some_and(|at| at <= self.now) {
-            self.cp.handle_timeout(self.now);
-            self.pump();
         }
     }
 
     fn schedule(&mut self, at: SimTime, pending: Pending) {
         self.sequence += 1;
+        let Pending::Report { change, .. } = &pending;
+        self.scheduled
+            .entry(change.task_arn.clone())
+            .or_default()
+            .push((at, self.sequence));
         self.queue.insert((at, self.sequence), pending);
     }
 
@@ -277,7 +335,9 @@ impl Simulation {
             self.instruct(&instance, instruction);
         }
         while let Some(event) = self.cp.poll_event() {
-            self.log.push(event);
+            if self.keep_log {
+                self.log.push(event);
+            }
         }
     }
 
@@ -385,6 +445,34 @@ impl Simulation {
                         },
                     );
                 }
+                // A random failure: the first essential container exits 1.
+                if let (Some(failures), Some(essential)) =
+                    (self.failures, spec.containers.iter().find(|c| c.essential))
+                {
+                    let after = self.rng.next_u64() % (2 * failures.mean_ms.max(1));
+                    let failed = TaskStateChange {
+                        task_arn: task_arn.clone(),
+                        status: Status::Stopped,
+                        pull_started_at: None,
+                        pull_stopped_at: None,
+                        containers: vec![ContainerStateChange {
+                            name: essential.name.clone(),
+                            status: Status::Stopped,
+                            runtime_id: None,
+                            exit_code: Some(1),
+                            reason: None,
+                            port_bindings: Vec::new(),
+                            health_status: None,
+                        }],
+                    };
+                    self.schedule(
+                        running_at.plus_millis(after),
+                        Pending::Report {
+                            instance: instance.to_owned(),
+                            change: failed,
+                        },
+                    );
+                }
                 // `sleep N` exits 0 after N seconds; an essential exit stops the task.
                 if let Some(seconds) = spec
                     .containers
@@ -418,8 +506,9 @@ impl Simulation {
             }
             AgentInstruction::StopTask { task_arn, .. } => {
                 // Whatever was still to happen to the task will not.
-                self.queue
-                    .retain(|_, Pending::Report { change, .. }| change.task_arn != task_arn);
+                for slot in self.scheduled.remove(&task_arn).unwrap_or_default() {
+                    self.queue.remove(&slot);
+                }
                 let Some(task) = self
                     .agents
                     .get(instance)

@@ -115,6 +115,7 @@ pub(super) fn create(
                 instances: Vec::new(),
                 tasks: Default::default(),
                 services: Default::default(),
+                service_tasks: Default::default(),
             },
         );
     }

@@ -277,11 +277,8 @@ pub(super) fn delete(
 pub(crate) fn document(cp: &ControlPlane, cluster: &str, name: &str, with_tags: bool) -> Service {
     let cluster = &cp.clusters[cluster];
     let record = &cluster.services[name];
-    let group = format!("service:{name}");
-    let tasks: Vec<_> = cluster
-        .tasks
-        .values()
-        .filter(|t| t.task.group == group && t.task.desired_status == "RUNNING")
+    let tasks: Vec<_> = crate::service_scheduler::service_tasks(cluster, name)
+        .filter(|t| t.task.desired_status == "RUNNING")
         .collect();
     let count = |deployment: Option<&str>, status: &str| {
         tasks

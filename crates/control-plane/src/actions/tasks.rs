@@ -25,7 +25,7 @@ use super::task_definitions::resolve;
 use super::{active_cluster, cluster_name, instances, last_segment};
 use crate::paging::page;
 use crate::requests::*;
-use crate::state::TaskRecord;
+use crate::state::{TaskKey, TaskRecord};
 use crate::ControlPlane;
 
 /// Everything a call needs to launch tasks of one task definition.
@@ -377,9 +377,17 @@ pub(crate) fn launch_task(
         .unwrap_or(30);
     let instance_arn = instance.arn.clone();
     let instance_index = placement.instance;
+    if let Some(service) = launch.group.strip_prefix("service:") {
+        cluster
+            .service_tasks
+            .entry(service.to_owned())
+            .or_default()
+            .insert(TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters"));
+    }
     cluster.tasks.insert(
-        task_arn.clone(),
+        TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters"),
         TaskRecord {
+            key: TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters"),
             task: task.clone(),
             instance: instance_index,
             placement: Some(placement),
@@ -492,16 +500,14 @@ fn task_spec(
     }
 }
 
-pub(crate) fn find_task<'c>(
-    cluster: &'c crate::state::ClusterRecord,
-    given: &str,
-) -> Option<&'c str> {
-    let id = last_segment(given);
+pub(crate) fn find_task(cluster: &crate::state::ClusterRecord, given: &str) -> Option<TaskKey> {
+    // Tasks are filed by id: a lookup, not a scan, whatever form the caller used.
+    let key = TaskKey::of(given)?;
     cluster
         .tasks
-        .keys()
-        .find(|arn| arn.as_str() == given || last_segment(arn) == id)
-        .map(String::as_str)
+        .get(&key)
+        .filter(|record| given == record.task.task_arn || !given.contains('/'))
+        .map(|_| key)
 }
 
 pub(super) fn stop(
@@ -511,10 +517,9 @@ pub(super) fn stop(
 ) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let given = request.task.unwrap_or_default();
-    let task_arn = find_task(cluster, &given)
-        .ok_or_else(|| invalid(messages::TASK_NOT_FOUND))?
-        .to_owned();
-    let record = cluster.tasks.get_mut(&task_arn).expect("found above");
+    let key = find_task(cluster, &given).ok_or_else(|| invalid(messages::TASK_NOT_FOUND))?;
+    let record = cluster.tasks.get_mut(&key).expect("found above");
+    let task_arn = record.task.task_arn.clone();
     let instance_arn = cluster.fleet.instances()[record.instance].arn.clone();
     let stopping = record.task.desired_status != "STOPPED";
     if stopping {
@@ -564,7 +569,7 @@ pub(super) fn describe(
     for given in wanted {
         match find_task(cluster, &given) {
             Some(arn) => {
-                let mut task = cluster.tasks[arn].task.clone();
+                let mut task = cluster.tasks[&arn].task.clone();
                 if !with_tags {
                     task.tags.clear();
                 }
