@@ -256,6 +256,15 @@ impl Simulation {
         self.pump();
     }
 
+    /// Moves to the next moment anything happens (no further than `limit`) and handles it;
+    /// returns the new time, or `None` when nothing is due before `limit`.
+    pub fn run_to_next(&mut self, limit: SimTime) -> Option<SimTime> {
+        let next = self.next_wakeup().filter(|at| *at <= limit)?;
+        self.now = self.now.max(next);
+        self.step();
+        Some(self.now)
+    }
+
     /// Runs for `millis` of virtual time.
     pub fn advance(&mut self, millis: u64) {
         self.run_until(self.now.plus_millis(millis));
