@@ -1,6 +1,6 @@
 //! `cargo bench -p berth-scheduler --bench placement`: one line per scenario,
 //! `placement <scenario> instances=<n> tasks=<m> placements_per_sec=<x>`.
-//! The figure is the best of three runs, each on a fresh cluster (building the cluster is
+//! The figure is the best of five runs, each on a fresh cluster (building the cluster is
 //! not timed; every batch's indexing is).
 
 #![allow(clippy::disallowed_methods)] // A benchmark reads the clock; the library never does.
@@ -18,7 +18,7 @@ fn main() {
         }
         let mut best = f64::MAX;
         let mut placed = 0;
-        for _ in 0..3 {
+        for _ in 0..5 {
             let mut cluster = scenarios::cluster();
             let started = Instant::now();
             placed = scenarios::run(scenario, &mut cluster);

@@ -308,6 +308,8 @@ pub fn check(instance: &ContainerInstance, request: &PlacementRequest<'_>) -> Op
 /// read only such facts hold. Computed once per instance per index.
 #[derive(Clone, Debug, Default)]
 struct StaticFacts {
+    /// The instance serves the other launch type (EC2 vs EXTERNAL).
+    other_launch_type: bool,
     missing_attribute: Option<String>,
     /// Bit `i` set: constraint `i` is a static memberOf that does not hold.
     failing_static_constraints: u32,
@@ -330,6 +332,8 @@ impl StaticFacts {
             }
         }
         StaticFacts {
+            other_launch_type: instance.attributes.contains_key(EXTERNAL_CAPABILITY)
+                != request.requirements.external,
             missing_attribute,
             failing_static_constraints,
         }
@@ -345,7 +349,7 @@ fn check_with(
     if instance.status != InstanceStatus::Active {
         return Some(Reason::Status(instance.status));
     }
-    if instance.attributes.contains_key(EXTERNAL_CAPABILITY) != needs.external {
+    if facts.other_launch_type {
         return Some(Reason::LaunchType);
     }
     if !instance.agent_connected {
