@@ -92,6 +92,9 @@ pub(crate) fn reconcile(
     if record.doc.status == "INACTIVE" {
         return;
     }
+    if record.doc.scheduling_strategy == "DAEMON" {
+        return reconcile_daemon(cp, now, cluster_name, service_name);
+    }
     let primary_id = record.doc.deployments[0].id.as_str();
     let live: Vec<Live> = service_tasks(cluster, service_name)
         .filter(|t| t.task.desired_status == "RUNNING")
@@ -292,6 +295,198 @@ pub(crate) fn reconcile(
         .next()
         .is_none();
     if draining && all_stopped {
+        let record = cp
+            .clusters
+            .get_mut(cluster_name)
+            .and_then(|c| c.services.get_mut(service_name))
+            .expect("exists");
+        record.doc.status = "INACTIVE".into();
+    }
+    for message in events {
+        add_event(cp, now, cluster_name, service_name, message);
+    }
+}
+
+/// One step of a DAEMON service: one task on every ACTIVE instance that meets its constraints,
+/// none anywhere else. An instance's old-revision task stops before its replacement starts
+/// (maximumPercent 100), and tasks on instances that are DRAINING or no longer match stop.
+fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, service_name: &str) {
+    let cluster = &cp.clusters[cluster_name];
+    let record = &cluster.services[service_name];
+    let active = record.doc.status == "ACTIVE";
+    let primary = record.doc.deployments[0].clone();
+    let Some(td) = resolve(cp, &primary.task_definition).cloned() else {
+        return;
+    };
+    let mut given = definition_constraints(&td);
+    given.extend(record.doc.placement_constraints.iter().cloned());
+    let Ok(constraints) = compile_constraints(&given, 0) else {
+        return;
+    };
+    let eligible: Vec<usize> = cluster
+        .fleet
+        .instances()
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| active && i.status == berth_scheduler::InstanceStatus::Active)
+        .filter(|(_, i)| {
+            constraints.iter().all(|c| match c {
+                berth_scheduler::Constraint::MemberOf { expr, .. } => expr.matches(*i),
+                berth_scheduler::Constraint::DistinctInstance => true,
+            })
+        })
+        .map(|(index, _)| index)
+        .collect();
+    let mut on_instance: std::collections::BTreeMap<usize, Vec<(TaskKey, bool)>> =
+        Default::default();
+    for t in service_tasks(cluster, service_name).filter(|t| t.task.desired_status == "RUNNING") {
+        let is_primary = t.task.started_by.as_deref() == Some(primary.id.as_str());
+        on_instance
+            .entry(t.instance)
+            .or_default()
+            .push((t.key, is_primary));
+    }
+    let mut stopping = Vec::new();
+    let mut start_on = Vec::new();
+    for (instance, tasks) in &on_instance {
+        let keep = eligible.contains(instance);
+        for (key, is_primary) in tasks {
+            if !keep || !is_primary {
+                stopping.push(*key);
+            }
+        }
+    }
+    for instance in &eligible {
+        let tasks = on_instance.get(instance).map(Vec::as_slice).unwrap_or(&[]);
+        if tasks.is_empty() {
+            start_on.push(*instance);
+        }
+    }
+    for key in &stopping {
+        stop_task(cp, now, cluster_name, *key, &primary.id);
+    }
+    let mut started = Vec::new();
+    for instance in start_on {
+        let cluster = &cp.clusters[cluster_name];
+        let ec2_id = cluster.fleet.instances()[instance].ec2_instance_id.clone();
+        let mut only_here = given.clone();
+        only_here.push(berth_model::placement::PlacementConstraint::member_of(
+            &format!("ec2InstanceId == '{ec2_id}'"),
+        ));
+        let Ok(constraints) = compile_constraints(&only_here, 0) else {
+            continue;
+        };
+        let launch = Launch {
+            requirements: TaskRequirements::from_task_definition(&td),
+            td: td.clone(),
+            overrides: TaskOverride::default(),
+            group: format!("service:{service_name}"),
+            started_by: Some(primary.id.clone()),
+            tags: Vec::new(),
+        };
+        let request = PlacementRequest {
+            requirements: &launch.requirements,
+            constraints: &constraints,
+            strategies: &[],
+            group: &launch.group,
+            count: 1,
+            detail: Detail::Summary,
+        };
+        let ControlPlane { clusters, rng, .. } = cp;
+        let outcome = clusters
+            .get_mut(cluster_name)
+            .expect("exists")
+            .fleet
+            .place(&request, rng);
+        for placement in outcome.placements {
+            started.push(launch_task(cp, now, cluster_name, &launch, placement).task_arn);
+        }
+    }
+    let desired = eligible.len() as u32;
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
+    record.doc.desired_count = desired;
+    record.doc.deployments[0].desired_count = desired;
+    let mut events = Vec::new();
+    if !started.is_empty() {
+        let ids: Vec<&str> = started
+            .iter()
+            .map(|arn| crate::actions::last_segment(arn))
+            .collect();
+        events.push(messages::service_started(service_name, &ids));
+    }
+    if !stopping.is_empty() {
+        let ids: Vec<String> = stopping.iter().map(|key| key.id()).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        events.push(messages::service_stopped(service_name, &ids));
+    }
+    // Steady when every eligible instance runs one healthy task of the PRIMARY deployment.
+    let cluster = &cp.clusters[cluster_name];
+    let healthy_here = |instance: usize| {
+        service_tasks(cluster, service_name).any(|t| {
+            t.instance == instance
+                && t.task.desired_status == "RUNNING"
+                && t.task.started_by.as_deref() == Some(primary.id.as_str())
+                && t.task.last_status == "RUNNING"
+                && t.task
+                    .started_at
+                    .is_some_and(|at| now >= at.plus_millis(HEALTH_WAIT_MS))
+        })
+    };
+    for t in service_tasks(cluster, service_name)
+        .filter(|t| t.task.last_status == "RUNNING" && !t.health_checked)
+    {
+        if let Some(ready) = t
+            .task
+            .started_at
+            .map(|at| at.plus_millis(HEALTH_WAIT_MS))
+            .filter(|at| *at > now)
+        {
+            cp.wakeups.insert(ready);
+        }
+    }
+    let cluster = &cp.clusters[cluster_name];
+    let others = service_tasks(cluster, service_name)
+        .filter(|t| t.task.desired_status == "RUNNING")
+        .any(|t| {
+            t.task.started_by.as_deref() != Some(primary.id.as_str())
+                || !eligible.contains(&t.instance)
+        });
+    let complete = stopping.is_empty()
+        && started.is_empty()
+        && !others
+        && eligible.iter().all(|i| healthy_here(*i));
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
+    if complete
+        && (record.doc.deployments[0].rollout_state == "IN_PROGRESS"
+            || record.doc.deployments.len() > 1)
+    {
+        record.doc.deployments.truncate(1);
+        let deployment = &mut record.doc.deployments[0];
+        deployment.rollout_state = "COMPLETED".into();
+        deployment.rollout_state_reason = messages::deployment_completed(&deployment.id);
+        deployment.updated_at = now;
+        record.last_completed = Some(deployment.task_definition.clone());
+        let id = deployment.id.clone();
+        events.push(messages::unconfirmed_text(
+            "deployment-completed",
+            &[&service_name, &id],
+        ));
+        events.push(messages::service_steady(service_name));
+    }
+    let draining = record.doc.status == "DRAINING";
+    if draining
+        && service_tasks(&cp.clusters[cluster_name], service_name)
+            .next()
+            .is_none()
+    {
         let record = cp
             .clusters
             .get_mut(cluster_name)

@@ -114,9 +114,17 @@ pub(super) fn create(
     {
         return Err(invalid(messages::SERVICE_NOT_IDEMPOTENT));
     }
-    if request.scheduling_strategy.as_deref() == Some("DAEMON") {
-        return Err(messages::unconfirmed_error("daemon-unsupported", &[]));
-    }
+    let daemon = match request.scheduling_strategy.as_deref() {
+        None | Some("REPLICA") => false,
+        Some("DAEMON") => true,
+        Some(other) => {
+            let path = berth_model::JsonPath::root().key("schedulingStrategy");
+            let mut error =
+                messages::enum_value(other, &["REPLICA", "DAEMON"], &path).to_api_error();
+            error.exception = ExceptionType::InvalidParameterException;
+            return Err(error);
+        }
+    };
     match request.launch_type.as_deref() {
         None | Some("EC2") => {}
         Some(other) => {
@@ -126,10 +134,24 @@ pub(super) fn create(
             ))
         }
     }
-    let desired = request
-        .desired_count
-        .ok_or_else(|| messages::unconfirmed_error("service-desired-count", &[]))?;
-    let desired = u32::try_from(desired).map_err(|_| invalid("desiredCount must be 0 or more."))?;
+    // A DAEMON service's desired count is the number of instances it runs on.
+    let desired = match (daemon, request.desired_count) {
+        (true, _) => 0,
+        (false, None) => return Err(messages::unconfirmed_error("service-desired-count", &[])),
+        (false, Some(desired)) => {
+            u32::try_from(desired).map_err(|_| invalid("desiredCount must be 0 or more."))?
+        }
+    };
+    // DAEMON defaults: maximumPercent 100 and minimumHealthyPercent 0 (§7.2).
+    let deployment_configuration = match (daemon, request.deployment_configuration) {
+        (_, Some(configuration)) => configuration,
+        (true, None) => berth_model::resources::DeploymentConfiguration {
+            maximum_percent: 100,
+            minimum_healthy_percent: 0,
+            ..Default::default()
+        },
+        (false, None) => Default::default(),
+    };
     let task_definition = active_task_definition(cp, request.task_definition.as_deref())?;
     // Compile once now so malformed rules are refused here, not at the first placement.
     berth_scheduler::compile_constraints(
@@ -146,14 +168,14 @@ pub(super) fn create(
         desired_count: desired,
         launch_type: "EC2".into(),
         task_definition: task_definition.clone(),
-        deployment_configuration: request.deployment_configuration.unwrap_or_default(),
+        deployment_configuration,
         created_at: now,
         placement_constraints: request.placement_constraints.unwrap_or_default(),
         placement_strategy: request.placement_strategy.unwrap_or_default(),
         health_check_grace_period_seconds: request
             .health_check_grace_period_seconds
             .map(|s| s.clamp(0, i64::from(u32::MAX)) as u32),
-        scheduling_strategy: "REPLICA".into(),
+        scheduling_strategy: if daemon { "DAEMON" } else { "REPLICA" }.into(),
         deployment_controller: serde_json::json!({"type": "ECS"}),
         created_by: cp.scope.root_user(),
         propagate_tags: "NONE".into(),
@@ -258,7 +280,11 @@ pub(super) fn delete(
         .get_mut(&name)
         .filter(|s| s.doc.status == "ACTIVE")
         .ok_or_else(service_not_found)?;
-    if record.doc.desired_count > 0 && request.force != Some(true) {
+    // A DAEMON service has no count to scale down first (force only matters for REPLICA).
+    if record.doc.desired_count > 0
+        && record.doc.scheduling_strategy == "REPLICA"
+        && request.force != Some(true)
+    {
         return Err(messages::unconfirmed_error("service-scaled", &[]));
     }
     record.doc.status = "DRAINING".into();
