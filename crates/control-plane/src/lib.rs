@@ -64,7 +64,19 @@ pub struct ClusterEvent {
     pub detail: serde_json::Value,
 }
 
-/// The ECS control plane.
+/// The format of [`ControlPlane::snapshot`]; bumped whenever the state's shape changes.
+const SNAPSHOT_VERSION: u32 = 1;
+
+/// A snapshot document: its format, then the state.
+#[derive(Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Snapshot<C> {
+    berth_snapshot: u32,
+    control_plane: C,
+}
+
+/// The ECS control plane. It serialises whole (see [`ControlPlane::snapshot`]).
+#[derive(Serialize, serde::Deserialize)]
 pub struct ControlPlane {
     scope: ArnScope,
     rng: ChaCha8Rng,
@@ -75,6 +87,8 @@ pub struct ControlPlane {
     /// When services need another look (a task becomes healthy by having run 40 s).
     wakeups: BTreeSet<SimTime>,
     instructions: VecDeque<(String, AgentInstruction)>,
+    /// Outputs for timelines; a restored session starts with none.
+    #[serde(skip)]
     events: VecDeque<ClusterEvent>,
     /// The latest time an input brought.
     now: SimTime,
@@ -156,6 +170,32 @@ impl ControlPlane {
     pub fn poll_event(&mut self) -> Option<ClusterEvent> {
         self.flush();
         self.events.pop_front()
+    }
+
+    /// The whole state as JSON: clusters, instances, tasks, services, task definitions,
+    /// pending instructions and timers, and the generator's position, so a session can be
+    /// saved, shared and restored exactly. Cluster events not yet polled are not included.
+    pub fn snapshot(&mut self) -> String {
+        self.flush();
+        serde_json::to_string(&Snapshot {
+            berth_snapshot: SNAPSHOT_VERSION,
+            control_plane: &*self,
+        })
+        .expect("the state always serialises")
+    }
+
+    /// A control plane from a [`ControlPlane::snapshot`]; the same inputs then give the same
+    /// outputs as they would have given the original.
+    pub fn restore(snapshot: &str) -> Result<ControlPlane, String> {
+        let snapshot: Snapshot<ControlPlane> = serde_json::from_str(snapshot)
+            .map_err(|error| format!("not a Berth control-plane snapshot: {error}"))?;
+        if snapshot.berth_snapshot != SNAPSHOT_VERSION {
+            return Err(format!(
+                "snapshot format {} is not the format {SNAPSHOT_VERSION} this Berth reads",
+                snapshot.berth_snapshot
+            ));
+        }
+        Ok(snapshot.control_plane)
     }
 
     /// Lets the services take the step agent events called for.

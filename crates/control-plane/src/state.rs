@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use berth_model::resources::{Task, VersionInfo};
 use berth_model::task_definition::{Tag, TaskDefinition};
 use berth_scheduler::{Cluster, Placement};
@@ -11,6 +13,21 @@ use berth_scheduler::{Cluster, Placement};
 /// long ARNs that share their first 48 characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct TaskKey(u128);
+
+/// Written as its 32-hex id, so it can key a JSON object in a snapshot.
+impl Serialize for TaskKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        TaskKey::of(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("'{text}' is not a task id")))
+    }
+}
 
 impl TaskKey {
     /// The 32-hex id.
@@ -29,6 +46,7 @@ impl TaskKey {
 }
 
 /// A cluster.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct ClusterRecord {
     pub(crate) arn: String,
     pub(crate) name: String,
@@ -50,6 +68,7 @@ pub(crate) struct ClusterRecord {
 }
 
 /// A service: its document (deployments, events, configuration) and the scheduler's memory.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct ServiceRecord {
     pub(crate) doc: berth_model::resources::Service,
     /// The last placement-failure or configuration event, so repeats are not written again.
@@ -59,6 +78,7 @@ pub(crate) struct ServiceRecord {
 }
 
 /// The rest of a container instance's record.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct InstanceRecord {
     pub(crate) version: u64,
     pub(crate) version_info: VersionInfo,
@@ -69,6 +89,7 @@ pub(crate) struct InstanceRecord {
 }
 
 /// A task: its AWS document, kept current, and what it holds on its instance.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct TaskRecord {
     /// How it is filed.
     pub(crate) key: TaskKey,
@@ -91,13 +112,13 @@ pub(crate) struct TaskRecord {
 }
 
 /// Every registered revision, by family.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct TaskDefinitionRegistry {
     pub(crate) families: BTreeMap<String, Family>,
 }
 
 /// One family's revisions; revisions are never reused, even after deregistration.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct Family {
     pub(crate) revisions: BTreeMap<u32, (TaskDefinition, Vec<Tag>)>,
     pub(crate) last_revision: u32,

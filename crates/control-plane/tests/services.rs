@@ -396,3 +396,47 @@ fn draining_an_instance() {
         }
     }
 }
+
+/// A snapshot restores the whole state: the restored control plane answers the same inputs
+/// with the same responses and events as the original, byte for byte.
+#[test]
+fn snapshot_and_restore() {
+    let mut original = Session::new(12);
+    original.setup(2, 0);
+    original.create_service(3, None);
+    original.settle();
+    original.run("default", "web:1", 2);
+    let snapshot = original.cp.snapshot();
+    let mut restored = Session::new(0);
+    restored.cp = berth_control_plane::ControlPlane::restore(&snapshot).expect("a valid snapshot");
+    restored.now = original.now;
+    restored.unpullable = original.unpullable.clone();
+    original.log.clear();
+    for s in [&mut original, &mut restored] {
+        s.update(UpdateServiceRequest {
+            task_definition: Some("web:2".into()),
+            ..Default::default()
+        });
+        s.settle();
+        s.run("default", "web:2", 3);
+        s.settle();
+    }
+    assert_eq!(original.log, restored.log);
+    assert_eq!(
+        serde_json::to_value(original.service()).unwrap(),
+        serde_json::to_value(restored.service()).unwrap()
+    );
+    assert_eq!(original.cp.snapshot(), restored.cp.snapshot());
+    let newer = snapshot.replacen("\"berthSnapshot\":1", "\"berthSnapshot\":2", 1);
+    assert_eq!(
+        berth_control_plane::ControlPlane::restore(&newer).err(),
+        Some("snapshot format 2 is not the format 1 this Berth reads".to_owned())
+    );
+    let refused = berth_control_plane::ControlPlane::restore("{}")
+        .err()
+        .unwrap_or_default();
+    assert!(
+        refused.starts_with("not a Berth control-plane snapshot"),
+        "{refused}"
+    );
+}

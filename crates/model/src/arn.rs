@@ -8,7 +8,7 @@
 use std::fmt;
 
 /// The partition, region and account every ARN of one control plane shares.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ArnScope {
     /// e.g. `us-east-1`.
     pub region: String,

@@ -12,7 +12,9 @@ use crate::ports::HostPorts;
 use crate::query::QueryTarget;
 
 /// `status` of a container instance.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum InstanceStatus {
     /// Receives tasks.
     Active,
@@ -93,7 +95,19 @@ pub const AGENT_CAPABILITIES: &[&str] = &[
 ];
 
 /// CPU units and MiB of memory.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Resources {
     /// CPU units (1024 per vCPU).
     pub cpu: u32,
@@ -102,7 +116,7 @@ pub struct Resources {
 }
 
 /// A container instance as placement sees it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ContainerInstance {
     /// The container-instance ARN (what RunTask `failures` name).
     pub arn: String,

@@ -38,7 +38,7 @@ pub struct PlacementRequest<'a> {
 }
 
 /// A host port given to a container.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HostPortBinding {
     /// The container.
     pub container_name: String,
@@ -53,7 +53,7 @@ pub struct HostPortBinding {
 }
 
 /// A placed task: where, and what it holds there (so it can be released exactly).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Placement {
     /// Index of the instance in the input slice.
     pub instance: usize,
@@ -140,6 +140,19 @@ fn place_with(
         }
     }
     outcome
+}
+
+/// A cluster serialises as its instances; indexes are rebuilt on demand after restoring.
+impl serde::Serialize for Cluster {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.instances.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Cluster {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Cluster::new(Vec::deserialize(deserializer)?))
+    }
 }
 
 /// A fleet the scheduler places on repeatedly (a control plane's cluster): the instances,
@@ -434,14 +447,16 @@ struct Index {
     shared_counts: Vec<Vec<u64>>,
     /// Each class's value ids, one per spread attribute.
     class_values: Vec<Key>,
-    /// Each class's feasible instances by their own key components.
-    class_maps: Vec<BTreeMap<Key, Vec<usize>>>,
+    /// Each class's feasible instances by their own key components, each bucket sorted by
+    /// instance position so that a draw depends only on the cluster's state, never on the
+    /// order in which a cached index saw changes (a restored snapshot draws the same way).
+    class_maps: Vec<BTreeMap<Key, Vec<u32>>>,
     /// Per instance: its class.
     class_of: Vec<usize>,
     /// Per instance: the group's tasks on it as counted in `shared_counts`.
     counted: Vec<u32>,
-    /// Per instance: where it is filed (own key, position in the bucket), if feasible.
-    slot: Vec<Option<(Key, usize)>>,
+    /// Per instance: the own key it is filed under, if feasible.
+    slot: Vec<Option<Key>>,
     /// Per instance: why it cannot take the task, if it cannot.
     rejection: Vec<Option<Reason>>,
     /// Per instance: the facts that hold for the index's lifetime.
@@ -539,8 +554,8 @@ impl Index {
         }
     }
 
-    /// Checks an instance and files it, or records why it cannot take the task.
-    fn admit(&mut self, i: usize, instance: &ContainerInstance) {
+    /// Checks instance `i`: why it cannot take the task, or the own key it is filed under.
+    fn check(&self, i: usize, instance: &ContainerInstance) -> Result<Key, Reason> {
         let requirements = self
             .requirements
             .as_ref()
@@ -554,7 +569,21 @@ impl Index {
             detail: Detail::Summary,
         };
         match check_with(instance, &request, &self.facts[i]) {
-            Some(reason) => {
+            Some(reason) => Err(reason),
+            None => Ok(self.own_key(i, instance, requirements)),
+        }
+    }
+
+    /// Checks an instance and files it, or records why it cannot take the task.
+    fn admit(&mut self, i: usize, instance: &ContainerInstance) {
+        let checked = self.check(i, instance);
+        self.file(i, checked);
+    }
+
+    /// Files instance `i` under its key, or records why it cannot take the task.
+    fn file(&mut self, i: usize, checked: Result<Key, Reason>) {
+        match checked {
+            Err(reason) => {
                 match reason.bucket() {
                     Bucket::Filtered => self.filtered += 1,
                     Bucket::Exhausted => self.exhausted += 1,
@@ -564,11 +593,11 @@ impl Index {
                     .or_insert(0) += 1;
                 self.rejection[i] = Some(reason);
             }
-            None => {
-                let key = self.own_key(i, instance, requirements);
+            Ok(key) => {
                 let bucket = self.class_maps[self.class_of[i]].entry(key).or_default();
-                bucket.push(i);
-                self.slot[i] = Some((key, bucket.len() - 1));
+                let at = bucket.partition_point(|&other| (other as usize) < i);
+                bucket.insert(at, i as u32);
+                self.slot[i] = Some(key);
                 self.feasible += 1;
             }
         }
@@ -576,15 +605,12 @@ impl Index {
 
     /// Takes instance `i` out of the index (its bucket, or the rejection counts).
     fn withdraw(&mut self, i: usize) {
-        if let Some((key, position)) = self.slot[i].take() {
+        if let Some(key) = self.slot[i].take() {
             let map = &mut self.class_maps[self.class_of[i]];
             let bucket = map.get_mut(&key).expect("a filed instance's bucket exists");
-            bucket.swap_remove(position);
-            if let Some(&moved) = bucket.get(position) {
-                if let Some((_, moved_position)) = &mut self.slot[moved] {
-                    *moved_position = position;
-                }
-            }
+            let at = bucket.partition_point(|&other| (other as usize) < i);
+            debug_assert_eq!(bucket.get(at), Some(&(i as u32)));
+            bucket.remove(at);
             if bucket.is_empty() {
                 map.remove(&key);
             }
@@ -606,9 +632,15 @@ impl Index {
 
     /// Re-files instance `i` after it changed.
     fn refresh(&mut self, i: usize, instance: &ContainerInstance) {
-        self.withdraw(i);
         self.count(i, instance);
-        self.admit(i, instance);
+        let checked = self.check(i, instance);
+        if let (Ok(key), Some(filed)) = (&checked, &self.slot[i]) {
+            if key == filed {
+                return; // Still feasible under the same key: its place is unchanged.
+            }
+        }
+        self.withdraw(i);
+        self.file(i, checked);
     }
 
     /// The key components that depend only on the instance (shared ones stay 0 here).
@@ -680,7 +712,7 @@ impl Index {
                 continue;
             }
             if draw < bucket.len() {
-                return Some((bucket[draw], best, total as u32));
+                return Some((bucket[draw] as usize, best, total as u32));
             }
             draw -= bucket.len();
         }
@@ -728,7 +760,7 @@ impl Index {
     fn verdicts(&self) -> Vec<Verdict> {
         (0..self.class_of.len())
             .map(|i| match (&self.slot[i], &self.rejection[i]) {
-                (Some((own, _)), _) => Verdict::Ranked(
+                (Some(own), _) => Verdict::Ranked(
                     self.full_key(self.class_of[i], own)[..self.layout.len()].to_vec(),
                 ),
                 (None, Some(reason)) => Verdict::Rejected(reason.clone()),

@@ -11,7 +11,9 @@
 use std::collections::BTreeSet;
 
 /// `tcp` or `udp`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Protocol {
     /// TCP.
     Tcp,
@@ -35,7 +37,7 @@ pub const DEFAULT_RESERVED_TCP: [u16; 5] = [22, 2375, 2376, 51678, 51679];
 pub const DEFAULT_EPHEMERAL_RANGE: (u16, u16) = (49153, 65535);
 
 /// The host ports of one instance.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HostPorts {
     /// `ECS_RESERVED_PORTS`.
     pub reserved_tcp: BTreeSet<u16>,
