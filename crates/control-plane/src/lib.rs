@@ -216,6 +216,7 @@ impl ControlPlane {
                     cluster.tasks.remove(&key);
                 }
             }
+            actions::task_definitions::purge_deleted(self);
         }
     }
 
@@ -224,6 +225,55 @@ impl ControlPlane {
         let high = u128::from(self.rng.next_u64());
         let low = u128::from(self.rng.next_u64());
         EcsId::from_bits((high << 64) | low)
+    }
+
+    /// An `ECS Deployment State Change` event (§10).
+    fn emit_deployment_state(
+        &mut self,
+        time: SimTime,
+        service_arn: &str,
+        event_type: &str,
+        event_name: &str,
+        deployment_id: &str,
+        reason: &str,
+    ) {
+        let detail = serde_json::json!({
+            "eventType": event_type,
+            "eventName": event_name,
+            "deploymentId": deployment_id,
+            "updatedAt": time,
+            "reason": reason,
+        });
+        self.emit(time, "ECS Deployment State Change", service_arn, &detail);
+    }
+
+    /// An `ECS Service Action` event (§10): `reason` and `containerInstanceArns` when given.
+    fn emit_service_action(
+        &mut self,
+        time: SimTime,
+        service_arn: &str,
+        event_type: &str,
+        event_name: &str,
+        reason: Option<&str>,
+        container_instance_arns: &[String],
+    ) {
+        let cluster_arn = service_arn
+            .rsplit_once('/')
+            .map(|(head, _)| head.replacen(":service/", ":cluster/", 1))
+            .unwrap_or_default();
+        let mut detail = serde_json::json!({
+            "eventType": event_type,
+            "eventName": event_name,
+            "clusterArn": cluster_arn,
+            "createdAt": time,
+        });
+        if let Some(reason) = reason {
+            detail["reason"] = reason.into();
+        }
+        if !container_instance_arns.is_empty() {
+            detail["containerInstanceArns"] = container_instance_arns.into();
+        }
+        self.emit(time, "ECS Service Action", service_arn, &detail);
     }
 
     fn emit(

@@ -47,11 +47,10 @@ fn connection(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, connected
         "DISCONNECTED"
     };
     let mut changed = Vec::new();
-    for record in cluster
-        .tasks
-        .values_mut()
-        .filter(|t| t.instance == index && t.task.last_status != "STOPPED")
-    {
+    for key in &cluster.instances[index].tasks {
+        let Some(record) = cluster.tasks.get_mut(key) else {
+            continue;
+        };
         record.task.connectivity = connectivity.into();
         record.task.connectivity_at = Some(now);
         record.task.version += 1;
@@ -222,6 +221,21 @@ fn task_state_change(
                 tasks.remove(&key);
             }
         }
+        if let Some(key) = TaskKey::of(&task.task_arn) {
+            cluster.instances[instance].tasks.remove(&key);
+        }
+    }
+    if before.0 != "RUNNING" && task.last_status == "RUNNING" {
+        // A service task that runs ends the service's launch back-off (§7.9).
+        if let Some(service) = task
+            .group
+            .strip_prefix("service:")
+            .and_then(|s| cluster.services.get_mut(s))
+        {
+            service.start_failures = 0;
+            service.throttled_until = None;
+            service.throttle_level = 0;
+        }
     }
     if let Some(placement) = placement {
         cluster.fleet.release(&placement);
@@ -232,6 +246,16 @@ fn task_state_change(
             task.task_arn.clone(),
         ));
     }
+    cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
+    if let Some(document) = instance_document {
+        cp.emit(
+            now,
+            "ECS Container Instance State Change",
+            &document.container_instance_arn,
+            &document,
+        );
+    }
+    // The service hears of it after the task's own events: cause before effect.
     if released && task.stop_code.as_deref() == Some("TaskFailedToStart") {
         if let Some(deployment) = &task.started_by {
             crate::service_scheduler::task_failed_to_start(
@@ -242,14 +266,5 @@ fn task_state_change(
                 deployment,
             );
         }
-    }
-    cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
-    if let Some(document) = instance_document {
-        cp.emit(
-            now,
-            "ECS Container Instance State Change",
-            &document.container_instance_arn,
-            &document,
-        );
     }
 }

@@ -516,58 +516,163 @@ response! {
     next_token: String }
 }
 
-/// A request to the control plane: one variant per ECS operation.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum Request {
-    /// CreateCluster.
+request! {
+    /// UpdateCluster.
+    UpdateClusterRequest {
+        /// Name or ARN.
+        cluster: String,
+        /// Settings (containerInsights).
+        settings: Vec<KeyValuePair>,
+        /// Execute-command configuration (kept, not used).
+        configuration: Value,
+        /// Service Connect defaults (kept, not used).
+        service_connect_defaults: Value,
+    }
+}
+
+request! {
+    /// UpdateClusterSettings.
+    UpdateClusterSettingsRequest { /// Name or ARN.
+    cluster: String, /// Settings (containerInsights).
+    settings: Vec<KeyValuePair> }
+}
+
+request! {
+    /// PutAttributes, DeleteAttributes.
+    AttributesRequest { /// Cluster.
+    cluster: String, /// The attributes, each with its target.
+    attributes: Vec<Attribute> }
+}
+
+response! {
+    /// PutAttributes, DeleteAttributes, ListAttributes.
+    AttributesResponse { /// The attributes.
+    attributes: Vec<Attribute>, /// Resume token (ListAttributes).
+    next_token: String }
+}
+
+request! {
+    /// ListAttributes.
+    ListAttributesRequest {
+        /// Cluster.
+        cluster: String,
+        /// `container-instance` (required).
+        target_type: String,
+        /// Only attributes with this name.
+        attribute_name: String,
+        /// Only attributes with this value (with `attributeName`).
+        attribute_value: String,
+        /// Resume token.
+        next_token: String,
+        /// Page size.
+        max_results: i64,
+    }
+}
+
+request! {
+    /// TagResource.
+    TagResourceRequest { /// The resource's ARN.
+    resource_arn: String, /// Tags to add or overwrite.
+    tags: Vec<Tag> }
+}
+
+request! {
+    /// UntagResource.
+    UntagResourceRequest { /// The resource's ARN.
+    resource_arn: String, /// Keys to remove.
+    tag_keys: Vec<String> }
+}
+
+request! {
+    /// ListTagsForResource.
+    ListTagsForResourceRequest { /// The resource's ARN.
+    resource_arn: String }
+}
+
+response! {
+    /// ListTagsForResource.
+    TagsResponse { /// The tags.
+    tags: Vec<Tag> }
+}
+
+response! {
+    /// TagResource, UntagResource: `{}`.
+    EmptyResponse {}
+}
+
+request! {
+    /// DeleteTaskDefinitions.
+    DeleteTaskDefinitionsRequest { /// `family:revision` or ARNs (at most 10).
+    task_definitions: Vec<String> }
+}
+
+response! {
+    /// DeleteTaskDefinitions.
+    DeleteTaskDefinitionsResponse { /// The revisions now DELETE_IN_PROGRESS.
+    task_definitions: Vec<TaskDefinition>, /// The ones that could not be deleted.
+    failures: Vec<Failure> }
+}
+
+/// Declares the operations once: the [`Request`] enum, [`Request::OPERATIONS`] and the
+/// decoding of a body by operation name all come from this one list.
+macro_rules! operations {
+    ($($name:ident($ty:ty)),* $(,)?) => {
+        /// A request to the control plane: one variant per ECS operation.
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum Request {
+            $(#[doc = stringify!($name)] $name($ty),)*
+        }
+
+        impl Request {
+            /// The operations, by the name ECS's API uses (`X-Amz-Target` suffix).
+            pub const OPERATIONS: &'static [&'static str] = &[$(stringify!($name)),*];
+
+            /// The request an operation's body decodes to; `None` for an unknown operation.
+            fn decode(name: &str, body: Value) -> Option<Result<Request, berth_model::ApiError>> {
+                Some(match name {
+                    $(stringify!($name) => body_of::<$ty>(body).map(Request::$name),)*
+                    _ => return None,
+                })
+            }
+        }
+    };
+}
+
+operations! {
     CreateCluster(CreateClusterRequest),
-    /// DescribeClusters.
     DescribeClusters(DescribeClustersRequest),
-    /// ListClusters.
     ListClusters(ListClustersRequest),
-    /// DeleteCluster.
+    UpdateCluster(UpdateClusterRequest),
+    UpdateClusterSettings(UpdateClusterSettingsRequest),
     DeleteCluster(DeleteClusterRequest),
-    /// RegisterContainerInstance.
     RegisterContainerInstance(RegisterContainerInstanceRequest),
-    /// DeregisterContainerInstance.
     DeregisterContainerInstance(DeregisterContainerInstanceRequest),
-    /// DescribeContainerInstances.
     DescribeContainerInstances(DescribeContainerInstancesRequest),
-    /// ListContainerInstances.
     ListContainerInstances(ListContainerInstancesRequest),
-    /// UpdateContainerInstancesState.
     UpdateContainerInstancesState(UpdateContainerInstancesStateRequest),
-    /// RegisterTaskDefinition (the task definition members, as parsed by berth-model).
+    PutAttributes(AttributesRequest),
+    DeleteAttributes(AttributesRequest),
+    ListAttributes(ListAttributesRequest),
     RegisterTaskDefinition(TaskDefinition),
-    /// DescribeTaskDefinition.
     DescribeTaskDefinition(DescribeTaskDefinitionRequest),
-    /// DeregisterTaskDefinition.
     DeregisterTaskDefinition(DeregisterTaskDefinitionRequest),
-    /// ListTaskDefinitions.
+    DeleteTaskDefinitions(DeleteTaskDefinitionsRequest),
     ListTaskDefinitions(ListTaskDefinitionsRequest),
-    /// ListTaskDefinitionFamilies.
     ListTaskDefinitionFamilies(ListTaskDefinitionFamiliesRequest),
-    /// RunTask.
     RunTask(RunTaskRequest),
-    /// StartTask.
     StartTask(StartTaskRequest),
-    /// StopTask.
     StopTask(StopTaskRequest),
-    /// DescribeTasks.
     DescribeTasks(DescribeTasksRequest),
-    /// ListTasks.
     ListTasks(ListTasksRequest),
-    /// CreateService.
     CreateService(CreateServiceRequest),
-    /// UpdateService.
     UpdateService(UpdateServiceRequest),
-    /// DeleteService.
     DeleteService(DeleteServiceRequest),
-    /// DescribeServices.
     DescribeServices(DescribeServicesRequest),
-    /// ListServices.
     ListServices(ListServicesRequest),
+    TagResource(TagResourceRequest),
+    UntagResource(UntagResourceRequest),
+    ListTagsForResource(ListTagsForResourceRequest),
 }
 
 /// A successful response, serialised as ECS's JSON body.
@@ -605,37 +710,37 @@ pub enum Response {
     DescribeServices(DescribeServicesResponse),
     /// ListServices.
     ListServices(ListServicesResponse),
+    /// PutAttributes, DeleteAttributes, ListAttributes.
+    Attributes(AttributesResponse),
+    /// ListTagsForResource.
+    Tags(TagsResponse),
+    /// DeleteTaskDefinitions.
+    DeleteTaskDefinitions(DeleteTaskDefinitionsResponse),
+    /// `{}`.
+    Empty(EmptyResponse),
+}
+
+/// A body as an operation's request: an absent body is `{}`; an unknown member is an
+/// InvalidParameterException, a wrong type a SerializationException.
+fn body_of<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, berth_model::ApiError> {
+    use berth_model::{ApiError, ExceptionType};
+    let body = if body.is_null() {
+        Value::Object(Default::default())
+    } else {
+        body
+    };
+    serde_json::from_value(body).map_err(|error| {
+        let text = error.to_string();
+        let exception = if text.starts_with("unknown field") {
+            ExceptionType::InvalidParameterException
+        } else {
+            ExceptionType::SerializationException
+        };
+        ApiError::new(exception, text)
+    })
 }
 
 impl Request {
-    /// The operations, by the name ECS's API uses (`X-Amz-Target` suffix).
-    pub const OPERATIONS: &'static [&'static str] = &[
-        "CreateCluster",
-        "DescribeClusters",
-        "ListClusters",
-        "DeleteCluster",
-        "RegisterContainerInstance",
-        "DeregisterContainerInstance",
-        "DescribeContainerInstances",
-        "ListContainerInstances",
-        "UpdateContainerInstancesState",
-        "RegisterTaskDefinition",
-        "DescribeTaskDefinition",
-        "DeregisterTaskDefinition",
-        "ListTaskDefinitions",
-        "ListTaskDefinitionFamilies",
-        "RunTask",
-        "StartTask",
-        "StopTask",
-        "DescribeTasks",
-        "ListTasks",
-        "CreateService",
-        "UpdateService",
-        "DeleteService",
-        "DescribeServices",
-        "ListServices",
-    ];
-
     /// Builds a request from an operation name (`CreateService`, or the AWS CLI's
     /// `create-service`) and its JSON body, with ECS's errors for bodies that do not fit.
     pub fn from_operation(operation: &str, body: Value) -> Result<Request, berth_model::ApiError> {
@@ -654,69 +759,22 @@ impl Request {
         } else {
             operation.to_owned()
         };
-        fn body_of<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, ApiError> {
-            let body = if body.is_null() {
-                Value::Object(Default::default())
-            } else {
-                body
-            };
-            serde_path_to_error_free(body)
+        if name == "RegisterTaskDefinition" {
+            // Task definitions are read by berth-model, which names the JSON path of a problem.
+            let parsed = berth_model::parse::parse_value(body, None);
+            if let Some(problem) = parsed.problems.into_iter().next() {
+                return Err(problem.to_api_error());
+            }
+            return Ok(Request::RegisterTaskDefinition(parsed.task_definition));
         }
-        fn serde_path_to_error_free<T: serde::de::DeserializeOwned>(
-            body: Value,
-        ) -> Result<T, ApiError> {
-            serde_json::from_value(body).map_err(|error| {
-                let text = error.to_string();
-                let exception = if text.starts_with("unknown field") {
-                    ExceptionType::InvalidParameterException
-                } else {
-                    ExceptionType::SerializationException
-                };
-                ApiError::new(exception, text)
-            })
-        }
-        Ok(match name.as_str() {
-            "CreateCluster" => Request::CreateCluster(body_of(body)?),
-            "DescribeClusters" => Request::DescribeClusters(body_of(body)?),
-            "ListClusters" => Request::ListClusters(body_of(body)?),
-            "DeleteCluster" => Request::DeleteCluster(body_of(body)?),
-            "RegisterContainerInstance" => Request::RegisterContainerInstance(body_of(body)?),
-            "DeregisterContainerInstance" => Request::DeregisterContainerInstance(body_of(body)?),
-            "DescribeContainerInstances" => Request::DescribeContainerInstances(body_of(body)?),
-            "ListContainerInstances" => Request::ListContainerInstances(body_of(body)?),
-            "UpdateContainerInstancesState" => {
-                Request::UpdateContainerInstancesState(body_of(body)?)
-            }
-            "RegisterTaskDefinition" => {
-                let parsed = berth_model::parse::parse_value(body, None);
-                if let Some(problem) = parsed.problems.into_iter().next() {
-                    return Err(problem.to_api_error());
-                }
-                Request::RegisterTaskDefinition(parsed.task_definition)
-            }
-            "DescribeTaskDefinition" => Request::DescribeTaskDefinition(body_of(body)?),
-            "DeregisterTaskDefinition" => Request::DeregisterTaskDefinition(body_of(body)?),
-            "ListTaskDefinitions" => Request::ListTaskDefinitions(body_of(body)?),
-            "ListTaskDefinitionFamilies" => Request::ListTaskDefinitionFamilies(body_of(body)?),
-            "RunTask" => Request::RunTask(body_of(body)?),
-            "StartTask" => Request::StartTask(body_of(body)?),
-            "StopTask" => Request::StopTask(body_of(body)?),
-            "DescribeTasks" => Request::DescribeTasks(body_of(body)?),
-            "ListTasks" => Request::ListTasks(body_of(body)?),
-            "CreateService" => Request::CreateService(body_of(body)?),
-            "UpdateService" => Request::UpdateService(body_of(body)?),
-            "DeleteService" => Request::DeleteService(body_of(body)?),
-            "DescribeServices" => Request::DescribeServices(body_of(body)?),
-            "ListServices" => Request::ListServices(body_of(body)?),
-            other => {
-                return Err(ApiError::new(
-                    ExceptionType::InvalidParameterException,
-                    format!(
-                        "Unknown operation {other}. Berth implements: {}.",
-                        Request::OPERATIONS.join(", ")
-                    ),
-                ))
-            }
+        Request::decode(&name, body).unwrap_or_else(|| {
+            Err(ApiError::new(
+                ExceptionType::InvalidParameterException,
+                format!(
+                    "Unknown operation {name}. Berth implements: {}.",
+                    Request::OPERATIONS.join(", ")
+                ),
+            ))
         })
     }
 }

@@ -149,7 +149,11 @@ pub(crate) fn reconcile(
     let mut started = Vec::new();
     let room = max_tasks.saturating_sub(live.len() as u32);
     let wanted = desired.saturating_sub(primary_live.len() as u32);
-    let to_start = if primary.rollout_state == "FAILED" {
+    let throttled = record.throttled_until.filter(|until| *until > now);
+    if let Some(until) = throttled {
+        cp.wakeups.insert(until);
+    }
+    let to_start = if primary.rollout_state == "FAILED" || throttled.is_some() {
         0
     } else {
         wanted.min(room)
@@ -201,7 +205,9 @@ pub(crate) fn reconcile(
         && healthy_total <= min_healthy
         && live.iter().all(|t| t.healthy)
         && primary.rollout_state != "FAILED";
+    let placement_reason = placement_problem.as_ref().map(|(_, reason)| reason.clone());
     let problem = placement_problem
+        .map(|(message, _)| message)
         .or_else(|| stuck.then(|| messages::service_deployment_configuration(service_name)));
     let mut events = Vec::new();
     if !started.is_empty() {
@@ -221,6 +227,17 @@ pub(crate) fn reconcile(
     if let Some(problem) = &problem {
         if !repeated {
             events.push(problem.clone());
+            if let Some(reason) = &placement_reason {
+                let service_arn = record.doc.service_arn.clone();
+                cp.emit_service_action(
+                    now,
+                    &service_arn,
+                    "ERROR",
+                    "SERVICE_TASK_PLACEMENT_FAILURE",
+                    Some(reason),
+                    &[],
+                );
+            }
         }
     }
     let set_problem = problem.clone();
@@ -247,7 +264,9 @@ pub(crate) fn reconcile(
         .expect("exists");
     if complete && (primary.rollout_state == "IN_PROGRESS" || record.doc.deployments.len() > 1) {
         record.doc.deployments.truncate(1);
+        let service_arn = record.doc.service_arn.clone();
         let deployment = &mut record.doc.deployments[0];
+        let mut completed = None;
         if deployment.rollout_state == "IN_PROGRESS" {
             deployment.rollout_state = "COMPLETED".into();
             deployment.rollout_state_reason = messages::deployment_completed(&deployment.id);
@@ -257,8 +276,23 @@ pub(crate) fn reconcile(
                 "deployment-completed",
                 &[&service_name, &deployment.id],
             ));
+            completed = Some((
+                deployment.id.clone(),
+                deployment.rollout_state_reason.clone(),
+            ));
         }
         events.push(messages::service_steady(service_name));
+        if let Some((id, reason)) = completed {
+            cp.emit_deployment_state(
+                now,
+                &service_arn,
+                "INFO",
+                "SERVICE_DEPLOYMENT_COMPLETED",
+                &id,
+                &reason,
+            );
+        }
+        cp.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
     } else {
         // Older deployments whose tasks are all gone drop off the list.
         let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
@@ -509,7 +543,7 @@ fn start_tasks(
     task_definition: &str,
     deployment: &str,
     count: u32,
-) -> (Vec<String>, Option<String>) {
+) -> (Vec<String>, Option<(String, String)>) {
     let Some(td) = resolve(cp, task_definition).cloned() else {
         return (Vec::new(), None);
     };
@@ -544,11 +578,13 @@ fn start_tasks(
     let ControlPlane { clusters, rng, .. } = cp;
     let cluster = clusters.get_mut(cluster_name).expect("exists");
     let outcome = cluster.fleet.place(&request, rng);
+    // The event names the closest match; the service action its reason (RESOURCE:MEMORY ...).
     let problem = if (outcome.placements.len() as u32) < count {
-        outcome
-            .decisions
-            .last()
-            .and_then(|d| d.unable_to_place_event(service_name, cluster.fleet.instances()))
+        outcome.decisions.last().and_then(|d| {
+            let message = d.unable_to_place_event(service_name, cluster.fleet.instances())?;
+            let reason = d.closest.as_ref().map(|(_, r)| r.failure_reason());
+            Some((message, reason.unwrap_or_default()))
+        })
     } else {
         None
     };
@@ -666,9 +702,53 @@ pub(crate) fn task_failed_to_start(
     entry.failed_tasks += 1;
     entry.updated_at = now;
     let threshold = desired.div_ceil(2).clamp(10, 200);
-    if !breaker.enable || entry.rollout_state != "IN_PROGRESS" || entry.failed_tasks < threshold {
+    let trips =
+        breaker.enable && entry.rollout_state == "IN_PROGRESS" && entry.failed_tasks >= threshold;
+    // The launch back-off (§7.9): after a few failures in a row, wait before launching
+    // again, twice as long after each further failed attempt up to 15 minutes, and say so
+    // once per streak. Failures of tasks launched together count as one attempt.
+    record.start_failures += 1;
+    let service_arn = record.doc.service_arn.clone();
+    let backing_off = record.throttled_until.is_some_and(|until| until > now);
+    if record.start_failures >= messages::THROTTLE_AFTER_FAILURES && !backing_off {
+        record.throttle_level += 1;
+        let doublings = (record.throttle_level - 1).min(16);
+        let delay =
+            (messages::THROTTLE_FIRST_DELAY_MS << doublings).min(messages::THROTTLE_MAX_DELAY_MS);
+        record.throttled_until = Some(now.plus_millis(delay));
+        cp.wakeups.insert(now.plus_millis(delay));
+        if record.throttle_level == 1 {
+            add_event(
+                cp,
+                now,
+                cluster_name,
+                service_name,
+                messages::service_throttled(service_name),
+            );
+            cp.emit_service_action(
+                now,
+                &service_arn,
+                "WARN",
+                "SERVICE_TASK_START_IMPAIRED",
+                None,
+                &[],
+            );
+        }
+    }
+    if !trips {
         return;
     }
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("found above");
+    let entry = record
+        .doc
+        .deployments
+        .iter_mut()
+        .find(|d| d.id == deployment)
+        .expect("found above");
     entry.rollout_state = "FAILED".into();
     entry.rollout_state_reason = messages::CIRCUIT_BREAKER_FAILED.into();
     let failed_id = entry.id.clone();
@@ -679,6 +759,14 @@ pub(crate) fn task_failed_to_start(
         cluster_name,
         service_name,
         messages::unconfirmed_text("deployment-failed", &[&service_name, &failed_id]),
+    );
+    cp.emit_deployment_state(
+        now,
+        &service_arn,
+        "ERROR",
+        "SERVICE_DEPLOYMENT_FAILED",
+        &failed_id,
+        messages::CIRCUIT_BREAKER_EVENT_REASON,
     );
     if let (true, Some(task_definition)) = (breaker.rollback, rollback_to) {
         crate::actions::services::deploy(

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use berth_model::resources::{Task, VersionInfo};
 use berth_model::task_definition::{Tag, TaskDefinition};
+use berth_model::SimTime;
 use berth_scheduler::{Cluster, Placement};
 
 /// How tasks are filed: their 128-bit id, so lookups compare two integers rather than two
@@ -54,6 +55,8 @@ pub(crate) struct ClusterRecord {
     pub(crate) active: bool,
     pub(crate) tags: Vec<Tag>,
     pub(crate) settings: Vec<berth_model::task_definition::KeyValuePair>,
+    /// The execute-command configuration as given (Berth does not act on it).
+    pub(crate) configuration: Option<serde_json::Value>,
     /// The scheduler's view of the instances, in registration order.
     pub(crate) fleet: Cluster,
     /// What the scheduler's view does not hold, parallel to `fleet.instances()`.
@@ -75,6 +78,13 @@ pub(crate) struct ServiceRecord {
     pub(crate) last_problem: Option<String>,
     /// The task definition of the last deployment that completed (for rollbacks).
     pub(crate) last_completed: Option<String>,
+    /// Tasks in a row that stopped before they ever ran (reset when one runs or a new
+    /// deployment starts): the service's launch back-off (§7.9).
+    pub(crate) start_failures: u32,
+    /// While backing off, no task is launched before this time.
+    pub(crate) throttled_until: Option<SimTime>,
+    /// How many back-offs in a row: each one after the first waits twice as long.
+    pub(crate) throttle_level: u32,
 }
 
 /// The rest of a container instance's record.
@@ -86,6 +96,9 @@ pub(crate) struct InstanceRecord {
     /// registeredResources as the agent reported them.
     pub(crate) registered_ports_tcp: Vec<String>,
     pub(crate) registered_ports_udp: Vec<String>,
+    /// The tasks placed on it that have not yet STOPPED, so describing an instance never
+    /// scans the cluster's tasks.
+    pub(crate) tasks: std::collections::BTreeSet<TaskKey>,
 }
 
 /// A task: its AWS document, kept current, and what it holds on its instance.

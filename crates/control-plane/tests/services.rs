@@ -440,3 +440,57 @@ fn snapshot_and_restore() {
         "{refused}"
     );
 }
+
+/// The launch back-off (§7.9): tasks that keep failing to start are launched less and less
+/// often, ECS says so once, and a new task definition launches at once again.
+#[test]
+fn launch_back_off() {
+    let mut s = Session::new(14);
+    s.setup(2, 0);
+    s.register_task_definition(&web(0, "registry.example.com/web:broken"), None);
+    s.unpullable = vec!["registry.example.com/web:broken".into()];
+    s.ok(Request::CreateService(CreateServiceRequest {
+        service_name: Some("web".into()),
+        task_definition: Some("web:3".into()),
+        desired_count: Some(1),
+        ..Default::default()
+    }));
+    // Agents fail each launch at once; note when the service launches.
+    let mut launches = Vec::new();
+    let start = s.now;
+    for _ in 0..(60 * 60) {
+        let before = s.log.len();
+        s.agents_obey();
+        let launched = s.log[before..]
+            .iter()
+            .any(|e| e.contains("\"PENDING\"") && e.contains("ECS Task State Change"));
+        if launched {
+            launches.push((s.now.as_millis() - start.as_millis()) / 1000);
+        }
+        s.advance(1_000);
+    }
+    s.agents_obey();
+    // Three failures at once, then waits of 30 s, 60 s, 120 s, ... up to 27 minutes.
+    let gaps: Vec<u64> = launches.windows(2).map(|w| w[1] - w[0]).collect();
+    assert_eq!(gaps, [30, 60, 120, 240, 480, 960, 1620], "{launches:?}");
+    let throttled: Vec<String> = s
+        .events()
+        .into_iter()
+        .filter(|e| e == "(service web) is unable to consistently start tasks successfully.")
+        .collect();
+    assert_eq!(throttled.len(), 1);
+    assert!(s
+        .log
+        .iter()
+        .any(|e| e.contains("SERVICE_TASK_START_IMPAIRED")));
+
+    // A good revision resets the back-off: its task starts at once.
+    s.update(UpdateServiceRequest {
+        task_definition: Some("web:1".into()),
+        ..Default::default()
+    });
+    s.settle();
+    let service = s.service();
+    assert_eq!(service.running_count, 1);
+    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+}

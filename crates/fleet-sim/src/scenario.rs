@@ -313,6 +313,24 @@ fn summarise(event: &ClusterEvent) -> String {
             )
         }
         "ECS Service Event" => format!("event {}", text("message")),
+        "ECS Deployment State Change" => format!(
+            "deployment {} {} {}",
+            text("deploymentId"),
+            text("eventName"),
+            text("reason")
+        ),
+        "ECS Service Action" => {
+            let mut line = format!(
+                "service-action {} {} {}",
+                short(&event.resources.join(" ")),
+                text("eventType"),
+                text("eventName")
+            );
+            if let Some(reason) = d.get("reason").and_then(Value::as_str) {
+                line.push_str(&format!(" {reason}"));
+            }
+            line
+        }
         other => format!("{other} {}", event.resources.join(" ")),
     }
 }

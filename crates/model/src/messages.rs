@@ -9,7 +9,9 @@ use serde_json::Value;
 use crate::problem::{ExceptionType, JsonPath, Problem};
 
 use ExceptionType::{
-    ClientException, InvalidParameterException, SerializationException, UnsupportedFeatureException,
+    AttributeLimitExceededException, ClientException, InvalidParameterException,
+    ResourceNotFoundException, SerializationException, TargetNotFoundException,
+    UnsupportedFeatureException,
 };
 
 /// Messages we could not confirm from a real response: `(key, exception, template)`.
@@ -77,10 +79,32 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("service-scaled", InvalidParameterException, "The service cannot be stopped while it is scaled above 0."),
     ("service-desired-count", InvalidParameterException, "desiredCount is required for a service with schedulingStrategy REPLICA."),
     ("service-name", InvalidParameterException, "Service name must match ^[a-zA-Z0-9\\-_]{1,255}$, but was {}"),
-    ("daemon-unsupported", UnsupportedFeatureException, "Berth does not run DAEMON services yet."),
     ("deployment-completed", ClientException, "(service {}) (deployment {}) deployment completed."),
     ("deployment-failed", ClientException, "(service {}) (deployment {}) deployment failed: tasks failed to start."),
     ("task-stopped-scaling", ClientException, "Scaling activity initiated by (deployment {})"),
+    // Clusters.
+    ("cluster-setting-name", InvalidParameterException, "Invalid cluster setting name '{}'. The only cluster setting is containerInsights."),
+    ("cluster-setting-value", InvalidParameterException, "Invalid value '{}' for setting containerInsights. Valid values are enabled, disabled and enhanced."),
+    // Attributes.
+    ("attribute-name", InvalidParameterException, "Attribute name '{}' is invalid: up to 128 letters (uppercase and lowercase), numbers, hyphens, underscores, forward slashes, back slashes and periods are allowed."),
+    ("attribute-value", InvalidParameterException, "Attribute value '{}' of attribute '{}' is invalid: up to 128 letters (uppercase and lowercase), numbers, hyphens, underscores, periods, at signs (@), forward slashes, back slashes, colons or spaces are allowed, with no leading or trailing space."),
+    ("attribute-target-id", InvalidParameterException, "Attribute targetId should not be null or empty."),
+    ("attribute-target-type", InvalidParameterException, "targetType is required when targetId is not an ARN."),
+    ("attribute-target-missing", TargetNotFoundException, "Could not find {}"),
+    ("attributes-empty", InvalidParameterException, "attributes can not be empty"),
+    ("attributes-per-call", InvalidParameterException, "Attributes cannot exceed 10 per call."),
+    ("attribute-limit", AttributeLimitExceededException, "You can apply up to 10 custom attributes for each resource."),
+    ("attribute-list-target-type", InvalidParameterException, "targetType must be container-instance."),
+    ("attribute-value-without-name", InvalidParameterException, "attributeValue requires attributeName."),
+    // Tags.
+    ("resource-arn-invalid", InvalidParameterException, "The ARN provided is invalid."),
+    ("resource-not-found", ResourceNotFoundException, "The specified resource wasn't found."),
+    // Task definitions.
+    ("delete-task-definitions-empty", InvalidParameterException, "size of TaskDefinition references list must be greater than 0"),
+    ("delete-task-definitions-count", InvalidParameterException, "Size of TaskDefinition references list cannot exceed 10"),
+    ("delete-task-definition-missing", ClientException, "The specified task definition does not exist. Specify a valid account, family, revision and try again."),
+    ("delete-task-definition-identifier", ClientException, "The specified task definition identifier is invalid. Specify a valid name or ARN and try again."),
+    ("delete-active-task-definition", ClientException, "The specified task definition is still in ACTIVE status. Please deregister the target and try again."),
 ];
 
 /// The text of an [`UNCONFIRMED`] entry with its placeholders filled, for callers that need
@@ -386,6 +410,30 @@ pub fn deployment_completed(id: &str) -> String {
 
 /// The circuit breaker tripped (aws/containers-roadmap#1488).
 pub const CIRCUIT_BREAKER_FAILED: &str = "ECS deployment circuit breaker: tasks failed to start.";
+
+/// The service backs off launching tasks that keep failing to start (DG service-throttle-logic).
+pub fn service_throttled(service: &str) -> String {
+    format!("(service {service}) is unable to consistently start tasks successfully.")
+}
+
+/// The longest launch back-off (DG service-throttle-logic today: "up to a maximum of 27
+/// minutes"; earlier editions said 15).
+pub const THROTTLE_MAX_DELAY_MS: u64 = 27 * 60 * 1000;
+
+/// A tag key in AWS's reserved namespace (aws/amazon-ecs-agent#1704).
+pub const TAG_KEY_RESERVED: &str = "Tag key must not start with aws:";
+
+/// The circuit breaker's `ECS Deployment State Change` reason: singular "task", unlike the
+/// deployment's rolloutStateReason (DG ecs_cwe_events example).
+pub const CIRCUIT_BREAKER_EVENT_REASON: &str =
+    "ECS deployment circuit breaker: task failed to start.";
+
+/// UNCONFIRMED: the service back-off's schedule, which ECS does not document beyond its
+/// 15-minute ceiling: it begins after this many tasks in a row failed to start ...
+pub const THROTTLE_AFTER_FAILURES: u32 = 3;
+
+/// UNCONFIRMED: ... with this delay, doubling with each further failure.
+pub const THROTTLE_FIRST_DELAY_MS: u64 = 30_000;
 
 /// The circuit breaker rolls back (DG ecs_cwe_events).
 pub fn circuit_breaker_rollback(id: &str) -> String {

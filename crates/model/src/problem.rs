@@ -31,6 +31,12 @@ pub enum ExceptionType {
     ClusterContainsTasksException,
     /// The request names a feature Berth (or the cluster) does not offer.
     UnsupportedFeatureException,
+    /// PutAttributes: a resource would have more than 10 custom attributes.
+    AttributeLimitExceededException,
+    /// PutAttributes, DeleteAttributes: the target does not exist.
+    TargetNotFoundException,
+    /// Tag operations: the resource does not exist.
+    ResourceNotFoundException,
     /// A server-side failure (HTTP 500).
     ServerException,
 }
@@ -51,6 +57,9 @@ impl ExceptionType {
             ExceptionType::ClusterContainsServicesException => "ClusterContainsServicesException",
             ExceptionType::ClusterContainsTasksException => "ClusterContainsTasksException",
             ExceptionType::UnsupportedFeatureException => "UnsupportedFeatureException",
+            ExceptionType::AttributeLimitExceededException => "AttributeLimitExceededException",
+            ExceptionType::TargetNotFoundException => "TargetNotFoundException",
+            ExceptionType::ResourceNotFoundException => "ResourceNotFoundException",
             ExceptionType::ServerException => "ServerException",
         }
     }

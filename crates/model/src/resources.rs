@@ -36,6 +36,9 @@ pub struct Cluster {
     /// Cluster settings (containerInsights).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub settings: Vec<KeyValuePair>,
+    /// The execute-command configuration, when asked for with `include: ["CONFIGURATIONS"]`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub configuration: Option<serde_json::Value>,
     /// Capacity providers (none in Berth yet).
     pub capacity_providers: Vec<String>,
     /// The default capacity provider strategy (empty).

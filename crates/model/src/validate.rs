@@ -33,6 +33,24 @@ pub fn validate(task_definition: &TaskDefinition) -> Vec<Problem> {
     check.problems
 }
 
+/// What is wrong with a resource's tags (at most 50; keys 1-128 characters, values at most
+/// 256): the same rules for every taggable resource, wherever the tags arrive.
+pub fn tag_problems(tags: &[crate::task_definition::Tag], at: &JsonPath) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if tags.len() > 50 {
+        problems.push(msg::too_many_tags(at));
+    }
+    for (i, tag) in tags.iter().enumerate() {
+        if !(1..=128).contains(&tag.key.as_deref().unwrap_or("").chars().count()) {
+            problems.push(msg::tag_key(&at.index(i).key("key")));
+        }
+        if tag.value.as_deref().unwrap_or("").chars().count() > 256 {
+            problems.push(msg::tag_value(&at.index(i).key("value")));
+        }
+    }
+    problems
+}
+
 /// The network mode a task runs with: `bridge` when omitted (Linux EC2's default).
 pub fn effective_network_mode(task_definition: &TaskDefinition) -> NetworkMode {
     task_definition
@@ -797,16 +815,9 @@ impl<'a> Checker<'a> {
             let at = root.key("tags");
             if tags.is_empty() {
                 self.push(msg::tags_empty(&at));
-            } else if tags.len() > 50 {
-                self.push(msg::too_many_tags(&at));
             }
-            for (i, tag) in tags.iter().enumerate() {
-                if !(1..=128).contains(&tag.key.as_deref().unwrap_or("").chars().count()) {
-                    self.push(msg::tag_key(&at.index(i).key("key")));
-                }
-                if tag.value.as_deref().unwrap_or("").chars().count() > 256 {
-                    self.push(msg::tag_value(&at.index(i).key("value")));
-                }
+            for problem in tag_problems(tags, &at) {
+                self.push(problem);
             }
         }
         if let Some(size) = self

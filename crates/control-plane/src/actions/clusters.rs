@@ -1,4 +1,5 @@
-//! CreateCluster, DescribeClusters, ListClusters, DeleteCluster.
+//! CreateCluster, DescribeClusters, ListClusters, UpdateCluster, UpdateClusterSettings,
+//! DeleteCluster.
 
 use berth_model::resources::{Cluster, Failure};
 use berth_model::task_definition::KeyValuePair;
@@ -34,15 +35,25 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
             .count() as u32
     };
     let wants = |what: &str| include.iter().any(|i| i == what);
+    let active_services = record
+        .services
+        .values()
+        .filter(|s| s.doc.status == "ACTIVE")
+        .count() as u32;
+    let draining_services = record
+        .services
+        .values()
+        .filter(|s| s.doc.status == "DRAINING")
+        .count() as u32;
     let statistics = if wants("STATISTICS") {
         [
             ("runningEC2TasksCount", count("RUNNING")),
             ("pendingEC2TasksCount", count("PENDING")),
             ("runningFargateTasksCount", 0),
             ("pendingFargateTasksCount", 0),
-            ("activeEC2ServiceCount", 0),
+            ("activeEC2ServiceCount", active_services),
             ("activeFargateServiceCount", 0),
-            ("drainingEC2ServiceCount", 0),
+            ("drainingEC2ServiceCount", draining_services),
             ("drainingFargateServiceCount", 0),
         ]
         .into_iter()
@@ -61,11 +72,7 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
         registered_container_instances_count: registered,
         running_tasks_count: count("RUNNING"),
         pending_tasks_count: count("PENDING"),
-        active_services_count: record
-            .services
-            .values()
-            .filter(|s| s.doc.status == "ACTIVE")
-            .count() as u32,
+        active_services_count: active_services,
         statistics,
         tags: if wants("TAGS") {
             record.tags.clone()
@@ -77,9 +84,42 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
         } else {
             Vec::new()
         },
+        configuration: record
+            .configuration
+            .clone()
+            .filter(|_| wants("CONFIGURATIONS")),
         capacity_providers: Vec::new(),
         default_capacity_provider_strategy: Vec::new(),
     }
+}
+
+/// Settings as ECS keeps them: each name once, a later value replacing an earlier one.
+/// `containerInsights` is the only cluster setting, with the values ECS accepts.
+fn merge_settings(
+    current: &mut Vec<KeyValuePair>,
+    given: Vec<KeyValuePair>,
+) -> Result<(), ApiError> {
+    for setting in given {
+        let name = setting.name.as_deref().unwrap_or("");
+        let value = setting.value.as_deref().unwrap_or("");
+        if name != "containerInsights" {
+            return Err(messages::unconfirmed_error(
+                "cluster-setting-name",
+                &[&name],
+            ));
+        }
+        if !["enabled", "disabled", "enhanced"].contains(&value) {
+            return Err(messages::unconfirmed_error(
+                "cluster-setting-value",
+                &[&value],
+            ));
+        }
+        match current.iter_mut().find(|s| s.name == setting.name) {
+            Some(existing) => existing.value = setting.value,
+            None => current.push(setting),
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn create(
@@ -93,24 +133,26 @@ pub(super) fn create(
             messages::cluster_name_invalid(&name),
         ));
     }
+    let tags = request.tags.unwrap_or_default();
+    super::tags::check(&tags)?;
+    let mut settings = vec![KeyValuePair {
+        name: Some("containerInsights".into()),
+        value: Some("disabled".into()),
+    }];
+    merge_settings(&mut settings, request.settings.unwrap_or_default())?;
     let arn = cp.scope.cluster(&name);
     let existing_active = cp.clusters.get(&name).is_some_and(|c| c.active);
     if !existing_active {
         // A deleted cluster's name can be used again: it is a new cluster.
-        let settings = request.settings.unwrap_or_else(|| {
-            vec![KeyValuePair {
-                name: Some("containerInsights".into()),
-                value: Some("disabled".into()),
-            }]
-        });
         cp.clusters.insert(
             name.clone(),
             ClusterRecord {
                 arn,
                 name: name.clone(),
                 active: true,
-                tags: request.tags.unwrap_or_default(),
+                tags,
                 settings,
+                configuration: request.configuration,
                 fleet: Default::default(),
                 instances: Vec::new(),
                 tasks: Default::default(),
@@ -173,6 +215,29 @@ pub(super) fn list(
     Ok(Response::ListClusters(ListClustersResponse {
         cluster_arns: Some(arns),
         next_token,
+    }))
+}
+
+/// UpdateCluster and UpdateClusterSettings: settings merge by name; a configuration given
+/// replaces the one held.
+pub(super) fn update(
+    cp: &mut ControlPlane,
+    cluster: Option<&str>,
+    settings: Option<Vec<KeyValuePair>>,
+    configuration: Option<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let record = super::active_cluster(cp, cluster)?;
+    let mut merged = record.settings.clone();
+    merge_settings(&mut merged, settings.unwrap_or_default())?;
+    record.settings = merged;
+    if configuration.is_some() {
+        record.configuration = configuration;
+    }
+    Ok(Response::Cluster(ClusterResponse {
+        cluster: Some(document(
+            record,
+            &["SETTINGS".into(), "CONFIGURATIONS".into()],
+        )),
     }))
 }
 

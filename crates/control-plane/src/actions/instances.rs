@@ -21,16 +21,11 @@ pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -
     let view = &cluster.fleet.instances()[index];
     let record = &cluster.instances[index];
     let remaining = view.remaining();
-    let desired_running = cluster
-        .tasks
-        .values()
-        .filter(|t| t.instance == index && t.task.desired_status == "RUNNING")
+    let on_it = || record.tasks.iter().filter_map(|key| cluster.tasks.get(key));
+    let desired_running = on_it()
+        .filter(|t| t.task.desired_status == "RUNNING")
         .count() as u32;
-    let pending = cluster
-        .tasks
-        .values()
-        .filter(|t| t.instance == index && t.task.last_status == "PENDING")
-        .count() as u32;
+    let pending = on_it().filter(|t| t.task.last_status == "PENDING").count() as u32;
     Document {
         container_instance_arn: view.arn.clone(),
         ec2_instance_id: view.ec2_instance_id.clone(),
@@ -181,6 +176,7 @@ pub(super) fn register(
         tags: request.tags.unwrap_or_default(),
         registered_ports_tcp: listed_tcp,
         registered_ports_udp: listed_udp,
+        tasks: Default::default(),
     });
     let document = document(cluster, index, true);
     cp.emit(
@@ -213,10 +209,7 @@ pub(super) fn deregister(
                 format!("Container instance {} not found.", last_segment(&given)),
             )
         })?;
-    let busy = cluster
-        .tasks
-        .values()
-        .any(|t| t.instance == index && t.task.last_status != "STOPPED");
+    let busy = !cluster.instances[index].tasks.is_empty();
     if busy && request.force != Some(true) {
         return Err(messages::unconfirmed_error("instance-has-tasks", &[]));
     }

@@ -1,9 +1,11 @@
 //! Dispatch of requests to their actions, and what the actions share: resolving a cluster
 //! from a name or an ARN, and ECS's not-found errors.
 
+mod attributes;
 mod clusters;
 pub(crate) mod instances;
 pub(crate) mod services;
+pub(crate) mod tags;
 pub(crate) mod task_definitions;
 pub(crate) mod tasks;
 
@@ -23,15 +25,25 @@ pub(crate) fn dispatch(
         Request::CreateCluster(r) => clusters::create(cp, r),
         Request::DescribeClusters(r) => clusters::describe(cp, r),
         Request::ListClusters(r) => clusters::list(cp, r),
+        Request::UpdateCluster(r) => {
+            clusters::update(cp, r.cluster.as_deref(), r.settings, r.configuration)
+        }
+        Request::UpdateClusterSettings(r) => {
+            clusters::update(cp, r.cluster.as_deref(), r.settings, None)
+        }
         Request::DeleteCluster(r) => clusters::delete(cp, r),
         Request::RegisterContainerInstance(r) => instances::register(cp, now, r),
         Request::DeregisterContainerInstance(r) => instances::deregister(cp, now, r),
         Request::DescribeContainerInstances(r) => instances::describe(cp, r),
         Request::ListContainerInstances(r) => instances::list(cp, r),
         Request::UpdateContainerInstancesState(r) => instances::update_state(cp, now, r),
+        Request::PutAttributes(r) => attributes::put(cp, now, r),
+        Request::DeleteAttributes(r) => attributes::delete(cp, now, r),
+        Request::ListAttributes(r) => attributes::list(cp, r),
         Request::RegisterTaskDefinition(r) => task_definitions::register_definition(cp, now, r),
         Request::DescribeTaskDefinition(r) => task_definitions::describe(cp, r),
         Request::DeregisterTaskDefinition(r) => task_definitions::deregister(cp, now, r),
+        Request::DeleteTaskDefinitions(r) => task_definitions::delete(cp, now, r),
         Request::ListTaskDefinitions(r) => task_definitions::list(cp, r),
         Request::ListTaskDefinitionFamilies(r) => task_definitions::list_families(cp, r),
         Request::RunTask(r) => tasks::run(cp, now, r),
@@ -44,6 +56,9 @@ pub(crate) fn dispatch(
         Request::DeleteService(r) => services::delete(cp, now, r),
         Request::DescribeServices(r) => services::describe(cp, r),
         Request::ListServices(r) => services::list(cp, r),
+        Request::TagResource(r) => tags::tag(cp, r),
+        Request::UntagResource(r) => tags::untag(cp, r),
+        Request::ListTagsForResource(r) => tags::list(cp, r),
     }
 }
 

@@ -90,6 +90,24 @@ pub(crate) fn deploy(
     );
     record.doc.task_definition = task_definition;
     record.last_problem = None;
+    // A new deployment launches at full speed again (§7.9).
+    record.start_failures = 0;
+    record.throttled_until = None;
+    record.throttle_level = 0;
+    let service_arn = record.doc.service_arn.clone();
+    let deployment = &record.doc.deployments[0];
+    let (id, reason) = (
+        deployment.id.clone(),
+        deployment.rollout_state_reason.clone(),
+    );
+    cp.emit_deployment_state(
+        now,
+        &service_arn,
+        "INFO",
+        "SERVICE_DEPLOYMENT_IN_PROGRESS",
+        &id,
+        &reason,
+    );
 }
 
 pub(super) fn create(
@@ -192,6 +210,9 @@ pub(super) fn create(
                 doc,
                 last_problem: None,
                 last_completed: None,
+                start_failures: 0,
+                throttled_until: None,
+                throttle_level: 0,
             },
         );
     deploy(cp, now, &cluster_name, &name, task_definition, None);

@@ -1,14 +1,18 @@
 //! RegisterTaskDefinition, DescribeTaskDefinition, DeregisterTaskDefinition,
-//! ListTaskDefinitions, ListTaskDefinitionFamilies.
+//! DeleteTaskDefinitions, ListTaskDefinitions, ListTaskDefinitionFamilies.
 //!
 //! Revisions count up per family from 1 and are never reused, even after deregistration.
-//! Deregistered (INACTIVE) revisions stay describable; new tasks may not use them.
+//! Deregistered (INACTIVE) revisions stay describable; new tasks may not use them. Deleting
+//! an INACTIVE revision makes it DELETE_IN_PROGRESS; it goes for good once no task or service
+//! deployment refers to it any more ([`purge_deleted`]).
 
 use berth_model::arn::parse_arn;
 use berth_model::task_definition::{TaskDefinition, TaskDefinitionStatus};
 use berth_model::{
     messages, register, validate, ApiError, ExceptionType, RegistrationContext, SimTime,
 };
+
+use berth_model::resources::Failure;
 
 use crate::paging::page;
 use crate::requests::*;
@@ -134,6 +138,121 @@ pub(super) fn deregister(
     }))
 }
 
+/// At most this many revisions per DeleteTaskDefinitions call.
+const MAX_DELETIONS: usize = 10;
+
+pub(super) fn delete(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: DeleteTaskDefinitionsRequest,
+) -> Result<Response, ApiError> {
+    let given = request.task_definitions.unwrap_or_default();
+    if given.is_empty() {
+        return Err(messages::unconfirmed_error(
+            "delete-task-definitions-empty",
+            &[],
+        ));
+    }
+    if given.len() > MAX_DELETIONS {
+        return Err(messages::unconfirmed_error(
+            "delete-task-definitions-count",
+            &[],
+        ));
+    }
+    let mut deleted = Vec::new();
+    let mut failures = Vec::new();
+    for text in given {
+        let failure = |reason: &str, detail: Option<String>| Failure {
+            arn: Some(text.clone()),
+            reason: Some(reason.to_owned()),
+            detail,
+        };
+        let (family, revision) = match parse_reference(&text) {
+            Ok((family, Some(revision))) => (family, revision),
+            Ok((_, None)) => {
+                failures.push(failure(
+                    &messages::unconfirmed_text("delete-task-definition-identifier", &[]),
+                    None,
+                ));
+                continue;
+            }
+            Err(error) => {
+                failures.push(failure(&error.message, None));
+                continue;
+            }
+        };
+        let Some((td, _)) = cp
+            .task_definitions
+            .families
+            .get_mut(&family)
+            .and_then(|f| f.revisions.get_mut(&revision))
+        else {
+            failures.push(failure(
+                &messages::unconfirmed_text("delete-task-definition-missing", &[]),
+                None,
+            ));
+            continue;
+        };
+        if td.status == Some(TaskDefinitionStatus::Active) {
+            failures.push(failure(
+                &messages::unconfirmed_text("delete-active-task-definition", &[]),
+                None,
+            ));
+            continue;
+        }
+        if td.status == Some(TaskDefinitionStatus::Inactive) {
+            td.status = Some(TaskDefinitionStatus::DeleteInProgress);
+            td.delete_requested_at = Some(now);
+        }
+        deleted.push(td.clone());
+    }
+    purge_deleted(cp);
+    Ok(Response::DeleteTaskDefinitions(
+        DeleteTaskDefinitionsResponse {
+            task_definitions: Some(deleted),
+            failures: Some(failures),
+        },
+    ))
+}
+
+/// Removes the DELETE_IN_PROGRESS revisions nothing refers to any more: no task the control
+/// plane still shows and no deployment of a service. Their revision numbers stay used.
+pub(crate) fn purge_deleted(cp: &mut ControlPlane) {
+    let deleting: Vec<String> = cp
+        .task_definitions
+        .families
+        .values()
+        .flat_map(|f| f.revisions.values())
+        .filter(|(td, _)| td.status == Some(TaskDefinitionStatus::DeleteInProgress))
+        .filter_map(|(td, _)| td.task_definition_arn.clone())
+        .collect();
+    if deleting.is_empty() {
+        return;
+    }
+    let mut used = std::collections::BTreeSet::new();
+    for cluster in cp.clusters.values() {
+        for record in cluster.tasks.values() {
+            used.insert(record.task.task_definition_arn.as_str());
+        }
+        for service in cluster.services.values() {
+            for deployment in &service.doc.deployments {
+                used.insert(deployment.task_definition.as_str());
+            }
+        }
+    }
+    let gone: Vec<String> = deleting
+        .into_iter()
+        .filter(|arn| !used.contains(arn.as_str()))
+        .collect();
+    for arn in gone {
+        if let Ok((family, Some(revision))) = parse_reference(&arn) {
+            if let Some(f) = cp.task_definitions.families.get_mut(&family) {
+                f.revisions.remove(&revision);
+            }
+        }
+    }
+}
+
 pub(super) fn list(
     cp: &mut ControlPlane,
     request: ListTaskDefinitionsRequest,
@@ -144,7 +263,8 @@ pub(super) fn list(
         .task_definitions
         .families
         .iter()
-        .filter(|(family, _)| family.starts_with(prefix))
+        // Despite its name, ListTaskDefinitions' familyPrefix is the full family name.
+        .filter(|(family, _)| prefix.is_empty() || family.as_str() == prefix)
         .flat_map(|(_, family)| family.revisions.values())
         .filter(|(td, _)| td.status.as_ref().map(|s| s.as_str()) == Some(status))
         .filter_map(|(td, _)| td.task_definition_arn.clone())

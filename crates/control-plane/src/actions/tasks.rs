@@ -384,6 +384,9 @@ pub(crate) fn launch_task(
             .or_default()
             .insert(TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters"));
     }
+    cluster.instances[instance_index]
+        .tasks
+        .insert(TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters"));
     cluster.tasks.insert(
         TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters"),
         TaskRecord {

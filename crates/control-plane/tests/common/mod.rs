@@ -42,6 +42,19 @@ impl Session {
         response
     }
 
+    /// An operation as the AWS CLI names it, with its `--cli-input-json` body: the response
+    /// as JSON, or the error as `__type: message`.
+    pub fn cli(
+        &mut self,
+        operation: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        let request = Request::from_operation(operation, body).map_err(|e| e.to_string())?;
+        self.call(request)
+            .map(|r| serde_json::to_value(r).unwrap())
+            .map_err(|e| e.to_string())
+    }
+
     pub fn ok(&mut self, request: Request) -> serde_json::Value {
         let response = self
             .call(request)

@@ -1,0 +1,130 @@
+//! TagResource, UntagResource, ListTagsForResource: tags on clusters, container instances,
+//! task definitions, tasks and services, found by their ARNs.
+
+use berth_model::arn::parse_arn;
+use berth_model::task_definition::Tag;
+use berth_model::validate::tag_problems;
+use berth_model::{messages, ApiError, JsonPath};
+
+use super::{cluster_name, last_segment};
+use crate::requests::*;
+use crate::state::TaskKey;
+use crate::ControlPlane;
+
+/// ECS's rules for a resource's tags, the first problem as the caller sees it. Keys that
+/// begin with `aws:` are AWS's own.
+pub(crate) fn check(tags: &[Tag]) -> Result<(), ApiError> {
+    if let Some(problem) = tag_problems(tags, &JsonPath::root().key("tags"))
+        .into_iter()
+        .next()
+    {
+        return Err(problem.to_api_error());
+    }
+    if tags.iter().any(|t| {
+        t.key
+            .as_deref()
+            .is_some_and(|k| k.to_ascii_lowercase().starts_with("aws:"))
+    }) {
+        return Err(ApiError::new(
+            berth_model::ExceptionType::InvalidParameterException,
+            messages::TAG_KEY_RESERVED,
+        ));
+    }
+    Ok(())
+}
+
+/// The tags of the resource an ARN names.
+fn tags_of<'c>(cp: &'c mut ControlPlane, arn: &str) -> Result<&'c mut Vec<Tag>, ApiError> {
+    let parsed = parse_arn(arn)
+        .filter(|p| p.region == cp.scope.region && p.account_id == cp.scope.account_id)
+        .ok_or_else(|| messages::unconfirmed_error("resource-arn-invalid", &[]))?;
+    let not_found = || messages::unconfirmed_error("resource-not-found", &[]);
+    // `<cluster>/<id>` for the long formats of instances, tasks and services.
+    let in_cluster = |cp: &'c mut ControlPlane| {
+        let (cluster, _) = parsed.resource.split_once('/').ok_or_else(not_found)?;
+        cp.clusters
+            .get_mut(&cluster_name(Some(cluster)))
+            .filter(|c| c.active)
+            .ok_or_else(not_found)
+    };
+    match parsed.resource_type {
+        "cluster" => cp
+            .clusters
+            .get_mut(parsed.resource)
+            .filter(|c| c.active)
+            .map(|c| &mut c.tags)
+            .ok_or_else(not_found),
+        "container-instance" => {
+            let cluster = in_cluster(cp)?;
+            let index = super::instances::find(cluster, arn).ok_or_else(not_found)?;
+            Ok(&mut cluster.instances[index].tags)
+        }
+        "task" => {
+            let cluster = in_cluster(cp)?;
+            let key = TaskKey::of(arn).ok_or_else(not_found)?;
+            cluster
+                .tasks
+                .get_mut(&key)
+                .map(|t| &mut t.task.tags)
+                .ok_or_else(not_found)
+        }
+        "service" => {
+            let cluster = in_cluster(cp)?;
+            cluster
+                .services
+                .get_mut(last_segment(parsed.resource))
+                .filter(|s| s.doc.status != "INACTIVE")
+                .map(|s| &mut s.doc.tags)
+                .ok_or_else(not_found)
+        }
+        "task-definition" => {
+            let (family, revision) = super::task_definitions::parse_reference(parsed.resource)?;
+            cp.task_definitions
+                .families
+                .get_mut(&family)
+                .and_then(|f| f.revisions.get_mut(&revision?))
+                .map(|(_, tags)| tags)
+                .ok_or_else(not_found)
+        }
+        _ => Err(messages::unconfirmed_error("resource-arn-invalid", &[])),
+    }
+}
+
+pub(super) fn tag(
+    cp: &mut ControlPlane,
+    request: TagResourceRequest,
+) -> Result<Response, ApiError> {
+    let given = request.tags.unwrap_or_default();
+    check(&given)?;
+    let tags = tags_of(cp, request.resource_arn.as_deref().unwrap_or(""))?;
+    let mut merged = tags.clone();
+    for tag in given {
+        match merged.iter_mut().find(|t| t.key == tag.key) {
+            Some(existing) => existing.value = tag.value,
+            None => merged.push(tag),
+        }
+    }
+    check(&merged)?;
+    *tags = merged;
+    Ok(Response::Empty(EmptyResponse {}))
+}
+
+pub(super) fn untag(
+    cp: &mut ControlPlane,
+    request: UntagResourceRequest,
+) -> Result<Response, ApiError> {
+    let keys = request.tag_keys.unwrap_or_default();
+    let tags = tags_of(cp, request.resource_arn.as_deref().unwrap_or(""))?;
+    tags.retain(|t| !keys.iter().any(|k| Some(k) == t.key.as_ref()));
+    Ok(Response::Empty(EmptyResponse {}))
+}
+
+pub(super) fn list(
+    cp: &mut ControlPlane,
+    request: ListTagsForResourceRequest,
+) -> Result<Response, ApiError> {
+    let tags = tags_of(cp, request.resource_arn.as_deref().unwrap_or(""))?;
+    Ok(Response::Tags(TagsResponse {
+        tags: Some(tags.clone()),
+    }))
+}
