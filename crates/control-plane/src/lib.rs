@@ -61,7 +61,59 @@ pub struct ClusterEvent {
     /// The ARNs it is about.
     pub resources: Vec<String>,
     /// The object as it is now (a Task, a ContainerInstance).
-    pub detail: serde_json::Value,
+    pub detail: EventDetail,
+}
+
+/// An event's `detail`: the document itself, serialised only when someone serialises the
+/// event (a fleet of a thousand tasks emits hundreds of thousands of events a day; most
+/// consumers keep few of them).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum EventDetail {
+    /// `ECS Task State Change`.
+    Task(Box<berth_model::resources::Task>),
+    /// `ECS Container Instance State Change`.
+    ContainerInstance(Box<berth_model::resources::ContainerInstance>),
+    /// Berth's `ECS Service Event`: a service event as DescribeServices shows it.
+    ServiceEvent(berth_model::resources::ServiceEvent),
+    /// `ECS Deployment State Change`, `ECS Service Action`.
+    Json(serde_json::Value),
+}
+
+impl EventDetail {
+    /// The detail as JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("ECS documents always serialise")
+    }
+}
+
+/// What can be an event's detail.
+trait ToDetail {
+    fn to_detail(&self) -> EventDetail;
+}
+
+impl ToDetail for berth_model::resources::Task {
+    fn to_detail(&self) -> EventDetail {
+        EventDetail::Task(Box::new(self.clone()))
+    }
+}
+
+impl ToDetail for berth_model::resources::ContainerInstance {
+    fn to_detail(&self) -> EventDetail {
+        EventDetail::ContainerInstance(Box::new(self.clone()))
+    }
+}
+
+impl ToDetail for berth_model::resources::ServiceEvent {
+    fn to_detail(&self) -> EventDetail {
+        EventDetail::ServiceEvent(self.clone())
+    }
+}
+
+impl ToDetail for serde_json::Value {
+    fn to_detail(&self) -> EventDetail {
+        EventDetail::Json(self.clone())
+    }
 }
 
 /// The format of [`ControlPlane::snapshot`]; bumped whenever the state's shape changes.
@@ -281,14 +333,13 @@ impl ControlPlane {
         time: SimTime,
         detail_type: &'static str,
         arn: &str,
-        detail: &impl Serialize,
+        detail: &impl ToDetail,
     ) {
-        let detail = serde_json::to_value(detail).expect("ECS documents always serialise");
         self.events.push_back(ClusterEvent {
             time,
             detail_type,
             resources: vec![arn.to_owned()],
-            detail,
+            detail: detail.to_detail(),
         });
     }
 }

@@ -211,16 +211,10 @@ fn task_state_change(
         None
     };
     let mut instance_document = None;
+    if let Some(key) = TaskKey::of(&task.task_arn) {
+        cluster.sync(key);
+    }
     if released {
-        if let Some(tasks) = task
-            .group
-            .strip_prefix("service:")
-            .and_then(|s| cluster.service_tasks.get_mut(s))
-        {
-            if let Some(key) = TaskKey::of(&task.task_arn) {
-                tasks.remove(&key);
-            }
-        }
         if let Some(key) = TaskKey::of(&task.task_arn) {
             cluster.instances[instance].tasks.remove(&key);
         }

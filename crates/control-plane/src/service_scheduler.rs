@@ -30,7 +30,7 @@ use berth_scheduler::{
 
 use crate::actions::task_definitions::resolve;
 use crate::actions::tasks::{definition_constraints, launch_task, Launch};
-use crate::state::TaskKey;
+use crate::state::{deployment_number, ClusterRecord, Phase, ServiceTask, TaskKey};
 use crate::ControlPlane;
 
 /// How long a task without health checks must run before a service counts it healthy.
@@ -61,7 +61,46 @@ pub(crate) fn service_tasks<'c>(
         .get(service_name)
         .into_iter()
         .flatten()
-        .filter_map(|id| cluster.tasks.get(id))
+        .filter_map(|(id, _)| cluster.tasks.get(id))
+}
+
+/// The service's table: what the scheduler needs of each of its unstopped tasks.
+fn service_table<'c>(
+    cluster: &'c ClusterRecord,
+    service_name: &str,
+) -> impl Iterator<Item = (&'c TaskKey, &'c ServiceTask)> + 'c {
+    cluster
+        .service_tasks
+        .get(service_name)
+        .into_iter()
+        .flatten()
+}
+
+/// Debug builds hold the service's table to the task records it summarises: every entry is
+/// what [`ServiceTask::of`] makes of its task, and every unstopped task has an entry.
+#[cfg(debug_assertions)]
+fn check_table(cluster: &ClusterRecord, service_name: &str) {
+    let mut entries = 0;
+    for (key, entry) in service_table(cluster, service_name) {
+        let record = cluster.tasks.get(key).expect("a table entry's task exists");
+        assert_eq!(
+            ServiceTask::of(record).as_ref(),
+            Some(entry),
+            "the table entry of task {} is out of date",
+            key.id()
+        );
+        entries += 1;
+    }
+    let group = format!("service:{service_name}");
+    let unstopped = cluster
+        .tasks
+        .values()
+        .filter(|t| t.task.group == group && t.task.last_status != "STOPPED")
+        .count();
+    assert_eq!(
+        entries, unstopped,
+        "every unstopped task of {group} is in its table"
+    );
 }
 
 /// A snapshot of one of the service's live tasks (desiredStatus RUNNING).
@@ -71,6 +110,8 @@ struct Live {
     draining: bool,
     /// Of the PRIMARY deployment.
     primary: bool,
+    /// The number of the deployment that started it.
+    deployment: u64,
     healthy: bool,
     pending: bool,
     /// When a task without health checks will count as healthy.
@@ -95,32 +136,41 @@ pub(crate) fn reconcile(
     if record.doc.scheduling_strategy == "DAEMON" {
         return reconcile_daemon(cp, now, cluster_name, service_name);
     }
-    let primary_id = record.doc.deployments[0].id.as_str();
-    let live: Vec<Live> = service_tasks(cluster, service_name)
-        .filter(|t| t.task.desired_status == "RUNNING")
-        .map(|t| {
-            let running = t.task.last_status == "RUNNING";
-            let healthy = running
-                && if t.health_checked {
-                    t.task.health_status == "HEALTHY"
-                } else {
-                    t.task
-                        .started_at
-                        .is_some_and(|at| now >= at.plus_millis(HEALTH_WAIT_MS))
-                };
-            Live {
-                key: t.key,
-                draining: cluster.fleet.instances()[t.instance].status
-                    == berth_scheduler::InstanceStatus::Draining,
-                primary: t.task.started_by.as_deref() == Some(primary_id),
-                ready_at: (running && !t.health_checked)
-                    .then(|| t.task.started_at.map(|at| at.plus_millis(HEALTH_WAIT_MS)))
-                    .flatten(),
-                healthy,
-                pending: t.task.last_status == "PENDING",
-            }
-        })
-        .collect();
+    #[cfg(debug_assertions)]
+    check_table(cluster, service_name);
+    let primary_number = deployment_number(&record.doc.deployments[0].id);
+    let fleet = cluster.fleet.instances();
+    let mut live: Vec<Live> = Vec::with_capacity(
+        cluster
+            .service_tasks
+            .get(service_name)
+            .map_or(0, |table| table.len()),
+    );
+    live.extend(
+        service_table(cluster, service_name)
+            .filter(|(_, t)| t.desired_running)
+            .map(|(key, t)| {
+                let running = t.phase == Phase::Running;
+                let ready_at = (running && !t.health_checked)
+                    .then(|| t.started_at.map(|at| at.plus_millis(HEALTH_WAIT_MS)))
+                    .flatten();
+                let healthy = running
+                    && if t.health_checked {
+                        t.healthy
+                    } else {
+                        ready_at.is_some_and(|at| now >= at)
+                    };
+                Live {
+                    key: *key,
+                    draining: fleet[t.instance].status == berth_scheduler::InstanceStatus::Draining,
+                    primary: t.deployment == primary_number,
+                    deployment: t.deployment,
+                    ready_at,
+                    healthy,
+                    pending: t.phase == Phase::Pending,
+                }
+            }),
+    );
     // Arm the 40-second wake-ups for tasks that will become healthy by waiting.
     for ready in live
         .iter()
@@ -177,9 +227,11 @@ pub(crate) fn reconcile(
     // and PRIMARY tasks beyond the desired count (scale-in).
     let mut stopping: Vec<TaskKey> = Vec::new();
     let mut healthy_left = healthy_total;
-    let mut candidates: Vec<&&Live> = old_live.iter().collect();
-    candidates.sort_by_key(|t| t.healthy);
-    for task in candidates {
+    let unhealthy_first = old_live
+        .iter()
+        .filter(|t| !t.healthy)
+        .chain(old_live.iter().filter(|t| t.healthy));
+    for task in unhealthy_first {
         if !task.healthy {
             stopping.push(task.key);
         } else if healthy_left > min_healthy {
@@ -243,13 +295,9 @@ pub(crate) fn reconcile(
     let set_problem = problem.clone();
 
     // 5. Completion and steady state.
-    let cluster = &cp.clusters[cluster_name];
-    let still_live = |key: &TaskKey| {
-        cluster
-            .tasks
-            .get(key)
-            .is_some_and(|t| t.task.desired_status == "RUNNING")
-    };
+    // A live task is still live unless this step stopped it.
+    let stopped: std::collections::BTreeSet<TaskKey> = stopping.iter().copied().collect();
+    let still_live = |key: &TaskKey| !stopped.contains(key);
     let old_remaining = old_live.iter().any(|t| still_live(&t.key));
     let primary_healthy = primary_live
         .iter()
@@ -295,25 +343,19 @@ pub(crate) fn reconcile(
         cp.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
     } else {
         // Older deployments whose tasks are all gone drop off the list.
-        let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
-        if cluster.services[service_name].doc.deployments.len() > 1 {
-            // A service has a handful of deployments: keep the ids that still have tasks.
-            let mut remaining: Vec<String> = Vec::new();
-            for t in
-                service_tasks(cluster, service_name).filter(|t| t.task.desired_status == "RUNNING")
-            {
-                if let Some(id) = t.task.started_by.as_deref() {
-                    if !remaining.iter().any(|r| r == id) {
-                        remaining.push(id.to_owned());
-                    }
+        if record.doc.deployments.len() > 1 {
+            // A service has a handful of deployments: keep the ones that still have tasks.
+            let mut remaining: Vec<u64> = Vec::new();
+            for t in live.iter().filter(|t| still_live(&t.key)) {
+                if !remaining.contains(&t.deployment) {
+                    remaining.push(t.deployment);
                 }
             }
-            let record = cluster.services.get_mut(service_name).expect("exists");
             let primary_id = record.doc.deployments[0].id.clone();
             record
                 .doc
                 .deployments
-                .retain(|d| d.id == primary_id || remaining.contains(&d.id));
+                .retain(|d| d.id == primary_id || remaining.contains(&deployment_number(&d.id)));
         }
     }
     let record = cp
@@ -621,6 +663,7 @@ fn stop_task(
     task.version += 1;
     let task = task.clone();
     let timeout_seconds = record.stop_timeout;
+    cluster.sync(key);
     cp.instructions.push_back((
         instance_arn,
         AgentInstruction::StopTask {

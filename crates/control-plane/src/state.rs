@@ -65,9 +65,88 @@ pub(crate) struct ClusterRecord {
     pub(crate) tasks: BTreeMap<TaskKey, TaskRecord>,
     /// Services by name (ACTIVE, DRAINING and INACTIVE ones).
     pub(crate) services: BTreeMap<String, ServiceRecord>,
-    /// Each service's tasks that have not yet STOPPED, so the service scheduler looks at a
-    /// service's own tasks rather than at every task of the cluster.
-    pub(crate) service_tasks: BTreeMap<String, std::collections::BTreeSet<TaskKey>>,
+    /// Each service's tasks that have not yet STOPPED, each with what the service scheduler
+    /// needs to know of it, so a step reads a compact table of the service's own tasks rather
+    /// than the task documents of the whole cluster. Kept current by [`ClusterRecord::sync`].
+    pub(crate) service_tasks: BTreeMap<String, BTreeMap<TaskKey, ServiceTask>>,
+}
+
+impl ClusterRecord {
+    /// Brings a task's entry in its service's table up to date; every change to a task's
+    /// status, health or desired status is followed by this (a debug check in the service
+    /// scheduler holds the table to it).
+    pub(crate) fn sync(&mut self, key: TaskKey) {
+        let Some(record) = self.tasks.get(&key) else {
+            return;
+        };
+        let Some(service) = record.task.group.strip_prefix("service:") else {
+            return;
+        };
+        let entry = ServiceTask::of(record);
+        let table = self.service_tasks.entry(service.to_owned()).or_default();
+        match entry {
+            Some(entry) => {
+                table.insert(key, entry);
+            }
+            None => {
+                table.remove(&key);
+            }
+        }
+    }
+}
+
+/// A task's `lastStatus` as the service scheduler distinguishes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Phase {
+    Pending,
+    Running,
+    /// Any other state short of STOPPED (ACTIVATING, DEACTIVATING, STOPPING ...).
+    Other,
+}
+
+/// What the service scheduler needs to know of one of a service's unstopped tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ServiceTask {
+    pub(crate) desired_running: bool,
+    pub(crate) phase: Phase,
+    /// An essential container has a health check ...
+    pub(crate) health_checked: bool,
+    /// ... and the task's health is HEALTHY.
+    pub(crate) healthy: bool,
+    pub(crate) started_at: Option<SimTime>,
+    /// The deployment that started it, by the number in its id (`ecs-svc/<number>`).
+    pub(crate) deployment: u64,
+    /// Its instance's position in the cluster's fleet.
+    pub(crate) instance: usize,
+}
+
+impl ServiceTask {
+    /// The entry for a task; `None` once it has STOPPED.
+    pub(crate) fn of(record: &TaskRecord) -> Option<ServiceTask> {
+        let task = &record.task;
+        let phase = match task.last_status.as_str() {
+            "STOPPED" => return None,
+            "PENDING" => Phase::Pending,
+            "RUNNING" => Phase::Running,
+            _ => Phase::Other,
+        };
+        Some(ServiceTask {
+            desired_running: task.desired_status == "RUNNING",
+            phase,
+            health_checked: record.health_checked,
+            healthy: task.health_status == "HEALTHY",
+            started_at: task.started_at,
+            deployment: deployment_number(task.started_by.as_deref().unwrap_or("")),
+            instance: record.instance,
+        })
+    }
+}
+
+/// The number of a deployment id (`ecs-svc/9223370564341623665` → 9223370564341623665).
+pub(crate) fn deployment_number(id: &str) -> u64 {
+    id.strip_prefix("ecs-svc/")
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or(u64::MAX)
 }
 
 /// A service: its document (deployments, events, configuration) and the scheduler's memory.
@@ -99,6 +178,9 @@ pub(crate) struct InstanceRecord {
     /// The tasks placed on it that have not yet STOPPED, so describing an instance never
     /// scans the cluster's tasks.
     pub(crate) tasks: std::collections::BTreeSet<TaskKey>,
+    /// Its attributes as documents show them, rebuilt when they change
+    /// ([`crate::actions::instances::refresh_attributes`]).
+    pub(crate) attributes: std::sync::Arc<[berth_model::task_definition::Attribute]>,
 }
 
 /// A task: its AWS document, kept current, and what it holds on its instance.

@@ -251,7 +251,7 @@ impl Runner {
 
 /// A readable one-line summary of a cluster event.
 fn summarise(event: &ClusterEvent) -> String {
-    let d = &event.detail;
+    let d = &event.detail.to_json();
     let short = |arn: &str| {
         arn.rsplit('/')
             .next()

@@ -129,8 +129,9 @@ pub struct ContainerInstance {
     pub running_tasks_count: u32,
     /// Tasks with lastStatus PENDING.
     pub pending_tasks_count: u32,
-    /// Built-in, capability and custom attributes.
-    pub attributes: Vec<Attribute>,
+    /// Built-in, capability and custom attributes (shared: an instance's attributes change
+    /// rarely, its documents are written on every task start and stop).
+    pub attributes: std::sync::Arc<[Attribute]>,
     /// When it registered.
     pub registered_at: SimTime,
     /// Attachments (ENIs): none for EC2 bridge instances.

@@ -127,6 +127,7 @@ fn apply(
     let documents: Vec<_> = changed
         .into_iter()
         .map(|index| {
+            instances::refresh_attributes(cluster, index);
             cluster.instances[index].version += 1;
             instances::document(cluster, index, false)
         })

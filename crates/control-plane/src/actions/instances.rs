@@ -47,15 +47,7 @@ pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -
         agent_connected: view.agent_connected,
         running_tasks_count: desired_running,
         pending_tasks_count: pending,
-        attributes: view
-            .attributes
-            .iter()
-            .map(|(name, value)| Attribute {
-                name: name.clone(),
-                value: value.clone(),
-                ..Attribute::default()
-            })
-            .collect(),
+        attributes: record.attributes.clone(),
         registered_at: view.registered_at,
         attachments: Vec::new(),
         tags: if with_tags {
@@ -64,6 +56,19 @@ pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -
             Vec::new()
         },
     }
+}
+
+/// Rebuilds the attributes documents show from the scheduler's view, after they changed.
+pub(crate) fn refresh_attributes(cluster: &mut ClusterRecord, index: usize) {
+    cluster.instances[index].attributes = cluster.fleet.instances()[index]
+        .attributes
+        .iter()
+        .map(|(name, value)| Attribute {
+            name: name.clone(),
+            value: value.clone(),
+            ..Attribute::default()
+        })
+        .collect();
 }
 
 /// Finds an instance by ARN or id.
@@ -177,7 +182,9 @@ pub(super) fn register(
         registered_ports_tcp: listed_tcp,
         registered_ports_udp: listed_udp,
         tasks: Default::default(),
+        attributes: std::sync::Arc::from([]),
     });
+    refresh_attributes(cluster, index);
     let document = document(cluster, index, true);
     cp.emit(
         now,

@@ -377,20 +377,12 @@ pub(crate) fn launch_task(
         .unwrap_or(30);
     let instance_arn = instance.arn.clone();
     let instance_index = placement.instance;
-    if let Some(service) = launch.group.strip_prefix("service:") {
-        cluster
-            .service_tasks
-            .entry(service.to_owned())
-            .or_default()
-            .insert(TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters"));
-    }
-    cluster.instances[instance_index]
-        .tasks
-        .insert(TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters"));
+    let key = TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters");
+    cluster.instances[instance_index].tasks.insert(key);
     cluster.tasks.insert(
-        TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters"),
+        key,
         TaskRecord {
-            key: TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters"),
+            key,
             task: task.clone(),
             instance: instance_index,
             placement: Some(placement),
@@ -411,6 +403,7 @@ pub(crate) fn launch_task(
                 .any(|c| c.essential != Some(false) && c.health_check.is_some()),
         },
     );
+    cluster.sync(key);
     cluster.instances[instance_index].version += 1;
     let instance_document = instances::document(cluster, instance_index, false);
     cp.instructions
@@ -540,6 +533,7 @@ pub(super) fn stop(
     }
     let task = record.task.clone();
     let timeout_seconds = record.stop_timeout;
+    cluster.sync(key);
     if stopping {
         cp.instructions.push_back((
             instance_arn,
