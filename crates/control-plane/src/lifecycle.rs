@@ -262,3 +262,49 @@ fn task_state_change(
         }
     }
 }
+
+/// Stops, as far as ECS is concerned, every task on an instance that is gone (terminated or
+/// force-deregistered): each is STOPPED at once with `reason`, its resources released, and
+/// the services step again to replace theirs. Whatever its agent reports later is ignored.
+pub(crate) fn stop_orphans(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    index: usize,
+    reason: &str,
+) {
+    let Some(cluster) = cp.clusters.get_mut(cluster_name) else {
+        return;
+    };
+    let keys = std::mem::take(&mut cluster.instances[index].tasks);
+    let mut stopped = Vec::new();
+    for key in keys {
+        let Some(record) = cluster.tasks.get_mut(&key) else {
+            continue;
+        };
+        let task = &mut record.task;
+        task.last_status = "STOPPED".into();
+        task.desired_status = "STOPPED".into();
+        task.stopping_at.get_or_insert(now);
+        task.execution_stopped_at = Some(now);
+        task.stopped_at = Some(now);
+        task.stopped_reason = Some(reason.to_owned());
+        for container in &mut task.containers {
+            container.last_status = "STOPPED".into();
+        }
+        task.version += 1;
+        stopped.push(task.clone());
+        if let Some(placement) = record.placement.take() {
+            cluster.fleet.release(&placement);
+        }
+        cluster.sync(key);
+    }
+    for task in &stopped {
+        cp.expiries.insert((
+            now.plus_millis(STOPPED_TASK_RETENTION_MS),
+            task.task_arn.clone(),
+        ));
+        cp.emit(now, "ECS Task State Change", &task.task_arn, task);
+    }
+    cp.dirty = true;
+}

@@ -6,8 +6,10 @@
 //! total resources. Agents receive the control plane's instructions and answer on the virtual
 //! clock: an image pull takes `pull_ms`, a start `start_ms`, a stop `stop_ms`; an image the
 //! simulation marks unpullable fails with `CannotPullContainerError`; a container whose
-//! command is `sleep N` exits 0 after N seconds; a container with a health check reports
-//! HEALTHY after its first interval. The clock jumps straight to the next thing that
+//! command is `sleep N` exits 0 after N seconds; one whose command allocates more than its hard
+//! memory limit (`stress --vm-bytes 600M` with `memory` 512) is OOM-killed (exit 137,
+//! `OutOfMemoryError`); a container with a health check reports HEALTHY after its first
+//! interval; a terminated instance takes its containers with it. The clock jumps straight to the next thing that
 //! happens (an agent report or the control plane's `poll_timeout`), so a virtual day passes in
 //! milliseconds and the same inputs give the same event log, byte for byte.
 
@@ -245,6 +247,34 @@ impl Simulation {
         self.pump();
     }
 
+    /// The EC2 instance behind a container instance is terminated: its agent and containers
+    /// vanish, and ECS deregisters it, stopping its tasks (services replace theirs).
+    pub fn terminate_instance(&mut self, instance: &str) -> Result<(), ApiError> {
+        if let Some(tasks) = self.agents.remove(instance) {
+            for task_arn in tasks.keys() {
+                for slot in self.scheduled.remove(task_arn).unwrap_or_default() {
+                    self.queue.remove(&slot);
+                }
+            }
+        }
+        let cluster = instance
+            .split_once(":container-instance/")
+            .and_then(|(_, rest)| rest.split_once('/'))
+            .map(|(cluster, _)| cluster.to_owned());
+        let response = self.cp.handle_request(
+            self.now,
+            Request::DeregisterContainerInstance(
+                berth_control_plane::requests::DeregisterContainerInstanceRequest {
+                    cluster,
+                    container_instance: Some(instance.to_owned()),
+                    force: Some(true),
+                },
+            ),
+        );
+        self.pump();
+        response.map(|_| ())
+    }
+
     /// Lets virtual time run to `until`, handling everything that happens on the way.
     pub fn run_until(&mut self, until: SimTime) {
         while let Some(next) = self.next_wakeup().filter(|at| *at <= until) {
@@ -310,7 +340,10 @@ impl Simulation {
                 if let Some(tasks) = self.agents.get_mut(&instance) {
                     tasks.remove(&change.task_arn);
                 }
-                self.scheduled.remove(&change.task_arn);
+                // Whatever else was to happen to the task will not.
+                for slot in self.scheduled.remove(&change.task_arn).unwrap_or_default() {
+                    self.queue.remove(&slot);
+                }
                 if change.containers.iter().any(|c| c.exit_code == Some(1)) {
                     self.failed += 1;
                 }
@@ -482,6 +515,50 @@ impl Simulation {
                         },
                     );
                 }
+                // A container that allocates more than its hard memory limit is killed by the
+                // kernel's OOM killer a second after it starts (exit 137).
+                for c in &spec.containers {
+                    let (Some(wants), Some(limit)) = (allocation_mib(c), c.memory) else {
+                        continue;
+                    };
+                    if wants <= u64::from(limit) {
+                        continue;
+                    }
+                    let killed = ContainerStateChange {
+                        name: c.name.clone(),
+                        status: Status::Stopped,
+                        runtime_id: None,
+                        exit_code: Some(137),
+                        reason: Some(OOM_REASON.into()),
+                        port_bindings: Vec::new(),
+                        health_status: None,
+                    };
+                    // An essential container's exit stops the task; the agent stops the rest.
+                    let (status, mut containers) = if c.essential {
+                        (
+                            Status::Stopped,
+                            containers(Status::Stopped, &|_| None, Some(143)),
+                        )
+                    } else {
+                        (Status::Running, Vec::new())
+                    };
+                    containers.retain(|other| other.name != c.name);
+                    containers.insert(0, killed);
+                    let change = TaskStateChange {
+                        task_arn: task_arn.clone(),
+                        status,
+                        pull_started_at: None,
+                        pull_stopped_at: None,
+                        containers,
+                    };
+                    self.schedule(
+                        running_at.plus_millis(1_000),
+                        Pending::Report {
+                            instance: instance.to_owned(),
+                            change,
+                        },
+                    );
+                }
                 // `sleep N` exits 0 after N seconds; an essential exit stops the task.
                 if let Some(seconds) = spec
                     .containers
@@ -575,6 +652,33 @@ fn qualified(image: &str) -> String {
 fn runtime_id(task_arn: &str, container: &str) -> String {
     let id = task_arn.rsplit('/').next().unwrap_or("");
     format!("{}-{container}", &id[..id.len().min(12)])
+}
+
+/// Docker's reason for a container the OOM killer stopped (amazon-ecs-agent dockerapi).
+const OOM_REASON: &str = "OutOfMemoryError: Container killed due to memory usage";
+
+/// MiB a container's command allocates: `stress --vm-bytes 600M` (the ECS docs' memory
+/// example) or `--vm-bytes 1G`, `512K`, bytes without a suffix.
+fn allocation_mib(container: &ContainerSpec) -> Option<u64> {
+    let command = container.command.as_ref()?;
+    let words: Vec<&str> = command
+        .iter()
+        .flat_map(|part| part.split_whitespace())
+        .collect();
+    let at = words.iter().position(|w| *w == "--vm-bytes")?;
+    let size = words.get(at + 1)?.to_ascii_uppercase();
+    let (digits, unit) = match size.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => size.split_at(i),
+        None => (size.as_str(), ""),
+    };
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "" | "B" => n.div_ceil(1024 * 1024),
+        "K" | "KB" => n.div_ceil(1024),
+        "M" | "MB" => n,
+        "G" | "GB" => n * 1024,
+        _ => return None,
+    })
 }
 
 /// `N` for a command `sleep N` or `sh -c "sleep N"`.

@@ -13,8 +13,8 @@
 //! ```
 //! Times are offsets from the start (`500ms`, `90s`, `2m`, `1h2m30s`) and never go back.
 //! An API line is an ECS operation as the AWS CLI names it with its `--cli-input-json` body.
-//! Fleet lines: `launch-instance CLUSTER TYPE ZONE`, `disconnect-agent N`, `reconnect-agent N`
-//! (N counts launched instances from 1), `make-unpullable IMAGE`. Expectations:
+//! Fleet lines: `launch-instance CLUSTER TYPE ZONE`, `disconnect-agent N`, `reconnect-agent N`,
+//! `terminate-instance N` (N counts launched instances from 1), `make-unpullable IMAGE`. Expectations:
 //! `expect OP JSON PATH == VALUE` (PATH like `services[0].deployments.length`),
 //! `expect-error OP JSON == "Exception: message"`, `expect-event "text"` (a service event or
 //! log line so far contains it). `$instanceN` anywhere in a line stands for the ARN of the
@@ -178,6 +178,24 @@ impl Runner {
                 self.sim
                     .set_agent_connected(&arn, verb == "reconnect-agent");
             }
+            "terminate-instance" => {
+                let Some(arn) = rest
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| self.instances.get(n.wrapping_sub(1)))
+                    .cloned()
+                else {
+                    return self.fail(
+                        number,
+                        "terminate-instance takes the number of a launched instance".into(),
+                    );
+                };
+                self.log
+                    .push(format!("{stamp} > terminate-instance {rest}"));
+                if let Err(error) = self.sim.terminate_instance(&arn) {
+                    self.fail(number, error.to_string());
+                }
+            }
             "make-unpullable" => {
                 self.log.push(format!("{stamp} > make-unpullable {rest}"));
                 self.sim.make_unpullable(rest);
@@ -283,8 +301,22 @@ fn summarise(event: &ClusterEvent) -> String {
             if !ports.is_empty() {
                 line.push_str(&format!(" ports {}", ports.join(",")));
             }
-            if let Some(code) = d.get("stopCode").and_then(Value::as_str) {
-                line.push_str(&format!(" [{code}: {}]", text("stoppedReason")));
+            match d.get("stopCode").and_then(Value::as_str) {
+                Some(code) => line.push_str(&format!(" [{code}: {}]", text("stoppedReason"))),
+                None if d.get("stoppedReason").is_some() => {
+                    line.push_str(&format!(" [{}]", text("stoppedReason")))
+                }
+                None => {}
+            }
+            // A container's own reason, when it says more than the task's (OutOfMemoryError).
+            for c in d["containers"].as_array().into_iter().flatten() {
+                if let Some(reason) = c["reason"].as_str().filter(|r| *r != text("stoppedReason")) {
+                    line.push_str(&format!(
+                        " {{{}: exit {} {reason}}}",
+                        c["name"].as_str().unwrap_or(""),
+                        c["exitCode"]
+                    ));
+                }
             }
             line
         }

@@ -82,6 +82,9 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("deployment-completed", ClientException, "(service {}) (deployment {}) deployment completed."),
     ("deployment-failed", ClientException, "(service {}) (deployment {}) deployment failed: tasks failed to start."),
     ("task-stopped-scaling", ClientException, "Scaling activity initiated by (deployment {})"),
+    // The stoppedReason of tasks on an instance that was terminated or force-deregistered
+    // (the Developer Guide names "Host EC2 (instance <id>) stopped/terminated").
+    ("host-terminated", ClientException, "Host EC2 (instance {}) terminated."),
     // Clusters.
     ("cluster-setting-name", InvalidParameterException, "Invalid cluster setting name '{}'. The only cluster setting is containerInsights."),
     ("cluster-setting-value", InvalidParameterException, "Invalid value '{}' for setting containerInsights. Valid values are enabled, disabled and enhanced."),

@@ -220,12 +220,18 @@ pub(super) fn deregister(
     if busy && request.force != Some(true) {
         return Err(messages::unconfirmed_error("instance-has-tasks", &[]));
     }
-    // Its tasks keep running but are orphaned; ECS no longer tracks their resources.
+    // Its tasks may keep running on the host, but ECS no longer tracks them: they are
+    // STOPPED as far as the API shows, and services start replacements elsewhere.
+    let ec2_instance_id = cluster.fleet.instances()[index].ec2_instance_id.clone();
     cluster.fleet.update(index, |instance| {
         instance.status = InstanceStatus::Inactive;
         instance.agent_connected = false;
     });
     cluster.instances[index].version += 1;
+    let cluster_name = cluster.name.clone();
+    let reason = messages::unconfirmed_text("host-terminated", &[&ec2_instance_id]);
+    crate::lifecycle::stop_orphans(cp, now, &cluster_name, index, &reason);
+    let cluster = active_cluster(cp, Some(&cluster_name))?;
     let document = document(cluster, index, false);
     cp.emit(
         now,
