@@ -146,9 +146,17 @@ pub(crate) fn reconcile(
             .get(service_name)
             .map_or(0, |table| table.len()),
     );
+    // Tasks whose container health checks failed are replaced: stopped first, and not
+    // counted with the live ones.
+    let failed_health: Vec<TaskKey> = service_table(cluster, service_name)
+        .filter(|(_, t)| {
+            t.desired_running && t.phase == Phase::Running && t.health_checked && t.unhealthy
+        })
+        .map(|(key, _)| *key)
+        .collect();
     live.extend(
         service_table(cluster, service_name)
-            .filter(|(_, t)| t.desired_running)
+            .filter(|(key, t)| t.desired_running && !failed_health.contains(key))
             .map(|(key, t)| {
                 let running = t.phase == Phase::Running;
                 let ready_at = (running && !t.health_checked)
@@ -186,6 +194,31 @@ pub(crate) fn reconcile(
     } else {
         0
     };
+    let failed_reason = messages::unconfirmed_text("task-failed-health-checks", &[]);
+    let group = format!("service:{service_name}");
+    for key in &failed_health {
+        stop_task(cp, now, cluster_name, *key, &failed_reason);
+        let deployment = cp.clusters[cluster_name].tasks[key].task.started_by.clone();
+        if let Some(deployment) = deployment {
+            count_failed_task(cp, now, cluster_name, &group, &deployment, false);
+        }
+    }
+    let mut events: Vec<String> = failed_health
+        .iter()
+        .map(|key| {
+            messages::unconfirmed_text("service-task-unhealthy", &[&service_name, &key.id()])
+        })
+        .collect();
+    let cluster = &cp.clusters[cluster_name];
+    let record = &cluster.services[service_name];
+    if deployment_number(&record.doc.deployments[0].id) != primary_number {
+        // The failures tripped the circuit breaker into a rollback: step again afresh.
+        for message in events {
+            add_event(cp, now, cluster_name, service_name, message);
+        }
+        cp.dirty = true;
+        return;
+    }
     let config = &record.doc.deployment_configuration;
     let max_tasks = desired * config.maximum_percent / 100;
     let min_healthy = (desired * config.minimum_healthy_percent).div_ceil(100);
@@ -243,8 +276,9 @@ pub(crate) fn reconcile(
     let mut surplus: Vec<&&Live> = primary_live.iter().collect();
     surplus.sort_by_key(|t| (!t.pending, t.healthy));
     stopping.extend(surplus.into_iter().take(extra).map(|t| t.key));
+    let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&primary.id]);
     for key in &stopping {
-        stop_task(cp, now, cluster_name, *key, &primary.id);
+        stop_task(cp, now, cluster_name, *key, &scaling);
     }
 
     // 4. Say why the service is stuck, once per cause.
@@ -261,7 +295,6 @@ pub(crate) fn reconcile(
     let problem = placement_problem
         .map(|(message, _)| message)
         .or_else(|| stuck.then(|| messages::service_deployment_configuration(service_name)));
-    let mut events = Vec::new();
     if !started.is_empty() {
         let ids: Vec<&str> = started
             .iter()
@@ -269,9 +302,13 @@ pub(crate) fn reconcile(
             .collect();
         events.push(messages::service_started(service_name, &ids));
     }
-    if !stopping.is_empty() {
-        let ids: Vec<String> = stopping.iter().map(|key| key.id()).collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let stopped_now: Vec<String> = failed_health
+        .iter()
+        .chain(&stopping)
+        .map(|key| key.id())
+        .collect();
+    if !stopped_now.is_empty() {
+        let ids: Vec<&str> = stopped_now.iter().map(String::as_str).collect();
         events.push(messages::service_stopped(service_name, &ids));
     }
     let record = &cp.clusters[cluster_name].services[service_name];
@@ -438,8 +475,9 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
             start_on.push(*instance);
         }
     }
+    let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&primary.id]);
     for key in &stopping {
-        stop_task(cp, now, cluster_name, *key, &primary.id);
+        stop_task(cp, now, cluster_name, *key, &scaling);
     }
     let mut started = Vec::new();
     for instance in start_on {
@@ -640,13 +678,7 @@ fn start_tasks(
 
 /// Stops a service task: desired STOPPED, ECS's scheduler stop code and reason, and the
 /// instruction to its agent.
-fn stop_task(
-    cp: &mut ControlPlane,
-    now: SimTime,
-    cluster_name: &str,
-    key: TaskKey,
-    deployment: &str,
-) {
+fn stop_task(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, key: TaskKey, reason: &str) {
     let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
     let Some(record) = cluster.tasks.get_mut(&key) else {
         return;
@@ -655,10 +687,7 @@ fn stop_task(
     let task = &mut record.task;
     task.desired_status = "STOPPED".into();
     task.stop_code = Some("ServiceSchedulerInitiated".into());
-    task.stopped_reason = Some(messages::unconfirmed_text(
-        "task-stopped-scaling",
-        &[&deployment],
-    ));
+    task.stopped_reason = Some(reason.to_owned());
     task.stopping_at = Some(now);
     task.version += 1;
     let task = task.clone();
@@ -718,6 +747,20 @@ pub(crate) fn task_failed_to_start(
     group: &str,
     deployment: &str,
 ) {
+    count_failed_task(cp, now, cluster_name, group, deployment, true);
+}
+
+/// Counts a failed task of a deployment for its circuit breaker (tasks that never ran and
+/// tasks that failed their health checks alike); only the first kind feeds the launch
+/// back-off (`never_ran`).
+fn count_failed_task(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    group: &str,
+    deployment: &str,
+    never_ran: bool,
+) {
     let Some(service_name) = group.strip_prefix("service:") else {
         return;
     };
@@ -750,10 +793,12 @@ pub(crate) fn task_failed_to_start(
     // The launch back-off (§7.9): after a few failures in a row, wait before launching
     // again, twice as long after each further failed attempt up to 15 minutes, and say so
     // once per streak. Failures of tasks launched together count as one attempt.
-    record.start_failures += 1;
+    if never_ran {
+        record.start_failures += 1;
+    }
     let service_arn = record.doc.service_arn.clone();
     let backing_off = record.throttled_until.is_some_and(|until| until > now);
-    if record.start_failures >= messages::THROTTLE_AFTER_FAILURES && !backing_off {
+    if never_ran && record.start_failures >= messages::THROTTLE_AFTER_FAILURES && !backing_off {
         record.throttle_level += 1;
         let doublings = (record.throttle_level - 1).min(16);
         let delay =

@@ -111,8 +111,10 @@ pub(crate) struct ServiceTask {
     pub(crate) phase: Phase,
     /// An essential container has a health check ...
     pub(crate) health_checked: bool,
-    /// ... and the task's health is HEALTHY.
+    /// ... and the task's health is HEALTHY ...
     pub(crate) healthy: bool,
+    /// ... or UNHEALTHY.
+    pub(crate) unhealthy: bool,
     pub(crate) started_at: Option<SimTime>,
     /// The deployment that started it, by the number in its id (`ecs-svc/<number>`).
     pub(crate) deployment: u64,
@@ -135,6 +137,7 @@ impl ServiceTask {
             phase,
             health_checked: record.health_checked,
             healthy: task.health_status == "HEALTHY",
+            unhealthy: task.health_status == "UNHEALTHY",
             started_at: task.started_at,
             deployment: deployment_number(task.started_by.as_deref().unwrap_or("")),
             instance: record.instance,

@@ -9,7 +9,8 @@
 //! command is `sleep N` exits 0 after N seconds; one whose command allocates more than its hard
 //! memory limit (`stress --vm-bytes 600M` with `memory` 512) is OOM-killed (exit 137,
 //! `OutOfMemoryError`); a container with a health check reports HEALTHY after its first
-//! interval; a terminated instance takes its containers with it. The clock jumps straight to the next thing that
+//! interval, or UNHEALTHY after its start period and retries when its image is made
+//! unhealthy; a terminated instance takes its containers with it. The clock jumps straight to the next thing that
 //! happens (an agent report or the control plane's `poll_timeout`), so a virtual day passes in
 //! milliseconds and the same inputs give the same event log, byte for byte.
 
@@ -90,6 +91,8 @@ pub struct Simulation {
     /// Tasks per instance ARN.
     agents: BTreeMap<String, BTreeMap<String, AgentTask>>,
     unpullable: BTreeSet<String>,
+    /// Images whose health checks fail.
+    unhealthy: BTreeSet<String>,
     instance_count: u64,
     log: Vec<ClusterEvent>,
     failures: Option<Failures>,
@@ -113,6 +116,7 @@ impl Simulation {
             sequence: 0,
             agents: BTreeMap::new(),
             unpullable: BTreeSet::new(),
+            unhealthy: BTreeSet::new(),
             instance_count: 0,
             log: Vec::new(),
             failures: None,
@@ -155,6 +159,11 @@ impl Simulation {
     /// Makes an image fail to pull from now on.
     pub fn make_unpullable(&mut self, image: &str) {
         self.unpullable.insert(image.to_owned());
+    }
+
+    /// Makes the health checks of containers running an image fail from now on.
+    pub fn make_unhealthy(&mut self, image: &str) {
+        self.unhealthy.insert(image.to_owned());
     }
 
     /// Sends an API request now, as a user or script would, and lets the fleet react.
@@ -461,9 +470,21 @@ impl Simulation {
                         change,
                     },
                 );
-                // Health checks pass after their first interval.
+                // Health checks pass after their first interval; failing ones (images made
+                // unhealthy) turn UNHEALTHY once `retries` checks after the start period failed.
                 for c in spec.containers.iter().filter(|c| c.health_check.is_some()) {
-                    let interval = c.health_check.as_ref().map_or(30, |h| h.interval.max(1));
+                    let check = c.health_check.as_ref().expect("filtered above");
+                    let interval = u64::from(check.interval.max(1));
+                    let fails = self.unhealthy.contains(&c.image);
+                    let (after_s, outcome) = if fails {
+                        (
+                            u64::from(check.start_period)
+                                + interval * u64::from(check.retries.max(1)),
+                            "UNHEALTHY",
+                        )
+                    } else {
+                        (interval, "HEALTHY")
+                    };
                     let healthy = TaskStateChange {
                         task_arn: task_arn.clone(),
                         status: Status::Running,
@@ -476,11 +497,11 @@ impl Simulation {
                             exit_code: None,
                             reason: None,
                             port_bindings: Vec::new(),
-                            health_status: Some("HEALTHY".into()),
+                            health_status: Some(outcome.into()),
                         }],
                     };
                     self.schedule(
-                        running_at.plus_millis(u64::from(interval) * 1000),
+                        running_at.plus_millis(after_s * 1000),
                         Pending::Report {
                             instance: instance.to_owned(),
                             change: healthy,

@@ -14,7 +14,8 @@
 //! Times are offsets from the start (`500ms`, `90s`, `2m`, `1h2m30s`) and never go back.
 //! An API line is an ECS operation as the AWS CLI names it with its `--cli-input-json` body.
 //! Fleet lines: `launch-instance CLUSTER TYPE ZONE`, `disconnect-agent N`, `reconnect-agent N`,
-//! `terminate-instance N` (N counts launched instances from 1), `make-unpullable IMAGE`. Expectations:
+//! `terminate-instance N` (N counts launched instances from 1), `make-unpullable IMAGE`,
+//! `make-unhealthy IMAGE` (its containers' health checks fail). Expectations:
 //! `expect OP JSON PATH == VALUE` (PATH like `services[0].deployments.length`),
 //! `expect-error OP JSON == "Exception: message"`, `expect-event "text"` (a service event or
 //! log line so far contains it). `$instanceN` anywhere in a line stands for the ARN of the
@@ -199,6 +200,10 @@ impl Runner {
             "make-unpullable" => {
                 self.log.push(format!("{stamp} > make-unpullable {rest}"));
                 self.sim.make_unpullable(rest);
+            }
+            "make-unhealthy" => {
+                self.log.push(format!("{stamp} > make-unhealthy {rest}"));
+                self.sim.make_unhealthy(rest);
             }
             "expect-event" => {
                 let wanted = unquote(rest);

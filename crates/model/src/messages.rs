@@ -82,6 +82,8 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("deployment-completed", ClientException, "(service {}) (deployment {}) deployment completed."),
     ("deployment-failed", ClientException, "(service {}) (deployment {}) deployment failed: tasks failed to start."),
     ("task-stopped-scaling", ClientException, "Scaling activity initiated by (deployment {})"),
+    ("task-failed-health-checks", ClientException, "Task failed container health checks"),
+    ("service-task-unhealthy", ClientException, "(service {}) (task {}) failed container health checks."),
     // The stoppedReason of tasks on an instance that was terminated or force-deregistered
     // (the Developer Guide names "Host EC2 (instance <id>) stopped/terminated").
     ("host-terminated", ClientException, "Host EC2 (instance {}) terminated."),
