@@ -589,12 +589,28 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
         deployment.updated_at = now;
         record.last_completed = Some(deployment.task_definition.clone());
         let id = deployment.id.clone();
+        let reason = deployment.rollout_state_reason.clone();
+        let service_arn = record.doc.service_arn.clone();
         events.push(messages::unconfirmed_text(
             "deployment-completed",
             &[&service_name, &id],
         ));
         events.push(messages::service_steady(service_name));
+        cp.emit_deployment_state(
+            now,
+            &service_arn,
+            "INFO",
+            "SERVICE_DEPLOYMENT_COMPLETED",
+            &id,
+            &reason,
+        );
+        cp.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
     }
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
     let draining = record.doc.status == "DRAINING";
     if draining
         && service_tasks(&cp.clusters[cluster_name], service_name)
