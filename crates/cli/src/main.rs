@@ -40,6 +40,31 @@ enum Command {
     /// Scenarios on the virtual fleet.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Serves ECS's API over HTTP for the AWS CLI and boto3 (`--endpoint-url`), with a
+    /// virtual fleet running in real time and every write journalled under --data.
+    Serve(ServeArgs),
+}
+
+#[derive(Parser)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Directory of the journal (SQLite); omit it to keep everything in memory.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Virtual instances launched into each region's default cluster when it is first used.
+    #[arg(long, default_value_t = 2)]
+    virtual_instances: u32,
+    /// Their EC2 instance type.
+    #[arg(long, default_value = "t3.medium")]
+    instance_type: String,
+    /// Account id in every ARN.
+    #[arg(long, default_value = "123456789012")]
+    account: String,
+    /// Region of requests without a credential scope.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
 }
 
 #[derive(Subcommand)]
@@ -76,6 +101,13 @@ struct ValidateArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve(args) => match serve(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("berth: {error:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::Validate(args) => match validate(&args) {
             Ok(code) => code,
             Err(error) => {
@@ -100,6 +132,24 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if berth_model::instance_types::instance_type(&args.instance_type).is_none() {
+        anyhow::bail!("unknown instance type {}", args.instance_type);
+    }
+    let options = berth_server::Options {
+        addr: args.addr,
+        data: args.data,
+        virtual_instances: args.virtual_instances,
+        instance_type: args.instance_type,
+        account: args.account,
+        default_region: args.region,
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(berth_server::serve(options))
 }
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {

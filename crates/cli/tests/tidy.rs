@@ -28,6 +28,8 @@ const PURE_CRATES: &[&str] = &[
     "crates/scheduler",
     "crates/agent-protocol",
     "crates/control-plane",
+    "crates/fleet-sim",
+    "crates/api",
 ];
 /// Dependencies that would break that promise.
 const IMPURE: &[&str] = &[

@@ -171,8 +171,13 @@ impl ControlPlane {
         self.flush();
         self.now = now;
         self.expire(now);
+        // Reads change nothing, so they give the services no step: a session's outcome never
+        // depends on when someone looked at it.
+        let writes = !request.is_read_only();
         let response = actions::dispatch(self, now, request);
-        service_scheduler::reconcile_all(self, now);
+        if writes {
+            service_scheduler::reconcile_all(self, now);
+        }
         response
     }
 

@@ -628,6 +628,20 @@ macro_rules! operations {
             /// The operations, by the name ECS's API uses (`X-Amz-Target` suffix).
             pub const OPERATIONS: &'static [&'static str] = &[$(stringify!($name)),*];
 
+            /// The operation's name (`RunTask`).
+            pub fn operation(&self) -> &'static str {
+                match self {
+                    $(Request::$name(_) => stringify!($name),)*
+                }
+            }
+
+            /// Whether the operation only reads (Describe*, List*): it changes nothing, and
+            /// the services take no step for it.
+            pub fn is_read_only(&self) -> bool {
+                let name = self.operation();
+                name.starts_with("Describe") || name.starts_with("List")
+            }
+
             /// The request an operation's body decodes to; `None` for an unknown operation.
             fn decode(name: &str, body: Value) -> Option<Result<Request, berth_model::ApiError>> {
                 Some(match name {
@@ -769,7 +783,7 @@ impl Request {
         }
         Request::decode(&name, body).unwrap_or_else(|| {
             Err(ApiError::new(
-                ExceptionType::InvalidParameterException,
+                ExceptionType::UnknownOperationException,
                 format!(
                     "Unknown operation {name}. Berth implements: {}.",
                     Request::OPERATIONS.join(", ")

@@ -104,11 +104,21 @@ pub struct Simulation {
 impl Simulation {
     /// A simulation starting at `start` with a control plane seeded by `seed`.
     pub fn new(seed: u64, start: SimTime) -> Simulation {
-        Simulation {
-            cp: ControlPlane::new(Config {
+        Simulation::with_config(
+            Config {
                 rng_seed: seed,
                 ..Config::default()
-            }),
+            },
+            start,
+        )
+    }
+
+    /// A simulation starting at `start` with a control plane configured by `config` (its
+    /// region and account, and the seed of its generator and the fleet's).
+    pub fn with_config(config: Config, start: SimTime) -> Simulation {
+        let seed = config.rng_seed;
+        Simulation {
+            cp: ControlPlane::new(config),
             now: start,
             timings: Timings::default(),
             queue: BTreeMap::new(),

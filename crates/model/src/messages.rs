@@ -11,7 +11,7 @@ use crate::problem::{ExceptionType, JsonPath, Problem};
 use ExceptionType::{
     AttributeLimitExceededException, ClientException, InvalidParameterException,
     ResourceNotFoundException, SerializationException, TargetNotFoundException,
-    UnsupportedFeatureException,
+    UnknownOperationException, UnsupportedFeatureException,
 };
 
 /// Messages we could not confirm from a real response: `(key, exception, template)`.
@@ -76,6 +76,7 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("desired-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'desiredStatus' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, PENDING, STOPPED]"),
     ("identity-document", InvalidParameterException, "The instance identity document is not valid JSON: {}"),
     // Services.
+    ("services-empty", InvalidParameterException, "Services cannot be empty."),
     ("service-scaled", InvalidParameterException, "The service cannot be stopped while it is scaled above 0."),
     ("service-desired-count", InvalidParameterException, "desiredCount is required for a service with schedulingStrategy REPLICA."),
     ("service-name", InvalidParameterException, "Service name must match ^[a-zA-Z0-9\\-_]{1,255}$, but was {}"),
@@ -87,6 +88,12 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     // The stoppedReason of tasks on an instance that was terminated or force-deregistered
     // (the Developer Guide names "Host EC2 (instance <id>) stopped/terminated").
     ("host-terminated", ClientException, "Host EC2 (instance {}) terminated."),
+    // The wire protocol (berth-api).
+    ("unknown-target", UnknownOperationException, "Missing or malformed X-Amz-Target header '{}': expected AmazonEC2ContainerServiceV20141113.<Operation>."),
+    ("unknown-operation", UnknownOperationException, "Unknown operation {}."),
+    ("body-too-large", SerializationException, "The request body of {} bytes is larger than the {} bytes accepted."),
+    ("body-not-json", SerializationException, "The request body is not valid JSON: {}"),
+    ("body-not-object", SerializationException, "The request body must be a JSON object."),
     // Clusters.
     ("cluster-setting-name", InvalidParameterException, "Invalid cluster setting name '{}'. The only cluster setting is containerInsights."),
     ("cluster-setting-value", InvalidParameterException, "Invalid value '{}' for setting containerInsights. Valid values are enabled, disabled and enhanced."),

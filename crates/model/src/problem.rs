@@ -37,6 +37,8 @@ pub enum ExceptionType {
     TargetNotFoundException,
     /// Tag operations: the resource does not exist.
     ResourceNotFoundException,
+    /// An `X-Amz-Target` that names no operation (the name Smithy services use).
+    UnknownOperationException,
     /// A server-side failure (HTTP 500).
     ServerException,
 }
@@ -60,6 +62,7 @@ impl ExceptionType {
             ExceptionType::AttributeLimitExceededException => "AttributeLimitExceededException",
             ExceptionType::TargetNotFoundException => "TargetNotFoundException",
             ExceptionType::ResourceNotFoundException => "ResourceNotFoundException",
+            ExceptionType::UnknownOperationException => "UnknownOperationException",
             ExceptionType::ServerException => "ServerException",
         }
     }

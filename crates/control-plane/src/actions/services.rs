@@ -362,7 +362,11 @@ pub(super) fn describe(
         .any(|i| i == "TAGS");
     let mut services = Vec::new();
     let mut failures = Vec::new();
-    for given in request.services.unwrap_or_default() {
+    let wanted = request.services.unwrap_or_default();
+    if wanted.is_empty() {
+        return Err(messages::unconfirmed_error("services-empty", &[]));
+    }
+    for given in wanted {
         let name = last_segment(&given);
         if cp.clusters[&cluster_name].services.contains_key(name) {
             services.push(document(cp, &cluster_name, name, with_tags));

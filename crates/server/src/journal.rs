@@ -1,0 +1,93 @@
+//! The journal: every input that changes state, in order, in SQLite.
+//!
+//! The control plane and the virtual fleet are deterministic functions of their inputs and
+//! the times they arrive at, so the journal is the whole state: a restart replays it and
+//! arrives where the server was, byte for byte. An input is committed before it is applied
+//! and acknowledged, so an acknowledged write survives `kill -9` (WAL mode: a commit is in the
+//! operating system's hands when `execute` returns).
+
+use std::path::Path;
+
+use anyhow::Context;
+use rusqlite::{params, Connection};
+
+/// One journalled input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Input {
+    /// The region whose control plane it went to.
+    pub(crate) region: String,
+    /// When it arrived (milliseconds since the epoch).
+    pub(crate) at_ms: u64,
+    /// `region` (a region's control plane was created), `launch-instance`, `request`.
+    pub(crate) kind: String,
+    /// The operation (`RunTask`) or the instance type launched.
+    pub(crate) operation: String,
+    /// The request body, or the zone launched into.
+    pub(crate) body: String,
+}
+
+pub(crate) struct Journal {
+    conn: Connection,
+}
+
+impl Journal {
+    /// Opens (creating if needed) the journal in `dir`, or an in-memory one.
+    pub(crate) fn open(dir: Option<&Path>) -> anyhow::Result<Journal> {
+        let conn = match dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                let path = dir.join("berth.sqlite3");
+                Connection::open(&path)
+                    .with_context(|| format!("cannot open {}", path.display()))?
+            }
+            None => Connection::open_in_memory()?,
+        };
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS inputs (
+                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                 region TEXT NOT NULL,
+                 at_ms INTEGER NOT NULL,
+                 kind TEXT NOT NULL,
+                 operation TEXT NOT NULL,
+                 body TEXT NOT NULL
+             );",
+        )?;
+        Ok(Journal { conn })
+    }
+
+    /// Commits an input.
+    pub(crate) fn append(&self, input: &Input) -> anyhow::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO inputs (region, at_ms, kind, operation, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                input.region,
+                input.at_ms as i64,
+                input.kind,
+                input.operation,
+                input.body
+            ])?;
+        Ok(())
+    }
+
+    /// Every input, in the order it was committed.
+    pub(crate) fn inputs(&self) -> anyhow::Result<Vec<Input>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT region, at_ms, kind, operation, body FROM inputs ORDER BY seq")?;
+        let rows = statement.query_map([], |row| {
+            Ok(Input {
+                region: row.get(0)?,
+                at_ms: row.get::<_, i64>(1)? as u64,
+                kind: row.get(2)?,
+                operation: row.get(3)?,
+                body: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

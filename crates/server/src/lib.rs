@@ -1,0 +1,303 @@
+//! `berth serve`: ECS's API over HTTP, so the real `aws ecs` CLI and boto3 drive Berth.
+//!
+//! One control plane per region (the region comes from each request's credential scope), each
+//! inside a virtual fleet ([`Simulation`]) that runs in real time: the wall clock is read here
+//! and nowhere else. Every input that changes state is journalled in SQLite before it is
+//! applied ([`journal`]); a restart replays the journal and so recovers every acknowledged
+//! write. Reads (Describe*, List*) change nothing and are not journalled.
+//!
+//! The HTTP layer is thin: berth-api decodes a request and encodes the reply; this crate holds
+//! the sockets, the clock, the lock and the journal.
+
+#![warn(missing_docs, unreachable_pub)]
+
+mod journal;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use berth_control_plane::Config;
+use berth_fleet_sim::Simulation;
+use berth_model::{ApiError, ArnScope, SimTime};
+
+use journal::{Input, Journal};
+
+/// What `berth serve` is started with.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Where to listen (127.0.0.1 by default: Berth is a local tool).
+    pub addr: SocketAddr,
+    /// Where the journal lives; `None` keeps it in memory (nothing survives a restart).
+    pub data: Option<PathBuf>,
+    /// Virtual instances launched into each region's `default` cluster when it is created.
+    pub virtual_instances: u32,
+    /// Their EC2 instance type.
+    pub instance_type: String,
+    /// The account id in every ARN.
+    pub account: String,
+    /// The region of requests that carry no credential scope.
+    pub default_region: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data: None,
+            virtual_instances: 2,
+            instance_type: "t3.medium".into(),
+            account: "123456789012".into(),
+            default_region: "us-east-1".into(),
+        }
+    }
+}
+
+/// The zones virtual instances are spread over, in order.
+const ZONES: [&str; 3] = ["a", "b", "c"];
+
+/// The server's state: a fleet per region, and the journal.
+struct Engine {
+    options: Options,
+    regions: BTreeMap<String, Simulation>,
+    journal: Journal,
+    /// Request ids: a counter mixed with the start time (they need only be unique).
+    requests: u128,
+}
+
+/// The wall clock, as the control plane's time.
+fn wall_clock() -> SimTime {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    SimTime(millis)
+}
+
+/// A region's seed: the same region always starts the same way.
+fn seed_of(region: &str) -> u64 {
+    region.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+impl Engine {
+    fn open(options: Options) -> anyhow::Result<Engine> {
+        let journal = Journal::open(options.data.as_deref())?;
+        let mut engine = Engine {
+            options,
+            regions: BTreeMap::new(),
+            journal,
+            requests: 0,
+        };
+        for input in engine.journal.inputs()? {
+            engine.apply(&input);
+        }
+        Ok(engine)
+    }
+
+    /// Applies an input (live or replayed): what it does depends only on the input.
+    fn apply(&mut self, input: &Input) -> Option<Result<berth_control_plane::Response, ApiError>> {
+        let at = SimTime(input.at_ms);
+        if input.kind == "region" {
+            let config = Config {
+                scope: ArnScope {
+                    region: input.region.clone(),
+                    account_id: self.options.account.clone(),
+                },
+                rng_seed: seed_of(&input.region),
+            };
+            self.regions
+                .insert(input.region.clone(), Simulation::with_config(config, at));
+            return None;
+        }
+        let sim = self.regions.get_mut(&input.region)?;
+        sim.run_until(at.max(sim.now()));
+        match input.kind.as_str() {
+            "launch-instance" => {
+                // A failed launch (unknown type) is refused before it is journalled.
+                let _ = sim.launch_instance("default", &input.operation, &input.body);
+                None
+            }
+            "request" => {
+                let body = serde_json::from_str(&input.body).unwrap_or_default();
+                let outcome = berth_control_plane::Request::from_operation(&input.operation, body)
+                    .and_then(|request| sim.request(request));
+                Some(outcome)
+            }
+            _ => None,
+        }
+    }
+
+    /// Journals an input, then applies it.
+    fn record(
+        &mut self,
+        input: Input,
+    ) -> anyhow::Result<Option<Result<berth_control_plane::Response, ApiError>>> {
+        self.journal.append(&input)?;
+        Ok(self.apply(&input))
+    }
+
+    /// The region's fleet, created (with its virtual instances) on first use.
+    fn region(&mut self, region: &str, now: SimTime) -> anyhow::Result<()> {
+        if self.regions.contains_key(region) {
+            return Ok(());
+        }
+        self.record(Input {
+            region: region.to_owned(),
+            at_ms: now.as_millis(),
+            kind: "region".into(),
+            operation: String::new(),
+            body: String::new(),
+        })?;
+        for i in 0..self.options.virtual_instances as usize {
+            let zone = format!("{region}{}", ZONES[i % ZONES.len()]);
+            self.record(Input {
+                region: region.to_owned(),
+                at_ms: now.as_millis(),
+                kind: "launch-instance".into(),
+                operation: self.options.instance_type.clone(),
+                body: zone,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Lets every region's fleet catch up with the wall clock: agent reports and timers due
+    /// by now happen, at the times they were due (no journal entry: they follow from it).
+    fn catch_up(&mut self, now: SimTime) {
+        for sim in self.regions.values_mut() {
+            while sim.run_to_next(now).is_some() {}
+        }
+    }
+
+    /// One API call: `(status, body, request id)`.
+    fn call(&mut self, region: &str, target: Option<&str>, body: &[u8]) -> (u16, String, String) {
+        self.requests += 1;
+        let request_id =
+            berth_api::request_id((u128::from(wall_clock().as_millis()) << 64) | self.requests);
+        let now = wall_clock();
+        let reply = match self.dispatch(region, target, body, now) {
+            Ok(outcome) => berth_api::reply(&outcome),
+            Err(error) => berth_api::error_reply(&ApiError::new(
+                berth_model::ExceptionType::ServerException,
+                format!("{error:#}"),
+            )),
+        };
+        (reply.status, reply.body, request_id)
+    }
+
+    fn dispatch(
+        &mut self,
+        region: &str,
+        target: Option<&str>,
+        body: &[u8],
+        now: SimTime,
+    ) -> anyhow::Result<Result<berth_control_plane::Response, ApiError>> {
+        let call = match berth_api::decode(target, body) {
+            Ok(call) => call,
+            Err(error) => return Ok(Err(error)),
+        };
+        self.region(region, now)?;
+        self.catch_up(now);
+        if call.is_read_only() {
+            let sim = self.regions.get_mut(region).context("the region exists")?;
+            return Ok(sim.request(call.request));
+        }
+        // The body as journalled: the decoded request is rebuilt from it on replay.
+        let body = std::str::from_utf8(body).unwrap_or("{}");
+        let body = if body.trim().is_empty() { "{}" } else { body };
+        let at = now.max(self.regions[region].now());
+        let outcome = self.record(Input {
+            region: region.to_owned(),
+            at_ms: at.as_millis(),
+            kind: "request".into(),
+            operation: call.operation,
+            body: body.to_owned(),
+        })?;
+        outcome.context("a request has an outcome")
+    }
+}
+
+type Shared = Arc<Mutex<Engine>>;
+
+async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let target = text("x-amz-target");
+    let (status, body, request_id) = {
+        let mut engine = engine
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let region = text("authorization")
+            .and_then(berth_api::region_of)
+            .map(str::to_owned)
+            .unwrap_or_else(|| engine.options.default_region.clone());
+        engine.call(&region, target, &body)
+    };
+    let mut response = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        body,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(berth_api::CONTENT_TYPE),
+    );
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-amzn-requestid", value);
+    }
+    response
+}
+
+async fn index() -> &'static str {
+    "Berth: Amazon ECS's API. Point the AWS CLI here with --endpoint-url.\n"
+}
+
+/// Serves until the process is stopped (Ctrl-C): replays the journal, then listens.
+pub async fn serve(options: Options) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(options.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", options.addr))?;
+    serve_on(listener, options).await
+}
+
+/// Serves on a bound listener (tests bind port 0 and read the address first).
+pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> anyhow::Result<()> {
+    let engine: Shared = Arc::new(Mutex::new(Engine::open(options)?));
+    // The fleet runs in real time between requests.
+    let ticking = Arc::clone(&engine);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        loop {
+            tick.tick().await;
+            let mut engine = ticking
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            engine.catch_up(wall_clock());
+        }
+    });
+    let app = Router::new()
+        .route("/", post(api).get(index))
+        // Bodies up to 16 MiB reach berth-api, which refuses those over its limit in ECS's shape.
+        .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
+        .with_state(engine);
+    eprintln!(
+        "berth: serving the ECS API on http://{}",
+        listener.local_addr()?
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,255 @@
+//! `berth serve` over real HTTP: the wire shapes the AWS CLI relies on, and a corpus of bad
+//! requests that must each get a 4xx in ECS's shape (never a 5xx, never a dropped connection).
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+
+use serde_json::{json, Value};
+
+/// Starts a server on a free port, in memory, on its own thread.
+fn start() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let options = berth_server::Options {
+                addr,
+                ..Default::default()
+            };
+            berth_server::serve_on(listener, options).await.unwrap();
+        });
+    });
+    addr
+}
+
+/// One HTTP/1.1 request; returns the status, the headers (lower-cased) and the body.
+fn post(addr: SocketAddr, target: Option<&str>, body: &[u8]) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let mut head = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/20241113/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0\r\n",
+        body.len()
+    );
+    if let Some(target) = target {
+        head.push_str(&format!("X-Amz-Target: {target}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_ascii_lowercase(), body.to_owned())
+}
+
+fn call(addr: SocketAddr, operation: &str, body: Value) -> (u16, Value) {
+    let target = format!("AmazonEC2ContainerServiceV20141113.{operation}");
+    let (status, _, body) = post(addr, Some(&target), body.to_string().as_bytes());
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+#[test]
+fn the_wire_as_clients_expect_it() {
+    let addr = start();
+    let target = "AmazonEC2ContainerServiceV20141113.ListContainerInstances";
+    let (status, head, body) = post(addr, Some(target), b"{}");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        head.contains("content-type: application/x-amz-json-1.1"),
+        "{head}"
+    );
+    assert!(head.contains("x-amzn-requestid: "), "{head}");
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        listed["containerInstanceArns"].as_array().unwrap().len(),
+        2,
+        "the default cluster has the virtual instances"
+    );
+    // Writes and reads in ECS's shapes, timestamps as epoch seconds.
+    let (status, registered) = call(
+        addr,
+        "RegisterTaskDefinition",
+        json!({"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx", "memory": 128}]}),
+    );
+    assert_eq!(status, 200);
+    assert!(registered["taskDefinition"]["registeredAt"].is_number());
+    let (status, run) = call(
+        addr,
+        "RunTask",
+        json!({"taskDefinition": "web", "count": 3}),
+    );
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(run["tasks"].as_array().unwrap().len(), 3);
+    let (_, error) = call(
+        addr,
+        "DescribeServices",
+        json!({"cluster": "nope", "services": ["x"]}),
+    );
+    assert_eq!(
+        error,
+        json!({"__type": "ClusterNotFoundException", "message": "Cluster not found."})
+    );
+}
+
+/// ECS's error shapes (ECS_REFERENCE §1.3) plus the protocol's own.
+const ERROR_TYPES: &[&str] = &[
+    "ClientException",
+    "InvalidParameterException",
+    "SerializationException",
+    "ClusterNotFoundException",
+    "ServiceNotFoundException",
+    "ServiceNotActiveException",
+    "ClusterContainsContainerInstancesException",
+    "ClusterContainsServicesException",
+    "ClusterContainsTasksException",
+    "UnsupportedFeatureException",
+    "AttributeLimitExceededException",
+    "TargetNotFoundException",
+    "ResourceNotFoundException",
+    "UnknownOperationException",
+];
+
+/// The corpus: for every operation, bodies that are not JSON, not objects, of the wrong
+/// types, with unknown members or naming clusters that do not exist; plus bad targets and an
+/// oversized body. Each gets a 4xx in ECS's shape with a message, and the server lives on.
+#[test]
+fn bad_requests_get_ecs_errors() {
+    let addr = start();
+    let operations: Vec<&str> = berth_control_plane::Request::OPERATIONS.to_vec();
+    let mut cases: Vec<(String, Option<String>, Vec<u8>)> = Vec::new();
+    for operation in &operations {
+        let target = Some(format!("AmazonEC2ContainerServiceV20141113.{operation}"));
+        let mut add = |label: &str, body: &str| {
+            cases.push((
+                format!("{operation} {label}"),
+                target.clone(),
+                body.as_bytes().to_vec(),
+            ))
+        };
+        add("not JSON", "{\"cluster\": ");
+        add("an array", "[]");
+        add("a string", "\"default\"");
+        add("unknown member", r#"{"clusterNameTypo": "x"}"#);
+        add(
+            "null member types",
+            r#"{"cluster": 42, "maxResults": "ten"}"#,
+        );
+        if ![
+            "RegisterTaskDefinition",
+            "DescribeTaskDefinition",
+            "DeregisterTaskDefinition",
+            "DeleteTaskDefinitions",
+            "ListTaskDefinitions",
+            "ListTaskDefinitionFamilies",
+            "CreateCluster",
+            "ListClusters",
+            "DescribeClusters",
+            "DeleteCluster",
+            "TagResource",
+            "UntagResource",
+            "ListTagsForResource",
+        ]
+        .contains(operation)
+        {
+            add("unknown cluster", r#"{"cluster": "no-such-cluster"}"#);
+        }
+    }
+    for target in [
+        None,
+        Some("".to_owned()),
+        Some("ListClusters".to_owned()),
+        Some("AmazonEC2ContainerServiceV20141113.".to_owned()),
+        Some("AmazonEC2ContainerServiceV20141113.LaunchRocket".to_owned()),
+        Some("DynamoDB_20120810.ListTables".to_owned()),
+        Some("AmazonEC2ContainerServiceV20141113.listclusters".to_owned()),
+    ] {
+        cases.push((format!("target {target:?}"), target, b"{}".to_vec()));
+    }
+    let oversized = format!("{{\"cluster\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    cases.push((
+        "oversized body".into(),
+        Some("AmazonEC2ContainerServiceV20141113.ListTasks".into()),
+        oversized.into_bytes(),
+    ));
+    for (label, body) in [
+        ("run-task without a task definition", r#"{"count": 1}"#),
+        ("run-task count 0", r#"{"taskDefinition": "x", "count": 0}"#),
+        (
+            "run-task count 11",
+            r#"{"taskDefinition": "x", "count": 11}"#,
+        ),
+        (
+            "register without family",
+            r#"{"containerDefinitions": [{"name": "a", "image": "b", "memory": 4}]}"#,
+        ),
+        (
+            "register with no containers",
+            r#"{"family": "f", "containerDefinitions": []}"#,
+        ),
+        ("describe-services with no names", r#"{"services": []}"#),
+        ("update-service unknown", r#"{"service": "ghost"}"#),
+        ("delete-service unknown", r#"{"service": "ghost"}"#),
+        (
+            "stop-task unknown",
+            r#"{"task": "0123456789abcdef0123456789abcdef"}"#,
+        ),
+        ("list-tasks bad status", r#"{"desiredStatus": "SLEEPING"}"#),
+        ("put-attributes empty", r#"{"attributes": []}"#),
+        (
+            "tag unknown arn",
+            r#"{"resourceArn": "arn:aws:ecs:us-east-1:123456789012:cluster/ghost", "tags": [{"key": "a", "value": "b"}]}"#,
+        ),
+    ] {
+        let operation = match label.split_whitespace().next().unwrap() {
+            "run-task" => "RunTask",
+            "register" => "RegisterTaskDefinition",
+            "describe-services" => "DescribeServices",
+            "update-service" => "UpdateService",
+            "delete-service" => "DeleteService",
+            "stop-task" => "StopTask",
+            "list-tasks" => "ListTasks",
+            "put-attributes" => "PutAttributes",
+            _ => "TagResource",
+        };
+        cases.push((
+            label.to_owned(),
+            Some(format!("AmazonEC2ContainerServiceV20141113.{operation}")),
+            body.as_bytes().to_vec(),
+        ));
+    }
+    assert!(cases.len() >= 200, "the corpus has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for (label, target, body) in &cases {
+        let (status, _, text) = post(addr, target.as_deref(), body);
+        let parsed: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let kind = parsed["__type"].as_str().unwrap_or("");
+        let message = parsed["message"].as_str().unwrap_or("");
+        if !(400..500).contains(&status) || !ERROR_TYPES.contains(&kind) || message.is_empty() {
+            failures.push(format!(
+                "{label}: {status} {}",
+                &text[..text.len().min(200)]
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    // And the server still answers.
+    let (status, _) = call(addr, "ListClusters", json!({}));
+    assert_eq!(status, 200);
+}
