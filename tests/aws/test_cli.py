@@ -125,6 +125,39 @@ class Seed002PortStall(unittest.TestCase):
         aws("delete-service", "--cluster", "stall", "--service", "web", "--force")
 
 
+class Seed001Fargate(unittest.TestCase):
+    """Seed 001: the Fargate task definition and the article's create-service, verbatim."""
+
+    def test_fargate_service(self):
+        root = os.path.dirname(os.path.abspath(__file__))
+        fixture = os.path.join(root, "..", "fixtures", "valid", "seeds",
+                               "001-fargate-task-definition.json")
+        with open(fixture) as f:
+            body = json.load(f)
+        body["family"] = "sample-fargate"
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(body, f)
+        aws("create-cluster", "--cluster-name", "fargate-cluster")
+        td = aws("register-task-definition", "--cli-input-json", f"file://{f.name}")
+        os.unlink(f.name)
+        self.assertIn("FARGATE", td["taskDefinition"]["compatibilities"])
+        service = aws("create-service", "--cluster", "fargate-cluster",
+                      "--service-name", "fargate-service", "--task-definition", "sample-fargate:1",
+                      "--desired-count", "1", "--launch-type", "FARGATE",
+                      "--network-configuration",
+                      "awsvpcConfiguration={subnets=[subnet-abcd1234],securityGroups=[sg-abcd1234]}",
+                      "--enable-execute-command")["service"]
+        self.assertEqual(service["launchType"], "FARGATE")
+        aws("wait", "services-stable", "--cluster", "fargate-cluster",
+            "--services", "fargate-service")
+        tasks = aws("list-tasks", "--cluster", "fargate-cluster")["taskArns"]
+        task = aws("describe-tasks", "--cluster", "fargate-cluster", "--tasks", *tasks)["tasks"][0]
+        self.assertEqual(task["lastStatus"], "RUNNING")
+        self.assertNotIn("containerInstanceArn", task)
+        subnet = {d["name"]: d["value"] for d in task["attachments"][0]["details"]}["subnetId"]
+        self.assertEqual(subnet, "subnet-abcd1234")
+
+
 class TaskDefinitionLifecycle(unittest.TestCase):
     """--cli-input-json, deregister, delete, and errors in ECS's words."""
 

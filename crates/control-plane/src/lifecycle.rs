@@ -83,13 +83,10 @@ fn task_state_change(
         return; // A task this control plane does not know (or has forgotten): nothing to do.
     };
     let cluster = cp.clusters.get_mut(&cluster_name).expect("found above");
-    let record = cluster
-        .tasks
-        .get_mut(&TaskKey::of(&change.task_arn).expect("found above"))
-        .expect("found above");
-    if cluster.fleet.instances()[record.instance].arn != instance_arn
-        || record.task.last_status == "STOPPED"
-    {
+    let key = TaskKey::of(&change.task_arn).expect("found above");
+    let agent = cluster.agent_of(&cluster.tasks[&key]);
+    let record = cluster.tasks.get_mut(&key).expect("found above");
+    if agent != instance_arn || record.task.last_status == "STOPPED" {
         return; // Only the task's own agent reports on it, and STOPPED is final.
     }
     let task = &mut record.task;
@@ -165,7 +162,12 @@ fn task_state_change(
     }
     let mut released = false;
     match change.status {
-        Status::Pending => {}
+        Status::Pending => {
+            // The ENI is attached: a Fargate (or awsvpc) task leaves PROVISIONING.
+            if task.last_status == "PROVISIONING" {
+                task.last_status = "PENDING".into();
+            }
+        }
         Status::Running => {
             if task.last_status != "RUNNING" {
                 task.last_status = "RUNNING".into();
@@ -215,9 +217,13 @@ fn task_state_change(
         cluster.sync(key);
     }
     if released {
-        if let Some(key) = TaskKey::of(&task.task_arn) {
-            cluster.instances[instance].tasks.remove(&key);
+        if let (Some(key), Some(index)) = (TaskKey::of(&task.task_arn), instance) {
+            cluster.instances[index].tasks.remove(&key);
         }
+        cp.expiries.insert((
+            now.plus_millis(STOPPED_TASK_RETENTION_MS),
+            task.task_arn.clone(),
+        ));
     }
     if before.0 != "RUNNING" && task.last_status == "RUNNING" {
         // A service task that runs ends the service's launch back-off (§7.9).
@@ -231,14 +237,10 @@ fn task_state_change(
             service.throttle_level = 0;
         }
     }
-    if let Some(placement) = placement {
+    if let (Some(placement), Some(index)) = (placement, instance) {
         cluster.fleet.release(&placement);
-        cluster.instances[instance].version += 1;
-        instance_document = Some(instances::document(cluster, instance, false));
-        cp.expiries.insert((
-            now.plus_millis(STOPPED_TASK_RETENTION_MS),
-            task.task_arn.clone(),
-        ));
+        cluster.instances[index].version += 1;
+        instance_document = Some(instances::document(cluster, index, false));
     }
     cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
     if let Some(document) = instance_document {

@@ -29,7 +29,9 @@ use berth_scheduler::{
 };
 
 use crate::actions::task_definitions::resolve;
-use crate::actions::tasks::{definition_constraints, launch_task, Launch};
+use crate::actions::tasks::{
+    definition_constraints, launch_task, next_subnet, FargateNetwork, Launch, Target,
+};
 use crate::state::{deployment_number, ClusterRecord, Phase, ServiceTask, TaskKey};
 use crate::ControlPlane;
 
@@ -170,7 +172,9 @@ pub(crate) fn reconcile(
                     };
                 Live {
                     key: *key,
-                    draining: fleet[t.instance].status == berth_scheduler::InstanceStatus::Draining,
+                    draining: t.instance.is_some_and(|i| {
+                        fleet[i].status == berth_scheduler::InstanceStatus::Draining
+                    }),
                     primary: t.deployment == primary_number,
                     deployment: t.deployment,
                     ready_at,
@@ -454,10 +458,13 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
         Default::default();
     for t in service_tasks(cluster, service_name).filter(|t| t.task.desired_status == "RUNNING") {
         let is_primary = t.task.started_by.as_deref() == Some(primary.id.as_str());
-        on_instance
-            .entry(t.instance)
-            .or_default()
-            .push((t.key, is_primary));
+        // A DAEMON service's tasks are on instances (DAEMON is EC2 only).
+        if let Some(instance) = t.instance {
+            on_instance
+                .entry(instance)
+                .or_default()
+                .push((t.key, is_primary));
+        }
     }
     let mut stopping = Vec::new();
     let mut start_on = Vec::new();
@@ -497,6 +504,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
             group: format!("service:{service_name}"),
             started_by: Some(primary.id.clone()),
             tags: Vec::new(),
+            fargate: None,
         };
         let request = PlacementRequest {
             requirements: &launch.requirements,
@@ -513,7 +521,9 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
             .fleet
             .place(&request, rng);
         for placement in outcome.placements {
-            started.push(launch_task(cp, now, cluster_name, &launch, placement).task_arn);
+            started.push(
+                launch_task(cp, now, cluster_name, &launch, Target::Instance(placement)).task_arn,
+            );
         }
     }
     let desired = eligible.len() as u32;
@@ -541,7 +551,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
     let cluster = &cp.clusters[cluster_name];
     let healthy_here = |instance: usize| {
         service_tasks(cluster, service_name).any(|t| {
-            t.instance == instance
+            t.instance == Some(instance)
                 && t.task.desired_status == "RUNNING"
                 && t.task.started_by.as_deref() == Some(primary.id.as_str())
                 && t.task.last_status == "RUNNING"
@@ -567,7 +577,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
         .filter(|t| t.task.desired_status == "RUNNING")
         .any(|t| {
             t.task.started_by.as_deref() != Some(primary.id.as_str())
-                || !eligible.contains(&t.instance)
+                || t.instance.is_none_or(|i| !eligible.contains(&i))
         });
     let complete = stopping.is_empty()
         && started.is_empty()
@@ -655,6 +665,16 @@ fn start_tasks(
     if strategies.is_empty() {
         strategies = berth_scheduler::rules::service_default_strategies();
     }
+    let fargate = match (
+        record.doc.launch_type.as_str(),
+        &record.doc.network_configuration,
+    ) {
+        ("FARGATE", network) => match FargateNetwork::of(network.as_ref()) {
+            Ok(network) => Some(network),
+            Err(_) => return (Vec::new(), None), // Refused at CreateService; never here.
+        },
+        _ => None,
+    };
     let launch = Launch {
         requirements: TaskRequirements::from_task_definition(&td),
         td,
@@ -662,7 +682,19 @@ fn start_tasks(
         group: format!("service:{service_name}"),
         started_by: Some(deployment.to_owned()),
         tags: Vec::new(),
+        fargate,
     };
+    if let Some(network) = &launch.fargate {
+        // Fargate has capacity for every task; each goes to the least used of its subnets.
+        let mut arns = Vec::new();
+        for _ in 0..count {
+            let subnet = next_subnet(&cp.clusters[cluster_name], &launch.group, &network.subnets);
+            arns.push(
+                launch_task(cp, now, cluster_name, &launch, Target::Fargate { subnet }).task_arn,
+            );
+        }
+        return (arns, None);
+    }
     let request = PlacementRequest {
         requirements: &launch.requirements,
         constraints: &constraints,
@@ -687,7 +719,9 @@ fn start_tasks(
     let arns = outcome
         .placements
         .into_iter()
-        .map(|placement| launch_task(cp, now, cluster_name, &launch, placement).task_arn)
+        .map(|placement| {
+            launch_task(cp, now, cluster_name, &launch, Target::Instance(placement)).task_arn
+        })
         .collect();
     (arns, problem)
 }
@@ -696,10 +730,11 @@ fn start_tasks(
 /// instruction to its agent.
 fn stop_task(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, key: TaskKey, reason: &str) {
     let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
-    let Some(record) = cluster.tasks.get_mut(&key) else {
+    let Some(record) = cluster.tasks.get(&key) else {
         return;
     };
-    let instance_arn = cluster.fleet.instances()[record.instance].arn.clone();
+    let instance_arn = cluster.agent_of(record);
+    let record = cluster.tasks.get_mut(&key).expect("found above");
     let task = &mut record.task;
     task.desired_status = "STOPPED".into();
     task.stop_code = Some("ServiceSchedulerInitiated".into());

@@ -71,7 +71,24 @@ pub(crate) struct ClusterRecord {
     pub(crate) service_tasks: BTreeMap<String, BTreeMap<TaskKey, ServiceTask>>,
 }
 
+/// Where Fargate tasks run: the agent of a region's Fargate capacity is addressed by the
+/// FARGATE capacity provider's ARN, as instances' agents are by their instances' ARNs.
+pub(crate) fn fargate_agent(cluster_arn: &str) -> String {
+    match cluster_arn.split_once(":cluster/") {
+        Some((head, _)) => format!("{head}:capacity-provider/FARGATE"),
+        None => "FARGATE".to_owned(),
+    }
+}
+
 impl ClusterRecord {
+    /// The agent that runs a task: its instance's, or the Fargate capacity's.
+    pub(crate) fn agent_of(&self, record: &TaskRecord) -> String {
+        match record.instance {
+            Some(index) => self.fleet.instances()[index].arn.clone(),
+            None => fargate_agent(&self.arn),
+        }
+    }
+
     /// Brings a task's entry in its service's table up to date; every change to a task's
     /// status, health or desired status is followed by this (a debug check in the service
     /// scheduler holds the table to it).
@@ -118,8 +135,8 @@ pub(crate) struct ServiceTask {
     pub(crate) started_at: Option<SimTime>,
     /// The deployment that started it, by the number in its id (`ecs-svc/<number>`).
     pub(crate) deployment: u64,
-    /// Its instance's position in the cluster's fleet.
-    pub(crate) instance: usize,
+    /// Its instance's position in the cluster's fleet (`None` on Fargate).
+    pub(crate) instance: Option<usize>,
 }
 
 impl ServiceTask {
@@ -192,8 +209,8 @@ pub(crate) struct TaskRecord {
     /// How it is filed.
     pub(crate) key: TaskKey,
     pub(crate) task: Task,
-    /// Index of its instance in the cluster's fleet.
-    pub(crate) instance: usize,
+    /// Index of its instance in the cluster's fleet; `None` for a Fargate task.
+    pub(crate) instance: Option<usize>,
     /// What placement reserved (released when it stops).
     pub(crate) placement: Option<Placement>,
     /// The family and revision (for ListTasks `family`).

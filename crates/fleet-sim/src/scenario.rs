@@ -295,6 +295,8 @@ fn summarise(event: &ClusterEvent) -> String {
             );
             if let Some(instance) = d.get("containerInstanceArn").and_then(Value::as_str) {
                 line.push_str(&format!(" on {}", short(instance)));
+            } else if d["launchType"] == "FARGATE" {
+                line.push_str(&format!(" on FARGATE in {}", text("availabilityZone")));
             }
             let ports: Vec<String> = d["containers"]
                 .as_array()
@@ -357,9 +359,10 @@ fn summarise(event: &ClusterEvent) -> String {
             text("reason")
         ),
         "ECS Service Action" => {
+            let service = event.resources.join(" ");
             let mut line = format!(
                 "service-action {} {} {}",
-                short(&event.resources.join(" ")),
+                service.rsplit('/').next().unwrap_or(""),
                 text("eventType"),
                 text("eventName")
             );

@@ -11,7 +11,7 @@ use crate::problem::{ExceptionType, JsonPath, Problem};
 use ExceptionType::{
     AttributeLimitExceededException, ClientException, InvalidParameterException,
     ResourceNotFoundException, SerializationException, TargetNotFoundException,
-    UnknownOperationException, UnsupportedFeatureException,
+    UnknownOperationException,
 };
 
 /// Messages we could not confirm from a real response: `(key, exception, template)`.
@@ -70,7 +70,9 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("container-instances-empty", ClientException, "Container Instances cannot be empty."),
     ("instance-status", InvalidParameterException, "Container instance status should be one of [ACTIVE, DRAINING]"),
     ("stopped-by-user", ClientException, "Task stopped by user"),
-    ("fargate-unsupported", UnsupportedFeatureException, "Berth places tasks on container instances; the {} launch type is not supported yet."),
+    ("fargate-unsupported", InvalidParameterException, "1 validation error detected: Value '{}' at 'launchType' failed to satisfy constraint: Member must satisfy enum value set: [EC2, FARGATE, EXTERNAL]"),
+    ("fargate-placement", InvalidParameterException, "Task placement constraints and strategies are not supported for the Fargate launch type."),
+    ("fargate-daemon", InvalidParameterException, "The DAEMON scheduling strategy does not support the Fargate launch type."),
     ("next-token", InvalidParameterException, "Invalid nextToken: {}"),
     ("max-results", InvalidParameterException, "maxResults must be between 1 and {}."),
     ("desired-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'desiredStatus' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, PENDING, STOPPED]"),
@@ -319,6 +321,9 @@ pub const CLUSTER_NOT_FOUND: &str = "Cluster not found.";
 pub fn cluster_name_invalid(name: &str) -> String {
     format!("Cluster must match ^[a-zA-Z0-9\\-_]{{1,255}}$, but was {name}")
 }
+
+/// An awsvpc network configuration without subnets (moto's text; ECS_REFERENCE §11).
+pub const SUBNETS_EMPTY: &str = "subnets can not be empty.";
 
 /// DescribeTasks with no tasks (aws/copilot-cli#3551).
 pub const TASKS_EMPTY: &str = "Tasks cannot be empty.";

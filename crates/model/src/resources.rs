@@ -234,6 +234,12 @@ pub struct Task {
     pub last_status: String,
     /// EC2, FARGATE or EXTERNAL.
     pub launch_type: String,
+    /// Fargate: the platform version it runs on (`1.4.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_version: Option<String>,
+    /// Fargate: `Linux`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_family: Option<String>,
     /// Memory (MiB), as a string.
     pub memory: String,
     /// The overrides it was run with.
@@ -361,8 +367,14 @@ pub struct Deployment {
     pub created_at: SimTime,
     /// When it last changed.
     pub updated_at: SimTime,
-    /// EC2.
+    /// EC2 or FARGATE.
     pub launch_type: String,
+    /// Fargate: the platform version its tasks run on (`1.4.0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_version: Option<String>,
+    /// awsvpc: the subnets, security groups and public-IP choice its tasks get.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_configuration: Option<serde_json::Value>,
     /// IN_PROGRESS, COMPLETED or FAILED.
     pub rollout_state: String,
     /// Why it is in that state.
@@ -403,8 +415,17 @@ pub struct Service {
     pub running_count: u32,
     /// Its PENDING tasks.
     pub pending_count: u32,
-    /// EC2.
+    /// EC2 or FARGATE.
     pub launch_type: String,
+    /// Fargate: `LATEST` or the version asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_version: Option<String>,
+    /// Fargate: `Linux`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_family: Option<String>,
+    /// awsvpc: the subnets, security groups and public-IP choice its tasks get.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_configuration: Option<serde_json::Value>,
     /// The PRIMARY deployment's task definition.
     pub task_definition: String,
     /// Rolling-update bounds and the circuit breaker.

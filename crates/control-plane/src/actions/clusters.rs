@@ -34,27 +34,37 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
             .filter(|t| t.task.last_status == status)
             .count() as u32
     };
+    // Statistics split by launch type: Fargate ones, and the rest (EC2, EXTERNAL).
+    let tasks_of = |status: &str, fargate: bool| {
+        record
+            .tasks
+            .values()
+            .filter(|t| t.task.last_status == status && (t.instance.is_none() == fargate))
+            .count() as u32
+    };
+    let services_of = |status: &str, fargate: bool| {
+        record
+            .services
+            .values()
+            .filter(|s| s.doc.status == status && (s.doc.launch_type == "FARGATE") == fargate)
+            .count() as u32
+    };
     let wants = |what: &str| include.iter().any(|i| i == what);
     let active_services = record
         .services
         .values()
         .filter(|s| s.doc.status == "ACTIVE")
         .count() as u32;
-    let draining_services = record
-        .services
-        .values()
-        .filter(|s| s.doc.status == "DRAINING")
-        .count() as u32;
     let statistics = if wants("STATISTICS") {
         [
-            ("runningEC2TasksCount", count("RUNNING")),
-            ("pendingEC2TasksCount", count("PENDING")),
-            ("runningFargateTasksCount", 0),
-            ("pendingFargateTasksCount", 0),
-            ("activeEC2ServiceCount", active_services),
-            ("activeFargateServiceCount", 0),
-            ("drainingEC2ServiceCount", draining_services),
-            ("drainingFargateServiceCount", 0),
+            ("runningEC2TasksCount", tasks_of("RUNNING", false)),
+            ("pendingEC2TasksCount", tasks_of("PENDING", false)),
+            ("runningFargateTasksCount", tasks_of("RUNNING", true)),
+            ("pendingFargateTasksCount", tasks_of("PENDING", true)),
+            ("activeEC2ServiceCount", services_of("ACTIVE", false)),
+            ("activeFargateServiceCount", services_of("ACTIVE", true)),
+            ("drainingEC2ServiceCount", services_of("DRAINING", false)),
+            ("drainingFargateServiceCount", services_of("DRAINING", true)),
         ]
         .into_iter()
         .map(|(name, value)| KeyValuePair {

@@ -83,7 +83,10 @@ pub(crate) fn deploy(
             desired_count: record.doc.desired_count,
             created_at: now,
             updated_at: now,
-            launch_type: "EC2".into(),
+            launch_type: record.doc.launch_type.clone(),
+            platform_version: (record.doc.launch_type == "FARGATE")
+                .then(|| crate::actions::tasks::FARGATE_PLATFORM_VERSION.into()),
+            network_configuration: record.doc.network_configuration.clone(),
             rollout_state: "IN_PROGRESS".into(),
             ..Deployment::default()
         },
@@ -143,14 +146,18 @@ pub(super) fn create(
             return Err(error);
         }
     };
-    match request.launch_type.as_deref() {
-        None | Some("EC2") => {}
+    let fargate = match request.launch_type.as_deref() {
+        None | Some("EC2") => false,
+        Some("FARGATE") => true,
         Some(other) => {
             return Err(messages::unconfirmed_error(
                 "fargate-unsupported",
                 &[&other],
             ))
         }
+    };
+    if fargate && daemon {
+        return Err(messages::unconfirmed_error("fargate-daemon", &[]));
     }
     // A DAEMON service's desired count is the number of instances it runs on.
     let desired = match (daemon, request.desired_count) {
@@ -171,6 +178,21 @@ pub(super) fn create(
         (false, None) => Default::default(),
     };
     let task_definition = active_task_definition(cp, request.task_definition.as_deref())?;
+    if fargate {
+        let compatible = resolve(cp, &task_definition).is_some_and(|td| {
+            td.compatibilities
+                .iter()
+                .flatten()
+                .any(|c| *c == berth_model::task_definition::Compatibility::Fargate)
+        });
+        if !compatible {
+            return Err(invalid(&messages::launch_type_unsupported("FARGATE")));
+        }
+        if request.network_configuration.is_none() {
+            return Err(invalid(messages::NETWORK_CONFIGURATION_REQUIRED));
+        }
+        crate::actions::tasks::FargateNetwork::of(request.network_configuration.as_ref())?;
+    }
     // Compile once now so malformed rules are refused here, not at the first placement.
     berth_scheduler::compile_constraints(
         request.placement_constraints.as_deref().unwrap_or(&[]),
@@ -184,7 +206,15 @@ pub(super) fn create(
         cluster_arn,
         status: "ACTIVE".into(),
         desired_count: desired,
-        launch_type: "EC2".into(),
+        launch_type: if fargate { "FARGATE" } else { "EC2" }.into(),
+        platform_version: fargate.then(|| {
+            request
+                .platform_version
+                .clone()
+                .unwrap_or_else(|| "LATEST".into())
+        }),
+        platform_family: fargate.then(|| "Linux".into()),
+        network_configuration: request.network_configuration.clone(),
         task_definition: task_definition.clone(),
         deployment_configuration,
         created_at: now,

@@ -3,6 +3,8 @@
 //! RunTask places with the scheduler (the task definition's constraints plus the call's,
 //! the call's strategies or random) and hands each placed task to its instance's agent as a
 //! fully resolved [`TaskSpec`]; the task is PENDING until the agent reports otherwise.
+//! A Fargate task needs no instance: it gets an ENI in one of its subnets (spread over them)
+//! and goes to the agent of the region's Fargate capacity, PROVISIONING until that reports.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +38,76 @@ pub(crate) struct Launch {
     pub(crate) group: String,
     pub(crate) started_by: Option<String>,
     pub(crate) tags: Vec<berth_model::task_definition::Tag>,
+    /// Fargate: the subnets and the rest of its awsvpc configuration.
+    pub(crate) fargate: Option<FargateNetwork>,
+}
+
+/// Where Fargate tasks get their ENIs.
+#[derive(Clone, Debug)]
+pub(crate) struct FargateNetwork {
+    pub(crate) subnets: Vec<String>,
+}
+
+impl FargateNetwork {
+    /// The subnets of a `networkConfiguration`; at least one is required.
+    pub(crate) fn of(network_configuration: Option<&serde_json::Value>) -> Result<Self, ApiError> {
+        let subnets: Vec<String> = network_configuration
+            .and_then(|n| n.pointer("/awsvpcConfiguration/subnets"))
+            .and_then(|s| s.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect();
+        if subnets.is_empty() {
+            return Err(invalid(messages::SUBNETS_EMPTY));
+        }
+        Ok(FargateNetwork { subnets })
+    }
+}
+
+/// Where a task runs: on a placed instance, or on Fargate in a subnet.
+pub(crate) enum Target {
+    Instance(Placement),
+    Fargate { subnet: String },
+}
+
+/// The Availability Zone of a subnet: Berth knows no VPC, so a subnet id maps to one of the
+/// region's first three zones, the same one every time.
+fn zone_of(region: &str, subnet: &str) -> String {
+    let hash = subnet
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    format!("{region}{}", ['a', 'b', 'c'][(hash % 3) as usize])
+}
+
+/// The subnet for a group's next Fargate task: the one with the fewest of the group's
+/// unstopped tasks, the first listed on a tie (ECS spreads Fargate tasks over the zones).
+pub(crate) fn next_subnet(
+    cluster: &crate::state::ClusterRecord,
+    group: &str,
+    subnets: &[String],
+) -> String {
+    let mut counts = vec![0usize; subnets.len()];
+    for record in cluster.tasks.values() {
+        if record.instance.is_some()
+            || record.task.group != group
+            || record.task.last_status == "STOPPED"
+        {
+            continue;
+        }
+        let subnet = record.task.attachments.iter().find_map(|a| {
+            a["details"]
+                .as_array()?
+                .iter()
+                .find(|d| d["name"] == "subnetId")?["value"]
+                .as_str()
+        });
+        if let Some(i) = subnets.iter().position(|s| Some(s.as_str()) == subnet) {
+            counts[i] += 1;
+        }
+    }
+    let best = (0..subnets.len()).min_by_key(|&i| counts[i]).unwrap_or(0);
+    subnets[best].clone()
 }
 
 fn invalid(message: &str) -> ApiError {
@@ -76,6 +148,7 @@ fn prepare(
     let compatibility = match launch_type {
         "EC2" => Compatibility::Ec2,
         "EXTERNAL" => Compatibility::External,
+        "FARGATE" => Compatibility::Fargate,
         other => {
             return Err(messages::unconfirmed_error(
                 "fargate-unsupported",
@@ -97,6 +170,10 @@ fn prepare(
         (false, true) => return Err(invalid(messages::NETWORK_CONFIGURATION_INVALID)),
         _ => {}
     }
+    let fargate = match compatibility {
+        Compatibility::Fargate => Some(FargateNetwork::of(network_configuration)?),
+        _ => None,
+    };
     let overrides = overrides.unwrap_or_default();
     let mut requirements = TaskRequirements::with_overrides(&td, Some(&overrides));
     if compatibility == Compatibility::External {
@@ -112,6 +189,7 @@ fn prepare(
             .unwrap_or_else(|| format!("family:{family}")),
         started_by,
         tags: tags.unwrap_or_default(),
+        fargate,
     })
 }
 
@@ -145,12 +223,40 @@ pub(super) fn run(
     if !(1..=10).contains(&count) {
         return Err(messages::unconfirmed_error("run-task-count", &[]));
     }
+    let name = cluster_name(request.cluster.as_deref());
+    if let Some(network) = &launch.fargate {
+        let given_rules = request
+            .placement_constraints
+            .as_ref()
+            .is_some_and(|c| !c.is_empty())
+            || request
+                .placement_strategy
+                .as_ref()
+                .is_some_and(|s| !s.is_empty());
+        if given_rules {
+            return Err(messages::unconfirmed_error("fargate-placement", &[]));
+        }
+        let mut tasks = Vec::new();
+        for _ in 0..count {
+            let subnet = next_subnet(&cp.clusters[&name], &launch.group, &network.subnets);
+            tasks.push(launch_task(
+                cp,
+                now,
+                &name,
+                &launch,
+                Target::Fargate { subnet },
+            ));
+        }
+        return Ok(Response::Tasks(TasksResponse {
+            tasks: Some(tasks),
+            failures: Some(Vec::new()),
+        }));
+    }
     // The task definition's constraints and the call's count together toward the limit of 10.
     let mut constraints_given = definition_constraints(&launch.td);
     constraints_given.extend(request.placement_constraints.unwrap_or_default());
     let constraints = compile_constraints(&constraints_given, 0)?;
     let strategies = compile_strategies(&request.placement_strategy.unwrap_or_default())?;
-    let name = cluster_name(request.cluster.as_deref());
     let ControlPlane { clusters, rng, .. } = cp;
     let cluster = clusters.get_mut(&name).expect("checked above");
     let registered = cluster.fleet.instances().iter().any(|i| {
@@ -183,7 +289,7 @@ pub(super) fn run(
     let tasks = outcome
         .placements
         .into_iter()
-        .map(|placement| launch_task(cp, now, &name, &launch, placement))
+        .map(|placement| launch_task(cp, now, &name, &launch, Target::Instance(placement)))
         .collect();
     Ok(Response::Tasks(TasksResponse {
         tasks: Some(tasks),
@@ -257,7 +363,13 @@ pub(super) fn start(
             .fleet
             .place(&placement_request, rng);
         match outcome.placements.into_iter().next() {
-            Some(placement) => tasks.push(launch_task(cp, now, &name, &launch, placement)),
+            Some(placement) => tasks.push(launch_task(
+                cp,
+                now,
+                &name,
+                &launch,
+                Target::Instance(placement),
+            )),
             None => {
                 let reason = outcome
                     .failures
@@ -278,13 +390,13 @@ pub(super) fn start(
     }))
 }
 
-/// Records a placed task, tells its agent to start it, and returns its document.
+/// Records a task on its target, tells its agent to start it, and returns its document.
 pub(crate) fn launch_task(
     cp: &mut ControlPlane,
     now: SimTime,
     cluster_name: &str,
     launch: &Launch,
-    placement: Placement,
+    target: Target,
 ) -> Task {
     let task_id = cp.new_id();
     let container_ids: Vec<_> = launch
@@ -294,6 +406,13 @@ pub(crate) fn launch_task(
         .flatten()
         .map(|_| cp.new_id())
         .collect();
+    // Fargate: the task's ENI, named from ids of its own.
+    let eni = match &target {
+        Target::Fargate { subnet } => {
+            Some(Eni::new(cp.new_id(), cp.new_id(), subnet, &cp.scope.region))
+        }
+        Target::Instance(_) => None,
+    };
     let task_arn = cp.scope.task(cluster_name, &task_id);
     let sized = launch.overrides.apply_sizes(&launch.td);
     let containers: Vec<Container> = sized
@@ -311,28 +430,26 @@ pub(crate) fn launch_task(
             exit_code: None,
             reason: None,
             network_bindings: Vec::new(),
-            network_interfaces: Vec::new(),
+            network_interfaces: eni.iter().map(Eni::container_interface).collect(),
             health_status: "UNKNOWN".into(),
             cpu: c.cpu.unwrap_or(0).to_string(),
             memory: c.memory.map(|m| m.to_string()),
             memory_reservation: c.memory_reservation.map(|m| m.to_string()),
         })
         .collect();
+    let region = cp.scope.region.clone();
     let cluster = cp
         .clusters
         .get_mut(cluster_name)
         .expect("the cluster exists");
-    let instance = &cluster.fleet.instances()[placement.instance];
-    let task = Task {
-        attachments: Vec::new(),
+    let mut task = Task {
+        attachments: eni.iter().map(Eni::attachment).collect(),
         attributes: Vec::new(),
-        availability_zone: instance
-            .attribute_value("ecs.availability-zone")
-            .map(str::to_owned),
+        availability_zone: None,
         cluster_arn: cluster.arn.clone(),
         connectivity: "CONNECTED".into(),
         connectivity_at: Some(now),
-        container_instance_arn: Some(instance.arn.clone()),
+        container_instance_arn: None,
         containers,
         cpu: sized
             .cpu
@@ -362,12 +479,42 @@ pub(crate) fn launch_task(
         version: 1,
         ..Task::default()
     };
+    let (agent, instance_index, placement, bindings) = match target {
+        Target::Instance(placement) => {
+            let instance = &cluster.fleet.instances()[placement.instance];
+            task.availability_zone = instance
+                .attribute_value("ecs.availability-zone")
+                .map(str::to_owned);
+            task.container_instance_arn = Some(instance.arn.clone());
+            let bindings = placement.bindings.clone();
+            (
+                instance.arn.clone(),
+                Some(placement.instance),
+                Some(placement),
+                bindings,
+            )
+        }
+        Target::Fargate { subnet } => {
+            task.availability_zone = Some(zone_of(&region, &subnet));
+            task.launch_type = "FARGATE".into();
+            task.platform_version = Some(FARGATE_PLATFORM_VERSION.into());
+            task.platform_family = Some("Linux".into());
+            // Until the ENI is attached and the agent reports (§6.1).
+            task.last_status = "PROVISIONING".into();
+            (
+                crate::state::fargate_agent(&cluster.arn),
+                None,
+                None,
+                Vec::new(),
+            )
+        }
+    };
     let spec = task_spec(
         &task_arn,
         cluster_name,
         &sized,
         &launch.overrides,
-        &placement,
+        &bindings,
     );
     let stop_timeout = spec
         .containers
@@ -375,17 +522,17 @@ pub(crate) fn launch_task(
         .filter_map(|c| c.stop_timeout)
         .max()
         .unwrap_or(30);
-    let instance_arn = instance.arn.clone();
-    let instance_index = placement.instance;
     let key = TaskKey::of(task_id.as_str()).expect("ids are 32 hex characters");
-    cluster.instances[instance_index].tasks.insert(key);
+    if let Some(index) = instance_index {
+        cluster.instances[index].tasks.insert(key);
+    }
     cluster.tasks.insert(
         key,
         TaskRecord {
             key,
             task: task.clone(),
             instance: instance_index,
-            placement: Some(placement),
+            placement,
             family: launch.td.family.clone().unwrap_or_default(),
             stop_timeout,
             ever_running: false,
@@ -404,18 +551,94 @@ pub(crate) fn launch_task(
         },
     );
     cluster.sync(key);
-    cluster.instances[instance_index].version += 1;
-    let instance_document = instances::document(cluster, instance_index, false);
+    let instance_document = instance_index.map(|index| {
+        cluster.instances[index].version += 1;
+        instances::document(cluster, index, false)
+    });
     cp.instructions
-        .push_back((instance_arn.clone(), AgentInstruction::StartTask(spec)));
+        .push_back((agent, AgentInstruction::StartTask(spec)));
     cp.emit(now, "ECS Task State Change", &task_arn, &task);
-    cp.emit(
-        now,
-        "ECS Container Instance State Change",
-        &instance_arn,
-        &instance_document,
-    );
+    if let Some(document) = instance_document {
+        cp.emit(
+            now,
+            "ECS Container Instance State Change",
+            &document.container_instance_arn.clone(),
+            &document,
+        );
+    }
     task
+}
+
+/// The platform version Fargate tasks run on when `LATEST` is asked for.
+pub(crate) const FARGATE_PLATFORM_VERSION: &str = "1.4.0";
+
+/// A Fargate task's elastic network interface: ids and a private address in its subnet,
+/// derived from the generator so that a session replays exactly.
+struct Eni {
+    attachment_id: String,
+    eni_id: String,
+    subnet: String,
+    mac: String,
+    ip: String,
+    dns: String,
+}
+
+impl Eni {
+    fn new(
+        attachment: berth_model::EcsId,
+        eni: berth_model::EcsId,
+        subnet: &str,
+        region: &str,
+    ) -> Eni {
+        let a = attachment.as_str();
+        let e = eni.as_str();
+        let byte = |i: usize| u8::from_str_radix(&e[i..i + 2], 16).unwrap_or(0);
+        let ip = format!("10.0.{}.{}", byte(0), byte(2).max(4));
+        Eni {
+            attachment_id: format!(
+                "{}-{}-{}-{}-{}",
+                &a[..8],
+                &a[8..12],
+                &a[12..16],
+                &a[16..20],
+                &a[20..]
+            ),
+            eni_id: format!("eni-{}", &e[..17]),
+            subnet: subnet.to_owned(),
+            mac: format!(
+                "0a:{}:{}:{}:{}:{}",
+                &e[4..6],
+                &e[6..8],
+                &e[8..10],
+                &e[10..12],
+                &e[12..14]
+            ),
+            dns: format!("ip-{}.{region}.compute.internal", ip.replace('.', "-")),
+            ip,
+        }
+    }
+
+    /// The task's `attachments[]` entry.
+    fn attachment(&self) -> serde_json::Value {
+        let detail = |name: &str, value: &str| serde_json::json!({"name": name, "value": value});
+        serde_json::json!({
+            "id": self.attachment_id,
+            "type": "ElasticNetworkInterface",
+            "status": "ATTACHED",
+            "details": [
+                detail("subnetId", &self.subnet),
+                detail("networkInterfaceId", &self.eni_id),
+                detail("macAddress", &self.mac),
+                detail("privateDnsName", &self.dns),
+                detail("privateIPv4Address", &self.ip),
+            ],
+        })
+    }
+
+    /// A container's `networkInterfaces[]` entry.
+    fn container_interface(&self) -> serde_json::Value {
+        serde_json::json!({"attachmentId": self.attachment_id, "privateIpv4Address": self.ip})
+    }
 }
 
 /// The task as its agent needs it: overrides applied, host ports chosen, defaults explicit.
@@ -424,7 +647,7 @@ fn task_spec(
     cluster: &str,
     td: &TaskDefinition,
     overrides: &TaskOverride,
-    placement: &Placement,
+    bindings: &[berth_scheduler::place::HostPortBinding],
 ) -> TaskSpec {
     let containers = td
         .container_definitions
@@ -463,8 +686,7 @@ fn task_spec(
                 cpu: size(c.cpu).unwrap_or(0),
                 memory: size(c.memory),
                 memory_reservation: size(c.memory_reservation),
-                port_bindings: placement
-                    .bindings
+                port_bindings: bindings
                     .iter()
                     .filter(|b| b.container_name == name)
                     .map(|b| PortBinding {
@@ -514,9 +736,9 @@ pub(super) fn stop(
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let given = request.task.unwrap_or_default();
     let key = find_task(cluster, &given).ok_or_else(|| invalid(messages::TASK_NOT_FOUND))?;
+    let instance_arn = cluster.agent_of(&cluster.tasks[&key]);
     let record = cluster.tasks.get_mut(&key).expect("found above");
     let task_arn = record.task.task_arn.clone();
-    let instance_arn = cluster.fleet.instances()[record.instance].arn.clone();
     let stopping = record.task.desired_status != "STOPPED";
     if stopping {
         let task = &mut record.task;
@@ -608,7 +830,7 @@ pub(super) fn list(cp: &mut ControlPlane, request: ListTasksRequest) -> Result<R
         .tasks
         .values()
         .filter(|r| r.task.desired_status == desired)
-        .filter(|r| instance.is_none_or(|i| r.instance == i))
+        .filter(|r| instance.is_none_or(|i| r.instance == Some(i)))
         .filter(|r| request.family.as_deref().is_none_or(|f| r.family == f))
         .filter(|r| {
             request

@@ -1,0 +1,124 @@
+//! Fargate: tasks without container instances, each with an ENI in one of its subnets, run
+//! by the agent of the region's Fargate capacity. Runs natively and in headless Chromium.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+mod common;
+
+use berth_agent_protocol::{AgentEvent, ContainerStateChange, Status, TaskStateChange};
+use common::Session;
+use serde_json::json;
+
+const FARGATE_TD: &str = r#"{"family": "sample-fargate", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512", "containerDefinitions": [{"name": "app", "image": "httpd:2.4", "portMappings": [{"containerPort": 80}]}]}"#;
+
+#[test]
+fn a_fargate_task_document() {
+    let mut s = Session::new(21);
+    s.cli("create-cluster", json!({})).unwrap();
+    s.register_task_definition(FARGATE_TD, None);
+    let run = s
+        .cli(
+            "run-task",
+            json!({"taskDefinition": "sample-fargate", "launchType": "FARGATE",
+                   "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}}),
+        )
+        .unwrap();
+    let task = &run["tasks"][0];
+    assert_eq!(task["launchType"], "FARGATE");
+    assert_eq!(task["lastStatus"], "PROVISIONING");
+    assert_eq!(task["platformVersion"], "1.4.0");
+    assert_eq!(task["cpu"], "256");
+    assert_eq!(task["memory"], "512");
+    assert!(task.get("containerInstanceArn").is_none());
+    let attachment = &task["attachments"][0];
+    assert_eq!(attachment["type"], "ElasticNetworkInterface");
+    assert_eq!(
+        attachment["details"][0],
+        json!({"name": "subnetId", "value": "subnet-1"})
+    );
+    let ip = attachment["details"][4]["value"].as_str().unwrap();
+    assert!(ip.starts_with("10.0."), "{ip}");
+    assert_eq!(
+        task["containers"][0]["networkInterfaces"][0]["privateIpv4Address"],
+        ip
+    );
+
+    // Only the Fargate capacity's agent may report on it; it was told to start the task.
+    let (agent, _) = s.cp.poll_instruction().expect("a StartTask");
+    assert_eq!(
+        agent,
+        "arn:aws:ecs:us-east-1:123456789012:capacity-provider/FARGATE"
+    );
+    let task_arn = task["taskArn"].as_str().unwrap().to_owned();
+    let running = |status| TaskStateChange {
+        task_arn: task_arn.clone(),
+        status,
+        pull_started_at: None,
+        pull_stopped_at: None,
+        containers: vec![ContainerStateChange {
+            name: "app".into(),
+            status,
+            runtime_id: None,
+            exit_code: None,
+            reason: None,
+            port_bindings: vec![],
+            health_status: None,
+        }],
+    };
+    s.cp.handle_agent_event(
+        s.now,
+        "arn:aws:ecs:us-east-1:123456789012:container-instance/default/x",
+        AgentEvent::TaskStateChange(running(Status::Running)),
+    );
+    assert_eq!(s.describe("default", &task_arn).last_status, "PROVISIONING");
+    s.cp.handle_agent_event(
+        s.now,
+        &agent,
+        AgentEvent::TaskStateChange(running(Status::Pending)),
+    );
+    assert_eq!(s.describe("default", &task_arn).last_status, "PENDING");
+    s.cp.handle_agent_event(
+        s.now,
+        &agent,
+        AgentEvent::TaskStateChange(running(Status::Running)),
+    );
+    assert_eq!(s.describe("default", &task_arn).last_status, "RUNNING");
+    // StopTask goes to the same agent.
+    s.cli("stop-task", json!({"task": task_arn})).unwrap();
+    let (to, _) = s.cp.poll_instruction().expect("a StopTask");
+    assert_eq!(to, agent);
+}
+
+#[test]
+fn fargate_refusals() {
+    let mut s = Session::new(22);
+    s.cli("create-cluster", json!({})).unwrap();
+    s.register_task_definition(FARGATE_TD, None);
+    let net = json!({"awsvpcConfiguration": {"subnets": ["subnet-1"]}});
+    assert_eq!(
+        s.cli("run-task", json!({"taskDefinition": "sample-fargate", "launchType": "FARGATE",
+                                 "networkConfiguration": net,
+                                 "placementStrategy": [{"type": "random"}]}))
+            .unwrap_err(),
+        "InvalidParameterException: Task placement constraints and strategies are not supported for the Fargate launch type."
+    );
+    assert!(s
+        .cli(
+            "create-service",
+            json!({"serviceName": "d", "taskDefinition": "sample-fargate",
+                                       "launchType": "FARGATE", "schedulingStrategy": "DAEMON",
+                                       "networkConfiguration": net})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: "));
+    assert!(s
+        .cli(
+            "run-task",
+            json!({"taskDefinition": "sample-fargate", "launchType": "SPOT"})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: 1 validation error detected"));
+}
