@@ -1,11 +1,16 @@
-//! The editor page: samples, the JSON editor, problems inline with their paths, and the
-//! registered document beside it. Components render state and send actions; nothing here
-//! knows an ECS rule.
+//! The page: a task-definition editor (samples, the JSON editor, problems inline with their
+//! paths, the registered document beside it) and the lessons (the seeds' stories replayed on
+//! the virtual fleet, instant by instant). Components render state and send actions; nothing
+//! here knows an ECS rule.
 
 use berth_model::SimTime;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+#[cfg(feature = "lessons")]
+use crate::lessons::LESSONS;
+#[cfg(feature = "lessons")]
+use crate::replay::{self, Kind, Replay};
 use crate::samples::SAMPLES;
 use crate::state::{Action, EditorState, ProblemView, Verdict};
 
@@ -14,9 +19,133 @@ fn now() -> SimTime {
     SimTime(js_sys::Date::now().max(0.0) as u64)
 }
 
-/// The whole page.
+/// Which part of the page is shown.
+#[cfg(feature = "lessons")]
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Editor,
+    Lessons,
+}
+
+/// The whole page, as shipped: the header and the editor.
+#[cfg(not(feature = "lessons"))]
 #[function_component(App)]
 pub fn app() -> Html {
+    html! {
+        <main>
+            <header>
+                <h1>{ "Berth" }</h1>
+                <p class="tagline">{ "Amazon ECS's control plane as a playground. Paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it." }</p>
+            </header>
+            <Editor />
+        </main>
+    }
+}
+
+/// The whole page with the lessons: the header, the tabs, and the chosen part.
+#[cfg(feature = "lessons")]
+#[function_component(App)]
+pub fn app() -> Html {
+    let tab = use_state(|| Tab::Editor);
+    let select = |which: Tab| {
+        let tab = tab.clone();
+        Callback::from(move |_| tab.set(which))
+    };
+    let pressed = |which: Tab| if *tab == which { "true" } else { "false" };
+    html! {
+        <main>
+            <header>
+                <h1>{ "Berth" }</h1>
+                <p class="tagline">{ "Amazon ECS's control plane as a playground. Paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it. Or replay a lesson: ECS's scheduler on a virtual fleet, in ECS's words." }</p>
+                <nav class="tabs" aria-label="Parts">
+                    <button type="button" id="tab-editor" aria-pressed={pressed(Tab::Editor)} onclick={select(Tab::Editor)}>{ "Task definition" }</button>
+                    <button type="button" id="tab-lessons" aria-pressed={pressed(Tab::Lessons)} onclick={select(Tab::Lessons)}>{ "Lessons" }</button>
+                </nav>
+            </header>
+            {
+                match *tab {
+                    Tab::Editor => html! { <Editor /> },
+                    Tab::Lessons => html! { <Lessons /> },
+                }
+            }
+        </main>
+    }
+}
+
+/// The lessons: pick one, then step through its instants.
+#[cfg(feature = "lessons")]
+#[function_component(Lessons)]
+fn lessons() -> Html {
+    let replay = use_reducer(Replay::default);
+    let send = |action: replay::Action| {
+        let replay = replay.clone();
+        Callback::from(move |_| replay.dispatch(action.clone()))
+    };
+    let buttons = LESSONS.iter().map(|lesson| {
+        let current = replay.lesson.is_some_and(|l| l.id == lesson.id);
+        html! {
+            <button type="button" class="lesson" data-lesson={lesson.id}
+                aria-pressed={if current { "true" } else { "false" }}
+                onclick={send(replay::Action::Open(lesson.id.into()))}>{ lesson.title }</button>
+        }
+    });
+    let on_seek = {
+        let replay = replay.clone();
+        Callback::from(move |event: InputEvent| {
+            let value = event.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(n) = value.parse::<usize>() {
+                replay.dispatch(replay::Action::Seek(n));
+            }
+        })
+    };
+    let player = replay.lesson.map(|lesson| {
+        let lines = replay.visible().iter().rev().map(|line| {
+            let class = match line.kind {
+                Kind::Call => "line call",
+                Kind::ServiceEvent => "line service-event",
+                Kind::Change => "line change",
+                Kind::Passed => "line passed",
+                Kind::Failed => "line failed",
+                Kind::Other => "line other",
+            };
+            html! { <li {class}><time>{ &line.clock }</time>{ " " }<span>{ &line.text }</span></li> }
+        });
+        let verdict = if replay.passed() {
+            html! { <p id="lesson-verdict" class="status valid">{ "Every expectation of this lesson holds." }</p> }
+        } else {
+            html! { <p id="lesson-verdict" class="status invalid">{ format!("{} expectation(s) failed: {}", replay.failures.len(), replay.failures.join("; ")) }</p> }
+        };
+        html! {
+            <section class="player" aria-label="Lesson">
+                <h2 id="lesson-title">{ lesson.title }</h2>
+                <p id="lesson-story" class="story">{ lesson.story() }</p>
+                <div class="controls">
+                    <button type="button" id="lesson-back" onclick={send(replay::Action::Back)}>{ "◀ Back" }</button>
+                    <button type="button" id="lesson-step" onclick={send(replay::Action::Step)}>{ "Step ▶" }</button>
+                    <button type="button" id="lesson-end" onclick={send(replay::Action::End)}>{ "To the end ▶▶" }</button>
+                    <input type="range" id="lesson-seek" aria-label="Instant" min="1" max={replay.instants.len().to_string()}
+                        value={replay.shown.to_string()} oninput={on_seek} />
+                    <output id="lesson-clock">{ format!("{} (instant {} of {})", replay.clock(), replay.shown, replay.instants.len()) }</output>
+                </div>
+                { verdict }
+                <ol id="lesson-log" class="log" aria-live="polite">{ for lines }</ol>
+            </section>
+        }
+    });
+    html! {
+        <div class="lessons">
+            <section class="lesson-list" aria-label="Lessons">{ for buttons }</section>
+            { for player }
+            if replay.lesson.is_none() {
+                <p class="status empty">{ "Pick a lesson: each is a scenario replayed on a virtual fleet, with ECS's events as they happen. Step through it, or jump to the end." }</p>
+            }
+        </div>
+    }
+}
+
+/// The task-definition editor.
+#[function_component(Editor)]
+fn editor() -> Html {
     let state = use_reducer(EditorState::default);
 
     let on_input = {
@@ -53,11 +182,7 @@ pub fn app() -> Html {
     });
 
     html! {
-        <main>
-            <header>
-                <h1>{ "Berth" }</h1>
-                <p class="tagline">{ "Amazon ECS's control plane as a playground. Paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it." }</p>
-            </header>
+        <>
             <section class="samples" aria-label="Samples">
                 <span>{ "Samples:" }</span>
                 { for samples }
@@ -74,7 +199,7 @@ pub fn app() -> Html {
                     { render_verdict(&state.verdict, on_select) }
                 </section>
             </div>
-        </main>
+        </>
     }
 }
 
