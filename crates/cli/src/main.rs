@@ -65,6 +65,9 @@ struct ServeArgs {
     /// Region of requests without a credential scope.
     #[arg(long, default_value = "us-east-1")]
     region: String,
+    /// The built playground to serve on GET / (trunk's output).
+    #[arg(long, default_value = "dist")]
+    web: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -145,6 +148,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         instance_type: args.instance_type,
         account: args.account,
         default_region: args.region,
+        web: Some(args.web),
     };
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -166,6 +166,12 @@ impl Simulation {
         &self.log
     }
 
+    /// Takes the events kept so far, leaving the log empty (a long-running driver forwards
+    /// them and keeps nothing).
+    pub fn take_log(&mut self) -> Vec<ClusterEvent> {
+        std::mem::take(&mut self.log)
+    }
+
     /// Makes an image fail to pull from now on.
     pub fn make_unpullable(&mut self, image: &str) {
         self.unpullable.insert(image.to_owned());

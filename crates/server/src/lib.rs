@@ -21,10 +21,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use axum::body::Bytes;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use berth_control_plane::Config;
 use berth_fleet_sim::Simulation;
@@ -47,6 +48,8 @@ pub struct Options {
     pub account: String,
     /// The region of requests that carry no credential scope.
     pub default_region: String,
+    /// The playground's built files (trunk's `dist/`), served on `GET /`; `None` serves none.
+    pub web: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -58,6 +61,7 @@ impl Default for Options {
             instance_type: "t3.medium".into(),
             account: "123456789012".into(),
             default_region: "us-east-1".into(),
+            web: None,
         }
     }
 }
@@ -72,6 +76,10 @@ struct Engine {
     journal: Journal,
     /// Request ids: a counter mixed with the start time (they need only be unique).
     requests: u128,
+    /// Cluster events, as EventBridge envelopes, to the live views (`GET /events`).
+    events: tokio::sync::broadcast::Sender<Arc<str>>,
+    /// Event ids: a counter.
+    published: u64,
 }
 
 /// The wall clock, as the control plane's time.
@@ -97,9 +105,15 @@ impl Engine {
             regions: BTreeMap::new(),
             journal,
             requests: 0,
+            events: tokio::sync::broadcast::channel(4096).0,
+            published: 0,
         };
         for input in engine.journal.inputs()? {
             engine.apply(&input);
+        }
+        // What replay re-enacted was seen live before the restart: nobody needs it again.
+        for sim in engine.regions.values_mut() {
+            sim.take_log();
         }
         Ok(engine)
     }
@@ -143,7 +157,32 @@ impl Engine {
         input: Input,
     ) -> anyhow::Result<Option<Result<berth_control_plane::Response, ApiError>>> {
         self.journal.append(&input)?;
-        Ok(self.apply(&input))
+        let outcome = self.apply(&input);
+        self.publish();
+        Ok(outcome)
+    }
+
+    /// Sends the events the fleets logged to the live views, as EventBridge would deliver them
+    /// (ISO times in the envelope, the document as `detail`), and keeps none.
+    fn publish(&mut self) {
+        for (region, sim) in &mut self.regions {
+            for event in sim.take_log() {
+                self.published += 1;
+                let envelope = serde_json::json!({
+                    "version": "0",
+                    "id": berth_api::request_id(u128::from(self.published)),
+                    "detail-type": event.detail_type,
+                    "source": "aws.ecs",
+                    "account": self.options.account,
+                    "time": event.time.to_iso8601(),
+                    "region": region,
+                    "resources": event.resources,
+                    "detail": event.detail,
+                });
+                // No live view connected is fine: the event is simply not seen.
+                let _ = self.events.send(Arc::from(envelope.to_string()));
+            }
+        }
     }
 
     /// The region's fleet, created (with its virtual instances) on first use.
@@ -177,6 +216,7 @@ impl Engine {
         for sim in self.regions.values_mut() {
             while sim.run_to_next(now).is_some() {}
         }
+        self.publish();
     }
 
     /// One API call: `(status, body, request id)`.
@@ -258,8 +298,69 @@ async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> R
     response
 }
 
-async fn index() -> &'static str {
-    "Berth: Amazon ECS's API. Point the AWS CLI here with --endpoint-url.\n"
+/// The live view: every cluster event, as it happens, one JSON text message each.
+async fn events(State(engine): State<Shared>, upgrade: WebSocketUpgrade) -> Response {
+    let mut receiver = engine
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .events
+        .subscribe();
+    upgrade.on_upgrade(move |mut socket: WebSocket| async move {
+        loop {
+            match receiver.recv().await {
+                Ok(text) => {
+                    if socket
+                        .send(Message::Text(text.as_ref().into()))
+                        .await
+                        .is_err()
+                    {
+                        break; // The view went away.
+                    }
+                }
+                // A view too slow to keep up misses events rather than holding the server.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    })
+}
+
+/// The playground's files from `--web`, or a line saying what this endpoint is.
+async fn files(State(engine): State<Shared>, uri: axum::http::Uri) -> Response {
+    const ABOUT: &str = "Berth: Amazon ECS's API. Point the AWS CLI here with --endpoint-url.\n";
+    let root = engine
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .options
+        .web
+        .clone();
+    let Some(root) = root else {
+        return ABOUT.into_response();
+    };
+    let path = uri.path().trim_start_matches('/');
+    let path = if path.is_empty() { "index.html" } else { path };
+    // Only plain names below the root: no `..`, no hidden files, no absolute paths.
+    if path
+        .split('/')
+        .any(|part| part.is_empty() || part.starts_with('.'))
+    {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match tokio::fs::read(root.join(path)).await {
+        Ok(body) => {
+            let kind = match path.rsplit('.').next() {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js") => "text/javascript",
+                Some("wasm") => "application/wasm",
+                Some("css") => "text/css",
+                Some("json") => "application/json",
+                _ => "application/octet-stream",
+            };
+            ([(header::CONTENT_TYPE, kind)], body).into_response()
+        }
+        Err(_) if path == "index.html" => ABOUT.into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// Serves until the process is stopped (Ctrl-C): replays the journal, then listens.
@@ -286,7 +387,9 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         }
     });
     let app = Router::new()
-        .route("/", post(api).get(index))
+        .route("/", post(api).get(files))
+        .route("/events", get(events))
+        .fallback(get(files))
         // Bodies up to 16 MiB reach berth-api, which refuses those over its limit in ECS's shape.
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
         .with_state(engine);

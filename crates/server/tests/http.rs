@@ -253,3 +253,92 @@ fn bad_requests_get_ecs_errors() {
     let (status, _) = call(addr, "ListClusters", json!({}));
     assert_eq!(status, 200);
 }
+
+/// The live view: cluster events arrive over a WebSocket as EventBridge envelopes, while an
+/// API client works.
+#[test]
+fn live_events_over_websocket() {
+    use futures_util::StreamExt;
+    let addr = start();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/events"))
+            .await
+            .expect("the live view connects");
+        call(
+            addr,
+            "RegisterTaskDefinition",
+            json!({"family": "live", "containerDefinitions": [{"name": "a", "image": "busybox", "memory": 8}]}),
+        );
+        let (status, run) = call(addr, "RunTask", json!({"taskDefinition": "live"}));
+        assert_eq!(status, 200);
+        let task_arn = run["tasks"][0]["taskArn"].as_str().unwrap().to_owned();
+        let mut seen = Vec::new();
+        // The task goes PENDING at once and RUNNING when the virtual agent has pulled and
+        // started it (4 s of real time); stop after RUNNING or 20 s.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+            let event: Value = serde_json::from_str(message.to_text().unwrap()).unwrap();
+            if event["detail-type"] == "ECS Task State Change" && event["resources"][0] == task_arn.as_str() {
+                assert_eq!(event["source"], "aws.ecs");
+                assert_eq!(event["region"], "us-east-1");
+                assert!(event["time"].as_str().unwrap().ends_with('Z'));
+                seen.push(event["detail"]["lastStatus"].as_str().unwrap().to_owned());
+                if seen.last().map(String::as_str) == Some("RUNNING") {
+                    break;
+                }
+            }
+        }
+        assert_eq!(seen, ["PENDING", "RUNNING"]);
+    });
+}
+
+#[test]
+fn the_playground_is_served_when_given() {
+    let dir = std::env::temp_dir().join(format!("berth-web-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<title>Berth</title>").unwrap();
+    std::fs::write(dir.join("app.wasm"), b"\0asm").unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let web = dir.clone();
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let options = berth_server::Options {
+                    addr,
+                    web: Some(web),
+                    ..Default::default()
+                };
+                berth_server::serve_on(listener, options).await.unwrap();
+            });
+    });
+    let get = |path: &str| {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response.to_ascii_lowercase()
+    };
+    let index = get("/");
+    assert!(
+        index.starts_with("http/1.1 200") && index.contains("<title>berth</title>"),
+        "{index}"
+    );
+    assert!(get("/app.wasm").contains("content-type: application/wasm"));
+    assert!(get("/../etc/passwd").starts_with("http/1.1 404"));
+    assert!(get("/missing.js").starts_with("http/1.1 404"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
