@@ -613,6 +613,34 @@ response! {
     failures: Vec<Failure> }
 }
 
+request! {
+    /// UpdateTaskProtection.
+    UpdateTaskProtectionRequest {
+        /// Cluster.
+        cluster: String,
+        /// Task ARNs or ids (at most 10).
+        tasks: Vec<String>,
+        /// Protect (true) or release (false).
+        protection_enabled: bool,
+        /// Minutes of protection, 1 to 2880 (default 120).
+        expires_in_minutes: i64,
+    }
+}
+
+request! {
+    /// GetTaskProtection.
+    GetTaskProtectionRequest { /// Cluster.
+    cluster: String, /// Task ARNs or ids (at most 10).
+    tasks: Vec<String> }
+}
+
+response! {
+    /// UpdateTaskProtection, GetTaskProtection.
+    TaskProtectionResponse { /// The tasks' protection.
+    protected_tasks: Vec<berth_model::resources::ProtectedTask>, /// Tasks that could not be.
+    failures: Vec<Failure> }
+}
+
 /// Declares the operations once: the [`Request`] enum, [`Request::OPERATIONS`] and the
 /// decoding of a body by operation name all come from this one list.
 macro_rules! operations {
@@ -679,6 +707,8 @@ operations! {
     StopTask(StopTaskRequest),
     DescribeTasks(DescribeTasksRequest),
     ListTasks(ListTasksRequest),
+    UpdateTaskProtection(UpdateTaskProtectionRequest),
+    GetTaskProtection(GetTaskProtectionRequest),
     CreateService(CreateServiceRequest),
     UpdateService(UpdateServiceRequest),
     DeleteService(DeleteServiceRequest),
@@ -732,6 +762,8 @@ pub enum Response {
     DeleteTaskDefinitions(DeleteTaskDefinitionsResponse),
     /// `{}`.
     Empty(EmptyResponse),
+    /// UpdateTaskProtection, GetTaskProtection.
+    TaskProtection(TaskProtectionResponse),
 }
 
 /// A body as an operation's request: an absent body is `{}`; an unknown member is an

@@ -114,6 +114,8 @@ struct Live {
     primary: bool,
     /// The number of the deployment that started it.
     deployment: u64,
+    /// Scale-in protected: neither scale-in nor a deployment stops it yet.
+    protected: bool,
     healthy: bool,
     pending: bool,
     /// When a task without health checks will count as healthy.
@@ -177,12 +179,20 @@ pub(crate) fn reconcile(
                     }),
                     primary: t.deployment == primary_number,
                     deployment: t.deployment,
+                    protected: t.protected_until.is_some_and(|until| until > now),
                     ready_at,
                     healthy,
                     pending: t.phase == Phase::Pending,
                 }
             }),
     );
+    // Protection that expires lets the service move again then.
+    for until in service_table(cluster, service_name)
+        .filter_map(|(_, t)| t.protected_until)
+        .filter(|until| *until > now)
+    {
+        cp.wakeups.insert(until);
+    }
     // Arm the 40-second wake-ups for tasks that will become healthy by waiting.
     for ready in live
         .iter()
@@ -266,8 +276,9 @@ pub(crate) fn reconcile(
     let mut healthy_left = healthy_total;
     let unhealthy_first = old_live
         .iter()
+        .filter(|t| !t.protected)
         .filter(|t| !t.healthy)
-        .chain(old_live.iter().filter(|t| t.healthy));
+        .chain(old_live.iter().filter(|t| !t.protected && t.healthy));
     for task in unhealthy_first {
         if !task.healthy {
             stopping.push(task.key);
@@ -277,7 +288,7 @@ pub(crate) fn reconcile(
         }
     }
     let extra = (primary_live.len() as u32).saturating_sub(desired) as usize;
-    let mut surplus: Vec<&&Live> = primary_live.iter().collect();
+    let mut surplus: Vec<&&Live> = primary_live.iter().filter(|t| !t.protected).collect();
     surplus.sort_by_key(|t| (!t.pending, t.healthy));
     stopping.extend(surplus.into_iter().take(extra).map(|t| t.key));
     let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&primary.id]);

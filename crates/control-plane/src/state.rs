@@ -137,6 +137,8 @@ pub(crate) struct ServiceTask {
     pub(crate) deployment: u64,
     /// Its instance's position in the cluster's fleet (`None` on Fargate).
     pub(crate) instance: Option<usize>,
+    /// Scale-in protection, until then.
+    pub(crate) protected_until: Option<SimTime>,
 }
 
 impl ServiceTask {
@@ -158,6 +160,7 @@ impl ServiceTask {
             started_at: task.started_at,
             deployment: deployment_number(task.started_by.as_deref().unwrap_or("")),
             instance: record.instance,
+            protected_until: record.protected_until,
         })
     }
 }
@@ -224,6 +227,9 @@ pub(crate) struct TaskRecord {
     /// Whether an essential container has a health check (else a service counts the task
     /// healthy 40 s after it starts running).
     pub(crate) health_checked: bool,
+    /// Scale-in protection: its service does not stop it before then.
+    #[serde(default)]
+    pub(crate) protected_until: Option<SimTime>,
 }
 
 /// Every registered revision, by family.

@@ -494,3 +494,74 @@ fn launch_back_off() {
     assert_eq!(service.running_count, 1);
     assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
 }
+
+/// Scale-in protection: a protected task survives its service's scale-in until the
+/// protection expires; standalone tasks cannot be protected.
+#[test]
+fn task_scale_in_protection() {
+    let mut s = Session::new(15);
+    s.setup(2, 0);
+    s.create_service(3, None);
+    s.settle();
+    let tasks: Vec<String> = s.list_tasks("default", None);
+    assert_eq!(tasks.len(), 3);
+    let protected = tasks[1].clone();
+    let response = s
+        .cli(
+            "update-task-protection",
+            serde_json::json!({"tasks": [protected], "protectionEnabled": true, "expiresInMinutes": 10}),
+        )
+        .unwrap();
+    assert_eq!(response["protectedTasks"][0]["protectionEnabled"], true);
+    let expires = response["protectedTasks"][0]["expirationDate"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(expires as u64, s.now.as_millis() / 1000 + 600);
+    s.update(UpdateServiceRequest {
+        desired_count: Some(0),
+        ..Default::default()
+    });
+    s.settle();
+    assert_eq!(
+        s.list_tasks("default", None),
+        vec![protected.clone()],
+        "the protected task stays"
+    );
+    // Ten minutes later the protection has expired and scale-in finishes.
+    for _ in 0..10 {
+        s.advance(60_000);
+        s.agents_obey();
+    }
+    assert!(s.list_tasks("default", None).is_empty());
+    let got = s
+        .cli(
+            "get-task-protection",
+            serde_json::json!({"tasks": [protected]}),
+        )
+        .unwrap();
+    assert_eq!(got["protectedTasks"], serde_json::json!([]));
+    assert_eq!(
+        got["failures"][0]["reason"], "TASK_NOT_VALID",
+        "a stopped task"
+    );
+
+    let standalone = s.run("default", "web:1", 1)["tasks"][0]["taskArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = s
+        .cli(
+            "update-task-protection",
+            serde_json::json!({"tasks": [standalone, "0123456789abcdef0123456789abcdef"], "protectionEnabled": true}),
+        )
+        .unwrap();
+    assert_eq!(refused["failures"][0]["reason"], "TASK_NOT_VALID");
+    assert_eq!(refused["failures"][1]["reason"], "MISSING");
+    assert!(s
+        .cli(
+            "update-task-protection",
+            serde_json::json!({"tasks": [protected], "protectionEnabled": true, "expiresInMinutes": 2881}),
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: "));
+}

@@ -77,6 +77,10 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("max-results", InvalidParameterException, "maxResults must be between 1 and {}."),
     ("desired-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'desiredStatus' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, PENDING, STOPPED]"),
     ("identity-document", InvalidParameterException, "The instance identity document is not valid JSON: {}"),
+    // Task protection.
+    ("protection-tasks", InvalidParameterException, "tasks must contain between 1 and 10 items."),
+    ("protection-enabled", InvalidParameterException, "protectionEnabled is required."),
+    ("protection-minutes", InvalidParameterException, "expiresInMinutes must be between 1 and 2880."),
     // Services.
     ("services-empty", InvalidParameterException, "Services cannot be empty."),
     ("service-scaled", InvalidParameterException, "The service cannot be stopped while it is scaled above 0."),

@@ -281,6 +281,19 @@ pub struct Task {
     pub version: u64,
 }
 
+/// A task's scale-in protection (UpdateTaskProtection, GetTaskProtection).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProtectedTask {
+    /// The task.
+    pub task_arn: String,
+    /// Whether it is protected now.
+    pub protection_enabled: bool,
+    /// Until when.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expiration_date: Option<SimTime>,
+}
+
 /// A per-item failure (RunTask, Describe*).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

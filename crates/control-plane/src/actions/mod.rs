@@ -4,6 +4,7 @@
 mod attributes;
 mod clusters;
 pub(crate) mod instances;
+mod protection;
 pub(crate) mod services;
 pub(crate) mod tags;
 pub(crate) mod task_definitions;
@@ -51,6 +52,8 @@ pub(crate) fn dispatch(
         Request::StopTask(r) => tasks::stop(cp, now, r),
         Request::DescribeTasks(r) => tasks::describe(cp, r),
         Request::ListTasks(r) => tasks::list(cp, r),
+        Request::UpdateTaskProtection(r) => protection::update(cp, now, r),
+        Request::GetTaskProtection(r) => protection::get(cp, now, r),
         Request::CreateService(r) => services::create(cp, now, r),
         Request::UpdateService(r) => services::update(cp, now, r),
         Request::DeleteService(r) => services::delete(cp, now, r),

@@ -548,6 +548,7 @@ pub(crate) fn launch_task(
                 .iter()
                 .flatten()
                 .any(|c| c.essential != Some(false) && c.health_check.is_some()),
+            protected_until: None,
         },
     );
     cluster.sync(key);

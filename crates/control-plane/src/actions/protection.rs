@@ -1,0 +1,117 @@
+//! UpdateTaskProtection, GetTaskProtection: scale-in protection for a service's tasks.
+//!
+//! A protected task is not stopped by its service's scale-in or deployments until its
+//! protection expires (default 2 hours, at most 48); tasks that fail their health checks
+//! are still replaced. Only service tasks can be protected (`TASK_NOT_VALID` otherwise).
+
+use berth_model::resources::{Failure, ProtectedTask};
+use berth_model::{messages, ApiError, SimTime};
+
+use super::active_cluster;
+use super::tasks::find_task;
+use crate::requests::*;
+use crate::state::ClusterRecord;
+use crate::ControlPlane;
+
+/// Minutes of protection when `expiresInMinutes` is not given.
+const DEFAULT_MINUTES: i64 = 120;
+/// The longest protection: 48 hours.
+const MAX_MINUTES: i64 = 2880;
+
+fn failure(arn: &str, reason: &str) -> Failure {
+    Failure {
+        arn: Some(arn.to_owned()),
+        reason: Some(reason.to_owned()),
+        detail: None,
+    }
+}
+
+/// The tasks a call names, each found or failed: `MISSING`, or `TASK_NOT_VALID` for a task
+/// that is not a running service task.
+fn each(
+    cluster: &ClusterRecord,
+    given: &[String],
+) -> Result<Vec<Result<crate::state::TaskKey, Failure>>, ApiError> {
+    if given.is_empty() || given.len() > 10 {
+        return Err(messages::unconfirmed_error("protection-tasks", &[]));
+    }
+    Ok(given
+        .iter()
+        .map(|text| {
+            let key = find_task(cluster, text).ok_or_else(|| failure(text, "MISSING"))?;
+            let task = &cluster.tasks[&key].task;
+            if !task.group.starts_with("service:") || task.last_status == "STOPPED" {
+                return Err(failure(&task.task_arn, "TASK_NOT_VALID"));
+            }
+            Ok(key)
+        })
+        .collect())
+}
+
+fn protected(cluster: &ClusterRecord, key: crate::state::TaskKey, now: SimTime) -> ProtectedTask {
+    let record = &cluster.tasks[&key];
+    let until = record.protected_until.filter(|until| *until > now);
+    ProtectedTask {
+        task_arn: record.task.task_arn.clone(),
+        protection_enabled: until.is_some(),
+        expiration_date: until,
+    }
+}
+
+pub(super) fn update(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: UpdateTaskProtectionRequest,
+) -> Result<Response, ApiError> {
+    let enable = request
+        .protection_enabled
+        .ok_or_else(|| messages::unconfirmed_error("protection-enabled", &[]))?;
+    let minutes = request.expires_in_minutes.unwrap_or(DEFAULT_MINUTES);
+    if !(1..=MAX_MINUTES).contains(&minutes) {
+        return Err(messages::unconfirmed_error("protection-minutes", &[]));
+    }
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let given = request.tasks.unwrap_or_default();
+    let mut tasks = Vec::new();
+    let mut failures = Vec::new();
+    for found in each(cluster, &given)? {
+        match found {
+            Ok(key) => {
+                let until = enable.then(|| now.plus_millis(minutes as u64 * 60_000));
+                if let Some(record) = cluster.tasks.get_mut(&key) {
+                    record.protected_until = until;
+                }
+                cluster.sync(key);
+                tasks.push(protected(cluster, key, now));
+            }
+            Err(failure) => failures.push(failure),
+        }
+    }
+    // Unprotected tasks may now be stopped; protected ones are revisited when they expire.
+    cp.dirty = true;
+    Ok(Response::TaskProtection(TaskProtectionResponse {
+        protected_tasks: Some(tasks),
+        failures: Some(failures),
+    }))
+}
+
+pub(super) fn get(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: GetTaskProtectionRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let given = request.tasks.unwrap_or_default();
+    let mut tasks = Vec::new();
+    let mut failures = Vec::new();
+    for found in each(cluster, &given)? {
+        match found {
+            Ok(key) => tasks.push(protected(cluster, key, now)),
+            Err(failure) => failures.push(failure),
+        }
+    }
+    Ok(Response::TaskProtection(TaskProtectionResponse {
+        protected_tasks: Some(tasks),
+        failures: Some(failures),
+    }))
+}
