@@ -147,6 +147,9 @@ pub struct ControlPlane {
     /// Agent events arrived since the services last took a step: they take it before any
     /// output is read, once for however many reports arrived at the same instant.
     dirty: bool,
+    /// PutAccountSetting and friends.
+    #[serde(default)]
+    account_settings: actions::account_settings::AccountSettings,
 }
 
 impl ControlPlane {
@@ -163,6 +166,7 @@ impl ControlPlane {
             events: VecDeque::new(),
             now: SimTime::ZERO,
             dirty: false,
+            account_settings: Default::default(),
         }
     }
 

@@ -641,6 +641,59 @@ response! {
     failures: Vec<Failure> }
 }
 
+request! {
+    /// PutAccountSetting.
+    PutAccountSettingRequest { /// The setting.
+    name: String, /// Its value.
+    value: String, /// Whose (default: the caller, the account's root user).
+    principal_arn: String }
+}
+
+request! {
+    /// PutAccountSettingDefault.
+    PutAccountSettingDefaultRequest { /// The setting.
+    name: String, /// Its value for every principal without its own.
+    value: String }
+}
+
+request! {
+    /// DeleteAccountSetting.
+    DeleteAccountSettingRequest { /// The setting.
+    name: String, /// Whose (default: the caller).
+    principal_arn: String }
+}
+
+request! {
+    /// ListAccountSettings.
+    ListAccountSettingsRequest {
+        /// Only this setting.
+        name: String,
+        /// Only settings with this value.
+        value: String,
+        /// Whose (default: the caller).
+        principal_arn: String,
+        /// The values that apply (own, else account default, else AWS's), not only own ones.
+        effective_settings: bool,
+        /// Resume token.
+        next_token: String,
+        /// Page size (1-10, default 10).
+        max_results: i64,
+    }
+}
+
+response! {
+    /// PutAccountSetting, PutAccountSettingDefault, DeleteAccountSetting.
+    AccountSettingResponse { /// The setting.
+    setting: Value }
+}
+
+response! {
+    /// ListAccountSettings.
+    AccountSettingsResponse { /// The settings.
+    settings: Vec<Value>, /// Resume token.
+    next_token: String }
+}
+
 /// Declares the operations once: the [`Request`] enum, [`Request::OPERATIONS`] and the
 /// decoding of a body by operation name all come from this one list.
 macro_rules! operations {
@@ -714,6 +767,10 @@ operations! {
     DeleteService(DeleteServiceRequest),
     DescribeServices(DescribeServicesRequest),
     ListServices(ListServicesRequest),
+    PutAccountSetting(PutAccountSettingRequest),
+    PutAccountSettingDefault(PutAccountSettingDefaultRequest),
+    DeleteAccountSetting(DeleteAccountSettingRequest),
+    ListAccountSettings(ListAccountSettingsRequest),
     TagResource(TagResourceRequest),
     UntagResource(UntagResourceRequest),
     ListTagsForResource(ListTagsForResourceRequest),
@@ -764,6 +821,10 @@ pub enum Response {
     Empty(EmptyResponse),
     /// UpdateTaskProtection, GetTaskProtection.
     TaskProtection(TaskProtectionResponse),
+    /// `{"setting": ...}`.
+    AccountSetting(AccountSettingResponse),
+    /// ListAccountSettings.
+    AccountSettings(AccountSettingsResponse),
 }
 
 /// A body as an operation's request: an absent body is `{}`; an unknown member is an

@@ -387,3 +387,85 @@ fn list_task_definitions_family() {
         .unwrap();
     assert_eq!(families["families"], json!(["web", "website"]));
 }
+
+/// Account settings: own values, the account default, AWS's default; containerInsights
+/// becomes the default of new clusters; the long ARN formats cannot be turned off.
+#[test]
+fn account_settings() {
+    let (mut s, _) = session_with_instances(0);
+    let effective = |s: &mut Session| {
+        s.cli(
+            "list-account-settings",
+            json!({"name": "containerInsights", "effectiveSettings": true}),
+        )
+        .unwrap()["settings"][0]["value"]
+            .clone()
+    };
+    assert_eq!(effective(&mut s), "disabled");
+    s.cli(
+        "put-account-setting-default",
+        json!({"name": "containerInsights", "value": "enabled"}),
+    )
+    .unwrap();
+    assert_eq!(effective(&mut s), "enabled");
+    let own = s
+        .cli(
+            "put-account-setting",
+            json!({"name": "containerInsights", "value": "enhanced"}),
+        )
+        .unwrap();
+    assert_eq!(
+        own["setting"],
+        json!({"name": "containerInsights", "value": "enhanced",
+               "principalArn": "arn:aws:iam::123456789012:root", "type": "user"})
+    );
+    assert_eq!(effective(&mut s), "enhanced");
+    let cluster = s
+        .cli("create-cluster", json!({"clusterName": "insights"}))
+        .unwrap();
+    assert_eq!(
+        cluster["cluster"]["settings"],
+        json!([{"name": "containerInsights", "value": "enhanced"}])
+    );
+    let listed = s.cli("list-account-settings", json!({})).unwrap();
+    assert_eq!(
+        listed["settings"].as_array().unwrap().len(),
+        1,
+        "only own ones"
+    );
+    let all = s
+        .cli(
+            "list-account-settings",
+            json!({"effectiveSettings": true, "maxResults": 10}),
+        )
+        .unwrap();
+    assert_eq!(all["settings"].as_array().unwrap().len(), 10);
+    assert!(all["nextToken"].is_string(), "11 settings, pages of 10");
+    s.cli(
+        "delete-account-setting",
+        json!({"name": "containerInsights"}),
+    )
+    .unwrap();
+    assert_eq!(effective(&mut s), "enabled", "back to the account default");
+    assert!(s
+        .cli(
+            "put-account-setting",
+            json!({"name": "nope", "value": "enabled"})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: 1 validation error detected"));
+    assert!(s
+        .cli(
+            "put-account-setting",
+            json!({"name": "containerInsights", "value": "maybe"})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: 1 validation error detected"));
+    assert!(s
+        .cli(
+            "put-account-setting",
+            json!({"name": "taskLongArnFormat", "value": "disabled"}),
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: "));
+}

@@ -145,9 +145,13 @@ pub(super) fn create(
     }
     let tags = request.tags.unwrap_or_default();
     super::tags::check(&tags)?;
+    // A new cluster's Container Insights follows the account setting.
+    let insights = cp
+        .account_settings
+        .effective(&cp.scope.root_user(), "containerInsights");
     let mut settings = vec![KeyValuePair {
         name: Some("containerInsights".into()),
-        value: Some("disabled".into()),
+        value: Some(insights),
     }];
     merge_settings(&mut settings, request.settings.unwrap_or_default())?;
     let arn = cp.scope.cluster(&name);

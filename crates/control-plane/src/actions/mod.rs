@@ -1,6 +1,7 @@
 //! Dispatch of requests to their actions, and what the actions share: resolving a cluster
 //! from a name or an ARN, and ECS's not-found errors.
 
+pub(crate) mod account_settings;
 mod attributes;
 mod clusters;
 pub(crate) mod instances;
@@ -59,6 +60,10 @@ pub(crate) fn dispatch(
         Request::DeleteService(r) => services::delete(cp, now, r),
         Request::DescribeServices(r) => services::describe(cp, r),
         Request::ListServices(r) => services::list(cp, r),
+        Request::PutAccountSetting(r) => account_settings::put(cp, r),
+        Request::PutAccountSettingDefault(r) => account_settings::put_default(cp, r),
+        Request::DeleteAccountSetting(r) => account_settings::delete(cp, r),
+        Request::ListAccountSettings(r) => account_settings::list(cp, r),
         Request::TagResource(r) => tags::tag(cp, r),
         Request::UntagResource(r) => tags::untag(cp, r),
         Request::ListTagsForResource(r) => tags::list(cp, r),

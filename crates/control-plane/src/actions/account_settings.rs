@@ -1,0 +1,197 @@
+//! PutAccountSetting, PutAccountSettingDefault, ListAccountSettings, DeleteAccountSetting.
+//!
+//! A setting's effective value for a principal is the principal's own, else the account's
+//! default, else AWS's. `containerInsights` takes effect: it is the default of new clusters.
+//! The long ARN formats can no longer be turned off in ECS, so Berth refuses `disabled`.
+
+use std::collections::BTreeMap;
+
+use berth_model::{messages, ApiError, ExceptionType, JsonPath};
+use serde::{Deserialize, Serialize};
+
+use crate::paging::page;
+use crate::requests::*;
+use crate::ControlPlane;
+
+/// Every setting: its name, AWS's default, and the values it takes. The defaults of the
+/// newer settings are UNCONFIRMED best guesses from the API reference's descriptions.
+const SETTINGS: &[(&str, &str, &[&str])] = &[
+    ("serviceLongArnFormat", "enabled", &["enabled", "disabled"]),
+    ("taskLongArnFormat", "enabled", &["enabled", "disabled"]),
+    (
+        "containerInstanceLongArnFormat",
+        "enabled",
+        &["enabled", "disabled"],
+    ),
+    ("awsvpcTrunking", "disabled", &["enabled", "disabled"]),
+    (
+        "containerInsights",
+        "disabled",
+        &["enabled", "disabled", "enhanced"],
+    ),
+    ("fargateFIPSMode", "disabled", &["enabled", "disabled"]),
+    ("tagResourceAuthorization", "on", &["on", "off"]),
+    ("fargateTaskRetirementWaitPeriod", "7", &["0", "7", "14"]),
+    ("guardDutyActivate", "off", &["on", "off"]),
+    (
+        "defaultLogDriverMode",
+        "blocking",
+        &["blocking", "non-blocking"],
+    ),
+    ("fargateEventWindows", "disabled", &["enabled", "disabled"]),
+];
+
+/// The account's settings: per principal, and the account-wide defaults.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct AccountSettings {
+    by_principal: BTreeMap<String, BTreeMap<String, String>>,
+    defaults: BTreeMap<String, String>,
+}
+
+impl AccountSettings {
+    /// The value that applies to `principal`.
+    pub(crate) fn effective(&self, principal: &str, name: &str) -> String {
+        self.by_principal
+            .get(principal)
+            .and_then(|settings| settings.get(name))
+            .or_else(|| self.defaults.get(name))
+            .cloned()
+            .unwrap_or_else(|| {
+                SETTINGS
+                    .iter()
+                    .find(|(n, _, _)| *n == name)
+                    .map_or_else(String::new, |(_, default, _)| (*default).to_owned())
+            })
+    }
+}
+
+fn invalid_enum(value: &str, allowed: &[&str], member: &str) -> ApiError {
+    let mut error =
+        messages::enum_value(value, allowed, &JsonPath::root().key(member)).to_api_error();
+    error.exception = ExceptionType::InvalidParameterException;
+    error
+}
+
+/// Checks a name (and a value for it, when given).
+fn check(name: Option<&str>, value: Option<&str>) -> Result<String, ApiError> {
+    let names: Vec<&str> = SETTINGS.iter().map(|(n, _, _)| *n).collect();
+    let name = name.unwrap_or("");
+    let Some((_, _, allowed)) = SETTINGS.iter().find(|(n, _, _)| *n == name) else {
+        return Err(invalid_enum(name, &names, "name"));
+    };
+    if let Some(value) = value {
+        if !allowed.contains(&value) {
+            return Err(invalid_enum(value, allowed, "value"));
+        }
+        if name.ends_with("LongArnFormat") && value == "disabled" {
+            return Err(messages::unconfirmed_error("long-arn-format", &[&name]));
+        }
+    }
+    Ok(name.to_owned())
+}
+
+fn setting(name: &str, value: &str, principal: &str) -> serde_json::Value {
+    serde_json::json!({"name": name, "value": value, "principalArn": principal, "type": "user"})
+}
+
+pub(super) fn put(
+    cp: &mut ControlPlane,
+    request: PutAccountSettingRequest,
+) -> Result<Response, ApiError> {
+    let name = check(
+        request.name.as_deref(),
+        Some(request.value.as_deref().unwrap_or("")),
+    )?;
+    let value = request.value.unwrap_or_default();
+    let principal = request
+        .principal_arn
+        .unwrap_or_else(|| cp.scope.root_user());
+    cp.account_settings
+        .by_principal
+        .entry(principal.clone())
+        .or_default()
+        .insert(name.clone(), value.clone());
+    Ok(Response::AccountSetting(AccountSettingResponse {
+        setting: Some(setting(&name, &value, &principal)),
+    }))
+}
+
+pub(super) fn put_default(
+    cp: &mut ControlPlane,
+    request: PutAccountSettingDefaultRequest,
+) -> Result<Response, ApiError> {
+    let name = check(
+        request.name.as_deref(),
+        Some(request.value.as_deref().unwrap_or("")),
+    )?;
+    let value = request.value.unwrap_or_default();
+    cp.account_settings
+        .defaults
+        .insert(name.clone(), value.clone());
+    Ok(Response::AccountSetting(AccountSettingResponse {
+        setting: Some(setting(&name, &value, &cp.scope.root_user())),
+    }))
+}
+
+pub(super) fn delete(
+    cp: &mut ControlPlane,
+    request: DeleteAccountSettingRequest,
+) -> Result<Response, ApiError> {
+    let name = check(request.name.as_deref(), None)?;
+    let principal = request
+        .principal_arn
+        .unwrap_or_else(|| cp.scope.root_user());
+    let removed = cp
+        .account_settings
+        .by_principal
+        .get_mut(&principal)
+        .and_then(|settings| settings.remove(&name));
+    let value = removed.unwrap_or_else(|| cp.account_settings.effective(&principal, &name));
+    Ok(Response::AccountSetting(AccountSettingResponse {
+        setting: Some(setting(&name, &value, &principal)),
+    }))
+}
+
+pub(super) fn list(
+    cp: &mut ControlPlane,
+    request: ListAccountSettingsRequest,
+) -> Result<Response, ApiError> {
+    if let Some(name) = request.name.as_deref() {
+        check(Some(name), None)?;
+    }
+    let principal = request
+        .principal_arn
+        .unwrap_or_else(|| cp.scope.root_user());
+    let effective = request.effective_settings.unwrap_or(false);
+    let settings = &cp.account_settings;
+    let found: Vec<serde_json::Value> = SETTINGS
+        .iter()
+        .map(|(name, _, _)| *name)
+        .filter(|name| request.name.as_deref().is_none_or(|n| n == *name))
+        .filter_map(|name| {
+            let own = settings
+                .by_principal
+                .get(&principal)
+                .and_then(|s| s.get(name))
+                .cloned();
+            let value = if effective {
+                Some(settings.effective(&principal, name))
+            } else {
+                own
+            }?;
+            Some((name, value))
+        })
+        .filter(|(_, value)| request.value.as_deref().is_none_or(|v| v == value))
+        .map(|(name, value)| setting(name, &value, &principal))
+        .collect();
+    let (settings, next_token) = page(
+        &found,
+        request.max_results,
+        request.next_token.as_deref(),
+        10,
+    )?;
+    Ok(Response::AccountSettings(AccountSettingsResponse {
+        settings: Some(settings),
+        next_token,
+    }))
+}
