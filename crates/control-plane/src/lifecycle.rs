@@ -207,6 +207,7 @@ fn task_state_change(
     task.version += 1;
     let task = task.clone();
     let instance = record.instance;
+    let service = record.service.clone();
     let placement = if released {
         record.placement.take()
     } else {
@@ -227,14 +228,25 @@ fn task_state_change(
     }
     if before.0 != "RUNNING" && task.last_status == "RUNNING" {
         // A service task that runs ends the service's launch back-off (§7.9).
-        if let Some(service) = task
-            .group
-            .strip_prefix("service:")
-            .and_then(|s| cluster.services.get_mut(s))
-        {
+        if let Some(service) = service.as_deref().and_then(|s| cluster.services.get_mut(s)) {
             service.start_failures = 0;
             service.throttled_until = None;
             service.throttle_level = 0;
+            // The deployment's first running task ends the breaker's first stage: its count
+            // of tasks that failed to start goes back to 0 (§7.3).
+            if let Some(deployment) = &task.started_by {
+                if !service.ran.contains(deployment) {
+                    service.ran.push(deployment.clone());
+                    if let Some(entry) = service
+                        .doc
+                        .deployments
+                        .iter_mut()
+                        .find(|d| &d.id == deployment)
+                    {
+                        entry.failed_tasks = 0;
+                    }
+                }
+            }
         }
     }
     if let (Some(placement), Some(index)) = (placement, instance) {
@@ -253,12 +265,12 @@ fn task_state_change(
     }
     // The service hears of it after the task's own events: cause before effect.
     if released && task.stop_code.as_deref() == Some("TaskFailedToStart") {
-        if let Some(deployment) = &task.started_by {
+        if let (Some(deployment), Some(service)) = (&task.started_by, &service) {
             crate::service_scheduler::task_failed_to_start(
                 cp,
                 now,
                 &cluster_name,
-                &task.group,
+                service,
                 deployment,
             );
         }

@@ -93,15 +93,14 @@ fn check_table(cluster: &ClusterRecord, service_name: &str) {
         );
         entries += 1;
     }
-    let group = format!("service:{service_name}");
     let unstopped = cluster
         .tasks
         .values()
-        .filter(|t| t.task.group == group && t.task.last_status != "STOPPED")
+        .filter(|t| t.service.as_deref() == Some(service_name) && t.task.last_status != "STOPPED")
         .count();
     assert_eq!(
         entries, unstopped,
-        "every unstopped task of {group} is in its table"
+        "every unstopped task of service {service_name} is in its table"
     );
 }
 
@@ -151,13 +150,26 @@ pub(crate) fn reconcile(
             .map_or(0, |table| table.len()),
     );
     // Tasks whose container health checks failed are replaced: stopped first, and not
-    // counted with the live ones.
+    // counted with the live ones; failures within the health check grace period after a task
+    // started are ignored (§7.5), and the service looks again when the period ends.
+    let grace_ms = u64::from(record.doc.health_check_grace_period_seconds.unwrap_or(0)) * 1000;
+    let in_grace = |t: &ServiceTask| {
+        t.started_at
+            .is_some_and(|at| now < at.plus_millis(grace_ms))
+    };
+    let failing = |t: &ServiceTask| {
+        t.desired_running && t.phase == Phase::Running && t.health_checked && t.unhealthy
+    };
     let failed_health: Vec<TaskKey> = service_table(cluster, service_name)
-        .filter(|(_, t)| {
-            t.desired_running && t.phase == Phase::Running && t.health_checked && t.unhealthy
-        })
+        .filter(|(_, t)| failing(t) && !in_grace(t))
         .map(|(key, _)| *key)
         .collect();
+    let grace_ends: Vec<SimTime> = service_table(cluster, service_name)
+        .filter(|(_, t)| failing(t) && in_grace(t))
+        .filter_map(|(_, t)| t.started_at.map(|at| at.plus_millis(grace_ms)))
+        .collect();
+    cp.wakeups.extend(grace_ends);
+    let cluster = &cp.clusters[cluster_name];
     live.extend(
         service_table(cluster, service_name)
             .filter(|(key, t)| t.desired_running && !failed_health.contains(key))
@@ -209,12 +221,11 @@ pub(crate) fn reconcile(
         0
     };
     let failed_reason = messages::unconfirmed_text("task-failed-health-checks", &[]);
-    let group = format!("service:{service_name}");
     for key in &failed_health {
         stop_task(cp, now, cluster_name, *key, &failed_reason);
         let deployment = cp.clusters[cluster_name].tasks[key].task.started_by.clone();
         if let Some(deployment) = deployment {
-            count_failed_task(cp, now, cluster_name, &group, &deployment, false);
+            count_failed_task(cp, now, cluster_name, service_name, &deployment, false);
         }
     }
     let mut events: Vec<String> = failed_health
@@ -234,8 +245,12 @@ pub(crate) fn reconcile(
         return;
     }
     let config = &record.doc.deployment_configuration;
-    let max_tasks = desired * config.maximum_percent / 100;
-    let min_healthy = (desired * config.minimum_healthy_percent).div_ceil(100);
+    // In u64: a large desired count times a large percentage must not wrap.
+    let max_tasks = (u64::from(desired) * u64::from(config.maximum_percent) / 100)
+        .min(u64::from(u32::MAX)) as u32;
+    let min_healthy = (u64::from(desired) * u64::from(config.minimum_healthy_percent))
+        .div_ceil(100)
+        .min(u64::from(u32::MAX)) as u32;
     let primary = record.doc.deployments[0].clone();
     // Tasks of older deployments and tasks on DRAINING instances are replaced alike (§8).
     let primary_live: Vec<&Live> = live.iter().filter(|t| t.primary && !t.draining).collect();
@@ -516,6 +531,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
             started_by: Some(primary.id.clone()),
             tags: Vec::new(),
             fargate: None,
+            service: Some(service_name.to_owned()),
         };
         let request = PlacementRequest {
             requirements: &launch.requirements,
@@ -694,6 +710,7 @@ fn start_tasks(
         started_by: Some(deployment.to_owned()),
         tags: Vec::new(),
         fargate,
+        service: Some(service_name.to_owned()),
     };
     if let Some(network) = &launch.fargate {
         // Fargate has capacity for every task; each goes to the least used of its subnets.
@@ -806,10 +823,10 @@ pub(crate) fn task_failed_to_start(
     cp: &mut ControlPlane,
     now: SimTime,
     cluster_name: &str,
-    group: &str,
+    service_name: &str,
     deployment: &str,
 ) {
-    count_failed_task(cp, now, cluster_name, group, deployment, true);
+    count_failed_task(cp, now, cluster_name, service_name, deployment, true);
 }
 
 /// Counts a failed task of a deployment for its circuit breaker (tasks that never ran and
@@ -819,13 +836,10 @@ fn count_failed_task(
     cp: &mut ControlPlane,
     now: SimTime,
     cluster_name: &str,
-    group: &str,
+    service_name: &str,
     deployment: &str,
     never_ran: bool,
 ) {
-    let Some(service_name) = group.strip_prefix("service:") else {
-        return;
-    };
     let Some(record) = cp
         .clusters
         .get_mut(cluster_name)
@@ -847,13 +861,17 @@ fn count_failed_task(
     else {
         return;
     };
-    entry.failed_tasks += 1;
-    entry.updated_at = now;
+    // Once a task of the deployment has run, only failed health checks count (§7.3).
+    let counted = !never_ran || !record.ran.iter().any(|d| d == deployment);
+    if counted {
+        entry.failed_tasks += 1;
+        entry.updated_at = now;
+    }
     let threshold = desired.div_ceil(2).clamp(10, 200);
     let trips =
         breaker.enable && entry.rollout_state == "IN_PROGRESS" && entry.failed_tasks >= threshold;
     // The launch back-off (§7.9): after a few failures in a row, wait before launching
-    // again, twice as long after each further failed attempt up to 15 minutes, and say so
+    // again, twice as long after each further failed attempt up to 27 minutes, and say so
     // once per streak. Failures of tasks launched together count as one attempt.
     if never_ran {
         record.start_failures += 1;

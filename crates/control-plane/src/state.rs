@@ -96,7 +96,7 @@ impl ClusterRecord {
         let Some(record) = self.tasks.get(&key) else {
             return;
         };
-        let Some(service) = record.task.group.strip_prefix("service:") else {
+        let Some(service) = record.service.as_deref() else {
             return;
         };
         let entry = ServiceTask::of(record);
@@ -187,6 +187,10 @@ pub(crate) struct ServiceRecord {
     pub(crate) throttled_until: Option<SimTime>,
     /// How many back-offs in a row: each one after the first waits twice as long.
     pub(crate) throttle_level: u32,
+    /// Deployments that have had a task reach RUNNING: the circuit breaker's first stage
+    /// (tasks failing to start) is over for them (§7.3).
+    #[serde(default)]
+    pub(crate) ran: Vec<String>,
 }
 
 /// The rest of a container instance's record.
@@ -230,6 +234,10 @@ pub(crate) struct TaskRecord {
     /// Scale-in protection: its service does not stop it before then.
     #[serde(default)]
     pub(crate) protected_until: Option<SimTime>,
+    /// The service that started it. Only a service's scheduler sets this; a RunTask whose
+    /// group merely reads `service:web` is not web's.
+    #[serde(default)]
+    pub(crate) service: Option<String>,
 }
 
 /// Every registered revision, by family.

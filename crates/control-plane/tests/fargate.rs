@@ -122,3 +122,53 @@ fn fargate_refusals() {
         .unwrap_err()
         .starts_with("InvalidParameterException: 1 validation error detected"));
 }
+
+/// A new network configuration is a new deployment; a new revision must suit Fargate.
+#[test]
+fn fargate_service_updates() {
+    let mut s = Session::new(23);
+    s.cli("create-cluster", json!({})).unwrap();
+    s.register_task_definition(FARGATE_TD, None);
+    s.register_task_definition(
+        r#"{"family": "ec2", "containerDefinitions": [{"name": "a", "image": "b", "memory": 8}]}"#,
+        None,
+    );
+    let created = s
+        .cli(
+            "create-service",
+            json!({"serviceName": "f", "taskDefinition": "sample-fargate", "desiredCount": 1,
+               "launchType": "FARGATE",
+               "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}}),
+        )
+        .unwrap();
+    let first = created["service"]["deployments"][0]["id"].clone();
+    let updated = s
+        .cli(
+            "update-service",
+            json!({"service": "f",
+                   "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-2"]}}}),
+        )
+        .unwrap();
+    assert_ne!(
+        updated["service"]["deployments"][0]["id"], first,
+        "a new deployment"
+    );
+    assert_eq!(
+        updated["service"]["deployments"][0]["networkConfiguration"]["awsvpcConfiguration"]
+            ["subnets"][0],
+        "subnet-2"
+    );
+    // No instances, but an active service: the cluster cannot be deleted.
+    assert_eq!(
+        s.cli("delete-cluster", json!({})).unwrap_err(),
+        "ClusterContainsServicesException: The Cluster cannot be deleted while Services are active."
+    );
+    assert_eq!(
+        s.cli(
+            "update-service",
+            json!({"service": "f", "taskDefinition": "ec2:1"})
+        )
+        .unwrap_err(),
+        "InvalidParameterException: Task definition does not support launch_type FARGATE."
+    );
+}

@@ -565,3 +565,95 @@ fn task_scale_in_protection() {
         .unwrap_err()
         .starts_with("InvalidParameterException: "));
 }
+
+/// A RunTask whose group reads like a service's is not that service's; desiredCount has
+/// ECS's quota.
+#[test]
+fn services_own_only_their_tasks() {
+    let mut s = Session::new(16);
+    s.setup(2, 0);
+    s.create_service(1, None);
+    s.settle();
+    let imposter = s
+        .cli(
+            "run-task",
+            serde_json::json!({"taskDefinition": "web:1", "group": "service:web"}),
+        )
+        .unwrap()["tasks"][0]["taskArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.settle();
+    assert_eq!(s.describe("default", &imposter).desired_status, "RUNNING");
+    assert_eq!(
+        s.service().running_count,
+        1,
+        "the service counts its own task only"
+    );
+    assert!(s
+        .cli(
+            "update-service",
+            serde_json::json!({"service": "web", "desiredCount": 5001})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: desiredCount 5001 is out of range"));
+    assert_eq!(
+        s.service().desired_count,
+        1,
+        "a refused update changes nothing"
+    );
+}
+
+/// Failed container health checks within the grace period are ignored; after it, the task
+/// is replaced.
+#[test]
+fn health_check_grace_period() {
+    use berth_agent_protocol::{AgentEvent, ContainerStateChange, Status, TaskStateChange};
+    let mut s = Session::new(17);
+    s.ok(Request::CreateCluster(CreateClusterRequest::default()));
+    s.register_instance("default", 2048, 3768);
+    s.register_task_definition(
+        r#"{"family": "checked", "containerDefinitions": [{"name": "app", "image": "x", "memory": 64, "healthCheck": {"command": ["CMD", "true"]}}]}"#,
+        None,
+    );
+    s.cli(
+        "create-service",
+        serde_json::json!({"serviceName": "web", "taskDefinition": "checked:1", "desiredCount": 1,
+                           "healthCheckGracePeriodSeconds": 120}),
+    )
+    .unwrap();
+    s.agents_obey();
+    let task = s.list_tasks("default", None)[0].clone();
+    let instance = s.describe("default", &task).container_instance_arn.unwrap();
+    let unhealthy = TaskStateChange {
+        task_arn: task.clone(),
+        status: Status::Running,
+        pull_started_at: None,
+        pull_stopped_at: None,
+        containers: vec![ContainerStateChange {
+            name: "app".into(),
+            status: Status::Running,
+            runtime_id: None,
+            exit_code: None,
+            reason: None,
+            port_bindings: vec![],
+            health_status: Some("UNHEALTHY".into()),
+        }],
+    };
+    s.advance(30_000);
+    s.cp.handle_agent_event(s.now, &instance, AgentEvent::TaskStateChange(unhealthy));
+    s.drain_events();
+    assert_eq!(s.describe("default", &task).health_status, "UNHEALTHY");
+    assert_eq!(
+        s.describe("default", &task).desired_status,
+        "RUNNING",
+        "within the grace period"
+    );
+    // The control plane wakes itself when the period ends, and replaces the task.
+    let wake =
+        s.cp.poll_timeout()
+            .expect("a wake-up at the end of the grace period");
+    s.now = wake;
+    s.cp.handle_timeout(wake);
+    assert_eq!(s.describe("default", &task).desired_status, "STOPPED");
+}

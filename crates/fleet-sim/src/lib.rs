@@ -612,7 +612,7 @@ impl Simulation {
                         containers: containers(Status::Stopped, &|_| None, Some(0)),
                     };
                     self.schedule(
-                        running_at.plus_millis(seconds * 1000),
+                        running_at.plus_millis(seconds.saturating_mul(1000)),
                         Pending::Report {
                             instance: instance.to_owned(),
                             change: exited,
@@ -713,7 +713,7 @@ fn allocation_mib(container: &ContainerSpec) -> Option<u64> {
         "" | "B" => n.div_ceil(1024 * 1024),
         "K" | "KB" => n.div_ceil(1024),
         "M" | "MB" => n,
-        "G" | "GB" => n * 1024,
+        "G" | "GB" => n.saturating_mul(1024),
         _ => return None,
     })
 }

@@ -84,6 +84,7 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("protection-enabled", InvalidParameterException, "protectionEnabled is required."),
     ("protection-minutes", InvalidParameterException, "expiresInMinutes must be between 1 and 2880."),
     // Services.
+    ("desired-count-range", InvalidParameterException, "desiredCount {} is out of range: a service runs from 0 to {} tasks."),
     ("services-empty", InvalidParameterException, "Services cannot be empty."),
     ("service-scaled", InvalidParameterException, "The service cannot be stopped while it is scaled above 0."),
     ("service-desired-count", InvalidParameterException, "desiredCount is required for a service with schedulingStrategy REPLICA."),

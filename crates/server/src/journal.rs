@@ -58,8 +58,15 @@ impl Journal {
         Ok(Journal { conn })
     }
 
-    /// Commits an input.
-    pub(crate) fn append(&self, input: &Input) -> anyhow::Result<()> {
+    /// Removes an input that could not be applied (it would fail again on every replay).
+    pub(crate) fn remove(&self, seq: i64) -> anyhow::Result<()> {
+        self.conn
+            .execute("DELETE FROM inputs WHERE seq = ?1", params![seq])?;
+        Ok(())
+    }
+
+    /// Commits an input; returns its sequence number.
+    pub(crate) fn append(&self, input: &Input) -> anyhow::Result<i64> {
         self.conn
             .prepare_cached(
                 "INSERT INTO inputs (region, at_ms, kind, operation, body) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -71,7 +78,7 @@ impl Journal {
                 input.operation,
                 input.body
             ])?;
-        Ok(())
+        Ok(self.conn.last_insert_rowid())
     }
 
     /// Every input, in the order it was committed.

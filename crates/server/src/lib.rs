@@ -108,14 +108,31 @@ impl Engine {
             events: tokio::sync::broadcast::channel(4096).0,
             published: 0,
         };
-        for input in engine.journal.inputs()? {
-            engine.apply(&input);
+        engine.replay()?;
+        Ok(engine)
+    }
+
+    /// Rebuilds every region from the journal. An input whose application panics is skipped
+    /// (and said so), so one bad entry cannot keep the server from starting.
+    fn replay(&mut self) -> anyhow::Result<()> {
+        self.regions.clear();
+        for (i, input) in self.journal.inputs()?.iter().enumerate() {
+            let applied =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.apply(input)));
+            if applied.is_err() {
+                eprintln!(
+                    "berth: journal entry {} ({} {}) could not be replayed; skipped",
+                    i + 1,
+                    input.kind,
+                    input.operation
+                );
+            }
         }
         // What replay re-enacted was seen live before the restart: nobody needs it again.
-        for sim in engine.regions.values_mut() {
+        for sim in self.regions.values_mut() {
             sim.take_log();
         }
-        Ok(engine)
+        Ok(())
     }
 
     /// Applies an input (live or replayed): what it does depends only on the input.
@@ -125,7 +142,13 @@ impl Engine {
             let config = Config {
                 scope: ArnScope {
                     region: input.region.clone(),
-                    account_id: self.options.account.clone(),
+                    // The account the region was created with (journals before it was
+                    // recorded use the configured one).
+                    account_id: if input.body.is_empty() {
+                        self.options.account.clone()
+                    } else {
+                        input.body.clone()
+                    },
                 },
                 rng_seed: seed_of(&input.region),
             };
@@ -156,8 +179,22 @@ impl Engine {
         &mut self,
         input: Input,
     ) -> anyhow::Result<Option<Result<berth_control_plane::Response, ApiError>>> {
-        self.journal.append(&input)?;
-        let outcome = self.apply(&input);
+        let seq = self.journal.append(&input)?;
+        let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.apply(&input)));
+        let outcome = match applied {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                // A bug, not the caller's fault: forget the input and rebuild the state it may
+                // have left half-changed, so the journal and the memory agree again.
+                self.journal.remove(seq)?;
+                self.replay()?;
+                anyhow::bail!(
+                    "Berth failed applying {} {}; nothing was changed",
+                    input.kind,
+                    input.operation
+                );
+            }
+        };
         self.publish();
         Ok(outcome)
     }
@@ -195,7 +232,7 @@ impl Engine {
             at_ms: now.as_millis(),
             kind: "region".into(),
             operation: String::new(),
-            body: String::new(),
+            body: self.options.account.clone(),
         })?;
         for i in 0..self.options.virtual_instances as usize {
             let zone = format!("{region}{}", ZONES[i % ZONES.len()]);

@@ -277,6 +277,16 @@ pub(super) fn delete(
         ));
     }
     if record
+        .services
+        .values()
+        .any(|s| s.doc.status == "ACTIVE" || s.doc.status == "DRAINING")
+    {
+        return Err(ApiError::new(
+            ExceptionType::ClusterContainsServicesException,
+            messages::CLUSTER_HAS_SERVICES,
+        ));
+    }
+    if record
         .tasks
         .values()
         .any(|t| t.task.last_status != "STOPPED")

@@ -39,8 +39,9 @@ fn each(
         .iter()
         .map(|text| {
             let key = find_task(cluster, text).ok_or_else(|| failure(text, "MISSING"))?;
-            let task = &cluster.tasks[&key].task;
-            if !task.group.starts_with("service:") || task.last_status == "STOPPED" {
+            let record = &cluster.tasks[&key];
+            let task = &record.task;
+            if record.service.is_none() || task.last_status == "STOPPED" {
                 return Err(failure(&task.task_arn, "TASK_NOT_VALID"));
             }
             Ok(key)

@@ -163,9 +163,7 @@ pub(super) fn create(
     let desired = match (daemon, request.desired_count) {
         (true, _) => 0,
         (false, None) => return Err(messages::unconfirmed_error("service-desired-count", &[])),
-        (false, Some(desired)) => {
-            u32::try_from(desired).map_err(|_| invalid("desiredCount must be 0 or more."))?
-        }
+        (false, Some(desired)) => desired_count(desired)?,
     };
     // DAEMON defaults: maximumPercent 100 and minimumHealthyPercent 0 (§7.2).
     let deployment_configuration = match (daemon, request.deployment_configuration) {
@@ -179,13 +177,7 @@ pub(super) fn create(
     };
     let task_definition = active_task_definition(cp, request.task_definition.as_deref())?;
     if fargate {
-        let compatible = resolve(cp, &task_definition).is_some_and(|td| {
-            td.compatibilities
-                .iter()
-                .flatten()
-                .any(|c| *c == berth_model::task_definition::Compatibility::Fargate)
-        });
-        if !compatible {
+        if !fargate_compatible(cp, &task_definition) {
             return Err(invalid(&messages::launch_type_unsupported("FARGATE")));
         }
         if request.network_configuration.is_none() {
@@ -243,6 +235,7 @@ pub(super) fn create(
                 start_failures: 0,
                 throttled_until: None,
                 throttle_level: 0,
+                ran: Vec::new(),
             },
         );
     deploy(cp, now, &cluster_name, &name, task_definition, None);
@@ -250,6 +243,30 @@ pub(super) fn create(
     Ok(Response::Service(ServiceResponse {
         service: Some(document(cp, &cluster_name, &name, false)),
     }))
+}
+
+/// ECS's quota of tasks per service.
+const MAX_DESIRED_COUNT: i64 = 5000;
+
+/// A valid `desiredCount`: 0 up to the quota.
+fn desired_count(desired: i64) -> Result<u32, ApiError> {
+    if !(0..=MAX_DESIRED_COUNT).contains(&desired) {
+        return Err(messages::unconfirmed_error(
+            "desired-count-range",
+            &[&desired, &MAX_DESIRED_COUNT],
+        ));
+    }
+    Ok(desired as u32)
+}
+
+/// Whether a task definition can run on Fargate.
+fn fargate_compatible(cp: &ControlPlane, task_definition: &str) -> bool {
+    resolve(cp, task_definition).is_some_and(|td| {
+        td.compatibilities
+            .iter()
+            .flatten()
+            .any(|c| *c == berth_model::task_definition::Compatibility::Fargate)
+    })
 }
 
 pub(super) fn update(
@@ -267,10 +284,22 @@ pub(super) fn update(
         ));
     }
     let current = record.doc.task_definition.clone();
+    let fargate = record.doc.launch_type == "FARGATE";
     let new_definition = match request.task_definition.as_deref() {
         Some(text) => Some(active_task_definition(cp, Some(text))?),
         None => None,
     };
+    if let Some(td) = &new_definition {
+        if fargate && !fargate_compatible(cp, td) {
+            return Err(invalid(&messages::launch_type_unsupported("FARGATE")));
+        }
+    }
+    if let (true, Some(network)) = (fargate, &request.network_configuration) {
+        crate::actions::tasks::FargateNetwork::of(Some(network))?;
+    }
+    if let Some(desired) = request.desired_count {
+        desired_count(desired)?;
+    }
     if let Some(constraints) = &request.placement_constraints {
         berth_scheduler::compile_constraints(constraints, 0)?;
     }
@@ -284,8 +313,7 @@ pub(super) fn update(
         .and_then(|c| c.services.get_mut(&name))
         .expect("checked above");
     if let Some(desired) = request.desired_count {
-        record.doc.desired_count =
-            u32::try_from(desired).map_err(|_| invalid("desiredCount must be 0 or more."))?;
+        record.doc.desired_count = desired_count(desired)?;
         record.doc.deployments[0].desired_count = record.doc.desired_count;
         record.last_problem = None;
     }
@@ -302,8 +330,18 @@ pub(super) fn update(
         record.doc.health_check_grace_period_seconds =
             Some(grace.clamp(0, i64::from(u32::MAX)) as u32);
     }
+    // A new network configuration is a new deployment, as a new task definition is (§7.4).
+    let changed_network = request
+        .network_configuration
+        .filter(|network| record.doc.network_configuration.as_ref() != Some(network));
+    if let Some(network) = &changed_network {
+        record.doc.network_configuration = Some(network.clone());
+    }
     let changed_definition = new_definition.filter(|td| *td != current);
-    if changed_definition.is_some() || request.force_new_deployment == Some(true) {
+    if changed_definition.is_some()
+        || changed_network.is_some()
+        || request.force_new_deployment == Some(true)
+    {
         deploy(
             cp,
             now,

@@ -238,6 +238,10 @@ pub(crate) fn purge_deleted(cp: &mut ControlPlane) {
             for deployment in &service.doc.deployments {
                 used.insert(deployment.task_definition.as_str());
             }
+            // A circuit breaker may still roll back to it.
+            if let Some(completed) = &service.last_completed {
+                used.insert(completed.as_str());
+            }
         }
     }
     let gone: Vec<String> = deleting

@@ -40,6 +40,8 @@ pub(crate) struct Launch {
     pub(crate) tags: Vec<berth_model::task_definition::Tag>,
     /// Fargate: the subnets and the rest of its awsvpc configuration.
     pub(crate) fargate: Option<FargateNetwork>,
+    /// The service launching it (`None` for RunTask and StartTask).
+    pub(crate) service: Option<String>,
 }
 
 /// Where Fargate tasks get their ENIs.
@@ -190,6 +192,7 @@ fn prepare(
         started_by,
         tags: tags.unwrap_or_default(),
         fargate,
+        service: None,
     })
 }
 
@@ -549,6 +552,7 @@ pub(crate) fn launch_task(
                 .flatten()
                 .any(|c| c.essential != Some(false) && c.health_check.is_some()),
             protected_until: None,
+            service: launch.service.clone(),
         },
     );
     cluster.sync(key);
