@@ -694,6 +694,87 @@ response! {
     next_token: String }
 }
 
+/// A container's state in SubmitTaskStateChange.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubmittedContainer {
+    /// The container's name.
+    #[serde(default)]
+    pub container_name: Option<String>,
+    /// Its image digest (accepted, not used).
+    #[serde(default)]
+    pub image_digest: Option<String>,
+    /// Its runtime id.
+    #[serde(default)]
+    pub runtime_id: Option<String>,
+    /// Its exit code.
+    #[serde(default)]
+    pub exit_code: Option<i64>,
+    /// Its host ports.
+    #[serde(default)]
+    pub network_bindings: Option<Vec<berth_model::resources::NetworkBinding>>,
+    /// Why it stopped.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// PENDING, RUNNING or STOPPED.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+request! {
+    /// SubmitTaskStateChange (an agent's report).
+    SubmitTaskStateChangeRequest {
+        /// Cluster.
+        cluster: String,
+        /// The task.
+        task: String,
+        /// PENDING, RUNNING or STOPPED.
+        status: String,
+        /// Why it stopped (accepted; containers carry their own reasons).
+        reason: String,
+        /// Its containers.
+        containers: Vec<SubmittedContainer>,
+        /// ENI attachments (accepted, not used).
+        attachments: Value,
+        /// Managed agents (accepted, not used).
+        managed_agents: Value,
+        /// When the pull started.
+        pull_started_at: berth_model::SimTime,
+        /// When the pull stopped.
+        pull_stopped_at: berth_model::SimTime,
+        /// When the task's execution stopped (accepted; STOPPED sets it).
+        execution_stopped_at: berth_model::SimTime,
+    }
+}
+
+request! {
+    /// SubmitContainerStateChange (an agent's report).
+    SubmitContainerStateChangeRequest {
+        /// Cluster.
+        cluster: String,
+        /// The task.
+        task: String,
+        /// The container.
+        container_name: String,
+        /// Its runtime id.
+        runtime_id: String,
+        /// PENDING, RUNNING or STOPPED.
+        status: String,
+        /// Its exit code.
+        exit_code: i64,
+        /// Why it stopped.
+        reason: String,
+        /// Its host ports.
+        network_bindings: Vec<berth_model::resources::NetworkBinding>,
+    }
+}
+
+response! {
+    /// SubmitTaskStateChange, SubmitContainerStateChange.
+    AcknowledgmentResponse { /// `ACK`.
+    acknowledgment: String }
+}
+
 /// Declares the operations once: the [`Request`] enum, [`Request::OPERATIONS`] and the
 /// decoding of a body by operation name all come from this one list.
 macro_rules! operations {
@@ -767,6 +848,8 @@ operations! {
     DeleteService(DeleteServiceRequest),
     DescribeServices(DescribeServicesRequest),
     ListServices(ListServicesRequest),
+    SubmitTaskStateChange(SubmitTaskStateChangeRequest),
+    SubmitContainerStateChange(SubmitContainerStateChangeRequest),
     PutAccountSetting(PutAccountSettingRequest),
     PutAccountSettingDefault(PutAccountSettingDefaultRequest),
     DeleteAccountSetting(DeleteAccountSettingRequest),
@@ -825,6 +908,8 @@ pub enum Response {
     AccountSetting(AccountSettingResponse),
     /// ListAccountSettings.
     AccountSettings(AccountSettingsResponse),
+    /// `{"acknowledgment": "ACK"}`.
+    Acknowledgment(AcknowledgmentResponse),
 }
 
 /// A body as an operation's request: an absent body is `{}`; an unknown member is an

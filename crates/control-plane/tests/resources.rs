@@ -469,3 +469,51 @@ fn account_settings() {
         .unwrap_err()
         .starts_with("InvalidParameterException: "));
 }
+
+/// An agent's reports through the API take the same path as over agent-protocol.
+#[test]
+fn submitted_state_changes() {
+    let (mut s, _) = session_with_instances(1);
+    s.register_task_definition(WEB, Some("web"));
+    let task = s.run("default", "web", 1)["tasks"][0]["taskArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ack = s
+        .cli(
+            "submit-task-state-change",
+            json!({"task": task, "status": "RUNNING", "pullStartedAt": 1415836800,
+                   "containers": [{"containerName": "web", "status": "RUNNING", "runtimeId": "abc",
+                                   "networkBindings": [{"bindIP": "0.0.0.0", "containerPort": 80, "hostPort": 32768}]}]}),
+        )
+        .unwrap();
+    assert_eq!(ack, json!({"acknowledgment": "ACK"}));
+    let described = s.describe("default", &task);
+    assert_eq!(described.last_status, "RUNNING");
+    assert_eq!(described.containers[0].network_bindings[0].host_port, 32768);
+    s.cli(
+        "submit-container-state-change",
+        json!({"task": task, "containerName": "web", "status": "STOPPED", "exitCode": 1}),
+    )
+    .unwrap();
+    let described = s.describe("default", &task);
+    assert_eq!(
+        described.desired_status, "STOPPED",
+        "the essential container exited"
+    );
+    assert_eq!(described.containers[0].exit_code, Some(1));
+    assert!(s
+        .cli(
+            "submit-task-state-change",
+            json!({"task": task, "status": "SLEEPING"})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: "));
+    assert!(s
+        .cli(
+            "submit-task-state-change",
+            json!({"task": "0123456789abcdef0123456789abcdef", "status": "RUNNING"})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: "));
+}

@@ -77,6 +77,8 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("max-results", InvalidParameterException, "maxResults must be between 1 and {}."),
     ("desired-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'desiredStatus' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, PENDING, STOPPED]"),
     ("identity-document", InvalidParameterException, "The instance identity document is not valid JSON: {}"),
+    // Agent reports through the API.
+    ("submitted-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'status' failed to satisfy constraint: Member must be one of [PENDING, RUNNING, STOPPED]"),
     // Account settings.
     ("long-arn-format", InvalidParameterException, "The {} setting can no longer be disabled: every account uses the long ARN format."),
     // Task protection.

@@ -146,13 +146,14 @@ pub struct ContainerInstance {
 #[serde(rename_all = "camelCase")]
 pub struct NetworkBinding {
     /// The host address it is bound to (`0.0.0.0`).
-    #[serde(rename = "bindIP")]
+    #[serde(rename = "bindIP", default)]
     pub bind_ip: String,
     /// The container port.
     pub container_port: u16,
     /// The host port (static, or dynamic from the ephemeral range).
     pub host_port: u16,
     /// `tcp` or `udp`.
+    #[serde(default)]
     pub protocol: String,
 }
 

@@ -2,6 +2,7 @@
 //! from a name or an ARN, and ECS's not-found errors.
 
 pub(crate) mod account_settings;
+mod agent_api;
 mod attributes;
 mod clusters;
 pub(crate) mod instances;
@@ -60,6 +61,8 @@ pub(crate) fn dispatch(
         Request::DeleteService(r) => services::delete(cp, now, r),
         Request::DescribeServices(r) => services::describe(cp, r),
         Request::ListServices(r) => services::list(cp, r),
+        Request::SubmitTaskStateChange(r) => agent_api::submit_task(cp, now, r),
+        Request::SubmitContainerStateChange(r) => agent_api::submit_container(cp, now, r),
         Request::PutAccountSetting(r) => account_settings::put(cp, r),
         Request::PutAccountSettingDefault(r) => account_settings::put_default(cp, r),
         Request::DeleteAccountSetting(r) => account_settings::delete(cp, r),

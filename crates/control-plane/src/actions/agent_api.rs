@@ -1,0 +1,150 @@
+//! SubmitTaskStateChange, SubmitContainerStateChange: the agent's reports through the API.
+//!
+//! They are the same reports an agent sends over agent-protocol, so they take the same
+//! path ([`crate::lifecycle`]); they are accepted for the task's own agent, whatever
+//! connection they arrive on, and answer `{"acknowledgment": "ACK"}`.
+
+use berth_agent_protocol::{
+    AgentEvent, ContainerStateChange, PortBinding, Status, TaskStateChange,
+};
+use berth_model::resources::NetworkBinding;
+use berth_model::{messages, ApiError, ExceptionType, SimTime};
+
+use super::active_cluster;
+use super::tasks::find_task;
+use crate::requests::*;
+use crate::ControlPlane;
+
+fn status(text: Option<&str>) -> Result<Status, ApiError> {
+    match text {
+        Some("PENDING") => Ok(Status::Pending),
+        Some("RUNNING") => Ok(Status::Running),
+        Some("STOPPED") => Ok(Status::Stopped),
+        other => Err(messages::unconfirmed_error(
+            "submitted-status",
+            &[&other.unwrap_or("")],
+        )),
+    }
+}
+
+fn bindings(given: &[NetworkBinding]) -> Vec<PortBinding> {
+    given
+        .iter()
+        .map(|b| PortBinding {
+            container_port: b.container_port,
+            host_port: b.host_port,
+            protocol: if b.protocol.is_empty() {
+                "tcp".into()
+            } else {
+                b.protocol.clone()
+            },
+        })
+        .collect()
+}
+
+/// Hands a report to the task's agent path.
+fn report(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster: Option<&str>,
+    task: Option<&str>,
+    change: impl FnOnce(String) -> Result<TaskStateChange, ApiError>,
+) -> Result<Response, ApiError> {
+    let record = active_cluster(cp, cluster)?;
+    let key = find_task(record, task.unwrap_or("")).ok_or_else(|| {
+        ApiError::new(
+            ExceptionType::InvalidParameterException,
+            messages::TASK_NOT_FOUND,
+        )
+    })?;
+    let agent = record.agent_of(&record.tasks[&key]);
+    let task_arn = record.tasks[&key].task.task_arn.clone();
+    let change = change(task_arn)?;
+    crate::lifecycle::handle(cp, now, &agent, AgentEvent::TaskStateChange(change));
+    Ok(Response::Acknowledgment(AcknowledgmentResponse {
+        acknowledgment: Some("ACK".into()),
+    }))
+}
+
+pub(super) fn submit_task(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: SubmitTaskStateChangeRequest,
+) -> Result<Response, ApiError> {
+    let status = status(request.status.as_deref())?;
+    let containers = request
+        .containers
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            Ok(ContainerStateChange {
+                name: c.container_name.unwrap_or_default(),
+                status: self::status(c.status.as_deref())?,
+                runtime_id: c.runtime_id,
+                exit_code: c
+                    .exit_code
+                    .map(|code| code.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32),
+                reason: c.reason,
+                port_bindings: bindings(&c.network_bindings.unwrap_or_default()),
+                health_status: None,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let millis = |t: Option<SimTime>| t.map(SimTime::as_millis);
+    report(
+        cp,
+        now,
+        request.cluster.as_deref(),
+        request.task.as_deref(),
+        |task_arn| {
+            Ok(TaskStateChange {
+                task_arn,
+                status,
+                pull_started_at: millis(request.pull_started_at),
+                pull_stopped_at: millis(request.pull_stopped_at),
+                containers,
+            })
+        },
+    )
+}
+
+pub(super) fn submit_container(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: SubmitContainerStateChangeRequest,
+) -> Result<Response, ApiError> {
+    let container_status = status(request.status.as_deref())?;
+    let container = ContainerStateChange {
+        name: request.container_name.unwrap_or_default(),
+        status: container_status,
+        runtime_id: request.runtime_id,
+        exit_code: request
+            .exit_code
+            .map(|code| code.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32),
+        reason: request.reason,
+        port_bindings: bindings(&request.network_bindings.unwrap_or_default()),
+        health_status: None,
+    };
+    report(
+        cp,
+        now,
+        request.cluster.as_deref(),
+        request.task.as_deref(),
+        |task_arn| {
+            // A container's report leaves the task's own status where the agent last put it:
+            // RUNNING once a container runs, else PENDING (a STOPPED task ignores reports).
+            let task_status = if container_status == Status::Running {
+                Status::Running
+            } else {
+                Status::Pending
+            };
+            Ok(TaskStateChange {
+                task_arn,
+                status: task_status,
+                pull_started_at: None,
+                pull_stopped_at: None,
+                containers: vec![container],
+            })
+        },
+    )
+}
