@@ -68,6 +68,9 @@ struct ServeArgs {
     /// The built playground to serve on GET / (trunk's output).
     #[arg(long, default_value = "dist")]
     web: PathBuf,
+    /// Every this many journalled writes, snapshot the state and drop the writes before it.
+    #[arg(long, default_value_t = 1000)]
+    snapshot_every: u32,
 }
 
 #[derive(Subcommand)]
@@ -149,6 +152,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         account: args.account,
         default_region: args.region,
         web: Some(args.web),
+        snapshot_every: args.snapshot_every,
     };
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -10,7 +10,14 @@ use serde_json::{json, Value};
 /// Starts `berth serve` on a free port with its journal in `data`; returns it and its address.
 fn start(data: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--snapshot-every",
+            "3",
+            "--data",
+        ])
         .arg(data)
         .stderr(Stdio::piped())
         .spawn()

@@ -31,9 +31,10 @@ use berth_model::resources::{Resource, VersionInfo};
 use berth_model::{ApiError, SimTime};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
 /// How long simulated agents take.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timings {
     /// Pulling a task's images.
     pub pull_ms: u64,
@@ -54,7 +55,7 @@ impl Default for Timings {
 }
 
 /// Something the fleet will do at a virtual time.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum Pending {
     /// An agent reports a task state change.
     Report {
@@ -66,24 +67,27 @@ enum Pending {
 /// Random task failures: each running task's essential container exits with code 1 after a
 /// time drawn uniformly from `0..2 × mean_ms` (so `mean_ms` on average), from the seeded
 /// generator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failures {
     /// Mean time a task runs before it fails.
     pub mean_ms: u64,
 }
 
 /// What a simulated agent knows of one task.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct AgentTask {
     spec: TaskSpec,
     running: bool,
 }
 
-/// A virtual fleet and the control plane it drives.
+/// A virtual fleet and the control plane it drives. It serialises whole (see
+/// [`Simulation::snapshot`]), so a long session can be saved and resumed exactly.
+#[derive(Serialize, Deserialize)]
 pub struct Simulation {
     cp: ControlPlane,
     now: SimTime,
     timings: Timings,
+    #[serde(with = "pairs")]
     queue: BTreeMap<(SimTime, u64), Pending>,
     /// Where each task's pending reports are in `queue`, so a stop cancels them directly.
     scheduled: BTreeMap<String, Vec<(SimTime, u64)>>,
@@ -94,6 +98,8 @@ pub struct Simulation {
     /// Images whose health checks fail.
     unhealthy: BTreeSet<String>,
     instance_count: u64,
+    /// Events for the driver; a snapshot does not keep them.
+    #[serde(skip)]
     log: Vec<ClusterEvent>,
     failures: Option<Failures>,
     rng: ChaCha8Rng,
@@ -164,6 +170,20 @@ impl Simulation {
     /// Every cluster event so far, in order.
     pub fn log(&self) -> &[ClusterEvent] {
         &self.log
+    }
+
+    /// The whole simulation as JSON: the control plane, the agents' tasks and their pending
+    /// reports, the clock and the generators; the event log is not included. Restored, it
+    /// answers the same inputs with the same outputs.
+    pub fn snapshot(&mut self) -> String {
+        self.pump();
+        serde_json::to_string(self).expect("the simulation always serialises")
+    }
+
+    /// A simulation from a [`Simulation::snapshot`].
+    pub fn restore(snapshot: &str) -> Result<Simulation, String> {
+        serde_json::from_str(snapshot)
+            .map_err(|error| format!("not a Berth simulation snapshot: {error}"))
     }
 
     /// Takes the events kept so far, leaving the log empty (a long-running driver forwards
@@ -670,6 +690,31 @@ impl Simulation {
                 );
             }
         }
+    }
+}
+
+/// A map with keys JSON cannot use as object keys, written as a list of pairs.
+mod pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(map.iter())
+    }
+
+    pub(super) fn deserialize<'de, K, V, D>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(deserializer)?
+            .into_iter()
+            .collect())
     }
 }
 

@@ -236,3 +236,50 @@ fn replays_byte_for_byte() {
     assert_eq!(first, session(11));
     assert_ne!(first, session(12));
 }
+
+/// A snapshot taken mid-deployment, with reports still on their way, restores a simulation
+/// that goes on exactly as the original does: the same events, byte for byte.
+#[test]
+fn snapshot_mid_deployment() {
+    let mut sim = Simulation::new(31, T0);
+    sim.set_failures(Some(berth_fleet_sim::Failures { mean_ms: 600_000 }));
+    for zone in ["us-east-1a", "us-east-1b"] {
+        sim.launch_instance("default", "m5.large", zone).unwrap();
+    }
+    register(
+        &mut sim,
+        r#"{"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx", "memory": 128, "portMappings": [{"containerPort": 80}]}]}"#,
+        None,
+    );
+    register(
+        &mut sim,
+        r#"{"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx:2", "memory": 128, "portMappings": [{"containerPort": 80}]}]}"#,
+        None,
+    );
+    sim.request(Request::CreateService(CreateServiceRequest {
+        service_name: Some("web".into()),
+        task_definition: Some("web:1".into()),
+        desired_count: Some(6),
+        ..Default::default()
+    }))
+    .unwrap();
+    sim.run_until(T0.plus_millis(120_000));
+    sim.request(Request::UpdateService(UpdateServiceRequest {
+        service: Some("web".into()),
+        task_definition: Some("web:2".into()),
+        ..Default::default()
+    }))
+    .unwrap();
+    sim.run_until(T0.plus_millis(121_500)); // mid-deployment: pulls in flight
+    let snapshot = sim.snapshot();
+    let mut restored = Simulation::restore(&snapshot).expect("a valid snapshot");
+    sim.take_log();
+    for s in [&mut sim, &mut restored] {
+        s.run_until(T0.plus_millis(3_600_000));
+    }
+    let log = |s: &Simulation| serde_json::to_string(s.log()).unwrap();
+    assert!(sim.log().len() > 50, "an hour of events");
+    assert_eq!(log(&sim), log(&restored));
+    assert_eq!(service(&mut sim), service(&mut restored));
+    assert!(Simulation::restore("{}").is_err());
+}

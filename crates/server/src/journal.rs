@@ -1,4 +1,6 @@
-//! The journal: every input that changes state, in order, in SQLite.
+//! The journal: every input that changes state, in order, in SQLite; and, every so often, a
+//! snapshot of each region that replaces the inputs before it, so a restart replays only
+//! what came after.
 //!
 //! The control plane and the virtual fleet are deterministic functions of their inputs and
 //! the times they arrive at, so the journal is the whole state: a restart replays it and
@@ -53,6 +55,11 @@ impl Journal {
                  kind TEXT NOT NULL,
                  operation TEXT NOT NULL,
                  body TEXT NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS snapshots (
+                 region TEXT PRIMARY KEY,
+                 upto INTEGER NOT NULL,
+                 state TEXT NOT NULL
              );",
         )?;
         Ok(Journal { conn })
@@ -81,20 +88,60 @@ impl Journal {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Every input, in the order it was committed.
-    pub(crate) fn inputs(&self) -> anyhow::Result<Vec<Input>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT region, at_ms, kind, operation, body FROM inputs ORDER BY seq")?;
-        let rows = statement.query_map([], |row| {
-            Ok(Input {
-                region: row.get(0)?,
-                at_ms: row.get::<_, i64>(1)? as u64,
-                kind: row.get(2)?,
-                operation: row.get(3)?,
-                body: row.get(4)?,
-            })
+    /// Every input after `after`, in the order it was committed, with its sequence number.
+    pub(crate) fn inputs(&self, after: i64) -> anyhow::Result<Vec<(i64, Input)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT seq, region, at_ms, kind, operation, body FROM inputs WHERE seq > ?1 ORDER BY seq",
+        )?;
+        let rows = statement.query_map(params![after], |row| {
+            Ok((
+                row.get(0)?,
+                Input {
+                    region: row.get(1)?,
+                    at_ms: row.get::<_, i64>(2)? as u64,
+                    kind: row.get(3)?,
+                    operation: row.get(4)?,
+                    body: row.get(5)?,
+                },
+            ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The latest snapshots: each region's state, and the last input they include.
+    pub(crate) fn snapshots(&self) -> anyhow::Result<(Vec<(String, String)>, i64)> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT region, upto, state FROM snapshots ORDER BY region")?;
+        let mut upto = 0;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut states = Vec::new();
+        for row in rows {
+            let (region, through, state) = row?;
+            upto = upto.max(through);
+            states.push((region, state));
+        }
+        Ok((states, upto))
+    }
+
+    /// Replaces the inputs up to `upto` by the regions' states after them, atomically.
+    pub(crate) fn compact(&mut self, upto: i64, states: &[(String, String)]) -> anyhow::Result<()> {
+        let transaction = self.conn.transaction()?;
+        for (region, state) in states {
+            transaction.execute(
+                "INSERT INTO snapshots (region, upto, state) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(region) DO UPDATE SET upto = excluded.upto, state = excluded.state",
+                params![region, upto, state],
+            )?;
+        }
+        transaction.execute("DELETE FROM inputs WHERE seq <= ?1", params![upto])?;
+        transaction.commit()?;
+        Ok(())
     }
 }

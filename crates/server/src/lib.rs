@@ -50,6 +50,8 @@ pub struct Options {
     pub default_region: String,
     /// The playground's built files (trunk's `dist/`), served on `GET /`; `None` serves none.
     pub web: Option<PathBuf>,
+    /// Every this many journalled inputs, a snapshot of every region replaces them.
+    pub snapshot_every: u32,
 }
 
 impl Default for Options {
@@ -62,6 +64,7 @@ impl Default for Options {
             account: "123456789012".into(),
             default_region: "us-east-1".into(),
             web: None,
+            snapshot_every: 1000,
         }
     }
 }
@@ -80,6 +83,8 @@ struct Engine {
     events: tokio::sync::broadcast::Sender<Arc<str>>,
     /// Event ids: a counter.
     published: u64,
+    /// Inputs journalled since the last snapshot.
+    since_snapshot: u32,
 }
 
 /// The wall clock, as the control plane's time.
@@ -107,6 +112,7 @@ impl Engine {
             requests: 0,
             events: tokio::sync::broadcast::channel(4096).0,
             published: 0,
+            since_snapshot: 0,
         };
         engine.replay()?;
         Ok(engine)
@@ -116,15 +122,19 @@ impl Engine {
     /// (and said so), so one bad entry cannot keep the server from starting.
     fn replay(&mut self) -> anyhow::Result<()> {
         self.regions.clear();
-        for (i, input) in self.journal.inputs()?.iter().enumerate() {
+        let (states, upto) = self.journal.snapshots()?;
+        for (region, state) in states {
+            let sim = Simulation::restore(&state)
+                .map_err(|error| anyhow::anyhow!("the snapshot of {region} is damaged: {error}"))?;
+            self.regions.insert(region, sim);
+        }
+        for (seq, input) in self.journal.inputs(upto)? {
             let applied =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.apply(input)));
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.apply(&input)));
             if applied.is_err() {
                 eprintln!(
-                    "berth: journal entry {} ({} {}) could not be replayed; skipped",
-                    i + 1,
-                    input.kind,
-                    input.operation
+                    "berth: journal entry {seq} ({} {}) could not be replayed; skipped",
+                    input.kind, input.operation
                 );
             }
         }
@@ -196,7 +206,25 @@ impl Engine {
             }
         };
         self.publish();
+        self.since_snapshot += 1;
+        // A restart then replays at most this many inputs after loading the snapshots.
+        if self.since_snapshot >= self.options.snapshot_every.max(1) {
+            self.compact(seq)?;
+        }
         Ok(outcome)
+    }
+
+    /// Writes every region's state as of input `upto` and drops the inputs it includes.
+    fn compact(&mut self, upto: i64) -> anyhow::Result<()> {
+        let states: Vec<(String, String)> = self
+            .regions
+            .iter_mut()
+            .map(|(region, sim)| (region.clone(), sim.snapshot()))
+            .collect();
+        self.publish(); // Whatever taking the snapshot flushed.
+        self.journal.compact(upto, &states)?;
+        self.since_snapshot = 0;
+        Ok(())
     }
 
     /// Sends the events the fleets logged to the live views, as EventBridge would deliver them
