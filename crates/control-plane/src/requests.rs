@@ -775,6 +775,51 @@ response! {
     acknowledgment: String }
 }
 
+request! {
+    /// ListServiceDeployments.
+    ListServiceDeploymentsRequest {
+        /// The service (required).
+        service: String,
+        /// Cluster.
+        cluster: String,
+        /// Only deployments in these statuses.
+        status: Vec<String>,
+        /// `{"before": ..., "after": ...}`.
+        created_at: Value,
+        /// Resume token.
+        next_token: String,
+        /// Page size (1-100, default 20).
+        max_results: i64,
+    }
+}
+
+request! {
+    /// DescribeServiceDeployments.
+    DescribeServiceDeploymentsRequest { /// At most 20 service-deployment ARNs.
+    service_deployment_arns: Vec<String> }
+}
+
+request! {
+    /// DescribeServiceRevisions.
+    DescribeServiceRevisionsRequest { /// At most 20 service-revision ARNs.
+    service_revision_arns: Vec<String> }
+}
+
+response! {
+    /// ListServiceDeployments, DescribeServiceDeployments.
+    ServiceDeploymentsResponse { /// The deployments (briefs when listed).
+    service_deployments: Vec<Value>, /// Not found.
+    failures: Vec<Failure>, /// Resume token.
+    next_token: String }
+}
+
+response! {
+    /// DescribeServiceRevisions.
+    ServiceRevisionsResponse { /// The revisions.
+    service_revisions: Vec<Value>, /// Not found.
+    failures: Vec<Failure> }
+}
+
 /// Declares the operations once: the [`Request`] enum, [`Request::OPERATIONS`] and the
 /// decoding of a body by operation name all come from this one list.
 macro_rules! operations {
@@ -848,6 +893,9 @@ operations! {
     DeleteService(DeleteServiceRequest),
     DescribeServices(DescribeServicesRequest),
     ListServices(ListServicesRequest),
+    ListServiceDeployments(ListServiceDeploymentsRequest),
+    DescribeServiceDeployments(DescribeServiceDeploymentsRequest),
+    DescribeServiceRevisions(DescribeServiceRevisionsRequest),
     SubmitTaskStateChange(SubmitTaskStateChangeRequest),
     SubmitContainerStateChange(SubmitContainerStateChangeRequest),
     PutAccountSetting(PutAccountSettingRequest),
@@ -910,6 +958,10 @@ pub enum Response {
     AccountSettings(AccountSettingsResponse),
     /// `{"acknowledgment": "ACK"}`.
     Acknowledgment(AcknowledgmentResponse),
+    /// ListServiceDeployments, DescribeServiceDeployments.
+    ServiceDeployments(ServiceDeploymentsResponse),
+    /// DescribeServiceRevisions.
+    ServiceRevisions(ServiceRevisionsResponse),
 }
 
 /// A body as an operation's request: an absent body is `{}`; an unknown member is an

@@ -391,6 +391,9 @@ pub(crate) fn reconcile(
                 "deployment-completed",
                 &[&service_name, &deployment.id],
             ));
+            let id = deployment.id.clone();
+            crate::actions::deployments::completed(record, &id, now);
+            let deployment = &record.doc.deployments[0];
             completed = Some((
                 deployment.id.clone(),
                 deployment.rollout_state_reason.clone(),
@@ -628,6 +631,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
         let id = deployment.id.clone();
         let reason = deployment.rollout_state_reason.clone();
         let service_arn = record.doc.service_arn.clone();
+        crate::actions::deployments::completed(record, &id, now);
         events.push(messages::unconfirmed_text(
             "deployment-completed",
             &[&service_name, &id],
@@ -921,6 +925,13 @@ fn count_failed_task(
     entry.rollout_state_reason = messages::CIRCUIT_BREAKER_FAILED.into();
     let failed_id = entry.id.clone();
     let rollback_to = record.last_completed.clone();
+    crate::actions::deployments::tripped(
+        record,
+        &failed_id,
+        now,
+        breaker.rollback && rollback_to.is_some(),
+        messages::CIRCUIT_BREAKER_FAILED,
+    );
     add_event(
         cp,
         now,

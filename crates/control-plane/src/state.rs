@@ -191,6 +191,12 @@ pub(crate) struct ServiceRecord {
     /// (tasks failing to start) is over for them (§7.3).
     #[serde(default)]
     pub(crate) ran: Vec<String>,
+    /// Every deployment it has had, oldest first (ListServiceDeployments).
+    #[serde(default)]
+    pub(crate) history: Vec<crate::actions::deployments::History>,
+    /// Deployments that carried out rollbacks: their revisions, never listed.
+    #[serde(default)]
+    pub(crate) hidden: Vec<crate::actions::deployments::History>,
 }
 
 /// The rest of a container instance's record.

@@ -287,6 +287,96 @@ fn circuit_breaker_rolls_back() {
         .as_deref()
         .unwrap()
         .starts_with("CannotPullContainerError: "));
+
+    // The deployment history: the first deployment succeeded; the second failed and was
+    // rolled back, to the first one's revision; the rollback is not listed on its own.
+    let listed = s
+        .cli(
+            "list-service-deployments",
+            serde_json::json!({"service": "web"}),
+        )
+        .unwrap();
+    let briefs = listed["serviceDeployments"].as_array().unwrap();
+    let statuses: Vec<&str> = briefs
+        .iter()
+        .map(|b| b["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["ROLLBACK_SUCCESSFUL", "SUCCESSFUL"],
+        "newest first"
+    );
+    let arns: Vec<String> = briefs
+        .iter()
+        .map(|b| b["serviceDeploymentArn"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        arns[0].contains(":service-deployment/default/web/"),
+        "{}",
+        arns[0]
+    );
+    let described = s
+        .cli(
+            "describe-service-deployments",
+            serde_json::json!({"serviceDeploymentArns": [arns[0], "arn:aws:ecs:us-east-1:123456789012:service-deployment/default/web/0"]}),
+        )
+        .unwrap();
+    let failed_deployment = &described["serviceDeployments"][0];
+    assert_eq!(
+        failed_deployment["deploymentCircuitBreaker"]["status"],
+        "TRIGGERED"
+    );
+    assert_eq!(
+        failed_deployment["deploymentCircuitBreaker"]["threshold"],
+        10
+    );
+    assert_eq!(
+        failed_deployment["statusReason"],
+        "ECS deployment circuit breaker: tasks failed to start."
+    );
+    let first_revision = briefs[1]["targetServiceRevisionArn"].as_str().unwrap();
+    assert_eq!(
+        failed_deployment["sourceServiceRevisions"][0]["arn"], first_revision,
+        "it replaced the first revision"
+    );
+    assert_eq!(described["failures"][0]["reason"], "MISSING");
+    let revisions = s
+        .cli(
+            "describe-service-revisions",
+            serde_json::json!({"serviceRevisionArns": [
+                first_revision,
+                failed_deployment["targetServiceRevision"]["arn"],
+                failed_deployment["rollback"]["serviceRevisionArn"]]}),
+        )
+        .unwrap();
+    let revisions = revisions["serviceRevisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 3);
+    assert!(revisions[0]["taskDefinition"]
+        .as_str()
+        .unwrap()
+        .ends_with("web:1"));
+    assert!(revisions[1]["taskDefinition"]
+        .as_str()
+        .unwrap()
+        .ends_with("web:3"));
+    assert_eq!(
+        revisions[1]["containerImages"][0]["image"],
+        "nope/missing:1"
+    );
+    assert!(
+        revisions[2]["taskDefinition"]
+            .as_str()
+            .unwrap()
+            .ends_with("web:1"),
+        "rolled back to web:1"
+    );
+    assert!(s
+        .cli(
+            "list-service-deployments",
+            serde_json::json!({"service": "ghost"})
+        )
+        .unwrap_err()
+        .starts_with("ServiceNotFoundException: "));
 }
 
 /// DeleteService: refused while scaled up unless forced; then DRAINING, then INACTIVE.

@@ -79,6 +79,11 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("identity-document", InvalidParameterException, "The instance identity document is not valid JSON: {}"),
     // Agent reports through the API.
     ("submitted-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'status' failed to satisfy constraint: Member must be one of [PENDING, RUNNING, STOPPED]"),
+    // Service deployments.
+    ("deployment-superseded", ClientException, "ECS deployment stopped: a newer deployment of the service started."),
+    ("deployment-service-deleted", ClientException, "ECS deployment stopped: the service is being deleted."),
+    ("service-deployment-arns", InvalidParameterException, "serviceDeploymentArns must contain between 1 and 20 items."),
+    ("service-revision-arns", InvalidParameterException, "serviceRevisionArns must contain between 1 and 20 items."),
     // Account settings.
     ("long-arn-format", InvalidParameterException, "The {} setting can no longer be disabled: every account uses the long ARN format."),
     // Task protection.

@@ -5,6 +5,7 @@ pub(crate) mod account_settings;
 mod agent_api;
 mod attributes;
 mod clusters;
+pub(crate) mod deployments;
 pub(crate) mod instances;
 mod protection;
 pub(crate) mod services;
@@ -61,6 +62,9 @@ pub(crate) fn dispatch(
         Request::DeleteService(r) => services::delete(cp, now, r),
         Request::DescribeServices(r) => services::describe(cp, r),
         Request::ListServices(r) => services::list(cp, r),
+        Request::ListServiceDeployments(r) => deployments::list(cp, r),
+        Request::DescribeServiceDeployments(r) => deployments::describe(cp, r),
+        Request::DescribeServiceRevisions(r) => deployments::describe_revisions(cp, r),
         Request::SubmitTaskStateChange(r) => agent_api::submit_task(cp, now, r),
         Request::SubmitContainerStateChange(r) => agent_api::submit_container(cp, now, r),
         Request::PutAccountSetting(r) => account_settings::put(cp, r),

@@ -62,6 +62,8 @@ pub(crate) fn deploy(
     task_definition: String,
     reason: Option<String>,
 ) {
+    // Only a circuit breaker's rollback gives a reason of its own.
+    let rollback = reason.is_some();
     let id = deployment_id(cp);
     let record = cp
         .clusters
@@ -93,6 +95,8 @@ pub(crate) fn deploy(
     );
     record.doc.task_definition = task_definition;
     record.last_problem = None;
+    let cluster_arn = record.doc.cluster_arn.clone();
+    super::deployments::started(record, &cluster_arn, now, rollback);
     // A new deployment launches at full speed again (§7.9).
     record.start_failures = 0;
     record.throttled_until = None;
@@ -236,6 +240,8 @@ pub(super) fn create(
                 throttled_until: None,
                 throttle_level: 0,
                 ran: Vec::new(),
+                history: Vec::new(),
+                hidden: Vec::new(),
             },
         );
     deploy(cp, now, &cluster_name, &name, task_definition, None);
@@ -378,6 +384,7 @@ pub(super) fn delete(
     }
     record.doc.status = "DRAINING".into();
     record.doc.desired_count = 0;
+    super::deployments::deleted(record, now);
     for deployment in &mut record.doc.deployments {
         deployment.desired_count = 0;
     }

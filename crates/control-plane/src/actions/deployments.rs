@@ -1,0 +1,400 @@
+//! The service deployment history: ListServiceDeployments, DescribeServiceDeployments,
+//! DescribeServiceRevisions.
+//!
+//! Every deployment a service ever had is kept with the service revision it deployed (task
+//! definition, launch type, network configuration, images), its status over time
+//! (IN_PROGRESS, SUCCESSFUL, STOPPED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL), the
+//! revisions it replaced, its circuit breaker's count, and its rollback. A circuit-breaker
+//! rollback belongs to the deployment that failed, as in ECS: the deployment that carries it
+//! out is not listed on its own.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use berth_model::resources::{DeploymentConfiguration, Failure};
+use berth_model::{messages, ApiError, ExceptionType, SimTime};
+
+use super::{active_cluster, cluster_name, last_segment};
+use crate::paging::page;
+use crate::requests::*;
+use crate::state::ServiceRecord;
+use crate::ControlPlane;
+
+/// One deployment in a service's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct History {
+    /// The `ecs-svc/...` id of the deployment (in `deployments[]`).
+    pub(crate) id: String,
+    pub(crate) arn: String,
+    /// The revision it deployed, as DescribeServiceRevisions shows it.
+    pub(crate) revision: Value,
+    pub(crate) revision_arn: String,
+    /// The revisions running when it started.
+    pub(crate) sources: Vec<String>,
+    pub(crate) created_at: SimTime,
+    pub(crate) updated_at: SimTime,
+    pub(crate) finished_at: Option<SimTime>,
+    pub(crate) stopped_at: Option<SimTime>,
+    pub(crate) status: String,
+    pub(crate) status_reason: Option<String>,
+    pub(crate) configuration: DeploymentConfiguration,
+    /// `{reason, startedAt, serviceRevisionArn}` once rolled back.
+    pub(crate) rollback: Option<Value>,
+    /// The deployment carrying out its rollback.
+    pub(crate) rolled_back_by: Option<String>,
+    /// The circuit breaker tripped.
+    pub(crate) tripped: bool,
+}
+
+/// Records a new deployment of a service: its revision and what it replaces. A deployment
+/// that carries out a rollback is recorded on the deployment that failed instead.
+pub(crate) fn started(record: &mut ServiceRecord, cluster_arn: &str, now: SimTime, rollback: bool) {
+    let doc = &record.doc;
+    let deployment = &doc.deployments[0];
+    let digits = deployment.id.trim_start_matches("ecs-svc/").to_owned();
+    let scoped = |kind: &str| {
+        let (head, _) = cluster_arn
+            .split_once(":cluster/")
+            .unwrap_or((cluster_arn, ""));
+        format!(
+            "{head}:{kind}/{}/{}/{digits}",
+            last_segment(cluster_arn),
+            doc.service_name
+        )
+    };
+    if rollback {
+        let target = scoped("service-revision");
+        if let Some(failed) = record.history.iter_mut().rev().find(|h| h.tripped) {
+            failed.status = "ROLLBACK_IN_PROGRESS".into();
+            failed.updated_at = now;
+            failed.rolled_back_by = Some(deployment.id.clone());
+            failed.rollback = Some(json!({
+                "reason": deployment.rollout_state_reason,
+                "startedAt": now,
+                "serviceRevisionArn": target,
+            }));
+        }
+    }
+    let sources = record
+        .history
+        .iter()
+        .filter(|h| doc.deployments[1..].iter().any(|d| d.id == h.id))
+        .map(|h| h.revision_arn.clone())
+        .collect();
+    // A deployment still in progress when another starts is stopped by it.
+    for earlier in record
+        .history
+        .iter_mut()
+        .filter(|h| h.status == "IN_PROGRESS")
+    {
+        earlier.status = "STOPPED".into();
+        earlier.status_reason = Some(messages::unconfirmed_text("deployment-superseded", &[]));
+        earlier.stopped_at = Some(now);
+        earlier.updated_at = now;
+    }
+    let revision_arn = scoped("service-revision");
+    let revision = json!({
+        "serviceRevisionArn": revision_arn,
+        "serviceArn": doc.service_arn,
+        "clusterArn": doc.cluster_arn,
+        "taskDefinition": deployment.task_definition,
+        "launchType": doc.launch_type,
+        "platformVersion": doc.platform_version,
+        "platformFamily": doc.platform_family,
+        "loadBalancers": [],
+        "serviceRegistries": [],
+        "networkConfiguration": doc.network_configuration,
+        "guardDutyEnabled": false,
+        "createdAt": now,
+    });
+    let history = History {
+        id: deployment.id.clone(),
+        arn: scoped("service-deployment"),
+        revision,
+        revision_arn,
+        sources,
+        created_at: now,
+        updated_at: now,
+        finished_at: None,
+        stopped_at: None,
+        status: "IN_PROGRESS".into(),
+        status_reason: None,
+        configuration: doc.deployment_configuration.clone(),
+        rollback: None,
+        rolled_back_by: None,
+        tripped: false,
+    };
+    if !rollback {
+        record.history.push(history);
+    } else {
+        // Kept for its revision (a later rollback may target it), never listed.
+        record.hidden.push(history);
+    }
+}
+
+/// A deployment completed: SUCCESSFUL, or, for a rollback, the failed deployment's
+/// ROLLBACK_SUCCESSFUL.
+pub(crate) fn completed(record: &mut ServiceRecord, id: &str, now: SimTime) {
+    for h in record.history.iter_mut() {
+        if h.id == id && h.status == "IN_PROGRESS" {
+            h.status = "SUCCESSFUL".into();
+            h.finished_at = Some(now);
+            h.updated_at = now;
+        } else if h.rolled_back_by.as_deref() == Some(id) && h.status == "ROLLBACK_IN_PROGRESS" {
+            h.status = "ROLLBACK_SUCCESSFUL".into();
+            h.finished_at = Some(now);
+            h.updated_at = now;
+        }
+    }
+}
+
+/// A deployment's circuit breaker tripped; without a rollback it stops there.
+pub(crate) fn tripped(
+    record: &mut ServiceRecord,
+    id: &str,
+    now: SimTime,
+    rollback: bool,
+    reason: &str,
+) {
+    if let Some(h) = record.history.iter_mut().find(|h| h.id == id) {
+        h.tripped = true;
+        h.status_reason = Some(reason.to_owned());
+        h.updated_at = now;
+        if !rollback {
+            h.status = "STOPPED".into();
+            h.stopped_at = Some(now);
+        }
+    }
+}
+
+/// The service is being deleted: what is in progress stops.
+pub(crate) fn deleted(record: &mut ServiceRecord, now: SimTime) {
+    for h in record
+        .history
+        .iter_mut()
+        .filter(|h| h.status == "IN_PROGRESS")
+    {
+        h.status = "STOPPED".into();
+        h.status_reason = Some(messages::unconfirmed_text(
+            "deployment-service-deleted",
+            &[],
+        ));
+        h.stopped_at = Some(now);
+        h.updated_at = now;
+    }
+}
+
+/// The `{arn, requestedTaskCount, runningTaskCount, pendingTaskCount}` of a revision now.
+fn summary(cp: &ControlPlane, cluster: &str, record: &ServiceRecord, h: &History) -> Value {
+    let doc = super::services::document(cp, cluster, &record.doc.service_name, false);
+    let deployment = doc.deployments.iter().find(|d| d.id == h.id);
+    json!({
+        "arn": h.revision_arn,
+        "requestedTaskCount": deployment.map_or(0, |d| d.desired_count),
+        "runningTaskCount": deployment.map_or(0, |d| d.running_count),
+        "pendingTaskCount": deployment.map_or(0, |d| d.pending_count),
+    })
+}
+
+fn brief(h: &History) -> Value {
+    json!({
+        "serviceDeploymentArn": h.arn,
+        "serviceArn": h.revision["serviceArn"],
+        "clusterArn": h.revision["clusterArn"],
+        "createdAt": h.created_at,
+        "startedAt": h.created_at,
+        "finishedAt": h.finished_at,
+        "targetServiceRevisionArn": h.revision_arn,
+        "status": h.status,
+        "statusReason": h.status_reason,
+    })
+}
+
+fn full(cp: &ControlPlane, cluster: &str, record: &ServiceRecord, h: &History) -> Value {
+    let breaker = &h.configuration.deployment_circuit_breaker;
+    let failures = record
+        .doc
+        .deployments
+        .iter()
+        .find(|d| d.id == h.id)
+        .map_or(0, |d| d.failed_tasks);
+    let breaker_status = match (breaker.enable, h.tripped, h.status.as_str()) {
+        (false, _, _) => "DISABLED",
+        (true, true, _) => "TRIGGERED",
+        (true, false, "IN_PROGRESS") => "MONITORING",
+        _ => "MONITORING_COMPLETE",
+    };
+    let sources: Vec<Value> = record
+        .history
+        .iter()
+        .chain(&record.hidden)
+        .filter(|s| h.sources.contains(&s.revision_arn))
+        .map(|s| summary(cp, cluster, record, s))
+        .collect();
+    let mut value = brief(h);
+    value["stoppedAt"] = json!(h.stopped_at);
+    value["updatedAt"] = json!(h.updated_at);
+    value["sourceServiceRevisions"] = json!(sources);
+    value["targetServiceRevision"] = summary(cp, cluster, record, h);
+    value["deploymentConfiguration"] = json!(h.configuration);
+    value["deploymentCircuitBreaker"] = json!({
+        "status": breaker_status,
+        "failureCount": failures,
+        "threshold": record.doc.desired_count.div_ceil(2).clamp(10, 200),
+    });
+    if let Some(rollback) = &h.rollback {
+        value["rollback"] = rollback.clone();
+    }
+    strip_nulls(value)
+}
+
+/// Omits absent members, as ECS does.
+fn strip_nulls(mut value: Value) -> Value {
+    if let Some(object) = value.as_object_mut() {
+        object.retain(|_, v| !v.is_null());
+    }
+    value
+}
+
+/// The service and cluster names a service-deployment or service-revision ARN names:
+/// `...:<kind>/<cluster>/<service>/<id>`.
+fn parse(arn: &str, kind: &str) -> Option<(String, String)> {
+    let rest = arn.split_once(&format!(":{kind}/"))?.1;
+    let mut parts = rest.split('/');
+    let (cluster, service) = (parts.next()?, parts.next()?);
+    parts.next()?;
+    Some((cluster.to_owned(), service.to_owned()))
+}
+
+pub(super) fn list(
+    cp: &mut ControlPlane,
+    request: ListServiceDeploymentsRequest,
+) -> Result<Response, ApiError> {
+    active_cluster(cp, request.cluster.as_deref())?;
+    let cluster = cluster_name(request.cluster.as_deref());
+    let service = last_segment(request.service.as_deref().unwrap_or("")).to_owned();
+    let record = cp.clusters[&cluster]
+        .services
+        .get(&service)
+        .ok_or_else(|| {
+            ApiError::new(
+                ExceptionType::ServiceNotFoundException,
+                messages::SERVICE_NOT_FOUND,
+            )
+        })?;
+    let statuses = request.status.unwrap_or_default();
+    let before = request
+        .created_at
+        .as_ref()
+        .and_then(|c| c.get("before"))
+        .and_then(|v| serde_json::from_value::<SimTime>(v.clone()).ok());
+    let after = request
+        .created_at
+        .as_ref()
+        .and_then(|c| c.get("after"))
+        .and_then(|v| serde_json::from_value::<SimTime>(v.clone()).ok());
+    // Newest first.
+    let found: Vec<Value> = record
+        .history
+        .iter()
+        .rev()
+        .filter(|h| statuses.is_empty() || statuses.contains(&h.status))
+        .filter(|h| {
+            before.is_none_or(|b| h.created_at < b) && after.is_none_or(|a| h.created_at > a)
+        })
+        .map(|h| strip_nulls(brief(h)))
+        .collect();
+    let (deployments, next_token) = page(
+        &found,
+        request.max_results,
+        request.next_token.as_deref(),
+        20,
+    )?;
+    Ok(Response::ServiceDeployments(ServiceDeploymentsResponse {
+        service_deployments: Some(deployments),
+        failures: None,
+        next_token,
+    }))
+}
+
+pub(super) fn describe(
+    cp: &mut ControlPlane,
+    request: DescribeServiceDeploymentsRequest,
+) -> Result<Response, ApiError> {
+    let arns = request.service_deployment_arns.unwrap_or_default();
+    if arns.is_empty() || arns.len() > 20 {
+        return Err(messages::unconfirmed_error("service-deployment-arns", &[]));
+    }
+    let mut found = Vec::new();
+    let mut failures = Vec::new();
+    for arn in arns {
+        let hit = parse(&arn, "service-deployment").and_then(|(cluster, service)| {
+            let record = cp.clusters.get(&cluster)?.services.get(&service)?;
+            let h = record.history.iter().find(|h| h.arn == arn)?;
+            Some(full(cp, &cluster, record, h))
+        });
+        match hit {
+            Some(value) => found.push(value),
+            None => failures.push(Failure {
+                arn: Some(arn),
+                reason: Some("MISSING".into()),
+                detail: None,
+            }),
+        }
+    }
+    Ok(Response::ServiceDeployments(ServiceDeploymentsResponse {
+        service_deployments: Some(found),
+        failures: Some(failures),
+        next_token: None,
+    }))
+}
+
+pub(super) fn describe_revisions(
+    cp: &mut ControlPlane,
+    request: DescribeServiceRevisionsRequest,
+) -> Result<Response, ApiError> {
+    let arns = request.service_revision_arns.unwrap_or_default();
+    if arns.is_empty() || arns.len() > 20 {
+        return Err(messages::unconfirmed_error("service-revision-arns", &[]));
+    }
+    let mut found = Vec::new();
+    let mut failures = Vec::new();
+    for arn in arns {
+        let hit = parse(&arn, "service-revision").and_then(|(cluster, service)| {
+            let record = cp.clusters.get(&cluster)?.services.get(&service)?;
+            let h = record
+                .history
+                .iter()
+                .chain(&record.hidden)
+                .find(|h| h.revision_arn == arn)?;
+            let mut revision = h.revision.clone();
+            // The images each container of the revision runs.
+            let images: Vec<Value> = super::task_definitions::resolve(
+                cp,
+                h.revision["taskDefinition"].as_str().unwrap_or(""),
+            )
+            .map(|td| {
+                td.container_definitions
+                    .iter()
+                    .flatten()
+                    .map(|c| json!({"containerName": c.name, "image": c.image}))
+                    .collect()
+            })
+            .unwrap_or_default();
+            revision["containerImages"] = json!(images);
+            Some(strip_nulls(revision))
+        });
+        match hit {
+            Some(value) => found.push(value),
+            None => failures.push(Failure {
+                arn: Some(arn),
+                reason: Some("MISSING".into()),
+                detail: None,
+            }),
+        }
+    }
+    Ok(Response::ServiceRevisions(ServiceRevisionsResponse {
+        service_revisions: Some(found),
+        failures: Some(failures),
+    }))
+}
