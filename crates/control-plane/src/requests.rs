@@ -820,6 +820,19 @@ response! {
     failures: Vec<Failure> }
 }
 
+request! {
+    /// StopServiceDeployment.
+    StopServiceDeploymentRequest { /// The deployment.
+    service_deployment_arn: String, /// ROLLBACK (the default and only value ECS takes).
+    stop_type: String }
+}
+
+response! {
+    /// StopServiceDeployment.
+    StopServiceDeploymentResponse { /// The deployment.
+    service_deployment_arn: String }
+}
+
 /// Declares the operations once: the [`Request`] enum, [`Request::OPERATIONS`] and the
 /// decoding of a body by operation name all come from this one list.
 macro_rules! operations {
@@ -896,6 +909,7 @@ operations! {
     ListServiceDeployments(ListServiceDeploymentsRequest),
     DescribeServiceDeployments(DescribeServiceDeploymentsRequest),
     DescribeServiceRevisions(DescribeServiceRevisionsRequest),
+    StopServiceDeployment(StopServiceDeploymentRequest),
     SubmitTaskStateChange(SubmitTaskStateChangeRequest),
     SubmitContainerStateChange(SubmitContainerStateChangeRequest),
     PutAccountSetting(PutAccountSettingRequest),
@@ -962,6 +976,8 @@ pub enum Response {
     ServiceDeployments(ServiceDeploymentsResponse),
     /// DescribeServiceRevisions.
     ServiceRevisions(ServiceRevisionsResponse),
+    /// StopServiceDeployment.
+    StopServiceDeployment(StopServiceDeploymentResponse),
 }
 
 /// A body as an operation's request: an absent body is `{}`; an unknown member is an

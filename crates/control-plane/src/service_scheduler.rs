@@ -955,6 +955,7 @@ fn count_failed_task(
             service_name,
             task_definition,
             Some(messages::circuit_breaker_rollback(&failed_id)),
+            Some(&failed_id),
         );
     }
 }

@@ -747,3 +747,74 @@ fn health_check_grace_period() {
     s.cp.handle_timeout(wake);
     assert_eq!(s.describe("default", &task).desired_status, "STOPPED");
 }
+
+/// StopServiceDeployment rolls a deployment in progress back to the last completed revision.
+#[test]
+fn stop_service_deployment() {
+    let mut s = Session::new(18);
+    s.setup(2, 0);
+    s.create_service(2, None);
+    s.settle();
+    s.update(UpdateServiceRequest {
+        task_definition: Some("web:2".into()),
+        ..Default::default()
+    });
+    let listed = s
+        .cli(
+            "list-service-deployments",
+            serde_json::json!({"service": "web"}),
+        )
+        .unwrap();
+    let in_progress = listed["serviceDeployments"][0].clone();
+    assert_eq!(in_progress["status"], "IN_PROGRESS");
+    let arn = in_progress["serviceDeploymentArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stopped = s
+        .cli(
+            "stop-service-deployment",
+            serde_json::json!({"serviceDeploymentArn": arn}),
+        )
+        .unwrap();
+    assert_eq!(stopped["serviceDeploymentArn"], arn.as_str());
+    s.settle();
+    let service = s.service();
+    assert!(
+        service.task_definition.ends_with("web:1"),
+        "{}",
+        service.task_definition
+    );
+    assert_eq!(service.deployments.len(), 1);
+    let described = s
+        .cli(
+            "describe-service-deployments",
+            serde_json::json!({"serviceDeploymentArns": [arn]}),
+        )
+        .unwrap();
+    assert_eq!(
+        described["serviceDeployments"][0]["status"],
+        "ROLLBACK_SUCCESSFUL"
+    );
+    assert!(s
+        .cli(
+            "stop-service-deployment",
+            serde_json::json!({"serviceDeploymentArn": arn})
+        )
+        .unwrap_err()
+        .starts_with("ConflictException: "));
+    assert!(s
+        .cli(
+            "stop-service-deployment",
+            serde_json::json!({"serviceDeploymentArn": "arn:aws:ecs:us-east-1:123456789012:service-deployment/default/web/1"})
+        )
+        .unwrap_err()
+        .starts_with("ServiceDeploymentNotFoundException: "));
+    assert!(s
+        .cli(
+            "stop-service-deployment",
+            serde_json::json!({"serviceDeploymentArn": arn, "stopType": "ABORT"})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: "));
+}

@@ -83,6 +83,11 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("deployment-superseded", ClientException, "ECS deployment stopped: a newer deployment of the service started."),
     ("deployment-service-deleted", ClientException, "ECS deployment stopped: the service is being deleted."),
     ("service-deployment-arns", InvalidParameterException, "serviceDeploymentArns must contain between 1 and 20 items."),
+    ("stop-type", InvalidParameterException, "stopType must be ROLLBACK."),
+    ("service-deployment-not-found", ClientException, "The service deployment {} was not found."),
+    ("service-deployment-conflict", ClientException, "The service deployment cannot be stopped in its {} status."),
+    ("service-deployment-stopped", ClientException, "ECS deployment stopped by StopServiceDeployment."),
+    ("service-deployment-rollback", ClientException, "ECS deployment rolling back: (deployment {}) was stopped by StopServiceDeployment."),
     ("service-revision-arns", InvalidParameterException, "serviceRevisionArns must contain between 1 and 20 items."),
     // Account settings.
     ("long-arn-format", InvalidParameterException, "The {} setting can no longer be disabled: every account uses the long ARN format."),

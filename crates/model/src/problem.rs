@@ -39,6 +39,10 @@ pub enum ExceptionType {
     ResourceNotFoundException,
     /// An `X-Amz-Target` that names no operation (the name Smithy services use).
     UnknownOperationException,
+    /// StopServiceDeployment: no such deployment.
+    ServiceDeploymentNotFoundException,
+    /// The resource is not in a state that allows the change.
+    ConflictException,
     /// A server-side failure (HTTP 500).
     ServerException,
 }
@@ -63,6 +67,10 @@ impl ExceptionType {
             ExceptionType::TargetNotFoundException => "TargetNotFoundException",
             ExceptionType::ResourceNotFoundException => "ResourceNotFoundException",
             ExceptionType::UnknownOperationException => "UnknownOperationException",
+            ExceptionType::ServiceDeploymentNotFoundException => {
+                "ServiceDeploymentNotFoundException"
+            }
+            ExceptionType::ConflictException => "ConflictException",
             ExceptionType::ServerException => "ServerException",
         }
     }

@@ -118,6 +118,8 @@ const ERROR_TYPES: &[&str] = &[
     "TargetNotFoundException",
     "ResourceNotFoundException",
     "UnknownOperationException",
+    "ServiceDeploymentNotFoundException",
+    "ConflictException",
 ];
 
 /// The corpus: for every operation, bodies that are not JSON, not objects, of the wrong

@@ -48,7 +48,13 @@ pub(crate) struct History {
 
 /// Records a new deployment of a service: its revision and what it replaces. A deployment
 /// that carries out a rollback is recorded on the deployment that failed instead.
-pub(crate) fn started(record: &mut ServiceRecord, cluster_arn: &str, now: SimTime, rollback: bool) {
+pub(crate) fn started(
+    record: &mut ServiceRecord,
+    cluster_arn: &str,
+    now: SimTime,
+    rollback_of: Option<&str>,
+) {
+    let rollback = rollback_of.is_some();
     let doc = &record.doc;
     let deployment = &doc.deployments[0];
     let digits = deployment.id.trim_start_matches("ecs-svc/").to_owned();
@@ -64,7 +70,11 @@ pub(crate) fn started(record: &mut ServiceRecord, cluster_arn: &str, now: SimTim
     };
     if rollback {
         let target = scoped("service-revision");
-        if let Some(failed) = record.history.iter_mut().rev().find(|h| h.tripped) {
+        if let Some(failed) = record
+            .history
+            .iter_mut()
+            .find(|h| Some(h.id.as_str()) == rollback_of)
+        {
             failed.status = "ROLLBACK_IN_PROGRESS".into();
             failed.updated_at = now;
             failed.rolled_back_by = Some(deployment.id.clone());
@@ -397,4 +407,80 @@ pub(super) fn describe_revisions(
         service_revisions: Some(found),
         failures: Some(failures),
     }))
+}
+
+/// StopServiceDeployment: a deployment in progress is rolled back to the service's last
+/// completed revision (`stopType` ROLLBACK, the one value ECS takes).
+pub(super) fn stop(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: StopServiceDeploymentRequest,
+) -> Result<Response, ApiError> {
+    if request
+        .stop_type
+        .as_deref()
+        .is_some_and(|t| t != "ROLLBACK")
+    {
+        return Err(messages::unconfirmed_error("stop-type", &[]));
+    }
+    let arn = request.service_deployment_arn.unwrap_or_default();
+    let not_found = || {
+        ApiError::new(
+            ExceptionType::ServiceDeploymentNotFoundException,
+            messages::unconfirmed_text("service-deployment-not-found", &[&arn]),
+        )
+    };
+    let (cluster, service) = parse(&arn, "service-deployment").ok_or_else(not_found)?;
+    let record = cp
+        .clusters
+        .get_mut(&cluster)
+        .and_then(|c| c.services.get_mut(&service))
+        .ok_or_else(not_found)?;
+    let index = record
+        .history
+        .iter()
+        .position(|h| h.arn == arn)
+        .ok_or_else(not_found)?;
+    let h = &record.history[index];
+    let primary = record.doc.deployments.first().map(|d| d.id.as_str());
+    let target = record.last_completed.clone();
+    let stoppable =
+        matches!(h.status.as_str(), "PENDING" | "IN_PROGRESS") && primary == Some(&h.id);
+    let Some(target) = target.filter(|_| stoppable && record.doc.status == "ACTIVE") else {
+        return Err(ApiError::new(
+            ExceptionType::ConflictException,
+            messages::unconfirmed_text("service-deployment-conflict", &[&h.status]),
+        ));
+    };
+    let id = h.id.clone();
+    let history = &mut record.history[index];
+    history.status = "ROLLBACK_REQUESTED".into();
+    history.status_reason = Some(messages::unconfirmed_text(
+        "service-deployment-stopped",
+        &[],
+    ));
+    history.updated_at = now;
+    if let Some(deployment) = record.doc.deployments.iter_mut().find(|d| d.id == id) {
+        deployment.rollout_state = "FAILED".into();
+        deployment.rollout_state_reason =
+            messages::unconfirmed_text("service-deployment-stopped", &[]);
+        deployment.updated_at = now;
+    }
+    super::services::deploy(
+        cp,
+        now,
+        &cluster,
+        &service,
+        target,
+        Some(messages::unconfirmed_text(
+            "service-deployment-rollback",
+            &[&id],
+        )),
+        Some(&id),
+    );
+    Ok(Response::StopServiceDeployment(
+        StopServiceDeploymentResponse {
+            service_deployment_arn: Some(arn),
+        },
+    ))
 }

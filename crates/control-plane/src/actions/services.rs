@@ -61,9 +61,8 @@ pub(crate) fn deploy(
     service: &str,
     task_definition: String,
     reason: Option<String>,
+    rollback_of: Option<&str>,
 ) {
-    // Only a circuit breaker's rollback gives a reason of its own.
-    let rollback = reason.is_some();
     let id = deployment_id(cp);
     let record = cp
         .clusters
@@ -96,7 +95,7 @@ pub(crate) fn deploy(
     record.doc.task_definition = task_definition;
     record.last_problem = None;
     let cluster_arn = record.doc.cluster_arn.clone();
-    super::deployments::started(record, &cluster_arn, now, rollback);
+    super::deployments::started(record, &cluster_arn, now, rollback_of);
     // A new deployment launches at full speed again (§7.9).
     record.start_failures = 0;
     record.throttled_until = None;
@@ -244,7 +243,7 @@ pub(super) fn create(
                 hidden: Vec::new(),
             },
         );
-    deploy(cp, now, &cluster_name, &name, task_definition, None);
+    deploy(cp, now, &cluster_name, &name, task_definition, None, None);
     crate::service_scheduler::reconcile(cp, now, &cluster_name, &name);
     Ok(Response::Service(ServiceResponse {
         service: Some(document(cp, &cluster_name, &name, false)),
@@ -354,6 +353,7 @@ pub(super) fn update(
             &cluster_name,
             &name,
             changed_definition.unwrap_or(current),
+            None,
             None,
         );
     }
