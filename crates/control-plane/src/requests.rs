@@ -833,6 +833,40 @@ response! {
     service_deployment_arn: String }
 }
 
+request! {
+    /// DescribeCapacityProviders.
+    DescribeCapacityProvidersRequest {
+        /// Names or ARNs (default: all).
+        capacity_providers: Vec<String>,
+        /// `TAGS`.
+        include: Vec<String>,
+        /// Page size (1-10, default 10).
+        max_results: i64,
+        /// Resume token.
+        next_token: String,
+    }
+}
+
+request! {
+    /// PutClusterCapacityProviders.
+    PutClusterCapacityProvidersRequest {
+        /// Cluster.
+        cluster: String,
+        /// The cluster's capacity providers (FARGATE, FARGATE_SPOT).
+        capacity_providers: Vec<String>,
+        /// The strategy of calls that give neither a launch type nor a strategy.
+        default_capacity_provider_strategy: Vec<berth_model::resources::CapacityProviderStrategyItem>,
+    }
+}
+
+response! {
+    /// DescribeCapacityProviders.
+    CapacityProvidersResponse { /// The capacity providers.
+    capacity_providers: Vec<Value>, /// Not found.
+    failures: Vec<Failure>, /// Resume token.
+    next_token: String }
+}
+
 /// Declares the operations once: the [`Request`] enum, [`Request::OPERATIONS`] and the
 /// decoding of a body by operation name all come from this one list.
 macro_rules! operations {
@@ -880,6 +914,8 @@ operations! {
     UpdateCluster(UpdateClusterRequest),
     UpdateClusterSettings(UpdateClusterSettingsRequest),
     DeleteCluster(DeleteClusterRequest),
+    DescribeCapacityProviders(DescribeCapacityProvidersRequest),
+    PutClusterCapacityProviders(PutClusterCapacityProvidersRequest),
     RegisterContainerInstance(RegisterContainerInstanceRequest),
     DeregisterContainerInstance(DeregisterContainerInstanceRequest),
     DescribeContainerInstances(DescribeContainerInstancesRequest),
@@ -978,6 +1014,8 @@ pub enum Response {
     ServiceRevisions(ServiceRevisionsResponse),
     /// StopServiceDeployment.
     StopServiceDeployment(StopServiceDeploymentResponse),
+    /// DescribeCapacityProviders.
+    CapacityProviders(CapacityProvidersResponse),
 }
 
 /// A body as an operation's request: an absent body is `{}`; an unknown member is an

@@ -722,7 +722,17 @@ fn start_tasks(
         for _ in 0..count {
             let subnet = next_subnet(&cp.clusters[cluster_name], &launch.group, &network.subnets);
             arns.push(
-                launch_task(cp, now, cluster_name, &launch, Target::Fargate { subnet }).task_arn,
+                launch_task(
+                    cp,
+                    now,
+                    cluster_name,
+                    &launch,
+                    Target::Fargate {
+                        subnet,
+                        provider: None,
+                    },
+                )
+                .task_arn,
             );
         }
         return (arns, None);

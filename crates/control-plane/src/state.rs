@@ -57,6 +57,9 @@ pub(crate) struct ClusterRecord {
     pub(crate) settings: Vec<berth_model::task_definition::KeyValuePair>,
     /// The execute-command configuration as given (Berth does not act on it).
     pub(crate) configuration: Option<serde_json::Value>,
+    /// Its capacity providers and default strategy.
+    #[serde(default)]
+    pub(crate) providers: crate::actions::capacity_providers::ClusterProviders,
     /// The scheduler's view of the instances, in registration order.
     pub(crate) fleet: Cluster,
     /// What the scheduler's view does not hold, parallel to `fleet.instances()`.

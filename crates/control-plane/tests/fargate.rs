@@ -172,3 +172,85 @@ fn fargate_service_updates() {
         "InvalidParameterException: Task definition does not support launch_type FARGATE."
     );
 }
+
+/// FARGATE and FARGATE_SPOT capacity providers: a cluster's default strategy spreads a
+/// RunTask's tasks, the base first, then by weight.
+#[test]
+fn capacity_provider_strategies() {
+    let mut s = Session::new(24);
+    s.cli("create-cluster", json!({})).unwrap();
+    s.register_task_definition(FARGATE_TD, None);
+    let providers = s.cli("describe-capacity-providers", json!({})).unwrap();
+    assert_eq!(providers["capacityProviders"][0]["name"], "FARGATE");
+    assert_eq!(
+        providers["capacityProviders"][1]["capacityProviderArn"],
+        "arn:aws:ecs:us-east-1:123456789012:capacity-provider/FARGATE_SPOT"
+    );
+    let net = json!({"awsvpcConfiguration": {"subnets": ["subnet-1"]}});
+    assert!(s
+        .cli("run-task", json!({"taskDefinition": "sample-fargate", "networkConfiguration": net,
+                                 "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]}))
+        .unwrap_err()
+        .contains("not associated with the cluster"));
+    let cluster = s
+        .cli(
+            "put-cluster-capacity-providers",
+            json!({"cluster": "default", "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+                   "defaultCapacityProviderStrategy": [
+                       {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
+                       {"capacityProvider": "FARGATE_SPOT", "weight": 3}]}),
+        )
+        .unwrap();
+    assert_eq!(
+        cluster["cluster"]["capacityProviders"],
+        json!(["FARGATE", "FARGATE_SPOT"])
+    );
+    let run = s
+        .cli(
+            "run-task",
+            json!({"taskDefinition": "sample-fargate", "count": 5, "networkConfiguration": net}),
+        )
+        .unwrap();
+    let names: Vec<&str> = run["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["capacityProviderName"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| **n == "FARGATE").count(),
+        2,
+        "{names:?}"
+    );
+    assert_eq!(
+        names.iter().filter(|n| **n == "FARGATE_SPOT").count(),
+        3,
+        "{names:?}"
+    );
+    assert_eq!(names[0], "FARGATE", "the base first");
+    assert!(run["tasks"][0]["launchType"] == "FARGATE");
+    assert_eq!(
+        s.cli(
+            "run-task",
+            json!({"taskDefinition": "sample-fargate", "launchType": "FARGATE", "networkConfiguration": net,
+                   "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1}]})
+        )
+        .unwrap_err(),
+        "InvalidParameterException: Specify either Launch Type or Capacity Provider Strategy, but not both."
+    );
+    assert!(s
+        .cli(
+            "put-cluster-capacity-providers",
+            json!({"cluster": "default", "capacityProviders": ["my-asg-provider"]})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: "));
+    assert!(s
+        .cli(
+            "create-service",
+            json!({"serviceName": "x", "taskDefinition": "sample-fargate", "desiredCount": 1,
+                                       "networkConfiguration": net})
+        )
+        .unwrap_err()
+        .starts_with("UnsupportedFeatureException: "));
+}

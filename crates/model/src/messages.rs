@@ -11,7 +11,7 @@ use crate::problem::{ExceptionType, JsonPath, Problem};
 use ExceptionType::{
     AttributeLimitExceededException, ClientException, InvalidParameterException,
     ResourceNotFoundException, SerializationException, TargetNotFoundException,
-    UnknownOperationException,
+    UnknownOperationException, UnsupportedFeatureException,
 };
 
 /// Messages we could not confirm from a real response: `(key, exception, template)`.
@@ -89,6 +89,14 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("service-deployment-stopped", ClientException, "ECS deployment stopped by StopServiceDeployment."),
     ("service-deployment-rollback", ClientException, "ECS deployment rolling back: (deployment {}) was stopped by StopServiceDeployment."),
     ("service-revision-arns", InvalidParameterException, "serviceRevisionArns must contain between 1 and 20 items."),
+    // Capacity providers.
+    ("strategy-too-long", InvalidParameterException, "A capacity provider strategy can have at most 20 items."),
+    ("strategy-provider-not-associated", InvalidParameterException, "The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again."),
+    ("strategy-weight-base", InvalidParameterException, "A capacity provider strategy's weight must be from 0 to 1000 and its base from 0 to 100000."),
+    ("strategy-one-base", InvalidParameterException, "Only one capacity provider in a strategy can have a base."),
+    ("strategy-weights-zero", InvalidParameterException, "At least one capacity provider in a strategy must have a weight greater than 0."),
+    ("capacity-provider-unknown", InvalidParameterException, "The specified capacity provider '{}' does not exist. Berth has the FARGATE and FARGATE_SPOT capacity providers."),
+    ("service-capacity-providers", UnsupportedFeatureException, "Berth runs services with a launch type; capacity provider strategies work with RunTask for now."),
     // Account settings.
     ("long-arn-format", InvalidParameterException, "The {} setting can no longer be disabled: every account uses the long ARN format."),
     // Task protection.
@@ -340,6 +348,10 @@ pub const CLUSTER_NOT_FOUND: &str = "Cluster not found.";
 pub fn cluster_name_invalid(name: &str) -> String {
     format!("Cluster must match ^[a-zA-Z0-9\\-_]{{1,255}}$, but was {name}")
 }
+
+/// RunTask or CreateService with both (moto's text; ECS_REFERENCE §11).
+pub const LAUNCH_TYPE_AND_STRATEGY: &str =
+    "Specify either Launch Type or Capacity Provider Strategy, but not both.";
 
 /// An awsvpc network configuration without subnets (moto's text; ECS_REFERENCE §11).
 pub const SUBNETS_EMPTY: &str = "subnets can not be empty.";

@@ -41,8 +41,8 @@ pub struct Cluster {
     pub configuration: Option<serde_json::Value>,
     /// Capacity providers (none in Berth yet).
     pub capacity_providers: Vec<String>,
-    /// The default capacity provider strategy (empty).
-    pub default_capacity_provider_strategy: Vec<serde_json::Value>,
+    /// The default capacity provider strategy.
+    pub default_capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
 }
 
 /// A resource of a container instance (`registeredResources`, `remainingResources`).
@@ -241,6 +241,9 @@ pub struct Task {
     /// Fargate: `Linux`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_family: Option<String>,
+    /// The capacity provider it runs on, when launched with a capacity provider strategy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_provider_name: Option<String>,
     /// Memory (MiB), as a string.
     pub memory: String,
     /// The overrides it was run with.
@@ -280,6 +283,20 @@ pub struct Task {
     pub task_definition_arn: String,
     /// Incremented on every state change.
     pub version: u64,
+}
+
+/// An item of a capacity provider strategy.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CapacityProviderStrategyItem {
+    /// The capacity provider's name.
+    pub capacity_provider: String,
+    /// Its share of the tasks after the base (0-1000, default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i64>,
+    /// Tasks it runs first (0-100000, default 0; one item at most sets it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<i64>,
 }
 
 /// A task's scale-in protection (UpdateTaskProtection, GetTaskProtection).

@@ -98,8 +98,8 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
             .configuration
             .clone()
             .filter(|_| wants("CONFIGURATIONS")),
-        capacity_providers: Vec::new(),
-        default_capacity_provider_strategy: Vec::new(),
+        capacity_providers: record.providers.names.clone(),
+        default_capacity_provider_strategy: record.providers.default_strategy.clone(),
     }
 }
 
@@ -154,6 +154,15 @@ pub(super) fn create(
         value: Some(insights),
     }];
     merge_settings(&mut settings, request.settings.unwrap_or_default())?;
+    let provider_names = request.capacity_providers.unwrap_or_default();
+    let strategy: Vec<berth_model::resources::CapacityProviderStrategyItem> =
+        match request.default_capacity_provider_strategy {
+            Some(value) => serde_json::from_value(value).map_err(|error| {
+                ApiError::new(ExceptionType::SerializationException, error.to_string())
+            })?,
+            None => Vec::new(),
+        };
+    let providers = super::capacity_providers::ClusterProviders::checked(provider_names, strategy)?;
     let arn = cp.scope.cluster(&name);
     let existing_active = cp.clusters.get(&name).is_some_and(|c| c.active);
     if !existing_active {
@@ -167,6 +176,7 @@ pub(super) fn create(
                 tags,
                 settings,
                 configuration: request.configuration,
+                providers,
                 fleet: Default::default(),
                 instances: Vec::new(),
                 tasks: Default::default(),

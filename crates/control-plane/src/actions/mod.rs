@@ -4,6 +4,7 @@
 pub(crate) mod account_settings;
 mod agent_api;
 mod attributes;
+pub(crate) mod capacity_providers;
 mod clusters;
 pub(crate) mod deployments;
 pub(crate) mod instances;
@@ -36,6 +37,8 @@ pub(crate) fn dispatch(
             clusters::update(cp, r.cluster.as_deref(), r.settings, None)
         }
         Request::DeleteCluster(r) => clusters::delete(cp, r),
+        Request::DescribeCapacityProviders(r) => capacity_providers::describe(cp, r),
+        Request::PutClusterCapacityProviders(r) => capacity_providers::put_cluster(cp, r),
         Request::RegisterContainerInstance(r) => instances::register(cp, now, r),
         Request::DeregisterContainerInstance(r) => instances::deregister(cp, now, r),
         Request::DescribeContainerInstances(r) => instances::describe(cp, r),

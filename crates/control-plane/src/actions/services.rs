@@ -162,6 +162,27 @@ pub(super) fn create(
     if fargate && daemon {
         return Err(messages::unconfirmed_error("fargate-daemon", &[]));
     }
+    // Services on capacity providers are not simulated yet: say so rather than run them on
+    // EC2 instances.
+    let given_strategy = request
+        .capacity_provider_strategy
+        .as_ref()
+        .and_then(|s| s.as_array())
+        .is_some_and(|s| !s.is_empty());
+    if request.launch_type.is_some() && given_strategy {
+        return Err(invalid(messages::LAUNCH_TYPE_AND_STRATEGY));
+    }
+    let default_strategy = request.launch_type.is_none()
+        && !cp.clusters[&cluster_name(request.cluster.as_deref())]
+            .providers
+            .default_strategy
+            .is_empty();
+    if given_strategy || default_strategy {
+        return Err(messages::unconfirmed_error(
+            "service-capacity-providers",
+            &[],
+        ));
+    }
     // A DAEMON service's desired count is the number of instances it runs on.
     let desired = match (daemon, request.desired_count) {
         (true, _) => 0,

@@ -70,7 +70,11 @@ impl FargateNetwork {
 /// Where a task runs: on a placed instance, or on Fargate in a subnet.
 pub(crate) enum Target {
     Instance(Placement),
-    Fargate { subnet: String },
+    Fargate {
+        subnet: String,
+        /// The capacity provider, when a strategy chose it.
+        provider: Option<String>,
+    },
 }
 
 /// The Availability Zone of a subnet: Berth knows no VPC, so a subnet id maps to one of the
@@ -211,11 +215,22 @@ pub(super) fn run(
     now: SimTime,
     request: RunTaskRequest,
 ) -> Result<Response, ApiError> {
-    active_cluster(cp, request.cluster.as_deref())?;
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    // A capacity provider strategy (given, or the cluster's default) runs the tasks on
+    // FARGATE or FARGATE_SPOT capacity.
+    let strategy = super::capacity_providers::strategy_for(
+        cluster,
+        request.launch_type.as_deref(),
+        request.capacity_provider_strategy.as_ref(),
+    )?;
+    let launch_type = match &strategy {
+        Some(_) => Some("FARGATE"),
+        None => request.launch_type.as_deref(),
+    };
     let launch = prepare(
         cp,
         request.task_definition.as_deref(),
-        request.launch_type.as_deref(),
+        launch_type,
         request.network_configuration.as_ref(),
         request.overrides,
         request.group,
@@ -240,14 +255,20 @@ pub(super) fn run(
             return Err(messages::unconfirmed_error("fargate-placement", &[]));
         }
         let mut tasks = Vec::new();
+        let mut counts = vec![0u64; strategy.as_ref().map_or(0, Vec::len)];
         for _ in 0..count {
             let subnet = next_subnet(&cp.clusters[&name], &launch.group, &network.subnets);
+            let provider = strategy.as_ref().map(|strategy| {
+                let i = super::capacity_providers::next_provider(strategy, &counts);
+                counts[i] += 1;
+                strategy[i].capacity_provider.clone()
+            });
             tasks.push(launch_task(
                 cp,
                 now,
                 &name,
                 &launch,
-                Target::Fargate { subnet },
+                Target::Fargate { subnet, provider },
             ));
         }
         return Ok(Response::Tasks(TasksResponse {
@@ -411,7 +432,7 @@ pub(crate) fn launch_task(
         .collect();
     // Fargate: the task's ENI, named from ids of its own.
     let eni = match &target {
-        Target::Fargate { subnet } => {
+        Target::Fargate { subnet, .. } => {
             Some(Eni::new(cp.new_id(), cp.new_id(), subnet, &cp.scope.region))
         }
         Target::Instance(_) => None,
@@ -497,8 +518,9 @@ pub(crate) fn launch_task(
                 bindings,
             )
         }
-        Target::Fargate { subnet } => {
+        Target::Fargate { subnet, provider } => {
             task.availability_zone = Some(zone_of(&region, &subnet));
+            task.capacity_provider_name = provider;
             task.launch_type = "FARGATE".into();
             task.platform_version = Some(FARGATE_PLATFORM_VERSION.into());
             task.platform_family = Some("Linux".into());
