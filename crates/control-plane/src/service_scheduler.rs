@@ -696,16 +696,30 @@ fn start_tasks(
     if strategies.is_empty() {
         strategies = berth_scheduler::rules::service_default_strategies();
     }
+    // A Fargate service (by launch type or capacity provider strategy) has a platform family.
     let fargate = match (
-        record.doc.launch_type.as_str(),
+        record.doc.platform_family.is_some(),
         &record.doc.network_configuration,
     ) {
-        ("FARGATE", network) => match FargateNetwork::of(network.as_ref()) {
+        (true, network) => match FargateNetwork::of(network.as_ref()) {
             Ok(network) => Some(network),
             Err(_) => return (Vec::new(), None), // Refused at CreateService; never here.
         },
         _ => None,
     };
+    let strategy = record.doc.capacity_provider_strategy.clone();
+    // The service's running tasks per provider: the base and weights apply to them all.
+    let mut counts: Vec<u64> = strategy
+        .iter()
+        .map(|item| {
+            service_tasks(&cp.clusters[cluster_name], service_name)
+                .filter(|t| t.task.desired_status == "RUNNING")
+                .filter(|t| {
+                    t.task.capacity_provider_name.as_deref() == Some(&item.capacity_provider)
+                })
+                .count() as u64
+        })
+        .collect();
     let launch = Launch {
         requirements: TaskRequirements::from_task_definition(&td),
         td,
@@ -721,16 +735,18 @@ fn start_tasks(
         let mut arns = Vec::new();
         for _ in 0..count {
             let subnet = next_subnet(&cp.clusters[cluster_name], &launch.group, &network.subnets);
+            let provider = (!strategy.is_empty()).then(|| {
+                let i = crate::actions::capacity_providers::next_provider(&strategy, &counts);
+                counts[i] += 1;
+                strategy[i].capacity_provider.clone()
+            });
             arns.push(
                 launch_task(
                     cp,
                     now,
                     cluster_name,
                     &launch,
-                    Target::Fargate {
-                        subnet,
-                        provider: None,
-                    },
+                    Target::Fargate { subnet, provider },
                 )
                 .task_arn,
             );

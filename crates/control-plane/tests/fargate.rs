@@ -245,12 +245,26 @@ fn capacity_provider_strategies() {
         )
         .unwrap_err()
         .starts_with("InvalidParameterException: "));
-    assert!(s
+    // A service without a launch type follows the cluster's default strategy.
+    let service = s
         .cli(
             "create-service",
-            json!({"serviceName": "x", "taskDefinition": "sample-fargate", "desiredCount": 1,
-                                       "networkConfiguration": net})
+            json!({"serviceName": "spot", "taskDefinition": "sample-fargate", "desiredCount": 5,
+                   "networkConfiguration": net}),
         )
-        .unwrap_err()
-        .starts_with("UnsupportedFeatureException: "));
+        .unwrap();
+    assert!(service["service"].get("launchType").is_none());
+    assert_eq!(
+        service["service"]["capacityProviderStrategy"][1]["capacityProvider"],
+        "FARGATE_SPOT"
+    );
+    let arns = s.list_tasks("default", None);
+    let mut on = |provider: &str| {
+        arns.iter()
+            .map(|arn| s.describe("default", arn))
+            .filter(|t| t.group == "service:spot")
+            .filter(|t| t.capacity_provider_name.as_deref() == Some(provider))
+            .count()
+    };
+    assert_eq!((on("FARGATE"), on("FARGATE_SPOT")), (2, 3));
 }

@@ -11,7 +11,7 @@ use crate::problem::{ExceptionType, JsonPath, Problem};
 use ExceptionType::{
     AttributeLimitExceededException, ClientException, InvalidParameterException,
     ResourceNotFoundException, SerializationException, TargetNotFoundException,
-    UnknownOperationException, UnsupportedFeatureException,
+    UnknownOperationException,
 };
 
 /// Messages we could not confirm from a real response: `(key, exception, template)`.
@@ -96,7 +96,6 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("strategy-one-base", InvalidParameterException, "Only one capacity provider in a strategy can have a base."),
     ("strategy-weights-zero", InvalidParameterException, "At least one capacity provider in a strategy must have a weight greater than 0."),
     ("capacity-provider-unknown", InvalidParameterException, "The specified capacity provider '{}' does not exist. Berth has the FARGATE and FARGATE_SPOT capacity providers."),
-    ("service-capacity-providers", UnsupportedFeatureException, "Berth runs services with a launch type; capacity provider strategies work with RunTask for now."),
     // Account settings.
     ("long-arn-format", InvalidParameterException, "The {} setting can no longer be disabled: every account uses the long ARN format."),
     // Task protection.

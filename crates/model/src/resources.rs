@@ -398,8 +398,12 @@ pub struct Deployment {
     pub created_at: SimTime,
     /// When it last changed.
     pub updated_at: SimTime,
-    /// EC2 or FARGATE.
+    /// EC2 or FARGATE; absent on a capacity provider strategy.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub launch_type: String,
+    /// The capacity providers its tasks run on, instead of a launch type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
     /// Fargate: the platform version its tasks run on (`1.4.0`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_version: Option<String>,
@@ -446,8 +450,12 @@ pub struct Service {
     pub running_count: u32,
     /// Its PENDING tasks.
     pub pending_count: u32,
-    /// EC2 or FARGATE.
+    /// EC2 or FARGATE; absent for a service on a capacity provider strategy.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub launch_type: String,
+    /// The capacity providers its tasks run on, instead of a launch type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
     /// Fargate: `LATEST` or the version asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_version: Option<String>,

@@ -85,7 +85,11 @@ pub(crate) fn deploy(
             created_at: now,
             updated_at: now,
             launch_type: record.doc.launch_type.clone(),
-            platform_version: (record.doc.launch_type == "FARGATE")
+            capacity_provider_strategy: record.doc.capacity_provider_strategy.clone(),
+            platform_version: record
+                .doc
+                .platform_family
+                .is_some()
                 .then(|| crate::actions::tasks::FARGATE_PLATFORM_VERSION.into()),
             network_configuration: record.doc.network_configuration.clone(),
             rollout_state: "IN_PROGRESS".into(),
@@ -159,29 +163,17 @@ pub(super) fn create(
             ))
         }
     };
+    // A capacity provider strategy (given, or the cluster's default when no launch type is)
+    // puts the service on FARGATE / FARGATE_SPOT capacity.
+    let strategy = super::capacity_providers::strategy_for(
+        &cp.clusters[&cluster_name(request.cluster.as_deref())],
+        request.launch_type.as_deref(),
+        request.capacity_provider_strategy.as_ref(),
+    )?
+    .unwrap_or_default();
+    let fargate = fargate || !strategy.is_empty();
     if fargate && daemon {
         return Err(messages::unconfirmed_error("fargate-daemon", &[]));
-    }
-    // Services on capacity providers are not simulated yet: say so rather than run them on
-    // EC2 instances.
-    let given_strategy = request
-        .capacity_provider_strategy
-        .as_ref()
-        .and_then(|s| s.as_array())
-        .is_some_and(|s| !s.is_empty());
-    if request.launch_type.is_some() && given_strategy {
-        return Err(invalid(messages::LAUNCH_TYPE_AND_STRATEGY));
-    }
-    let default_strategy = request.launch_type.is_none()
-        && !cp.clusters[&cluster_name(request.cluster.as_deref())]
-            .providers
-            .default_strategy
-            .is_empty();
-    if given_strategy || default_strategy {
-        return Err(messages::unconfirmed_error(
-            "service-capacity-providers",
-            &[],
-        ));
     }
     // A DAEMON service's desired count is the number of instances it runs on.
     let desired = match (daemon, request.desired_count) {
@@ -222,7 +214,12 @@ pub(super) fn create(
         cluster_arn,
         status: "ACTIVE".into(),
         desired_count: desired,
-        launch_type: if fargate { "FARGATE" } else { "EC2" }.into(),
+        launch_type: match (fargate, strategy.is_empty()) {
+            (_, false) => String::new(),
+            (true, true) => "FARGATE".into(),
+            (false, true) => "EC2".into(),
+        },
+        capacity_provider_strategy: strategy,
         platform_version: fargate.then(|| {
             request
                 .platform_version
@@ -310,7 +307,7 @@ pub(super) fn update(
         ));
     }
     let current = record.doc.task_definition.clone();
-    let fargate = record.doc.launch_type == "FARGATE";
+    let fargate = record.doc.platform_family.is_some();
     let new_definition = match request.task_definition.as_deref() {
         Some(text) => Some(active_task_definition(cp, Some(text))?),
         None => None,
