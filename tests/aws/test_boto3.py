@@ -62,6 +62,24 @@ class Services(unittest.TestCase):
         self.assertEqual(ecs.list_tags_for_resource(resourceArn=arn)["tags"],
                          [{"key": "team", "value": "berth"}])
 
+    def test_fargate_capacity_providers(self):
+        ecs = client()
+        ecs.create_cluster(clusterName="cp", capacityProviders=["FARGATE", "FARGATE_SPOT"],
+                           defaultCapacityProviderStrategy=[
+                               {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
+                               {"capacityProvider": "FARGATE_SPOT", "weight": 1}])
+        ecs.register_task_definition(
+            family="cp-app", networkMode="awsvpc", requiresCompatibilities=["FARGATE"],
+            cpu="256", memory="512",
+            containerDefinitions=[{"name": "app", "image": "nginx", "essential": True}])
+        tasks = ecs.run_task(cluster="cp", taskDefinition="cp-app", count=3,
+                             networkConfiguration={"awsvpcConfiguration": {
+                                 "subnets": ["subnet-a", "subnet-b"]}})["tasks"]
+        self.assertEqual([t["capacityProviderName"] for t in tasks],
+                         ["FARGATE", "FARGATE", "FARGATE_SPOT"])
+        names = [p["name"] for p in ecs.describe_capacity_providers()["capacityProviders"]]
+        self.assertEqual(names, ["FARGATE", "FARGATE_SPOT"])
+
     def test_errors(self):
         ecs = client()
         with self.assertRaises(ecs.exceptions.ClusterNotFoundException) as caught:
