@@ -378,40 +378,13 @@ pub(crate) fn reconcile(
         .and_then(|c| c.services.get_mut(service_name))
         .expect("exists");
     if complete && (primary.rollout_state == "IN_PROGRESS" || record.doc.deployments.len() > 1) {
-        record.doc.deployments.truncate(1);
-        let service_arn = record.doc.service_arn.clone();
-        let deployment = &mut record.doc.deployments[0];
-        let mut completed = None;
-        if deployment.rollout_state == "IN_PROGRESS" {
-            deployment.rollout_state = "COMPLETED".into();
-            deployment.rollout_state_reason = messages::deployment_completed(&deployment.id);
-            deployment.updated_at = now;
-            record.last_completed = Some(deployment.task_definition.clone());
-            events.push(messages::unconfirmed_text(
-                "deployment-completed",
-                &[&service_name, &deployment.id],
-            ));
-            let id = deployment.id.clone();
-            crate::actions::deployments::completed(record, &id, now);
-            let deployment = &record.doc.deployments[0];
-            completed = Some((
-                deployment.id.clone(),
-                deployment.rollout_state_reason.clone(),
-            ));
-        }
-        events.push(messages::service_steady(service_name));
-        if let Some((id, reason)) = completed {
-            cp.emit_deployment_state(
-                now,
-                &service_arn,
-                "INFO",
-                "SERVICE_DEPLOYMENT_COMPLETED",
-                &id,
-                &reason,
-            );
-        }
-        cp.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
+        reach_steady_state(cp, now, cluster_name, service_name, &mut events);
     } else {
+        let record = cp
+            .clusters
+            .get_mut(cluster_name)
+            .and_then(|c| c.services.get_mut(service_name))
+            .expect("exists");
         // Older deployments whose tasks are all gone drop off the list.
         if record.doc.deployments.len() > 1 {
             // A service has a handful of deployments: keep the ones that still have tasks.
@@ -622,30 +595,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
         && (record.doc.deployments[0].rollout_state == "IN_PROGRESS"
             || record.doc.deployments.len() > 1)
     {
-        record.doc.deployments.truncate(1);
-        let deployment = &mut record.doc.deployments[0];
-        deployment.rollout_state = "COMPLETED".into();
-        deployment.rollout_state_reason = messages::deployment_completed(&deployment.id);
-        deployment.updated_at = now;
-        record.last_completed = Some(deployment.task_definition.clone());
-        let id = deployment.id.clone();
-        let reason = deployment.rollout_state_reason.clone();
-        let service_arn = record.doc.service_arn.clone();
-        crate::actions::deployments::completed(record, &id, now);
-        events.push(messages::unconfirmed_text(
-            "deployment-completed",
-            &[&service_name, &id],
-        ));
-        events.push(messages::service_steady(service_name));
-        cp.emit_deployment_state(
-            now,
-            &service_arn,
-            "INFO",
-            "SERVICE_DEPLOYMENT_COMPLETED",
-            &id,
-            &reason,
-        );
-        cp.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
+        reach_steady_state(cp, now, cluster_name, service_name, &mut events);
     }
     let record = cp
         .clusters
@@ -810,6 +760,53 @@ fn stop_task(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, key: TaskK
         },
     ));
     cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
+}
+
+/// The service's PRIMARY deployment has all its tasks healthy and the older ones none: the
+/// older deployments go; a deployment in progress COMPLETES (event, history, §10 event); the
+/// service has reached a steady state.
+fn reach_steady_state(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    events: &mut Vec<String>,
+) {
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
+    record.doc.deployments.truncate(1);
+    let service_arn = record.doc.service_arn.clone();
+    let deployment = &mut record.doc.deployments[0];
+    let mut completed = None;
+    if deployment.rollout_state == "IN_PROGRESS" {
+        deployment.rollout_state = "COMPLETED".into();
+        deployment.rollout_state_reason = messages::deployment_completed(&deployment.id);
+        deployment.updated_at = now;
+        let id = deployment.id.clone();
+        let reason = deployment.rollout_state_reason.clone();
+        record.last_completed = Some(deployment.task_definition.clone());
+        crate::actions::deployments::completed(record, &id, now);
+        events.push(messages::unconfirmed_text(
+            "deployment-completed",
+            &[&service_name, &id],
+        ));
+        completed = Some((id, reason));
+    }
+    events.push(messages::service_steady(service_name));
+    if let Some((id, reason)) = completed {
+        cp.emit_deployment_state(
+            now,
+            &service_arn,
+            "INFO",
+            "SERVICE_DEPLOYMENT_COMPLETED",
+            &id,
+            &reason,
+        );
+    }
+    cp.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
 }
 
 /// Adds an event, newest first, keeping at most 100.
