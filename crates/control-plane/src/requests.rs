@@ -893,7 +893,7 @@ macro_rules! operations {
             /// the services take no step for it.
             pub fn is_read_only(&self) -> bool {
                 let name = self.operation();
-                name.starts_with("Describe") || name.starts_with("List")
+                ["Describe", "List", "Get"].iter().any(|p| name.starts_with(p))
             }
 
             /// The request an operation's body decodes to; `None` for an unknown operation.

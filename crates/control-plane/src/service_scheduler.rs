@@ -664,6 +664,8 @@ fn start_tasks(
         .map(|item| {
             service_tasks(&cp.clusters[cluster_name], service_name)
                 .filter(|t| t.task.desired_status == "RUNNING")
+                // The strategy applies to each deployment's tasks.
+                .filter(|t| t.task.started_by.as_deref() == Some(deployment))
                 .filter(|t| {
                     t.task.capacity_provider_name.as_deref() == Some(&item.capacity_provider)
                 })

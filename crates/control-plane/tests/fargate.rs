@@ -268,3 +268,59 @@ fn capacity_provider_strategies() {
     };
     assert_eq!((on("FARGATE"), on("FARGATE_SPOT")), (2, 3));
 }
+
+/// A strategy's base applies to each deployment, and a provider a service runs on cannot be
+/// taken off its cluster.
+#[test]
+fn strategy_base_per_deployment() {
+    let mut s = Session::new(25);
+    s.cli("create-cluster", json!({})).unwrap();
+    s.register_task_definition(FARGATE_TD, None);
+    s.register_task_definition(&FARGATE_TD.replace("httpd:2.4", "httpd:2.4.58"), None);
+    s.cli(
+        "put-cluster-capacity-providers",
+        json!({"cluster": "default", "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+               "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}),
+    )
+    .unwrap();
+    let net = json!({"awsvpcConfiguration": {"subnets": ["subnet-1"]}});
+    s.cli(
+        "create-service",
+        json!({"serviceName": "web", "taskDefinition": "sample-fargate:1", "desiredCount": 2,
+               "networkConfiguration": net,
+               "capacityProviderStrategy": [
+                   {"capacityProvider": "FARGATE", "base": 2, "weight": 0},
+                   {"capacityProvider": "FARGATE_SPOT", "weight": 1}]}),
+    )
+    .unwrap();
+    let on_fargate = |s: &mut Session, revision: &str| {
+        s.list_tasks("default", None)
+            .iter()
+            .map(|arn| s.describe("default", arn))
+            .filter(|t| t.task_definition_arn.ends_with(revision))
+            .filter(|t| t.capacity_provider_name.as_deref() == Some("FARGATE"))
+            .count()
+    };
+    assert_eq!(on_fargate(&mut s, "sample-fargate:1"), 2);
+    s.cli(
+        "update-service",
+        json!({"service": "web", "taskDefinition": "sample-fargate:2"}),
+    )
+    .unwrap();
+    assert_eq!(on_fargate(&mut s, "sample-fargate:2"), 2, "the base again");
+    assert!(s
+        .cli(
+            "put-cluster-capacity-providers",
+            json!({"cluster": "default", "capacityProviders": ["FARGATE_SPOT"],
+                   "defaultCapacityProviderStrategy": []}),
+        )
+        .unwrap_err()
+        .starts_with("ResourceInUseException: "));
+    assert!(s
+        .cli(
+            "put-cluster-capacity-providers",
+            json!({"cluster": "default"})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: "));
+}

@@ -177,13 +177,24 @@ impl Simulation {
     /// answers the same inputs with the same outputs.
     pub fn snapshot(&mut self) -> String {
         self.pump();
-        serde_json::to_string(self).expect("the simulation always serialises")
+        serde_json::to_string(&Snapshot {
+            berth_simulation: SNAPSHOT_VERSION,
+            simulation: &*self,
+        })
+        .expect("the simulation always serialises")
     }
 
     /// A simulation from a [`Simulation::snapshot`].
     pub fn restore(snapshot: &str) -> Result<Simulation, String> {
-        serde_json::from_str(snapshot)
-            .map_err(|error| format!("not a Berth simulation snapshot: {error}"))
+        let snapshot: Snapshot<Simulation> = serde_json::from_str(snapshot)
+            .map_err(|error| format!("not a Berth simulation snapshot: {error}"))?;
+        if snapshot.berth_simulation != SNAPSHOT_VERSION {
+            return Err(format!(
+                "simulation snapshot format {} is not the format {SNAPSHOT_VERSION} this Berth reads",
+                snapshot.berth_simulation
+            ));
+        }
+        Ok(snapshot.simulation)
     }
 
     /// Takes the events kept so far, leaving the log empty (a long-running driver forwards
@@ -623,6 +634,8 @@ impl Simulation {
                     .filter(|c| c.essential)
                     .filter_map(sleep_seconds)
                     .min()
+                    // A sleep longer than a century never ends in any session.
+                    .filter(|seconds| *seconds <= MAX_SLEEP_SECONDS)
                 {
                     let exited = TaskStateChange {
                         task_arn: task_arn.clone(),
@@ -734,6 +747,20 @@ fn qualified(image: &str) -> String {
 fn runtime_id(task_arn: &str, container: &str) -> String {
     let id = task_arn.rsplit('/').next().unwrap_or("");
     format!("{}-{container}", &id[..id.len().min(12)])
+}
+
+/// The longest `sleep N` the fleet schedules an exit for (a century).
+const MAX_SLEEP_SECONDS: u64 = 100 * 365 * 24 * 3600;
+
+/// The format of [`Simulation::snapshot`]; bumped whenever the state's shape changes.
+const SNAPSHOT_VERSION: u32 = 1;
+
+/// A snapshot document: its format, then the state.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Snapshot<S> {
+    berth_simulation: u32,
+    simulation: S,
 }
 
 /// Docker's reason for a container the OOM killer stopped (amazon-ecs-agent dockerapi).

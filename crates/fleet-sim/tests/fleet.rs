@@ -283,3 +283,25 @@ fn snapshot_mid_deployment() {
     assert_eq!(service(&mut sim), service(&mut restored));
     assert!(Simulation::restore("{}").is_err());
 }
+
+/// A sleep longer than any session never schedules an exit, so a snapshot stays loadable.
+#[test]
+fn snapshot_with_an_endless_sleep() {
+    let mut sim = Simulation::new(32, T0);
+    sim.launch_instance("default", "m5.large", "us-east-1a")
+        .unwrap();
+    register(
+        &mut sim,
+        r#"[{"name": "s", "image": "busybox", "memory": 8, "command": ["sleep", "10000000000000"]}]"#,
+        Some("forever"),
+    );
+    sim.request(Request::RunTask(RunTaskRequest {
+        task_definition: Some("forever".into()),
+        ..Default::default()
+    }))
+    .unwrap();
+    sim.run_until(T0.plus_millis(60_000));
+    let snapshot = sim.snapshot();
+    assert!(Simulation::restore(&snapshot).is_ok());
+    assert_eq!(tasks(&mut sim, "default", "RUNNING").len(), 1);
+}

@@ -10,8 +10,8 @@ use crate::problem::{ExceptionType, JsonPath, Problem};
 
 use ExceptionType::{
     AttributeLimitExceededException, ClientException, InvalidParameterException,
-    ResourceNotFoundException, SerializationException, TargetNotFoundException,
-    UnknownOperationException,
+    ResourceInUseException, ResourceNotFoundException, SerializationException,
+    TargetNotFoundException, UnknownOperationException,
 };
 
 /// Messages we could not confirm from a real response: `(key, exception, template)`.
@@ -95,6 +95,10 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("strategy-weight-base", InvalidParameterException, "A capacity provider strategy's weight must be from 0 to 1000 and its base from 0 to 100000."),
     ("strategy-one-base", InvalidParameterException, "Only one capacity provider in a strategy can have a base."),
     ("strategy-weights-zero", InvalidParameterException, "At least one capacity provider in a strategy must have a weight greater than 0."),
+    ("capacity-providers-required", InvalidParameterException, "capacityProviders and defaultCapacityProviderStrategy are required."),
+    ("capacity-provider-in-use", ResourceInUseException, "The capacity provider {} is in use by a service of the cluster and cannot be removed from it."),
+    ("service-strategy-switch", InvalidParameterException, "Berth cannot move a service between a launch type and a capacity provider strategy; create a new service."),
+    ("capacity-providers-max-results", InvalidParameterException, "maxResults must be between 1 and 10."),
     ("capacity-provider-unknown", InvalidParameterException, "The specified capacity provider '{}' does not exist. Berth has the FARGATE and FARGATE_SPOT capacity providers."),
     // Account settings.
     ("long-arn-format", InvalidParameterException, "The {} setting can no longer be disabled: every account uses the long ARN format."),

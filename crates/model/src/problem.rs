@@ -43,6 +43,8 @@ pub enum ExceptionType {
     ServiceDeploymentNotFoundException,
     /// The resource is not in a state that allows the change.
     ConflictException,
+    /// The resource is in use (a capacity provider a service runs on).
+    ResourceInUseException,
     /// A server-side failure (HTTP 500).
     ServerException,
 }
@@ -71,6 +73,7 @@ impl ExceptionType {
                 "ServiceDeploymentNotFoundException"
             }
             ExceptionType::ConflictException => "ConflictException",
+            ExceptionType::ResourceInUseException => "ResourceInUseException",
             ExceptionType::ServerException => "ServerException",
         }
     }

@@ -209,7 +209,10 @@ impl Engine {
         self.since_snapshot += 1;
         // A restart then replays at most this many inputs after loading the snapshots.
         if self.since_snapshot >= self.options.snapshot_every.max(1) {
-            self.compact(seq)?;
+            // The write has happened whatever becomes of the compaction: report, go on.
+            if let Err(error) = self.compact(seq) {
+                eprintln!("berth: compaction skipped: {error:#}");
+            }
         }
         Ok(outcome)
     }
@@ -222,6 +225,13 @@ impl Engine {
             .map(|(region, sim)| (region.clone(), sim.snapshot()))
             .collect();
         self.publish(); // Whatever taking the snapshot flushed.
+                        // Only a snapshot that loads back may replace the inputs it stands for.
+        for (region, state) in &states {
+            Simulation::restore(state).map_err(|error| {
+                anyhow::anyhow!("the snapshot of {region} would not load back: {error}")
+            })?;
+        }
+        self.since_snapshot = 0;
         self.journal.compact(upto, &states)?;
         self.since_snapshot = 0;
         Ok(())

@@ -147,6 +147,12 @@ pub(super) fn describe(
             });
         }
     }
+    if request.max_results.is_some_and(|n| !(1..=10).contains(&n)) {
+        return Err(messages::unconfirmed_error(
+            "capacity-providers-max-results",
+            &[],
+        ));
+    }
     let (providers, next_token) = page(
         &found,
         request.max_results,
@@ -187,13 +193,32 @@ pub(super) fn put_cluster(
     cp: &mut ControlPlane,
     request: PutClusterCapacityProvidersRequest,
 ) -> Result<Response, ApiError> {
-    let providers = ClusterProviders::checked(
-        request.capacity_providers.unwrap_or_default(),
-        request
-            .default_capacity_provider_strategy
-            .unwrap_or_default(),
-    )?;
+    let (Some(names), Some(strategy)) = (
+        request.capacity_providers,
+        request.default_capacity_provider_strategy,
+    ) else {
+        return Err(messages::unconfirmed_error(
+            "capacity-providers-required",
+            &[],
+        ));
+    };
+    let providers = ClusterProviders::checked(names, strategy)?;
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    // A provider a service runs on stays.
+    for service in cluster
+        .services
+        .values()
+        .filter(|s| s.doc.status != "INACTIVE")
+    {
+        for item in &service.doc.capacity_provider_strategy {
+            if !providers.names.contains(&item.capacity_provider) {
+                return Err(messages::unconfirmed_error(
+                    "capacity-provider-in-use",
+                    &[&item.capacity_provider],
+                ));
+            }
+        }
+    }
     cluster.providers = providers;
     let document = super::clusters::document(cluster, &[]);
     Ok(Response::Cluster(ClusterResponse {

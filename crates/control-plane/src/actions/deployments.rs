@@ -88,14 +88,16 @@ pub(crate) fn started(
     let sources = record
         .history
         .iter()
+        .chain(&record.hidden)
         .filter(|h| doc.deployments[1..].iter().any(|d| d.id == h.id))
         .map(|h| h.revision_arn.clone())
         .collect();
-    // A deployment still in progress when another starts is stopped by it.
+    // A deployment (or rollback) still in progress when another starts is stopped by it.
+    let running = ["IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"];
     for earlier in record
         .history
         .iter_mut()
-        .filter(|h| h.status == "IN_PROGRESS")
+        .filter(|h| running.contains(&h.status.as_str()) && Some(h.id.as_str()) != rollback_of)
     {
         earlier.status = "STOPPED".into();
         earlier.status_reason = Some(messages::unconfirmed_text("deployment-superseded", &[]));
@@ -108,7 +110,9 @@ pub(crate) fn started(
         "serviceArn": doc.service_arn,
         "clusterArn": doc.cluster_arn,
         "taskDefinition": deployment.task_definition,
-        "launchType": doc.launch_type,
+        "launchType": (!doc.launch_type.is_empty()).then_some(&doc.launch_type),
+        "capacityProviderStrategy": (!doc.capacity_provider_strategy.is_empty())
+            .then_some(&doc.capacity_provider_strategy),
         "platformVersion": doc.platform_version,
         "platformFamily": doc.platform_family,
         "loadBalancers": [],
@@ -166,6 +170,18 @@ pub(crate) fn tripped(
     rollback: bool,
     reason: &str,
 ) {
+    // A rollback whose own deployment trips has failed.
+    if let Some(parent) = record
+        .history
+        .iter_mut()
+        .find(|h| h.rolled_back_by.as_deref() == Some(id) && h.status == "ROLLBACK_IN_PROGRESS")
+    {
+        parent.status = "ROLLBACK_FAILED".into();
+        parent.status_reason = Some(reason.to_owned());
+        parent.finished_at = Some(now);
+        parent.updated_at = now;
+        return;
+    }
     if let Some(h) = record.history.iter_mut().find(|h| h.id == id) {
         h.tripped = true;
         h.status_reason = Some(reason.to_owned());
@@ -179,10 +195,11 @@ pub(crate) fn tripped(
 
 /// The service is being deleted: what is in progress stops.
 pub(crate) fn deleted(record: &mut ServiceRecord, now: SimTime) {
+    let running = ["IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"];
     for h in record
         .history
         .iter_mut()
-        .filter(|h| h.status == "IN_PROGRESS")
+        .filter(|h| running.contains(&h.status.as_str()))
     {
         h.status = "STOPPED".into();
         h.status_reason = Some(messages::unconfirmed_text(

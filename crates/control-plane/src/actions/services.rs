@@ -308,6 +308,7 @@ pub(super) fn update(
     }
     let current = record.doc.task_definition.clone();
     let fargate = record.doc.platform_family.is_some();
+    let on_strategy = !record.doc.capacity_provider_strategy.is_empty();
     let new_definition = match request.task_definition.as_deref() {
         Some(text) => Some(active_task_definition(cp, Some(text))?),
         None => None,
@@ -323,6 +324,20 @@ pub(super) fn update(
     if let Some(desired) = request.desired_count {
         desired_count(desired)?;
     }
+    // A new strategy applies to the tasks launched from now on (it is no new deployment).
+    let new_strategy = match request.capacity_provider_strategy.as_ref() {
+        Some(given) if given.as_array().is_some_and(|a| !a.is_empty()) => {
+            if !on_strategy {
+                return Err(messages::unconfirmed_error("service-strategy-switch", &[]));
+            }
+            super::capacity_providers::strategy_for(
+                &cp.clusters[&cluster_name(request.cluster.as_deref())],
+                None,
+                Some(given),
+            )?
+        }
+        _ => None,
+    };
     if let Some(constraints) = &request.placement_constraints {
         berth_scheduler::compile_constraints(constraints, 0)?;
     }
@@ -339,6 +354,9 @@ pub(super) fn update(
         record.doc.desired_count = desired_count(desired)?;
         record.doc.deployments[0].desired_count = record.doc.desired_count;
         record.last_problem = None;
+    }
+    if let Some(strategy) = new_strategy {
+        record.doc.capacity_provider_strategy = strategy;
     }
     if let Some(configuration) = request.deployment_configuration {
         record.doc.deployment_configuration = configuration;
