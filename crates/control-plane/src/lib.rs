@@ -93,8 +93,16 @@ trait ToDetail {
 }
 
 impl ToDetail for berth_model::resources::Task {
+    /// The task as its event carries it: as DescribeTasks shows it, except that an ENI
+    /// attachment's type is `eni` in events (`ElasticNetworkInterface` in the API, §6.2).
     fn to_detail(&self) -> EventDetail {
-        EventDetail::Task(Box::new(self.clone()))
+        let mut task = self.clone();
+        for attachment in &mut task.attachments {
+            if attachment["type"] == "ElasticNetworkInterface" {
+                attachment["type"] = "eni".into();
+            }
+        }
+        EventDetail::Task(Box::new(task))
     }
 }
 

@@ -790,6 +790,7 @@ fn reach_steady_state(
         let id = deployment.id.clone();
         let reason = deployment.rollout_state_reason.clone();
         record.last_completed = Some(deployment.task_definition.clone());
+        record.last_completed_network = deployment.network_configuration.clone();
         crate::actions::deployments::completed(record, &id, now);
         events.push(messages::unconfirmed_text(
             "deployment-completed",

@@ -183,6 +183,9 @@ pub(crate) struct ServiceRecord {
     pub(crate) last_problem: Option<String>,
     /// The task definition of the last deployment that completed (for rollbacks).
     pub(crate) last_completed: Option<String>,
+    /// ... and its network configuration: a rollback restores both.
+    #[serde(default)]
+    pub(crate) last_completed_network: Option<serde_json::Value>,
     /// Tasks in a row that stopped before they ever ran (reset when one runs or a new
     /// deployment starts): the service's launch back-off (§7.9).
     pub(crate) start_failures: u32,

@@ -324,3 +324,72 @@ fn strategy_base_per_deployment() {
         .unwrap_err()
         .starts_with("InvalidParameterException: "));
 }
+
+/// A Fargate task's state-change events name the ENI attachment `eni`, as EventBridge does.
+#[test]
+fn eni_attachments_in_events() {
+    let mut s = Session::new(26);
+    s.cli("create-cluster", json!({})).unwrap();
+    s.register_task_definition(FARGATE_TD, None);
+    s.log.clear();
+    let run = s
+        .cli(
+            "run-task",
+            json!({"taskDefinition": "sample-fargate", "launchType": "FARGATE",
+                   "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}}),
+        )
+        .unwrap();
+    assert_eq!(
+        run["tasks"][0]["attachments"][0]["type"],
+        "ElasticNetworkInterface"
+    );
+    let event: serde_json::Value = serde_json::from_str(
+        s.log
+            .iter()
+            .find(|e| e.contains("ECS Task State Change"))
+            .expect("a task event"),
+    )
+    .unwrap();
+    assert_eq!(event["detail"]["attachments"][0]["type"], "eni");
+}
+
+/// Stopping a deployment that only changed the network configuration rolls the network back.
+#[test]
+fn rollback_restores_the_network() {
+    let mut s = Session::new(27);
+    s.cli("create-cluster", json!({})).unwrap();
+    s.register_task_definition(FARGATE_TD, None);
+    s.cli(
+        "create-service",
+        json!({"serviceName": "f", "taskDefinition": "sample-fargate", "desiredCount": 1,
+               "launchType": "FARGATE",
+               "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-good"]}}}),
+    )
+    .unwrap();
+    for _ in 0..3 {
+        s.agents_obey();
+        s.advance(30_000);
+    }
+    s.cli(
+        "update-service",
+        json!({"service": "f", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-bad"]}}}),
+    )
+    .unwrap();
+    let listed = s
+        .cli("list-service-deployments", json!({"service": "f"}))
+        .unwrap();
+    let arn = listed["serviceDeployments"][0]["serviceDeploymentArn"].clone();
+    s.cli(
+        "stop-service-deployment",
+        json!({"serviceDeploymentArn": arn}),
+    )
+    .unwrap();
+    let service = s
+        .cli("describe-services", json!({"services": ["f"]}))
+        .unwrap();
+    assert_eq!(
+        service["services"][0]["deployments"][0]["networkConfiguration"]["awsvpcConfiguration"]
+            ["subnets"][0],
+        "subnet-good"
+    );
+}

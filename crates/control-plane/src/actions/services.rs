@@ -69,6 +69,12 @@ pub(crate) fn deploy(
         .get_mut(cluster)
         .and_then(|c| c.services.get_mut(service))
         .expect("the service exists");
+    // A rollback returns to the completed revision's network configuration too.
+    if rollback_of.is_some() {
+        if let Some(network) = record.last_completed_network.clone() {
+            record.doc.network_configuration = Some(network);
+        }
+    }
     for old in &mut record.doc.deployments {
         old.status = "ACTIVE".into();
         old.desired_count = 0;
@@ -253,6 +259,7 @@ pub(super) fn create(
                 doc,
                 last_problem: None,
                 last_completed: None,
+                last_completed_network: None,
                 start_failures: 0,
                 throttled_until: None,
                 throttle_level: 0,
