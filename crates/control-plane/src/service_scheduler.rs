@@ -237,7 +237,11 @@ pub(crate) fn reconcile(
     let cluster = &cp.clusters[cluster_name];
     let record = &cluster.services[service_name];
     if deployment_number(&record.doc.deployments[0].id) != primary_number {
-        // The failures tripped the circuit breaker into a rollback: step again afresh.
+        // The failures tripped the circuit breaker into a rollback: say what was stopped,
+        // then step again afresh.
+        let ids: Vec<String> = failed_health.iter().map(|key| key.id()).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        events.push(messages::service_stopped(service_name, &ids));
         for message in events {
             add_event(cp, now, cluster_name, service_name, message);
         }
