@@ -21,12 +21,9 @@
 //! is armed.
 
 use berth_agent_protocol::AgentInstruction;
-use berth_model::overrides::TaskOverride;
 use berth_model::resources::ServiceEvent;
 use berth_model::{messages, SimTime};
-use berth_scheduler::{
-    compile_constraints, compile_strategies, Detail, PlacementRequest, TaskRequirements,
-};
+use berth_scheduler::{compile_constraints, compile_strategies, Detail, PlacementRequest};
 
 use crate::actions::task_definitions::resolve;
 use crate::actions::tasks::{
@@ -413,16 +410,27 @@ pub(crate) fn reconcile(
     if problem.is_some() || !started.is_empty() || !stopping.is_empty() {
         record.last_problem = set_problem;
     }
-    let draining = record.doc.status == "DRAINING";
+    finish_step(cp, now, cluster_name, service_name, events);
+}
+
+/// The end of every service step: a DRAINING service whose tasks have all stopped is
+/// INACTIVE, and the step's events are written.
+fn finish_step(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    events: Vec<String>,
+) {
     let all_stopped = service_tasks(&cp.clusters[cluster_name], service_name)
         .next()
         .is_none();
-    if draining && all_stopped {
-        let record = cp
-            .clusters
-            .get_mut(cluster_name)
-            .and_then(|c| c.services.get_mut(service_name))
-            .expect("exists");
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
+    if record.doc.status == "DRAINING" && all_stopped {
         record.doc.status = "INACTIVE".into();
     }
     for message in events {
@@ -503,16 +511,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
         let Ok(constraints) = compile_constraints(&only_here, 0) else {
             continue;
         };
-        let launch = Launch {
-            requirements: TaskRequirements::from_task_definition(&td),
-            td: td.clone(),
-            overrides: TaskOverride::default(),
-            group: format!("service:{service_name}"),
-            started_by: Some(primary.id.clone()),
-            tags: Vec::new(),
-            fargate: None,
-            service: Some(service_name.to_owned()),
-        };
+        let launch = Launch::for_service(td.clone(), service_name, &primary.id, None);
         let request = PlacementRequest {
             requirements: &launch.requirements,
             constraints: &constraints,
@@ -601,27 +600,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
     {
         reach_steady_state(cp, now, cluster_name, service_name, &mut events);
     }
-    let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
-        .expect("exists");
-    let draining = record.doc.status == "DRAINING";
-    if draining
-        && service_tasks(&cp.clusters[cluster_name], service_name)
-            .next()
-            .is_none()
-    {
-        let record = cp
-            .clusters
-            .get_mut(cluster_name)
-            .and_then(|c| c.services.get_mut(service_name))
-            .expect("exists");
-        record.doc.status = "INACTIVE".into();
-    }
-    for message in events {
-        add_event(cp, now, cluster_name, service_name, message);
-    }
+    finish_step(cp, now, cluster_name, service_name, events);
 }
 
 /// Places and launches `count` tasks of a deployment; returns their ARNs and, if some could
@@ -651,10 +630,7 @@ fn start_tasks(
         strategies = berth_scheduler::rules::service_default_strategies();
     }
     // A Fargate service (by launch type or capacity provider strategy) has a platform family.
-    let fargate = match (
-        record.doc.platform_family.is_some(),
-        &record.doc.network_configuration,
-    ) {
+    let fargate = match (record.on_fargate(), &record.doc.network_configuration) {
         (true, network) => match FargateNetwork::of(network.as_ref()) {
             Ok(network) => Some(network),
             Err(_) => return (Vec::new(), None), // Refused at CreateService; never here.
@@ -676,16 +652,7 @@ fn start_tasks(
                 .count() as u64
         })
         .collect();
-    let launch = Launch {
-        requirements: TaskRequirements::from_task_definition(&td),
-        td,
-        overrides: TaskOverride::default(),
-        group: format!("service:{service_name}"),
-        started_by: Some(deployment.to_owned()),
-        tags: Vec::new(),
-        fargate,
-        service: Some(service_name.to_owned()),
-    };
+    let launch = Launch::for_service(td, service_name, deployment, fargate);
     if let Some(network) = &launch.fargate {
         // Fargate has capacity for every task; each goes to the least used of its subnets.
         let mut arns = Vec::new();

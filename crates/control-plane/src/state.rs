@@ -205,6 +205,14 @@ pub(crate) struct ServiceRecord {
     pub(crate) hidden: Vec<crate::actions::deployments::History>,
 }
 
+impl ServiceRecord {
+    /// Whether its tasks run on Fargate (by launch type or capacity provider strategy): a
+    /// Fargate service is the one with a platform family.
+    pub(crate) fn on_fargate(&self) -> bool {
+        self.doc.platform_family.is_some()
+    }
+}
+
 /// The rest of a container instance's record.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct InstanceRecord {

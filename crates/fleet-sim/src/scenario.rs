@@ -163,7 +163,8 @@ impl Runner {
                     Err(error) => self.fail(number, error.to_string()),
                 }
             }
-            "disconnect-agent" | "reconnect-agent" => {
+            "disconnect-agent" | "reconnect-agent" | "terminate-instance" => {
+                // N counts launched instances from 1.
                 let Some(arn) = rest
                     .parse::<usize>()
                     .ok()
@@ -176,25 +177,13 @@ impl Runner {
                     );
                 };
                 self.log.push(format!("{stamp} > {verb} {rest}"));
-                self.sim
-                    .set_agent_connected(&arn, verb == "reconnect-agent");
-            }
-            "terminate-instance" => {
-                let Some(arn) = rest
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|n| self.instances.get(n.wrapping_sub(1)))
-                    .cloned()
-                else {
-                    return self.fail(
-                        number,
-                        "terminate-instance takes the number of a launched instance".into(),
-                    );
-                };
-                self.log
-                    .push(format!("{stamp} > terminate-instance {rest}"));
-                if let Err(error) = self.sim.terminate_instance(&arn) {
-                    self.fail(number, error.to_string());
+                if verb == "terminate-instance" {
+                    if let Err(error) = self.sim.terminate_instance(&arn) {
+                        self.fail(number, error.to_string());
+                    }
+                } else {
+                    self.sim
+                        .set_agent_connected(&arn, verb == "reconnect-agent");
                 }
             }
             "make-unpullable" => {

@@ -94,43 +94,46 @@ fn setting(name: &str, value: &str, principal: &str) -> serde_json::Value {
     serde_json::json!({"name": name, "value": value, "principalArn": principal, "type": "user"})
 }
 
+/// PutAccountSetting (for a principal) and PutAccountSettingDefault (`principal` `None`: the
+/// account's default, shown with the root user as its principal).
+fn put_setting(
+    cp: &mut ControlPlane,
+    name: Option<&str>,
+    value: Option<String>,
+    principal: Option<String>,
+) -> Result<Response, ApiError> {
+    let value = value.unwrap_or_default();
+    let name = check(name, Some(&value))?;
+    let shown = principal.clone().unwrap_or_else(|| cp.scope.root_user());
+    let settings = match principal {
+        Some(principal) => cp
+            .account_settings
+            .by_principal
+            .entry(principal)
+            .or_default(),
+        None => &mut cp.account_settings.defaults,
+    };
+    settings.insert(name.clone(), value.clone());
+    Ok(Response::AccountSetting(AccountSettingResponse {
+        setting: Some(setting(&name, &value, &shown)),
+    }))
+}
+
 pub(super) fn put(
     cp: &mut ControlPlane,
     request: PutAccountSettingRequest,
 ) -> Result<Response, ApiError> {
-    let name = check(
-        request.name.as_deref(),
-        Some(request.value.as_deref().unwrap_or("")),
-    )?;
-    let value = request.value.unwrap_or_default();
     let principal = request
         .principal_arn
         .unwrap_or_else(|| cp.scope.root_user());
-    cp.account_settings
-        .by_principal
-        .entry(principal.clone())
-        .or_default()
-        .insert(name.clone(), value.clone());
-    Ok(Response::AccountSetting(AccountSettingResponse {
-        setting: Some(setting(&name, &value, &principal)),
-    }))
+    put_setting(cp, request.name.as_deref(), request.value, Some(principal))
 }
 
 pub(super) fn put_default(
     cp: &mut ControlPlane,
     request: PutAccountSettingDefaultRequest,
 ) -> Result<Response, ApiError> {
-    let name = check(
-        request.name.as_deref(),
-        Some(request.value.as_deref().unwrap_or("")),
-    )?;
-    let value = request.value.unwrap_or_default();
-    cp.account_settings
-        .defaults
-        .insert(name.clone(), value.clone());
-    Ok(Response::AccountSetting(AccountSettingResponse {
-        setting: Some(setting(&name, &value, &cp.scope.root_user())),
-    }))
+    put_setting(cp, request.name.as_deref(), request.value, None)
 }
 
 pub(super) fn delete(

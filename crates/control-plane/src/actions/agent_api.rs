@@ -27,6 +27,21 @@ fn status(text: Option<&str>) -> Result<Status, ApiError> {
     }
 }
 
+/// A reported container's state, as agent-protocol has it.
+fn container(c: SubmittedContainer) -> Result<ContainerStateChange, ApiError> {
+    Ok(ContainerStateChange {
+        name: c.container_name.unwrap_or_default(),
+        status: status(c.status.as_deref())?,
+        runtime_id: c.runtime_id,
+        exit_code: c
+            .exit_code
+            .map(|code| code.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32),
+        reason: c.reason,
+        port_bindings: bindings(&c.network_bindings.unwrap_or_default()),
+        health_status: None,
+    })
+}
+
 fn bindings(given: &[NetworkBinding]) -> Vec<PortBinding> {
     given
         .iter()
@@ -76,19 +91,7 @@ pub(super) fn submit_task(
         .containers
         .unwrap_or_default()
         .into_iter()
-        .map(|c| {
-            Ok(ContainerStateChange {
-                name: c.container_name.unwrap_or_default(),
-                status: self::status(c.status.as_deref())?,
-                runtime_id: c.runtime_id,
-                exit_code: c
-                    .exit_code
-                    .map(|code| code.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32),
-                reason: c.reason,
-                port_bindings: bindings(&c.network_bindings.unwrap_or_default()),
-                health_status: None,
-            })
-        })
+        .map(container)
         .collect::<Result<Vec<_>, ApiError>>()?;
     let millis = |t: Option<SimTime>| t.map(SimTime::as_millis);
     report(
@@ -113,18 +116,16 @@ pub(super) fn submit_container(
     now: SimTime,
     request: SubmitContainerStateChangeRequest,
 ) -> Result<Response, ApiError> {
-    let container_status = status(request.status.as_deref())?;
-    let container = ContainerStateChange {
-        name: request.container_name.unwrap_or_default(),
-        status: container_status,
+    let container = container(SubmittedContainer {
+        container_name: request.container_name,
+        image_digest: None,
         runtime_id: request.runtime_id,
-        exit_code: request
-            .exit_code
-            .map(|code| code.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32),
+        exit_code: request.exit_code,
+        network_bindings: request.network_bindings,
         reason: request.reason,
-        port_bindings: bindings(&request.network_bindings.unwrap_or_default()),
-        health_status: None,
-    };
+        status: request.status,
+    })?;
+    let container_status = container.status;
     report(
         cp,
         now,

@@ -46,7 +46,7 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
         record
             .services
             .values()
-            .filter(|s| s.doc.status == status && s.doc.platform_family.is_some() == fargate)
+            .filter(|s| s.doc.status == status && s.on_fargate() == fargate)
             .count() as u32
     };
     let wants = |what: &str| include.iter().any(|i| i == what);

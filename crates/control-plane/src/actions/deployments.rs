@@ -344,24 +344,27 @@ pub(super) fn list(
     }))
 }
 
-pub(super) fn describe(
-    cp: &mut ControlPlane,
-    request: DescribeServiceDeploymentsRequest,
-) -> Result<Response, ApiError> {
-    let arns = request.service_deployment_arns.unwrap_or_default();
+/// Looks up each ARN of a Describe call (`<kind>/<cluster>/<service>/<id>`) with `found`;
+/// the ones it cannot find are `MISSING` failures. At most 20 ARNs.
+fn describe_each(
+    cp: &ControlPlane,
+    arns: Vec<String>,
+    kind: &str,
+    too_many: &str,
+    found: impl Fn(&str, &str, &ServiceRecord) -> Option<Value>,
+) -> Result<(Vec<Value>, Vec<Failure>), ApiError> {
     if arns.is_empty() || arns.len() > 20 {
-        return Err(messages::unconfirmed_error("service-deployment-arns", &[]));
+        return Err(messages::unconfirmed_error(too_many, &[]));
     }
-    let mut found = Vec::new();
+    let mut values = Vec::new();
     let mut failures = Vec::new();
     for arn in arns {
-        let hit = parse(&arn, "service-deployment").and_then(|(cluster, service)| {
+        let hit = parse(&arn, kind).and_then(|(cluster, service)| {
             let record = cp.clusters.get(&cluster)?.services.get(&service)?;
-            let h = record.history.iter().find(|h| h.arn == arn)?;
-            Some(full(cp, &cluster, record, h))
+            found(&arn, &cluster, record)
         });
         match hit {
-            Some(value) => found.push(value),
+            Some(value) => values.push(value),
             None => failures.push(Failure {
                 arn: Some(arn),
                 reason: Some("MISSING".into()),
@@ -369,6 +372,24 @@ pub(super) fn describe(
             }),
         }
     }
+    Ok((values, failures))
+}
+
+pub(super) fn describe(
+    cp: &mut ControlPlane,
+    request: DescribeServiceDeploymentsRequest,
+) -> Result<Response, ApiError> {
+    let arns = request.service_deployment_arns.unwrap_or_default();
+    let (found, failures) = describe_each(
+        cp,
+        arns,
+        "service-deployment",
+        "service-deployment-arns",
+        |arn, cluster, record| {
+            let h = record.history.iter().find(|h| h.arn == arn)?;
+            Some(full(cp, cluster, record, h))
+        },
+    )?;
     Ok(Response::ServiceDeployments(ServiceDeploymentsResponse {
         service_deployments: Some(found),
         failures: Some(failures),
@@ -381,14 +402,12 @@ pub(super) fn describe_revisions(
     request: DescribeServiceRevisionsRequest,
 ) -> Result<Response, ApiError> {
     let arns = request.service_revision_arns.unwrap_or_default();
-    if arns.is_empty() || arns.len() > 20 {
-        return Err(messages::unconfirmed_error("service-revision-arns", &[]));
-    }
-    let mut found = Vec::new();
-    let mut failures = Vec::new();
-    for arn in arns {
-        let hit = parse(&arn, "service-revision").and_then(|(cluster, service)| {
-            let record = cp.clusters.get(&cluster)?.services.get(&service)?;
+    let (found, failures) = describe_each(
+        cp,
+        arns,
+        "service-revision",
+        "service-revision-arns",
+        |arn, _, record| {
             let h = record
                 .history
                 .iter()
@@ -410,16 +429,8 @@ pub(super) fn describe_revisions(
             .unwrap_or_default();
             revision["containerImages"] = json!(images);
             Some(strip_nulls(revision))
-        });
-        match hit {
-            Some(value) => found.push(value),
-            None => failures.push(Failure {
-                arn: Some(arn),
-                reason: Some("MISSING".into()),
-                detail: None,
-            }),
-        }
-    }
+        },
+    )?;
     Ok(Response::ServiceRevisions(ServiceRevisionsResponse {
         service_revisions: Some(found),
         failures: Some(failures),

@@ -72,28 +72,16 @@ pub(super) fn update(
         return Err(messages::unconfirmed_error("protection-minutes", &[]));
     }
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
-    let given = request.tasks.unwrap_or_default();
-    let mut tasks = Vec::new();
-    let mut failures = Vec::new();
-    for found in each(cluster, &given)? {
-        match found {
-            Ok(key) => {
-                let until = enable.then(|| now.plus_millis(minutes as u64 * 60_000));
-                if let Some(record) = cluster.tasks.get_mut(&key) {
-                    record.protected_until = until;
-                }
-                cluster.sync(key);
-                tasks.push(protected(cluster, key, now));
-            }
-            Err(failure) => failures.push(failure),
+    let until = enable.then(|| now.plus_millis(minutes as u64 * 60_000));
+    let response = answer(cluster, request.tasks, now, |cluster, key| {
+        if let Some(record) = cluster.tasks.get_mut(&key) {
+            record.protected_until = until;
         }
-    }
+        cluster.sync(key);
+    })?;
     // Unprotected tasks may now be stopped; protected ones are revisited when they expire.
     cp.dirty = true;
-    Ok(Response::TaskProtection(TaskProtectionResponse {
-        protected_tasks: Some(tasks),
-        failures: Some(failures),
-    }))
+    Ok(response)
 }
 
 pub(super) fn get(
@@ -102,12 +90,25 @@ pub(super) fn get(
     request: GetTaskProtectionRequest,
 ) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
-    let given = request.tasks.unwrap_or_default();
+    answer(cluster, request.tasks, now, |_, _| {})
+}
+
+/// Applies `change` to each task a call names, then answers with their protection and the
+/// tasks that failed.
+fn answer(
+    cluster: &mut ClusterRecord,
+    given: Option<Vec<String>>,
+    now: SimTime,
+    mut change: impl FnMut(&mut ClusterRecord, crate::state::TaskKey),
+) -> Result<Response, ApiError> {
     let mut tasks = Vec::new();
     let mut failures = Vec::new();
-    for found in each(cluster, &given)? {
+    for found in each(cluster, &given.unwrap_or_default())? {
         match found {
-            Ok(key) => tasks.push(protected(cluster, key, now)),
+            Ok(key) => {
+                change(cluster, key);
+                tasks.push(protected(cluster, key, now));
+            }
             Err(failure) => failures.push(failure),
         }
     }

@@ -93,9 +93,7 @@ pub(crate) fn deploy(
             launch_type: record.doc.launch_type.clone(),
             capacity_provider_strategy: record.doc.capacity_provider_strategy.clone(),
             platform_version: record
-                .doc
-                .platform_family
-                .is_some()
+                .on_fargate()
                 .then(|| crate::actions::tasks::FARGATE_PLATFORM_VERSION.into()),
             network_configuration: record.doc.network_configuration.clone(),
             rollout_state: "IN_PROGRESS".into(),
@@ -314,7 +312,7 @@ pub(super) fn update(
         ));
     }
     let current = record.doc.task_definition.clone();
-    let fargate = record.doc.platform_family.is_some();
+    let fargate = record.on_fargate();
     let on_strategy = !record.doc.capacity_provider_strategy.is_empty();
     let new_definition = match request.task_definition.as_deref() {
         Some(text) => Some(active_task_definition(cp, Some(text))?),

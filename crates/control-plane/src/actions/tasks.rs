@@ -44,6 +44,28 @@ pub(crate) struct Launch {
     pub(crate) service: Option<String>,
 }
 
+impl Launch {
+    /// A service's launch of `td` for one of its deployments: group `service:<name>`,
+    /// started by the deployment, owned by the service.
+    pub(crate) fn for_service(
+        td: TaskDefinition,
+        service: &str,
+        deployment: &str,
+        fargate: Option<FargateNetwork>,
+    ) -> Launch {
+        Launch {
+            requirements: TaskRequirements::from_task_definition(&td),
+            td,
+            overrides: TaskOverride::default(),
+            group: format!("service:{service}"),
+            started_by: Some(deployment.to_owned()),
+            tags: Vec::new(),
+            fargate,
+            service: Some(service.to_owned()),
+        }
+    }
+}
+
 /// Where Fargate tasks get their ENIs.
 #[derive(Clone, Debug)]
 pub(crate) struct FargateNetwork {
