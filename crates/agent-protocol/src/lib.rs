@@ -73,6 +73,15 @@ pub enum AgentInstruction {
         /// Seconds between SIGTERM and SIGKILL (`stopTimeout`, default 30).
         timeout_seconds: u32,
     },
+    /// Sent whenever the agent (re)connects: the tasks this instance should be running. The
+    /// agent reports the state of each (STOPPED, with a reason, for any it does not have),
+    /// and stops and reports every other task it runs, so that nothing is lost or orphaned
+    /// while the two sides could not talk.
+    #[serde(rename_all = "camelCase")]
+    Reconcile {
+        /// The ARNs of the instance's tasks that are not stopped and should not stop.
+        task_arns: Vec<String>,
+    },
 }
 
 /// A task, resolved so an agent needs nothing else to run it.
@@ -91,6 +100,12 @@ pub struct TaskSpec {
     pub network_mode: String,
     /// The containers, in the task definition's order.
     pub containers: Vec<ContainerSpec>,
+    /// `pidMode` (`host` or `task`), when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid_mode: Option<String>,
+    /// `ipcMode` (`host`, `task` or `none`), when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipc_mode: Option<String>,
 }
 
 /// One container of a [`TaskSpec`], with overrides applied and host ports assigned.
@@ -138,6 +153,28 @@ pub struct ContainerSpec {
     /// Docker labels.
     #[serde(default)]
     pub docker_labels: BTreeMap<String, String>,
+    /// Runs privileged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub privileged: bool,
+    /// Volumes mounted into the container (`mountPoints` resolved against `volumes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<MountSpec>,
+}
+
+/// A volume mounted into a container.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MountSpec {
+    /// The task definition's volume name.
+    pub volume: String,
+    /// A host path (`volumes[].host.sourcePath`): a bind mount of the host's files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_path: Option<String>,
+    /// Where it appears in the container.
+    pub container_path: String,
+    /// Mounted read-only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
 }
 
 /// A published port.
@@ -150,6 +187,9 @@ pub struct PortBinding {
     pub host_port: u16,
     /// `tcp` or `udp`.
     pub protocol: String,
+    /// The host address it is published on, as the agent reports it (`0.0.0.0` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind_ip: Option<String>,
 }
 
 /// A container health check, with ECS's defaults filled in.
@@ -183,6 +223,72 @@ pub enum AgentEvent {
     Connection {
         /// Whether the agent is now connected.
         connected: bool,
+    },
+}
+
+/// A Docker-backed container instance an agent offers, as its [`Hello`] lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceOffer {
+    /// The instance's id, stable across the agent's restarts (`i-` and 17 hex digits).
+    pub instance_id: String,
+    /// The loopback address its containers' ports are published on (`127.0.0.2`, ...).
+    pub address: String,
+    /// CPU units (1,024 per core).
+    pub cpu: u32,
+    /// Memory in MiB.
+    pub memory: u32,
+}
+
+/// What an agent says first on a connection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hello {
+    /// The agent's version.
+    pub agent_version: String,
+    /// The Docker engine's version.
+    pub docker_version: String,
+    /// The instances it offers.
+    pub instances: Vec<InstanceOffer>,
+}
+
+/// A message from an agent to its controller on a wire.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum AgentMessage {
+    /// The first message: who the agent is and what it offers.
+    Hello(Hello),
+    /// An event of one of its instances.
+    #[serde(rename_all = "camelCase")]
+    Event {
+        /// The instance's id (from [`InstanceOffer`]).
+        instance_id: String,
+        /// The event.
+        event: AgentEvent,
+    },
+    /// Lines a container wrote (stdout and stderr), for the UI.
+    #[serde(rename_all = "camelCase")]
+    Log {
+        /// The task.
+        task_arn: String,
+        /// The container.
+        container: String,
+        /// The lines, without their line ends.
+        lines: Vec<String>,
+    },
+}
+
+/// A message from a controller to an agent on a wire.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ControllerMessage {
+    /// An instruction for one of the agent's instances.
+    #[serde(rename_all = "camelCase")]
+    Instruct {
+        /// The instance's id (from [`InstanceOffer`]).
+        instance_id: String,
+        /// The instruction.
+        instruction: AgentInstruction,
     },
 }
 

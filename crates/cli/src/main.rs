@@ -43,6 +43,34 @@ enum Command {
     /// Serves ECS's API over HTTP for the AWS CLI and boto3 (`--endpoint-url`), with a
     /// virtual fleet running in real time and every write journalled under --data.
     Serve(ServeArgs),
+    /// Runs ECS tasks as Docker containers for a Berth control plane (`berth serve --agent`,
+    /// or the playground's Docker fleet), like the ECS container agent.
+    Agent(AgentArgs),
+}
+
+#[derive(Parser)]
+struct AgentArgs {
+    /// Address to listen on for a control plane (the ECS agent's port by default).
+    #[arg(long, default_value = "127.0.0.1:51678")]
+    listen: std::net::SocketAddr,
+    /// Token a control plane must present; a random one is generated when not given.
+    #[arg(long)]
+    token: Option<String>,
+    /// Container instances to offer, each publishing ports on its own 127.0.0.x address.
+    #[arg(long, default_value_t = 1)]
+    instances: u32,
+    /// CPU units per instance (default: the host's cores × 1024, shared out).
+    #[arg(long)]
+    cpu: Option<u32>,
+    /// Memory per instance in MiB (default: the host's memory, shared out).
+    #[arg(long)]
+    memory: Option<u32>,
+    /// Allow privileged containers, host network/PID/IPC modes and bind mounts of host paths.
+    #[arg(long)]
+    allow_unsafe: bool,
+    /// A browser origin allowed to connect besides the local ones (repeatable).
+    #[arg(long = "allow-origin")]
+    allowed_origins: Vec<String>,
 }
 
 #[derive(Parser)]
@@ -71,6 +99,13 @@ struct ServeArgs {
     /// Every this many journalled writes, snapshot the state and drop the writes before it.
     #[arg(long, default_value_t = 1000)]
     snapshot_every: u32,
+    /// A Docker agent to run tasks on (`ws://HOST:PORT`, as `berth agent` prints it);
+    /// repeatable. Its instances join the default region's `default` cluster.
+    #[arg(long = "agent")]
+    agents: Vec<String>,
+    /// The token of each --agent, in the same order (one token serves them all).
+    #[arg(long = "agent-token")]
+    agent_tokens: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -107,6 +142,13 @@ struct ValidateArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Agent(args) => match agent(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("berth agent: {error:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::Serve(args) => match serve(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -144,7 +186,28 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if berth_model::instance_types::instance_type(&args.instance_type).is_none() {
         anyhow::bail!("unknown instance type {}", args.instance_type);
     }
+    if args.agent_tokens.len() > 1 && args.agent_tokens.len() != args.agents.len() {
+        anyhow::bail!(
+            "{} --agent-token given for {} --agent: give one token, or one per agent",
+            args.agent_tokens.len(),
+            args.agents.len()
+        );
+    }
+    let agents = args
+        .agents
+        .iter()
+        .enumerate()
+        .map(|(i, url)| berth_server::AgentEndpoint {
+            url: url.clone(),
+            token: args
+                .agent_tokens
+                .get(i)
+                .or(args.agent_tokens.first())
+                .cloned(),
+        })
+        .collect();
     let options = berth_server::Options {
+        agents,
         addr: args.addr,
         data: args.data,
         virtual_instances: args.virtual_instances,
@@ -158,6 +221,23 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?
         .block_on(berth_server::serve(options))
+}
+
+fn agent(args: AgentArgs) -> anyhow::Result<()> {
+    let options = berth_agent::Options {
+        listen: args.listen,
+        token: args.token,
+        instances: args.instances,
+        cpu: args.cpu,
+        memory: args.memory,
+        allow_unsafe: args.allow_unsafe,
+        allowed_origins: args.allowed_origins,
+    };
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?
+        .block_on(berth_agent::run(options))
 }
 
 fn validate(args: &ValidateArgs) -> anyhow::Result<ExitCode> {

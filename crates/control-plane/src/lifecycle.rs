@@ -5,7 +5,7 @@
 //! health, and, when it stops, why (`stopCode`, `stoppedReason`). A stopped task's resources
 //! return to its instance at once and the task stays visible for an hour.
 
-use berth_agent_protocol::{AgentEvent, Status, TaskStateChange};
+use berth_agent_protocol::{AgentEvent, AgentInstruction, Status, TaskStateChange};
 use berth_model::resources::NetworkBinding;
 use berth_model::{messages, SimTime};
 
@@ -34,6 +34,21 @@ fn connection(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, connected
         return;
     };
     let cluster = cp.clusters.get_mut(&cluster_name).expect("found above");
+    if connected {
+        // However long it was away, a (re)connected agent learns which of its tasks should
+        // run; it reports those and stops any other (see `AgentInstruction::Reconcile`).
+        let task_arns = cluster.instances[index]
+            .tasks
+            .iter()
+            .filter_map(|key| cluster.tasks.get(key))
+            .filter(|record| record.task.desired_status != "STOPPED")
+            .map(|record| record.task.task_arn.clone())
+            .collect();
+        cp.instructions.push_back((
+            instance_arn.to_owned(),
+            AgentInstruction::Reconcile { task_arns },
+        ));
+    }
     if cluster.fleet.instances()[index].agent_connected == connected {
         return;
     }
@@ -122,7 +137,7 @@ fn task_state_change(
                 .port_bindings
                 .iter()
                 .map(|b| NetworkBinding {
-                    bind_ip: "0.0.0.0".into(),
+                    bind_ip: b.bind_ip.clone().unwrap_or_else(|| "0.0.0.0".into()),
                     container_port: b.container_port,
                     host_port: b.host_port,
                     protocol: b.protocol.clone(),

@@ -9,7 +9,9 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
 
-use berth_agent_protocol::{AgentEvent, ContainerStateChange, Status, TaskStateChange};
+use berth_agent_protocol::{
+    AgentEvent, AgentInstruction, ContainerStateChange, Status, TaskStateChange,
+};
 use berth_control_plane::requests::*;
 use berth_control_plane::Request;
 use common::{Session, T0};
@@ -424,6 +426,17 @@ fn agent_disconnects() {
     assert_eq!(run["failures"][0]["reason"], "AGENT");
     s.cp.handle_agent_event(s.now, &instance, AgentEvent::Connection { connected: true });
     assert_eq!(s.describe("default", &task).connectivity, "CONNECTED");
+    // Back, the agent learns which tasks it should run (and stops any other it has).
+    let reconcile = AgentInstruction::Reconcile {
+        task_arns: vec![task.clone()],
+    };
+    assert_eq!(
+        s.cp.poll_instruction(),
+        Some((instance.clone(), reconcile.clone()))
+    );
+    // Every (re)connection says so, even one the control plane never saw drop.
+    s.cp.handle_agent_event(s.now, &instance, AgentEvent::Connection { connected: true });
+    assert_eq!(s.cp.poll_instruction(), Some((instance.clone(), reconcile)));
     assert_eq!(
         s.run("default", "sleep360", 1)["tasks"]
             .as_array()

@@ -21,8 +21,8 @@ pub mod scenario;
 use std::collections::{BTreeMap, BTreeSet};
 
 use berth_agent_protocol::{
-    AgentEvent, AgentInstruction, ContainerSpec, ContainerStateChange, Status, TaskSpec,
-    TaskStateChange,
+    AgentEvent, AgentInstruction, ContainerSpec, ContainerStateChange, InstanceOffer, Status,
+    TaskSpec, TaskStateChange,
 };
 use berth_control_plane::requests::{CreateClusterRequest, RegisterContainerInstanceRequest};
 use berth_control_plane::{ClusterEvent, Config, ControlPlane, Request, Response};
@@ -105,6 +105,14 @@ pub struct Simulation {
     rng: ChaCha8Rng,
     keep_log: bool,
     failed: usize,
+    /// Instances run by agents outside the simulation (`berth agent`), by the agent's instance
+    /// id: their instructions go to [`Simulation::take_outbox`], their reports come in through
+    /// [`Simulation::agent_event`].
+    #[serde(default)]
+    external: BTreeMap<String, String>,
+    /// Instructions for external agents, for the driver to deliver.
+    #[serde(skip)]
+    outbox: Vec<(String, AgentInstruction)>,
 }
 
 impl Simulation {
@@ -139,6 +147,8 @@ impl Simulation {
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_f1ee7),
             keep_log: true,
             failed: 0,
+            external: BTreeMap::new(),
+            outbox: Vec::new(),
         }
     }
 
@@ -234,6 +244,41 @@ impl Simulation {
                 format!("Unknown instance type {type_name}."),
             )
         })?;
+        self.instance_count += 1;
+        let identity = serde_json::json!({
+            "instanceId": format!("i-{:017x}", self.instance_count),
+            "instanceType": kind.name,
+            "availabilityZone": zone,
+            "region": zone.trim_end_matches(|c: char| c.is_ascii_lowercase()),
+            "architecture": kind.architecture,
+            "imageId": "ami-0berth0000000001",
+        });
+        let version = VersionInfo {
+            agent_version: Some("1.89.0".into()),
+            agent_hash: Some("berth".into()),
+            docker_version: Some("DockerVersion: 25.0.8".into()),
+        };
+        let arn = self.register(
+            cluster,
+            &identity,
+            kind.cpu_units(),
+            kind.registered_memory(),
+            version,
+        )?;
+        self.agents.insert(arn.clone(), BTreeMap::new());
+        self.pump();
+        Ok(arn)
+    }
+
+    /// The agent's RegisterContainerInstance, creating the cluster first if needed.
+    fn register(
+        &mut self,
+        cluster: &str,
+        identity: &serde_json::Value,
+        cpu: u32,
+        memory: u32,
+        version: VersionInfo,
+    ) -> Result<String, ApiError> {
         let described = self.cp.handle_request(
             self.now,
             Request::DescribeClusters(berth_control_plane::requests::DescribeClustersRequest {
@@ -251,23 +296,14 @@ impl Simulation {
                 }),
             )?;
         }
-        self.instance_count += 1;
-        let identity = serde_json::json!({
-            "instanceId": format!("i-{:017x}", self.instance_count),
-            "instanceType": kind.name,
-            "availabilityZone": zone,
-            "region": zone.trim_end_matches(|c: char| c.is_ascii_lowercase()),
-            "architecture": kind.architecture,
-            "imageId": "ami-0berth0000000001",
-        });
         let response = self.cp.handle_request(
             self.now,
             Request::RegisterContainerInstance(RegisterContainerInstanceRequest {
                 cluster: Some(cluster.to_owned()),
                 instance_identity_document: Some(identity.to_string()),
                 total_resources: Some(vec![
-                    Resource::integer("CPU", i64::from(kind.cpu_units())),
-                    Resource::integer("MEMORY", i64::from(kind.registered_memory())),
+                    Resource::integer("CPU", i64::from(cpu)),
+                    Resource::integer("MEMORY", i64::from(memory)),
                     Resource::string_set(
                         "PORTS",
                         ["22", "2375", "2376", "51678", "51679"]
@@ -276,24 +312,101 @@ impl Simulation {
                     ),
                     Resource::string_set("PORTS_UDP", Vec::new()),
                 ]),
-                version_info: Some(VersionInfo {
-                    agent_version: Some("1.89.0".into()),
-                    agent_hash: Some("berth".into()),
-                    docker_version: Some("DockerVersion: 25.0.8".into()),
-                }),
+                version_info: Some(version),
                 ..Default::default()
             }),
         )?;
         let Response::ContainerInstance(registered) = response else {
             unreachable!("RegisterContainerInstance answers with an instance")
         };
-        let arn = registered
+        Ok(registered
             .container_instance
             .map(|i| i.container_instance_arn)
-            .unwrap_or_default();
-        self.agents.insert(arn.clone(), BTreeMap::new());
+            .unwrap_or_default())
+    }
+
+    /// An external agent (`berth agent`) offers an instance to `cluster`: the first time, it
+    /// is registered with the offered size (as the ECS agent registers its host); when it is
+    /// still registered from an earlier connection, the agent is marked connected again and
+    /// told which tasks it should be running. Returns the container instance's ARN.
+    pub fn attach_instance(
+        &mut self,
+        cluster: &str,
+        zone: &str,
+        offer: &InstanceOffer,
+        docker_version: &str,
+    ) -> Result<String, ApiError> {
+        if let Some(arn) = self.external.get(&offer.instance_id).cloned() {
+            let described = self.cp.handle_request(
+                self.now,
+                Request::DescribeContainerInstances(
+                    berth_control_plane::requests::DescribeContainerInstancesRequest {
+                        cluster: arn
+                            .split_once(":container-instance/")
+                            .and_then(|(_, rest)| rest.split_once('/'))
+                            .map(|(cluster, _)| cluster.to_owned()),
+                        container_instances: Some(vec![arn.clone()]),
+                        ..Default::default()
+                    },
+                ),
+            );
+            let registered = matches!(&described, Ok(Response::ContainerInstances(r))
+                if r.container_instances.iter().flatten().any(|i| i.status != "INACTIVE"));
+            if registered {
+                self.agent_event(&arn, AgentEvent::Connection { connected: true });
+                return Ok(arn);
+            }
+        }
+        let identity = serde_json::json!({
+            "instanceId": offer.instance_id,
+            "instanceType": "berth.docker",
+            "availabilityZone": zone,
+            "region": zone.trim_end_matches(|c: char| c.is_ascii_lowercase()),
+            "architecture": std::env::consts::ARCH,
+            "imageId": "ami-0berth0000000001",
+            "privateIp": offer.address,
+        });
+        let version = VersionInfo {
+            agent_version: Some(env!("CARGO_PKG_VERSION").into()),
+            agent_hash: Some("berth-agent".into()),
+            docker_version: Some(format!("DockerVersion: {docker_version}")),
+        };
+        let arn = self.register(cluster, &identity, offer.cpu, offer.memory, version)?;
+        self.external.insert(offer.instance_id.clone(), arn.clone());
         self.pump();
         Ok(arn)
+    }
+
+    /// An event from an external agent's instance, now.
+    pub fn agent_event(&mut self, instance_arn: &str, event: AgentEvent) {
+        self.cp.handle_agent_event(self.now, instance_arn, event);
+        self.pump();
+    }
+
+    /// The instructions for external agents since the last call, in order, each with the
+    /// container instance's ARN and the agent's instance id.
+    pub fn take_outbox(&mut self) -> Vec<(String, AgentInstruction)> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// The container instance ARN of an external agent's instance.
+    pub fn external_instance_arn(&self, instance_id: &str) -> Option<&str> {
+        self.external.get(instance_id).map(String::as_str)
+    }
+
+    /// Every external agent's instance: its id and its container instance ARN.
+    pub fn external_instances(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.external
+            .iter()
+            .map(|(id, arn)| (id.as_str(), arn.as_str()))
+    }
+
+    /// The agent's instance id of an external container instance.
+    pub fn external_instance_id(&self, instance_arn: &str) -> Option<&str> {
+        self.external
+            .iter()
+            .find(|(_, arn)| arn.as_str() == instance_arn)
+            .map(|(id, _)| id.as_str())
     }
 
     /// An instance's agent loses (or regains) its connection.
@@ -441,6 +554,10 @@ impl Simulation {
 
     /// What a simulated agent does with an instruction.
     fn instruct(&mut self, instance: &str, instruction: AgentInstruction) {
+        if self.external.values().any(|arn| arn == instance) {
+            self.outbox.push((instance.to_owned(), instruction));
+            return;
+        }
         match instruction {
             AgentInstruction::StartTask(spec) => {
                 let pulled = self.now.plus_millis(self.timings.pull_ms);
@@ -660,6 +777,9 @@ impl Simulation {
                     },
                 );
             }
+            // A virtual agent never misses an instruction: what it runs is already what the
+            // control plane expects.
+            AgentInstruction::Reconcile { .. } => {}
             AgentInstruction::StopTask { task_arn, .. } => {
                 // Whatever was still to happen to the task will not.
                 for slot in self.scheduled.remove(&task_arn).unwrap_or_default() {

@@ -11,7 +11,10 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod agents;
 mod journal;
+
+pub use agents::AgentEndpoint;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -52,6 +55,9 @@ pub struct Options {
     pub web: Option<PathBuf>,
     /// Every this many journalled inputs, a snapshot of every region replaces them.
     pub snapshot_every: u32,
+    /// Docker agents (`berth agent`) whose instances join the default region's `default`
+    /// cluster.
+    pub agents: Vec<AgentEndpoint>,
 }
 
 impl Default for Options {
@@ -65,6 +71,7 @@ impl Default for Options {
             default_region: "us-east-1".into(),
             web: None,
             snapshot_every: 1000,
+            agents: Vec::new(),
         }
     }
 }
@@ -85,6 +92,8 @@ struct Engine {
     published: u64,
     /// Inputs journalled since the last snapshot.
     since_snapshot: u32,
+    /// The link to the agent of each Docker-backed instance, by the agent's instance id.
+    links: BTreeMap<String, tokio::sync::mpsc::UnboundedSender<String>>,
 }
 
 /// The wall clock, as the control plane's time.
@@ -113,6 +122,7 @@ impl Engine {
             events: tokio::sync::broadcast::channel(4096).0,
             published: 0,
             since_snapshot: 0,
+            links: BTreeMap::new(),
         };
         engine.replay()?;
         Ok(engine)
@@ -138,9 +148,11 @@ impl Engine {
                 );
             }
         }
-        // What replay re-enacted was seen live before the restart: nobody needs it again.
+        // What replay re-enacted was seen (and sent to agents) live before the restart:
+        // nobody needs it again.
         for sim in self.regions.values_mut() {
             sim.take_log();
+            sim.take_outbox();
         }
         Ok(())
     }
@@ -174,6 +186,22 @@ impl Engine {
                 let _ = sim.launch_instance("default", &input.operation, &input.body);
                 None
             }
+            "agent-attach" => {
+                let attach: serde_json::Value =
+                    serde_json::from_str(&input.body).unwrap_or_default();
+                if let Ok(offer) = serde_json::from_value(attach["offer"].clone()) {
+                    let zone = format!("{}{}", input.region, ZONES[0]);
+                    let docker = attach["dockerVersion"].as_str().unwrap_or_default();
+                    let _ = sim.attach_instance("default", &zone, &offer, docker);
+                }
+                None
+            }
+            "agent-event" => {
+                if let Ok(event) = serde_json::from_str(&input.body) {
+                    sim.agent_event(&input.operation, event);
+                }
+                None
+            }
             "request" => {
                 let body = serde_json::from_str(&input.body).unwrap_or_default();
                 let outcome = berth_control_plane::Request::from_operation(&input.operation, body)
@@ -205,6 +233,7 @@ impl Engine {
                 );
             }
         };
+        self.deliver();
         self.publish();
         self.since_snapshot += 1;
         // A restart then replays at most this many inputs after loading the snapshots.
@@ -291,7 +320,105 @@ impl Engine {
         for sim in self.regions.values_mut() {
             while sim.run_to_next(now).is_some() {}
         }
+        self.deliver();
         self.publish();
+    }
+
+    /// Sends the control plane's instructions for Docker-backed instances to their agents. One
+    /// whose agent is not linked is dropped: the agent learns what it should run when it
+    /// reconnects.
+    fn deliver(&mut self) {
+        for sim in self.regions.values_mut() {
+            for (arn, instruction) in sim.take_outbox() {
+                let Some(id) = sim.external_instance_id(&arn) else {
+                    continue;
+                };
+                if let Some(link) = self.links.get(id) {
+                    let _ = link.send(agents::instruct_message(id, instruction));
+                }
+            }
+        }
+    }
+
+    /// An agent's Hello: each instance it offers joins the default region's `default`
+    /// cluster (or rejoins it, being told which tasks it should run).
+    fn attach(
+        &mut self,
+        hello: &berth_agent_protocol::Hello,
+        link: &tokio::sync::mpsc::UnboundedSender<String>,
+    ) -> anyhow::Result<()> {
+        let region = self.options.default_region.clone();
+        let now = wall_clock();
+        self.region(&region, now)?;
+        self.catch_up(now);
+        for (index, offer) in hello.instances.iter().enumerate() {
+            self.links.insert(offer.instance_id.clone(), link.clone());
+            let at = now.max(self.regions[&region].now());
+            self.record(Input {
+                region: region.clone(),
+                at_ms: at.as_millis(),
+                kind: "agent-attach".into(),
+                operation: offer.instance_id.clone(),
+                body: agents::attach_body(hello, index),
+            })?;
+            if self.regions[&region]
+                .external_instance_arn(&offer.instance_id)
+                .is_none()
+            {
+                anyhow::bail!("instance {} was refused", offer.instance_id);
+            }
+        }
+        Ok(())
+    }
+
+    /// A report from an agent's instance, journalled and applied now.
+    fn agent_event(
+        &mut self,
+        instance_id: &str,
+        event: berth_agent_protocol::AgentEvent,
+    ) -> anyhow::Result<()> {
+        let region = self.options.default_region.clone();
+        let Some(arn) = self
+            .regions
+            .get(&region)
+            .and_then(|sim| sim.external_instance_arn(instance_id))
+            .map(str::to_owned)
+        else {
+            return Ok(()); // Not an instance of ours.
+        };
+        let now = wall_clock();
+        self.catch_up(now);
+        let at = now.max(self.regions[&region].now());
+        self.record(Input {
+            region,
+            at_ms: at.as_millis(),
+            kind: "agent-event".into(),
+            operation: arn,
+            body: serde_json::to_string(&event)?,
+        })?;
+        Ok(())
+    }
+
+    /// An agent's link dropped (or the server started without it): its instances are
+    /// disconnected until it is back.
+    fn detach(&mut self, instance_ids: &[String]) -> anyhow::Result<()> {
+        for id in instance_ids {
+            self.links.remove(id);
+            let event = berth_agent_protocol::AgentEvent::Connection { connected: false };
+            self.agent_event(id, event)?;
+        }
+        Ok(())
+    }
+
+    /// A container's output, to the live views (not journalled).
+    fn publish_log(&mut self, task_arn: &str, container: &str, lines: Vec<String>) {
+        let message = serde_json::json!({
+            "detail-type": "Berth Container Log",
+            "source": "berth.agent",
+            "resources": [task_arn],
+            "detail": {"taskArn": task_arn, "containerName": container, "lines": lines},
+        });
+        let _ = self.events.send(Arc::from(message.to_string()));
     }
 
     /// One API call: `(status, body, request id)`.
@@ -344,13 +471,19 @@ impl Engine {
 
 type Shared = Arc<Mutex<Engine>>;
 
+/// The engine, even if a panic poisoned its lock (every apply is unwind-safe: a failed one is
+/// undone by a replay).
+fn lock(engine: &Shared) -> std::sync::MutexGuard<'_, Engine> {
+    engine
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let target = text("x-amz-target");
     let (status, body, request_id) = {
-        let mut engine = engine
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut engine = lock(&engine);
         let region = text("authorization")
             .and_then(berth_api::region_of)
             .map(str::to_owned)
@@ -375,11 +508,7 @@ async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> R
 
 /// The live view: every cluster event, as it happens, one JSON text message each.
 async fn events(State(engine): State<Shared>, upgrade: WebSocketUpgrade) -> Response {
-    let mut receiver = engine
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .events
-        .subscribe();
+    let mut receiver = lock(&engine).events.subscribe();
     upgrade.on_upgrade(move |mut socket: WebSocket| async move {
         loop {
             match receiver.recv().await {
@@ -403,12 +532,7 @@ async fn events(State(engine): State<Shared>, upgrade: WebSocketUpgrade) -> Resp
 /// The playground's files from `--web`, or a line saying what this endpoint is.
 async fn files(State(engine): State<Shared>, uri: axum::http::Uri) -> Response {
     const ABOUT: &str = "Berth: Amazon ECS's API. Point the AWS CLI here with --endpoint-url.\n";
-    let root = engine
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .options
-        .web
-        .clone();
+    let root = lock(&engine).options.web.clone();
     let Some(root) = root else {
         return ABOUT.into_response();
     };
@@ -448,16 +572,33 @@ pub async fn serve(options: Options) -> anyhow::Result<()> {
 
 /// Serves on a bound listener (tests bind port 0 and read the address first).
 pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> anyhow::Result<()> {
+    let agents = options.agents.clone();
     let engine: Shared = Arc::new(Mutex::new(Engine::open(options)?));
+    {
+        // Docker-backed instances are disconnected until their agent links up again.
+        let mut locked = lock(&engine);
+        let region = locked.options.default_region.clone();
+        let ids: Vec<String> = locked
+            .regions
+            .get(&region)
+            .map(|sim| {
+                sim.external_instances()
+                    .map(|(id, _)| id.to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        locked.detach(&ids)?;
+    }
+    for endpoint in agents {
+        tokio::spawn(agents::keep_linked(Arc::clone(&engine), endpoint));
+    }
     // The fleet runs in real time between requests.
     let ticking = Arc::clone(&engine);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         loop {
             tick.tick().await;
-            let mut engine = ticking
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut engine = lock(&ticking);
             engine.catch_up(wall_clock());
         }
     });

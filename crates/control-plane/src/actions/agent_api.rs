@@ -53,6 +53,7 @@ fn bindings(given: &[NetworkBinding]) -> Vec<PortBinding> {
             } else {
                 b.protocol.clone()
             },
+            bind_ip: (!b.bind_ip.is_empty()).then(|| b.bind_ip.clone()),
         })
         .collect()
 }

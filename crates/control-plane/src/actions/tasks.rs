@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use berth_agent_protocol::{
-    AgentInstruction, ContainerSpec, HealthCheckSpec, PortBinding, TaskSpec,
+    AgentInstruction, ContainerSpec, HealthCheckSpec, MountSpec, PortBinding, TaskSpec,
 };
 use berth_model::overrides::TaskOverride;
 use berth_model::placement::PlacementConstraint;
@@ -742,6 +742,7 @@ fn task_spec(
                         container_port: b.container_port,
                         host_port: b.host_port,
                         protocol: b.protocol.as_str().into(),
+                        bind_ip: None,
                     })
                     .collect(),
                 links: c.links.clone().unwrap_or_default(),
@@ -754,6 +755,27 @@ fn task_spec(
                 }),
                 stop_timeout: c.stop_timeout.and_then(|t| u32::try_from(t).ok()),
                 docker_labels: c.docker_labels.clone().unwrap_or_default(),
+                privileged: c.privileged == Some(true),
+                mounts: c
+                    .mount_points
+                    .iter()
+                    .flatten()
+                    .map(|m| {
+                        let volume = m.source_volume.clone().unwrap_or_default();
+                        MountSpec {
+                            host_path: td
+                                .volumes
+                                .iter()
+                                .flatten()
+                                .find(|v| v.name.as_deref() == Some(volume.as_str()))
+                                .and_then(|v| v.host.as_ref())
+                                .and_then(|h| h.source_path.clone()),
+                            volume,
+                            container_path: m.container_path.clone().unwrap_or_default(),
+                            read_only: m.read_only == Some(true),
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -764,6 +786,8 @@ fn task_spec(
         revision: td.revision.unwrap_or(0),
         network_mode: effective_network_mode(td).as_str().to_owned(),
         containers,
+        pid_mode: td.pid_mode.as_ref().map(|m| m.as_str().to_owned()),
+        ipc_mode: td.ipc_mode.as_ref().map(|m| m.as_str().to_owned()),
     }
 }
 

@@ -124,6 +124,8 @@ impl Session {
                         })
                         .collect(),
                 },
+                // These agents never miss an instruction: nothing to reconcile.
+                AgentInstruction::Reconcile { .. } => continue,
                 AgentInstruction::StopTask { task_arn, .. } => TaskStateChange {
                     task_arn,
                     status: Status::Stopped,

@@ -1,0 +1,289 @@
+"""Real containers (issue #6): `berth agent` runs tasks on Docker, `berth serve --agent` is
+the control plane, boto3 drives it. Each test cleans up its services; the fleet is shared."""
+
+import http.client
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from harness import (IMAGE, TOKEN, Fleet, containers, page, remove_all_containers, settled,
+                     wait_for, web_definition)
+
+FLEET = None
+
+
+def setUpModule():
+    global FLEET
+    remove_all_containers()
+    FLEET = Fleet()
+    FLEET.start_agent()
+    FLEET.start_server()
+    ecs = FLEET.ecs()
+    wait_for("two Docker-backed instances",
+             lambda: len(ecs.list_container_instances()["containerInstanceArns"]) == 2)
+
+
+def tearDownModule():
+    if os.environ.get("BERTH_TEST_LOGS"):
+        print(FLEET.logs())
+    FLEET.stop()
+    # The agent's containers stay with their tasks; the fleet is gone, so they go too.
+    remove_all_containers()
+
+
+class Agent(unittest.TestCase):
+    def setUp(self):
+        self.ecs = FLEET.ecs()
+
+    def tearDown(self):
+        if any(error for _, error in self._outcome.result.errors + self._outcome.result.failures
+               if _ is self):
+            print(FLEET.logs())
+
+    def delete(self, service):
+        self.ecs.update_service(service=service, desiredCount=0)
+        self.ecs.delete_service(service=service, force=True)
+        wait_for(f"{service}'s containers to go", lambda: not [
+            c for c in containers() if c[1] in self._arns_of(service)], timeout=60)
+
+    def _arns_of(self, service):
+        arns = self.ecs.list_tasks(serviceName=service, desiredStatus="STOPPED")["taskArns"]
+        return set(arns + self.ecs.list_tasks(serviceName=service)["taskArns"])
+
+    def test_instances_are_registered_with_their_share(self):
+        arns = self.ecs.list_container_instances()["containerInstanceArns"]
+        described = self.ecs.describe_container_instances(containerInstances=arns)
+        for instance in described["containerInstances"]:
+            self.assertTrue(instance["agentConnected"])
+            cpu = next(r for r in instance["registeredResources"] if r["name"] == "CPU")
+            memory = next(r for r in instance["registeredResources"] if r["name"] == "MEMORY")
+            self.assertEqual((cpu["integerValue"], memory["integerValue"]), (1024, 2048))
+            self.assertTrue(instance["ec2InstanceId"].startswith("i-0b"))
+
+    def web_service(self, name):
+        """A 2-task service of NAME:1 (dynamic ports, 50/200) with NAME:2 registered too."""
+        for version in (1, 2):
+            self.ecs.register_task_definition(**web_definition(name, f"{name}-v{version}"))
+        self.ecs.create_service(serviceName=name, taskDefinition=f"{name}:1", desiredCount=2,
+                                deploymentConfiguration={"minimumHealthyPercent": 50,
+                                                         "maximumPercent": 200})
+        return wait_for(f"2 tasks of {name}:1", lambda: settled(self.ecs, name, 1, 2))
+
+    def test_dynamic_ports_then_a_rolling_update(self):
+        ecs = self.ecs
+        tasks = self.web_service("dyn")
+        bindings = [b for t in tasks for b in t["containers"][0]["networkBindings"]]
+        self.assertEqual(len(bindings), 2)
+        for binding in bindings:
+            self.assertTrue(49153 <= binding["hostPort"] <= 65535, binding)
+            self.assertTrue(binding["bindIP"].startswith("127.0.0."), binding)
+            self.assertEqual(page(binding), "dyn-v1")
+        # The containers are real, labelled as the ECS agent labels them.
+        labelled = {c[1] for c in containers(all_states=False)}
+        self.assertTrue({t["taskArn"] for t in tasks} <= labelled)
+
+        ecs.update_service(service="dyn", taskDefinition="dyn:2")
+        tasks = wait_for("2 tasks of dyn:2", lambda: settled(ecs, "dyn", 2, 2))
+        for binding in [b for t in tasks for b in t["containers"][0]["networkBindings"]]:
+            self.assertEqual(page(binding), "dyn-v2")
+        # The old tasks' containers were stopped and removed.
+        old = wait_for("dyn:1's containers to go", lambda: not [
+            c for c in containers() if "dyn-1-" in c[0]] or None, timeout=45)
+        self.assertTrue(old)
+        self.delete("dyn")
+
+    def test_seed_002_static_port_stall(self):
+        ecs = self.ecs
+        ecs.register_task_definition(**web_definition("port80", "p80-v1", host_port=80))
+        ecs.register_task_definition(**web_definition("port80", "p80-v2", host_port=80))
+        ecs.create_service(serviceName="port80", taskDefinition="port80:1", desiredCount=2)
+        tasks = wait_for("2 tasks of port80:1", lambda: settled(ecs, "port80", 1, 2))
+        ips = sorted(b["bindIP"] for t in tasks for b in t["containers"][0]["networkBindings"])
+        self.assertEqual(ips, ["127.0.0.2", "127.0.0.3"])  # One per instance: port 80 is taken.
+        for ip in ips:
+            self.assertEqual(page({"bindIP": ip, "hostPort": 80}), "p80-v1")
+
+        # minimumHealthyPercent 100, maximumPercent 200: the new task needs port 80, which
+        # both instances use, and no old task may stop first. The deployment is stuck.
+        ecs.update_service(service="port80", taskDefinition="port80:2")
+
+        def stuck():
+            events = ecs.describe_services(services=["port80"])["services"][0]["events"]
+            return [e["message"] for e in events
+                    if "is already using a port required by your task" in e["message"]]
+        message = wait_for("the port event", stuck, timeout=30)[0]
+        self.assertIn("(service port80) was unable to place a task", message)
+        for ip in ips:  # The old tasks still serve.
+            self.assertEqual(page({"bindIP": ip, "hostPort": 80}), "p80-v1")
+
+        # The seed's fix: let ECS stop an old task first.
+        ecs.update_service(service="port80", deploymentConfiguration={
+            "minimumHealthyPercent": 50, "maximumPercent": 100})
+        tasks = wait_for("2 tasks of port80:2", lambda: settled(ecs, "port80", 2, 2), timeout=90)
+        for ip in sorted(b["bindIP"] for t in tasks for b in t["containers"][0]["networkBindings"]):
+            self.assertEqual(page({"bindIP": ip, "hostPort": 80}), "p80-v2")
+        self.delete("port80")
+
+    def test_an_essential_container_exit_stops_the_task_with_its_code(self):
+        ecs = self.ecs
+        ecs.register_task_definition(family="exit3", containerDefinitions=[
+            {"name": "main", "image": IMAGE, "memory": 16, "essential": True,
+             "command": ["sh", "-c", "sleep 1; exit 3"]}])
+        arn = ecs.run_task(taskDefinition="exit3")["tasks"][0]["taskArn"]
+        task = wait_for("the task to stop", lambda: next(
+            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "STOPPED"),
+            None), timeout=30)
+        self.assertEqual(task["containers"][0]["exitCode"], 3)
+        self.assertEqual(task["stopCode"], "EssentialContainerExited")
+        self.assertEqual(task["stoppedReason"], "Essential container in task exited")
+        self.assertTrue(task["containers"][0]["runtimeId"])
+        wait_for("its container to be removed",
+                 lambda: not [c for c in containers() if c[1] == arn])
+
+    def test_stop_task_sends_sigterm_through_init(self):
+        ecs = self.ecs
+        ecs.register_task_definition(family="sleeper", containerDefinitions=[
+            {"name": "main", "image": IMAGE, "memory": 16, "command": ["sleep", "3600"],
+             "stopTimeout": 20}])
+        arn = ecs.run_task(taskDefinition="sleeper")["tasks"][0]["taskArn"]
+        wait_for("RUNNING", lambda: ecs.describe_tasks(tasks=[arn])["tasks"][0]["lastStatus"]
+                 == "RUNNING")
+        started = time.monotonic()
+        ecs.stop_task(task=arn, reason="done")
+        task = wait_for("STOPPED", lambda: next(
+            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "STOPPED"),
+            None), timeout=30)
+        # SIGTERM ended `sleep` at once (143), well before the 20 s SIGKILL.
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertEqual(task["containers"][0]["exitCode"], 143)
+        self.assertEqual(task["stoppedReason"], "done")
+
+    def test_links_between_containers_in_bridge_mode(self):
+        # Seed 004's shape (wordpress linked to mysql), with busybox: `app` reaches `db` by the
+        # link's alias and serves what it got.
+        ecs = self.ecs
+        ecs.register_task_definition(family="linked", containerDefinitions=[
+            {"name": "db", "image": IMAGE, "memory": 16, "essential": True,
+             "command": ["sh", "-c", "mkdir -p /www && echo from-db > /www/index.html && "
+                                     "exec httpd -f -p 80 -h /www"]},
+            {"name": "app", "image": IMAGE, "memory": 16, "essential": True, "links": ["db:database"],
+             "portMappings": [{"containerPort": 8080, "hostPort": 0}],
+             "command": ["sh", "-c", "mkdir -p /www; for i in 1 2 3 4 5 6 7 8 9 10; do "
+                                     "wget -qO /www/index.html http://database/ && break; sleep 0.3; done; "
+                                     "exec httpd -f -p 8080 -h /www"]}])
+        arn = ecs.run_task(taskDefinition="linked")["tasks"][0]["taskArn"]
+        task = wait_for("RUNNING", lambda: next(
+            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "RUNNING"),
+            None))
+        app = next(c for c in task["containers"] if c["name"] == "app")
+        self.assertEqual(wait_for("the app's page", lambda: self._try_page(
+            app["networkBindings"][0])), "from-db")
+        ecs.stop_task(task=arn)
+
+    @staticmethod
+    def _try_page(binding):
+        try:
+            return page(binding)
+        except OSError:
+            return None
+
+    def test_health_checks_are_docker_health_checks(self):
+        ecs = self.ecs
+        for family, test in (("healthy", "true"), ("sick", "false")):
+            ecs.register_task_definition(family=family, containerDefinitions=[
+                {"name": "main", "image": IMAGE, "memory": 16, "command": ["sleep", "3600"],
+                 "healthCheck": {"command": ["CMD-SHELL", test], "interval": 5, "timeout": 2,
+                                 "retries": 1}}])
+        healthy = ecs.run_task(taskDefinition="healthy")["tasks"][0]["taskArn"]
+        sick = ecs.run_task(taskDefinition="sick")["tasks"][0]["taskArn"]
+
+        def health():
+            tasks = ecs.describe_tasks(tasks=[healthy, sick])["tasks"]
+            by_arn = {t["taskArn"]: t["containers"][0].get("healthStatus") for t in tasks}
+            return by_arn[healthy] == "HEALTHY" and by_arn[sick] == "UNHEALTHY" and by_arn
+        wait_for("HEALTHY and UNHEALTHY", health, timeout=30)
+        for arn in (healthy, sick):
+            ecs.stop_task(task=arn)
+
+    def test_unsafe_containers_are_refused(self):
+        ecs = self.ecs
+        ecs.register_task_definition(family="priv", containerDefinitions=[
+            {"name": "main", "image": IMAGE, "memory": 16, "privileged": True,
+             "command": ["sleep", "60"]}])
+        arn = ecs.run_task(taskDefinition="priv")["tasks"][0]["taskArn"]
+        task = wait_for("the task to stop", lambda: next(
+            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "STOPPED"),
+            None), timeout=30)
+        self.assertEqual(task["stopCode"], "TaskFailedToStart")
+        self.assertIn("refuses privileged containers", task["stoppedReason"])
+        self.assertFalse([c for c in containers() if c[1] == arn])
+
+    def test_an_unpullable_image_stops_the_task(self):
+        ecs = self.ecs
+        ecs.register_task_definition(family="nopull", containerDefinitions=[
+            {"name": "main", "image": "berth-test/missing:1", "memory": 16}])
+        arn = ecs.run_task(taskDefinition="nopull")["tasks"][0]["taskArn"]
+        task = wait_for("the task to stop", lambda: next(
+            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "STOPPED"),
+            None), timeout=60)
+        self.assertTrue(task["stoppedReason"].startswith("CannotPullContainerError"),
+                        task["stoppedReason"])
+
+    def test_connections_need_the_token_and_a_local_origin(self):
+        def upgrade(path, origin=None):
+            connection = http.client.HTTPConnection("127.0.0.1", FLEET.agent_port, timeout=5)
+            headers = {"Connection": "Upgrade", "Upgrade": "websocket",
+                       "Sec-WebSocket-Version": "13",
+                       "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+            if origin:
+                headers["Origin"] = origin
+            connection.request("GET", path, headers=headers)
+            status = connection.getresponse().status
+            connection.close()
+            return status
+        self.assertEqual(upgrade("/"), 401)
+        self.assertEqual(upgrade("/?token=wrong"), 401)
+        self.assertEqual(upgrade(f"/?token={TOKEN}", origin="http://evil.example"), 403)
+        # The right token from the playground's origin passes both checks, but the server is
+        # linked already: an agent serves one control plane at a time.
+        self.assertEqual(upgrade(f"/?token={TOKEN}", origin="http://127.0.0.1:8080"), 409)
+
+    def test_zz_agent_killed_mid_deployment_leaves_no_orphans(self):
+        ecs = self.ecs
+        self.web_service("survivor")
+        ecs.update_service(service="survivor", taskDefinition="survivor:2")
+        # Mid-deployment: as soon as a new task has a container.
+        wait_for("a survivor:2 container", lambda: [c for c in containers() if "survivor-2-" in c[0]],
+                 every=0.02)
+        FLEET.agent.send_signal(signal.SIGKILL)
+        FLEET.agent.wait()
+
+        def disconnected():
+            arns = ecs.list_container_instances()["containerInstanceArns"]
+            return all(not i["agentConnected"] for i in
+                       ecs.describe_container_instances(containerInstances=arns)["containerInstances"])
+        wait_for("the instances to show disconnected", disconnected, timeout=15)
+        FLEET.start_agent()
+        tasks = wait_for("2 tasks of survivor:2", lambda: settled(ecs, "survivor", 2, 2),
+                         timeout=120)
+        for binding in [b for t in tasks for b in t["containers"][0]["networkBindings"]]:
+            self.assertEqual(page(binding), "survivor-v2")
+
+        def consistent():
+            # Every running container belongs to a task the control plane has running, once.
+            running = [c for c in containers() if c[3] == "running"]
+            arns = ecs.list_tasks()["taskArns"]
+            live = {t["taskArn"] for t in ecs.describe_tasks(tasks=arns)["tasks"]
+                    if t["lastStatus"] == "RUNNING"} if arns else set()
+            keys = [(c[1], c[2]) for c in running]
+            everything = containers()
+            return (len(keys) == len(set(keys)) and {c[1] for c in running} == live
+                    and len(everything) == len(running)) and (keys, live)
+        wait_for("no orphaned, duplicated or leftover container", consistent, timeout=45)
+        self.delete("survivor")
+
+
+if __name__ == "__main__":
+    unittest.main()
