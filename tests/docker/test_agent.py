@@ -250,6 +250,49 @@ class Agent(unittest.TestCase):
         # linked already: an agent serves one control plane at a time.
         self.assertEqual(upgrade(f"/?token={TOKEN}", origin="http://127.0.0.1:8080"), 409)
 
+    def test_zx_docker_daemon_restart_stops_and_replaces_the_tasks(self):
+        # Without live-restore, a daemon restart kills every container: the agent notices when
+        # its event stream comes back, reports the exits and the service replaces the tasks.
+        ecs = self.ecs
+        before = {t["taskArn"] for t in self.web_service("phoenix")}
+        subprocess.run("pkill -x dockerd; while pgrep -x dockerd >/dev/null; do sleep 0.2; done",
+                       shell=True, check=True)
+        repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+        subprocess.run([os.path.join(repo, "scripts", "docker-up")], check=True,
+                       capture_output=True)
+
+        def replaced():
+            tasks = settled(ecs, "phoenix", 1, 2)
+            return tasks and before.isdisjoint(t["taskArn"] for t in tasks) and tasks
+        tasks = wait_for("2 replacement tasks", replaced, timeout=120)
+        for binding in [b for t in tasks for b in t["containers"][0]["networkBindings"]]:
+            self.assertEqual(page(binding), "phoenix-v1")
+        for task in ecs.describe_tasks(tasks=sorted(before))["tasks"]:
+            self.assertEqual(task["lastStatus"], "STOPPED")
+            self.assertEqual(task["stoppedReason"], "Essential container in task exited")
+        self.delete("phoenix")
+
+    def test_zy_server_killed_and_restarted_keeps_the_containers(self):
+        ecs = self.ecs
+        tasks = self.web_service("durable")
+        before = sorted(t["taskArn"] for t in tasks)
+        FLEET.server.send_signal(signal.SIGKILL)
+        FLEET.server.wait()
+        FLEET.start_server()  # Same --data: the journal replays, the agent is linked again.
+        ecs = FLEET.ecs()
+        tasks = wait_for("the same 2 tasks, running", lambda: settled(ecs, "durable", 1, 2))
+        self.assertEqual(sorted(t["taskArn"] for t in tasks), before)
+        for binding in [b for t in tasks for b in t["containers"][0]["networkBindings"]]:
+            self.assertEqual(page(binding), "durable-v1")
+        self.assertEqual(len([c for c in containers() if c[1] in before]), 2)
+        # And the control plane drives the agent again.
+        ecs.update_service(service="durable", taskDefinition="durable:2")
+        tasks = wait_for("2 tasks of durable:2", lambda: settled(ecs, "durable", 2, 2))
+        for binding in [b for t in tasks for b in t["containers"][0]["networkBindings"]]:
+            self.assertEqual(page(binding), "durable-v2")
+        self.ecs = ecs
+        self.delete("durable")
+
     def test_zz_agent_killed_mid_deployment_leaves_no_orphans(self):
         ecs = self.ecs
         self.web_service("survivor")
