@@ -167,12 +167,11 @@ where
 {
     let mut problems = Vec::new();
     for _ in 0..MAX_SHAPE_PROBLEMS {
-        let error = match serde_path_to_error::deserialize::<_, T>(&value) {
+        let error = match serde_json::from_value::<T>(value.clone()) {
             Ok(parsed) => return (parsed, problems),
             Err(error) => error,
         };
-        let path = to_json_path(error.path());
-        let inner = error.into_inner().to_string();
+        let (path, inner) = locate::<T>(&value).unwrap_or((JsonPath::root(), error.to_string()));
         let problem = if let Some(rest) = inner.strip_prefix("unknown field `") {
             let expected = expected_fields(rest);
             let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
@@ -190,19 +189,84 @@ where
     (T::default(), problems)
 }
 
-/// serde_path_to_error's path in our form. For an unknown field the path ends at that field.
-fn to_json_path(path: &serde_path_to_error::Path) -> JsonPath {
-    use serde_path_to_error::Segment;
-    JsonPath(
-        path.iter()
-            .filter_map(|segment| match segment {
-                Segment::Map { key } => Some(PathSegment::Key(key.clone())),
-                Segment::Seq { index } => Some(PathSegment::Index(*index)),
-                Segment::Enum { variant } => Some(PathSegment::Key(variant.clone())),
-                Segment::Unknown => None,
-            })
-            .collect(),
-    )
+/// Where in `value` reading it as `T` fails, and serde's message there.
+///
+/// Every member of Berth's documents is optional, so a copy of the document that keeps only
+/// one branch (each ancestor reduced to the member or element leading to it) reads exactly when
+/// that branch does. The search walks down from the root: at each object or array it keeps the
+/// first member (in the order serde reads them) whose branch alone fails, and stops at a member
+/// that fails even when emptied (an unknown member, or a value of the wrong type). It uses the
+/// same deserialiser as the first attempt, so the document types are compiled once (this
+/// replaced serde_path_to_error, whose second instantiation of every type cost the playground
+/// about a tenth of its size).
+fn locate<T: serde::de::DeserializeOwned>(value: &Value) -> Option<(JsonPath, String)> {
+    let fails = |doc: Value| {
+        serde_json::from_value::<T>(doc)
+            .err()
+            .map(|e| e.to_string())
+    };
+    let mut message = fails(value.clone())?;
+    let mut path = JsonPath::root();
+    loop {
+        let node = value_at(value, &path)?;
+        let children: Vec<PathSegment> = match node {
+            Value::Object(map) => map.keys().cloned().map(PathSegment::Key).collect(),
+            Value::Array(items) => (0..items.len()).map(PathSegment::Index).collect(),
+            _ => return Some((path, message)),
+        };
+        let mut descended = false;
+        for child in children {
+            let mut branch = path.clone();
+            branch.0.push(child);
+            let Some(error) = fails(keep_only(value, &branch, false)) else {
+                continue;
+            };
+            message = error;
+            let at_leaf = fails(keep_only(value, &branch, true));
+            path = branch;
+            if let Some(error) = at_leaf {
+                // Fails even emptied: the member itself is wrong (unknown, or the wrong type).
+                return Some((path, error));
+            }
+            descended = true;
+            break;
+        }
+        if !descended {
+            return Some((path, message));
+        }
+    }
+}
+
+/// A copy of `value` with only the branch to `path`: each ancestor keeps just the member or
+/// element on the way, and the node at `path` is whole, or emptied (`{}`, `[]`) if `empty`.
+fn keep_only(value: &Value, path: &JsonPath, empty: bool) -> Value {
+    match path.0.split_first() {
+        None => match value {
+            Value::Object(_) if empty => Value::Object(Default::default()),
+            Value::Array(_) if empty => Value::Array(Vec::new()),
+            other => other.clone(),
+        },
+        Some((segment, rest)) => {
+            let rest = JsonPath(rest.to_vec());
+            match (segment, value) {
+                (PathSegment::Key(key), Value::Object(map)) => {
+                    let mut kept = serde_json::Map::new();
+                    if let Some(child) = map.get(key) {
+                        kept.insert(key.clone(), keep_only(child, &rest, empty));
+                    }
+                    Value::Object(kept)
+                }
+                (PathSegment::Index(index), Value::Array(items)) => Value::Array(
+                    items
+                        .get(*index)
+                        .map(|child| keep_only(child, &rest, empty))
+                        .into_iter()
+                        .collect(),
+                ),
+                (_, other) => other.clone(),
+            }
+        }
+    }
 }
 
 /// The member names from serde's "expected one of `a`, `b`" tail.
@@ -282,5 +346,50 @@ fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) => message[..at].to_owned(),
         None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// Every shape problem is found at its own path: a nested unknown member, a wrong type
+    /// inside an array element, a map value, and a member of the wrong kind altogether.
+    #[test]
+    fn problems_are_located_at_their_member() {
+        let value: Value = serde_json::from_str(
+            r#"{"family": "web", "cpu": {"x": 1},
+                "containerDefinitions": [
+                  {"name": "a", "image": "i"},
+                  {"name": "b", "image": "i", "portMappings": [{"containerPort": 80}, {"containerPort": "eighty"}],
+                   "dockerLabels": {"ok": "yes", "bad": 3}, "healthCheck": {"comand": ["CMD", "true"]}}
+                ]}"#,
+        )
+        .unwrap();
+        let parsed = parse_value(value, None);
+        let paths: Vec<String> = parsed.problems.iter().map(|p| p.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "containerDefinitions[1].dockerLabels.bad",
+                "containerDefinitions[1].healthCheck.comand",
+                "containerDefinitions[1].portMappings[1].containerPort",
+                "cpu",
+            ]
+        );
+        // What fits is kept.
+        let b = &parsed
+            .task_definition
+            .container_definitions
+            .as_ref()
+            .unwrap()[1];
+        assert_eq!(
+            b.port_mappings.as_ref().unwrap()[0].container_port,
+            Some(80)
+        );
+        assert_eq!(b.docker_labels.as_ref().unwrap()["ok"], "yes");
     }
 }
