@@ -20,56 +20,74 @@ fn now() -> SimTime {
 }
 
 /// Which part of the page is shown.
-#[cfg(feature = "lessons")]
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {
+    Fleet,
     Editor,
+    #[cfg(feature = "lessons")]
     Lessons,
 }
 
-/// The whole page, as shipped: the header and the editor.
-#[cfg(not(feature = "lessons"))]
+/// The whole page: the header, the tabs, and the chosen part. Served by `berth serve`, it
+/// opens on the live fleet; served as plain files, on the editor.
 #[function_component(App)]
 pub fn app() -> Html {
-    html! {
-        <main>
-            <header>
-                <h1>{ "Berth" }</h1>
-                <p class="tagline">{ "Amazon ECS's control plane as a playground. Paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it." }</p>
-            </header>
-            <Editor />
-        </main>
+    let server = use_state(|| None::<bool>);
+    let chosen = use_state(|| None::<Tab>);
+    {
+        let server = server.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let answered = crate::api::call("ListClusters", serde_json::json!({})).await;
+                server.set(Some(answered.is_ok()));
+            });
+        });
     }
-}
-
-/// The whole page with the lessons: the header, the tabs, and the chosen part.
-#[cfg(feature = "lessons")]
-#[function_component(App)]
-pub fn app() -> Html {
-    let tab = use_state(|| Tab::Editor);
+    let tab = chosen.unwrap_or(if *server == Some(true) {
+        Tab::Fleet
+    } else {
+        Tab::Editor
+    });
     let select = |which: Tab| {
-        let tab = tab.clone();
-        Callback::from(move |_| tab.set(which))
+        let chosen = chosen.clone();
+        Callback::from(move |_| chosen.set(Some(which)))
     };
-    let pressed = |which: Tab| if *tab == which { "true" } else { "false" };
+    let pressed = |which: Tab| if tab == which { "true" } else { "false" };
+    let connected = *server == Some(true);
     html! {
         <main>
             <header>
                 <h1>{ "Berth" }</h1>
-                <p class="tagline">{ "Amazon ECS's control plane as a playground. Paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it. Or replay a lesson: ECS's scheduler on a virtual fleet, in ECS's words." }</p>
+                <p class="tagline">{ "Amazon ECS's control plane as a playground. Watch the fleet, services and tasks of a berth serve as the AWS CLI drives it, or paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it." }</p>
                 <nav class="tabs" aria-label="Parts">
+                    <button type="button" id="tab-fleet" aria-pressed={pressed(Tab::Fleet)} onclick={select(Tab::Fleet)}>{ "Fleet" }</button>
                     <button type="button" id="tab-editor" aria-pressed={pressed(Tab::Editor)} onclick={select(Tab::Editor)}>{ "Task definition" }</button>
-                    <button type="button" id="tab-lessons" aria-pressed={pressed(Tab::Lessons)} onclick={select(Tab::Lessons)}>{ "Lessons" }</button>
+                    if cfg!(feature = "lessons") { { lessons_tab(pressed, select) } }
                 </nav>
             </header>
             {
-                match *tab {
-                    Tab::Editor => html! { <Editor /> },
+                match tab {
+                    Tab::Fleet => html! { <crate::fleet::Fleet /> },
+                    Tab::Editor => html! { <Editor {connected} /> },
+                    #[cfg(feature = "lessons")]
                     Tab::Lessons => html! { <Lessons /> },
                 }
             }
         </main>
     }
+}
+
+#[cfg(feature = "lessons")]
+fn lessons_tab(
+    pressed: impl Fn(Tab) -> &'static str,
+    select: impl Fn(Tab) -> Callback<MouseEvent>,
+) -> Html {
+    html! { <button type="button" id="tab-lessons" aria-pressed={pressed(Tab::Lessons)} onclick={select(Tab::Lessons)}>{ "Lessons" }</button> }
+}
+
+#[cfg(not(feature = "lessons"))]
+fn lessons_tab(_: impl Fn(Tab) -> &'static str, _: impl Fn(Tab) -> Callback<MouseEvent>) -> Html {
+    html! {}
 }
 
 /// The lessons: pick one, then step through its instants.
@@ -143,10 +161,37 @@ fn lessons() -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct EditorProps {
+    /// Whether a berth serve answers, so a valid document can be registered with it.
+    connected: bool,
+}
+
 /// The task-definition editor.
 #[function_component(Editor)]
-fn editor() -> Html {
+fn editor(props: &EditorProps) -> Html {
     let state = use_reducer(EditorState::default);
+    let registered = use_state(|| None::<Result<String, String>>);
+    let on_register = {
+        let (state, registered) = (state.clone(), registered.clone());
+        Callback::from(move |_| {
+            let body = state.register_body();
+            let registered = registered.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = crate::api::call("RegisterTaskDefinition", body)
+                    .await
+                    .map(|r| {
+                        let td = &r["taskDefinition"];
+                        format!(
+                            "Registered with berth serve as {}:{}.",
+                            td["family"].as_str().unwrap_or_default(),
+                            td["revision"]
+                        )
+                    });
+                registered.set(Some(outcome));
+            });
+        })
+    };
 
     let on_input = {
         let state = state.clone();
@@ -196,6 +241,15 @@ fn editor() -> Html {
                     <input id="td-family" type="text" value={state.family.clone()} oninput={on_family} />
                 </section>
                 <section class="pane verdict" aria-live="polite">
+                    if props.connected && matches!(state.verdict, Verdict::Registered { .. }) {
+                        <div class="controls">
+                            <button type="button" id="td-register" onclick={on_register}>{ "Register with berth serve" }</button>
+                            { for registered.as_ref().map(|outcome| match outcome {
+                                Ok(text) => html! { <span id="td-registered" class="status valid">{ text }</span> },
+                                Err(text) => html! { <span id="td-registered" class="status invalid">{ text }</span> },
+                            }) }
+                        </div>
+                    }
                     { render_verdict(&state.verdict, on_select) }
                 </section>
             </div>

@@ -1,13 +1,17 @@
-//! The Berth playground in the browser: the task-definition editor and the lessons.
+//! The Berth playground in the browser: the live fleet of a `berth serve`, the
+//! task-definition editor and the lessons.
 //!
-//! Layout: [`state`] holds the editor's state and actions and [`replay`] the lesson player's
-//! (both pure, tested natively); [`samples`] the seeds' task definitions; [`lessons`] the
-//! scenarios; [`app`] the components, which only render state and send actions. Only this
-//! crate knows the DOM.
+//! Layout: [`state`] holds the editor's state and actions, [`live`] the live view's and
+//! [`replay`] the lesson player's (all pure, tested natively); [`api`] calls `berth serve`;
+//! [`samples`] the seeds' task definitions; [`lessons`] the scenarios; [`app`] and [`fleet`]
+//! the components, which only render state and send actions. Only this crate knows the DOM.
 
+mod api;
 mod app;
+mod fleet;
 #[cfg(any(test, feature = "lessons"))]
 mod lessons;
+mod live;
 #[cfg(any(test, feature = "lessons"))]
 mod replay;
 mod samples;

@@ -80,6 +80,20 @@ impl Default for EditorState {
 }
 
 impl EditorState {
+    /// The RegisterTaskDefinition body for the text: the document as pasted (the register
+    /// input and describe-task-definition forms are both accepted), or a bare
+    /// containerDefinitions array under the family given.
+    pub fn register_body(&self) -> serde_json::Value {
+        match serde_json::from_str::<serde_json::Value>(&self.text) {
+            Ok(serde_json::Value::Array(containers)) => serde_json::json!({
+                "family": self.family,
+                "containerDefinitions": containers,
+            }),
+            Ok(document) => document,
+            Err(_) => serde_json::Value::Null,
+        }
+    }
+
     /// The state after `action`.
     pub fn apply(&self, action: Action) -> EditorState {
         let (text, family, now) = match action {
@@ -168,6 +182,27 @@ mod tests {
     use crate::samples::SAMPLES;
 
     const NOW: SimTime = SimTime::from_secs(1_700_000_000);
+
+    #[test]
+    fn register_body_wraps_a_bare_array() {
+        let state = EditorState::default().apply(Action::SetFamily {
+            family: "web".into(),
+            now: NOW,
+        });
+        let state = state.apply(Action::Edit {
+            text: r#"[{"name": "a", "image": "busybox", "memory": 8}]"#.into(),
+            now: NOW,
+        });
+        assert_eq!(
+            state.register_body(),
+            serde_json::json!({"family": "web", "containerDefinitions": [{"name": "a", "image": "busybox", "memory": 8}]})
+        );
+        let state = state.apply(Action::Edit {
+            text: r#"{"family": "x", "containerDefinitions": []}"#.into(),
+            now: NOW,
+        });
+        assert_eq!(state.register_body()["family"], "x");
+    }
 
     /// Every sample the page offers registers.
     #[test]

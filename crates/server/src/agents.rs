@@ -46,13 +46,22 @@ impl AgentEndpoint {
     }
 }
 
-/// Keeps a link to one agent for as long as the server runs.
-pub(crate) async fn keep_linked(engine: Shared, endpoint: AgentEndpoint) {
+/// Keeps a link to one agent for as long as the server runs. With `first`, the outcome of
+/// the first attempt is sent there, and a first attempt that fails ends it (an agent linked
+/// from the UI whose URL or token is wrong is reported, not retried forever).
+pub(crate) async fn keep_linked(
+    engine: Shared,
+    endpoint: AgentEndpoint,
+    mut first: Option<tokio::sync::oneshot::Sender<Result<(), String>>>,
+) {
     let mut last_error = String::new();
     loop {
         match tokio_tungstenite::connect_async(endpoint.connect_url()).await {
             Ok((socket, _)) => {
                 last_error.clear();
+                if let Some(first) = first.take() {
+                    let _ = first.send(Ok(()));
+                }
                 eprintln!("berth: connected to the agent at {}", endpoint.shown());
                 let reason = link(&engine, socket).await;
                 eprintln!(
@@ -62,6 +71,13 @@ pub(crate) async fn keep_linked(engine: Shared, endpoint: AgentEndpoint) {
             }
             Err(error) => {
                 let error = error.to_string();
+                if let Some(first) = first.take() {
+                    let _ = first.send(Err(format!(
+                        "cannot reach the agent at {}: {error}",
+                        endpoint.shown()
+                    )));
+                    return;
+                }
                 if error != last_error {
                     eprintln!(
                         "berth: cannot reach the agent at {}: {error}; retrying every second",

@@ -94,6 +94,8 @@ struct Engine {
     since_snapshot: u32,
     /// The link to the agent of each Docker-backed instance, by the agent's instance id.
     links: BTreeMap<String, tokio::sync::mpsc::UnboundedSender<String>>,
+    /// The URLs of the agents linked (from `--agent` or `POST /berth/agents`).
+    linked: std::collections::BTreeSet<String>,
 }
 
 /// The wall clock, as the control plane's time.
@@ -123,6 +125,7 @@ impl Engine {
             published: 0,
             since_snapshot: 0,
             links: BTreeMap::new(),
+            linked: std::collections::BTreeSet::new(),
         };
         engine.replay()?;
         Ok(engine)
@@ -529,6 +532,61 @@ async fn events(State(engine): State<Shared>, upgrade: WebSocketUpgrade) -> Resp
     })
 }
 
+/// `POST /berth/agents` with `{"url": "ws://...", "token": "..."}`: links a Docker agent, as
+/// `--agent` does at start (the playground's connect dialog). Answers once the first attempt
+/// to connect succeeded or failed. The link lasts until the server stops.
+async fn link_agent(State(engine): State<Shared>, body: Bytes) -> Response {
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let url = request["url"]
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+        return (
+            StatusCode::BAD_REQUEST,
+            "An agent URL starts with ws:// (as berth agent prints it).",
+        )
+            .into_response();
+    }
+    let token = request["token"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
+    if !lock(&engine).linked.insert(url.clone()) {
+        return (
+            StatusCode::OK,
+            format!("The agent at {url} is linked already."),
+        )
+            .into_response();
+    }
+    let (first, outcome) = tokio::sync::oneshot::channel();
+    let endpoint = AgentEndpoint {
+        url: url.clone(),
+        token,
+    };
+    tokio::spawn(agents::keep_linked(
+        Arc::clone(&engine),
+        endpoint,
+        Some(first),
+    ));
+    match outcome.await {
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            format!("Linked the agent at {url}: its instances join the default cluster."),
+        )
+            .into_response(),
+        failed => {
+            lock(&engine).linked.remove(&url);
+            let error = match failed {
+                Ok(Err(error)) => error,
+                _ => format!("the link to {url} ended before it was made"),
+            };
+            (StatusCode::BAD_GATEWAY, error).into_response()
+        }
+    }
+}
+
 /// The playground's files from `--web`, or a line saying what this endpoint is.
 async fn files(State(engine): State<Shared>, uri: axum::http::Uri) -> Response {
     const ABOUT: &str = "Berth: Amazon ECS's API. Point the AWS CLI here with --endpoint-url.\n";
@@ -590,7 +648,8 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         locked.detach(&ids)?;
     }
     for endpoint in agents {
-        tokio::spawn(agents::keep_linked(Arc::clone(&engine), endpoint));
+        lock(&engine).linked.insert(endpoint.url.clone());
+        tokio::spawn(agents::keep_linked(Arc::clone(&engine), endpoint, None));
     }
     // The fleet runs in real time between requests.
     let ticking = Arc::clone(&engine);
@@ -605,6 +664,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
     let app = Router::new()
         .route("/", post(api).get(files))
         .route("/events", get(events))
+        .route("/berth/agents", post(link_agent))
         .fallback(get(files))
         // Bodies up to 16 MiB reach berth-api, which refuses those over its limit in ECS's shape.
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))

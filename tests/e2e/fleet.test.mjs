@@ -1,0 +1,132 @@
+// The live fleet, end to end: `berth serve` serving the built page, Chromium driving it. The
+// page registers a task definition from the editor, runs tasks, and replays seed 002's story
+// (a static host port on every instance stalls a rolling update); the AWS CLI's view and the
+// page's must agree, so the page is checked against ECS's own words.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ROOT, DIST, launch, screenshot } from './harness.mjs';
+
+let server, base, browser, page;
+const errors = [];
+
+before(async () => {
+  server = spawn(path.join(ROOT, 'target', 'debug', 'berth'),
+    ['serve', '--addr', '127.0.0.1:0', '--web', DIST], { stdio: ['ignore', 'ignore', 'pipe'] });
+  base = await new Promise((resolve, reject) => {
+    let seen = '';
+    server.stderr.on('data', (chunk) => {
+      seen += chunk;
+      const match = seen.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (match) resolve(`${match[0]}/`);
+    });
+    server.on('exit', (code) => reject(new Error(`berth serve exited ${code}: ${seen}`)));
+  });
+  browser = await launch();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(base);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+/** A web server on static host port 80 whose health check passes. */
+function web(image) {
+  return { family: 'web', containerDefinitions: [{ name: 'web', image, memory: 256,
+    portMappings: [{ containerPort: 80, hostPort: 80 }],
+    healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'], interval: 5 } }] };
+}
+
+async function ecs(operation, body) {
+  const response = await fetch(base, {
+    method: 'POST',
+    headers: { 'X-Amz-Target': `AmazonEC2ContainerServiceV20141113.${operation}`,
+      'Content-Type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify(body),
+  });
+  return response.json();
+}
+
+test('served by berth serve, the page opens on the live fleet', async () => {
+  await page.waitForSelector('#live-status.valid', { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelectorAll('.instance').length === 2);
+  const status = await page.textContent('#live-status');
+  assert.match(status, /cluster default .*2 instances/);
+  const bars = await page.$$eval('.instance .bar-label', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(bars, ['CPU 0/2048', 'Memory 0/3994', 'CPU 0/2048', 'Memory 0/3994']);
+});
+
+test('a task definition registered from the editor runs from the fleet view', async () => {
+  await page.click('#tab-editor');
+  await page.fill('#td-text', JSON.stringify(web('httpd:2.4')));
+  await page.click('#td-register');
+  await page.waitForSelector('#td-registered.valid');
+  assert.equal(await page.textContent('#td-registered'), 'Registered with berth serve as web:1.');
+  await page.click('#tab-fleet');
+  await page.fill('#run-td', 'web');
+  await page.fill('#run-count', '3');
+  await page.click('#run-task');
+  // Two instances, one port 80 each: two tasks start; the third gets ECS's RESOURCE:PORTS.
+  await page.waitForSelector('#live-outcome');
+  await page.waitForFunction(() => document.querySelectorAll('.instance .block').length === 2);
+  await page.waitForFunction(() => [...document.querySelectorAll('.instance .block small')]
+    .every((e) => e.textContent === 'RUNNING'), null, { timeout: 15000 });
+  await page.waitForFunction(() => document.querySelectorAll('.instance .port.static').length === 2);
+  const ports = await page.$$eval('.instance .port.static', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(ports, ['80', '80']);
+  await screenshot(page, 'fleet-static-ports');
+});
+
+test("seed 002: the rolling update stalls on port 80, and the service's events say why", async () => {
+  const tasks = (await ecs('ListTasks', {})).taskArns;
+  for (const task of tasks) await ecs('StopTask', { task });
+  // Wait until the stopped tasks have left their instances (their port 80 is free again).
+  await page.waitForFunction(() => document.querySelectorAll('.instance .block').length === 0,
+    null, { timeout: 15000 });
+  await page.fill('#svc-name', 'web');
+  await page.fill('#svc-td', 'web:1');
+  await page.fill('#svc-desired', '2');
+  await page.click('#svc-create');
+  await page.waitForFunction(() => /desired 2, running 2/.test(
+    document.querySelector('[data-service="web"]')?.textContent ?? ''), null, { timeout: 20000 });
+  // The old tasks count toward minimumHealthyPercent once their health checks pass.
+  for (let i = 0; ; i++) {
+    const arns = (await ecs('ListTasks', { serviceName: 'web' })).taskArns;
+    const tasks = arns.length ? (await ecs('DescribeTasks', { tasks: arns })).tasks : [];
+    if (tasks.length === 2 && tasks.every((t) => t.healthStatus === 'HEALTHY')) break;
+    assert.ok(i < 100, 'the service tasks never became HEALTHY');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await ecs('RegisterTaskDefinition', web('httpd:2.5'));
+  await page.fill('#svc-td', 'web:2');
+  await page.click('#svc-update');
+  await page.waitForFunction(() => document.querySelector('#live-outcome')?.textContent === 'UpdateService: done',
+    null, { timeout: 5000 }).catch(async () => {
+    throw new Error(`UpdateService: ${await page.textContent('#live-outcome')}`);
+  });
+  await page.waitForFunction(() => /is already using a port required by your task/.test(
+    document.querySelector('[data-service="web"] .service-events')?.textContent ?? ''), null, { timeout: 20000 });
+  const rows = await page.$$eval('[data-service="web"] .deployments tbody tr',
+    (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  assert.deepEqual(rows.map((r) => [r[0], r[1], r[3]]), [['PRIMARY', 'web:2', '0'], ['ACTIVE', 'web:1', '2']]);
+  await screenshot(page, 'fleet-seed-002-stall');
+});
+
+test('a task opens in the inspector with its bindings and can be stopped', async () => {
+  await page.click('.instance .block.running');
+  await page.waitForSelector('#task-document');
+  const bindings = await page.textContent('#task-bindings');
+  assert.match(bindings, /web: 0\.0\.0\.0:80 → 80\/tcp/);
+  const document = JSON.parse(await page.textContent('#task-document'));
+  assert.equal(document.lastStatus, 'RUNNING');
+  await page.click('#task-stop');
+  await page.waitForSelector('#task-stopped-reason', { timeout: 15000 });
+  assert.match(await page.textContent('#task-stopped-reason'), /UserInitiated: Stopped from the Berth playground/);
+  await screenshot(page, 'fleet-inspector');
+  assert.deepEqual(errors, []);
+});

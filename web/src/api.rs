@@ -1,0 +1,172 @@
+//! The browser's side of `berth serve`: ECS API calls (JSON 1.1 over `fetch`, as the AWS CLI
+//! sends them), the live event stream (`/events`, a WebSocket) and Berth's own endpoint for
+//! linking a Docker agent. Only glue: every document is ECS's, rendered by [`crate::live`].
+
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::live::Snapshot;
+
+/// The `X-Amz-Target` prefix of ECS's operations.
+const TARGET: &str = "AmazonEC2ContainerServiceV20141113";
+
+async fn post(path: &str, headers: &[(&str, &str)], body: &str) -> Result<(u16, String), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    let request =
+        web_sys::Request::new_with_str_and_init(path, &init).map_err(|e| format!("{e:?}"))?;
+    for (name, value) in headers {
+        request
+            .headers()
+            .set(name, value)
+            .map_err(|e| format!("{e:?}"))?;
+    }
+    let response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| "the server does not answer".to_owned())?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response")?;
+    let text = JsFuture::from(response.text().map_err(|e| format!("{e:?}"))?)
+        .await
+        .map_err(|e| format!("{e:?}"))?
+        .as_string()
+        .unwrap_or_default();
+    Ok((response.status(), text))
+}
+
+/// Calls an ECS operation; an ECS error comes back as `Exception: message`.
+pub async fn call(operation: &str, body: Value) -> Result<Value, String> {
+    let target = format!("{TARGET}.{operation}");
+    let (status, text) = post(
+        "/",
+        &[
+            ("X-Amz-Target", &target),
+            ("Content-Type", "application/x-amz-json-1.1"),
+        ],
+        &body.to_string(),
+    )
+    .await?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|_| format!("{operation}: the server answered {status} without JSON"))?;
+    if status == 200 {
+        Ok(value)
+    } else {
+        let kind = value["__type"].as_str().unwrap_or("Error");
+        let kind = kind.rsplit('#').next().unwrap_or(kind);
+        Err(format!(
+            "{kind}: {}",
+            value["message"].as_str().unwrap_or_default()
+        ))
+    }
+}
+
+/// Asks the server to link a Docker agent (`berth agent`).
+pub async fn link_agent(url: &str, token: &str) -> Result<String, String> {
+    let body = json!({"url": url, "token": token}).to_string();
+    let (status, text) = post(
+        "/berth/agents",
+        &[("Content-Type", "application/json")],
+        &body,
+    )
+    .await?;
+    if status == 200 {
+        Ok(text)
+    } else {
+        Err(text)
+    }
+}
+
+/// Everything the live view shows of `cluster`: its instances, its tasks (running and
+/// recently stopped) and its services, as ECS's Describe operations return them.
+pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
+    let clusters = call("ListClusters", json!({})).await?;
+    let clusters: Vec<String> = clusters["clusterArns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_str())
+        .map(|a| a.rsplit('/').next().unwrap_or(a).to_owned())
+        .collect();
+    let mut snapshot = Snapshot {
+        clusters,
+        cluster: cluster.to_owned(),
+        ..Snapshot::default()
+    };
+    if !snapshot.clusters.iter().any(|c| c == cluster) {
+        return Ok(snapshot);
+    }
+    let arns = |value: &Value, key: &str| -> Vec<Value> {
+        value[key].as_array().cloned().unwrap_or_default()
+    };
+    let instances = call("ListContainerInstances", json!({"cluster": cluster})).await?;
+    let instances = arns(&instances, "containerInstanceArns");
+    if !instances.is_empty() {
+        let described = call(
+            "DescribeContainerInstances",
+            json!({"cluster": cluster, "containerInstances": instances}),
+        )
+        .await?;
+        snapshot.instances = arns(&described, "containerInstances");
+    }
+    let mut task_arns = Vec::new();
+    for status in ["RUNNING", "STOPPED"] {
+        let listed = call(
+            "ListTasks",
+            json!({"cluster": cluster, "desiredStatus": status, "maxResults": 100}),
+        )
+        .await?;
+        task_arns.extend(arns(&listed, "taskArns"));
+    }
+    for chunk in task_arns.chunks(100) {
+        let described = call("DescribeTasks", json!({"cluster": cluster, "tasks": chunk})).await?;
+        snapshot.tasks.extend(arns(&described, "tasks"));
+    }
+    let services = call(
+        "ListServices",
+        json!({"cluster": cluster, "maxResults": 100}),
+    )
+    .await?;
+    let services = arns(&services, "serviceArns");
+    for chunk in services.chunks(10) {
+        let described = call(
+            "DescribeServices",
+            json!({"cluster": cluster, "services": chunk}),
+        )
+        .await?;
+        snapshot.services.extend(arns(&described, "services"));
+    }
+    Ok(snapshot)
+}
+
+/// Follows `/events`: each message (an EventBridge envelope, or a container's log lines)
+/// goes to `on_message`; `on_close` is told when the stream ends. Returns the socket, which
+/// the caller keeps open as long as it wants messages.
+pub fn follow_events(
+    on_message: impl Fn(Value) + 'static,
+    on_close: impl Fn() + 'static,
+) -> Result<web_sys::WebSocket, String> {
+    let location = web_sys::window()
+        .ok_or("no window")?
+        .location()
+        .host()
+        .map_err(|e| format!("{e:?}"))?;
+    let socket = web_sys::WebSocket::new(&format!("ws://{location}/events"))
+        .map_err(|e| format!("{e:?}"))?;
+    let message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if let Some(text) = event.data().as_string() {
+                if let Ok(value) = serde_json::from_str(&text) {
+                    on_message(value);
+                }
+            }
+        });
+    socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
+    message.forget();
+    let close = Closure::<dyn Fn()>::new(on_close);
+    socket.set_onclose(Some(close.as_ref().unchecked_ref()));
+    close.forget();
+    Ok(socket)
+}

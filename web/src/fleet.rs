@@ -1,0 +1,503 @@
+//! The live view of a `berth serve`: its fleet (virtual instances, and Docker agents' real
+//! ones), services, tasks and events as they happen, and forms for what a user does with the
+//! AWS CLI (run a task, create or update a service, drain an instance, link a Docker agent).
+//! Components render [`LiveState`] and call ECS's API; no ECS rule lives here.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::api;
+use crate::live::{Action, InstanceView, Link, LiveState, ServiceView, TaskBlock};
+
+type Live = UseReducerHandle<LiveState>;
+
+/// Fetches a fresh look at the chosen cluster.
+fn refresh(live: &Live, cluster: &Rc<RefCell<String>>) {
+    let live = live.clone();
+    let cluster = cluster.borrow().clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match api::snapshot(&cluster).await {
+            Ok(snapshot) => live.dispatch(Action::Loaded(snapshot)),
+            Err(error) => live.dispatch(Action::Unavailable(error)),
+        }
+    });
+}
+
+/// Calls an operation, shows its outcome, and refreshes.
+fn act(live: &Live, cluster: &Rc<RefCell<String>>, operation: &'static str, body: Value) {
+    let (live, cluster) = (live.clone(), cluster.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let outcome = api::call(operation, body)
+            .await
+            .map(|_| format!("{operation}: done"));
+        live.dispatch(Action::Outcome(outcome));
+        refresh(&live, &cluster);
+    });
+}
+
+fn value(input: &NodeRef) -> String {
+    input
+        .cast::<HtmlInputElement>()
+        .map(|i| i.value().trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn number(input: &NodeRef) -> Option<i64> {
+    value(input).parse().ok()
+}
+
+/// The live view.
+#[function_component(Fleet)]
+pub fn fleet() -> Html {
+    let live = use_reducer(LiveState::default);
+    let cluster = use_mut_ref(|| "default".to_owned());
+    {
+        // Refresh every 2 s, and soon after anything the event stream reports.
+        let (live, cluster) = (live.clone(), cluster.clone());
+        use_effect_with((), move |_| {
+            refresh(&live, &cluster);
+            let pending = Rc::new(RefCell::new(false));
+            let tick = {
+                let (live, cluster) = (live.clone(), cluster.clone());
+                Closure::<dyn Fn()>::new(move || refresh(&live, &cluster))
+            };
+            let window = web_sys::window().expect("a window");
+            let interval = window
+                .set_interval_with_callback_and_timeout_and_arguments_0(
+                    tick.as_ref().unchecked_ref(),
+                    2000,
+                )
+                .unwrap_or(0);
+            let soon = {
+                let (live, cluster, pending) = (live.clone(), cluster.clone(), pending.clone());
+                Rc::new(Closure::<dyn Fn()>::new(move || {
+                    *pending.borrow_mut() = false;
+                    refresh(&live, &cluster);
+                }))
+            };
+            let socket = {
+                let live = live.clone();
+                api::follow_events(
+                    move |message| {
+                        let is_log = message["detail-type"] == "Berth Container Log";
+                        live.dispatch(Action::Streamed(message));
+                        if !is_log && !pending.replace(true) {
+                            if let Some(window) = web_sys::window() {
+                                let _ = window
+                                    .set_timeout_with_callback_and_timeout_and_arguments_0(
+                                        (*soon).as_ref().unchecked_ref(),
+                                        300,
+                                    );
+                            }
+                        }
+                    },
+                    || {},
+                )
+                .ok()
+            };
+            move || {
+                window.clear_interval_with_handle(interval);
+                drop(tick);
+                if let Some(socket) = socket {
+                    let _ = socket.close();
+                }
+            }
+        });
+    }
+
+    let status = match &live.link {
+        Link::Unknown => {
+            html! { <p id="live-status" class="status empty">{ "Connecting to berth serve..." }</p> }
+        }
+        Link::Connected => html! {
+            <p id="live-status" class="status valid">
+                { format!("Live: cluster {} on this berth serve ({} instances, {} services). Changes made with the AWS CLI show here as they happen.",
+                    live.snapshot.cluster, live.snapshot.instances.len(), live.snapshot.services.len()) }
+            </p>
+        },
+        Link::Unavailable(why) => html! {
+            <p id="live-status" class="status invalid">
+                { format!("No berth serve answers ({why}). The live view needs the page served by `berth serve` (scripts/serve does that).") }
+            </p>
+        },
+    };
+    let on_cluster = {
+        let (live, cluster) = (live.clone(), cluster.clone());
+        Callback::from(move |event: Event| {
+            let name = event
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            *cluster.borrow_mut() = name.clone();
+            live.dispatch(Action::Cluster(name));
+            refresh(&live, &cluster);
+        })
+    };
+    let clusters = live.snapshot.clusters.iter().map(|c| {
+        html! { <option value={c.clone()} selected={*c == live.snapshot.cluster}>{ c }</option> }
+    });
+    // Always one element: Yew matches unkeyed children from the end, so a paragraph that came
+    // and went would remount the forms before it and clear what the user typed.
+    let outcome = match &live.outcome {
+        Some(Ok(text)) => html! { <p id="live-outcome" class="status valid">{ text }</p> },
+        Some(Err(text)) => html! { <p id="live-outcome" class="status invalid">{ text }</p> },
+        None => html! { <p class="status empty"></p> },
+    };
+    let zones = live.zones();
+    let fargate = live.fargate_tasks();
+    let select = {
+        let live = live.clone();
+        Callback::from(move |arn: String| live.dispatch(Action::Select(Some(arn))))
+    };
+
+    html! {
+        <div class="live">
+            { status }
+            <div class="live-bar">
+                <label>{ "Cluster " }<select id="live-cluster" onchange={on_cluster}>{ for clusters }</select></label>
+            </div>
+            <Forms live={live.clone()} cluster={cluster.clone()} />
+            { outcome }
+            <section class="fleet" aria-label="Fleet">
+                <h2>{ "Container instances" }</h2>
+                if zones.is_empty() {
+                    <p class="status empty">{ "No container instances in this cluster." }</p>
+                }
+                { for zones.iter().map(|(zone, instances)| html! {
+                    <div class="zone">
+                        <h3>{ if zone.is_empty() { "no zone" } else { zone } }</h3>
+                        <div class="instances">
+                            { for instances.iter().map(|i| render_instance(i, &live, &cluster, &select)) }
+                        </div>
+                    </div>
+                }) }
+                if !fargate.is_empty() {
+                    <div class="zone"><h3>{ "Fargate" }</h3>
+                        <div class="blocks">{ for fargate.iter().map(|t| render_block(t, &select)) }</div>
+                    </div>
+                }
+            </section>
+            <section class="services" aria-label="Services">
+                <h2>{ "Services" }</h2>
+                if live.snapshot.services.is_empty() {
+                    <p class="status empty">{ "No services yet." }</p>
+                }
+                { for live.services().iter().map(render_service) }
+            </section>
+            <Inspector live={live.clone()} cluster={cluster.clone()} />
+            <section class="timeline" aria-label="Events">
+                <h2>{ "Events" }</h2>
+                <ol id="live-events" class="log">
+                    { for live.events.iter().map(|(time, kind, what)| html! {
+                        <li class="line change"><time>{ time }</time>{ " " }<span class="kind">{ kind }</span>{ " " }<span>{ what }</span></li>
+                    }) }
+                </ol>
+            </section>
+        </div>
+    }
+}
+
+fn bar(label: &str, (used, total): (i64, i64), unit: &str) -> Html {
+    let percent = if total > 0 { used * 100 / total } else { 0 };
+    html! {
+        <div class="bar" title={format!("{label}: {used} of {total} {unit} reserved")}>
+            <span class="bar-label">{ format!("{label} {used}/{total}") }</span>
+            <span class="bar-fill" style={format!("width:{percent}%")}></span>
+        </div>
+    }
+}
+
+fn render_block(task: &TaskBlock, select: &Callback<String>) -> Html {
+    let onclick = {
+        let (select, arn) = (select.clone(), task.arn.clone());
+        Callback::from(move |_| select.emit(arn.clone()))
+    };
+    // Blocks grow with the memory they reserve (at least a minimum to stay clickable).
+    let width = (40 + task.memory / 8).clamp(60, 240);
+    html! {
+        <button type="button" class={classes!("block", format!("c{}", task.colour), task.last_status.to_lowercase())}
+            data-task={task.id.clone()} style={format!("width:{width}px")} {onclick}
+            title={format!("task {} {} ({}), {} CPU units, {} MiB{}", task.id, task.last_status, task.revision, task.cpu, task.memory,
+                if task.desired_status == "STOPPED" { ", stopping" } else { "" })}>
+            <span>{ &task.revision }</span><small>{ &task.last_status }</small>
+        </button>
+    }
+}
+
+fn render_instance(
+    instance: &InstanceView,
+    live: &Live,
+    cluster: &Rc<RefCell<String>>,
+    select: &Callback<String>,
+) -> Html {
+    let state_button = |label: &'static str, status: &'static str| {
+        let (live, cluster, arn) = (live.clone(), cluster.clone(), instance.arn.clone());
+        let onclick = Callback::from(move |_| {
+            let name = cluster.borrow().clone();
+            act(
+                &live,
+                &cluster,
+                "UpdateContainerInstancesState",
+                json!({"cluster": name, "containerInstances": [arn], "status": status}),
+            );
+        });
+        html! { <button type="button" class="small" {onclick}>{ label }</button> }
+    };
+    let ports = instance.ports.iter().map(|p| {
+        let class = classes!("port", if p.dynamic { "dynamic" } else { "static" });
+        let title = format!("{} host port {}/{} used by task {}", if p.dynamic { "dynamic" } else { "static" }, p.port, p.protocol, p.task);
+        match &p.url {
+            Some(url) => html! { <a {class} {title} href={url.clone()} target="_blank" rel="noopener">{ p.port }</a> },
+            None => html! { <span {class} {title}>{ p.port }</span> },
+        }
+    });
+    html! {
+        <article class={classes!("instance", instance.status.to_lowercase(), (!instance.connected).then_some("disconnected"))}
+            data-instance={instance.id.clone()}>
+            <header>
+                <strong>{ &instance.id }</strong>
+                <span class="muted">{ format!(" {} {}", instance.instance_type, instance.ec2_id) }</span>
+                <span class="badge">{ &instance.status }</span>
+                if !instance.connected { <span class="badge bad">{ "agent disconnected" }</span> }
+            </header>
+            { bar("CPU", instance.cpu, "units") }
+            { bar("Memory", instance.memory, "MiB") }
+            <div class="blocks">{ for instance.tasks.iter().map(|t| render_block(t, select)) }</div>
+            <div class="ports">
+                <span class="muted">{ "Host ports: " }</span>
+                if instance.ports.is_empty() { <span class="muted">{ "none in use" }</span> }
+                { for ports }
+            </div>
+            <div class="instance-actions">
+                if instance.status == "ACTIVE" { { state_button("Drain", "DRAINING") } } else { { state_button("Activate", "ACTIVE") } }
+            </div>
+        </article>
+    }
+}
+
+fn render_service(service: &ServiceView) -> Html {
+    let (desired, running, pending) = service.counts;
+    html! {
+        <article class="service" data-service={service.name.clone()}>
+            <header>
+                <strong>{ &service.name }</strong>
+                <span class="muted">{ format!(" {} · {} · desired {desired}, running {running}, pending {pending}", service.status, service.task_definition) }</span>
+            </header>
+            <table class="deployments">
+                <thead><tr><th>{ "Deployment" }</th><th>{ "Task definition" }</th><th>{ "Desired" }</th><th>{ "Running" }</th><th>{ "Pending" }</th><th>{ "Rollout" }</th></tr></thead>
+                <tbody>
+                    { for service.deployments.iter().map(|d| html! {
+                        <tr><td>{ &d.status }</td><td>{ &d.task_definition }</td><td>{ d.counts.0 }</td><td>{ d.counts.1 }</td><td>{ d.counts.2 }</td><td>{ &d.rollout }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+            <ol class="service-events">
+                { for service.events.iter().map(|e| html! { <li>{ e }</li> }) }
+            </ol>
+        </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct Props {
+    live: Live,
+    cluster: Rc<RefCell<String>>,
+}
+
+/// The selected task: its document, its ports as links, its logs, and Stop.
+#[function_component(Inspector)]
+fn inspector(props: &Props) -> Html {
+    let Some(task) = props.live.selected_task() else {
+        return html! {
+            <section class="inspector" aria-label="Task"><h2>{ "Task" }</h2>
+                <p class="status empty">{ "Click a task to see its describe-tasks document, host ports and logs." }</p>
+                { stopped_list(&props.live) }
+            </section>
+        };
+    };
+    let arn = task["taskArn"].as_str().unwrap_or_default().to_owned();
+    let close = {
+        let live = props.live.clone();
+        Callback::from(move |_| live.dispatch(Action::Select(None)))
+    };
+    let stop = {
+        let (live, cluster, arn) = (props.live.clone(), props.cluster.clone(), arn.clone());
+        Callback::from(move |_| {
+            let name = cluster.borrow().clone();
+            act(
+                &live,
+                &cluster,
+                "StopTask",
+                json!({"cluster": name, "task": arn, "reason": "Stopped from the Berth playground"}),
+            );
+        })
+    };
+    let bindings = task["containers"].as_array().into_iter().flatten().flat_map(|c| {
+        let name = c["name"].as_str().unwrap_or_default().to_owned();
+        c["networkBindings"].as_array().cloned().unwrap_or_default().into_iter().map(move |b| {
+            let ip = b["bindIP"].as_str().unwrap_or_default().to_owned();
+            let host = b["hostPort"].as_u64().unwrap_or(0);
+            let text = format!("{name}: {ip}:{host} → {}/{}", b["containerPort"], b["protocol"].as_str().unwrap_or("tcp"));
+            if ip.starts_with("127.") {
+                html! { <li><a href={format!("http://{ip}:{host}/")} target="_blank" rel="noopener">{ text }</a></li> }
+            } else {
+                html! { <li>{ text }</li> }
+            }
+        })
+    });
+    let logs = props.live.logs.get(&arn).cloned().unwrap_or_default();
+    html! {
+        <section class="inspector" aria-label="Task">
+            <h2>{ format!("Task {}", crate::live::short(&arn)) }</h2>
+            <div class="controls">
+                if task["desiredStatus"] != "STOPPED" { <button type="button" id="task-stop" onclick={stop}>{ "Stop task" }</button> }
+                <button type="button" onclick={close}>{ "Close" }</button>
+            </div>
+            if let Some(reason) = task["stoppedReason"].as_str() {
+                <p id="task-stopped-reason" class="status invalid">{ format!("{}: {reason}", task["stopCode"].as_str().unwrap_or("Stopped")) }</p>
+            }
+            <h3>{ "Network bindings (host → container)" }</h3>
+            <ul id="task-bindings">{ for bindings }</ul>
+            <h3>{ "Logs" }</h3>
+            <pre id="task-logs" class="registered">
+                { if logs.is_empty() { "No log lines (virtual containers write none; Docker agents' containers do).".to_owned() }
+                  else { logs.iter().map(|(c, l)| format!("{c} | {l}")).collect::<Vec<_>>().join("\n") } }
+            </pre>
+            <h3>{ "describe-tasks" }</h3>
+            <pre id="task-document" class="registered">{ serde_json::to_string_pretty(task).unwrap_or_default() }</pre>
+        </section>
+    }
+}
+
+fn stopped_list(live: &Live) -> Html {
+    let stopped = live.stopped_tasks();
+    if stopped.is_empty() {
+        return html! {};
+    }
+    let select = {
+        let live = live.clone();
+        Callback::from(move |arn: String| live.dispatch(Action::Select(Some(arn))))
+    };
+    html! {
+        <>
+            <h3>{ "Stopped in the last hour" }</h3>
+            <div class="blocks">{ for stopped.iter().map(|t| render_block(t, &select)) }</div>
+        </>
+    }
+}
+
+/// What a user does with the AWS CLI, as forms.
+#[function_component(Forms)]
+fn forms(props: &Props) -> Html {
+    let td = use_node_ref();
+    let count = use_node_ref();
+    let service = use_node_ref();
+    let service_td = use_node_ref();
+    let desired = use_node_ref();
+    let min = use_node_ref();
+    let max = use_node_ref();
+    let agent_url = use_node_ref();
+    let agent_token = use_node_ref();
+    let run = {
+        let (live, cluster, td, count) = (
+            props.live.clone(),
+            props.cluster.clone(),
+            td.clone(),
+            count.clone(),
+        );
+        Callback::from(move |_| {
+            let name = cluster.borrow().clone();
+            act(
+                &live,
+                &cluster,
+                "RunTask",
+                json!({"cluster": name, "taskDefinition": value(&td), "count": number(&count).unwrap_or(1)}),
+            );
+        })
+    };
+    let service_call = |operation: &'static str| {
+        let (live, cluster) = (props.live.clone(), props.cluster.clone());
+        let (service, service_td, desired, min, max) = (
+            service.clone(),
+            service_td.clone(),
+            desired.clone(),
+            min.clone(),
+            max.clone(),
+        );
+        Callback::from(move |_| {
+            let name = cluster.borrow().clone();
+            let mut body = json!({"cluster": name});
+            let key = if operation == "CreateService" {
+                "serviceName"
+            } else {
+                "service"
+            };
+            body[key] = json!(value(&service));
+            if !value(&service_td).is_empty() {
+                body["taskDefinition"] = json!(value(&service_td));
+            }
+            if let Some(n) = number(&desired) {
+                body["desiredCount"] = json!(n);
+            }
+            let mut config = json!({});
+            if let Some(n) = number(&min) {
+                config["minimumHealthyPercent"] = json!(n);
+            }
+            if let Some(n) = number(&max) {
+                config["maximumPercent"] = json!(n);
+            }
+            if config != json!({}) {
+                body["deploymentConfiguration"] = config;
+            }
+            act(&live, &cluster, operation, body);
+        })
+    };
+    let link = {
+        let (live, cluster, url, token) = (
+            props.live.clone(),
+            props.cluster.clone(),
+            agent_url.clone(),
+            agent_token.clone(),
+        );
+        Callback::from(move |_| {
+            let (live, cluster, url, token) =
+                (live.clone(), cluster.clone(), value(&url), value(&token));
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = api::link_agent(&url, &token).await;
+                live.dispatch(Action::Outcome(outcome));
+                refresh(&live, &cluster);
+            });
+        })
+    };
+    html! {
+        <section class="forms" aria-label="Actions">
+            <fieldset>
+                <legend>{ "Run task" }</legend>
+                <label>{ "Task definition " }<input id="run-td" ref={td} type="text" placeholder="family or family:revision" /></label>
+                <label>{ "Count " }<input id="run-count" ref={count} type="number" min="1" max="10" value="1" /></label>
+                <button type="button" id="run-task" onclick={run}>{ "Run task" }</button>
+            </fieldset>
+            <fieldset>
+                <legend>{ "Service" }</legend>
+                <label>{ "Name " }<input id="svc-name" ref={service.clone()} type="text" /></label>
+                <label>{ "Task definition " }<input id="svc-td" ref={service_td.clone()} type="text" placeholder="family:revision" /></label>
+                <label>{ "Desired " }<input id="svc-desired" ref={desired.clone()} type="number" min="0" /></label>
+                <label>{ "Min % " }<input id="svc-min" ref={min.clone()} type="number" min="0" placeholder="100" /></label>
+                <label>{ "Max % " }<input id="svc-max" ref={max.clone()} type="number" min="100" placeholder="200" /></label>
+                <button type="button" id="svc-create" onclick={service_call("CreateService")}>{ "Create service" }</button>
+                <button type="button" id="svc-update" onclick={service_call("UpdateService")}>{ "Update service" }</button>
+            </fieldset>
+            <fieldset>
+                <legend>{ "Docker agent" }</legend>
+                <label>{ "URL " }<input id="agent-url" ref={agent_url} type="text" placeholder="ws://127.0.0.1:51678" /></label>
+                <label>{ "Token " }<input id="agent-token" ref={agent_token} type="password" /></label>
+                <button type="button" id="agent-connect" onclick={link}>{ "Connect" }</button>
+            </fieldset>
+        </section>
+    }
+}

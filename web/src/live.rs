@@ -1,0 +1,549 @@
+//! The live view's state: what `berth serve` reports of a cluster (ECS's Describe documents,
+//! unchanged), the container logs and events its stream brought, and the views the page
+//! renders from them: instances grouped by zone with their reservations, task blocks and host
+//! ports; services with their deployments and events; the selected task. Pure (tested
+//! natively); the fetching lives in [`crate::api`].
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde_json::Value;
+use yew::Reducible;
+
+/// One look at a cluster, as ECS's Describe operations return it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    /// Every cluster's name.
+    pub clusters: Vec<String>,
+    /// The cluster shown.
+    pub cluster: String,
+    /// DescribeContainerInstances documents.
+    pub instances: Vec<Value>,
+    /// DescribeTasks documents (not stopped, and stopped within the hour).
+    pub tasks: Vec<Value>,
+    /// DescribeServices documents.
+    pub services: Vec<Value>,
+}
+
+/// Whether the page talks to a server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// Not known yet.
+    Unknown,
+    /// `berth serve` answers.
+    Connected,
+    /// No server (the page was served some other way), or it went away.
+    Unavailable(String),
+}
+
+/// What the live view holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveState {
+    /// Whether a server answers.
+    pub link: Link,
+    /// The latest look at the cluster.
+    pub snapshot: Snapshot,
+    /// The task whose document is open.
+    pub selected: Option<String>,
+    /// Log lines per task ARN: (container, line), the latest last, at most [`LOG_LINES`].
+    pub logs: BTreeMap<String, Vec<(String, String)>>,
+    /// The latest events, newest first: (time, detail-type, what).
+    pub events: Vec<(String, String, String)>,
+    /// What the last action came to: Ok(what happened) or Err(ECS's error).
+    pub outcome: Option<Result<String, String>>,
+}
+
+/// Log lines kept per task.
+pub const LOG_LINES: usize = 200;
+/// Events kept for the timeline.
+pub const EVENTS: usize = 60;
+
+impl Default for LiveState {
+    fn default() -> Self {
+        LiveState {
+            link: Link::Unknown,
+            snapshot: Snapshot {
+                cluster: "default".into(),
+                ..Snapshot::default()
+            },
+            selected: None,
+            logs: BTreeMap::new(),
+            events: Vec::new(),
+            outcome: None,
+        }
+    }
+}
+
+/// What the page can do to the live view.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A fresh look at the cluster.
+    Loaded(Snapshot),
+    /// The server could not be reached.
+    Unavailable(String),
+    /// A message from the event stream.
+    Streamed(Value),
+    /// Open (or close) a task's document.
+    Select(Option<String>),
+    /// Show another cluster (the next load fetches it).
+    Cluster(String),
+    /// An action's outcome.
+    Outcome(Result<String, String>),
+}
+
+impl Reducible for LiveState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Loaded(snapshot) => {
+                next.link = Link::Connected;
+                // A look at another cluster than the one now chosen arrived late: drop it.
+                if snapshot.cluster == next.snapshot.cluster {
+                    next.snapshot = snapshot;
+                } else {
+                    next.snapshot.clusters = snapshot.clusters;
+                }
+            }
+            Action::Unavailable(why) => next.link = Link::Unavailable(why),
+            Action::Streamed(message) => next.streamed(&message),
+            Action::Select(task) => next.selected = task,
+            Action::Cluster(name) => {
+                next.snapshot = Snapshot {
+                    clusters: next.snapshot.clusters.clone(),
+                    cluster: name,
+                    ..Snapshot::default()
+                };
+                next.selected = None;
+            }
+            Action::Outcome(outcome) => next.outcome = Some(outcome),
+        }
+        Rc::new(next)
+    }
+}
+
+/// The last part of an ARN (`.../default/abc` → `abc`).
+pub fn short(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+impl LiveState {
+    fn streamed(&mut self, message: &Value) {
+        let kind = message["detail-type"].as_str().unwrap_or_default();
+        let detail = &message["detail"];
+        if kind == "Berth Container Log" {
+            let task = detail["taskArn"].as_str().unwrap_or_default().to_owned();
+            let container = detail["containerName"].as_str().unwrap_or_default();
+            let lines = self.logs.entry(task).or_default();
+            for line in detail["lines"].as_array().into_iter().flatten() {
+                lines.push((
+                    container.to_owned(),
+                    line.as_str().unwrap_or_default().into(),
+                ));
+            }
+            let excess = lines.len().saturating_sub(LOG_LINES);
+            lines.drain(..excess);
+            return;
+        }
+        let time = message["time"].as_str().unwrap_or_default();
+        let time = time.get(11..19).unwrap_or(time).to_owned();
+        let what = match kind {
+            "ECS Task State Change" => format!(
+                "task {} {} ({})",
+                short(detail["taskArn"].as_str().unwrap_or_default()),
+                detail["lastStatus"].as_str().unwrap_or_default(),
+                short(detail["taskDefinitionArn"].as_str().unwrap_or_default()),
+            ),
+            "ECS Container Instance State Change" => format!(
+                "instance {} {}{}",
+                short(detail["containerInstanceArn"].as_str().unwrap_or_default()),
+                detail["status"].as_str().unwrap_or_default(),
+                if detail["agentConnected"] == Value::Bool(false) {
+                    ", agent disconnected"
+                } else {
+                    ""
+                },
+            ),
+            "ECS Service Action" | "ECS Deployment State Change" => format!(
+                "{} {}",
+                short(message["resources"][0].as_str().unwrap_or_default()),
+                detail["eventName"].as_str().unwrap_or_default()
+            ),
+            _ => detail["message"].as_str().unwrap_or(kind).to_owned(),
+        };
+        self.events.insert(0, (time, kind.to_owned(), what));
+        self.events.truncate(EVENTS);
+    }
+
+    /// The instances grouped by zone (zones in order, instances in the order listed).
+    pub fn zones(&self) -> Vec<(String, Vec<InstanceView>)> {
+        let mut zones: BTreeMap<String, Vec<InstanceView>> = BTreeMap::new();
+        for doc in &self.snapshot.instances {
+            let view = self.instance_view(doc);
+            zones.entry(view.zone.clone()).or_default().push(view);
+        }
+        zones.into_iter().collect()
+    }
+
+    fn instance_view(&self, doc: &Value) -> InstanceView {
+        let arn = doc["containerInstanceArn"].as_str().unwrap_or_default();
+        let attribute = |name: &str| {
+            doc["attributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|a| a["name"] == name)
+                .and_then(|a| a["value"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let resource = |list: &str, name: &str| {
+            doc[list]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| r["name"] == name)
+                .and_then(|r| r["integerValue"].as_i64())
+                .unwrap_or(0)
+        };
+        let mut tasks = Vec::new();
+        let mut ports = Vec::new();
+        for task in self.snapshot.tasks.iter().filter(|t| {
+            t["containerInstanceArn"] == arn && t["lastStatus"].as_str() != Some("STOPPED")
+        }) {
+            let block = TaskBlock::of(task);
+            for container in task["containers"].as_array().into_iter().flatten() {
+                for binding in container["networkBindings"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    let port = binding["hostPort"].as_u64().unwrap_or(0) as u16;
+                    ports.push(PortChip {
+                        port,
+                        protocol: binding["protocol"].as_str().unwrap_or("tcp").to_owned(),
+                        dynamic: port >= DYNAMIC_PORTS_START,
+                        task: block.id.clone(),
+                        url: link(binding),
+                    });
+                }
+            }
+            tasks.push(block);
+        }
+        ports.sort_by_key(|p| (p.port, p.protocol.clone()));
+        let registered = |name| resource("registeredResources", name);
+        let remaining = |name| resource("remainingResources", name);
+        InstanceView {
+            arn: arn.to_owned(),
+            id: short(arn).get(..8).unwrap_or(short(arn)).to_owned(),
+            ec2_id: doc["ec2InstanceId"].as_str().unwrap_or_default().to_owned(),
+            instance_type: attribute("ecs.instance-type"),
+            zone: attribute("ecs.availability-zone"),
+            status: doc["status"].as_str().unwrap_or_default().to_owned(),
+            connected: doc["agentConnected"] != Value::Bool(false),
+            cpu: (registered("CPU") - remaining("CPU"), registered("CPU")),
+            memory: (
+                registered("MEMORY") - remaining("MEMORY"),
+                registered("MEMORY"),
+            ),
+            tasks,
+            ports,
+        }
+    }
+
+    /// Every service with what the page shows of it.
+    pub fn services(&self) -> Vec<ServiceView> {
+        self.snapshot
+            .services
+            .iter()
+            .map(|s| ServiceView {
+                name: s["serviceName"].as_str().unwrap_or_default().to_owned(),
+                status: s["status"].as_str().unwrap_or_default().to_owned(),
+                task_definition: short(s["taskDefinition"].as_str().unwrap_or_default()).to_owned(),
+                counts: (
+                    s["desiredCount"].as_i64().unwrap_or(0),
+                    s["runningCount"].as_i64().unwrap_or(0),
+                    s["pendingCount"].as_i64().unwrap_or(0),
+                ),
+                deployments: s["deployments"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|d| DeploymentView {
+                        status: d["status"].as_str().unwrap_or_default().to_owned(),
+                        task_definition: short(d["taskDefinition"].as_str().unwrap_or_default())
+                            .to_owned(),
+                        counts: (
+                            d["desiredCount"].as_i64().unwrap_or(0),
+                            d["runningCount"].as_i64().unwrap_or(0),
+                            d["pendingCount"].as_i64().unwrap_or(0),
+                        ),
+                        rollout: d["rolloutState"].as_str().unwrap_or_default().to_owned(),
+                    })
+                    .collect(),
+                events: s["events"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .take(8)
+                    .filter_map(|e| e["message"].as_str().map(str::to_owned))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The selected task's document, if it is still known.
+    pub fn selected_task(&self) -> Option<&Value> {
+        let arn = self.selected.as_deref()?;
+        self.snapshot.tasks.iter().find(|t| t["taskArn"] == arn)
+    }
+
+    /// Tasks that are not on an instance (Fargate) and not stopped.
+    pub fn fargate_tasks(&self) -> Vec<TaskBlock> {
+        self.snapshot
+            .tasks
+            .iter()
+            .filter(|t| t["containerInstanceArn"].is_null())
+            .filter(|t| t["lastStatus"].as_str() != Some("STOPPED"))
+            .map(TaskBlock::of)
+            .collect()
+    }
+
+    /// Recently stopped tasks, newest first by their ARN order in the snapshot.
+    pub fn stopped_tasks(&self) -> Vec<TaskBlock> {
+        self.snapshot
+            .tasks
+            .iter()
+            .filter(|t| t["lastStatus"].as_str() == Some("STOPPED"))
+            .map(TaskBlock::of)
+            .collect()
+    }
+}
+
+/// The first port of the ephemeral range the ECS agent assigns dynamic host ports from.
+pub const DYNAMIC_PORTS_START: u16 = 49153;
+
+/// A page on a published port, when it is published on an address the browser can reach.
+fn link(binding: &Value) -> Option<String> {
+    let ip = binding["bindIP"].as_str()?;
+    let port = binding["hostPort"].as_u64()?;
+    (ip.starts_with("127.") && binding["protocol"].as_str() != Some("udp"))
+        .then(|| format!("http://{ip}:{port}/"))
+}
+
+/// An instance as the fleet view draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceView {
+    pub arn: String,
+    /// The first characters of its id.
+    pub id: String,
+    pub ec2_id: String,
+    pub instance_type: String,
+    pub zone: String,
+    pub status: String,
+    pub connected: bool,
+    /// (reserved, registered) CPU units.
+    pub cpu: (i64, i64),
+    /// (reserved, registered) MiB.
+    pub memory: (i64, i64),
+    pub tasks: Vec<TaskBlock>,
+    pub ports: Vec<PortChip>,
+}
+
+/// A task as a block: sized by its reservation, coloured by its task definition revision.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskBlock {
+    pub arn: String,
+    pub id: String,
+    /// `family:revision`.
+    pub revision: String,
+    pub last_status: String,
+    pub desired_status: String,
+    pub health: String,
+    /// CPU units and MiB reserved.
+    pub cpu: i64,
+    pub memory: i64,
+    /// One of 8 colours, by task definition.
+    pub colour: usize,
+    pub group: String,
+}
+
+impl TaskBlock {
+    fn of(task: &Value) -> TaskBlock {
+        let arn = task["taskArn"].as_str().unwrap_or_default();
+        let td = task["taskDefinitionArn"].as_str().unwrap_or_default();
+        let number = |v: &Value| v.as_str().and_then(|s| s.parse::<i64>().ok());
+        let containers = task["containers"].as_array().cloned().unwrap_or_default();
+        let sum = |key: &str| {
+            containers
+                .iter()
+                .filter_map(|c| number(&c[key]))
+                .sum::<i64>()
+        };
+        TaskBlock {
+            arn: arn.to_owned(),
+            id: short(arn).get(..8).unwrap_or(short(arn)).to_owned(),
+            revision: short(td).to_owned(),
+            last_status: task["lastStatus"].as_str().unwrap_or_default().to_owned(),
+            desired_status: task["desiredStatus"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            health: task["healthStatus"].as_str().unwrap_or_default().to_owned(),
+            cpu: number(&task["cpu"]).unwrap_or_else(|| sum("cpu")),
+            memory: number(&task["memory"])
+                .unwrap_or_else(|| sum("memory").max(sum("memoryReservation"))),
+            colour: td
+                .bytes()
+                .fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))
+                % 8,
+            group: task["group"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+/// A host port in use on an instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PortChip {
+    pub port: u16,
+    pub protocol: String,
+    /// From the ephemeral range (a `hostPort` of 0), rather than asked for by number.
+    pub dynamic: bool,
+    /// The task using it.
+    pub task: String,
+    /// Its page, when the browser can reach it.
+    pub url: Option<String>,
+}
+
+/// A service as its panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceView {
+    pub name: String,
+    pub status: String,
+    pub task_definition: String,
+    /// (desired, running, pending).
+    pub counts: (i64, i64, i64),
+    pub deployments: Vec<DeploymentView>,
+    /// The latest events, newest first.
+    pub events: Vec<String>,
+}
+
+/// One deployment of a service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeploymentView {
+    /// PRIMARY or ACTIVE.
+    pub status: String,
+    pub task_definition: String,
+    /// (desired, running, pending).
+    pub counts: (i64, i64, i64),
+    pub rollout: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn state() -> LiveState {
+        let instance = |id: &str, zone: &str, cpu_left: i64| {
+            json!({
+                "containerInstanceArn": format!("arn:aws:ecs:us-east-1:1:container-instance/default/{id}"),
+                "ec2InstanceId": "i-1", "status": "ACTIVE", "agentConnected": true,
+                "attributes": [{"name": "ecs.availability-zone", "value": zone},
+                               {"name": "ecs.instance-type", "value": "t3.medium"}],
+                "registeredResources": [{"name": "CPU", "integerValue": 2048}, {"name": "MEMORY", "integerValue": 3904}],
+                "remainingResources": [{"name": "CPU", "integerValue": cpu_left}, {"name": "MEMORY", "integerValue": 3776}],
+            })
+        };
+        let task = |id: &str, on: &str, port: u16, status: &str| {
+            json!({
+                "taskArn": format!("arn:aws:ecs:us-east-1:1:task/default/{id}"),
+                "containerInstanceArn": format!("arn:aws:ecs:us-east-1:1:container-instance/default/{on}"),
+                "taskDefinitionArn": "arn:aws:ecs:us-east-1:1:task-definition/web:2",
+                "lastStatus": status, "desiredStatus": "RUNNING", "cpu": "0", "memory": "128",
+                "containers": [{"name": "web", "memory": "128", "cpu": "0",
+                    "networkBindings": [{"bindIP": "127.0.0.2", "containerPort": 80, "hostPort": port, "protocol": "tcp"}]}],
+            })
+        };
+        let mut state = LiveState::default();
+        state.snapshot.instances = vec![
+            instance("bbbbbbbbbb", "us-east-1b", 2048),
+            instance("aaaaaaaaaa", "us-east-1a", 1024),
+        ];
+        state.snapshot.tasks = vec![
+            task("t1", "aaaaaaaaaa", 80, "RUNNING"),
+            task("t2", "aaaaaaaaaa", 49153, "PENDING"),
+            task("t3", "aaaaaaaaaa", 49154, "STOPPED"),
+        ];
+        state
+    }
+
+    #[test]
+    fn the_fleet_by_zone_with_reservations_and_ports() {
+        let zones = state().zones();
+        assert_eq!(
+            zones.iter().map(|(z, _)| z.as_str()).collect::<Vec<_>>(),
+            ["us-east-1a", "us-east-1b"]
+        );
+        let a = &zones[0].1[0];
+        assert_eq!(
+            (a.id.as_str(), a.cpu, a.memory),
+            ("aaaaaaaa", (1024, 2048), (128, 3904))
+        );
+        // The stopped task is not on the instance any more.
+        assert_eq!(
+            a.tasks.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+            ["t1", "t2"]
+        );
+        assert_eq!(a.tasks[0].revision, "web:2");
+        let ports: Vec<(u16, bool)> = a.ports.iter().map(|p| (p.port, p.dynamic)).collect();
+        assert_eq!(ports, [(80, false), (49153, true)]);
+        assert_eq!(a.ports[0].url.as_deref(), Some("http://127.0.0.2:80/"));
+        assert!(zones[1].1[0].tasks.is_empty());
+    }
+
+    #[test]
+    fn logs_and_events_from_the_stream() {
+        let mut state = Rc::new(state());
+        state = state.reduce(Action::Streamed(json!({
+            "detail-type": "Berth Container Log",
+            "detail": {"taskArn": "arn:t1", "containerName": "web", "lines": ["a", "b"]},
+        })));
+        state = state.reduce(Action::Streamed(json!({
+            "detail-type": "ECS Task State Change", "time": "2026-11-23T15:00:01Z",
+            "detail": {"taskArn": "arn:aws:ecs:r:1:task/default/t9", "lastStatus": "RUNNING",
+                       "taskDefinitionArn": "arn:aws:ecs:r:1:task-definition/web:3"},
+        })));
+        assert_eq!(
+            state.logs["arn:t1"],
+            [
+                ("web".to_owned(), "a".to_owned()),
+                ("web".to_owned(), "b".to_owned())
+            ]
+        );
+        assert_eq!(
+            state.events[0],
+            (
+                "15:00:01".to_owned(),
+                "ECS Task State Change".to_owned(),
+                "task t9 RUNNING (web:3)".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn a_late_look_at_another_cluster_is_dropped() {
+        let state = Rc::new(state()).reduce(Action::Cluster("other".into()));
+        let late = Snapshot {
+            clusters: vec!["default".into(), "other".into()],
+            cluster: "default".into(),
+            instances: vec![json!({})],
+            ..Snapshot::default()
+        };
+        let state = state.reduce(Action::Loaded(late));
+        assert_eq!(state.snapshot.cluster, "other");
+        assert!(state.snapshot.instances.is_empty());
+        assert_eq!(state.snapshot.clusters.len(), 2);
+    }
+}
