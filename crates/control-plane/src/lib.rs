@@ -41,6 +41,9 @@ use state::{ClusterRecord, TaskDefinitionRegistry};
 /// How long STOPPED tasks stay visible to DescribeTasks and ListTasks.
 pub const STOPPED_TASK_RETENTION_MS: u64 = 60 * 60 * 1000;
 
+/// The ECS agent version Berth's agents run, and the one UpdateContainerAgent updates to.
+pub const LATEST_AGENT_VERSION: &str = "1.89.0";
+
 /// What a control plane is configured with.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Config {
@@ -215,6 +218,7 @@ impl ControlPlane {
         while self.wakeups.first().is_some_and(|at| *at <= now) {
             self.wakeups.pop_first();
         }
+        actions::instances::advance_agent_updates(self, now);
         service_scheduler::reconcile_all(self, now);
     }
 

@@ -769,6 +769,42 @@ request! {
     }
 }
 
+request! {
+    /// UpdateContainerAgent.
+    UpdateContainerAgentRequest { /// Cluster.
+    cluster: String, /// The instance (ARN or id).
+    container_instance: String }
+}
+
+request! {
+    /// ListServicesByNamespace.
+    ListServicesByNamespaceRequest { /// A Service Connect namespace (name or ARN).
+    namespace: String, /// Paging.
+    next_token: String, /// Page size (1-100, default 10).
+    max_results: i64 }
+}
+
+response! {
+    /// ListServicesByNamespace.
+    ListServicesByNamespaceResponse { /// Services.
+    service_arns: Vec<String>, /// More.
+    next_token: String }
+}
+
+request! {
+    /// One of SubmitAttachmentStateChanges's `attachments`.
+    AttachmentStateChange { /// The attachment.
+    attachment_arn: String, /// Its status.
+    status: String }
+}
+
+request! {
+    /// SubmitAttachmentStateChanges.
+    SubmitAttachmentStateChangesRequest { /// Cluster.
+    cluster: String, /// The changes.
+    attachments: Vec<AttachmentStateChange> }
+}
+
 response! {
     /// SubmitTaskStateChange, SubmitContainerStateChange.
     AcknowledgmentResponse { /// `ACK`.
@@ -921,6 +957,7 @@ operations! {
     DescribeContainerInstances(DescribeContainerInstancesRequest),
     ListContainerInstances(ListContainerInstancesRequest),
     UpdateContainerInstancesState(UpdateContainerInstancesStateRequest),
+    UpdateContainerAgent(UpdateContainerAgentRequest),
     PutAttributes(AttributesRequest),
     DeleteAttributes(AttributesRequest),
     ListAttributes(ListAttributesRequest),
@@ -942,12 +979,14 @@ operations! {
     DeleteService(DeleteServiceRequest),
     DescribeServices(DescribeServicesRequest),
     ListServices(ListServicesRequest),
+    ListServicesByNamespace(ListServicesByNamespaceRequest),
     ListServiceDeployments(ListServiceDeploymentsRequest),
     DescribeServiceDeployments(DescribeServiceDeploymentsRequest),
     DescribeServiceRevisions(DescribeServiceRevisionsRequest),
     StopServiceDeployment(StopServiceDeploymentRequest),
     SubmitTaskStateChange(SubmitTaskStateChangeRequest),
     SubmitContainerStateChange(SubmitContainerStateChangeRequest),
+    SubmitAttachmentStateChanges(SubmitAttachmentStateChangesRequest),
     PutAccountSetting(PutAccountSettingRequest),
     PutAccountSettingDefault(PutAccountSettingDefaultRequest),
     DeleteAccountSetting(DeleteAccountSettingRequest),
@@ -1016,6 +1055,8 @@ pub enum Response {
     StopServiceDeployment(StopServiceDeploymentResponse),
     /// DescribeCapacityProviders.
     CapacityProviders(CapacityProvidersResponse),
+    /// ListServicesByNamespace.
+    ListServicesByNamespace(ListServicesByNamespaceResponse),
 }
 
 /// A body as an operation's request: an absent body is `{}`; an unknown member is an

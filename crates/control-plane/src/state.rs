@@ -72,6 +72,9 @@ pub(crate) struct ClusterRecord {
     /// needs to know of it, so a step reads a compact table of the service's own tasks rather
     /// than the task documents of the whole cluster. Kept current by [`ClusterRecord::sync`].
     pub(crate) service_tasks: BTreeMap<String, BTreeMap<TaskKey, ServiceTask>>,
+    /// serviceConnectDefaults, as given.
+    #[serde(default)]
+    pub(crate) service_connect_defaults: Option<serde_json::Value>,
 }
 
 /// Where Fargate tasks run: the agent of a region's Fargate capacity is addressed by the
@@ -200,6 +203,9 @@ pub(crate) struct ServiceRecord {
     /// Every deployment it has had, oldest first (ListServiceDeployments).
     #[serde(default)]
     pub(crate) history: Vec<crate::actions::deployments::History>,
+    /// Its serviceConnectConfiguration, as given (ListServicesByNamespace).
+    #[serde(default)]
+    pub(crate) service_connect: Option<serde_json::Value>,
     /// Deployments that carried out rollbacks: their revisions, never listed.
     #[serde(default)]
     pub(crate) hidden: Vec<crate::actions::deployments::History>,
@@ -228,6 +234,9 @@ pub(crate) struct InstanceRecord {
     /// Its attributes as documents show them, rebuilt when they change
     /// ([`crate::actions::instances::refresh_attributes`]).
     pub(crate) attributes: std::sync::Arc<[berth_model::task_definition::Attribute]>,
+    /// An UpdateContainerAgent under way or done: its status, and when the next stage comes.
+    #[serde(default)]
+    pub(crate) agent_update: Option<(String, Option<SimTime>)>,
 }
 
 /// A task: its AWS document, kept current, and what it holds on its instance.

@@ -254,7 +254,7 @@ impl Simulation {
             "imageId": "ami-0berth0000000001",
         });
         let version = VersionInfo {
-            agent_version: Some("1.89.0".into()),
+            agent_version: Some(berth_control_plane::LATEST_AGENT_VERSION.into()),
             agent_hash: Some("berth".into()),
             docker_version: Some("DockerVersion: 25.0.8".into()),
         };

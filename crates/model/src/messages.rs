@@ -10,8 +10,9 @@ use crate::problem::{ExceptionType, JsonPath, Problem};
 
 use ExceptionType::{
     AttributeLimitExceededException, ClientException, InvalidParameterException,
-    ResourceInUseException, ResourceNotFoundException, SerializationException,
-    TargetNotFoundException, UnknownOperationException,
+    NamespaceNotFoundException, NoUpdateAvailableException, ResourceInUseException,
+    ResourceNotFoundException, SerializationException, TargetNotFoundException,
+    TaskSetNotFoundException, UnknownOperationException, UpdateInProgressException,
 };
 
 /// Messages we could not confirm from a real response: `(key, exception, template)`.
@@ -89,6 +90,22 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("service-deployment-stopped", ClientException, "ECS deployment stopped by StopServiceDeployment."),
     ("service-deployment-rollback", ClientException, "ECS deployment rolling back: (deployment {}) was stopped by StopServiceDeployment."),
     ("service-revision-arns", InvalidParameterException, "serviceRevisionArns must contain between 1 and 20 items."),
+    // UpdateContainerAgent, ListServicesByNamespace, SubmitAttachmentStateChanges.
+    ("no-agent-update", NoUpdateAvailableException, "There is no update available for your container instance."),
+    ("agent-update-in-progress", UpdateInProgressException, "There is already a current agent update in progress."),
+    ("agent-update-disconnected", InvalidParameterException, "The container instance agent is not connected."),
+    ("namespace-not-found", NamespaceNotFoundException, "The specified namespace wasn't found."),
+    ("attachment-not-found", InvalidParameterException, "Attachment {} not found."),
+    ("attachment-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'attachments.status' failed to satisfy constraint: Member must be one of [PRECREATED, CREATED, ATTACHING, ATTACHED, DETACHING, DETACHED, DELETED, FAILED]"),
+    // Task sets (EXTERNAL and CODE_DEPLOY deployment controllers).
+    ("task-set-controller", InvalidParameterException, "Task sets can only be created for services that use the EXTERNAL or CODE_DEPLOY deployment controller."),
+    ("task-set-not-found", TaskSetNotFoundException, "The specified task set does not exist."),
+    ("task-set-scale", InvalidParameterException, "Scale value must be between 0 and 100."),
+    ("task-set-unit", InvalidParameterException, "Scale unit must be PERCENT."),
+    ("task-set-not-scaled-down", InvalidParameterException, "The task set cannot be deleted because it has not been scaled down to zero. Use force to delete it anyway."),
+    ("task-set-primary-delete", InvalidParameterException, "The task set cannot be deleted because it is the primary task set of the service."),
+    ("task-set-started", ClientException, "(service {}, taskSet {}) has started {} tasks: {}."),
+    ("external-service-task-definition", InvalidParameterException, "A service using the EXTERNAL deployment controller takes its task definition from its task sets; UpdateService cannot change it."),
     // Capacity providers.
     ("strategy-too-long", InvalidParameterException, "A capacity provider strategy can have at most 20 items."),
     ("strategy-provider-not-associated", InvalidParameterException, "The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again."),

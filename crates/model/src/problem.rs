@@ -45,6 +45,14 @@ pub enum ExceptionType {
     ConflictException,
     /// The resource is in use (a capacity provider a service runs on).
     ResourceInUseException,
+    /// UpdateContainerAgent: the agent runs the latest version already.
+    NoUpdateAvailableException,
+    /// UpdateContainerAgent: an update is under way.
+    UpdateInProgressException,
+    /// ListServicesByNamespace: no such namespace.
+    NamespaceNotFoundException,
+    /// Task set operations: no such task set.
+    TaskSetNotFoundException,
     /// A server-side failure (HTTP 500).
     ServerException,
 }
@@ -69,6 +77,10 @@ impl ExceptionType {
             ExceptionType::TargetNotFoundException => "TargetNotFoundException",
             ExceptionType::ResourceNotFoundException => "ResourceNotFoundException",
             ExceptionType::UnknownOperationException => "UnknownOperationException",
+            ExceptionType::NoUpdateAvailableException => "NoUpdateAvailableException",
+            ExceptionType::UpdateInProgressException => "UpdateInProgressException",
+            ExceptionType::NamespaceNotFoundException => "NamespaceNotFoundException",
+            ExceptionType::TaskSetNotFoundException => "TaskSetNotFoundException",
             ExceptionType::ServiceDeploymentNotFoundException => {
                 "ServiceDeploymentNotFoundException"
             }

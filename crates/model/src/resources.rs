@@ -43,6 +43,9 @@ pub struct Cluster {
     pub capacity_providers: Vec<String>,
     /// The default capacity provider strategy.
     pub default_capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
+    /// `{"namespace": ...}`: the Service Connect namespace services use by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_connect_defaults: Option<serde_json::Value>,
 }
 
 /// A resource of a container instance (`registeredResources`, `remainingResources`).
@@ -125,6 +128,9 @@ pub struct ContainerInstance {
     pub status: String,
     /// Whether the agent is connected.
     pub agent_connected: bool,
+    /// Where an UpdateContainerAgent stands (PENDING, STAGING, STAGED, UPDATING, UPDATED).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_update_status: Option<String>,
     /// Tasks with desiredStatus RUNNING.
     pub running_tasks_count: u32,
     /// Tasks with lastStatus PENDING.

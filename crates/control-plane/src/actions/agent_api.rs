@@ -150,3 +150,71 @@ pub(super) fn submit_container(
         },
     )
 }
+
+/// The statuses an attachment can report.
+const ATTACHMENT_STATUSES: [&str; 8] = [
+    "PRECREATED",
+    "CREATED",
+    "ATTACHING",
+    "ATTACHED",
+    "DETACHING",
+    "DETACHED",
+    "DELETED",
+    "FAILED",
+];
+
+/// SubmitAttachmentStateChanges: an agent reports its tasks' attachments (ENIs); each
+/// task's `attachments[].status` follows. An attachment is named by its ARN (or its id).
+pub(super) fn submit_attachments(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: crate::requests::SubmitAttachmentStateChangesRequest,
+) -> Result<Response, ApiError> {
+    let changes = request.attachments.unwrap_or_default();
+    for change in &changes {
+        let status = change.status.as_deref().unwrap_or_default();
+        if !ATTACHMENT_STATUSES.contains(&status) {
+            return Err(messages::unconfirmed_error("attachment-status", &[&status]));
+        }
+    }
+    let cluster = super::active_cluster(cp, request.cluster.as_deref())?;
+    // Check every attachment first, so a bad one changes nothing.
+    let mut found = Vec::new();
+    for change in &changes {
+        let arn = change.attachment_arn.clone().unwrap_or_default();
+        let id = super::last_segment(&arn).to_owned();
+        let key = cluster.tasks.iter().find_map(|(key, record)| {
+            record
+                .task
+                .attachments
+                .iter()
+                .any(|a| a["id"] == id.as_str())
+                .then_some(*key)
+        });
+        match key {
+            Some(key) => found.push((key, id, change.status.clone().unwrap_or_default())),
+            None => return Err(messages::unconfirmed_error("attachment-not-found", &[&arn])),
+        }
+    }
+    let mut changed = Vec::new();
+    for (key, id, status) in found {
+        let task = &mut cluster.tasks.get_mut(&key).expect("found above").task;
+        let mut moved = false;
+        for attachment in task.attachments.iter_mut() {
+            if attachment["id"] == id.as_str() && attachment["status"] != status.as_str() {
+                attachment["status"] = status.clone().into();
+                moved = true;
+            }
+        }
+        if moved {
+            task.version += 1;
+            changed.push(task.clone());
+        }
+    }
+    for task in changed {
+        cp.emit(now, "ECS Task State Change", &task.task_arn.clone(), &task);
+    }
+    Ok(Response::Acknowledgment(AcknowledgmentResponse {
+        acknowledgment: Some("ACK".into()),
+    }))
+}

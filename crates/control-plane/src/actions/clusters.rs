@@ -100,6 +100,7 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
             .filter(|_| wants("CONFIGURATIONS")),
         capacity_providers: record.providers.names.clone(),
         default_capacity_provider_strategy: record.providers.default_strategy.clone(),
+        service_connect_defaults: record.service_connect_defaults.clone(),
     }
 }
 
@@ -182,6 +183,7 @@ pub(super) fn create(
                 tasks: Default::default(),
                 services: Default::default(),
                 service_tasks: Default::default(),
+                service_connect_defaults: request.service_connect_defaults,
             },
         );
     }
@@ -249,8 +251,12 @@ pub(super) fn update(
     cluster: Option<&str>,
     settings: Option<Vec<KeyValuePair>>,
     configuration: Option<serde_json::Value>,
+    service_connect_defaults: Option<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let record = super::active_cluster(cp, cluster)?;
+    if service_connect_defaults.is_some() {
+        record.service_connect_defaults = service_connect_defaults;
+    }
     let mut merged = record.settings.clone();
     merge_settings(&mut merged, settings.unwrap_or_default())?;
     record.settings = merged;

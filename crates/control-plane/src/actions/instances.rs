@@ -45,6 +45,10 @@ pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -
         ],
         status: view.status.as_str().into(),
         agent_connected: view.agent_connected,
+        agent_update_status: record
+            .agent_update
+            .as_ref()
+            .map(|(status, _)| status.clone()),
         running_tasks_count: desired_running,
         pending_tasks_count: pending,
         attributes: record.attributes.clone(),
@@ -183,6 +187,7 @@ pub(super) fn register(
         registered_ports_udp: listed_udp,
         tasks: Default::default(),
         attributes: std::sync::Arc::from([]),
+        agent_update: None,
     });
     refresh_attributes(cluster, index);
     let document = document(cluster, index, true);
@@ -375,4 +380,107 @@ pub(super) fn update_state(
         container_instances: Some(found),
         failures: Some(failures),
     }))
+}
+
+/// How long each stage of an agent update takes (UNCONFIRMED: ECS documents the stages, not
+/// their durations).
+pub(crate) const AGENT_UPDATE_STAGE_MS: u64 = 5_000;
+
+/// The stages an agent update goes through after PENDING, in order.
+const AGENT_UPDATE_STAGES: [&str; 4] = ["STAGING", "STAGED", "UPDATING", "UPDATED"];
+
+/// UpdateContainerAgent: an agent older than [`crate::LATEST_AGENT_VERSION`] is updated in
+/// stages (PENDING, STAGING, STAGED, UPDATING, UPDATED), each shown by the instance's
+/// `agentUpdateStatus` and an instance state change; at UPDATED it reports the new version.
+pub(super) fn update_agent(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: crate::requests::UpdateContainerAgentRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    let given = request.container_instance.unwrap_or_default();
+    let index = find(cluster, &given)
+        .filter(|&i| cluster.fleet.instances()[i].status != InstanceStatus::Inactive)
+        .ok_or_else(|| {
+            ApiError::new(
+                berth_model::ExceptionType::InvalidParameterException,
+                format!("Container instance {} not found.", last_segment(&given)),
+            )
+        })?;
+    let record = &cluster.instances[index];
+    if let Some((status, _)) = &record.agent_update {
+        if status != "UPDATED" && status != "FAILED" {
+            return Err(messages::unconfirmed_error("agent-update-in-progress", &[]));
+        }
+    }
+    if record.version_info.agent_version.as_deref() == Some(crate::LATEST_AGENT_VERSION) {
+        return Err(messages::unconfirmed_error("no-agent-update", &[]));
+    }
+    if !cluster.fleet.instances()[index].agent_connected {
+        return Err(messages::unconfirmed_error(
+            "agent-update-disconnected",
+            &[],
+        ));
+    }
+    let next = now.plus_millis(AGENT_UPDATE_STAGE_MS);
+    let record = &mut cluster.instances[index];
+    record.agent_update = Some(("PENDING".into(), Some(next)));
+    record.version += 1;
+    let document = document(cluster, index, false);
+    cp.wakeups.insert(next);
+    cp.emit(
+        now,
+        "ECS Container Instance State Change",
+        &document.container_instance_arn.clone(),
+        &document,
+    );
+    Ok(Response::ContainerInstance(ContainerInstanceResponse {
+        container_instance: Some(document),
+    }))
+}
+
+/// Moves every agent update whose stage is over to the next stage.
+pub(crate) fn advance_agent_updates(cp: &mut ControlPlane, now: SimTime) {
+    let mut changed = Vec::new();
+    for (name, cluster) in cp.clusters.iter_mut() {
+        for index in 0..cluster.instances.len() {
+            let Some((status, Some(due))) = cluster.instances[index].agent_update.clone() else {
+                continue;
+            };
+            if due > now {
+                continue;
+            }
+            let stage = AGENT_UPDATE_STAGES
+                .iter()
+                .position(|s| *s == status)
+                .map_or(0, |i| i + 1);
+            let Some(next_status) = AGENT_UPDATE_STAGES.get(stage) else {
+                continue;
+            };
+            let done = *next_status == "UPDATED";
+            let next_due = (!done).then(|| due.plus_millis(AGENT_UPDATE_STAGE_MS));
+            let record = &mut cluster.instances[index];
+            record.agent_update = Some(((*next_status).to_owned(), next_due));
+            record.version += 1;
+            if done {
+                record.version_info.agent_version = Some(crate::LATEST_AGENT_VERSION.into());
+                cluster.fleet.update(index, |instance| {
+                    instance.agent_version = crate::LATEST_AGENT_VERSION.into();
+                });
+            }
+            changed.push((name.clone(), index, next_due));
+        }
+    }
+    for (name, index, next_due) in changed {
+        if let Some(at) = next_due {
+            cp.wakeups.insert(at);
+        }
+        let document = document(&cp.clusters[&name], index, false);
+        cp.emit(
+            now,
+            "ECS Container Instance State Change",
+            &document.container_instance_arn.clone(),
+            &document,
+        );
+    }
 }

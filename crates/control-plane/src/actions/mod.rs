@@ -30,11 +30,15 @@ pub(crate) fn dispatch(
         Request::CreateCluster(r) => clusters::create(cp, r),
         Request::DescribeClusters(r) => clusters::describe(cp, r),
         Request::ListClusters(r) => clusters::list(cp, r),
-        Request::UpdateCluster(r) => {
-            clusters::update(cp, r.cluster.as_deref(), r.settings, r.configuration)
-        }
+        Request::UpdateCluster(r) => clusters::update(
+            cp,
+            r.cluster.as_deref(),
+            r.settings,
+            r.configuration,
+            r.service_connect_defaults,
+        ),
         Request::UpdateClusterSettings(r) => {
-            clusters::update(cp, r.cluster.as_deref(), r.settings, None)
+            clusters::update(cp, r.cluster.as_deref(), r.settings, None, None)
         }
         Request::DeleteCluster(r) => clusters::delete(cp, r),
         Request::DescribeCapacityProviders(r) => capacity_providers::describe(cp, r),
@@ -65,6 +69,9 @@ pub(crate) fn dispatch(
         Request::DeleteService(r) => services::delete(cp, now, r),
         Request::DescribeServices(r) => services::describe(cp, r),
         Request::ListServices(r) => services::list(cp, r),
+        Request::ListServicesByNamespace(r) => services::list_by_namespace(cp, r),
+        Request::UpdateContainerAgent(r) => instances::update_agent(cp, now, r),
+        Request::SubmitAttachmentStateChanges(r) => agent_api::submit_attachments(cp, now, r),
         Request::ListServiceDeployments(r) => deployments::list(cp, r),
         Request::DescribeServiceDeployments(r) => deployments::describe(cp, r),
         Request::DescribeServiceRevisions(r) => deployments::describe_revisions(cp, r),

@@ -264,6 +264,7 @@ pub(super) fn create(
                 ran: Vec::new(),
                 history: Vec::new(),
                 hidden: Vec::new(),
+                service_connect: request.service_connect_configuration,
             },
         );
     deploy(cp, now, &cluster_name, &name, task_definition, None, None);
@@ -371,6 +372,9 @@ pub(super) fn update(
     }
     if let Some(strategies) = request.placement_strategy {
         record.doc.placement_strategy = strategies;
+    }
+    if let Some(service_connect) = request.service_connect_configuration {
+        record.service_connect = Some(service_connect);
     }
     if let Some(grace) = request.health_check_grace_period_seconds {
         record.doc.health_check_grace_period_seconds =
@@ -538,4 +542,60 @@ pub(super) fn list(
         service_arns: Some(arns),
         next_token,
     }))
+}
+
+/// ListServicesByNamespace: the ACTIVE services, in every cluster, that use a Service Connect
+/// namespace (their own `serviceConnectConfiguration.namespace`, or their cluster's
+/// `serviceConnectDefaults` when Service Connect is enabled without one). A namespace is
+/// known when a cluster's defaults or a service names it.
+pub(super) fn list_by_namespace(
+    cp: &mut ControlPlane,
+    request: ListServicesByNamespaceRequest,
+) -> Result<Response, ApiError> {
+    let wanted = request.namespace.unwrap_or_default();
+    let same = |value: &serde_json::Value| {
+        value.as_str().is_some_and(|given| {
+            given == wanted || last_segment(given) == wanted || given == last_segment(&wanted)
+        })
+    };
+    let mut known = false;
+    let mut arns = Vec::new();
+    for cluster in cp.clusters.values().filter(|c| c.active) {
+        let default = cluster
+            .service_connect_defaults
+            .as_ref()
+            .map(|d| d["namespace"].clone());
+        known |= default.as_ref().is_some_and(same);
+        for service in cluster.services.values() {
+            let Some(config) = &service.service_connect else {
+                continue;
+            };
+            let namespace = match &config["namespace"] {
+                serde_json::Value::Null => default.clone().unwrap_or_default(),
+                given => given.clone(),
+            };
+            if !same(&namespace) {
+                continue;
+            }
+            known = true;
+            if service.doc.status == "ACTIVE" && config["enabled"] != false {
+                arns.push(service.doc.service_arn.clone());
+            }
+        }
+    }
+    if !known {
+        return Err(messages::unconfirmed_error("namespace-not-found", &[]));
+    }
+    let (arns, next_token) = page(
+        &arns,
+        request.max_results,
+        request.next_token.as_deref(),
+        10,
+    )?;
+    Ok(Response::ListServicesByNamespace(
+        ListServicesByNamespaceResponse {
+            service_arns: Some(arns),
+            next_token,
+        },
+    ))
 }

@@ -1,0 +1,170 @@
+//! UpdateContainerAgent, ListServicesByNamespace and SubmitAttachmentStateChanges.
+
+mod common;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use common::Session;
+use serde_json::json;
+
+const SLEEP360: &str = r#"[{"name": "sleep", "image": "busybox", "cpu": 10, "command": ["sleep", "360"], "memory": 10, "essential": true}]"#;
+const FARGATE_TD: &str = r#"{"family": "sample-fargate", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512", "containerDefinitions": [{"name": "app", "image": "httpd:2.4"}]}"#;
+
+/// An old agent is updated in stages, each visible in the instance's document; once UPDATED
+/// it reports the new version and has nothing more to update to.
+#[test]
+fn an_agent_update_goes_through_its_stages() {
+    let mut s = Session::new(31);
+    s.cli("create-cluster", json!({})).unwrap();
+    let arn = s.register_instance("default", 2048, 3768);
+    let status = |s: &mut Session| {
+        let described = s
+            .cli(
+                "describe-container-instances",
+                json!({"containerInstances": [arn]}),
+            )
+            .unwrap();
+        let instance = &described["containerInstances"][0];
+        (
+            instance["agentUpdateStatus"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+            instance["versionInfo"]["agentVersion"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+        )
+    };
+    let update = json!({"containerInstance": arn});
+    let first = s.cli("update-container-agent", update.clone()).unwrap();
+    assert_eq!(first["containerInstance"]["agentUpdateStatus"], "PENDING");
+    assert_eq!(
+        s.cli("update-container-agent", update.clone()).unwrap_err(),
+        "UpdateInProgressException: There is already a current agent update in progress."
+    );
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        s.advance(5_000);
+        seen.push(status(&mut s).0);
+    }
+    assert_eq!(seen, ["STAGING", "STAGED", "UPDATING", "UPDATED"]);
+    assert_eq!(status(&mut s).1, berth_control_plane::LATEST_AGENT_VERSION);
+    assert_eq!(
+        s.cli("update-container-agent", update).unwrap_err(),
+        "NoUpdateAvailableException: There is no update available for your container instance."
+    );
+    assert_eq!(
+        s.cli(
+            "update-container-agent",
+            json!({"containerInstance": "nope"})
+        )
+        .unwrap_err(),
+        "InvalidParameterException: Container instance nope not found."
+    );
+}
+
+/// Services are found by their own namespace or their cluster's default one.
+#[test]
+fn services_by_namespace() {
+    let mut s = Session::new(32);
+    s.cli(
+        "create-cluster",
+        json!({"clusterName": "mesh", "serviceConnectDefaults": {"namespace": "internal"}}),
+    )
+    .unwrap();
+    s.register_task_definition(SLEEP360, Some("sleep360"));
+    for (name, config) in [
+        ("a", json!({"enabled": true})),
+        (
+            "b",
+            json!({"enabled": true, "namespace": "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-other"}),
+        ),
+        ("c", json!(null)),
+    ] {
+        let mut body = json!({"cluster": "mesh", "serviceName": name, "taskDefinition": "sleep360", "desiredCount": 0});
+        if !config.is_null() {
+            body["serviceConnectConfiguration"] = config;
+        }
+        s.cli("create-service", body).unwrap();
+    }
+    let names = |s: &mut Session, namespace: &str| -> Vec<String> {
+        s.cli(
+            "list-services-by-namespace",
+            json!({"namespace": namespace}),
+        )
+        .unwrap()["serviceArns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().rsplit('/').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&mut s, "internal"), ["a"]);
+    assert_eq!(names(&mut s, "ns-other"), ["b"]);
+    assert_eq!(
+        s.cli("describe-clusters", json!({"clusters": ["mesh"]}))
+            .unwrap()["clusters"][0]["serviceConnectDefaults"],
+        json!({"namespace": "internal"})
+    );
+    assert_eq!(
+        s.cli(
+            "list-services-by-namespace",
+            json!({"namespace": "nowhere"})
+        )
+        .unwrap_err(),
+        "NamespaceNotFoundException: The specified namespace wasn't found."
+    );
+}
+
+/// An agent's attachment reports move the task's ENI attachment status.
+#[test]
+fn attachment_state_changes() {
+    let mut s = Session::new(33);
+    s.cli("create-cluster", json!({})).unwrap();
+    s.register_task_definition(FARGATE_TD, None);
+    let run = s
+        .cli(
+            "run-task",
+            json!({"taskDefinition": "sample-fargate", "launchType": "FARGATE",
+                   "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}}),
+        )
+        .unwrap();
+    let task = run["tasks"][0]["taskArn"].as_str().unwrap().to_owned();
+    let id = run["tasks"][0]["attachments"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let arn = format!("arn:aws:ecs:us-east-1:123456789012:attachment/{id}");
+    assert_eq!(
+        s.cli(
+            "submit-attachment-state-changes",
+            json!({"attachments": [{"attachmentArn": arn, "status": "DETACHED"}]})
+        )
+        .unwrap(),
+        json!({"acknowledgment": "ACK"})
+    );
+    let described = s.cli("describe-tasks", json!({"tasks": [task]})).unwrap();
+    assert_eq!(
+        described["tasks"][0]["attachments"][0]["status"],
+        "DETACHED"
+    );
+    assert_eq!(
+        s.cli(
+            "submit-attachment-state-changes",
+            json!({"attachments": [{"attachmentArn": "arn:aws:ecs:us-east-1:123456789012:attachment/x", "status": "ATTACHED"}]})
+        )
+        .unwrap_err(),
+        "InvalidParameterException: Attachment arn:aws:ecs:us-east-1:123456789012:attachment/x not found."
+    );
+    assert!(s
+        .cli(
+            "submit-attachment-state-changes",
+            json!({"attachments": [{"attachmentArn": arn, "status": "GONE"}]})
+        )
+        .unwrap_err()
+        .starts_with("InvalidParameterException: 1 validation error detected: Value 'GONE'"));
+}
