@@ -770,6 +770,72 @@ request! {
 }
 
 request! {
+    /// CreateTaskSet.
+    CreateTaskSetRequest { /// The service (name or ARN).
+    service: String, /// Cluster.
+    cluster: String, /// The external controller's id.
+    external_id: String, /// Task definition.
+    task_definition: String, /// awsvpc configuration.
+    network_configuration: Value, /// Load balancers (kept as given).
+    load_balancers: Vec<Value>, /// Service registries (kept as given).
+    service_registries: Vec<Value>, /// EC2 or FARGATE.
+    launch_type: String, /// Not supported for task sets in Berth yet; accepted as given.
+    capacity_provider_strategy: Value, /// Fargate platform version.
+    platform_version: String, /// Share of the service's desired count.
+    scale: berth_model::resources::Scale, /// Idempotency token.
+    client_token: String, /// Tags.
+    tags: Vec<Tag> }
+}
+
+request! {
+    /// DescribeTaskSets.
+    DescribeTaskSetsRequest { /// Cluster.
+    cluster: String, /// The service.
+    service: String, /// Ids or ARNs; all when absent.
+    task_sets: Vec<String>, /// `TAGS`.
+    include: Vec<String> }
+}
+
+request! {
+    /// UpdateTaskSet.
+    UpdateTaskSetRequest { /// Cluster.
+    cluster: String, /// The service.
+    service: String, /// The task set.
+    task_set: String, /// Its new scale.
+    scale: berth_model::resources::Scale }
+}
+
+request! {
+    /// DeleteTaskSet.
+    DeleteTaskSetRequest { /// Cluster.
+    cluster: String, /// The service.
+    service: String, /// The task set.
+    task_set: String, /// Delete even if not scaled down to zero.
+    force: bool }
+}
+
+request! {
+    /// UpdateServicePrimaryTaskSet.
+    UpdateServicePrimaryTaskSetRequest { /// Cluster.
+    cluster: String, /// The service.
+    service: String, /// The task set to make PRIMARY.
+    primary_task_set: String }
+}
+
+response! {
+    /// CreateTaskSet, UpdateTaskSet, DeleteTaskSet, UpdateServicePrimaryTaskSet.
+    TaskSetResponse { /// The task set.
+    task_set: berth_model::resources::TaskSet }
+}
+
+response! {
+    /// DescribeTaskSets.
+    TaskSetsResponse { /// Found.
+    task_sets: Vec<berth_model::resources::TaskSet>, /// Not found.
+    failures: Vec<Failure> }
+}
+
+request! {
     /// UpdateContainerAgent.
     UpdateContainerAgentRequest { /// Cluster.
     cluster: String, /// The instance (ARN or id).
@@ -980,6 +1046,11 @@ operations! {
     DescribeServices(DescribeServicesRequest),
     ListServices(ListServicesRequest),
     ListServicesByNamespace(ListServicesByNamespaceRequest),
+    CreateTaskSet(CreateTaskSetRequest),
+    DescribeTaskSets(DescribeTaskSetsRequest),
+    UpdateTaskSet(UpdateTaskSetRequest),
+    DeleteTaskSet(DeleteTaskSetRequest),
+    UpdateServicePrimaryTaskSet(UpdateServicePrimaryTaskSetRequest),
     ListServiceDeployments(ListServiceDeploymentsRequest),
     DescribeServiceDeployments(DescribeServiceDeploymentsRequest),
     DescribeServiceRevisions(DescribeServiceRevisionsRequest),
@@ -1057,6 +1128,10 @@ pub enum Response {
     CapacityProviders(CapacityProvidersResponse),
     /// ListServicesByNamespace.
     ListServicesByNamespace(ListServicesByNamespaceResponse),
+    /// `{"taskSet": ...}`.
+    TaskSet(TaskSetResponse),
+    /// DescribeTaskSets.
+    TaskSets(TaskSetsResponse),
 }
 
 /// A body as an operation's request: an absent body is `{}`; an unknown member is an

@@ -136,6 +136,9 @@ pub(crate) fn reconcile(
     if record.doc.scheduling_strategy == "DAEMON" {
         return reconcile_daemon(cp, now, cluster_name, service_name);
     }
+    if crate::actions::task_sets::is_external(&record.doc.deployment_controller) {
+        return reconcile_task_sets(cp, now, cluster_name, service_name);
+    }
     #[cfg(debug_assertions)]
     check_table(cluster, service_name);
     let primary_number = deployment_number(&record.doc.deployments[0].id);
@@ -278,8 +281,10 @@ pub(crate) fn reconcile(
             now,
             cluster_name,
             service_name,
-            &primary.task_definition,
-            &primary.id,
+            Source::Deployment {
+                task_definition: &primary.task_definition,
+                id: &primary.id,
+            },
             to_start,
         );
         started = placed;
@@ -412,6 +417,128 @@ pub(crate) fn reconcile(
     }
     finish_step(cp, now, cluster_name, service_name, events);
 }
+
+/// One step of a service with the EXTERNAL deployment controller: every task set runs its
+/// computed desired count (`ceil(desiredCount × scale)`, none once it drains or the service
+/// is deleted) of its own task definition; a drained set with no tasks left is gone. A set is
+/// STEADY_STATE when it runs exactly that many tasks and none is pending; when every set is,
+/// the service has reached a steady state.
+fn reconcile_task_sets(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+) {
+    let record = &cp.clusters[cluster_name].services[service_name];
+    let desired = if record.doc.status == "ACTIVE" {
+        record.doc.desired_count
+    } else {
+        0
+    };
+    let sets = record.doc.task_sets.clone();
+    let mut events = Vec::new();
+    let mut placement_problem = None;
+    let mut updated = Vec::with_capacity(sets.len());
+    for mut set in sets {
+        let number = deployment_number(&set.id);
+        let target = if set.status == "DRAINING" {
+            0
+        } else {
+            crate::actions::task_sets::computed_desired_count(desired, &set.scale)
+        };
+        let live: Vec<(TaskKey, bool)> = service_table(&cp.clusters[cluster_name], service_name)
+            .filter(|(_, t)| t.deployment == number && t.desired_running)
+            .map(|(key, t)| (*key, t.phase == Phase::Pending))
+            .collect();
+        let mut started = Vec::new();
+        if (live.len() as u32) < target {
+            let (placed, problem) = start_tasks(
+                cp,
+                now,
+                cluster_name,
+                service_name,
+                Source::TaskSet(&set),
+                target - live.len() as u32,
+            );
+            started = placed;
+            placement_problem = placement_problem.or(problem);
+        }
+        // Scale-in stops pending tasks first.
+        let mut surplus = live.clone();
+        surplus.sort_by_key(|(_, pending)| !pending);
+        let stopping: Vec<TaskKey> = surplus
+            .into_iter()
+            .take((live.len() as u32).saturating_sub(target) as usize)
+            .map(|(key, _)| key)
+            .collect();
+        let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&set.id]);
+        for key in &stopping {
+            stop_task(cp, now, cluster_name, *key, &scaling);
+        }
+        let ids = |arns: Vec<String>| arns.join(") (task ");
+        if !started.is_empty() {
+            let count = started.len();
+            let list = ids(started
+                .iter()
+                .map(|arn| crate::actions::last_segment(arn).to_owned())
+                .collect());
+            events.push(messages::unconfirmed_text(
+                "task-set-started",
+                &[&service_name, &set.id, &count, &format!("(task {list})")],
+            ));
+        }
+        if !stopping.is_empty() {
+            let stopped: Vec<String> = stopping.iter().map(|key| key.id()).collect();
+            let stopped: Vec<&str> = stopped.iter().map(String::as_str).collect();
+            events.push(messages::service_stopped(service_name, &stopped));
+        }
+        // After this step: tasks that stay, and the ones it started.
+        let remaining = live.len() - stopping.len() + started.len();
+        let running = live
+            .iter()
+            .filter(|(key, pending)| !pending && !stopping.contains(key))
+            .count();
+        let steady = remaining == target as usize && running == target as usize;
+        let stability = if steady {
+            "STEADY_STATE"
+        } else {
+            "STABILIZING"
+        };
+        if set.stability_status != stability {
+            set.stability_status = stability.into();
+            set.stability_status_at = now;
+        }
+        set.computed_desired_count = target;
+        if !(set.status == "DRAINING" && remaining == 0) {
+            updated.push(set);
+        }
+    }
+    let all_steady =
+        !updated.is_empty() && updated.iter().all(|s| s.stability_status == "STEADY_STATE");
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
+    let was_steady = record.last_problem.as_deref() == Some(STEADY_MARK);
+    record.doc.task_sets = updated;
+    if let Some((message, _)) = placement_problem {
+        if record.last_problem.as_ref() != Some(&message) {
+            record.last_problem = Some(message.clone());
+            events.push(message);
+        }
+    } else if all_steady && !was_steady {
+        record.last_problem = Some(STEADY_MARK.into());
+        events.push(messages::service_steady(service_name));
+    } else if !all_steady && was_steady {
+        record.last_problem = None;
+    }
+    finish_step(cp, now, cluster_name, service_name, events);
+}
+
+/// What an EXTERNAL service's `last_problem` holds while every task set is steady, so the
+/// steady-state event is written once per time it gets there.
+const STEADY_MARK: &str = "steady";
 
 /// The end of every service step: a DRAINING service whose tasks have all stopped is
 /// INACTIVE, and the step's events are written.
@@ -605,15 +732,31 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
 
 /// Places and launches `count` tasks of a deployment; returns their ARNs and, if some could
 /// not be placed, ECS's event saying why.
+/// What a service launches tasks for: a deployment of its own, or a task set (EXTERNAL), which
+/// brings its own launch type and network.
+enum Source<'a> {
+    Deployment {
+        task_definition: &'a str,
+        id: &'a str,
+    },
+    TaskSet(&'a berth_model::resources::TaskSet),
+}
+
 fn start_tasks(
     cp: &mut ControlPlane,
     now: SimTime,
     cluster_name: &str,
     service_name: &str,
-    task_definition: &str,
-    deployment: &str,
+    source: Source<'_>,
     count: u32,
 ) -> (Vec<String>, Option<(String, String)>) {
+    let (task_definition, deployment, task_set) = match source {
+        Source::Deployment {
+            task_definition,
+            id,
+        } => (task_definition, id, None),
+        Source::TaskSet(set) => (set.task_definition.as_str(), set.id.as_str(), Some(set)),
+    };
     let Some(td) = resolve(cp, task_definition).cloned() else {
         return (Vec::new(), None);
     };
@@ -629,15 +772,27 @@ fn start_tasks(
     if strategies.is_empty() {
         strategies = berth_scheduler::rules::service_default_strategies();
     }
-    // A Fargate service (by launch type or capacity provider strategy) has a platform family.
-    let fargate = match (record.on_fargate(), &record.doc.network_configuration) {
+    // A Fargate service (by launch type or capacity provider strategy) has a platform family;
+    // a task set has its own launch type and network.
+    let (on_fargate, network, strategy) = match task_set {
+        Some(set) => (
+            set.launch_type == "FARGATE",
+            set.network_configuration.clone(),
+            Vec::new(),
+        ),
+        None => (
+            record.on_fargate(),
+            record.doc.network_configuration.clone(),
+            record.doc.capacity_provider_strategy.clone(),
+        ),
+    };
+    let fargate = match (on_fargate, &network) {
         (true, network) => match FargateNetwork::of(network.as_ref()) {
             Ok(network) => Some(network),
-            Err(_) => return (Vec::new(), None), // Refused at CreateService; never here.
+            Err(_) => return (Vec::new(), None), // Refused when created; never here.
         },
         _ => None,
     };
-    let strategy = record.doc.capacity_provider_strategy.clone();
     // The service's running tasks per provider: the base and weights apply to them all.
     let mut counts: Vec<u64> = strategy
         .iter()

@@ -477,6 +477,9 @@ pub struct Service {
     pub deployment_configuration: DeploymentConfiguration,
     /// PRIMARY first, then ACTIVE ones still being replaced.
     pub deployments: Vec<Deployment>,
+    /// Task sets (services with the EXTERNAL deployment controller).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub task_sets: Vec<TaskSet>,
     /// Newest first, at most 100.
     pub events: Vec<ServiceEvent>,
     /// When it was created.
@@ -503,4 +506,85 @@ pub struct Service {
     /// Tags, when asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+/// A task set of a service with the EXTERNAL deployment controller: a group of tasks of one
+/// task definition, sized as a percentage of the service's desired count.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskSet {
+    /// `ecs-svc/` and 19 digits.
+    pub id: String,
+    /// `arn:aws:ecs:<region>:<account>:task-set/<cluster>/<service>/<id>`.
+    pub task_set_arn: String,
+    /// The service.
+    pub service_arn: String,
+    /// The cluster.
+    pub cluster_arn: String,
+    /// Who created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_by: Option<String>,
+    /// The external controller's id for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// PRIMARY, ACTIVE or DRAINING.
+    pub status: String,
+    /// Its task definition.
+    pub task_definition: String,
+    /// The service's desired count times the scale, rounded up.
+    pub computed_desired_count: u32,
+    /// Tasks PENDING.
+    pub pending_count: u32,
+    /// Tasks RUNNING.
+    pub running_count: u32,
+    /// Created.
+    pub created_at: SimTime,
+    /// Last changed.
+    pub updated_at: SimTime,
+    /// EC2 or FARGATE.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub launch_type: String,
+    /// Its Fargate platform version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_version: Option<String>,
+    /// Its Fargate platform family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_family: Option<String>,
+    /// Its network configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_configuration: Option<serde_json::Value>,
+    /// Load balancers, as given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancers: Vec<serde_json::Value>,
+    /// Service registries, as given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_registries: Vec<serde_json::Value>,
+    /// Its share of the service's desired count.
+    pub scale: Scale,
+    /// STEADY_STATE or STABILIZING.
+    pub stability_status: String,
+    /// When the stability status last changed.
+    pub stability_status_at: SimTime,
+    /// Tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+}
+
+/// A task set's scale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scale {
+    /// 0 to 100.
+    pub value: f64,
+    /// PERCENT.
+    pub unit: String,
+}
+
+impl Default for Scale {
+    fn default() -> Self {
+        Scale {
+            value: 100.0,
+            unit: "PERCENT".into(),
+        }
+    }
 }

@@ -12,6 +12,7 @@ mod protection;
 pub(crate) mod services;
 pub(crate) mod tags;
 pub(crate) mod task_definitions;
+pub(crate) mod task_sets;
 pub(crate) mod tasks;
 
 use berth_model::arn::parse_arn;
@@ -70,6 +71,11 @@ pub(crate) fn dispatch(
         Request::DescribeServices(r) => services::describe(cp, r),
         Request::ListServices(r) => services::list(cp, r),
         Request::ListServicesByNamespace(r) => services::list_by_namespace(cp, r),
+        Request::CreateTaskSet(r) => task_sets::create(cp, now, r),
+        Request::DescribeTaskSets(r) => task_sets::describe(cp, r),
+        Request::UpdateTaskSet(r) => task_sets::update(cp, now, r),
+        Request::DeleteTaskSet(r) => task_sets::delete(cp, now, r),
+        Request::UpdateServicePrimaryTaskSet(r) => task_sets::update_primary(cp, now, r),
         Request::UpdateContainerAgent(r) => instances::update_agent(cp, now, r),
         Request::SubmitAttachmentStateChanges(r) => agent_api::submit_attachments(cp, now, r),
         Request::ListServiceDeployments(r) => deployments::list(cp, r),

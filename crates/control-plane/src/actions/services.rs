@@ -25,7 +25,10 @@ fn service_not_found() -> ApiError {
 }
 
 /// The ARN of an ACTIVE task definition, or ECS's error.
-fn active_task_definition(cp: &ControlPlane, text: Option<&str>) -> Result<String, ApiError> {
+pub(super) fn active_task_definition(
+    cp: &ControlPlane,
+    text: Option<&str>,
+) -> Result<String, ApiError> {
     let text = text
         .filter(|t| !t.is_empty())
         .ok_or_else(|| messages::unconfirmed_error("task-definition-blank", &[]))?;
@@ -157,6 +160,25 @@ pub(super) fn create(
             return Err(error);
         }
     };
+    let external = match request.deployment_controller.as_ref().map(|c| &c["type"]) {
+        None => false,
+        Some(kind) if kind == "ECS" => false,
+        Some(kind) if kind == "EXTERNAL" => true,
+        Some(kind) => {
+            return Err(ApiError::new(
+                ExceptionType::UnsupportedFeatureException,
+                format!(
+                    "Berth runs the ECS and EXTERNAL deployment controllers, not {}.",
+                    kind.as_str().unwrap_or("this one")
+                ),
+            ))
+        }
+    };
+    if external && daemon {
+        return Err(invalid(
+            "The daemon scheduling strategy does not support the EXTERNAL deployment controller.",
+        ));
+    }
     let fargate = match request.launch_type.as_deref() {
         None | Some("EC2") => false,
         Some("FARGATE") => true,
@@ -195,8 +217,12 @@ pub(super) fn create(
         },
         (false, None) => Default::default(),
     };
-    let task_definition = active_task_definition(cp, request.task_definition.as_deref())?;
-    if fargate {
+    // An EXTERNAL service takes its task definitions and networks from its task sets.
+    let task_definition = match (external, request.task_definition.as_deref()) {
+        (true, None) => String::new(),
+        (_, given) => active_task_definition(cp, given)?,
+    };
+    if fargate && !external {
         if !fargate_compatible(cp, &task_definition) {
             return Err(invalid(&messages::launch_type_unsupported("FARGATE")));
         }
@@ -241,7 +267,7 @@ pub(super) fn create(
             .health_check_grace_period_seconds
             .map(|s| s.clamp(0, i64::from(u32::MAX)) as u32),
         scheduling_strategy: if daemon { "DAEMON" } else { "REPLICA" }.into(),
-        deployment_controller: serde_json::json!({"type": "ECS"}),
+        deployment_controller: serde_json::json!({"type": if external { "EXTERNAL" } else { "ECS" }}),
         created_by: cp.scope.root_user(),
         propagate_tags: "NONE".into(),
         tags: request.tags.unwrap_or_default(),
@@ -267,7 +293,9 @@ pub(super) fn create(
                 service_connect: request.service_connect_configuration,
             },
         );
-    deploy(cp, now, &cluster_name, &name, task_definition, None, None);
+    if !external {
+        deploy(cp, now, &cluster_name, &name, task_definition, None, None);
+    }
     crate::service_scheduler::reconcile(cp, now, &cluster_name, &name);
     Ok(Response::Service(ServiceResponse {
         service: Some(document(cp, &cluster_name, &name, false)),
@@ -289,7 +317,7 @@ fn desired_count(desired: i64) -> Result<u32, ApiError> {
 }
 
 /// Whether a task definition can run on Fargate.
-fn fargate_compatible(cp: &ControlPlane, task_definition: &str) -> bool {
+pub(super) fn fargate_compatible(cp: &ControlPlane, task_definition: &str) -> bool {
     resolve(cp, task_definition).is_some_and(|td| {
         td.compatibilities
             .iter()
@@ -310,6 +338,17 @@ pub(super) fn update(
         return Err(ApiError::new(
             ExceptionType::ServiceNotActiveException,
             messages::SERVICE_NOT_ACTIVE,
+        ));
+    }
+    if super::task_sets::is_external(&record.doc.deployment_controller)
+        && (request.task_definition.is_some()
+            || request.network_configuration.is_some()
+            || request.platform_version.is_some()
+            || request.force_new_deployment == Some(true))
+    {
+        return Err(messages::unconfirmed_error(
+            "external-service-task-definition",
+            &[],
         ));
     }
     let current = record.doc.task_definition.clone();
@@ -358,7 +397,9 @@ pub(super) fn update(
         .expect("checked above");
     if let Some(desired) = request.desired_count {
         record.doc.desired_count = desired_count(desired)?;
-        record.doc.deployments[0].desired_count = record.doc.desired_count;
+        if let Some(primary) = record.doc.deployments.first_mut() {
+            primary.desired_count = record.doc.desired_count;
+        }
         record.last_problem = None;
     }
     if let Some(strategy) = new_strategy {
@@ -462,6 +503,10 @@ pub(crate) fn document(cp: &ControlPlane, cluster: &str, name: &str, with_tags: 
     for deployment in &mut doc.deployments {
         deployment.running_count = count(Some(&deployment.id), "RUNNING");
         deployment.pending_count = count(Some(&deployment.id), "PENDING");
+    }
+    for set in &mut doc.task_sets {
+        set.running_count = count(Some(&set.id), "RUNNING");
+        set.pending_count = count(Some(&set.id), "PENDING");
     }
     if !with_tags {
         doc.tags.clear();

@@ -1,0 +1,333 @@
+//! Task sets: CreateTaskSet, DescribeTaskSets, UpdateTaskSet, DeleteTaskSet and
+//! UpdateServicePrimaryTaskSet, for services with the EXTERNAL deployment controller.
+//!
+//! An external controller (a blue/green tool of the user's own) decides which task
+//! definitions run and in what proportion: each task set runs `ceil(desiredCount × scale%)`
+//! tasks of its task definition, and the service scheduler keeps every set at its count
+//! (`service_scheduler::reconcile_task_sets`); ECS runs no deployments of its own for such a
+//! service. The PRIMARY set is the one serving production traffic, and its task definition is
+//! the service's. A deleted set drains: its tasks stop, then it is gone.
+
+use berth_model::resources::{Failure, Scale, TaskSet};
+use berth_model::{messages, ApiError, ExceptionType, SimTime};
+
+use super::{active_cluster, cluster_name, last_segment};
+use crate::requests::*;
+use crate::ControlPlane;
+
+/// Whether a service document uses the EXTERNAL deployment controller.
+pub(crate) fn is_external(controller: &serde_json::Value) -> bool {
+    controller["type"] == "EXTERNAL"
+}
+
+/// The cluster and name of an ACTIVE EXTERNAL service, or ECS's error.
+fn external_service(
+    cp: &mut ControlPlane,
+    cluster: Option<&str>,
+    service: Option<&str>,
+) -> Result<(String, String), ApiError> {
+    let record = active_cluster(cp, cluster)?;
+    let name = last_segment(service.unwrap_or("")).to_owned();
+    let service = record.services.get(&name).ok_or_else(|| {
+        ApiError::new(
+            ExceptionType::ServiceNotFoundException,
+            messages::SERVICE_NOT_FOUND,
+        )
+    })?;
+    if service.doc.status != "ACTIVE" {
+        return Err(ApiError::new(
+            ExceptionType::ServiceNotActiveException,
+            messages::SERVICE_NOT_ACTIVE,
+        ));
+    }
+    if !is_external(&service.doc.deployment_controller) {
+        return Err(messages::unconfirmed_error("task-set-controller", &[]));
+    }
+    Ok((cluster_name(cluster), name))
+}
+
+/// A task set's `scale`, checked: PERCENT, 0 to 100 (100 when absent).
+fn scale(given: Option<Scale>) -> Result<Scale, ApiError> {
+    let scale = given.unwrap_or_default();
+    if scale.unit != "PERCENT" {
+        return Err(messages::unconfirmed_error("task-set-unit", &[]));
+    }
+    if !(0.0..=100.0).contains(&scale.value) {
+        return Err(messages::unconfirmed_error("task-set-scale", &[]));
+    }
+    Ok(scale)
+}
+
+/// The index of the task set `given` (id or ARN) in the service's list.
+fn find(sets: &[TaskSet], given: &str) -> Option<usize> {
+    sets.iter().position(|s| {
+        s.task_set_arn == given || s.id == given || s.id.ends_with(&format!("/{given}"))
+    })
+}
+
+fn not_found() -> ApiError {
+    messages::unconfirmed_error("task-set-not-found", &[])
+}
+
+pub(super) fn create(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: CreateTaskSetRequest,
+) -> Result<Response, ApiError> {
+    let (cluster, service) =
+        external_service(cp, request.cluster.as_deref(), request.service.as_deref())?;
+    let task_definition =
+        super::services::active_task_definition(cp, request.task_definition.as_deref())?;
+    let scale = scale(request.scale)?;
+    let fargate = match request.launch_type.as_deref() {
+        None | Some("EC2") => false,
+        Some("FARGATE") => true,
+        Some(other) => {
+            return Err(messages::unconfirmed_error(
+                "fargate-unsupported",
+                &[&other],
+            ))
+        }
+    };
+    if fargate {
+        if !super::services::fargate_compatible(cp, &task_definition) {
+            return Err(ApiError::new(
+                ExceptionType::InvalidParameterException,
+                messages::launch_type_unsupported("FARGATE"),
+            ));
+        }
+        if request.network_configuration.is_none() {
+            return Err(ApiError::new(
+                ExceptionType::InvalidParameterException,
+                messages::NETWORK_CONFIGURATION_REQUIRED,
+            ));
+        }
+        crate::actions::tasks::FargateNetwork::of(request.network_configuration.as_ref())?;
+    }
+    let id = super::services::deployment_id(cp);
+    let record = &cp.clusters[&cluster];
+    let service_doc = &record.services[&service].doc;
+    let set = TaskSet {
+        task_set_arn: format!(
+            "{}:task-set/{cluster}/{service}/{}",
+            record
+                .arn
+                .split_once(":cluster/")
+                .map_or("", |(head, _)| head),
+            id
+        ),
+        id,
+        service_arn: service_doc.service_arn.clone(),
+        cluster_arn: record.arn.clone(),
+        started_by: None,
+        external_id: request.external_id.filter(|e| !e.is_empty()),
+        status: "ACTIVE".into(),
+        task_definition,
+        computed_desired_count: 0,
+        pending_count: 0,
+        running_count: 0,
+        created_at: now,
+        updated_at: now,
+        launch_type: if fargate { "FARGATE" } else { "EC2" }.into(),
+        platform_version: fargate.then(|| crate::actions::tasks::FARGATE_PLATFORM_VERSION.into()),
+        platform_family: fargate.then(|| "Linux".into()),
+        network_configuration: request.network_configuration,
+        load_balancers: request.load_balancers.unwrap_or_default(),
+        service_registries: request.service_registries.unwrap_or_default(),
+        scale,
+        stability_status: "STABILIZING".into(),
+        stability_status_at: now,
+        tags: request.tags.unwrap_or_default(),
+    };
+    let id = set.id.clone();
+    cp.clusters
+        .get_mut(&cluster)
+        .and_then(|c| c.services.get_mut(&service))
+        .expect("found above")
+        .doc
+        .task_sets
+        .push(set);
+    crate::service_scheduler::reconcile(cp, now, &cluster, &service);
+    Ok(Response::TaskSet(TaskSetResponse {
+        task_set: Some(document(cp, &cluster, &service, &id)),
+    }))
+}
+
+/// The task set as the API shows it: counts from its tasks.
+fn document(cp: &ControlPlane, cluster: &str, service: &str, id: &str) -> TaskSet {
+    let doc = super::services::document(cp, cluster, service, false);
+    doc.task_sets
+        .into_iter()
+        .find(|s| s.id == id)
+        .expect("the task set exists")
+}
+
+pub(super) fn describe(
+    cp: &mut ControlPlane,
+    request: DescribeTaskSetsRequest,
+) -> Result<Response, ApiError> {
+    let (cluster, service) =
+        external_service(cp, request.cluster.as_deref(), request.service.as_deref())?;
+    let with_tags = request
+        .include
+        .unwrap_or_default()
+        .iter()
+        .any(|i| i == "TAGS");
+    let doc = super::services::document(cp, &cluster, &service, false);
+    let (found, failures) = match request.task_sets {
+        None => (doc.task_sets, Vec::new()),
+        Some(wanted) => {
+            let mut found = Vec::new();
+            let mut failures = Vec::new();
+            for given in wanted {
+                match find(&doc.task_sets, &given) {
+                    Some(i) => found.push(doc.task_sets[i].clone()),
+                    None => failures.push(Failure {
+                        arn: Some(given),
+                        reason: Some("MISSING".into()),
+                        detail: None,
+                    }),
+                }
+            }
+            (found, failures)
+        }
+    };
+    let found = found
+        .into_iter()
+        .map(|mut set| {
+            if !with_tags {
+                set.tags.clear();
+            }
+            set
+        })
+        .collect();
+    Ok(Response::TaskSets(TaskSetsResponse {
+        task_sets: Some(found),
+        failures: Some(failures),
+    }))
+}
+
+pub(super) fn update(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: UpdateTaskSetRequest,
+) -> Result<Response, ApiError> {
+    let (cluster, service) =
+        external_service(cp, request.cluster.as_deref(), request.service.as_deref())?;
+    let scale = scale(request.scale)?;
+    let id = change(cp, &cluster, &service, request.task_set.as_deref(), |set| {
+        set.scale = scale;
+        set.updated_at = now;
+        Ok(())
+    })?;
+    crate::service_scheduler::reconcile(cp, now, &cluster, &service);
+    Ok(Response::TaskSet(TaskSetResponse {
+        task_set: Some(document(cp, &cluster, &service, &id)),
+    }))
+}
+
+/// Applies `edit` to the task set `given` names; returns its id.
+fn change(
+    cp: &mut ControlPlane,
+    cluster: &str,
+    service: &str,
+    given: Option<&str>,
+    edit: impl FnOnce(&mut TaskSet) -> Result<(), ApiError>,
+) -> Result<String, ApiError> {
+    let record = cp
+        .clusters
+        .get_mut(cluster)
+        .and_then(|c| c.services.get_mut(service))
+        .expect("checked by the caller");
+    let index = find(&record.doc.task_sets, given.unwrap_or(""))
+        .filter(|&i| record.doc.task_sets[i].status != "DRAINING")
+        .ok_or_else(not_found)?;
+    edit(&mut record.doc.task_sets[index])?;
+    Ok(record.doc.task_sets[index].id.clone())
+}
+
+pub(super) fn delete(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: DeleteTaskSetRequest,
+) -> Result<Response, ApiError> {
+    let (cluster, service) =
+        external_service(cp, request.cluster.as_deref(), request.service.as_deref())?;
+    let desired = cp.clusters[&cluster].services[&service].doc.desired_count;
+    let force = request.force == Some(true);
+    let id = change(cp, &cluster, &service, request.task_set.as_deref(), |set| {
+        if set.status == "PRIMARY" && !force {
+            return Err(messages::unconfirmed_error("task-set-primary-delete", &[]));
+        }
+        if computed_desired_count(desired, &set.scale) > 0 && !force {
+            return Err(messages::unconfirmed_error("task-set-not-scaled-down", &[]));
+        }
+        set.status = "DRAINING".into();
+        set.updated_at = now;
+        Ok(())
+    })?;
+    // Take the document before the step: a drained set with no tasks is gone after it.
+    let set = document(cp, &cluster, &service, &id);
+    crate::service_scheduler::reconcile(cp, now, &cluster, &service);
+    Ok(Response::TaskSet(TaskSetResponse {
+        task_set: Some(set),
+    }))
+}
+
+pub(super) fn update_primary(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    request: UpdateServicePrimaryTaskSetRequest,
+) -> Result<Response, ApiError> {
+    let (cluster, service) =
+        external_service(cp, request.cluster.as_deref(), request.service.as_deref())?;
+    let record = cp
+        .clusters
+        .get_mut(&cluster)
+        .and_then(|c| c.services.get_mut(&service))
+        .expect("checked above");
+    let index = find(
+        &record.doc.task_sets,
+        request.primary_task_set.as_deref().unwrap_or(""),
+    )
+    .filter(|&i| record.doc.task_sets[i].status != "DRAINING")
+    .ok_or_else(not_found)?;
+    for (i, set) in record.doc.task_sets.iter_mut().enumerate() {
+        let status = if i == index { "PRIMARY" } else { "ACTIVE" };
+        if set.status != status && set.status != "DRAINING" {
+            set.status = status.into();
+            set.updated_at = now;
+        }
+    }
+    record.doc.task_definition = record.doc.task_sets[index].task_definition.clone();
+    let id = record.doc.task_sets[index].id.clone();
+    crate::service_scheduler::reconcile(cp, now, &cluster, &service);
+    Ok(Response::TaskSet(TaskSetResponse {
+        task_set: Some(document(cp, &cluster, &service, &id)),
+    }))
+}
+
+/// `ceil(desired × scale / 100)`.
+pub(crate) fn computed_desired_count(desired: u32, scale: &Scale) -> u32 {
+    // Hundredths of a percent, in integers: 33.33% of 3 is 0.9999, which rounds up to 1.
+    let basis = (scale.value * 100.0).round().clamp(0.0, 10_000.0) as u64;
+    (u64::from(desired) * basis).div_ceil(10_000) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computed_desired_count_rounds_up() {
+        let at = |value| Scale {
+            value,
+            unit: "PERCENT".into(),
+        };
+        assert_eq!(computed_desired_count(10, &at(12.0)), 2);
+        assert_eq!(computed_desired_count(3, &at(33.33)), 1);
+        assert_eq!(computed_desired_count(4, &at(50.0)), 2);
+        assert_eq!(computed_desired_count(4, &at(0.0)), 0);
+        assert_eq!(computed_desired_count(5000, &at(100.0)), 5000);
+    }
+}
