@@ -130,7 +130,7 @@ class Agent(unittest.TestCase):
         ecs = self.ecs
         ecs.register_task_definition(family="exit3", containerDefinitions=[
             {"name": "main", "image": IMAGE, "memory": 16, "essential": True,
-             "command": ["sh", "-c", "sleep 1; exit 3"]}])
+             "command": ["sh", "-c", "exit 3"]}])
         arn = ecs.run_task(taskDefinition="exit3")["tasks"][0]["taskArn"]
         task = wait_for("the task to stop", lambda: next(
             (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "STOPPED"),
@@ -209,16 +209,29 @@ class Agent(unittest.TestCase):
 
     def test_unsafe_containers_are_refused(self):
         ecs = self.ecs
-        ecs.register_task_definition(family="priv", containerDefinitions=[
-            {"name": "main", "image": IMAGE, "memory": 16, "privileged": True,
-             "command": ["sleep", "60"]}])
-        arn = ecs.run_task(taskDefinition="priv")["tasks"][0]["taskArn"]
-        task = wait_for("the task to stop", lambda: next(
-            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "STOPPED"),
-            None), timeout=30)
-        self.assertEqual(task["stopCode"], "TaskFailedToStart")
-        self.assertIn("refuses privileged containers", task["stoppedReason"])
-        self.assertFalse([c for c in containers() if c[1] == arn])
+        main = {"name": "main", "image": IMAGE, "memory": 16, "command": ["sleep", "60"]}
+        cases = {
+            "privileged containers": dict(family="unsafe-priv",
+                                          containerDefinitions=[dict(main, privileged=True)]),
+            "the host network mode": dict(family="unsafe-net", networkMode="host",
+                                          containerDefinitions=[main]),
+            "the host PID mode": dict(family="unsafe-pid", pidMode="host",
+                                      containerDefinitions=[main]),
+            "bind mounts of host paths": dict(
+                family="unsafe-bind", volumes=[{"name": "etc", "host": {"sourcePath": "/etc"}}],
+                containerDefinitions=[dict(main, mountPoints=[
+                    {"sourceVolume": "etc", "containerPath": "/host-etc"}])]),
+        }
+        for what, definition in cases.items():
+            with self.subTest(what):
+                ecs.register_task_definition(**definition)
+                arn = ecs.run_task(taskDefinition=definition["family"])["tasks"][0]["taskArn"]
+                task = wait_for("the task to stop", lambda: next(
+                    (t for t in ecs.describe_tasks(tasks=[arn])["tasks"]
+                     if t["lastStatus"] == "STOPPED"), None), timeout=30)
+                self.assertEqual(task["stopCode"], "TaskFailedToStart")
+                self.assertIn(f"refuses {what}", task["stoppedReason"])
+                self.assertFalse([c for c in containers() if c[1] == arn])
 
     def test_an_unpullable_image_stops_the_task(self):
         ecs = self.ecs

@@ -92,14 +92,19 @@ async fn ensure_image(docker: &Docker, image: &str) -> Result<(), String> {
     if docker.inspect_image(image).await.is_ok() {
         return Ok(());
     }
-    let (name, tag) = match image.rsplit_once(':') {
-        Some((name, tag)) if !tag.contains('/') => (name, tag),
-        _ => (image, "latest"),
+    // `name@sha256:...` is pulled by digest; `name:tag` by tag; a bare name is `latest`.
+    let options = if image.contains('@') {
+        CreateImageOptionsBuilder::new().from_image(image).build()
+    } else {
+        let (name, tag) = match image.rsplit_once(':') {
+            Some((name, tag)) if !tag.contains('/') => (name, tag),
+            _ => (image, "latest"),
+        };
+        CreateImageOptionsBuilder::new()
+            .from_image(name)
+            .tag(tag)
+            .build()
     };
-    let options = CreateImageOptionsBuilder::new()
-        .from_image(name)
-        .tag(tag)
-        .build();
     let mut pull = docker.create_image(Some(options), None, None);
     while let Some(step) = pull.next().await {
         if let Err(error) = step {
@@ -233,7 +238,11 @@ fn body(spec: &TaskSpec, instance_id: &str, address: &str, index: usize) -> Cont
                 .as_deref()
                 .filter(|m| *m == "host")
                 .map(str::to_owned),
-            ipc_mode: spec.ipc_mode.as_deref().map(str::to_owned),
+            // ECS's `task` IPC mode (shared by the task's containers) is Docker's shareable.
+            ipc_mode: spec.ipc_mode.as_deref().map(|mode| match mode {
+                "task" => "shareable".to_owned(),
+                other => other.to_owned(),
+            }),
             ..Default::default()
         }),
         ..Default::default()

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -76,9 +76,10 @@ impl Default for Options {
     }
 }
 
-/// The ids and addresses of the instances an agent on `listen` offers: stable across restarts,
-/// so that a restarted agent (or its control plane) finds its instances again.
-pub fn offers(options: &Options) -> Vec<InstanceOffer> {
+/// The ids and addresses of the instances an agent on `listen` offers: stable across restarts
+/// (derived from the Docker host's id and the port), so that a restarted agent, or its control
+/// plane, finds its instances again, and agents on two hosts never offer the same id.
+pub fn offers(options: &Options, host_id: &str) -> Vec<InstanceOffer> {
     let count = options.instances.max(1);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let cpu = options.cpu.unwrap_or(cores * 1024 / count).max(128);
@@ -88,12 +89,27 @@ pub fn offers(options: &Options) -> Vec<InstanceOffer> {
         .max(128);
     (0..count)
         .map(|i| InstanceOffer {
-            instance_id: format!("i-0b{:07x}{:08x}", options.listen.port(), i + 1),
+            instance_id: format!(
+                "i-0b{:07x}{:08x}",
+                host_hash(host_id, options.listen.port()),
+                i + 1
+            ),
             address: format!("127.0.0.{}", i + 2),
             cpu,
             memory,
         })
         .collect()
+}
+
+/// 28 bits of FNV-1a over the Docker host's id and the agent's port.
+fn host_hash(host_id: &str, port: u16) -> u32 {
+    let hash = host_id
+        .bytes()
+        .chain(port.to_be_bytes())
+        .fold(0x811c_9dc5u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+    hash & 0x0fff_ffff
 }
 
 /// The host's memory in MiB (`MemTotal`), 2 GiB when it cannot be read.
@@ -146,12 +162,18 @@ pub async fn run_on(listener: tokio::net::TcpListener, mut options: Options) -> 
         .context("the Docker engine does not answer (is dockerd running?)")?
         .version
         .unwrap_or_default();
+    let host_id = docker
+        .info()
+        .await
+        .context("the Docker engine does not answer (is dockerd running?)")?
+        .id
+        .unwrap_or_default();
     options.listen = listener.local_addr()?;
     let token = match options.token.clone() {
         Some(token) if !token.is_empty() => token,
         _ => generate_token()?,
     };
-    let instances = offers(&options);
+    let instances = offers(&options, &host_id);
     let (commands, inbox) = mpsc::unbounded_channel();
     let mut agent = Agent {
         docker: docker.clone(),
@@ -176,7 +198,7 @@ pub async fn run_on(listener: tokio::net::TcpListener, mut options: Options) -> 
             found.len()
         );
     }
-    agent.resync(found);
+    agent.resync(found, None);
     tokio::spawn(agent.run(inbox));
     tokio::spawn(watch_docker(
         docker,
@@ -347,8 +369,9 @@ async fn watch_docker(
         loop {
             tokio::select! {
                 _ = resync.tick() => {
+                    let started = Instant::now();
                     if let Ok(found) = docker::find(&docker, &instance_ids).await {
-                        let _ = commands.send(Command::Resync(found));
+                        let _ = commands.send(Command::Resync { found, started });
                     }
                 }
                 event = events.next() => {
@@ -411,7 +434,12 @@ enum Command {
         container: String,
         health: String,
     },
-    Resync(Vec<docker::Found>),
+    /// What Docker listed, and when the listing began (containers started after it may be
+    /// missing from it).
+    Resync {
+        found: Vec<docker::Found>,
+        started: Instant,
+    },
     Logs {
         task_arn: String,
         container: String,
@@ -426,6 +454,8 @@ struct Container {
     essential: bool,
     stop_timeout: u32,
     id: Option<String>,
+    /// When the agent learnt its container id: a resync listing begun before then may miss it.
+    known_since: Option<Instant>,
     stopped: bool,
     exit_code: Option<i32>,
     reason: Option<String>,
@@ -584,7 +614,7 @@ impl Agent {
                     self.report(&task_arn);
                 }
             }
-            Command::Resync(found) => self.resync(found),
+            Command::Resync { found, started } => self.resync(found, Some(started)),
             Command::Logs {
                 task_arn,
                 container,
@@ -667,8 +697,11 @@ impl Agent {
                 task_arn,
                 timeout_seconds,
             } => {
+                // Each container gets its own stopTimeout, as the ECS agent gives it; the
+                // instruction's (the task's longest) is only what the control plane waits.
+                let _ = timeout_seconds;
                 if self.tasks.contains_key(&task_arn) {
-                    self.stop(&task_arn, Some(timeout_seconds));
+                    self.stop(&task_arn, None);
                 } else {
                     self.report_missing(instance_id, &task_arn);
                 }
@@ -720,6 +753,7 @@ impl Agent {
                     essential: c.essential,
                     stop_timeout: c.stop_timeout.unwrap_or(30),
                     id: None,
+                    known_since: None,
                     stopped: false,
                     exit_code: None,
                     reason: None,
@@ -782,9 +816,27 @@ impl Agent {
                 for s in started {
                     if let Some(c) = task.containers.iter_mut().find(|c| c.name == s.name) {
                         c.id = Some(s.id);
+                        c.known_since = Some(Instant::now());
                         c.bindings = s.bindings;
                     }
                 }
+                // A container that exited while the others were starting: the task did run
+                // (ECS says "Essential container in task exited", not that it failed to
+                // start), so it is reported RUNNING before it stops.
+                if task.containers.iter().any(|c| c.stopped) {
+                    let mut running = task.change(task_arn);
+                    running.status = Status::Running;
+                    for c in &mut running.containers {
+                        c.status = Status::Running;
+                        c.exit_code = None;
+                    }
+                    let instance_id = task.instance_id.clone();
+                    self.send(&AgentMessage::Event {
+                        instance_id,
+                        event: AgentEvent::TaskStateChange(running),
+                    });
+                }
+                let task = &self.tasks[task_arn];
                 // Stopped while it was starting, or an essential container already exited.
                 let essential_exited = task.containers.iter().any(|c| c.essential && c.stopped);
                 if task.stopping || essential_exited {
@@ -847,6 +899,9 @@ impl Agent {
         c.health = None;
         let essential = c.essential;
         let task = &self.tasks[task_arn];
+        if task.launching {
+            return; // `launched` reports the task RUNNING, then stops it.
+        }
         if essential && !task.stopping && !task.launching {
             // An essential container exited: the task stops (ECS: "Essential container in task
             // exited").
@@ -857,7 +912,10 @@ impl Agent {
 
     /// Brings the agent's view in line with Docker's: containers that stopped unnoticed, and,
     /// after a restart, the tasks whose containers carry this agent's labels.
-    fn resync(&mut self, found: Vec<docker::Found>) {
+    /// `listed_at` is when a periodic listing began; `None` is the agent's start, the only
+    /// time it takes over containers it does not know (any other unknown container is one it
+    /// is removing, or not its own).
+    fn resync(&mut self, found: Vec<docker::Found>, listed_at: Option<Instant>) {
         let mut seen: BTreeMap<String, Vec<docker::Found>> = BTreeMap::new();
         for f in found {
             if let Some(arn) = f.labels.get(docker::TASK_LABEL) {
@@ -866,12 +924,28 @@ impl Agent {
         }
         for (task_arn, mut containers) in seen.clone() {
             if !self.tasks.contains_key(&task_arn) {
+                if listed_at.is_some() {
+                    // A task the agent has reported STOPPED and forgotten: its containers
+                    // should be gone already (a removal that failed, say while the Docker
+                    // daemon restarted, is retried here).
+                    let docker = self.docker.clone();
+                    let ids: Vec<String> = containers.iter().map(|f| f.id.clone()).collect();
+                    tokio::spawn(async move {
+                        for id in ids {
+                            docker::remove(&docker, &id).await;
+                        }
+                    });
+                    continue;
+                }
                 containers.sort_by_key(|f| {
                     f.labels
                         .get(docker::ORDER_LABEL)
                         .and_then(|i| i.parse::<usize>().ok())
                 });
-                let instance_id = containers[0].labels[docker::INSTANCE_LABEL].clone();
+                let Some(instance_id) = containers[0].labels.get(docker::INSTANCE_LABEL).cloned()
+                else {
+                    continue;
+                };
                 let task = Task {
                     instance_id,
                     containers: containers
@@ -890,6 +964,7 @@ impl Agent {
                                 .and_then(|t| t.parse().ok())
                                 .unwrap_or(30),
                             id: Some(f.id.clone()),
+                            known_since: Some(Instant::now()),
                             stopped: false,
                             exit_code: None,
                             reason: None,
@@ -905,7 +980,9 @@ impl Agent {
                 };
                 self.tasks.insert(task_arn.clone(), task);
                 for c in containers.iter().filter(|f| f.running) {
-                    let name = c.labels[docker::CONTAINER_LABEL].clone();
+                    let Some(name) = c.labels.get(docker::CONTAINER_LABEL).cloned() else {
+                        continue;
+                    };
                     follow_logs(
                         &self.docker,
                         &task_arn,
@@ -947,6 +1024,10 @@ impl Agent {
                 t.containers
                     .iter()
                     .filter(|c| !c.stopped)
+                    // Known before the listing began, and not in it.
+                    .filter(move |c| {
+                        listed_at.is_some_and(|at| c.known_since.is_some_and(|k| k < at))
+                    })
                     .filter(move |c| {
                         c.id.as_ref()
                             .is_some_and(|id| !seen.is_some_and(|s| s.iter().any(|f| &f.id == id)))
@@ -1040,8 +1121,14 @@ mod tests {
             instances: 2,
             ..Options::default()
         };
-        let offers = offers(&options);
-        assert_eq!(offers[0].instance_id, "i-0b000c9de00000001");
+        let offers = offers(&options, "HOST:ID");
+        assert_eq!(offers, super::offers(&options, "HOST:ID"));
+        assert_ne!(
+            offers[0].instance_id,
+            super::offers(&options, "OTHER")[0].instance_id
+        );
+        assert!(offers[0].instance_id.starts_with("i-0b"));
+        assert!(offers[0].instance_id.ends_with("00000001"));
         assert_eq!(offers[1].address, "127.0.0.3");
         assert!(offers.iter().all(|o| o.instance_id.len() == 19));
     }

@@ -191,6 +191,13 @@ fn task_state_change(
             }
         }
         Status::Stopped => {
+            // A stopped task's containers have stopped, whether or not the agent named them
+            // (an agent that lost a task reports it without containers).
+            for container in &mut task.containers {
+                if container.last_status != "STOPPED" {
+                    container.last_status = "STOPPED".into();
+                }
+            }
             task.last_status = "STOPPED".into();
             task.desired_status = "STOPPED".into();
             task.stopped_at = Some(now);

@@ -373,7 +373,9 @@ impl Simulation {
         };
         let arn = self.register(cluster, &identity, offer.cpu, offer.memory, version)?;
         self.external.insert(offer.instance_id.clone(), arn.clone());
-        self.pump();
+        // New to this control plane, the instance should run nothing: the agent stops what it
+        // may still run for another (a server restarted without its journal, say).
+        self.agent_event(&arn, AgentEvent::Connection { connected: true });
         Ok(arn)
     }
 

@@ -128,6 +128,12 @@ async fn link(engine: &Shared, socket: Socket) -> String {
             match stream.next().await {
                 Some(Ok(Message::Text(text))) => {
                     match berth_agent_protocol::decode::<AgentMessage>(&text) {
+                        // An agent speaks only for the instances it offered.
+                        Ok(AgentMessage::Event { instance_id, .. })
+                            if !ids.contains(&instance_id) =>
+                        {
+                            eprintln!("berth: ignored a report for {instance_id}, which this agent did not offer");
+                        }
                         Ok(AgentMessage::Event { instance_id, event }) => {
                             if let Err(error) = crate::lock(engine).agent_event(&instance_id, event)
                             {

@@ -164,18 +164,22 @@ impl Engine {
     fn apply(&mut self, input: &Input) -> Option<Result<berth_control_plane::Response, ApiError>> {
         let at = SimTime(input.at_ms);
         if input.kind == "region" {
+            // `{"account", "seed"}`; older journals hold the account alone (or nothing) and
+            // the region's name as the seed.
+            let created: serde_json::Value = serde_json::from_str(&input.body).unwrap_or_default();
+            let account_id = match (&created["account"], input.body.is_empty()) {
+                (serde_json::Value::String(account), _) => account.clone(),
+                (_, true) => self.options.account.clone(),
+                (_, false) => input.body.clone(),
+            };
             let config = Config {
                 scope: ArnScope {
                     region: input.region.clone(),
-                    // The account the region was created with (journals before it was
-                    // recorded use the configured one).
-                    account_id: if input.body.is_empty() {
-                        self.options.account.clone()
-                    } else {
-                        input.body.clone()
-                    },
+                    account_id,
                 },
-                rng_seed: seed_of(&input.region),
+                rng_seed: created["seed"]
+                    .as_u64()
+                    .unwrap_or_else(|| seed_of(&input.region)),
             };
             self.regions
                 .insert(input.region.clone(), Simulation::with_config(config, at));
@@ -302,7 +306,14 @@ impl Engine {
             at_ms: now.as_millis(),
             kind: "region".into(),
             operation: String::new(),
-            body: self.options.account.clone(),
+            // A fresh seed per region created (kept in the journal, so replay is exact): two
+            // servers never hand out the same ids, which matters to a Docker agent that
+            // outlives one of them.
+            body: serde_json::json!({
+                "account": self.options.account,
+                "seed": seed_of(region) ^ now.as_millis().wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            })
+            .to_string(),
         })?;
         for i in 0..self.options.virtual_instances as usize {
             let zone = format!("{region}{}", ZONES[i % ZONES.len()]);
@@ -509,8 +520,41 @@ async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> R
     response
 }
 
+/// A browser request from a page the server did not serve: another site's page must not
+/// read the live view (it carries container output) or link agents. Requests without an
+/// Origin (the AWS CLI, scripts) and from local pages pass.
+fn foreign_origin(headers: &HeaderMap) -> Option<Response> {
+    let origin = headers.get(header::ORIGIN)?.to_str().unwrap_or("null");
+    let host = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .map(|rest| match rest.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => rest.split(':').next().unwrap_or_default(),
+        })
+        .unwrap_or_default();
+    let local = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!local).then(|| {
+        (
+            StatusCode::FORBIDDEN,
+            format!("berth: requests from {origin} are not allowed"),
+        )
+            .into_response()
+    })
+}
+
 /// The live view: every cluster event, as it happens, one JSON text message each.
-async fn events(State(engine): State<Shared>, upgrade: WebSocketUpgrade) -> Response {
+async fn events(
+    State(engine): State<Shared>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if let Some(refused) = foreign_origin(&headers) {
+        return refused;
+    }
     let mut receiver = lock(&engine).events.subscribe();
     upgrade.on_upgrade(move |mut socket: WebSocket| async move {
         loop {
@@ -535,7 +579,21 @@ async fn events(State(engine): State<Shared>, upgrade: WebSocketUpgrade) -> Resp
 /// `POST /berth/agents` with `{"url": "ws://...", "token": "..."}`: links a Docker agent, as
 /// `--agent` does at start (the playground's connect dialog). Answers once the first attempt
 /// to connect succeeded or failed. The link lasts until the server stops.
-async fn link_agent(State(engine): State<Shared>, body: Bytes) -> Response {
+async fn link_agent(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refused) = foreign_origin(&headers) {
+        return refused;
+    }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send {\"url\", \"token\"} as application/json.",
+        )
+            .into_response();
+    }
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let url = request["url"]
         .as_str()

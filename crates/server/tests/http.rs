@@ -344,3 +344,62 @@ fn the_playground_is_served_when_given() {
     assert!(get("/missing.js").starts_with("http/1.1 404"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One raw request with the given method, path and extra header lines; returns the status.
+fn status_of(addr: SocketAddr, request: &str) -> u16 {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(request.replace("{addr}", &addr.to_string()).as_bytes())
+        .unwrap();
+    // The status line is enough (an accepted WebSocket upgrade never ends).
+    let mut response = Vec::new();
+    let mut byte = [0u8; 1];
+    while !response.ends_with(b"\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+        response.push(byte[0]);
+    }
+    String::from_utf8_lossy(&response)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Another site's page may neither read the live view (it carries container output) nor link
+/// an agent; a request with no Origin (a script) or from a local page may.
+#[test]
+fn foreign_origins_are_refused() {
+    let addr = start();
+    let upgrade = |origin: &str| {
+        format!(
+            "GET /events HTTP/1.1\r\nHost: {{addr}}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{origin}Connection: close\r\n\r\n"
+        )
+    };
+    assert_eq!(
+        status_of(addr, &upgrade("Origin: http://evil.example\r\n")),
+        403
+    );
+    assert_eq!(
+        status_of(addr, &upgrade("Origin: http://127.0.0.1:8080\r\n")),
+        101
+    );
+    let body = r#"{"url": "ws://127.0.0.1:1", "token": "t"}"#;
+    let link = |headers: &str| {
+        format!(
+            "POST /berth/agents HTTP/1.1\r\nHost: {{addr}}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    assert_eq!(
+        status_of(
+            addr,
+            &link("Origin: http://evil.example\r\nContent-Type: application/json\r\n")
+        ),
+        403
+    );
+    assert_eq!(status_of(addr, &link("Content-Type: text/plain\r\n")), 415);
+    // Nothing listens on port 1: the link is tried, and refused with the reason.
+    assert_eq!(
+        status_of(addr, &link("Content-Type: application/json\r\n")),
+        502
+    );
+}
