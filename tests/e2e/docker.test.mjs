@@ -47,7 +47,7 @@ before(async () => {
   agent = spawn(BERTH, ['agent', '--listen', `127.0.0.1:${agentPort}`, '--instances', '2', '--token', TOKEN,
     '--cpu', '1024', '--memory', '1024'], { stdio: ['ignore', 'pipe', 'pipe'] });
   await started(agent, /connect with/);
-  server = spawn(BERTH, ['serve', '--addr', '127.0.0.1:0', '--web', DIST, '--virtual-instances', '0'],
+  server = spawn(BERTH, ['serve', '--addr', '127.0.0.1:0', '--web', DIST, '--virtual-instances', '2'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   base = `${await started(server, /http:\/\/127\.0\.0\.1:\d+/)}/`;
   browser = await launch();
@@ -86,9 +86,20 @@ test('a wrong token is refused in the dialog, the right one links the agent', as
   await page.fill('#agent-token', TOKEN);
   await page.click('#agent-connect');
   await page.waitForSelector('#live-outcome.valid');
-  await page.waitForFunction(() => document.querySelectorAll('.instance').length === 2, null, { timeout: 10000 });
+  // Two virtual instances and the agent's two Docker-backed ones.
+  await page.waitForFunction(() => document.querySelectorAll('.instance').length === 4, null, { timeout: 10000 });
   const headers = await page.$$eval('.instance header', (els) => els.map((e) => e.textContent));
-  assert.ok(headers.every((h) => /berth\.docker/.test(h)), headers.join(' | '));
+  assert.equal(headers.filter((h) => /berth\.docker/.test(h)).length, 2, headers.join(' | '));
+});
+
+test('the fleet switch drains the virtual instances, so tasks run on Docker', async () => {
+  await page.click('#fleet-docker');
+  await page.waitForFunction(() => document.querySelector('#fleet-docker')?.getAttribute('aria-pressed') === 'true',
+    null, { timeout: 10000 });
+  const states = await page.$$eval('.instance', (els) => els.map((e) => [
+    /berth\.docker/.test(e.querySelector('header').textContent), e.classList.contains('draining')]));
+  assert.deepEqual(states.filter(([docker]) => !docker).map(([, draining]) => draining), [true, true]);
+  assert.deepEqual(states.filter(([docker]) => docker).map(([, draining]) => draining), [false, false]);
 });
 
 test("real containers' ports are links that answer, and their logs show", async () => {

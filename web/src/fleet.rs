@@ -155,11 +155,49 @@ pub fn fleet() -> Html {
         Callback::from(move |arn: String| live.dispatch(Action::Select(Some(arn))))
     };
 
+    // The fleet switch: drain one kind of instance, activate the other (ECS's own way of
+    // moving tasks), in one go.
+    let mode = live.fleet_mode();
+    let switch = |label: &'static str, docker: Option<bool>, id: &'static str| {
+        let (live, cluster) = (live.clone(), cluster.clone());
+        let onclick = Callback::from(move |_| {
+            let (drain, activate) = live.switch_to(docker);
+            let (live, cluster) = (live.clone(), cluster.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = cluster.borrow().clone();
+                let mut outcome = Ok(format!(
+                    "Fleet switched: {} instance(s) draining, {} activated.",
+                    drain.len(),
+                    activate.len()
+                ));
+                for (status, arns) in [("DRAINING", drain), ("ACTIVE", activate)] {
+                    if arns.is_empty() {
+                        continue;
+                    }
+                    let body =
+                        json!({"cluster": name, "containerInstances": arns, "status": status});
+                    if let Err(error) = api::call("UpdateContainerInstancesState", body).await {
+                        outcome = Err(error);
+                    }
+                }
+                live.dispatch(Action::Outcome(outcome));
+                refresh(&live, &cluster);
+            });
+        });
+        let pressed = if mode == docker { "true" } else { "false" };
+        html! { <button type="button" {id} class="small" aria-pressed={pressed} {onclick}>{ label }</button> }
+    };
     html! {
         <div class="live">
             { status }
             <div class="live-bar">
                 <label>{ "Cluster " }<select id="live-cluster" onchange={on_cluster}>{ for clusters }</select></label>
+                <span class="fleet-switch" role="group" aria-label="Run tasks on">
+                    { " Run tasks on: " }
+                    { switch("Virtual instances", Some(false), "fleet-virtual") }
+                    { switch("Docker instances", Some(true), "fleet-docker") }
+                    { switch("Both", None, "fleet-both") }
+                </span>
             </div>
             <Forms live={live.clone()} cluster={cluster.clone()} />
             { outcome }

@@ -252,6 +252,45 @@ impl LiveState {
         }
     }
 
+    /// The fleet switch: which instances to drain and which to activate so that tasks run only
+    /// on Docker-backed instances (`docker`) or only on virtual ones, or on all (`None`).
+    /// Services move their tasks off DRAINING instances as ECS does.
+    pub fn switch_to(&self, docker: Option<bool>) -> (Vec<String>, Vec<String>) {
+        let mut drain = Vec::new();
+        let mut activate = Vec::new();
+        for doc in &self.snapshot.instances {
+            let arn = doc["containerInstanceArn"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let wanted = docker.is_none_or(|d| d == is_docker(doc));
+            match (wanted, doc["status"].as_str()) {
+                (true, Some("DRAINING")) => activate.push(arn),
+                (false, Some("ACTIVE")) => drain.push(arn),
+                _ => {}
+            }
+        }
+        (drain, activate)
+    }
+
+    /// Where the fleet switch stands: only Docker-backed instances ACTIVE (`Some(true)`), only
+    /// virtual ones (`Some(false)`), or anything else (`None`).
+    pub fn fleet_mode(&self) -> Option<bool> {
+        let active = |docker: bool| {
+            self.snapshot
+                .instances
+                .iter()
+                .filter(|doc| is_docker(doc) == docker)
+                .filter(|doc| doc["status"] == "ACTIVE")
+                .count()
+        };
+        match (active(false), active(true)) {
+            (0, d) if d > 0 => Some(true),
+            (v, 0) if v > 0 => Some(false),
+            _ => None,
+        }
+    }
+
     /// Every service with what the page shows of it.
     pub fn services(&self) -> Vec<ServiceView> {
         self.snapshot
@@ -319,6 +358,16 @@ impl LiveState {
             .map(TaskBlock::of)
             .collect()
     }
+}
+
+/// Whether a container instance is run by a Docker agent (`berth agent` registers them as
+/// instance type `berth.docker`).
+pub fn is_docker(instance: &Value) -> bool {
+    instance["attributes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|a| a["name"] == "ecs.instance-type" && a["value"] == "berth.docker")
 }
 
 /// The first port of the ephemeral range the ECS agent assigns dynamic host ports from.
@@ -501,6 +550,23 @@ mod tests {
         assert_eq!(ports, [(80, false), (49153, true)]);
         assert_eq!(a.ports[0].url.as_deref(), Some("http://127.0.0.2:80/"));
         assert!(zones[1].1[0].tasks.is_empty());
+    }
+
+    #[test]
+    fn the_fleet_switch_drains_the_other_kind() {
+        let mut state = state();
+        state.snapshot.instances[0]["attributes"][1]["value"] = json!("berth.docker");
+        // One virtual (a…) and one Docker (b…) instance, both ACTIVE.
+        assert_eq!(state.fleet_mode(), None);
+        let (drain, activate) = state.switch_to(Some(true));
+        assert_eq!(drain.len(), 1);
+        assert!(drain[0].ends_with("/aaaaaaaaaa"));
+        assert!(activate.is_empty());
+        state.snapshot.instances[1]["status"] = json!("DRAINING");
+        assert_eq!(state.fleet_mode(), Some(true));
+        let (drain, activate) = state.switch_to(None);
+        assert!(drain.is_empty());
+        assert!(activate[0].ends_with("/aaaaaaaaaa"));
     }
 
     #[test]
