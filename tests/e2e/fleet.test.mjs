@@ -114,6 +114,9 @@ test("seed 002: the rolling update stalls on port 80, and the service's events s
   const rows = await page.$$eval('[data-service="web"] .deployments tbody tr',
     (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
   assert.deepEqual(rows.map((r) => [r[0], r[1], r[3]]), [['PRIMARY', 'web:2', '0'], ['ACTIVE', 'web:1', '2']]);
+  // The reservation plot has followed the cluster since the page opened.
+  const plot = await page.getAttribute('#reservation-plot', 'aria-label');
+  assert.match(plot, /^CPU 0% and memory 6% reserved now$/);
   await screenshot(page, 'fleet-seed-002-stall');
 });
 

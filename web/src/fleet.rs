@@ -23,7 +23,10 @@ fn refresh(live: &Live, cluster: &Rc<RefCell<String>>) {
     let cluster = cluster.borrow().clone();
     wasm_bindgen_futures::spawn_local(async move {
         match api::snapshot(&cluster).await {
-            Ok(snapshot) => live.dispatch(Action::Loaded(snapshot)),
+            Ok(snapshot) => live.dispatch(Action::Loaded {
+                snapshot,
+                at: js_sys::Date::now().max(0.0) as u64,
+            }),
             Err(error) => live.dispatch(Action::Unavailable(error)),
         }
     });
@@ -220,6 +223,7 @@ pub fn fleet() -> Html {
                     </div>
                 }
             </section>
+            { render_plot(&live) }
             <section class="services" aria-label="Services">
                 <h2>{ "Services" }</h2>
                 if live.snapshot.services.is_empty() {
@@ -237,6 +241,31 @@ pub fn fleet() -> Html {
                 </ol>
             </section>
         </div>
+    }
+}
+
+/// The cluster's CPU and memory reservation over the last minutes, as percentages.
+fn render_plot(live: &LiveState) -> Html {
+    let (width, height) = (600, 80);
+    let now = live.history.last().copied().unwrap_or_default();
+    let percent = |(used, total): (i64, i64)| if total > 0 { used * 100 / total } else { 0 };
+    html! {
+        <section class="plot" aria-label="Reservation over time">
+            <h2>{ "Reservation over time" }</h2>
+            <svg id="reservation-plot" width={width.to_string()} height={height.to_string()}
+                viewBox={format!("0 0 {width} {height}")} role="img"
+                aria-label={format!("CPU {}% and memory {}% reserved now", percent(now.cpu), percent(now.memory))}>
+                <rect x="0" y="0" width={width.to_string()} height={height.to_string()} class="plot-bg" />
+                <polyline class="plot-cpu" points={live.plot(width, height, false)} />
+                <polyline class="plot-memory" points={live.plot(width, height, true)} />
+            </svg>
+            <p class="muted">
+                <span class="key-cpu">{ format!("CPU {}%", percent(now.cpu)) }</span>
+                { " · " }
+                <span class="key-memory">{ format!("memory {}%", percent(now.memory)) }</span>
+                { format!(" reserved of the cluster's registered resources; {} looks, one every 2 s.", live.history.len()) }
+            </p>
+        </section>
     }
 }
 

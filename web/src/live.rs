@@ -51,7 +51,21 @@ pub struct LiveState {
     pub events: Vec<(String, String, String)>,
     /// What the last action came to: Ok(what happened) or Err(ECS's error).
     pub outcome: Option<Result<String, String>>,
+    /// The cluster's reservation over time, oldest first, at most [`HISTORY`] points.
+    pub history: Vec<Reservation>,
 }
+
+/// The cluster's reserved and registered CPU and memory at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Reservation {
+    /// Wall-clock milliseconds (the caller's clock).
+    pub at: u64,
+    pub cpu: (i64, i64),
+    pub memory: (i64, i64),
+}
+
+/// Points of reservation history kept (10 minutes at one look every 2 s).
+pub const HISTORY: usize = 300;
 
 /// Log lines kept per task.
 pub const LOG_LINES: usize = 200;
@@ -70,6 +84,7 @@ impl Default for LiveState {
             logs: BTreeMap::new(),
             events: Vec::new(),
             outcome: None,
+            history: Vec::new(),
         }
     }
 }
@@ -77,8 +92,8 @@ impl Default for LiveState {
 /// What the page can do to the live view.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// A fresh look at the cluster.
-    Loaded(Snapshot),
+    /// A fresh look at the cluster, taken at `at` (wall-clock milliseconds).
+    Loaded { snapshot: Snapshot, at: u64 },
     /// The server could not be reached.
     Unavailable(String),
     /// A message from the event stream.
@@ -97,11 +112,15 @@ impl Reducible for LiveState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Loaded(snapshot) => {
+            Action::Loaded { snapshot, at } => {
                 next.link = Link::Connected;
                 // A look at another cluster than the one now chosen arrived late: drop it.
                 if snapshot.cluster == next.snapshot.cluster {
                     next.snapshot = snapshot;
+                    let point = next.reservation(at);
+                    next.history.push(point);
+                    let excess = next.history.len().saturating_sub(HISTORY);
+                    next.history.drain(..excess);
                 } else {
                     next.snapshot.clusters = snapshot.clusters;
                 }
@@ -116,6 +135,7 @@ impl Reducible for LiveState {
                     ..Snapshot::default()
                 };
                 next.selected = None;
+                next.history.clear();
             }
             Action::Outcome(outcome) => next.outcome = Some(outcome),
         }
@@ -174,6 +194,47 @@ impl LiveState {
         };
         self.events.insert(0, (time, kind.to_owned(), what));
         self.events.truncate(EVENTS);
+    }
+
+    /// The cluster's reservation now: the sums over its ACTIVE and DRAINING instances.
+    fn reservation(&self, at: u64) -> Reservation {
+        let mut point = Reservation {
+            at,
+            ..Reservation::default()
+        };
+        for (_, instances) in self.zones() {
+            for i in instances {
+                point.cpu.0 += i.cpu.0;
+                point.cpu.1 += i.cpu.1;
+                point.memory.0 += i.memory.0;
+                point.memory.1 += i.memory.1;
+            }
+        }
+        point
+    }
+
+    /// The reservation history as SVG polyline points (`x,y ...`) in a `width` × `height` box:
+    /// time across (the newest at the right edge), percent reserved up.
+    pub fn plot(&self, width: u32, height: u32, memory: bool) -> String {
+        let (Some(first), Some(last)) = (self.history.first(), self.history.last()) else {
+            return String::new();
+        };
+        let span = (last.at - first.at).max(1) as f64;
+        self.history
+            .iter()
+            .map(|p| {
+                let (used, total) = if memory { p.memory } else { p.cpu };
+                let share = if total > 0 {
+                    used as f64 / total as f64
+                } else {
+                    0.0
+                };
+                let x = (p.at - first.at) as f64 / span * f64::from(width);
+                let y = f64::from(height) * (1.0 - share);
+                format!("{x:.1},{y:.1}")
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The instances grouped by zone (zones in order, instances in the order listed).
@@ -570,6 +631,26 @@ mod tests {
     }
 
     #[test]
+    fn reservation_history_plots_percent_over_time() {
+        let mut state = Rc::new(LiveState::default());
+        let look = state.snapshot.clone();
+        let loaded = |state: Rc<LiveState>, at, instances: Vec<Value>| {
+            let snapshot = Snapshot {
+                instances,
+                ..look.clone()
+            };
+            state.reduce(Action::Loaded { snapshot, at })
+        };
+        let base = super::tests::state().snapshot.instances;
+        state = loaded(state, 0, base.clone());
+        state = loaded(state, 2000, base[..1].to_vec());
+        assert_eq!(state.history[0].cpu, (1024, 4096));
+        assert_eq!(state.history[1].cpu, (0, 2048));
+        // 25 % at the left edge, 0 % at the right, in a 100 × 40 box.
+        assert_eq!(state.plot(100, 40, false), "0.0,30.0 100.0,40.0");
+    }
+
+    #[test]
     fn logs_and_events_from_the_stream() {
         let mut state = Rc::new(state());
         state = state.reduce(Action::Streamed(json!({
@@ -607,7 +688,10 @@ mod tests {
             instances: vec![json!({})],
             ..Snapshot::default()
         };
-        let state = state.reduce(Action::Loaded(late));
+        let state = state.reduce(Action::Loaded {
+            snapshot: late,
+            at: 1,
+        });
         assert_eq!(state.snapshot.cluster, "other");
         assert!(state.snapshot.instances.is_empty());
         assert_eq!(state.snapshot.clusters.len(), 2);

@@ -251,24 +251,48 @@ fn body(spec: &TaskSpec, instance_id: &str, address: &str, index: usize) -> Cont
 
 /// Creates and starts a task's containers. On failure every container it created is removed
 /// again, so a failed start leaves nothing behind.
+/// How long an image pull may take before the task stops with CannotPullContainerError.
+const PULL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Creates and starts a task's containers; `cancelled` (a StopTask that came meanwhile) is
+/// checked before each step, so a task stopped while its image is pulled never starts.
 pub(crate) async fn launch(
     docker: &Docker,
     spec: &TaskSpec,
     instance_id: &str,
     address: &str,
+    cancelled: &std::sync::atomic::AtomicBool,
 ) -> Result<Vec<Started>, LaunchError> {
+    let stopped = || LaunchError {
+        container: String::new(),
+        reason: String::new(),
+    };
     for container in &spec.containers {
-        ensure_image(docker, &container.image)
+        let pulled = tokio::time::timeout(PULL_TIMEOUT, ensure_image(docker, &container.image))
             .await
-            .map_err(|reason| LaunchError {
-                container: container.name.clone(),
-                reason,
-            })?;
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "CannotPullContainerError: pulling {} took longer than {} s",
+                    container.image,
+                    PULL_TIMEOUT.as_secs()
+                ))
+            });
+        pulled.map_err(|reason| LaunchError {
+            container: container.name.clone(),
+            reason,
+        })?;
+        if cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(stopped());
+        }
     }
     let mut started: Vec<Started> = Vec::new();
     let mut created: Vec<String> = Vec::new();
     let mut outcome = Ok(());
     for index in start_order(spec) {
+        if cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+            outcome = Err(stopped());
+            break;
+        }
         let container = &spec.containers[index];
         let name = docker_name(spec, &container.name);
         let options = CreateContainerOptionsBuilder::new().name(&name).build();

@@ -331,7 +331,11 @@ async fn session(socket: WebSocket, commands: mpsc::UnboundedSender<Command>) {
         }
         let _ = sink.close().await;
     });
-    while let Some(Ok(message)) = stream.next().await {
+    // The server pings every 10 s: a connection silent for 45 s is gone (a control plane that
+    // vanished without closing it must not keep the agent busy).
+    while let Ok(Some(Ok(message))) =
+        tokio::time::timeout(Duration::from_secs(45), stream.next()).await
+    {
         match message {
             Message::Text(text) => match berth_agent_protocol::decode::<ControllerMessage>(&text) {
                 Ok(message) => {
@@ -471,6 +475,8 @@ struct Task {
     containers: Vec<Container>,
     launching: bool,
     stopping: bool,
+    /// Set when a StopTask comes while the task is starting: the launch gives up.
+    cancel: Arc<AtomicBool>,
     pull_started_at: Option<u64>,
     pull_stopped_at: Option<u64>,
 }
@@ -764,6 +770,7 @@ impl Agent {
                 .collect(),
             launching: true,
             stopping: false,
+            cancel: Arc::new(AtomicBool::new(false)),
             pull_started_at: Some(now),
             pull_stopped_at: None,
         };
@@ -783,12 +790,13 @@ impl Agent {
                 return;
             }
         }
+        let cancel = Arc::clone(&task.cancel);
         self.tasks.insert(spec.task_arn.clone(), task);
         let docker = self.docker.clone();
         let commands = self.commands.clone();
         let instance_id = instance_id.to_owned();
         tokio::spawn(async move {
-            let outcome = docker::launch(&docker, &spec, &instance_id, &address).await;
+            let outcome = docker::launch(&docker, &spec, &instance_id, &address, &cancel).await;
             if let Ok(started) = &outcome {
                 for container in started {
                     follow_logs(&docker, &spec.task_arn, container, &commands);
@@ -848,7 +856,7 @@ impl Agent {
                     c.stopped = true;
                     c.id = None;
                     c.health = None;
-                    if c.name == error.container {
+                    if c.name == error.container && !error.reason.is_empty() {
                         c.reason = Some(error.reason.clone());
                     }
                 }
@@ -865,7 +873,9 @@ impl Agent {
         };
         task.stopping = true;
         if task.launching {
-            return; // `launched` stops it once its containers exist.
+            // The launch gives up at its next step; `launched` stops what it started.
+            task.cancel.store(true, Ordering::SeqCst);
+            return;
         }
         let mut any_running = false;
         for c in &mut task.containers {
@@ -975,6 +985,7 @@ impl Agent {
                         .collect(),
                     launching: false,
                     stopping: false,
+                    cancel: Arc::new(AtomicBool::new(false)),
                     pull_started_at: None,
                     pull_stopped_at: None,
                 };
@@ -1044,6 +1055,9 @@ impl Agent {
     }
 }
 
+/// The most log lines a second a container forwards.
+const LOG_LINES_PER_SECOND: usize = 200;
+
 /// Streams a container's output to the control plane (for the UI), a batch of lines at a time.
 fn follow_logs(
     docker: &Docker,
@@ -1064,9 +1078,27 @@ fn follow_logs(
             .tail("100")
             .build();
         let mut logs = docker.logs(&id, Some(options));
+        // At most LOG_LINES_PER_SECOND lines a second go to the control plane; a container
+        // that writes more has the rest counted, not queued.
+        let mut window = Instant::now();
+        let (mut sent, mut dropped) = (0usize, 0usize);
         while let Some(Ok(output)) = logs.next().await {
             let text = String::from_utf8_lossy(&output.into_bytes()).into_owned();
-            let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            if window.elapsed() >= Duration::from_secs(1) {
+                if dropped > 0 {
+                    lines.insert(0, format!("[berth agent: {dropped} lines not forwarded]"));
+                }
+                window = Instant::now();
+                sent = 0;
+                dropped = 0;
+            }
+            let room = LOG_LINES_PER_SECOND.saturating_sub(sent);
+            if lines.len() > room {
+                dropped += lines.len() - room;
+                lines.truncate(room);
+            }
+            sent += lines.len();
             if lines.is_empty() {
                 continue;
             }

@@ -109,9 +109,19 @@ async fn link(engine: &Shared, socket: Socket) -> String {
         Err(_) => return "no Hello within 10 s".into(),
     };
     let (out, mut outgoing) = mpsc::unbounded_channel::<String>();
+    // Pings every 10 s keep the link's both ends sure it is alive (the agent drops a link
+    // silent for 45 s); the agent's pongs count as traffic here.
     let writer = tokio::spawn(async move {
-        while let Some(text) = outgoing.recv().await {
-            if sink.send(Message::Text(text.into())).await.is_err() {
+        let mut ping = tokio::time::interval(Duration::from_secs(10));
+        loop {
+            let sent = tokio::select! {
+                text = outgoing.recv() => match text {
+                    Some(text) => sink.send(Message::Text(text.into())).await,
+                    None => break,
+                },
+                _ = ping.tick() => sink.send(Message::Ping(Vec::new().into())).await,
+            };
+            if sent.is_err() {
                 break;
             }
         }
@@ -125,7 +135,11 @@ async fn link(engine: &Shared, socket: Socket) -> String {
     let reason = match attached {
         Err(error) => format!("its instances could not be registered: {error:#}"),
         Ok(()) => loop {
-            match stream.next().await {
+            let next = tokio::time::timeout(Duration::from_secs(45), stream.next()).await;
+            let Ok(next) = next else {
+                break "nothing heard for 45 s".into();
+            };
+            match next {
                 Some(Ok(Message::Text(text))) => {
                     match berth_agent_protocol::decode::<AgentMessage>(&text) {
                         // An agent speaks only for the instances it offered.
