@@ -114,6 +114,14 @@ test("seed 002: the rolling update stalls on port 80, and the service's events s
   const rows = await page.$$eval('[data-service="web"] .deployments tbody tr',
     (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
   assert.deepEqual(rows.map((r) => [r[0], r[1], r[3]]), [['PRIMARY', 'web:2', '0'], ['ACTIVE', 'web:1', '2']]);
+  // Why: the explainer gives every instance's verdict for the next task.
+  await page.click('[data-service="web"] button.explain');
+  await page.waitForSelector('#explain-closest');
+  assert.match(await page.textContent('#explain-closest'), /is already using a port required by your task\.$/);
+  const verdicts = await page.$$eval('#explain tbody tr', (trs) => trs.map((tr) =>
+    [...tr.children].slice(2, 4).map((td) => td.textContent)));
+  assert.deepEqual(verdicts, [['exhausted', 'RESOURCE:PORTS (port 80 in use)'],
+    ['exhausted', 'RESOURCE:PORTS (port 80 in use)']]);
   // The reservation plot has followed the cluster since the page opened.
   const plot = await page.getAttribute('#reservation-plot', 'aria-label');
   assert.match(plot, /^CPU 0% and memory 6% reserved now$/);

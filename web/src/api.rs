@@ -63,6 +63,27 @@ pub async fn call(operation: &str, body: Value) -> Result<Value, String> {
     }
 }
 
+/// Asks the server why the next task of a service (`{"service"}`) or task definition
+/// (`{"taskDefinition"}`) would be placed where it would: the scheduler's explanation.
+pub async fn explain(body: Value) -> Result<Value, String> {
+    let (status, text) = post(
+        "/berth/explain",
+        &[("Content-Type", "application/json")],
+        &body.to_string(),
+    )
+    .await?;
+    let value: Value = serde_json::from_str(&text).map_err(|_| text.clone())?;
+    if status == 200 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{}: {}",
+            value["__type"].as_str().unwrap_or("Error"),
+            value["message"].as_str().unwrap_or_default()
+        ))
+    }
+}
+
 /// Asks the server to link a Docker agent (`berth agent`).
 pub async fn link_agent(url: &str, token: &str) -> Result<String, String> {
     let body = json!({"url": url, "token": token}).to_string();

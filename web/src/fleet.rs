@@ -32,6 +32,17 @@ fn refresh(live: &Live, cluster: &Rc<RefCell<String>>) {
     });
 }
 
+/// Asks why the next task would go where it would, and shows the answer.
+fn explain(live: &Live, body: Value) {
+    let live = live.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match api::explain(body).await {
+            Ok(explanation) => live.dispatch(Action::Explained(Some(explanation))),
+            Err(error) => live.dispatch(Action::Outcome(Err(error))),
+        }
+    });
+}
+
 /// Calls an operation, shows its outcome, and refreshes.
 fn act(live: &Live, cluster: &Rc<RefCell<String>>, operation: &'static str, body: Value) {
     let (live, cluster) = (live.clone(), cluster.clone());
@@ -204,6 +215,7 @@ pub fn fleet() -> Html {
             </div>
             <Forms live={live.clone()} cluster={cluster.clone()} />
             { outcome }
+            { render_explanation(&live) }
             <section class="fleet" aria-label="Fleet">
                 <h2>{ "Container instances" }</h2>
                 if zones.is_empty() {
@@ -229,7 +241,7 @@ pub fn fleet() -> Html {
                 if live.snapshot.services.is_empty() {
                     <p class="status empty">{ "No services yet." }</p>
                 }
-                { for live.services().iter().map(render_service) }
+                { for live.services().iter().map(|s| render_service(s, &live, &cluster)) }
             </section>
             <Inspector live={live.clone()} cluster={cluster.clone()} />
             <section class="timeline" aria-label="Events">
@@ -241,6 +253,50 @@ pub fn fleet() -> Html {
                 </ol>
             </section>
         </div>
+    }
+}
+
+/// "Why here, why not there": the scheduler's verdict on every instance for the next task.
+/// Always one element (see the outcome paragraph for why).
+fn render_explanation(live: &Live) -> Html {
+    let Some(explanation) = &live.explanation else {
+        return html! { <section id="explain" class="explain hidden"></section> };
+    };
+    let close = {
+        let live = live.clone();
+        Callback::from(move |_| live.dispatch(Action::Explained(None)))
+    };
+    let text = |key: &str| explanation[key].as_str().unwrap_or_default().to_owned();
+    let rows = explanation["instances"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    html! {
+        <section id="explain" class="explain" aria-label="Placement explained">
+            <h2>{ format!("Where the next task of {} would go", text("group")) }</h2>
+            <p id="explain-summary">{ text("summary") }</p>
+            if let Some(closest) = explanation["closestMatch"].as_str() {
+                <p id="explain-closest" class="status invalid">{ closest }</p>
+            }
+            if explanation["tied"].as_u64().unwrap_or(0) > 1 {
+                <p class="muted">{ format!("{} instances tied on every strategy; a seeded draw picks one of them, so the real task may land on another.", explanation["tied"]) }</p>
+            }
+            <table class="deployments">
+                <thead><tr><th>{ "Instance" }</th><th>{ "Zone" }</th><th>{ "Verdict" }</th><th>{ "Why" }</th><th>{ "Strategy keys (lower wins)" }</th></tr></thead>
+                <tbody>
+                    { for rows.iter().map(|row| html! {
+                        <tr class={classes!("verdict", row["verdict"].as_str().unwrap_or_default().to_owned())}>
+                            <td>{ crate::live::short(row["containerInstanceArn"].as_str().unwrap_or_default()).get(..8).unwrap_or_default() }</td>
+                            <td>{ row["availabilityZone"].as_str().unwrap_or_default() }</td>
+                            <td>{ row["verdict"].as_str().unwrap_or_default() }</td>
+                            <td>{ row["detail"].as_str().unwrap_or_default() }</td>
+                            <td>{ row["keys"].to_string() }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            <button type="button" class="small" onclick={close}>{ "Close" }</button>
+        </section>
     }
 }
 
@@ -347,13 +403,21 @@ fn render_instance(
     }
 }
 
-fn render_service(service: &ServiceView) -> Html {
+fn render_service(service: &ServiceView, live: &Live, cluster: &Rc<RefCell<String>>) -> Html {
     let (desired, running, pending) = service.counts;
+    let why = {
+        let (live, cluster, name) = (live.clone(), cluster.clone(), service.name.clone());
+        Callback::from(move |_| {
+            let body = json!({"cluster": cluster.borrow().clone(), "service": name});
+            explain(&live, body);
+        })
+    };
     html! {
         <article class="service" data-service={service.name.clone()}>
             <header>
                 <strong>{ &service.name }</strong>
                 <span class="muted">{ format!(" {} · {} · desired {desired}, running {running}, pending {pending}", service.status, service.task_definition) }</span>
+                { " " }<button type="button" class="small explain" onclick={why}>{ "Where would the next task go?" }</button>
             </header>
             <table class="deployments">
                 <thead><tr><th>{ "Deployment" }</th><th>{ "Task definition" }</th><th>{ "Desired" }</th><th>{ "Running" }</th><th>{ "Pending" }</th><th>{ "Rollout" }</th></tr></thead>
@@ -487,6 +551,13 @@ fn forms(props: &Props) -> Html {
             );
         })
     };
+    let why_run = {
+        let (live, cluster, td) = (props.live.clone(), props.cluster.clone(), td.clone());
+        Callback::from(move |_| {
+            let body = json!({"cluster": cluster.borrow().clone(), "taskDefinition": value(&td)});
+            explain(&live, body);
+        })
+    };
     let service_call = |operation: &'static str| {
         let (live, cluster) = (props.live.clone(), props.cluster.clone());
         let (service, service_td, desired, min, max) = (
@@ -548,6 +619,7 @@ fn forms(props: &Props) -> Html {
                 <label>{ "Task definition " }<input id="run-td" ref={td} type="text" placeholder="family or family:revision" /></label>
                 <label>{ "Count " }<input id="run-count" ref={count} type="number" min="1" max="10" value="1" /></label>
                 <button type="button" id="run-task" onclick={run}>{ "Run task" }</button>
+                <button type="button" id="run-explain" class="small" onclick={why_run}>{ "Where would it go?" }</button>
             </fieldset>
             <fieldset>
                 <legend>{ "Service" }</legend>

@@ -53,6 +53,8 @@ pub struct LiveState {
     pub outcome: Option<Result<String, String>>,
     /// The cluster's reservation over time, oldest first, at most [`HISTORY`] points.
     pub history: Vec<Reservation>,
+    /// The last placement explanation asked for (`POST /berth/explain`).
+    pub explanation: Option<Value>,
 }
 
 /// The cluster's reserved and registered CPU and memory at one moment.
@@ -85,6 +87,7 @@ impl Default for LiveState {
             events: Vec::new(),
             outcome: None,
             history: Vec::new(),
+            explanation: None,
         }
     }
 }
@@ -104,6 +107,8 @@ pub enum Action {
     Cluster(String),
     /// An action's outcome.
     Outcome(Result<String, String>),
+    /// A placement explanation (or `None` to close it).
+    Explained(Option<Value>),
 }
 
 impl Reducible for LiveState {
@@ -138,6 +143,7 @@ impl Reducible for LiveState {
                 next.history.clear();
             }
             Action::Outcome(outcome) => next.outcome = Some(outcome),
+            Action::Explained(explanation) => next.explanation = explanation,
         }
         Rc::new(next)
     }

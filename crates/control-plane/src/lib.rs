@@ -21,6 +21,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod actions;
+mod explain;
 mod lifecycle;
 mod paging;
 pub mod requests;

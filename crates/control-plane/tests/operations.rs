@@ -168,3 +168,64 @@ fn attachment_state_changes() {
         .unwrap_err()
         .starts_with("InvalidParameterException: 1 validation error detected: Value 'GONE'"));
 }
+
+/// Why here, why not there: with port 80 taken on both instances, the next task of the
+/// service has nowhere to go, and each instance says why; a task needing no port goes to one.
+#[test]
+fn placement_explained_per_instance() {
+    let mut s = Session::new(34);
+    s.cli("create-cluster", json!({})).unwrap();
+    let a = s.register_instance("default", 2048, 3768);
+    let b = s.register_instance("default", 2048, 3768);
+    s.register_task_definition(
+        r#"[{"name": "web", "image": "httpd", "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": 80}]}]"#,
+        Some("web"),
+    );
+    s.cli(
+        "create-service",
+        json!({"serviceName": "web", "taskDefinition": "web", "desiredCount": 2}),
+    )
+    .unwrap();
+    s.agents_obey();
+    let explained = s.cp.explain_placement(None, Some("web"), None).unwrap();
+    assert_eq!(explained["chosen"], serde_json::Value::Null);
+    let rows = explained["instances"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for (row, arn) in rows.iter().zip([&a, &b]) {
+        assert_eq!(row["containerInstanceArn"], arn.as_str());
+        assert_eq!(row["verdict"], "exhausted");
+        assert_eq!(row["reason"], "RESOURCE:PORTS");
+        assert_eq!(row["detail"], "RESOURCE:PORTS (port 80 in use)");
+    }
+    assert!(explained["closestMatch"]
+        .as_str()
+        .unwrap()
+        .ends_with("is already using a port required by your task."));
+    // Asking changes nothing: the same answer twice, and the service still has two tasks.
+    assert_eq!(
+        s.cp.explain_placement(None, Some("web"), None).unwrap(),
+        explained
+    );
+    s.register_task_definition(SLEEP360, Some("sleep360"));
+    let free =
+        s.cp.explain_placement(None, None, Some("sleep360"))
+            .unwrap();
+    let chosen = free["chosen"].as_str().unwrap();
+    assert!(chosen == a || chosen == b);
+    assert_eq!(
+        free["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["verdict"] == "chosen")
+            .count(),
+        1
+    );
+    assert_eq!(free["group"], "family:sleep360");
+    assert_eq!(
+        s.cp.explain_placement(None, Some("nope"), None)
+            .unwrap_err()
+            .to_string(),
+        "ServiceNotFoundException: Service not found."
+    );
+}

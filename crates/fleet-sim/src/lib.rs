@@ -379,6 +379,17 @@ impl Simulation {
         Ok(arn)
     }
 
+    /// Why the next task of a service (or of a task definition) would go where it would:
+    /// [`ControlPlane::explain_placement`] on the simulation's control plane.
+    pub fn explain_placement(
+        &self,
+        cluster: Option<&str>,
+        service: Option<&str>,
+        task_definition: Option<&str>,
+    ) -> Result<serde_json::Value, ApiError> {
+        self.cp.explain_placement(cluster, service, task_definition)
+    }
+
     /// An event from an external agent's instance, now.
     pub fn agent_event(&mut self, instance_arn: &str, event: AgentEvent) {
         self.cp.handle_agent_event(self.now, instance_arn, event);

@@ -645,6 +645,47 @@ async fn link_agent(State(engine): State<Shared>, headers: HeaderMap, body: Byte
     }
 }
 
+/// `POST /berth/explain` with `{"cluster", "service"}` or `{"cluster", "taskDefinition"}`:
+/// where the next task would be placed now and why not elsewhere (Berth's own read, for the
+/// page's explainer), in the default region. Errors come in ECS's shape.
+async fn explain(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refused) = foreign_origin(&headers) {
+        return refused;
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let text = |key: &str| request[key].as_str().map(str::to_owned);
+    let outcome = {
+        let mut engine = lock(&engine);
+        let region = engine.options.default_region.clone();
+        let now = wall_clock();
+        engine.catch_up(now);
+        match engine.regions.get(&region) {
+            Some(sim) => sim.explain_placement(
+                text("cluster").as_deref(),
+                text("service").as_deref(),
+                text("taskDefinition").as_deref(),
+            ),
+            None => Err(ApiError::new(
+                berth_model::ExceptionType::ClusterNotFoundException,
+                berth_model::messages::CLUSTER_NOT_FOUND,
+            )),
+        }
+    };
+    let reply = match outcome {
+        Ok(value) => berth_api::Reply {
+            status: 200,
+            body: value.to_string(),
+        },
+        Err(error) => berth_api::error_reply(&error),
+    };
+    (
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST),
+        [(header::CONTENT_TYPE, "application/json")],
+        reply.body,
+    )
+        .into_response()
+}
+
 /// The playground's files from `--web`, or a line saying what this endpoint is.
 async fn files(State(engine): State<Shared>, uri: axum::http::Uri) -> Response {
     const ABOUT: &str = "Berth: Amazon ECS's API. Point the AWS CLI here with --endpoint-url.\n";
@@ -723,6 +764,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         .route("/", post(api).get(files))
         .route("/events", get(events))
         .route("/berth/agents", post(link_agent))
+        .route("/berth/explain", post(explain))
         .fallback(get(files))
         // Bodies up to 16 MiB reach berth-api, which refuses those over its limit in ECS's shape.
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
