@@ -4,7 +4,7 @@
 // page's must agree, so the page is checked against ECS's own words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, DIST, launch, screenshot } from './harness.mjs';
 
@@ -140,4 +140,40 @@ test('a task opens in the inspector with its bindings and can be stopped', async
   assert.match(await page.textContent('#task-stopped-reason'), /UserInitiated: Stopped from the Berth playground/);
   await screenshot(page, 'fleet-inspector');
   assert.deepEqual(errors, []);
+});
+
+test('what was built exports as aws ecs commands that run as they are', async () => {
+  await page.click('#export');
+  await page.waitForSelector('#export-commands');
+  const text = await page.textContent('#export-commands');
+  const commands = text.split('\n').filter((l) => l.startsWith('aws '));
+  assert.equal(commands.length, 3, text);
+  assert.match(commands[0], /^aws ecs register-task-definition --cli-input-json '\{"containerDefinitions"/);
+  assert.equal(commands[1], 'aws ecs create-cluster --cluster-name default');
+  assert.match(commands[2], /^aws ecs create-service --cli-input-json '.*"serviceName":"web"/);
+  // Replay them with the real AWS CLI against a second, empty berth serve.
+  const aws = path.join(ROOT, 'tests', 'aws', '.venv', 'bin', 'aws');
+  const other = spawn(path.join(ROOT, 'target', 'debug', 'berth'), ['serve', '--addr', '127.0.0.1:0'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const endpoint = await new Promise((resolve) => {
+      let seen = '';
+      other.stderr.on('data', (chunk) => {
+        seen += chunk;
+        const match = seen.match(/http:\/\/127\.0\.0\.1:\d+/);
+        if (match) resolve(match[0]);
+      });
+    });
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'berth', AWS_SECRET_ACCESS_KEY: 'berth',
+      AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+    for (const command of commands) {
+      execSync(`${command.replace(/^aws /, `${aws} `)} --endpoint-url ${endpoint}`, { env, stdio: 'pipe', shell: '/bin/sh' });
+    }
+    const described = JSON.parse(execSync(`${aws} ecs describe-services --services web --endpoint-url ${endpoint}`,
+      { env }).toString());
+    assert.equal(described.services[0].desiredCount, 2);
+    assert.match(described.services[0].taskDefinition, /task-definition\/web:1$/);
+  } finally {
+    other.kill();
+  }
 });

@@ -63,6 +63,37 @@ pub async fn call(operation: &str, body: Value) -> Result<Value, String> {
     }
 }
 
+/// The latest ACTIVE revision of every task definition family, as describe-task-definition
+/// shows it.
+pub async fn latest_task_definitions() -> Result<Vec<Value>, String> {
+    let mut families = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut body = json!({"status": "ACTIVE", "maxResults": 100});
+        if let Some(token) = &token {
+            body["nextToken"] = json!(token);
+        }
+        let page = call("ListTaskDefinitionFamilies", body).await?;
+        families.extend(
+            page["families"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.as_str().map(str::to_owned)),
+        );
+        token = page["nextToken"].as_str().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut definitions = Vec::new();
+    for family in families {
+        let described = call("DescribeTaskDefinition", json!({"taskDefinition": family})).await?;
+        definitions.push(described["taskDefinition"].clone());
+    }
+    Ok(definitions)
+}
+
 /// Asks the server why the next task of a service (`{"service"}`) or task definition
 /// (`{"taskDefinition"}`) would be placed where it would: the scheduler's explanation.
 pub async fn explain(body: Value) -> Result<Value, String> {

@@ -169,6 +169,25 @@ pub fn fleet() -> Html {
         Callback::from(move |arn: String| live.dispatch(Action::Select(Some(arn))))
     };
 
+    let export = {
+        let live = live.clone();
+        Callback::from(move |_| {
+            let live = live.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::latest_task_definitions().await {
+                    Ok(definitions) => {
+                        let text = crate::export::commands(
+                            &live.snapshot.cluster,
+                            &definitions,
+                            &live.snapshot.services,
+                        );
+                        live.dispatch(Action::Exported(Some(text)));
+                    }
+                    Err(error) => live.dispatch(Action::Outcome(Err(error))),
+                }
+            });
+        })
+    };
     // The fleet switch: drain one kind of instance, activate the other (ECS's own way of
     // moving tasks), in one go.
     let mode = live.fleet_mode();
@@ -206,6 +225,7 @@ pub fn fleet() -> Html {
             { status }
             <div class="live-bar">
                 <label>{ "Cluster " }<select id="live-cluster" onchange={on_cluster}>{ for clusters }</select></label>
+                { " " }<button type="button" id="export" class="small" onclick={export}>{ "Export as aws ecs commands" }</button>
                 <span class="fleet-switch" role="group" aria-label="Run tasks on">
                     { " Run tasks on: " }
                     { switch("Virtual instances", Some(false), "fleet-virtual") }
@@ -216,6 +236,7 @@ pub fn fleet() -> Html {
             <Forms live={live.clone()} cluster={cluster.clone()} />
             { outcome }
             { render_explanation(&live) }
+            { render_export(&live) }
             <section class="fleet" aria-label="Fleet">
                 <h2>{ "Container instances" }</h2>
                 if zones.is_empty() {
@@ -295,6 +316,25 @@ fn render_explanation(live: &Live) -> Html {
                     }) }
                 </tbody>
             </table>
+            <button type="button" class="small" onclick={close}>{ "Close" }</button>
+        </section>
+    }
+}
+
+/// The cluster as `aws ecs` commands for real ECS. Always one element.
+fn render_export(live: &Live) -> Html {
+    let Some(text) = &live.export else {
+        return html! { <section class="explain hidden"></section> };
+    };
+    let close = {
+        let live = live.clone();
+        Callback::from(move |_| live.dispatch(Action::Exported(None)))
+    };
+    html! {
+        <section class="explain" aria-label="Export">
+            <h2>{ "This cluster as aws ecs commands" }</h2>
+            <p class="muted">{ "Task definitions as RegisterTaskDefinition input (the latest revision of each family), the cluster, and each service as CreateService input, ready for a real account." }</p>
+            <pre id="export-commands" class="registered">{ text }</pre>
             <button type="button" class="small" onclick={close}>{ "Close" }</button>
         </section>
     }

@@ -55,6 +55,8 @@ pub struct LiveState {
     pub history: Vec<Reservation>,
     /// The last placement explanation asked for (`POST /berth/explain`).
     pub explanation: Option<Value>,
+    /// The cluster as `aws ecs` commands, when asked for.
+    pub export: Option<String>,
 }
 
 /// The cluster's reserved and registered CPU and memory at one moment.
@@ -88,6 +90,7 @@ impl Default for LiveState {
             outcome: None,
             history: Vec::new(),
             explanation: None,
+            export: None,
         }
     }
 }
@@ -109,6 +112,8 @@ pub enum Action {
     Outcome(Result<String, String>),
     /// A placement explanation (or `None` to close it).
     Explained(Option<Value>),
+    /// The cluster as `aws ecs` commands (or `None` to close them).
+    Exported(Option<String>),
 }
 
 impl Reducible for LiveState {
@@ -144,6 +149,7 @@ impl Reducible for LiveState {
             }
             Action::Outcome(outcome) => next.outcome = Some(outcome),
             Action::Explained(explanation) => next.explanation = explanation,
+            Action::Exported(export) => next.export = export,
         }
         Rc::new(next)
     }

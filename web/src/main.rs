@@ -8,6 +8,7 @@
 
 mod api;
 mod app;
+mod export;
 mod fleet;
 #[cfg(any(test, feature = "lessons"))]
 mod lessons;

@@ -1,0 +1,153 @@
+//! What was built, as `aws ecs` commands ready for real ECS: each task definition family's
+//! latest revision as a `register-task-definition --cli-input-json` (the read-only members
+//! describe-task-definition adds are left out), the cluster, and each ACTIVE service as a
+//! `create-service --cli-input-json` naming its family (so it takes the revision the
+//! register command makes). Pure, so it is tested natively.
+
+use serde_json::{json, Map, Value};
+
+/// Members describe-task-definition shows that RegisterTaskDefinition does not take.
+const READ_ONLY: [&str; 9] = [
+    "taskDefinitionArn",
+    "revision",
+    "status",
+    "requiresAttributes",
+    "compatibilities",
+    "registeredAt",
+    "registeredBy",
+    "deregisteredAt",
+    "deleteRequestedAt",
+];
+
+/// A shell word: JSON inside single quotes (a quote inside is closed, escaped and reopened).
+fn quoted(value: &Value) -> String {
+    format!("'{}'", value.to_string().replace('\'', "'\\''"))
+}
+
+/// A task definition (describe-task-definition's `taskDefinition`) as RegisterTaskDefinition
+/// input.
+pub fn register_input(task_definition: &Value) -> Value {
+    let mut input: Map<String, Value> = task_definition.as_object().cloned().unwrap_or_default();
+    for key in READ_ONLY {
+        input.remove(key);
+    }
+    Value::Object(input)
+}
+
+/// A service (DescribeServices) as CreateService input.
+pub fn create_service_input(service: &Value) -> Value {
+    let mut input = Map::new();
+    let family = service["taskDefinition"]
+        .as_str()
+        .and_then(|arn| arn.rsplit('/').next())
+        .and_then(|rev| rev.split(':').next())
+        .unwrap_or_default();
+    let cluster = service["clusterArn"]
+        .as_str()
+        .and_then(|arn| arn.rsplit('/').next())
+        .unwrap_or("default");
+    input.insert("cluster".into(), json!(cluster));
+    input.insert("serviceName".into(), service["serviceName"].clone());
+    if !family.is_empty() {
+        input.insert("taskDefinition".into(), json!(family));
+    }
+    if service["schedulingStrategy"] == "DAEMON" {
+        input.insert("schedulingStrategy".into(), json!("DAEMON"));
+    } else {
+        input.insert("desiredCount".into(), service["desiredCount"].clone());
+    }
+    for key in [
+        "launchType",
+        "capacityProviderStrategy",
+        "platformVersion",
+        "networkConfiguration",
+        "healthCheckGracePeriodSeconds",
+    ] {
+        let value = &service[key];
+        let empty = value.is_null() || value.as_array().is_some_and(Vec::is_empty);
+        if !empty {
+            input.insert(key.into(), value.clone());
+        }
+    }
+    for key in ["placementConstraints", "placementStrategy"] {
+        if service[key].as_array().is_some_and(|a| !a.is_empty()) {
+            input.insert(key.into(), service[key].clone());
+        }
+    }
+    input.insert(
+        "deploymentConfiguration".into(),
+        service["deploymentConfiguration"].clone(),
+    );
+    if service["deploymentController"]["type"] == "EXTERNAL" {
+        input.insert(
+            "deploymentController".into(),
+            service["deploymentController"].clone(),
+        );
+    }
+    Value::Object(input)
+}
+
+/// The commands that build `cluster`'s task definitions and ACTIVE services on real ECS.
+pub fn commands(cluster: &str, task_definitions: &[Value], services: &[Value]) -> String {
+    let mut out = String::from(
+        "# Made by the Berth playground: run with the AWS CLI against a real account.\n# Task definitions (the latest revision of each family)\n",
+    );
+    for td in task_definitions {
+        out.push_str(&format!(
+            "aws ecs register-task-definition --cli-input-json {}\n",
+            quoted(&register_input(td))
+        ));
+    }
+    out.push_str(&format!(
+        "# The cluster\naws ecs create-cluster --cluster-name {cluster}\n# Services\n"
+    ));
+    for service in services.iter().filter(|s| s["status"] == "ACTIVE") {
+        out.push_str(&format!(
+            "aws ecs create-service --cli-input-json {}\n",
+            quoted(&create_service_input(service))
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_for_real_ecs() {
+        let td = json!({
+            "taskDefinitionArn": "arn:aws:ecs:us-east-1:1:task-definition/web:3", "revision": 3,
+            "family": "web", "status": "ACTIVE", "compatibilities": ["EC2"],
+            "requiresAttributes": [], "registeredAt": 1.0, "registeredBy": "me",
+            "containerDefinitions": [{"name": "web", "image": "httpd:2.4", "memory": 128,
+                "command": ["sh", "-c", "echo it's up"]}],
+        });
+        let service = json!({
+            "serviceName": "web", "status": "ACTIVE", "desiredCount": 2,
+            "clusterArn": "arn:aws:ecs:us-east-1:1:cluster/default",
+            "taskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/web:3",
+            "launchType": "EC2", "placementConstraints": [], "placementStrategy": [{"type": "spread", "field": "attribute:ecs.availability-zone"}],
+            "deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 100},
+            "schedulingStrategy": "REPLICA", "deploymentController": {"type": "ECS"},
+        });
+        let inactive = json!({"serviceName": "old", "status": "INACTIVE"});
+        let text = commands("default", &[td.clone()], &[service.clone(), inactive]);
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("aws ")).collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            register_input(&td),
+            json!({"family": "web", "containerDefinitions": [{"name": "web", "image": "httpd:2.4", "memory": 128,
+                "command": ["sh", "-c", "echo it's up"]}]})
+        );
+        // The quote in the command survives the shell.
+        assert!(lines[0].contains(r#"echo it'\''s up"#), "{}", lines[0]);
+        assert_eq!(lines[1], "aws ecs create-cluster --cluster-name default");
+        assert_eq!(
+            create_service_input(&service),
+            json!({"cluster": "default", "serviceName": "web", "taskDefinition": "web", "desiredCount": 2,
+                   "launchType": "EC2", "placementStrategy": [{"type": "spread", "field": "attribute:ecs.availability-zone"}],
+                   "deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 100}})
+        );
+    }
+}
