@@ -132,7 +132,11 @@ mod tests {
             "schedulingStrategy": "REPLICA", "deploymentController": {"type": "ECS"},
         });
         let inactive = json!({"serviceName": "old", "status": "INACTIVE"});
-        let text = commands("default", &[td.clone()], &[service.clone(), inactive]);
+        let text = commands(
+            "default",
+            std::slice::from_ref(&td),
+            &[service.clone(), inactive],
+        );
         let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("aws ")).collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(
