@@ -73,7 +73,15 @@ test('a task definition registered from the editor runs from the fleet view', as
   await page.click('#run-task');
   // Two instances, one port 80 each: two tasks start; the third gets ECS's RESOURCE:PORTS.
   await page.waitForSelector('#live-outcome');
-  await page.waitForFunction(() => document.querySelectorAll('.instance .block').length === 2);
+  await page.waitForFunction(() => document.querySelectorAll('.instance .block').length === 2, null, { timeout: 15000 })
+    .catch(async () => {
+      const arns = (await ecs('ListTasks', {})).taskArns;
+      const stopped = (await ecs('ListTasks', { desiredStatus: 'STOPPED' })).taskArns;
+      const tasks = arns.length + stopped.length ? (await ecs('DescribeTasks', { tasks: [...arns, ...stopped] })).tasks : [];
+      const seen = tasks.map((t) => `${t.lastStatus}/${t.desiredStatus}@${(t.containerInstanceArn ?? '').slice(-6)} ${t.stoppedReason ?? ''}`);
+      const cards = await page.$$eval('.instance', (els) => els.map((e) => e.getAttribute('data-instance')));
+      throw new Error(`no 2 tasks: outcome ${await page.textContent('#live-outcome')}, count field ${await page.inputValue('#run-count')}, blocks ${await page.$$eval('.instance .block', (b) => b.length)}, cards ${cards}, server: ${seen.join('; ')}`);
+    });
   await page.waitForFunction(() => [...document.querySelectorAll('.instance .block small')]
     .every((e) => e.textContent === 'RUNNING'), null, { timeout: 15000 });
   await page.waitForFunction(() => document.querySelectorAll('.instance .port.static').length === 2);
@@ -176,4 +184,18 @@ test('what was built exports as aws ecs commands that run as they are', async ()
   } finally {
     other.kill();
   }
+});
+
+test('the page switches to Japanese and back, and remembers it', async () => {
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.querySelector('#tab-fleet')?.textContent === 'フリート');
+  assert.equal(await page.textContent('#run-task'), 'タスクを実行');
+  assert.match(await page.textContent('#live-status'), /^ライブ: クラスター default/);
+  await screenshot(page, 'fleet-japanese');
+  await page.reload();
+  await page.waitForSelector('#live-status.valid', { timeout: 20000 });
+  assert.equal(await page.textContent('#tab-fleet'), 'フリート');
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.querySelector('#tab-fleet')?.textContent === 'Fleet');
+  assert.deepEqual(errors, []);
 });

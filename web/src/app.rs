@@ -7,6 +7,7 @@ use berth_model::SimTime;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::i18n::Lang;
 #[cfg(feature = "lessons")]
 use crate::lessons::LESSONS;
 #[cfg(feature = "lessons")]
@@ -34,6 +35,19 @@ enum Tab {
 pub fn app() -> Html {
     let server = use_state(|| None::<bool>);
     let chosen = use_state(|| None::<Tab>);
+    let lang = use_state(stored_lang);
+    crate::i18n::set(*lang);
+    let toggle_lang = {
+        let lang = lang.clone();
+        Callback::from(move |_| {
+            let next = match *lang {
+                Lang::En => Lang::Ja,
+                Lang::Ja => Lang::En,
+            };
+            store_lang(next);
+            lang.set(next);
+        })
+    };
     {
         let server = server.clone();
         use_effect_with((), move |_| {
@@ -55,13 +69,17 @@ pub fn app() -> Html {
     let pressed = |which: Tab| if tab == which { "true" } else { "false" };
     let connected = *server == Some(true);
     html! {
-        <main>
+        <ContextProvider<Lang> context={*lang}>
+        <main lang={if *lang == Lang::Ja { "ja" } else { "en" }}>
             <header>
+                <button type="button" id="lang-toggle" class="small lang" onclick={toggle_lang}>
+                    { if *lang == Lang::Ja { "English" } else { "日本語" } }
+                </button>
                 <h1>{ "Berth" }</h1>
-                <p class="tagline">{ "Amazon ECS's control plane as a playground. Watch the fleet, services and tasks of a berth serve as the AWS CLI drives it, or paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it." }</p>
+                <p class="tagline">{ crate::i18n::t("Amazon ECS's control plane as a playground. Watch the fleet, services and tasks of a berth serve as the AWS CLI drives it, or paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it.") }</p>
                 <nav class="tabs" aria-label="Parts">
-                    <button type="button" id="tab-fleet" aria-pressed={pressed(Tab::Fleet)} onclick={select(Tab::Fleet)}>{ "Fleet" }</button>
-                    <button type="button" id="tab-editor" aria-pressed={pressed(Tab::Editor)} onclick={select(Tab::Editor)}>{ "Task definition" }</button>
+                    <button type="button" id="tab-fleet" aria-pressed={pressed(Tab::Fleet)} onclick={select(Tab::Fleet)}>{ crate::i18n::t("Fleet") }</button>
+                    <button type="button" id="tab-editor" aria-pressed={pressed(Tab::Editor)} onclick={select(Tab::Editor)}>{ crate::i18n::t("Task definition") }</button>
                     if cfg!(feature = "lessons") { { lessons_tab(pressed, select) } }
                 </nav>
             </header>
@@ -74,6 +92,25 @@ pub fn app() -> Html {
                 }
             }
         </main>
+        </ContextProvider<Lang>>
+    }
+}
+
+/// The language kept from an earlier visit (localStorage), English by default.
+fn stored_lang() -> Lang {
+    let stored = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("berth.lang").ok().flatten());
+    if stored.as_deref() == Some("ja") {
+        Lang::Ja
+    } else {
+        Lang::En
+    }
+}
+
+fn store_lang(lang: Lang) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item("berth.lang", if lang == Lang::Ja { "ja" } else { "en" });
     }
 }
 
@@ -82,7 +119,7 @@ fn lessons_tab(
     pressed: impl Fn(Tab) -> &'static str,
     select: impl Fn(Tab) -> Callback<MouseEvent>,
 ) -> Html {
-    html! { <button type="button" id="tab-lessons" aria-pressed={pressed(Tab::Lessons)} onclick={select(Tab::Lessons)}>{ "Lessons" }</button> }
+    html! { <button type="button" id="tab-lessons" aria-pressed={pressed(Tab::Lessons)} onclick={select(Tab::Lessons)}>{ crate::i18n::t("Lessons") }</button> }
 }
 
 #[cfg(not(feature = "lessons"))]
@@ -94,6 +131,7 @@ fn lessons_tab(_: impl Fn(Tab) -> &'static str, _: impl Fn(Tab) -> Callback<Mous
 #[cfg(feature = "lessons")]
 #[function_component(Lessons)]
 fn lessons() -> Html {
+    let _lang = use_context::<Lang>();
     let replay = use_reducer(Replay::default);
     let send = |action: replay::Action| {
         let replay = replay.clone();
@@ -129,7 +167,7 @@ fn lessons() -> Html {
             html! { <li {class}><time>{ &line.clock }</time>{ " " }<span>{ &line.text }</span></li> }
         });
         let verdict = if replay.passed() {
-            html! { <p id="lesson-verdict" class="status valid">{ "Every expectation of this lesson holds." }</p> }
+            html! { <p id="lesson-verdict" class="status valid">{ crate::i18n::t("Every expectation of this lesson holds.") }</p> }
         } else {
             html! { <p id="lesson-verdict" class="status invalid">{ format!("{} expectation(s) failed: {}", replay.failures.len(), replay.failures.join("; ")) }</p> }
         };
@@ -138,9 +176,9 @@ fn lessons() -> Html {
                 <h2 id="lesson-title">{ lesson.title }</h2>
                 <p id="lesson-story" class="story">{ lesson.story() }</p>
                 <div class="controls">
-                    <button type="button" id="lesson-back" onclick={send(replay::Action::Back)}>{ "◀ Back" }</button>
-                    <button type="button" id="lesson-step" onclick={send(replay::Action::Step)}>{ "Step ▶" }</button>
-                    <button type="button" id="lesson-end" onclick={send(replay::Action::End)}>{ "To the end ▶▶" }</button>
+                    <button type="button" id="lesson-back" onclick={send(replay::Action::Back)}>{ crate::i18n::t("◀ Back") }</button>
+                    <button type="button" id="lesson-step" onclick={send(replay::Action::Step)}>{ crate::i18n::t("Step ▶") }</button>
+                    <button type="button" id="lesson-end" onclick={send(replay::Action::End)}>{ crate::i18n::t("To the end ▶▶") }</button>
                     <input type="range" id="lesson-seek" aria-label="Instant" min="1" max={replay.instants.len().to_string()}
                         value={replay.shown.to_string()} oninput={on_seek} />
                     <output id="lesson-clock">{ format!("{} (instant {} of {})", replay.clock(), replay.shown, replay.instants.len()) }</output>
@@ -155,7 +193,7 @@ fn lessons() -> Html {
             <section class="lesson-list" aria-label="Lessons">{ for buttons }</section>
             { for player }
             if replay.lesson.is_none() {
-                <p class="status empty">{ "Pick a lesson: each is a scenario replayed on a virtual fleet, with ECS's events as they happen. Step through it, or jump to the end." }</p>
+                <p class="status empty">{ crate::i18n::t("Pick a lesson: each is a scenario replayed on a virtual fleet, with ECS's events as they happen. Step through it, or jump to the end.") }</p>
             }
         </div>
     }
@@ -170,6 +208,7 @@ struct EditorProps {
 /// The task-definition editor.
 #[function_component(Editor)]
 fn editor(props: &EditorProps) -> Html {
+    let _lang = use_context::<Lang>();
     let state = use_reducer(EditorState::default);
     let registered = use_state(|| None::<Result<String, String>>);
     let on_register = {
@@ -229,21 +268,21 @@ fn editor(props: &EditorProps) -> Html {
     html! {
         <>
             <section class="samples" aria-label="Samples">
-                <span>{ "Samples:" }</span>
+                <span>{ crate::i18n::t("Samples:") }</span>
                 { for samples }
             </section>
             <div class="panes">
                 <section class="pane editor">
-                    <label for="td-text">{ "Task definition JSON (register input, describe-task-definition output, or a containerDefinitions array)" }</label>
+                    <label for="td-text">{ crate::i18n::t("Task definition JSON (register input, describe-task-definition output, or a containerDefinitions array)") }</label>
                     <textarea id="td-text" ref={textarea} spellcheck="false" value={state.text.clone()} oninput={on_input}
                         placeholder={"{\n  \"family\": \"web\",\n  \"containerDefinitions\": [ ... ]\n}"} />
-                    <label for="td-family">{ "Family for a bare containerDefinitions array" }</label>
+                    <label for="td-family">{ crate::i18n::t("Family for a bare containerDefinitions array") }</label>
                     <input id="td-family" type="text" value={state.family.clone()} oninput={on_family} />
                 </section>
                 <section class="pane verdict" aria-live="polite">
                     if props.connected && matches!(state.verdict, Verdict::Registered { .. }) {
                         <div class="controls">
-                            <button type="button" id="td-register" onclick={on_register}>{ "Register with berth serve" }</button>
+                            <button type="button" id="td-register" onclick={on_register}>{ crate::i18n::t("Register with berth serve") }</button>
                             { for registered.as_ref().map(|outcome| match outcome {
                                 Ok(text) => html! { <span id="td-registered" class="status valid">{ text }</span> },
                                 Err(text) => html! { <span id="td-registered" class="status invalid">{ text }</span> },
@@ -260,7 +299,7 @@ fn editor(props: &EditorProps) -> Html {
 fn render_verdict(verdict: &Verdict, on_select: Callback<u32>) -> Html {
     match verdict {
         Verdict::Empty => html! {
-            <p id="status" class="status empty">{ "Paste or type a task definition, or pick a sample." }</p>
+            <p id="status" class="status empty">{ crate::i18n::t("Paste or type a task definition, or pick a sample.") }</p>
         },
         Verdict::Malformed {
             line,

@@ -69,6 +69,7 @@ fn number(input: &NodeRef) -> Option<i64> {
 /// The live view.
 #[function_component(Fleet)]
 pub fn fleet() -> Html {
+    let _lang = use_context::<crate::i18n::Lang>();
     let live = use_reducer(LiveState::default);
     let cluster = use_mut_ref(|| "default".to_owned());
     {
@@ -127,12 +128,15 @@ pub fn fleet() -> Html {
 
     let status = match &live.link {
         Link::Unknown => {
-            html! { <p id="live-status" class="status empty">{ "Connecting to berth serve..." }</p> }
+            html! { <p id="live-status" class="status empty">{ crate::i18n::t("Connecting to berth serve...") }</p> }
         }
         Link::Connected => html! {
             <p id="live-status" class="status valid">
-                { format!("Live: cluster {} on this berth serve ({} instances, {} services). Changes made with the AWS CLI show here as they happen.",
-                    live.snapshot.cluster, live.snapshot.instances.len(), live.snapshot.services.len()) }
+                { format!("{} {} {} ({} {}, {} {}). {}",
+                    crate::i18n::t("Live: cluster"), live.snapshot.cluster, crate::i18n::t("on this berth serve"),
+                    live.snapshot.instances.len(), crate::i18n::t("instances"),
+                    live.snapshot.services.len(), crate::i18n::t("services"),
+                    crate::i18n::t("Changes made with the AWS CLI show here as they happen.")) }
             </p>
         },
         Link::Unavailable(why) => html! {
@@ -218,16 +222,16 @@ pub fn fleet() -> Html {
             });
         });
         let pressed = if mode == docker { "true" } else { "false" };
-        html! { <button type="button" {id} class="small" aria-pressed={pressed} {onclick}>{ label }</button> }
+        html! { <button type="button" {id} class="small" aria-pressed={pressed} {onclick}>{ crate::i18n::t(label) }</button> }
     };
     html! {
         <div class="live">
             { status }
             <div class="live-bar">
-                <label>{ "Cluster " }<select id="live-cluster" onchange={on_cluster}>{ for clusters }</select></label>
-                { " " }<button type="button" id="export" class="small" onclick={export}>{ "Export as aws ecs commands" }</button>
+                <label>{ crate::i18n::t("Cluster ") }<select id="live-cluster" onchange={on_cluster}>{ for clusters }</select></label>
+                { " " }<button type="button" id="export" class="small" onclick={export}>{ crate::i18n::t("Export as aws ecs commands") }</button>
                 <span class="fleet-switch" role="group" aria-label="Run tasks on">
-                    { " Run tasks on: " }
+                    { crate::i18n::t(" Run tasks on: ") }
                     { switch("Virtual instances", Some(false), "fleet-virtual") }
                     { switch("Docker instances", Some(true), "fleet-docker") }
                     { switch("Both", None, "fleet-both") }
@@ -238,9 +242,9 @@ pub fn fleet() -> Html {
             { render_explanation(&live) }
             { render_export(&live) }
             <section class="fleet" aria-label="Fleet">
-                <h2>{ "Container instances" }</h2>
+                <h2>{ crate::i18n::t("Container instances") }</h2>
                 if zones.is_empty() {
-                    <p class="status empty">{ "No container instances in this cluster." }</p>
+                    <p class="status empty">{ crate::i18n::t("No container instances in this cluster.") }</p>
                 }
                 { for zones.iter().map(|(zone, instances)| html! {
                     <div class="zone">
@@ -258,15 +262,15 @@ pub fn fleet() -> Html {
             </section>
             { render_plot(&live) }
             <section class="services" aria-label="Services">
-                <h2>{ "Services" }</h2>
+                <h2>{ crate::i18n::t("Services") }</h2>
                 if live.snapshot.services.is_empty() {
-                    <p class="status empty">{ "No services yet." }</p>
+                    <p class="status empty">{ crate::i18n::t("No services yet.") }</p>
                 }
                 { for live.services().iter().map(|s| render_service(s, &live, &cluster)) }
             </section>
             <Inspector live={live.clone()} cluster={cluster.clone()} />
             <section class="timeline" aria-label="Events">
-                <h2>{ "Events" }</h2>
+                <h2>{ crate::i18n::t("Events") }</h2>
                 <ol id="live-events" class="log">
                     { for live.events.iter().map(|(time, kind, what)| html! {
                         <li class="line change"><time>{ time }</time>{ " " }<span class="kind">{ kind }</span>{ " " }<span>{ what }</span></li>
@@ -294,7 +298,7 @@ fn render_explanation(live: &Live) -> Html {
         .unwrap_or_default();
     html! {
         <section id="explain" class="explain" aria-label="Placement explained">
-            <h2>{ format!("Where the next task of {} would go", text("group")) }</h2>
+            <h2>{ format!("{} {}", crate::i18n::t("Where the next task would go:"), text("group")) }</h2>
             <p id="explain-summary">{ text("summary") }</p>
             if let Some(closest) = explanation["closestMatch"].as_str() {
                 <p id="explain-closest" class="status invalid">{ closest }</p>
@@ -303,7 +307,7 @@ fn render_explanation(live: &Live) -> Html {
                 <p class="muted">{ format!("{} instances tied on every strategy; a seeded draw picks one of them, so the real task may land on another.", explanation["tied"]) }</p>
             }
             <table class="deployments">
-                <thead><tr><th>{ "Instance" }</th><th>{ "Zone" }</th><th>{ "Verdict" }</th><th>{ "Why" }</th><th>{ "Strategy keys (lower wins)" }</th></tr></thead>
+                <thead><tr><th>{ crate::i18n::t("Instance") }</th><th>{ crate::i18n::t("Zone") }</th><th>{ crate::i18n::t("Verdict") }</th><th>{ crate::i18n::t("Why") }</th><th>{ crate::i18n::t("Strategy keys (lower wins)") }</th></tr></thead>
                 <tbody>
                     { for rows.iter().map(|row| html! {
                         <tr class={classes!("verdict", row["verdict"].as_str().unwrap_or_default().to_owned())}>
@@ -316,7 +320,7 @@ fn render_explanation(live: &Live) -> Html {
                     }) }
                 </tbody>
             </table>
-            <button type="button" class="small" onclick={close}>{ "Close" }</button>
+            <button type="button" class="small" onclick={close}>{ crate::i18n::t("Close") }</button>
         </section>
     }
 }
@@ -332,10 +336,10 @@ fn render_export(live: &Live) -> Html {
     };
     html! {
         <section class="explain" aria-label="Export">
-            <h2>{ "This cluster as aws ecs commands" }</h2>
-            <p class="muted">{ "Task definitions as RegisterTaskDefinition input (the latest revision of each family), the cluster, and each service as CreateService input, ready for a real account." }</p>
+            <h2>{ crate::i18n::t("This cluster as aws ecs commands") }</h2>
+            <p class="muted">{ crate::i18n::t("Task definitions as RegisterTaskDefinition input (the latest revision of each family), the cluster, and each service as CreateService input, ready for a real account.") }</p>
             <pre id="export-commands" class="registered">{ text }</pre>
-            <button type="button" class="small" onclick={close}>{ "Close" }</button>
+            <button type="button" class="small" onclick={close}>{ crate::i18n::t("Close") }</button>
         </section>
     }
 }
@@ -347,7 +351,7 @@ fn render_plot(live: &LiveState) -> Html {
     let percent = |(used, total): (i64, i64)| if total > 0 { used * 100 / total } else { 0 };
     html! {
         <section class="plot" aria-label="Reservation over time">
-            <h2>{ "Reservation over time" }</h2>
+            <h2>{ crate::i18n::t("Reservation over time") }</h2>
             <svg id="reservation-plot" width={width.to_string()} height={height.to_string()}
                 viewBox={format!("0 0 {width} {height}")} role="img"
                 aria-label={format!("CPU {}% and memory {}% reserved now", percent(now.cpu), percent(now.memory))}>
@@ -409,7 +413,7 @@ fn render_instance(
                 json!({"cluster": name, "containerInstances": [arn], "status": status}),
             );
         });
-        html! { <button type="button" class="small" {onclick}>{ label }</button> }
+        html! { <button type="button" class="small" {onclick}>{ crate::i18n::t(label) }</button> }
     };
     let ports = instance.ports.iter().map(|p| {
         let class = classes!("port", if p.dynamic { "dynamic" } else { "static" });
@@ -426,14 +430,14 @@ fn render_instance(
                 <strong>{ &instance.id }</strong>
                 <span class="muted">{ format!(" {} {}", instance.instance_type, instance.ec2_id) }</span>
                 <span class="badge">{ &instance.status }</span>
-                if !instance.connected { <span class="badge bad">{ "agent disconnected" }</span> }
+                if !instance.connected { <span class="badge bad">{ crate::i18n::t("agent disconnected") }</span> }
             </header>
             { bar("CPU", instance.cpu, "units") }
             { bar("Memory", instance.memory, "MiB") }
             <div class="blocks">{ for instance.tasks.iter().map(|t| render_block(t, select)) }</div>
             <div class="ports">
-                <span class="muted">{ "Host ports: " }</span>
-                if instance.ports.is_empty() { <span class="muted">{ "none in use" }</span> }
+                <span class="muted">{ crate::i18n::t("Host ports: ") }</span>
+                if instance.ports.is_empty() { <span class="muted">{ crate::i18n::t("none in use") }</span> }
                 { for ports }
             </div>
             <div class="instance-actions">
@@ -457,10 +461,10 @@ fn render_service(service: &ServiceView, live: &Live, cluster: &Rc<RefCell<Strin
             <header>
                 <strong>{ &service.name }</strong>
                 <span class="muted">{ format!(" {} · {} · desired {desired}, running {running}, pending {pending}", service.status, service.task_definition) }</span>
-                { " " }<button type="button" class="small explain" onclick={why}>{ "Where would the next task go?" }</button>
+                { " " }<button type="button" class="small explain" onclick={why}>{ crate::i18n::t("Where would the next task go?") }</button>
             </header>
             <table class="deployments">
-                <thead><tr><th>{ "Deployment" }</th><th>{ "Task definition" }</th><th>{ "Desired" }</th><th>{ "Running" }</th><th>{ "Pending" }</th><th>{ "Rollout" }</th></tr></thead>
+                <thead><tr><th>{ crate::i18n::t("Deployment") }</th><th>{ crate::i18n::t("Task definition") }</th><th>{ crate::i18n::t("Desired") }</th><th>{ crate::i18n::t("Running") }</th><th>{ crate::i18n::t("Pending") }</th><th>{ crate::i18n::t("Rollout") }</th></tr></thead>
                 <tbody>
                     { for service.deployments.iter().map(|d| html! {
                         <tr><td>{ &d.status }</td><td>{ &d.task_definition }</td><td>{ d.counts.0 }</td><td>{ d.counts.1 }</td><td>{ d.counts.2 }</td><td>{ &d.rollout }</td></tr>
@@ -483,10 +487,11 @@ struct Props {
 /// The selected task: its document, its ports as links, its logs, and Stop.
 #[function_component(Inspector)]
 fn inspector(props: &Props) -> Html {
+    let _lang = use_context::<crate::i18n::Lang>();
     let Some(task) = props.live.selected_task() else {
         return html! {
-            <section class="inspector" aria-label="Task"><h2>{ "Task" }</h2>
-                <p class="status empty">{ "Click a task to see its describe-tasks document, host ports and logs." }</p>
+            <section class="inspector" aria-label="Task"><h2>{ crate::i18n::t("Task") }</h2>
+                <p class="status empty">{ crate::i18n::t("Click a task to see its describe-tasks document, host ports and logs.") }</p>
                 { stopped_list(&props.live) }
             </section>
         };
@@ -526,15 +531,15 @@ fn inspector(props: &Props) -> Html {
         <section class="inspector" aria-label="Task">
             <h2>{ format!("Task {}", crate::live::short(&arn)) }</h2>
             <div class="controls">
-                if task["desiredStatus"] != "STOPPED" { <button type="button" id="task-stop" onclick={stop}>{ "Stop task" }</button> }
-                <button type="button" onclick={close}>{ "Close" }</button>
+                if task["desiredStatus"] != "STOPPED" { <button type="button" id="task-stop" onclick={stop}>{ crate::i18n::t("Stop task") }</button> }
+                <button type="button" onclick={close}>{ crate::i18n::t("Close") }</button>
             </div>
             if let Some(reason) = task["stoppedReason"].as_str() {
                 <p id="task-stopped-reason" class="status invalid">{ format!("{}: {reason}", task["stopCode"].as_str().unwrap_or("Stopped")) }</p>
             }
-            <h3>{ "Network bindings (host → container)" }</h3>
+            <h3>{ crate::i18n::t("Network bindings (host → container)") }</h3>
             <ul id="task-bindings">{ for bindings }</ul>
-            <h3>{ "Logs" }</h3>
+            <h3>{ crate::i18n::t("Logs") }</h3>
             <pre id="task-logs" class="registered">
                 { if logs.is_empty() { "No log lines (virtual containers write none; Docker agents' containers do).".to_owned() }
                   else { logs.iter().map(|(c, l)| format!("{c} | {l}")).collect::<Vec<_>>().join("\n") } }
@@ -556,7 +561,7 @@ fn stopped_list(live: &Live) -> Html {
     };
     html! {
         <>
-            <h3>{ "Stopped in the last hour" }</h3>
+            <h3>{ crate::i18n::t("Stopped in the last hour") }</h3>
             <div class="blocks">{ for stopped.iter().map(|t| render_block(t, &select)) }</div>
         </>
     }
@@ -565,6 +570,7 @@ fn stopped_list(live: &Live) -> Html {
 /// What a user does with the AWS CLI, as forms.
 #[function_component(Forms)]
 fn forms(props: &Props) -> Html {
+    let _lang = use_context::<crate::i18n::Lang>();
     let td = use_node_ref();
     let count = use_node_ref();
     let service = use_node_ref();
@@ -655,27 +661,27 @@ fn forms(props: &Props) -> Html {
     html! {
         <section class="forms" aria-label="Actions">
             <fieldset>
-                <legend>{ "Run task" }</legend>
-                <label>{ "Task definition " }<input id="run-td" ref={td} type="text" placeholder="family or family:revision" /></label>
-                <label>{ "Count " }<input id="run-count" ref={count} type="number" min="1" max="10" value="1" /></label>
-                <button type="button" id="run-task" onclick={run}>{ "Run task" }</button>
-                <button type="button" id="run-explain" class="small" onclick={why_run}>{ "Where would it go?" }</button>
+                <legend>{ crate::i18n::t("Run task") }</legend>
+                <label>{ crate::i18n::t("Task definition ") }<input id="run-td" ref={td} type="text" placeholder="family or family:revision" /></label>
+                <label>{ crate::i18n::t("Count ") }<input id="run-count" ref={count} type="number" min="1" max="10" placeholder="1" /></label>
+                <button type="button" id="run-task" onclick={run}>{ crate::i18n::t("Run task") }</button>
+                <button type="button" id="run-explain" class="small" onclick={why_run}>{ crate::i18n::t("Where would it go?") }</button>
             </fieldset>
             <fieldset>
-                <legend>{ "Service" }</legend>
-                <label>{ "Name " }<input id="svc-name" ref={service.clone()} type="text" /></label>
-                <label>{ "Task definition " }<input id="svc-td" ref={service_td.clone()} type="text" placeholder="family:revision" /></label>
-                <label>{ "Desired " }<input id="svc-desired" ref={desired.clone()} type="number" min="0" /></label>
-                <label>{ "Min % " }<input id="svc-min" ref={min.clone()} type="number" min="0" placeholder="100" /></label>
-                <label>{ "Max % " }<input id="svc-max" ref={max.clone()} type="number" min="100" placeholder="200" /></label>
-                <button type="button" id="svc-create" onclick={service_call("CreateService")}>{ "Create service" }</button>
-                <button type="button" id="svc-update" onclick={service_call("UpdateService")}>{ "Update service" }</button>
+                <legend>{ crate::i18n::t("Service") }</legend>
+                <label>{ crate::i18n::t("Name ") }<input id="svc-name" ref={service.clone()} type="text" /></label>
+                <label>{ crate::i18n::t("Task definition ") }<input id="svc-td" ref={service_td.clone()} type="text" placeholder="family:revision" /></label>
+                <label>{ crate::i18n::t("Desired ") }<input id="svc-desired" ref={desired.clone()} type="number" min="0" /></label>
+                <label>{ crate::i18n::t("Min % ") }<input id="svc-min" ref={min.clone()} type="number" min="0" placeholder="100" /></label>
+                <label>{ crate::i18n::t("Max % ") }<input id="svc-max" ref={max.clone()} type="number" min="100" placeholder="200" /></label>
+                <button type="button" id="svc-create" onclick={service_call("CreateService")}>{ crate::i18n::t("Create service") }</button>
+                <button type="button" id="svc-update" onclick={service_call("UpdateService")}>{ crate::i18n::t("Update service") }</button>
             </fieldset>
             <fieldset>
-                <legend>{ "Docker agent" }</legend>
+                <legend>{ crate::i18n::t("Docker agent") }</legend>
                 <label>{ "URL " }<input id="agent-url" ref={agent_url} type="text" placeholder="ws://127.0.0.1:51678" /></label>
-                <label>{ "Token " }<input id="agent-token" ref={agent_token} type="password" /></label>
-                <button type="button" id="agent-connect" onclick={link}>{ "Connect" }</button>
+                <label>{ crate::i18n::t("Token ") }<input id="agent-token" ref={agent_token} type="password" /></label>
+                <button type="button" id="agent-connect" onclick={link}>{ crate::i18n::t("Connect") }</button>
             </fieldset>
         </section>
     }

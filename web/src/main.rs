@@ -10,6 +10,7 @@ mod api;
 mod app;
 mod export;
 mod fleet;
+mod i18n;
 #[cfg(any(test, feature = "lessons"))]
 mod lessons;
 mod live;

@@ -1,0 +1,134 @@
+//! The page in English or Japanese. English text is its own key: [`t`] looks it up in
+//! [`JAPANESE`] when the page is in Japanese and gives it back unchanged otherwise (ECS's own
+//! words, in events and errors, stay as ECS writes them). The language is chosen in the
+//! header, kept in localStorage, and handed to components as a Yew context, which re-renders
+//! them when it changes; [`t`] reads the language the page was last rendered in.
+
+use std::cell::Cell;
+
+/// The page's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ja,
+}
+
+thread_local! {
+    static CURRENT: Cell<Lang> = const { Cell::new(Lang::En) };
+}
+
+/// Sets the language [`t`] uses (the app does, each time it renders).
+pub fn set(lang: Lang) {
+    CURRENT.with(|c| c.set(lang));
+}
+
+/// The text in the page's language.
+pub fn t(en: &'static str) -> &'static str {
+    if CURRENT.with(Cell::get) == Lang::En {
+        return en;
+    }
+    JAPANESE
+        .iter()
+        .find(|(key, _)| *key == en)
+        .map_or(en, |(_, ja)| ja)
+}
+
+/// English → Japanese.
+pub const JAPANESE: &[(&str, &str)] = &[
+    ("Fleet", "フリート"),
+    ("Task definition", "タスク定義"),
+    ("Lessons", "レッスン"),
+    ("Amazon ECS's control plane as a playground. Watch the fleet, services and tasks of a berth serve as the AWS CLI drives it, or paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it.",
+     "Amazon ECS のコントロールプレーンを遊び場に。AWS CLI が berth serve を動かす様子をフリート・サービス・タスクで見たり、タスク定義を貼り付けて RegisterTaskDefinition と同じ基準で判定したりできます。"),
+    ("Samples:", "サンプル:"),
+    ("Task definition JSON (register input, describe-task-definition output, or a containerDefinitions array)",
+     "タスク定義の JSON（register の入力、describe-task-definition の出力、または containerDefinitions の配列）"),
+    ("Family for a bare containerDefinitions array", "containerDefinitions 配列だけのときのファミリー名"),
+    ("Paste or type a task definition, or pick a sample.", "タスク定義を貼り付けるか入力するか、サンプルを選んでください。"),
+    ("Register with berth serve", "berth serve に登録"),
+    ("Connecting to berth serve...", "berth serve に接続しています…"),
+    ("Cluster ", "クラスター "),
+    (" Run tasks on: ", " タスクの実行先: "),
+    ("Virtual instances", "仮想インスタンス"),
+    ("Docker instances", "Docker インスタンス"),
+    ("Both", "両方"),
+    ("Export as aws ecs commands", "aws ecs コマンドとして書き出す"),
+    ("Run task", "タスクを実行"),
+    ("Task definition ", "タスク定義 "),
+    ("Count ", "数 "),
+    ("Where would it go?", "どこに配置される？"),
+    ("Service", "サービス"),
+    ("Name ", "名前 "),
+    ("Desired ", "必要数 "),
+    ("Min % ", "最小 % "),
+    ("Max % ", "最大 % "),
+    ("Create service", "サービスを作成"),
+    ("Update service", "サービスを更新"),
+    ("Docker agent", "Docker エージェント"),
+    ("Token ", "トークン "),
+    ("Connect", "接続"),
+    ("Container instances", "コンテナインスタンス"),
+    ("No container instances in this cluster.", "このクラスターにはコンテナインスタンスがありません。"),
+    ("Host ports: ", "ホストポート: "),
+    ("none in use", "使用中のものはありません"),
+    ("agent disconnected", "エージェント切断"),
+    ("Drain", "ドレイン"),
+    ("Activate", "有効化"),
+    ("Services", "サービス"),
+    ("No services yet.", "サービスはまだありません。"),
+    ("Where would the next task go?", "次のタスクはどこに？"),
+    ("Deployment", "デプロイ"),
+    ("Desired", "必要数"),
+    ("Running", "実行中"),
+    ("Pending", "保留中"),
+    ("Rollout", "ロールアウト"),
+    ("Task", "タスク"),
+    ("Click a task to see its describe-tasks document, host ports and logs.", "タスクをクリックすると、describe-tasks のドキュメント、ホストポート、ログが表示されます。"),
+    ("Stop task", "タスクを停止"),
+    ("Close", "閉じる"),
+    ("Network bindings (host → container)", "ネットワークバインディング（ホスト → コンテナ）"),
+    ("Logs", "ログ"),
+    ("Stopped in the last hour", "この 1 時間に停止したタスク"),
+    ("Reservation over time", "予約率の推移"),
+    ("Events", "イベント"),
+    ("Instance", "インスタンス"),
+    ("Zone", "ゾーン"),
+    ("Verdict", "判定"),
+    ("Why", "理由"),
+    ("Strategy keys (lower wins)", "戦略キー（小さいほど優先）"),
+    ("This cluster as aws ecs commands", "このクラスターを aws ecs コマンドで"),
+    ("Task definitions as RegisterTaskDefinition input (the latest revision of each family), the cluster, and each service as CreateService input, ready for a real account.",
+     "タスク定義（各ファミリーの最新リビジョン）を RegisterTaskDefinition の入力として、クラスターを、各サービスを CreateService の入力として書き出します。実際のアカウントでそのまま使えます。"),
+    ("◀ Back", "◀ 戻る"),
+    ("Step ▶", "次へ ▶"),
+    ("To the end ▶▶", "最後まで ▶▶"),
+    ("Pick a lesson: each is a scenario replayed on a virtual fleet, with ECS's events as they happen. Step through it, or jump to the end.",
+     "レッスンを選んでください。各レッスンは仮想フリート上で再生されるシナリオで、ECS のイベントが起きた順に表示されます。1 ステップずつ進めるか、最後まで飛ばせます。"),
+    ("Every expectation of this lesson holds.", "このレッスンの期待はすべて満たされています。"),
+    ("Live: cluster", "ライブ: クラスター"),
+    ("on this berth serve", "（この berth serve）"),
+    ("instances", "インスタンス"),
+    ("services", "サービス"),
+    ("Changes made with the AWS CLI show here as they happen.", "AWS CLI での変更がその場でここに表示されます。"),
+    ("Where the next task would go:", "次のタスクの配置先:"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_text_once_and_switching() {
+        for (i, (en, _)) in JAPANESE.iter().enumerate() {
+            assert!(
+                JAPANESE[i + 1..].iter().all(|(other, _)| other != en),
+                "{en} twice"
+            );
+        }
+        set(Lang::Ja);
+        assert_eq!(t("Fleet"), "フリート");
+        assert_eq!(t("Not in the table"), "Not in the table");
+        set(Lang::En);
+        assert_eq!(t("Fleet"), "Fleet");
+    }
+}
