@@ -207,6 +207,35 @@ class Agent(unittest.TestCase):
         for arn in (healthy, sick):
             ecs.stop_task(task=arn)
 
+    def test_task_volumes_are_mounted_and_removed_with_the_task(self):
+        ecs = self.ecs
+        ecs.register_task_definition(
+            family="vols", volumes=[{"name": "data"}],
+            containerDefinitions=[
+                {"name": "writer", "image": IMAGE, "memory": 16, "essential": False,
+                 "mountPoints": [{"sourceVolume": "data", "containerPath": "/data"}],
+                 "command": ["sh", "-c", "echo shared > /data/note"]},
+                {"name": "reader", "image": IMAGE, "memory": 16,
+                 "mountPoints": [{"sourceVolume": "data", "containerPath": "/data", "readOnly": True}],
+                 "portMappings": [{"containerPort": 80, "hostPort": 0}],
+                 "command": ["sh", "-c", "sleep 1; mkdir -p /www; cp /data/note /www/index.html; "
+                                         "exec httpd -f -p 80 -h /www"]}])
+        arn = ecs.run_task(taskDefinition="vols")["tasks"][0]["taskArn"]
+        task = wait_for("RUNNING", lambda: next(
+            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "RUNNING"),
+            None))
+        reader = next(c for c in task["containers"] if c["name"] == "reader")
+        self.assertEqual(wait_for("the shared file", lambda: self._try_page(
+            reader["networkBindings"][0])), "shared")
+        volume = f"ecs-{arn.rsplit('/', 1)[1]}-data"
+
+        def volumes():
+            return subprocess.run(["docker", "volume", "ls", "-q"], check=True,
+                                  capture_output=True, text=True).stdout.split()
+        self.assertIn(volume, volumes())
+        ecs.stop_task(task=arn)
+        wait_for("the task's volume to be removed", lambda: volume not in volumes(), timeout=30)
+
     def test_unsafe_containers_are_refused(self):
         ecs = self.ecs
         main = {"name": "main", "image": IMAGE, "memory": 16, "command": ["sleep", "60"]}

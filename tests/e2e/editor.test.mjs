@@ -110,3 +110,13 @@ test('each seed sample is one click away and registers', async () => {
   await screenshot(page, 'editor-sample-sleep360');
   assert.deepEqual(errors, []);
 });
+
+test('what is in the editor survives a reload', async () => {
+  const text = JSON.stringify({ family: 'kept', containerDefinitions: [{ name: 'a', image: 'busybox', memory: 8 }] });
+  await page.fill('#td-text', text);
+  await page.reload();
+  await page.waitForSelector('#td-text', { timeout: 20000 });
+  await page.waitForFunction((expected) => document.querySelector('#td-text').value === expected, text);
+  await page.waitForSelector('#status.valid');
+  assert.match(await page.textContent('#status'), /kept:1/);
+});

@@ -96,11 +96,17 @@ pub fn app() -> Html {
     }
 }
 
+/// Where the editor's text is kept between visits.
+const EDITOR_KEY: &str = "berth.editor";
+
+/// The page's localStorage, when the browser lets it have one.
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
 /// The language kept from an earlier visit (localStorage), English by default.
 fn stored_lang() -> Lang {
-    let stored = web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item("berth.lang").ok().flatten());
+    let stored = storage().and_then(|s| s.get_item("berth.lang").ok().flatten());
     if stored.as_deref() == Some("ja") {
         Lang::Ja
     } else {
@@ -109,7 +115,7 @@ fn stored_lang() -> Lang {
 }
 
 fn store_lang(lang: Lang) {
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+    if let Some(storage) = storage() {
         let _ = storage.set_item("berth.lang", if lang == Lang::Ja { "ja" } else { "en" });
     }
 }
@@ -232,10 +238,24 @@ fn editor(props: &EditorProps) -> Html {
         })
     };
 
+    {
+        // What was in the editor before a reload comes back.
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            if let Some(text) = storage().and_then(|s| s.get_item(EDITOR_KEY).ok().flatten()) {
+                if !text.is_empty() {
+                    state.dispatch(Action::Edit { text, now: now() });
+                }
+            }
+        });
+    }
     let on_input = {
         let state = state.clone();
         Callback::from(move |event: InputEvent| {
             let text = event.target_unchecked_into::<HtmlTextAreaElement>().value();
+            if let Some(storage) = storage() {
+                let _ = storage.set_item(EDITOR_KEY, &text);
+            }
             state.dispatch(Action::Edit { text, now: now() });
         })
     };
@@ -259,7 +279,12 @@ fn editor(props: &EditorProps) -> Html {
     };
     let samples = SAMPLES.iter().map(|sample| {
         let state = state.clone();
-        let onclick = Callback::from(move |_| state.dispatch(Action::Load { sample: *sample, now: now() }));
+        let onclick = Callback::from(move |_| {
+            if let Some(storage) = storage() {
+                let _ = storage.set_item(EDITOR_KEY, sample.text);
+            }
+            state.dispatch(Action::Load { sample: *sample, now: now() })
+        });
         html! {
             <button type="button" class="sample" data-sample={sample.id} {onclick}>{ sample.label }</button>
         }

@@ -25,6 +25,8 @@ const VERSION_LABEL: &str = "com.amazonaws.ecs.task-definition-version";
 pub(crate) const ESSENTIAL_LABEL: &str = "berth.essential";
 pub(crate) const STOP_TIMEOUT_LABEL: &str = "berth.stop-timeout";
 pub(crate) const ORDER_LABEL: &str = "berth.container-index";
+/// How many containers the task has: a task taken over with fewer was interrupted mid-launch.
+pub(crate) const COUNT_LABEL: &str = "berth.container-count";
 
 /// A container started for a task.
 #[derive(Clone, Debug)]
@@ -145,6 +147,7 @@ fn labels(spec: &TaskSpec, instance_id: &str, index: usize) -> HashMap<String, S
             container.stop_timeout.unwrap_or(30).to_string(),
         ),
         (ORDER_LABEL, index.to_string()),
+        (COUNT_LABEL, spec.containers.len().to_string()),
     ] {
         labels.insert(key.to_owned(), value);
     }
@@ -377,6 +380,33 @@ pub(crate) async fn remove(docker: &Docker, id: &str) {
         .v(true)
         .build();
     let _ = docker.remove_container(id, Some(options)).await;
+}
+
+/// Removes a stopped task's containers and the Docker volumes made for it
+/// (`ecs-<task id>-<volume>`).
+pub(crate) async fn remove_task(docker: &Docker, task_arn: &str, ids: &[String]) {
+    for id in ids {
+        remove(docker, id).await;
+    }
+    let prefix = format!("ecs-{}-", task_arn.rsplit('/').next().unwrap_or_default());
+    let filters = HashMap::from([("name".to_owned(), vec![prefix.clone()])]);
+    let options = bollard::query_parameters::ListVolumesOptionsBuilder::new()
+        .filters(&filters)
+        .build();
+    let Ok(listed) = docker.list_volumes(Some(options)).await else {
+        return;
+    };
+    for volume in listed.volumes.unwrap_or_default() {
+        // The name filter matches anywhere in the name: keep to this task's own.
+        if volume.name.starts_with(&prefix) {
+            let _ = docker
+                .remove_volume(
+                    &volume.name,
+                    None::<bollard::query_parameters::RemoveVolumeOptions>,
+                )
+                .await;
+        }
+    }
 }
 
 /// What Docker knows of one of the agent's containers.

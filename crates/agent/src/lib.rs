@@ -674,10 +674,14 @@ impl Agent {
         if self.send(&message) && stopped {
             let task = self.tasks.remove(task_arn).expect("found above");
             let docker = self.docker.clone();
+            let task_arn = task_arn.to_owned();
             tokio::spawn(async move {
-                for id in task.containers.iter().filter_map(|c| c.id.clone()) {
-                    docker::remove(&docker, &id).await;
-                }
+                let ids: Vec<String> = task
+                    .containers
+                    .iter()
+                    .filter_map(|c| c.id.clone())
+                    .collect();
+                docker::remove_task(&docker, &task_arn, &ids).await;
             });
         }
     }
@@ -940,10 +944,9 @@ impl Agent {
                     // daemon restarted, is retried here).
                     let docker = self.docker.clone();
                     let ids: Vec<String> = containers.iter().map(|f| f.id.clone()).collect();
+                    let task_arn = task_arn.clone();
                     tokio::spawn(async move {
-                        for id in ids {
-                            docker::remove(&docker, &id).await;
-                        }
+                        docker::remove_task(&docker, &task_arn, &ids).await;
                     });
                     continue;
                 }
@@ -989,7 +992,18 @@ impl Agent {
                     pull_started_at: None,
                     pull_stopped_at: None,
                 };
+                // Fewer containers than the task has: the agent died while starting it. It
+                // cannot run as defined, so it stops (and is reported STOPPED).
+                let expected = containers[0]
+                    .labels
+                    .get(docker::COUNT_LABEL)
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .unwrap_or(containers.len());
+                let incomplete = containers.len() < expected;
                 self.tasks.insert(task_arn.clone(), task);
+                if incomplete {
+                    self.stop(&task_arn, None);
+                }
                 for c in containers.iter().filter(|f| f.running) {
                     let Some(name) = c.labels.get(docker::CONTAINER_LABEL).cloned() else {
                         continue;
