@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { ROOT, DIST, launch, screenshot } from './harness.mjs';
+import { ROOT, DIST, launch, screenshot, ecsCall } from './harness.mjs';
 
 const BERTH = path.join(ROOT, 'target', 'debug', 'berth');
 const TOKEN = 'e2e-docker-token';
@@ -65,15 +65,7 @@ after(async () => {
   removeContainers();
 });
 
-async function ecs(operation, body) {
-  const response = await fetch(base, {
-    method: 'POST',
-    headers: { 'X-Amz-Target': `AmazonEC2ContainerServiceV20141113.${operation}`,
-      'Content-Type': 'application/x-amz-json-1.1' },
-    body: JSON.stringify(body),
-  });
-  return response.json();
-}
+const ecs = (operation, body) => ecsCall(base, operation, body);
 
 test('a wrong token is refused in the dialog, the right one links the agent', async () => {
   await page.fill('#agent-url', `ws://127.0.0.1:${agentPort}`);

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, DIST, launch, screenshot } from './harness.mjs';
+import { ROOT, DIST, launch, screenshot, ecsCall } from './harness.mjs';
 
 let server, base, browser, page;
 const errors = [];
@@ -42,15 +42,7 @@ function web(image) {
     healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'], interval: 5 } }] };
 }
 
-async function ecs(operation, body) {
-  const response = await fetch(base, {
-    method: 'POST',
-    headers: { 'X-Amz-Target': `AmazonEC2ContainerServiceV20141113.${operation}`,
-      'Content-Type': 'application/x-amz-json-1.1' },
-    body: JSON.stringify(body),
-  });
-  return response.json();
-}
+const ecs = (operation, body) => ecsCall(base, operation, body);
 
 test('served by berth serve, the page opens on the live fleet', async () => {
   await page.waitForSelector('#live-status.valid', { timeout: 20000 });

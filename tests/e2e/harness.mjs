@@ -71,3 +71,14 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Calls an ECS operation on a `berth serve` at `base` (JSON 1.1, as the AWS CLI sends it). */
+export async function ecsCall(base, operation, body) {
+  const response = await fetch(base, {
+    method: 'POST',
+    headers: { 'X-Amz-Target': `AmazonEC2ContainerServiceV20141113.${operation}`,
+      'Content-Type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify(body),
+  });
+  return response.json();
+}

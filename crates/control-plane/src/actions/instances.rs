@@ -213,14 +213,7 @@ pub(super) fn deregister(
 ) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let given = request.container_instance.unwrap_or_default();
-    let index = find(cluster, &given)
-        .filter(|&i| cluster.fleet.instances()[i].status != InstanceStatus::Inactive)
-        .ok_or_else(|| {
-            ApiError::new(
-                berth_model::ExceptionType::InvalidParameterException,
-                format!("Container instance {} not found.", last_segment(&given)),
-            )
-        })?;
+    let index = registered(cluster, &given)?;
     let busy = !cluster.instances[index].tasks.is_empty();
     if busy && request.force != Some(true) {
         return Err(messages::unconfirmed_error("instance-has-tasks", &[]));
@@ -382,6 +375,18 @@ pub(super) fn update_state(
     }))
 }
 
+/// The index of a registered (not INACTIVE) instance, or ECS's error naming it.
+fn registered(cluster: &ClusterRecord, given: &str) -> Result<usize, ApiError> {
+    find(cluster, given)
+        .filter(|&i| cluster.fleet.instances()[i].status != InstanceStatus::Inactive)
+        .ok_or_else(|| {
+            ApiError::new(
+                berth_model::ExceptionType::InvalidParameterException,
+                format!("Container instance {} not found.", last_segment(given)),
+            )
+        })
+}
+
 /// How long each stage of an agent update takes (UNCONFIRMED: ECS documents the stages, not
 /// their durations).
 pub(crate) const AGENT_UPDATE_STAGE_MS: u64 = 5_000;
@@ -399,14 +404,7 @@ pub(super) fn update_agent(
 ) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let given = request.container_instance.unwrap_or_default();
-    let index = find(cluster, &given)
-        .filter(|&i| cluster.fleet.instances()[i].status != InstanceStatus::Inactive)
-        .ok_or_else(|| {
-            ApiError::new(
-                berth_model::ExceptionType::InvalidParameterException,
-                format!("Container instance {} not found.", last_segment(&given)),
-            )
-        })?;
+    let index = registered(cluster, &given)?;
     let record = &cluster.instances[index];
     if let Some((status, _)) = &record.agent_update {
         if status != "UPDATED" && status != "FAILED" {

@@ -179,16 +179,7 @@ pub(super) fn create(
             "The daemon scheduling strategy does not support the EXTERNAL deployment controller.",
         ));
     }
-    let fargate = match request.launch_type.as_deref() {
-        None | Some("EC2") => false,
-        Some("FARGATE") => true,
-        Some(other) => {
-            return Err(messages::unconfirmed_error(
-                "fargate-unsupported",
-                &[&other],
-            ))
-        }
-    };
+    let fargate = on_fargate(request.launch_type.as_deref())?;
     // A capacity provider strategy (given, or the cluster's default when no launch type is)
     // puts the service on FARGATE / FARGATE_SPOT capacity.
     let strategy = super::capacity_providers::strategy_for(
@@ -300,6 +291,18 @@ pub(super) fn create(
     Ok(Response::Service(ServiceResponse {
         service: Some(document(cp, &cluster_name, &name, false)),
     }))
+}
+
+/// Whether a `launchType` is FARGATE (EC2 or none is not); another value is refused.
+pub(super) fn on_fargate(launch_type: Option<&str>) -> Result<bool, ApiError> {
+    match launch_type {
+        None | Some("EC2") => Ok(false),
+        Some("FARGATE") => Ok(true),
+        Some(other) => Err(messages::unconfirmed_error(
+            "fargate-unsupported",
+            &[&other],
+        )),
+    }
 }
 
 /// ECS's quota of tasks per service.

@@ -79,16 +79,7 @@ pub(super) fn create(
     let task_definition =
         super::services::active_task_definition(cp, request.task_definition.as_deref())?;
     let scale = scale(request.scale)?;
-    let fargate = match request.launch_type.as_deref() {
-        None | Some("EC2") => false,
-        Some("FARGATE") => true,
-        Some(other) => {
-            return Err(messages::unconfirmed_error(
-                "fargate-unsupported",
-                &[&other],
-            ))
-        }
-    };
+    let fargate = super::services::on_fargate(request.launch_type.as_deref())?;
     if fargate {
         if !super::services::fargate_compatible(cp, &task_definition) {
             return Err(ApiError::new(
