@@ -191,12 +191,7 @@ pub(super) fn register(
     });
     refresh_attributes(cluster, index);
     let document = document(cluster, index, true);
-    cp.emit(
-        now,
-        "ECS Container Instance State Change",
-        &document.container_instance_arn.clone(),
-        &document,
-    );
+    emit_change(cp, now, &document);
     Ok(Response::ContainerInstance(ContainerInstanceResponse {
         container_instance: Some(document),
     }))
@@ -231,12 +226,7 @@ pub(super) fn deregister(
     crate::lifecycle::stop_orphans(cp, now, &cluster_name, index, &reason);
     let cluster = active_cluster(cp, Some(&cluster_name))?;
     let document = document(cluster, index, false);
-    cp.emit(
-        now,
-        "ECS Container Instance State Change",
-        &document.container_instance_arn.clone(),
-        &document,
-    );
+    emit_change(cp, now, &document);
     Ok(Response::ContainerInstance(ContainerInstanceResponse {
         container_instance: Some(document),
     }))
@@ -362,17 +352,22 @@ pub(super) fn update_state(
         .map(|index| document(cluster, index, false))
         .collect();
     for document in &changed {
-        cp.emit(
-            now,
-            "ECS Container Instance State Change",
-            &document.container_instance_arn,
-            document,
-        );
+        emit_change(cp, now, document);
     }
     Ok(Response::ContainerInstances(ContainerInstancesResponse {
         container_instances: Some(found),
         failures: Some(failures),
     }))
+}
+
+/// An instance's state change event, with its document.
+fn emit_change(cp: &mut ControlPlane, now: SimTime, document: &Document) {
+    cp.emit(
+        now,
+        "ECS Container Instance State Change",
+        &document.container_instance_arn,
+        document,
+    );
 }
 
 /// The index of a registered (not INACTIVE) instance, or ECS's error naming it.
@@ -426,12 +421,7 @@ pub(super) fn update_agent(
     record.version += 1;
     let document = document(cluster, index, false);
     cp.wakeups.insert(next);
-    cp.emit(
-        now,
-        "ECS Container Instance State Change",
-        &document.container_instance_arn.clone(),
-        &document,
-    );
+    emit_change(cp, now, &document);
     Ok(Response::ContainerInstance(ContainerInstanceResponse {
         container_instance: Some(document),
     }))
@@ -474,11 +464,6 @@ pub(crate) fn advance_agent_updates(cp: &mut ControlPlane, now: SimTime) {
             cp.wakeups.insert(at);
         }
         let document = document(&cp.clusters[&name], index, false);
-        cp.emit(
-            now,
-            "ECS Container Instance State Change",
-            &document.container_instance_arn.clone(),
-            &document,
-        );
+        emit_change(cp, now, &document);
     }
 }
