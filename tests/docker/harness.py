@@ -54,9 +54,19 @@ def remove_all_containers():
 
 
 def page(binding):
+    """The page a published port serves. A task is RUNNING once its container has started,
+    as on ECS, which can be a moment before the server inside listens: connection errors are
+    retried for up to 5 s."""
     url = f"http://{binding['bindIP']}:{binding['hostPort']}/"
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read().decode().strip()
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode().strip()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 class Fleet:
