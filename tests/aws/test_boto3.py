@@ -94,6 +94,30 @@ class Services(unittest.TestCase):
                 {"name": "a", "image": "busybox"}])
         self.assertIn("memory", caught.exception.response["Error"]["Message"])
 
+    def test_execute_command_checks(self):
+        ecs = client()
+        ecs.create_cluster(clusterName="boto-exec")
+        ecs.register_container_instance(cluster="boto-exec", totalResources=[
+            {"name": "CPU", "type": "INTEGER", "integerValue": 1024},
+            {"name": "MEMORY", "type": "INTEGER", "integerValue": 2048}])
+        ecs.register_task_definition(family="boto-exec", containerDefinitions=[
+            {"name": "app", "image": "nginx", "memory": 128}])
+        plain = ecs.run_task(cluster="boto-exec", taskDefinition="boto-exec")["tasks"][0]
+        with self.assertRaises(ecs.exceptions.InvalidParameterException) as caught:
+            ecs.execute_command(cluster="boto-exec", task=plain["taskArn"], command="sh",
+                                interactive=True)
+        self.assertIn("execute command was not enabled when the task was run",
+                      caught.exception.response["Error"]["Message"])
+        enabled = ecs.run_task(cluster="boto-exec", taskDefinition="boto-exec",
+                               enableExecuteCommand=True)["tasks"][0]
+        self.assertTrue(enabled["enableExecuteCommand"])
+        ecs.get_waiter("tasks_running").wait(cluster="boto-exec", tasks=[enabled["taskArn"]],
+                                             WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+        # Berth's fleet has no Session Manager agent: ECS's answer when it cannot be reached.
+        with self.assertRaises(ecs.exceptions.TargetNotConnectedException):
+            ecs.execute_command(cluster="boto-exec", task=enabled["taskArn"], command="sh",
+                                interactive=True)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -175,5 +175,52 @@ class TaskDefinitionLifecycle(unittest.TestCase):
         self.assertIn("Cluster not found.", result.stderr)
 
 
+class AutoScalingGroupCapacityProvider(unittest.TestCase):
+    """create-capacity-provider for an Auto Scaling group with managed scaling: tasks run with
+    it wait in PROVISIONING for the group's instances (the fleet-sim tests follow the group
+    growing, which takes minutes of real time here); the agent's endpoint. (`aws ecs
+    execute-command` needs the Session Manager plugin before it calls ECS: test_boto3 checks
+    ExecuteCommand.)"""
+
+    def test_capacity_provider(self):
+        created = aws(
+            "create-capacity-provider", "--name", "cli-asg",
+            "--auto-scaling-group-provider",
+            "autoScalingGroupArn=cli-asg-group,"
+            "managedScaling={status=ENABLED,targetCapacity=90},managedTerminationProtection=ENABLED",
+        )["capacityProvider"]
+        self.assertEqual(created["status"], "ACTIVE")
+        group = created["autoScalingGroupProvider"]
+        self.assertRegex(group["autoScalingGroupArn"],
+                         r"^arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:[0-9a-f-]{36}"
+                         r":autoScalingGroupName/cli-asg-group$")
+        self.assertEqual(group["managedScaling"]["targetCapacity"], 90)
+        aws("create-cluster", "--cluster-name", "cli-scaling", "--capacity-providers", "cli-asg",
+            "--default-capacity-provider-strategy", "capacityProvider=cli-asg,weight=1")
+        aws("register-task-definition", "--family", "cli-asg-web", "--container-definitions",
+            '[{"name":"web","image":"nginx","memory":256}]')
+        run = aws("run-task", "--cluster", "cli-scaling", "--task-definition", "cli-asg-web",
+                  "--count", "3")
+        self.assertEqual(run["failures"], [])
+        self.assertEqual({t["lastStatus"] for t in run["tasks"]}, {"PROVISIONING"})
+        self.assertEqual({t["capacityProviderName"] for t in run["tasks"]}, {"cli-asg"})
+        names = [p["name"] for p in aws("describe-capacity-providers")["capacityProviders"]]
+        self.assertIn("cli-asg", names)
+        busy = aws("delete-capacity-provider", "--capacity-provider", "cli-asg", check=False)
+        self.assertNotEqual(busy.returncode, 0)
+        self.assertIn("ClientException", busy.stderr)
+
+    def test_discover_poll_endpoint(self):
+        aws("create-cluster", "--cluster-name", "cli-exec")
+        instance = aws(
+            "register-container-instance", "--cluster", "cli-exec", "--total-resources",
+            '[{"name":"CPU","type":"INTEGER","integerValue":1024},'
+            '{"name":"MEMORY","type":"INTEGER","integerValue":2048}]',
+        )["containerInstance"]["containerInstanceArn"]
+        endpoint = aws("discover-poll-endpoint", "--cluster", "cli-exec",
+                       "--container-instance", instance)
+        self.assertEqual(endpoint["endpoint"].rstrip("/"), ENDPOINT.rstrip("/"))
+
+
 if __name__ == "__main__":
     unittest.main()

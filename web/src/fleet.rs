@@ -167,7 +167,8 @@ pub fn fleet() -> Html {
         None => html! { <p class="status empty"></p> },
     };
     let zones = live.zones();
-    let fargate = live.fargate_tasks();
+    let fargate = live.unplaced_tasks(true);
+    let waiting = live.unplaced_tasks(false);
     let select = {
         let live = live.clone();
         Callback::from(move |arn: String| live.dispatch(Action::Select(Some(arn))))
@@ -257,6 +258,12 @@ pub fn fleet() -> Html {
                 if !fargate.is_empty() {
                     <div class="zone"><h3>{ "Fargate" }</h3>
                         <div class="blocks">{ for fargate.iter().map(|t| render_block(t, &select)) }</div>
+                    </div>
+                }
+                if !waiting.is_empty() {
+                    <div class="zone" id="waiting-for-capacity">
+                        <h3>{ crate::i18n::t("Waiting for capacity (PROVISIONING)") }</h3>
+                        <div class="blocks">{ for waiting.iter().map(|t| render_block(t, &select)) }</div>
                     </div>
                 }
             </section>

@@ -75,6 +75,7 @@ pub const JAPANESE: &[(&str, &str)] = &[
     ("Drain", "ドレイン"),
     ("Activate", "有効化"),
     ("Services", "サービス"),
+    ("Waiting for capacity (PROVISIONING)", "キャパシティ待ち (PROVISIONING)"),
     ("No services yet.", "サービスはまだありません。"),
     ("Where would the next task go?", "次のタスクはどこに？"),
     ("Deployment", "デプロイ"),

@@ -411,13 +411,15 @@ impl LiveState {
         self.snapshot.tasks.iter().find(|t| t["taskArn"] == arn)
     }
 
-    /// Tasks that are not on an instance (Fargate) and not stopped.
-    pub fn fargate_tasks(&self) -> Vec<TaskBlock> {
+    /// Tasks on no instance and not stopped: on Fargate (`true`), or waiting in
+    /// PROVISIONING for an Auto Scaling group capacity provider's instances (`false`).
+    pub fn unplaced_tasks(&self, fargate: bool) -> Vec<TaskBlock> {
         self.snapshot
             .tasks
             .iter()
             .filter(|t| t["containerInstanceArn"].is_null())
             .filter(|t| t["lastStatus"].as_str() != Some("STOPPED"))
+            .filter(|t| (t["launchType"] == "FARGATE") == fargate)
             .map(TaskBlock::of)
             .collect()
     }

@@ -89,6 +89,7 @@ impl ControlPlane {
             strategies: &strategies,
             group: &group,
             count: 1,
+            capacity_provider: None,
             detail: Detail::Full,
         };
         let mut instances = record.fleet.instances().to_vec();

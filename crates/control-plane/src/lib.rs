@@ -36,6 +36,7 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+pub use actions::auto_scaling::ScalingRequest;
 pub use requests::{Request, Response};
 use state::{ClusterRecord, TaskDefinitionRegistry};
 
@@ -52,6 +53,9 @@ pub struct Config {
     pub scope: ArnScope,
     /// The seed of every id and random placement.
     pub rng_seed: u64,
+    /// Where agents reach this control plane (`http://127.0.0.1:8080/`), which
+    /// DiscoverPollEndpoint answers; `None` when it is not served over a network.
+    pub endpoint: Option<String>,
 }
 
 /// An event for timelines, in the shape of an EventBridge event from `aws.ecs` (§10).
@@ -162,6 +166,18 @@ pub struct ControlPlane {
     /// PutAccountSetting and friends.
     #[serde(default)]
     account_settings: actions::account_settings::AccountSettings,
+    /// Auto Scaling group capacity providers by name.
+    #[serde(default)]
+    capacity_providers: BTreeMap<String, actions::auto_scaling::AsgProvider>,
+    /// Managed scaling's requests for the Auto Scaling groups, not yet taken.
+    #[serde(default)]
+    scaling: VecDeque<ScalingRequest>,
+    /// When managed scaling next looks at the providers.
+    #[serde(default)]
+    next_scaling: Option<SimTime>,
+    /// [`Config::endpoint`]; a restored control plane takes its driver's.
+    #[serde(skip)]
+    endpoint: Option<String>,
 }
 
 impl ControlPlane {
@@ -179,7 +195,21 @@ impl ControlPlane {
             now: SimTime::ZERO,
             dirty: false,
             account_settings: Default::default(),
+            endpoint: config.endpoint,
+            capacity_providers: BTreeMap::new(),
+            scaling: VecDeque::new(),
+            next_scaling: None,
         }
+    }
+
+    /// The region it serves.
+    pub fn region(&self) -> &str {
+        &self.scope.region
+    }
+
+    /// Sets [`Config::endpoint`] (a restored control plane has none).
+    pub fn set_endpoint(&mut self, endpoint: Option<String>) {
+        self.endpoint = endpoint;
     }
 
     /// Handles an API request at `now`.
@@ -193,6 +223,7 @@ impl ControlPlane {
         let response = actions::dispatch(self, now, request);
         if writes {
             service_scheduler::reconcile_all(self, now);
+            actions::auto_scaling::tick(self, now);
         }
         response
     }
@@ -221,6 +252,7 @@ impl ControlPlane {
         }
         actions::instances::advance_agent_updates(self, now);
         service_scheduler::reconcile_all(self, now);
+        actions::auto_scaling::tick(self, now);
     }
 
     /// When the control plane next needs `handle_timeout`.
@@ -238,6 +270,13 @@ impl ControlPlane {
     pub fn poll_instruction(&mut self) -> Option<(String, AgentInstruction)> {
         self.flush();
         self.instructions.pop_front()
+    }
+
+    /// The next request of managed scaling for an Auto Scaling group (cluster auto scaling):
+    /// the driver's EC2 Auto Scaling launches or terminates instances to meet it.
+    pub fn poll_scaling(&mut self) -> Option<ScalingRequest> {
+        self.flush();
+        self.scaling.pop_front()
     }
 
     /// The next cluster event.

@@ -258,7 +258,7 @@ request! {
         enable_ecs_managed_tags: bool,
         /// Tag propagation (accepted, not used).
         propagate_tags: String,
-        /// ECS Exec (accepted, not used).
+        /// ECS Exec: the task's containers take ExecuteCommand.
         enable_execute_command: bool,
         /// Idempotency token (accepted, not used).
         client_token: String,
@@ -299,7 +299,7 @@ request! {
         enable_ecs_managed_tags: bool,
         /// Tag propagation (accepted, not used).
         propagate_tags: String,
-        /// ECS Exec (accepted, not used).
+        /// ECS Exec: the task's containers take ExecuteCommand.
         enable_execute_command: bool,
         /// Reference id (accepted, not used).
         reference_id: String,
@@ -406,7 +406,7 @@ request! {
         enable_ecs_managed_tags: bool,
         /// Tag propagation (accepted, not used).
         propagate_tags: String,
-        /// ECS Exec (accepted, not used).
+        /// ECS Exec: the task's containers take ExecuteCommand.
         enable_execute_command: bool,
         /// Service Connect (accepted, not used).
         service_connect_configuration: Value,
@@ -446,7 +446,7 @@ request! {
         capacity_provider_strategy: Value,
         /// Fargate platform version (accepted, not used).
         platform_version: String,
-        /// ECS Exec (accepted, not used).
+        /// ECS Exec: the task's containers take ExecuteCommand.
         enable_execute_command: bool,
         /// Managed tags (accepted, not used).
         enable_ecs_managed_tags: bool,
@@ -969,6 +969,111 @@ response! {
     next_token: String }
 }
 
+request! {
+    /// ExecuteCommand.
+    ExecuteCommandRequest {
+        /// Cluster.
+        cluster: String,
+        /// The container (required when the task has more than one).
+        container: String,
+        /// The command to run (required).
+        command: String,
+        /// Must be true: ECS runs commands interactively only.
+        interactive: bool,
+        /// The task (required).
+        task: String,
+    }
+}
+
+request! {
+    /// DiscoverPollEndpoint.
+    DiscoverPollEndpointRequest { /// The instance asking.
+    container_instance: String, /// Its cluster.
+    cluster: String, /// Its zone id.
+    zone_id: String }
+}
+
+response! {
+    /// DiscoverPollEndpoint.
+    DiscoverPollEndpointResponse { /// Where agents connect.
+    endpoint: String, /// Where agents send metrics.
+    telemetry_endpoint: String, /// Where Service Connect's agent connects.
+    service_connect_endpoint: String }
+}
+
+request! {
+    /// CreateCapacityProvider.
+    CreateCapacityProviderRequest {
+        /// The name (required).
+        name: String,
+        /// The cluster (ECS Managed Instances providers only).
+        cluster: String,
+        /// The Auto Scaling group and how ECS manages it.
+        auto_scaling_group_provider: Value,
+        /// ECS Managed Instances (not offered by Berth).
+        managed_instances_provider: Value,
+        /// Tags.
+        tags: Vec<Tag>,
+    }
+}
+
+request! {
+    /// UpdateCapacityProvider.
+    UpdateCapacityProviderRequest {
+        /// The provider (required).
+        name: String,
+        /// The cluster (ECS Managed Instances providers only).
+        cluster: String,
+        /// New managed scaling, termination protection and draining settings.
+        auto_scaling_group_provider: Value,
+        /// ECS Managed Instances (not offered by Berth).
+        managed_instances_provider: Value,
+    }
+}
+
+request! {
+    /// DeleteCapacityProvider.
+    DeleteCapacityProviderRequest { /// Name or ARN (required).
+    capacity_provider: String, /// The cluster (ECS Managed Instances providers only).
+    cluster: String }
+}
+
+request! {
+    /// `autoScalingGroupProvider` of CreateCapacityProvider and UpdateCapacityProvider.
+    AutoScalingGroupProviderInput {
+        /// The group, as an ARN or a name (create only).
+        auto_scaling_group_arn: String,
+        /// Managed scaling.
+        managed_scaling: Value,
+        /// ENABLED or DISABLED (default).
+        managed_termination_protection: String,
+        /// ENABLED (default) or DISABLED.
+        managed_draining: String,
+    }
+}
+
+request! {
+    /// `managedScaling`.
+    ManagedScalingInput {
+        /// ENABLED or DISABLED.
+        status: String,
+        /// Percent of the group's capacity to use (1-100, default 100).
+        target_capacity: i64,
+        /// Fewest instances per scale-out (default 1).
+        minimum_scaling_step_size: i64,
+        /// Most instances per scale-out (default 10000).
+        maximum_scaling_step_size: i64,
+        /// Seconds before a new instance counts (default 300).
+        instance_warmup_period: i64,
+    }
+}
+
+response! {
+    /// CreateCapacityProvider, UpdateCapacityProvider, DeleteCapacityProvider.
+    CapacityProviderResponse { /// The capacity provider.
+    capacity_provider: Value }
+}
+
 /// Declares the operations once: the [`Request`] enum, [`Request::OPERATIONS`] and the
 /// decoding of a body by operation name all come from this one list.
 macro_rules! operations {
@@ -1065,6 +1170,11 @@ operations! {
     TagResource(TagResourceRequest),
     UntagResource(UntagResourceRequest),
     ListTagsForResource(ListTagsForResourceRequest),
+    ExecuteCommand(ExecuteCommandRequest),
+    DiscoverPollEndpoint(DiscoverPollEndpointRequest),
+    CreateCapacityProvider(CreateCapacityProviderRequest),
+    UpdateCapacityProvider(UpdateCapacityProviderRequest),
+    DeleteCapacityProvider(DeleteCapacityProviderRequest),
 }
 
 /// A successful response, serialised as ECS's JSON body.
@@ -1132,6 +1242,10 @@ pub enum Response {
     TaskSet(TaskSetResponse),
     /// DescribeTaskSets.
     TaskSets(TaskSetsResponse),
+    /// DiscoverPollEndpoint.
+    DiscoverPollEndpoint(DiscoverPollEndpointResponse),
+    /// `{"capacityProvider": ...}`.
+    CapacityProvider(CapacityProviderResponse),
 }
 
 /// A body as an operation's request: an absent body is `{}`; an unknown member is an

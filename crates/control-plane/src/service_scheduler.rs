@@ -20,7 +20,6 @@
 //! HEALTHY; otherwise 40 s after it started running (`HEALTH_WAIT_MS`), for which a wake-up
 //! is armed.
 
-use berth_agent_protocol::AgentInstruction;
 use berth_model::resources::ServiceEvent;
 use berth_model::{messages, SimTime};
 use berth_scheduler::{compile_constraints, compile_strategies, Detail, PlacementRequest};
@@ -39,6 +38,9 @@ const MAX_EVENTS: usize = 100;
 
 /// Runs a step for every service of every cluster.
 pub(crate) fn reconcile_all(cp: &mut ControlPlane, now: SimTime) {
+    // Capacity that came (an instance registered, a task stopped) goes first to the tasks
+    // that have waited for it.
+    crate::actions::tasks::place_waiting(cp, now);
     let services: Vec<(String, String)> = cp
         .clusters
         .iter()
@@ -572,6 +574,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
     let cluster = &cp.clusters[cluster_name];
     let record = &cluster.services[service_name];
     let active = record.doc.status == "ACTIVE";
+    let record_execute_command = record.doc.enable_execute_command;
     let primary = record.doc.deployments[0].clone();
     let Some(td) = resolve(cp, &primary.task_definition).cloned() else {
         return;
@@ -638,13 +641,20 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
         let Ok(constraints) = compile_constraints(&only_here, 0) else {
             continue;
         };
-        let launch = Launch::for_service(td.clone(), service_name, &primary.id, None);
+        let launch = Launch::for_service(
+            td.clone(),
+            service_name,
+            &primary.id,
+            None,
+            record_execute_command,
+        );
         let request = PlacementRequest {
             requirements: &launch.requirements,
             constraints: &constraints,
             strategies: &[],
             group: &launch.group,
             count: 1,
+            capacity_provider: None,
             detail: Detail::Summary,
         };
         let ControlPlane { clusters, rng, .. } = cp;
@@ -655,7 +665,14 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
             .place(&request, rng);
         for placement in outcome.placements {
             started.push(
-                launch_task(cp, now, cluster_name, &launch, Target::Instance(placement)).task_arn,
+                launch_task(
+                    cp,
+                    now,
+                    cluster_name,
+                    &launch,
+                    Target::Instance(placement, None),
+                )
+                .task_arn,
             );
         }
     }
@@ -761,10 +778,11 @@ fn start_tasks(
         return (Vec::new(), None);
     };
     let record = &cp.clusters[cluster_name].services[service_name];
-    let mut constraints = definition_constraints(&td);
-    constraints.extend(record.doc.placement_constraints.iter().cloned());
+    let mut given_constraints = definition_constraints(&td);
+    given_constraints.extend(record.doc.placement_constraints.iter().cloned());
+    let record_strategies = record.doc.placement_strategy.clone();
     let (Ok(constraints), Ok(mut strategies)) = (
-        compile_constraints(&constraints, 0),
+        compile_constraints(&given_constraints, 0),
         compile_strategies(&record.doc.placement_strategy),
     ) else {
         return (Vec::new(), None);
@@ -807,7 +825,13 @@ fn start_tasks(
                 .count() as u64
         })
         .collect();
-    let launch = Launch::for_service(td, service_name, deployment, fargate);
+    let launch = Launch::for_service(
+        td,
+        service_name,
+        deployment,
+        fargate,
+        record.doc.enable_execute_command,
+    );
     if let Some(network) = &launch.fargate {
         // Fargate has capacity for every task; each goes to the least used of its subnets.
         let mut arns = Vec::new();
@@ -831,34 +855,53 @@ fn start_tasks(
         }
         return (arns, None);
     }
-    let request = PlacementRequest {
-        requirements: &launch.requirements,
-        constraints: &constraints,
-        strategies: &strategies,
-        group: &launch.group,
-        count,
-        detail: Detail::Summary,
-    };
-    let ControlPlane { clusters, rng, .. } = cp;
-    let cluster = clusters.get_mut(cluster_name).expect("exists");
-    let outcome = cluster.fleet.place(&request, rng);
-    // The event names the closest match; the service action its reason (RESOURCE:MEMORY ...).
-    let problem = if (outcome.placements.len() as u32) < count {
-        outcome.decisions.last().and_then(|d| {
-            let message = d.unable_to_place_event(service_name, cluster.fleet.instances())?;
-            let reason = d.closest.as_ref().map(|(_, r)| r.failure_reason());
-            Some((message, reason.unwrap_or_default()))
-        })
-    } else {
-        None
-    };
-    let arns = outcome
-        .placements
-        .into_iter()
-        .map(|placement| {
-            launch_task(cp, now, cluster_name, &launch, Target::Instance(placement)).task_arn
-        })
-        .collect();
+    // An Auto Scaling group strategy: each provider's share goes to its own instances, and
+    // what they cannot take waits for capacity when the provider scales (§9.1).
+    let shares = crate::actions::capacity_providers::shares(Some(&strategy), &mut counts, count);
+    let mut arns = Vec::new();
+    let mut problem = None;
+    for (provider, share) in shares {
+        let request = PlacementRequest {
+            requirements: &launch.requirements,
+            constraints: &constraints,
+            strategies: &strategies,
+            group: &launch.group,
+            count: share,
+            capacity_provider: provider.as_deref(),
+            detail: Detail::Summary,
+        };
+        let ControlPlane { clusters, rng, .. } = cp;
+        let cluster = clusters.get_mut(cluster_name).expect("exists");
+        let outcome = cluster.fleet.place(&request, rng);
+        let placed = outcome.placements.len() as u32;
+        let waits = provider
+            .as_deref()
+            .is_some_and(|p| crate::actions::auto_scaling::waits_for_capacity(cp, p));
+        if placed < share && !waits {
+            // The event names the closest match; the service action its reason
+            // (RESOURCE:MEMORY ...).
+            let cluster = &cp.clusters[cluster_name];
+            problem = outcome.decisions.last().and_then(|d| {
+                let message = d.unable_to_place_event(service_name, cluster.fleet.instances())?;
+                let reason = d.closest.as_ref().map(|(_, r)| r.failure_reason());
+                Some((message, reason.unwrap_or_default()))
+            });
+        }
+        for placement in outcome.placements {
+            let target = Target::Instance(placement, provider.clone());
+            arns.push(launch_task(cp, now, cluster_name, &launch, target).task_arn);
+        }
+        if let (true, Some(provider)) = (waits, &provider) {
+            for _ in placed..share {
+                let target = Target::Waiting(crate::state::Awaiting {
+                    provider: provider.clone(),
+                    constraints: given_constraints.clone(),
+                    strategies: record_strategies.clone(),
+                });
+                arns.push(launch_task(cp, now, cluster_name, &launch, target).task_arn);
+            }
+        }
+    }
     (arns, problem)
 }
 
@@ -866,11 +909,9 @@ fn start_tasks(
 /// instruction to its agent.
 fn stop_task(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, key: TaskKey, reason: &str) {
     let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
-    let Some(record) = cluster.tasks.get(&key) else {
+    let Some(record) = cluster.tasks.get_mut(&key) else {
         return;
     };
-    let instance_arn = cluster.agent_of(record);
-    let record = cluster.tasks.get_mut(&key).expect("found above");
     let task = &mut record.task;
     task.desired_status = "STOPPED".into();
     task.stop_code = Some("ServiceSchedulerInitiated".into());
@@ -880,14 +921,8 @@ fn stop_task(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, key: TaskK
     let task = task.clone();
     let timeout_seconds = record.stop_timeout;
     cluster.sync(key);
-    cp.instructions.push_back((
-        instance_arn,
-        AgentInstruction::StopTask {
-            task_arn: task.task_arn.clone(),
-            timeout_seconds,
-        },
-    ));
     cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
+    crate::actions::tasks::send_stop(cp, now, cluster_name, key, timeout_seconds);
 }
 
 /// The service's PRIMARY deployment has all its tasks healthy and the older ones none: the

@@ -75,6 +75,10 @@ pub(crate) struct ClusterRecord {
     /// serviceConnectDefaults, as given.
     #[serde(default)]
     pub(crate) service_connect_defaults: Option<serde_json::Value>,
+    /// Tasks waiting in PROVISIONING for an Auto Scaling group provider's capacity, oldest
+    /// first.
+    #[serde(default)]
+    pub(crate) waiting: Vec<TaskKey>,
 }
 
 /// Where Fargate tasks run: the agent of a region's Fargate capacity is addressed by the
@@ -87,11 +91,16 @@ pub(crate) fn fargate_agent(cluster_arn: &str) -> String {
 }
 
 impl ClusterRecord {
-    /// The agent that runs a task: its instance's, or the Fargate capacity's.
+    /// The agent that runs a task: its instance's, or the Fargate capacity's; a task still
+    /// waiting for capacity is its capacity provider's.
     pub(crate) fn agent_of(&self, record: &TaskRecord) -> String {
-        match record.instance {
-            Some(index) => self.fleet.instances()[index].arn.clone(),
-            None => fargate_agent(&self.arn),
+        match (record.instance, &record.awaiting) {
+            (Some(index), _) => self.fleet.instances()[index].arn.clone(),
+            (None, Some(awaiting)) => fargate_agent(&self.arn).replace(
+                ":capacity-provider/FARGATE",
+                &format!(":capacity-provider/{}", awaiting.provider),
+            ),
+            (None, None) => fargate_agent(&self.arn),
         }
     }
 
@@ -267,6 +276,18 @@ pub(crate) struct TaskRecord {
     /// group merely reads `service:web` is not web's.
     #[serde(default)]
     pub(crate) service: Option<String>,
+    /// While it waits in PROVISIONING for an Auto Scaling group provider's capacity: how to
+    /// place it once there is some.
+    #[serde(default)]
+    pub(crate) awaiting: Option<Awaiting>,
+}
+
+/// How a task waiting for capacity is placed when an instance can take it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Awaiting {
+    pub(crate) provider: String,
+    pub(crate) constraints: Vec<berth_model::placement::PlacementConstraint>,
+    pub(crate) strategies: Vec<berth_model::placement::PlacementStrategy>,
 }
 
 /// Every registered revision, by family.

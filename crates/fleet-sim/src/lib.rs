@@ -42,6 +42,13 @@ pub struct Timings {
     pub start_ms: u64,
     /// Stopping them (SIGTERM honoured).
     pub stop_ms: u64,
+    /// From an Auto Scaling group's launch to its instance's registration (boot, agent start).
+    #[serde(default = "default_boot_ms")]
+    pub boot_ms: u64,
+}
+
+fn default_boot_ms() -> u64 {
+    60_000
 }
 
 impl Default for Timings {
@@ -50,6 +57,43 @@ impl Default for Timings {
             pull_ms: 3_000,
             start_ms: 1_000,
             stop_ms: 2_000,
+            boot_ms: default_boot_ms(),
+        }
+    }
+}
+
+/// A virtual EC2 Auto Scaling group, created the first time managed scaling asks something
+/// of it: instances of one type, spread over the region's first three zones, up to a
+/// maximum size. Its instances register into the cluster its capacity provider serves.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct AutoScalingGroup {
+    cluster: String,
+    instance_type: String,
+    max_size: u32,
+    /// Its registered instances, oldest first: (container instance ARN, EC2 instance id).
+    instances: Vec<(String, String)>,
+    /// Launches under way.
+    launching: u32,
+    /// Launches under way that a scale-in has called off.
+    cancelled: u32,
+    /// Instances launched so far (the next zone).
+    launched: u64,
+}
+
+/// What the groups the virtual fleet creates are like.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDefaults {
+    /// Their instance type.
+    pub instance_type: String,
+    /// Their maximum size.
+    pub max_size: u32,
+}
+
+impl Default for GroupDefaults {
+    fn default() -> Self {
+        GroupDefaults {
+            instance_type: "t3.medium".into(),
+            max_size: 10,
         }
     }
 }
@@ -62,6 +106,8 @@ enum Pending {
         instance: String,
         change: TaskStateChange,
     },
+    /// An Auto Scaling group's new instance has booted: its agent registers.
+    Boot { group: String },
 }
 
 /// Random task failures: each running task's essential container exits with code 1 after a
@@ -113,9 +159,21 @@ pub struct Simulation {
     /// Instructions for external agents, for the driver to deliver.
     #[serde(skip)]
     outbox: Vec<(String, AgentInstruction)>,
+    /// Auto Scaling groups by ARN.
+    #[serde(default)]
+    groups: BTreeMap<String, AutoScalingGroup>,
+    /// What new groups are like.
+    #[serde(default)]
+    group_defaults: GroupDefaults,
 }
 
 impl Simulation {
+    /// Sets where agents reach the control plane (see [`Config::endpoint`]); a restored
+    /// simulation has none until its driver sets it.
+    pub fn set_endpoint(&mut self, endpoint: Option<String>) {
+        self.cp.set_endpoint(endpoint);
+    }
+
     /// A simulation starting at `start` with a control plane seeded by `seed`.
     pub fn new(seed: u64, start: SimTime) -> Simulation {
         Simulation::with_config(
@@ -149,7 +207,25 @@ impl Simulation {
             failed: 0,
             external: BTreeMap::new(),
             outbox: Vec::new(),
+            groups: BTreeMap::new(),
+            group_defaults: GroupDefaults::default(),
         }
+    }
+
+    /// Sets what the Auto Scaling groups created from now on are like.
+    pub fn set_group_defaults(&mut self, defaults: GroupDefaults) {
+        self.group_defaults = defaults;
+    }
+
+    /// Each Auto Scaling group: its ARN, registered instances' ARNs and launches under way.
+    pub fn auto_scaling_groups(&self) -> impl Iterator<Item = (&str, Vec<&str>, u32)> {
+        self.groups.iter().map(|(arn, group)| {
+            (
+                arn.as_str(),
+                group.instances.iter().map(|(a, _)| a.as_str()).collect(),
+                group.launching - group.cancelled,
+            )
+        })
     }
 
     /// Makes running tasks fail at random (seeded), or stops that.
@@ -238,6 +314,17 @@ impl Simulation {
         type_name: &str,
         zone: &str,
     ) -> Result<String, ApiError> {
+        self.launch(cluster, type_name, zone, None)
+    }
+
+    /// Launches an instance, into an Auto Scaling group when one is named.
+    fn launch(
+        &mut self,
+        cluster: &str,
+        type_name: &str,
+        zone: &str,
+        group: Option<&str>,
+    ) -> Result<String, ApiError> {
         let kind = instance_type(type_name).ok_or_else(|| {
             ApiError::new(
                 berth_model::ExceptionType::InvalidParameterException,
@@ -245,7 +332,7 @@ impl Simulation {
             )
         })?;
         self.instance_count += 1;
-        let identity = serde_json::json!({
+        let mut identity = serde_json::json!({
             "instanceId": format!("i-{:017x}", self.instance_count),
             "instanceType": kind.name,
             "availabilityZone": zone,
@@ -253,6 +340,11 @@ impl Simulation {
             "architecture": kind.architecture,
             "imageId": "ami-0berth0000000001",
         });
+        if let Some(group) = group {
+            // Not in EC2's document: ECS would look the group up in EC2 (see
+            // berth-control-plane's auto_scaling).
+            identity["autoScalingGroupArn"] = group.into();
+        }
         let version = VersionInfo {
             agent_version: Some(berth_control_plane::LATEST_AGENT_VERSION.into()),
             agent_hash: Some("berth".into()),
@@ -514,9 +606,13 @@ impl Simulation {
             if at > self.now {
                 break;
             }
-            let Some(Pending::Report { instance, change }) = self.queue.remove(&(at, sequence))
-            else {
-                continue;
+            let (instance, change) = match self.queue.remove(&(at, sequence)) {
+                Some(Pending::Report { instance, change }) => (instance, change),
+                Some(Pending::Boot { group }) => {
+                    self.boot(&group);
+                    continue;
+                }
+                None => continue,
             };
             if change.status == Status::Stopped {
                 if let Some(tasks) = self.agents.get_mut(&instance) {
@@ -545,12 +641,85 @@ impl Simulation {
 
     fn schedule(&mut self, at: SimTime, pending: Pending) {
         self.sequence += 1;
-        let Pending::Report { change, .. } = &pending;
-        self.scheduled
-            .entry(change.task_arn.clone())
-            .or_default()
-            .push((at, self.sequence));
+        if let Pending::Report { change, .. } = &pending {
+            self.scheduled
+                .entry(change.task_arn.clone())
+                .or_default()
+                .push((at, self.sequence));
+        }
         self.queue.insert((at, self.sequence), pending);
+    }
+
+    /// EC2 Auto Scaling meets managed scaling's request: launches instances (they register
+    /// after `boot_ms`) or terminates the newest unprotected ones.
+    fn scale(&mut self, request: berth_control_plane::ScalingRequest) {
+        let defaults = self.group_defaults.clone();
+        let agents = &self.agents;
+        let group = self
+            .groups
+            .entry(request.auto_scaling_group_arn.clone())
+            .or_insert_with(|| AutoScalingGroup {
+                cluster: request.cluster.clone(),
+                instance_type: defaults.instance_type,
+                max_size: defaults.max_size,
+                instances: Vec::new(),
+                launching: 0,
+                cancelled: 0,
+                launched: 0,
+            });
+        group.cluster = request.cluster.clone();
+        // Instances terminated some other way have left the group.
+        group.instances.retain(|(arn, _)| agents.contains_key(arn));
+        let coming = group.launching - group.cancelled;
+        let current = group.instances.len() as u32 + coming;
+        let desired = request.desired_capacity.min(group.max_size);
+        if desired > current {
+            group.launching += desired - current;
+            let boot = self.now.plus_millis(self.timings.boot_ms);
+            for _ in current..desired {
+                let group = request.auto_scaling_group_arn.clone();
+                self.schedule(boot, Pending::Boot { group });
+            }
+            return;
+        }
+        let mut surplus = current - desired;
+        let called_off = surplus.min(coming);
+        group.cancelled += called_off;
+        surplus -= called_off;
+        let victims: Vec<String> = group
+            .instances
+            .iter()
+            .rev()
+            .filter(|(_, ec2)| !request.protected_instance_ids.contains(ec2))
+            .take(surplus as usize)
+            .map(|(arn, _)| arn.clone())
+            .collect();
+        group.instances.retain(|(arn, _)| !victims.contains(arn));
+        for arn in victims {
+            let _ = self.terminate_instance(&arn);
+        }
+    }
+
+    /// A group's instance has booted: it registers, unless a scale-in called it off.
+    fn boot(&mut self, arn: &str) {
+        let Some(group) = self.groups.get_mut(arn) else {
+            return;
+        };
+        group.launching = group.launching.saturating_sub(1);
+        if group.cancelled > 0 {
+            group.cancelled -= 1;
+            return;
+        }
+        let region = self.cp.region().to_owned();
+        let zone = format!("{region}{}", ['a', 'b', 'c'][(group.launched % 3) as usize]);
+        group.launched += 1;
+        let (cluster, instance_type) = (group.cluster.clone(), group.instance_type.clone());
+        if let Ok(instance) = self.launch(&cluster, &instance_type, &zone, Some(arn)) {
+            let ec2 = format!("i-{:017x}", self.instance_count);
+            if let Some(group) = self.groups.get_mut(arn) {
+                group.instances.push((instance, ec2));
+            }
+        }
     }
 
     /// Takes the control plane's instructions and events.
@@ -562,6 +731,9 @@ impl Simulation {
             if self.keep_log {
                 self.log.push(event);
             }
+        }
+        while let Some(request) = self.cp.poll_scaling() {
+            self.scale(request);
         }
     }
 

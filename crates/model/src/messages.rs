@@ -11,8 +11,9 @@ use crate::problem::{ExceptionType, JsonPath, Problem};
 use ExceptionType::{
     AttributeLimitExceededException, ClientException, InvalidParameterException,
     NamespaceNotFoundException, NoUpdateAvailableException, ResourceInUseException,
-    ResourceNotFoundException, SerializationException, TargetNotFoundException,
-    TaskSetNotFoundException, UnknownOperationException, UpdateInProgressException,
+    ResourceNotFoundException, SerializationException, TargetNotConnectedException,
+    TargetNotFoundException, TaskSetNotFoundException, UnknownOperationException,
+    UnsupportedFeatureException, UpdateInProgressException,
 };
 
 /// Messages we could not confirm from a real response: `(key, exception, template)`.
@@ -91,6 +92,14 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("service-deployment-rollback", ClientException, "ECS deployment rolling back: (deployment {}) was stopped by StopServiceDeployment."),
     ("service-revision-arns", InvalidParameterException, "serviceRevisionArns must contain between 1 and 20 items."),
     // UpdateContainerAgent, ListServicesByNamespace, SubmitAttachmentStateChanges.
+    // ExecuteCommand: the first is the well-known answer for a task launched without
+    // enableExecuteCommand; the second ECS's when the task's SSM agent cannot be reached.
+    ("exec-not-enabled", InvalidParameterException, "The execute command failed because execute command was not enabled when the task was run or the execute command agent isn\u{2019}t running. Wait and try the command again or run a new task with execute command enabled and try again."),
+    ("exec-no-agent", TargetNotConnectedException, "The execute command failed due to an internal error. Try again later."),
+    ("exec-interactive-only", InvalidParameterException, "Interactive is the only mode supported currently."),
+    ("exec-command-required", InvalidParameterException, "command can not be blank."),
+    ("exec-container-required", InvalidParameterException, "The container name must be specified when there are multiple containers in the task."),
+    ("exec-container-unknown", InvalidParameterException, "The specified container {} was not found in the task."),
     ("no-agent-update", NoUpdateAvailableException, "There is no update available for your container instance."),
     ("agent-update-in-progress", UpdateInProgressException, "There is already a current agent update in progress."),
     ("agent-update-disconnected", InvalidParameterException, "The container instance agent is not connected."),
@@ -107,6 +116,25 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("task-set-started", ClientException, "(service {}, taskSet {}) has started {} tasks: {}."),
     ("external-service-task-definition", InvalidParameterException, "A service using the EXTERNAL deployment controller takes its task definition from its task sets; UpdateService cannot change it."),
     // Capacity providers.
+    ("strategy-mixed", InvalidParameterException, "The capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again."),
+    ("capacity-provider-other-cluster", InvalidParameterException, "The capacity provider {} uses managed scaling and is already associated with the cluster {}. It can be associated with only one cluster."),
+    ("capacity-provider-name", InvalidParameterException, "The capacity provider name is invalid. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed."),
+    ("capacity-provider-name-prefix", InvalidParameterException, "The capacity provider name can't be prefixed with \"aws\", \"ecs\", or \"fargate\"."),
+    ("capacity-provider-exists", ClientException, "The specified capacity provider already exists. To change the configuration of an existing capacity provider, update the capacity provider."),
+    ("capacity-provider-missing", ClientException, "The specified capacity provider does not exist."),
+    ("capacity-provider-reserved", InvalidParameterException, "The FARGATE and FARGATE_SPOT capacity providers are reserved and can't be updated or deleted."),
+    ("capacity-provider-associated", ClientException, "The specified capacity provider is in use and cannot be removed. Remove it from its cluster first."),
+    ("managed-instances", UnsupportedFeatureException, "Berth does not offer Amazon ECS Managed Instances capacity providers; use an Auto Scaling group provider."),
+    ("asg-provider-required", InvalidParameterException, "autoScalingGroupProvider must be specified."),
+    ("asg-arn-required", InvalidParameterException, "autoScalingGroupProvider.autoScalingGroupArn must be specified."),
+    ("asg-arn-invalid", InvalidParameterException, "The specified Auto Scaling group ARN is not valid: {}."),
+    ("asg-arn-fixed", InvalidParameterException, "The Auto Scaling group of a capacity provider cannot be changed."),
+    ("asg-in-use", ClientException, "The specified Auto Scaling group is already in use by the capacity provider {}."),
+    ("enabled-disabled", InvalidParameterException, "Invalid value '{}'. Valid values are ENABLED and DISABLED."),
+    ("managed-scaling-status", InvalidParameterException, "Invalid managedScaling status '{}'. Valid values are ENABLED and DISABLED."),
+    ("managed-scaling-range", InvalidParameterException, "managedScaling.{} must be between {} and {}."),
+    ("managed-scaling-steps", InvalidParameterException, "managedScaling.minimumScalingStepSize must be less than or equal to maximumScalingStepSize."),
+    ("termination-protection-needs-scaling", InvalidParameterException, "The managed termination protection setting for the capacity provider is invalid. To enable managed termination protection for a capacity provider, managed scaling must also be enabled."),
     ("strategy-too-long", InvalidParameterException, "A capacity provider strategy can have at most 20 items."),
     ("strategy-provider-not-associated", InvalidParameterException, "The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again."),
     ("strategy-weight-base", InvalidParameterException, "A capacity provider strategy's weight must be from 0 to 1000 and its base from 0 to 100000."),
@@ -116,7 +144,7 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("capacity-provider-in-use", ResourceInUseException, "The capacity provider {} is in use by a service of the cluster and cannot be removed from it."),
     ("service-strategy-switch", InvalidParameterException, "Berth cannot move a service between a launch type and a capacity provider strategy; create a new service."),
     ("capacity-providers-max-results", InvalidParameterException, "maxResults must be between 1 and 10."),
-    ("capacity-provider-unknown", InvalidParameterException, "The specified capacity provider '{}' does not exist. Berth has the FARGATE and FARGATE_SPOT capacity providers."),
+    ("capacity-provider-unknown", InvalidParameterException, "The specified capacity provider '{}' does not exist."),
     // Account settings.
     ("long-arn-format", InvalidParameterException, "The {} setting can no longer be disabled: every account uses the long ARN format."),
     // Task protection.

@@ -35,6 +35,8 @@ pub enum ExceptionType {
     AttributeLimitExceededException,
     /// PutAttributes, DeleteAttributes: the target does not exist.
     TargetNotFoundException,
+    /// ExecuteCommand: the task's managed agent cannot be reached.
+    TargetNotConnectedException,
     /// Tag operations: the resource does not exist.
     ResourceNotFoundException,
     /// An `X-Amz-Target` that names no operation (the name Smithy services use).
@@ -75,6 +77,7 @@ impl ExceptionType {
             ExceptionType::UnsupportedFeatureException => "UnsupportedFeatureException",
             ExceptionType::AttributeLimitExceededException => "AttributeLimitExceededException",
             ExceptionType::TargetNotFoundException => "TargetNotFoundException",
+            ExceptionType::TargetNotConnectedException => "TargetNotConnectedException",
             ExceptionType::ResourceNotFoundException => "ResourceNotFoundException",
             ExceptionType::UnknownOperationException => "UnknownOperationException",
             ExceptionType::NoUpdateAvailableException => "NoUpdateAvailableException",

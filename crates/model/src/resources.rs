@@ -131,6 +131,9 @@ pub struct ContainerInstance {
     /// Where an UpdateContainerAgent stands (PENDING, STAGING, STAGED, UPDATING, UPDATED).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_update_status: Option<String>,
+    /// The Auto Scaling group capacity provider it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_provider_name: Option<String>,
     /// Tasks with desiredStatus RUNNING.
     pub running_tasks_count: u32,
     /// Tasks with lastStatus PENDING.

@@ -130,6 +130,7 @@ pub fn run(scenario: &str, cluster: &mut Cluster) -> u32 {
                 strategies: &strategies,
                 group: "service:web",
                 count,
+                capacity_provider: None,
                 detail: Detail::Summary,
             };
             placed += cluster.place(&request, &mut rng).placements.len() as u32;

@@ -22,6 +22,8 @@ pub enum Reason {
     Status(InstanceStatus),
     /// The instance serves the other launch type (EC2 vs EXTERNAL).
     LaunchType,
+    /// The instance belongs to another capacity provider than the one asked for.
+    CapacityProvider,
     /// The agent is disconnected: `AGENT`.
     Agent,
     /// A required attribute is missing: `ATTRIBUTE`.
@@ -69,6 +71,7 @@ impl Reason {
         match self {
             Reason::Status(status) => status.as_str().to_owned(),
             Reason::LaunchType => "LAUNCH_TYPE".into(),
+            Reason::CapacityProvider => "CAPACITY_PROVIDER".into(),
             Reason::Agent => "AGENT".into(),
             Reason::Attribute(_) => "ATTRIBUTE".into(),
             Reason::Cpu => "RESOURCE:CPU".into(),
@@ -86,7 +89,7 @@ impl Reason {
     /// How far along the checks the instance got; the closest match is the furthest.
     pub fn progress(&self) -> u8 {
         match self {
-            Reason::Status(_) | Reason::LaunchType => 0,
+            Reason::Status(_) | Reason::LaunchType | Reason::CapacityProvider => 0,
             Reason::Agent => 1,
             Reason::Attribute(_) => 2,
             Reason::Cpu => 3,
@@ -105,6 +108,7 @@ impl fmt::Display for Reason {
         match self {
             Reason::Status(status) => write!(f, "status {}", status.as_str()),
             Reason::LaunchType => f.write_str("launch type"),
+            Reason::CapacityProvider => f.write_str("another capacity provider's instance"),
             Reason::Attribute(name) => write!(f, "ATTRIBUTE ({name} missing)"),
             Reason::Ports(Some(port)) => write!(f, "RESOURCE:PORTS (port {port} in use)"),
             Reason::PortsUdp(Some(port)) => write!(f, "RESOURCE:PORTS_UDP (port {port} in use)"),

@@ -148,6 +148,9 @@ pub struct ContainerInstance {
     pub task_groups: BTreeMap<String, u32>,
     /// Tasks with desiredStatus RUNNING.
     pub running_tasks_count: u32,
+    /// The Auto Scaling group capacity provider that launched it, if any.
+    #[serde(default)]
+    pub capacity_provider: Option<String>,
 }
 
 impl ContainerInstance {
@@ -190,6 +193,7 @@ impl ContainerInstance {
             eni_used: 0,
             task_groups: BTreeMap::new(),
             running_tasks_count: 0,
+            capacity_provider: None,
         }
     }
 

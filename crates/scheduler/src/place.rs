@@ -33,6 +33,8 @@ pub struct PlacementRequest<'a> {
     pub group: &'a str,
     /// How many tasks.
     pub count: u32,
+    /// Only instances of this capacity provider (a capacity provider strategy's share).
+    pub capacity_provider: Option<&'a str>,
     /// How much to explain.
     pub detail: Detail,
 }
@@ -252,6 +254,7 @@ struct Signature {
     constraints: Vec<String>,
     strategies: Vec<Strategy>,
     group: String,
+    capacity_provider: Option<String>,
 }
 
 impl Signature {
@@ -265,12 +268,14 @@ impl Signature {
                 .collect(),
             strategies: request.strategies.to_vec(),
             group: request.group.to_owned(),
+            capacity_provider: request.capacity_provider.map(str::to_owned),
         }
     }
 
     /// Compares without allocating: this runs on every call.
     fn serves(&self, request: &PlacementRequest<'_>) -> bool {
         self.group == request.group
+            && self.capacity_provider.as_deref() == request.capacity_provider
             && self.requirements == *request.requirements
             && self.strategies == request.strategies
             && self.constraints.len() == request.constraints.len()
@@ -323,6 +328,8 @@ pub fn check(instance: &ContainerInstance, request: &PlacementRequest<'_>) -> Op
 struct StaticFacts {
     /// The instance serves the other launch type (EC2 vs EXTERNAL).
     other_launch_type: bool,
+    /// The request is for another capacity provider's instances.
+    other_capacity_provider: bool,
     missing_attribute: Option<String>,
     /// Bit `i` set: constraint `i` is a static memberOf that does not hold.
     failing_static_constraints: u32,
@@ -347,6 +354,9 @@ impl StaticFacts {
         StaticFacts {
             other_launch_type: instance.attributes.contains_key(EXTERNAL_CAPABILITY)
                 != request.requirements.external,
+            other_capacity_provider: request
+                .capacity_provider
+                .is_some_and(|p| instance.capacity_provider.as_deref() != Some(p)),
             missing_attribute,
             failing_static_constraints,
         }
@@ -364,6 +374,9 @@ fn check_with(
     }
     if facts.other_launch_type {
         return Some(Reason::LaunchType);
+    }
+    if facts.other_capacity_provider {
+        return Some(Reason::CapacityProvider);
     }
     if !instance.agent_connected {
         return Some(Reason::Agent);
@@ -566,6 +579,7 @@ impl Index {
             strategies: &[],
             group: &self.group,
             count: 1,
+            capacity_provider: None,
             detail: Detail::Summary,
         };
         match check_with(instance, &request, &self.facts[i]) {

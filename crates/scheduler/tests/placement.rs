@@ -88,6 +88,7 @@ fn render(instances: &mut [ContainerInstance], run: &Run<'_>, seed: u64) -> Stri
         strategies: &strategies,
         group: run.group,
         count: run.count,
+        capacity_provider: None,
         detail: Detail::Summary,
     };
     let outcome = place(instances, &request, &mut ChaCha8Rng::seed_from_u64(seed));
@@ -187,6 +188,7 @@ fn unable_to_place_event() {
         strategies: &[],
         group: "service:web",
         count: 2,
+        capacity_provider: None,
         detail: Detail::Summary,
     };
     let outcome = place(&mut instances, &request, &mut ChaCha8Rng::seed_from_u64(1));
@@ -455,6 +457,7 @@ fn release_restores_the_instance() {
         strategies: &[],
         group: "family:web",
         count: 1,
+        capacity_provider: None,
         detail: Detail::Full,
     };
     let outcome = place(&mut instances, &request, &mut ChaCha8Rng::seed_from_u64(1));

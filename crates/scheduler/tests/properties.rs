@@ -330,7 +330,7 @@ proptest! {
         count in 1u32..12,
         seed in any::<u64>(),
     ) {
-        let request = PlacementRequest { requirements: &needs, constraints: &constraints, strategies: &strategies, group: "family:web", count, detail: Detail::Full };
+        let request = PlacementRequest { requirements: &needs, constraints: &constraints, strategies: &strategies, group: "family:web", count, capacity_provider: None, detail: Detail::Full };
         // Constraints are checked against the state each task saw, so check before applying.
         let mut replay = cluster.clone();
         let mut instances = cluster.clone();
@@ -356,7 +356,7 @@ proptest! {
             match kind {
                 0 | 1 => {
                     let (needs, strategies, constraints, count) = &requests[pick % requests.len()];
-                    let request = PlacementRequest { requirements: needs, constraints, strategies, group: "family:web", count: *count, detail: Detail::Full };
+                    let request = PlacementRequest { requirements: needs, constraints, strategies, group: "family:web", count: *count, capacity_provider: None, detail: Detail::Full };
                     let before = fleet.instances().to_vec();
                     let outcome = fleet.place(&request, &mut rng);
                     verify(&before, fleet.instances(), &outcome, &request, strategies, needs, constraints)?;

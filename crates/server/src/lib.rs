@@ -96,6 +96,8 @@ struct Engine {
     links: BTreeMap<String, tokio::sync::mpsc::UnboundedSender<String>>,
     /// The URLs of the agents linked (from `--agent` or `POST /berth/agents`).
     linked: std::collections::BTreeSet<String>,
+    /// This server's URL, which DiscoverPollEndpoint answers.
+    endpoint: String,
 }
 
 /// The wall clock, as the control plane's time.
@@ -114,7 +116,7 @@ fn seed_of(region: &str) -> u64 {
 }
 
 impl Engine {
-    fn open(options: Options) -> anyhow::Result<Engine> {
+    fn open(options: Options, endpoint: String) -> anyhow::Result<Engine> {
         let journal = Journal::open(options.data.as_deref())?;
         let mut engine = Engine {
             options,
@@ -126,6 +128,7 @@ impl Engine {
             since_snapshot: 0,
             links: BTreeMap::new(),
             linked: std::collections::BTreeSet::new(),
+            endpoint,
         };
         engine.replay()?;
         Ok(engine)
@@ -137,8 +140,9 @@ impl Engine {
         self.regions.clear();
         let (states, upto) = self.journal.snapshots()?;
         for (region, state) in states {
-            let sim = Simulation::restore(&state)
+            let mut sim = Simulation::restore(&state)
                 .map_err(|error| anyhow::anyhow!("the snapshot of {region} is damaged: {error}"))?;
+            sim.set_endpoint(Some(self.endpoint.clone()));
             self.regions.insert(region, sim);
         }
         for (seq, input) in self.journal.inputs(upto)? {
@@ -180,6 +184,7 @@ impl Engine {
                 rng_seed: created["seed"]
                     .as_u64()
                     .unwrap_or_else(|| seed_of(&input.region)),
+                endpoint: Some(self.endpoint.clone()),
             };
             self.regions
                 .insert(input.region.clone(), Simulation::with_config(config, at));
@@ -730,7 +735,8 @@ pub async fn serve(options: Options) -> anyhow::Result<()> {
 /// Serves on a bound listener (tests bind port 0 and read the address first).
 pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> anyhow::Result<()> {
     let agents = options.agents.clone();
-    let engine: Shared = Arc::new(Mutex::new(Engine::open(options)?));
+    let endpoint = format!("http://{}/", listener.local_addr()?);
+    let engine: Shared = Arc::new(Mutex::new(Engine::open(options, endpoint)?));
     {
         // Docker-backed instances are disconnected until their agent links up again.
         let mut locked = lock(&engine);

@@ -218,3 +218,31 @@ pub(super) fn submit_attachments(
         acknowledgment: Some("ACK".into()),
     }))
 }
+
+/// DiscoverPollEndpoint: where the instance's agent connects. Berth's agents connect to the
+/// server that links them (`berth serve --agent`), so every endpoint is the server's own.
+pub(super) fn discover_poll_endpoint(
+    cp: &mut ControlPlane,
+    request: DiscoverPollEndpointRequest,
+) -> Result<Response, ApiError> {
+    let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    if let Some(instance) = request.container_instance.as_deref() {
+        if crate::actions::instances::find(cluster, instance).is_none() {
+            return Err(ApiError::new(
+                ExceptionType::InvalidParameterException,
+                format!(
+                    "Container instance {} not found.",
+                    super::last_segment(instance)
+                ),
+            ));
+        }
+    }
+    let endpoint = cp.endpoint.clone();
+    Ok(Response::DiscoverPollEndpoint(
+        DiscoverPollEndpointResponse {
+            telemetry_endpoint: endpoint.clone(),
+            service_connect_endpoint: endpoint.clone(),
+            endpoint,
+        },
+    ))
+}

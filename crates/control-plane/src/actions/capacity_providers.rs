@@ -1,10 +1,11 @@
-//! DescribeCapacityProviders, PutClusterCapacityProviders, and capacity provider strategies
-//! for RunTask: the FARGATE and FARGATE_SPOT capacity providers every account has.
+//! DescribeCapacityProviders, PutClusterCapacityProviders, and capacity provider strategies:
+//! the FARGATE and FARGATE_SPOT capacity providers every account has, and the Auto Scaling
+//! group providers of CreateCapacityProvider (`auto_scaling`).
 //!
 //! A strategy spreads a call's tasks over its providers: each provider's `base` first, then
 //! the rest in proportion to the weights. A RunTask with no launch type and no strategy uses
-//! the cluster's default strategy, if it has one. Auto Scaling group capacity providers
-//! (CreateCapacityProvider) need EC2 Auto Scaling, which Berth does not simulate.
+//! the cluster's default strategy, if it has one. A strategy is all Fargate or all Auto
+//! Scaling groups, never a mix.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -38,6 +39,7 @@ fn document(cp: &ControlPlane, name: &str) -> Value {
         "name": name,
         "status": "ACTIVE",
         "tags": [],
+        "type": name,
     })
 }
 
@@ -68,7 +70,24 @@ fn check_strategy(
     if !strategy.is_empty() && strategy.iter().all(|i| i.weight.unwrap_or(0) == 0) {
         return Err(messages::unconfirmed_error("strategy-weights-zero", &[]));
     }
+    let fargate = strategy
+        .iter()
+        .filter(|i| is_fargate(&i.capacity_provider))
+        .count();
+    if fargate != 0 && fargate != strategy.len() {
+        return Err(messages::unconfirmed_error("strategy-mixed", &[]));
+    }
     Ok(())
+}
+
+/// Whether a provider is Fargate's (else an Auto Scaling group's).
+pub(crate) fn is_fargate(name: &str) -> bool {
+    BUILT_IN.contains(&name)
+}
+
+/// Whether a (checked, non-empty) strategy runs its tasks on Fargate.
+pub(crate) fn on_fargate(strategy: &[CapacityProviderStrategyItem]) -> bool {
+    strategy.iter().all(|i| is_fargate(&i.capacity_provider))
 }
 
 /// The strategy a RunTask uses: the one given, else (without a launch type) the cluster's
@@ -126,19 +145,64 @@ pub(crate) fn next_provider(strategy: &[CapacityProviderStrategyItem], counts: &
         .unwrap_or(0)
 }
 
+/// How many of `count` new tasks each provider of a strategy gets, given how many each has
+/// (`counts`, updated): `(provider, share)` for the providers that get some; without a
+/// strategy, all of them on no provider.
+pub(crate) fn shares(
+    strategy: Option<&[CapacityProviderStrategyItem]>,
+    counts: &mut [u64],
+    count: u32,
+) -> Vec<(Option<String>, u32)> {
+    let Some(strategy) = strategy.filter(|s| !s.is_empty()) else {
+        return vec![(None, count)];
+    };
+    let mut shares = vec![0u32; strategy.len()];
+    for _ in 0..count {
+        let i = next_provider(strategy, counts);
+        counts[i] += 1;
+        shares[i] += 1;
+    }
+    strategy
+        .iter()
+        .zip(shares)
+        .filter(|(_, n)| *n > 0)
+        .map(|(item, n)| (Some(item.capacity_provider.clone()), n))
+        .collect()
+}
+
 pub(super) fn describe(
     cp: &mut ControlPlane,
     request: DescribeCapacityProvidersRequest,
 ) -> Result<Response, ApiError> {
     let wanted = request
         .capacity_providers
+        .clone()
         .unwrap_or_else(|| BUILT_IN.iter().map(|n| (*n).to_owned()).collect());
+    let with_tags = request
+        .include
+        .as_ref()
+        .is_some_and(|i| i.iter().any(|x| x == "TAGS"));
+    let wanted = if request.capacity_providers.is_none() {
+        // Everything ACTIVE: the account's own providers after Fargate's.
+        let mut all = wanted;
+        all.extend(
+            cp.capacity_providers
+                .values()
+                .filter(|p| p.active())
+                .map(|p| p.name.clone()),
+        );
+        all
+    } else {
+        wanted
+    };
     let mut found = Vec::new();
     let mut failures = Vec::new();
     for given in wanted {
         let name = last_segment(&given);
         if BUILT_IN.contains(&name) {
             found.push(document(cp, name));
+        } else if let Some(provider) = cp.capacity_providers.get(name) {
+            found.push(provider.document(with_tags));
         } else {
             failures.push(Failure {
                 arn: Some(given.clone()),
@@ -167,18 +231,36 @@ pub(super) fn describe(
 }
 
 impl ClusterProviders {
-    /// A cluster's providers, checked: only the built-in ones exist, and the default
-    /// strategy names only providers of the cluster.
+    /// A cluster's providers, checked: each is Fargate's or an ACTIVE Auto Scaling group
+    /// provider (one with managed scaling serves one cluster only), and the default strategy
+    /// names only providers of the cluster.
     pub(crate) fn checked(
+        cp: &ControlPlane,
+        cluster: &str,
         names: Vec<String>,
         default_strategy: Vec<CapacityProviderStrategyItem>,
     ) -> Result<ClusterProviders, ApiError> {
         for name in &names {
-            if !BUILT_IN.contains(&name.as_str()) {
+            if is_fargate(name) {
+                continue;
+            }
+            let Some(provider) = cp.capacity_providers.get(name).filter(|p| p.active()) else {
                 return Err(messages::unconfirmed_error(
                     "capacity-provider-unknown",
                     &[name],
                 ));
+            };
+            if provider.scaling.status == "ENABLED" {
+                if let Some(other) = cp
+                    .clusters
+                    .values()
+                    .find(|c| c.active && c.name != cluster && c.providers.names.contains(name))
+                {
+                    return Err(messages::unconfirmed_error(
+                        "capacity-provider-other-cluster",
+                        &[name, &other.name],
+                    ));
+                }
             }
         }
         check_strategy(&names, &default_strategy)?;
@@ -202,7 +284,8 @@ pub(super) fn put_cluster(
             &[],
         ));
     };
-    let providers = ClusterProviders::checked(names, strategy)?;
+    let cluster_name = active_cluster(cp, request.cluster.as_deref())?.name.clone();
+    let providers = ClusterProviders::checked(cp, &cluster_name, names, strategy)?;
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     // A provider a service runs on stays.
     for service in cluster

@@ -163,8 +163,9 @@ pub(super) fn create(
             })?,
             None => Vec::new(),
         };
-    let providers = super::capacity_providers::ClusterProviders::checked(provider_names, strategy)?;
     let arn = cp.scope.cluster(&name);
+    let providers =
+        super::capacity_providers::ClusterProviders::checked(cp, &name, provider_names, strategy)?;
     let existing_active = cp.clusters.get(&name).is_some_and(|c| c.active);
     if !existing_active {
         // A deleted cluster's name can be used again: it is a new cluster.
@@ -184,6 +185,7 @@ pub(super) fn create(
                 services: Default::default(),
                 service_tasks: Default::default(),
                 service_connect_defaults: request.service_connect_defaults,
+                waiting: Vec::new(),
             },
         );
     }

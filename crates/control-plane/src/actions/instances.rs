@@ -49,6 +49,7 @@ pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -
             .agent_update
             .as_ref()
             .map(|(status, _)| status.clone()),
+        capacity_provider_name: view.capacity_provider.clone(),
         running_tasks_count: desired_running,
         pending_tasks_count: pending,
         attributes: record.attributes.clone(),
@@ -113,6 +114,13 @@ pub(super) fn register(
     };
     let id = cp.new_id();
     let ec2_id = format!("i-{}", &id.as_str()[..17]);
+    // An instance its Auto Scaling group launched belongs to the group's capacity provider,
+    // if the provider existed by then. (ECS looks the group up in EC2; Berth's virtual
+    // instances name it in their identity document.)
+    let capacity_provider = identity
+        .get("autoScalingGroupArn")
+        .and_then(|v| v.as_str())
+        .and_then(|group| super::auto_scaling::provider_of_group(cp, group));
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let resources = request.total_resources.unwrap_or_default();
     let integer = |name: &str, default: i64| {
@@ -152,6 +160,7 @@ pub(super) fn register(
     instance.arn = cluster.arn.replacen(":cluster/", ":container-instance/", 1) + "/" + id.as_str();
     instance.ec2_instance_id = text("instanceId", &ec2_id);
     instance.registered_at = now;
+    instance.capacity_provider = capacity_provider;
     if let Some(version) = request
         .version_info
         .as_ref()

@@ -4,9 +4,11 @@
 pub(crate) mod account_settings;
 mod agent_api;
 mod attributes;
+pub(crate) mod auto_scaling;
 pub(crate) mod capacity_providers;
 mod clusters;
 pub(crate) mod deployments;
+mod execute_command;
 pub(crate) mod instances;
 mod protection;
 pub(crate) mod services;
@@ -91,6 +93,11 @@ pub(crate) fn dispatch(
         Request::TagResource(r) => tags::tag(cp, r),
         Request::UntagResource(r) => tags::untag(cp, r),
         Request::ListTagsForResource(r) => tags::list(cp, r),
+        Request::ExecuteCommand(r) => execute_command::execute(cp, r),
+        Request::DiscoverPollEndpoint(r) => agent_api::discover_poll_endpoint(cp, r),
+        Request::CreateCapacityProvider(r) => auto_scaling::create(cp, r),
+        Request::UpdateCapacityProvider(r) => auto_scaling::update(cp, r),
+        Request::DeleteCapacityProvider(r) => auto_scaling::delete(cp, r),
     }
 }
 

@@ -188,7 +188,8 @@ pub(super) fn create(
         request.capacity_provider_strategy.as_ref(),
     )?
     .unwrap_or_default();
-    let fargate = fargate || !strategy.is_empty();
+    let fargate =
+        fargate || (!strategy.is_empty() && super::capacity_providers::on_fargate(&strategy));
     if fargate && daemon {
         return Err(messages::unconfirmed_error("fargate-daemon", &[]));
     }
@@ -261,6 +262,7 @@ pub(super) fn create(
         deployment_controller: serde_json::json!({"type": if external { "EXTERNAL" } else { "ECS" }}),
         created_by: cp.scope.root_user(),
         propagate_tags: "NONE".into(),
+        enable_execute_command: request.enable_execute_command.unwrap_or(false),
         tags: request.tags.unwrap_or_default(),
         ..Service::default()
     };
@@ -419,6 +421,10 @@ pub(super) fn update(
     }
     if let Some(service_connect) = request.service_connect_configuration {
         record.service_connect = Some(service_connect);
+    }
+    if let Some(enabled) = request.enable_execute_command {
+        // Applies to tasks launched from now on (no new deployment, §7.4).
+        record.doc.enable_execute_command = enabled;
     }
     if let Some(grace) = request.health_check_grace_period_seconds {
         record.doc.health_check_grace_period_seconds =

@@ -27,7 +27,7 @@ use super::task_definitions::resolve;
 use super::{active_cluster, cluster_name, instances, last_segment};
 use crate::paging::page;
 use crate::requests::*;
-use crate::state::{TaskKey, TaskRecord};
+use crate::state::{Awaiting, TaskKey, TaskRecord};
 use crate::ControlPlane;
 
 /// Everything a call needs to launch tasks of one task definition.
@@ -42,6 +42,8 @@ pub(crate) struct Launch {
     pub(crate) fargate: Option<FargateNetwork>,
     /// The service launching it (`None` for RunTask and StartTask).
     pub(crate) service: Option<String>,
+    /// enableExecuteCommand.
+    pub(crate) execute_command: bool,
 }
 
 impl Launch {
@@ -52,6 +54,7 @@ impl Launch {
         service: &str,
         deployment: &str,
         fargate: Option<FargateNetwork>,
+        execute_command: bool,
     ) -> Launch {
         Launch {
             requirements: TaskRequirements::from_task_definition(&td),
@@ -62,6 +65,7 @@ impl Launch {
             tags: Vec::new(),
             fargate,
             service: Some(service.to_owned()),
+            execute_command,
         }
     }
 }
@@ -89,9 +93,12 @@ impl FargateNetwork {
     }
 }
 
-/// Where a task runs: on a placed instance, or on Fargate in a subnet.
+/// Where a task runs: on a placed instance (of an Auto Scaling group provider, when a
+/// strategy chose one), on Fargate in a subnet, or nowhere yet: waiting for a provider's
+/// capacity.
 pub(crate) enum Target {
-    Instance(Placement),
+    Instance(Placement, Option<String>),
+    Waiting(Awaiting),
     Fargate {
         subnet: String,
         /// The capacity provider, when a strategy chose it.
@@ -153,6 +160,7 @@ fn prepare(
     group: Option<String>,
     started_by: Option<String>,
     tags: Option<Vec<berth_model::task_definition::Tag>>,
+    execute_command: Option<bool>,
 ) -> Result<Launch, ApiError> {
     let text = task_definition
         .filter(|t| !t.is_empty())
@@ -219,6 +227,7 @@ fn prepare(
         tags: tags.unwrap_or_default(),
         fargate,
         service: None,
+        execute_command: execute_command.unwrap_or(false),
     })
 }
 
@@ -239,13 +248,17 @@ pub(super) fn run(
 ) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     // A capacity provider strategy (given, or the cluster's default) runs the tasks on
-    // FARGATE or FARGATE_SPOT capacity.
+    // FARGATE or FARGATE_SPOT capacity, or on Auto Scaling groups' instances.
     let strategy = super::capacity_providers::strategy_for(
         cluster,
         request.launch_type.as_deref(),
         request.capacity_provider_strategy.as_ref(),
     )?;
+    let on_groups = strategy
+        .as_ref()
+        .is_some_and(|s| !super::capacity_providers::on_fargate(s));
     let launch_type = match &strategy {
+        Some(_) if on_groups => Some("EC2"),
         Some(_) => Some("FARGATE"),
         None => request.launch_type.as_deref(),
     };
@@ -258,6 +271,7 @@ pub(super) fn run(
         request.group,
         request.started_by,
         request.tags,
+        request.enable_execute_command,
     )?;
     let count = request.count.unwrap_or(1);
     if !(1..=10).contains(&count) {
@@ -302,41 +316,60 @@ pub(super) fn run(
     let mut constraints_given = definition_constraints(&launch.td);
     constraints_given.extend(request.placement_constraints.unwrap_or_default());
     let constraints = compile_constraints(&constraints_given, 0)?;
-    let strategies = compile_strategies(&request.placement_strategy.unwrap_or_default())?;
-    let ControlPlane { clusters, rng, .. } = cp;
-    let cluster = clusters.get_mut(&name).expect("checked above");
-    let registered = cluster.fleet.instances().iter().any(|i| {
+    let strategies_given = request.placement_strategy.unwrap_or_default();
+    let strategies = compile_strategies(&strategies_given)?;
+    let registered = cp.clusters[&name].fleet.instances().iter().any(|i| {
         matches!(
             i.status,
             berth_scheduler::InstanceStatus::Active | berth_scheduler::InstanceStatus::Draining
         )
     });
-    if !registered {
+    // An Auto Scaling group provider may have no instance yet: its tasks wait for them.
+    if !registered && !on_groups {
         return Err(invalid(messages::NO_CONTAINER_INSTANCES));
     }
-    let placement_request = PlacementRequest {
-        requirements: &launch.requirements,
-        constraints: &constraints,
-        strategies: &strategies,
-        group: &launch.group,
-        count: count as u32,
-        detail: Detail::Summary,
-    };
-    let outcome = cluster.fleet.place(&placement_request, rng);
-    let failures: Vec<Failure> = outcome
-        .failures
-        .iter()
-        .map(|f| Failure {
-            arn: Some(f.arn.clone()),
-            reason: Some(f.reason.clone()),
-            detail: None,
-        })
-        .collect();
-    let tasks = outcome
-        .placements
-        .into_iter()
-        .map(|placement| launch_task(cp, now, &name, &launch, Target::Instance(placement)))
-        .collect();
+    // Each provider of the strategy takes its share on its own instances.
+    let mut counts = vec![0u64; strategy.as_ref().map_or(0, Vec::len)];
+    let shares = super::capacity_providers::shares(strategy.as_deref(), &mut counts, count as u32);
+    let mut tasks = Vec::new();
+    let mut failures: Vec<Failure> = Vec::new();
+    for (provider, share) in shares {
+        let placement_request = PlacementRequest {
+            requirements: &launch.requirements,
+            constraints: &constraints,
+            strategies: &strategies,
+            group: &launch.group,
+            count: share,
+            capacity_provider: provider.as_deref(),
+            detail: Detail::Summary,
+        };
+        let ControlPlane { clusters, rng, .. } = cp;
+        let cluster = clusters.get_mut(&name).expect("checked above");
+        let outcome = cluster.fleet.place(&placement_request, rng);
+        let placed = outcome.placements.len() as u32;
+        for placement in outcome.placements {
+            let target = Target::Instance(placement, provider.clone());
+            tasks.push(launch_task(cp, now, &name, &launch, target));
+        }
+        match provider {
+            // Managed scaling: what found no room waits in PROVISIONING (§9.1).
+            Some(provider) if super::auto_scaling::waits_for_capacity(cp, &provider) => {
+                for _ in placed..share {
+                    let target = Target::Waiting(Awaiting {
+                        provider: provider.clone(),
+                        constraints: constraints_given.clone(),
+                        strategies: strategies_given.clone(),
+                    });
+                    tasks.push(launch_task(cp, now, &name, &launch, target));
+                }
+            }
+            _ => failures.extend(outcome.failures.iter().map(|f| Failure {
+                arn: Some(f.arn.clone()),
+                reason: Some(f.reason.clone()),
+                detail: None,
+            })),
+        }
+    }
     Ok(Response::Tasks(TasksResponse {
         tasks: Some(tasks),
         failures: Some(failures),
@@ -362,6 +395,7 @@ pub(super) fn start(
         request.group,
         request.started_by,
         request.tags,
+        request.enable_execute_command,
     )?;
     let name = cluster_name(request.cluster.as_deref());
     let mut tasks = Vec::new();
@@ -400,6 +434,7 @@ pub(super) fn start(
             strategies: &[],
             group: &launch.group,
             count: 1,
+            capacity_provider: None,
             detail: Detail::Summary,
         };
         let ControlPlane { clusters, rng, .. } = cp;
@@ -414,7 +449,7 @@ pub(super) fn start(
                 now,
                 &name,
                 &launch,
-                Target::Instance(placement),
+                Target::Instance(placement, None),
             )),
             None => {
                 let reason = outcome
@@ -457,7 +492,7 @@ pub(crate) fn launch_task(
         Target::Fargate { subnet, .. } => {
             Some(Eni::new(cp.new_id(), cp.new_id(), subnet, &cp.scope.region))
         }
-        Target::Instance(_) => None,
+        Target::Instance(..) | Target::Waiting(_) => None,
     };
     let task_arn = cp.scope.task(cluster_name, &task_id);
     let sized = launch.overrides.apply_sizes(&launch.td);
@@ -503,7 +538,7 @@ pub(crate) fn launch_task(
             .unwrap_or_else(|| launch.requirements.cpu.to_string()),
         created_at: now,
         desired_status: "RUNNING".into(),
-        enable_execute_command: false,
+        enable_execute_command: launch.execute_command,
         group: launch.group.clone(),
         health_status: "UNKNOWN".into(),
         last_status: "PENDING".into(),
@@ -525,20 +560,24 @@ pub(crate) fn launch_task(
         version: 1,
         ..Task::default()
     };
-    let (agent, instance_index, placement, bindings) = match target {
-        Target::Instance(placement) => {
-            let instance = &cluster.fleet.instances()[placement.instance];
-            task.availability_zone = instance
-                .attribute_value("ecs.availability-zone")
-                .map(str::to_owned);
-            task.container_instance_arn = Some(instance.arn.clone());
+    let (agent, instance_index, placement, bindings, awaiting) = match target {
+        Target::Instance(placement, provider) => {
+            occupy(cluster, &mut task, &placement);
+            task.capacity_provider_name = provider;
             let bindings = placement.bindings.clone();
             (
-                instance.arn.clone(),
+                cluster.fleet.instances()[placement.instance].arn.clone(),
                 Some(placement.instance),
                 Some(placement),
                 bindings,
+                None,
             )
+        }
+        Target::Waiting(awaiting) => {
+            // PROVISIONING until an instance of the provider can take it (§9.1).
+            task.capacity_provider_name = Some(awaiting.provider.clone());
+            task.last_status = "PROVISIONING".into();
+            (String::new(), None, None, Vec::new(), Some(awaiting))
         }
         Target::Fargate { subnet, provider } => {
             task.availability_zone = Some(zone_of(&region, &subnet));
@@ -553,6 +592,7 @@ pub(crate) fn launch_task(
                 None,
                 None,
                 Vec::new(),
+                None,
             )
         }
     };
@@ -597,8 +637,16 @@ pub(crate) fn launch_task(
                 .any(|c| c.essential != Some(false) && c.health_check.is_some()),
             protected_until: None,
             service: launch.service.clone(),
+            awaiting: None,
         },
     );
+    if let Some(awaiting) = awaiting {
+        cluster.tasks.get_mut(&key).expect("inserted").awaiting = Some(awaiting);
+        cluster.waiting.push(key);
+        cluster.sync(key);
+        cp.emit(now, "ECS Task State Change", &task_arn, &task);
+        return task;
+    }
     cluster.sync(key);
     let instance_document = instance_index.map(|index| {
         cluster.instances[index].version += 1;
@@ -616,6 +664,160 @@ pub(crate) fn launch_task(
         );
     }
     task
+}
+
+/// A task's document takes its instance: the container instance ARN and its zone.
+fn occupy(cluster: &crate::state::ClusterRecord, task: &mut Task, placement: &Placement) {
+    let instance = &cluster.fleet.instances()[placement.instance];
+    task.availability_zone = instance
+        .attribute_value("ecs.availability-zone")
+        .map(str::to_owned);
+    task.container_instance_arn = Some(instance.arn.clone());
+}
+
+/// Places the tasks waiting for capacity that an instance of their provider can take now,
+/// oldest first, and hands each to its agent (PROVISIONING → PENDING).
+pub(crate) fn place_waiting(cp: &mut ControlPlane, now: SimTime) {
+    let clusters: Vec<String> = cp
+        .clusters
+        .values()
+        .filter(|c| !c.waiting.is_empty())
+        .map(|c| c.name.clone())
+        .collect();
+    for name in clusters {
+        let keys = cp.clusters[&name].waiting.clone();
+        for key in keys {
+            place_one_waiting(cp, now, &name, key);
+        }
+    }
+}
+
+fn place_one_waiting(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, key: TaskKey) {
+    let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
+    let still_waiting = cluster.tasks.get(&key).is_some_and(|r| {
+        r.awaiting.is_some()
+            && r.task.desired_status == "RUNNING"
+            && r.task.last_status != "STOPPED"
+    });
+    if !still_waiting {
+        cluster.waiting.retain(|k| *k != key);
+        return;
+    }
+    let record = &cluster.tasks[&key];
+    let awaiting = record.awaiting.clone().expect("checked above");
+    let overrides = record.task.overrides.clone();
+    let group = record.task.group.clone();
+    let from_service = record.service.is_some();
+    let Some(td) = resolve(
+        cp,
+        &cp.clusters[cluster_name].tasks[&key]
+            .task
+            .task_definition_arn,
+    )
+    .cloned() else {
+        return;
+    };
+    let (Ok(constraints), Ok(mut strategies)) = (
+        compile_constraints(&awaiting.constraints, 0),
+        compile_strategies(&awaiting.strategies),
+    ) else {
+        return;
+    };
+    if strategies.is_empty() && from_service {
+        strategies = berth_scheduler::rules::service_default_strategies();
+    }
+    let requirements = TaskRequirements::with_overrides(&td, Some(&overrides));
+    let request = PlacementRequest {
+        requirements: &requirements,
+        constraints: &constraints,
+        strategies: &strategies,
+        group: &group,
+        count: 1,
+        capacity_provider: Some(&awaiting.provider),
+        detail: Detail::Summary,
+    };
+    let ControlPlane { clusters, rng, .. } = cp;
+    let cluster = clusters.get_mut(cluster_name).expect("exists");
+    let Some(placement) = cluster.fleet.place(&request, rng).placements.pop() else {
+        return;
+    };
+    cluster.waiting.retain(|k| *k != key);
+    let index = placement.instance;
+    let mut task = cluster.tasks[&key].task.clone();
+    occupy(cluster, &mut task, &placement);
+    task.last_status = "PENDING".into();
+    task.version += 1;
+    let sized = overrides.apply_sizes(&td);
+    let spec = task_spec(
+        &task.task_arn,
+        cluster_name,
+        &sized,
+        &overrides,
+        &placement.bindings,
+    );
+    let record = cluster.tasks.get_mut(&key).expect("exists");
+    record.task = task.clone();
+    record.instance = Some(index);
+    record.placement = Some(placement);
+    record.awaiting = None;
+    cluster.sync(key);
+    cluster.instances[index].tasks.insert(key);
+    cluster.instances[index].version += 1;
+    let document = instances::document(cluster, index, false);
+    cp.instructions.push_back((
+        document.container_instance_arn.clone(),
+        AgentInstruction::StartTask(spec),
+    ));
+    cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
+    cp.emit(
+        now,
+        "ECS Container Instance State Change",
+        &document.container_instance_arn.clone(),
+        &document,
+    );
+}
+
+/// Tells a task's agent to stop it. A task still waiting for capacity has no agent: it stops
+/// at once, never having run.
+pub(crate) fn send_stop(
+    cp: &mut ControlPlane,
+    now: SimTime,
+    cluster_name: &str,
+    key: TaskKey,
+    timeout_seconds: u32,
+) {
+    let cluster = &cp.clusters[cluster_name];
+    let record = &cluster.tasks[&key];
+    let agent = cluster.agent_of(record);
+    let task_arn = record.task.task_arn.clone();
+    if record.awaiting.is_none() {
+        cp.instructions.push_back((
+            agent,
+            AgentInstruction::StopTask {
+                task_arn,
+                timeout_seconds,
+            },
+        ));
+        return;
+    }
+    let change = berth_agent_protocol::TaskStateChange {
+        task_arn,
+        status: berth_agent_protocol::Status::Stopped,
+        pull_started_at: None,
+        pull_stopped_at: None,
+        containers: Vec::new(),
+    };
+    crate::lifecycle::handle(
+        cp,
+        now,
+        &agent,
+        berth_agent_protocol::AgentEvent::TaskStateChange(change),
+    );
+    let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
+    if let Some(record) = cluster.tasks.get_mut(&key) {
+        record.awaiting = None;
+    }
+    cluster.waiting.retain(|k| *k != key);
 }
 
 /// The platform version Fargate tasks run on when `LATEST` is asked for.
@@ -809,7 +1011,6 @@ pub(super) fn stop(
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let given = request.task.unwrap_or_default();
     let key = find_task(cluster, &given).ok_or_else(|| invalid(messages::TASK_NOT_FOUND))?;
-    let instance_arn = cluster.agent_of(&cluster.tasks[&key]);
     let record = cluster.tasks.get_mut(&key).expect("found above");
     let task_arn = record.task.task_arn.clone();
     let stopping = record.task.desired_status != "STOPPED";
@@ -830,14 +1031,9 @@ pub(super) fn stop(
     let timeout_seconds = record.stop_timeout;
     cluster.sync(key);
     if stopping {
-        cp.instructions.push_back((
-            instance_arn,
-            AgentInstruction::StopTask {
-                task_arn: task_arn.clone(),
-                timeout_seconds,
-            },
-        ));
         cp.emit(now, "ECS Task State Change", &task_arn, &task);
+        let cluster = cluster_name(request.cluster.as_deref());
+        send_stop(cp, now, &cluster, key, timeout_seconds);
     }
     Ok(Response::Task(TaskResponse { task: Some(task) }))
 }
