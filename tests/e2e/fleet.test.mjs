@@ -4,25 +4,17 @@
 // page's must agree, so the page is checked against ECS's own words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, DIST, launch, screenshot, ecsCall } from './harness.mjs';
+import { ROOT, DIST, launch, screenshot, ecsCall, berthServe } from './harness.mjs';
 
 let server, base, browser, page;
 const errors = [];
 
 before(async () => {
-  server = spawn(path.join(ROOT, 'target', 'debug', 'berth'),
-    ['serve', '--addr', '127.0.0.1:0', '--web', DIST], { stdio: ['ignore', 'ignore', 'pipe'] });
-  base = await new Promise((resolve, reject) => {
-    let seen = '';
-    server.stderr.on('data', (chunk) => {
-      seen += chunk;
-      const match = seen.match(/http:\/\/127\.0\.0\.1:\d+/);
-      if (match) resolve(`${match[0]}/`);
-    });
-    server.on('exit', (code) => reject(new Error(`berth serve exited ${code}: ${seen}`)));
-  });
+  const started = await berthServe(['--web', DIST]);
+  server = started.process;
+  base = `${started.url}/`;
   browser = await launch();
   page = await browser.context.newPage();
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -153,17 +145,8 @@ test('what was built exports as aws ecs commands that run as they are', async ()
   assert.match(commands[2], /^aws ecs create-service --cli-input-json '.*"serviceName":"web"/);
   // Replay them with the real AWS CLI against a second, empty berth serve.
   const aws = path.join(ROOT, 'tests', 'aws', '.venv', 'bin', 'aws');
-  const other = spawn(path.join(ROOT, 'target', 'debug', 'berth'), ['serve', '--addr', '127.0.0.1:0'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { process: other, url: endpoint } = await berthServe();
   try {
-    const endpoint = await new Promise((resolve) => {
-      let seen = '';
-      other.stderr.on('data', (chunk) => {
-        seen += chunk;
-        const match = seen.match(/http:\/\/127\.0\.0\.1:\d+/);
-        if (match) resolve(match[0]);
-      });
-    });
     const env = { ...process.env, AWS_ACCESS_KEY_ID: 'berth', AWS_SECRET_ACCESS_KEY: 'berth',
       AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
     for (const command of commands) {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -81,4 +82,20 @@ export async function ecsCall(base, operation, body) {
     body: JSON.stringify(body),
   });
   return response.json();
+}
+
+/** Starts `target/debug/berth serve` on a free port with `args`; resolves to
+ * { process, url } (url without a trailing slash) once it serves. */
+export function berthServe(args = []) {
+  const process = spawn(path.join(ROOT, 'target', 'debug', 'berth'),
+    ['serve', '--addr', '127.0.0.1:0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    process.stderr.on('data', (chunk) => {
+      seen += chunk;
+      const match = seen.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (match) resolve({ process, url: match[0] });
+    });
+    process.on('exit', (code) => reject(new Error(`berth serve exited ${code}: ${seen}`)));
+  });
 }

@@ -115,6 +115,20 @@ pub async fn explain(body: Value) -> Result<Value, String> {
     }
 }
 
+/// The server's clock, after applying `body` (`{}`, `{"speed": n}` or `{"step": true}`).
+pub async fn clock(body: Value) -> Result<Value, String> {
+    let (status, text) = post(
+        "/berth/clock",
+        &[("Content-Type", "application/json")],
+        &body.to_string(),
+    )
+    .await?;
+    match status {
+        200 => serde_json::from_str(&text).map_err(|_| text),
+        _ => Err(text),
+    }
+}
+
 /// Asks the server to link a Docker agent (`berth agent`).
 pub async fn link_agent(url: &str, token: &str) -> Result<String, String> {
     let body = json!({"url": url, "token": token}).to_string();

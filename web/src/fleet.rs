@@ -15,13 +15,16 @@ use yew::prelude::*;
 use crate::api;
 use crate::live::{Action, InstanceView, Link, LiveState, ServiceView, TaskBlock};
 
-type Live = UseReducerHandle<LiveState>;
+pub(crate) type Live = UseReducerHandle<LiveState>;
 
-/// Fetches a fresh look at the chosen cluster.
-fn refresh(live: &Live, cluster: &Rc<RefCell<String>>) {
+/// Fetches a fresh look at the chosen cluster, and the clock.
+pub(crate) fn refresh(live: &Live, cluster: &Rc<RefCell<String>>) {
     let live = live.clone();
     let cluster = cluster.borrow().clone();
     wasm_bindgen_futures::spawn_local(async move {
+        if let Ok(clock) = api::clock(json!({})).await {
+            live.dispatch(Action::Clock(clock));
+        }
         match api::snapshot(&cluster).await {
             Ok(snapshot) => live.dispatch(Action::Loaded {
                 snapshot,
@@ -237,7 +240,9 @@ pub fn fleet() -> Html {
                     { switch("Docker instances", Some(true), "fleet-docker") }
                     { switch("Both", None, "fleet-both") }
                 </span>
+                <crate::guide_panel::TimeBar live={live.clone()} cluster={cluster.clone()} />
             </div>
+            <crate::guide_panel::Guide live={live.clone()} cluster={cluster.clone()} />
             <Forms live={live.clone()} cluster={cluster.clone()} />
             { outcome }
             { render_explanation(&live) }

@@ -57,6 +57,8 @@ pub struct LiveState {
     pub explanation: Option<Value>,
     /// The cluster as `aws ecs` commands, when asked for.
     pub export: Option<String>,
+    /// The server's clock: `{"now", "speed", "adjustable"}`.
+    pub clock: Option<Value>,
 }
 
 /// The cluster's reserved and registered CPU and memory at one moment.
@@ -91,6 +93,7 @@ impl Default for LiveState {
             history: Vec::new(),
             explanation: None,
             export: None,
+            clock: None,
         }
     }
 }
@@ -114,6 +117,8 @@ pub enum Action {
     Explained(Option<Value>),
     /// The cluster as `aws ecs` commands (or `None` to close them).
     Exported(Option<String>),
+    /// The server's clock.
+    Clock(Value),
 }
 
 impl Reducible for LiveState {
@@ -150,6 +155,7 @@ impl Reducible for LiveState {
             Action::Outcome(outcome) => next.outcome = Some(outcome),
             Action::Explained(explanation) => next.explanation = explanation,
             Action::Exported(export) => next.export = export,
+            Action::Clock(clock) => next.clock = Some(clock),
         }
         Rc::new(next)
     }

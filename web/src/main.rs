@@ -3,13 +3,16 @@
 //!
 //! Layout: [`state`] holds the editor's state and actions, [`live`] the live view's and
 //! [`replay`] the lesson player's (all pure, tested natively); [`api`] calls `berth serve`;
-//! [`samples`] the seeds' task definitions; [`lessons`] the scenarios; [`app`] and [`fleet`]
+//! [`guide`] the guided lessons on the live fleet; [`samples`] the seeds' task definitions;
+//! [`lessons`] the scenarios; [`app`] and [`fleet`]
 //! the components, which only render state and send actions. Only this crate knows the DOM.
 
 mod api;
 mod app;
 mod export;
 mod fleet;
+mod guide;
+mod guide_panel;
 mod i18n;
 #[cfg(any(test, feature = "lessons"))]
 mod lessons;

@@ -98,6 +98,47 @@ struct Engine {
     linked: std::collections::BTreeSet<String>,
     /// This server's URL, which DiscoverPollEndpoint answers.
     endpoint: String,
+    /// The fleets' time.
+    clock: Clock,
+}
+
+/// The fleets' time: the wall clock at 1×, or 10× or 100× faster, or stopped (the
+/// playground's time controls). Journalled inputs carry the time they happened at, so a
+/// replay needs no record of the clock; after a restart it runs at 1× from where it was.
+#[derive(Clone, Copy, Debug)]
+struct Clock {
+    wall_base: SimTime,
+    base: SimTime,
+    speed: u32,
+}
+
+/// The speeds the clock runs at.
+const SPEEDS: [u32; 4] = [0, 1, 10, 100];
+
+impl Clock {
+    /// Runs at `speed` from `base`, now.
+    fn from(base: SimTime, speed: u32) -> Clock {
+        Clock {
+            wall_base: wall_clock(),
+            base,
+            speed,
+        }
+    }
+
+    fn now(&self) -> SimTime {
+        let elapsed = wall_clock().0.saturating_sub(self.wall_base.0);
+        SimTime(self.base.0 + elapsed * u64::from(self.speed))
+    }
+
+    /// Runs at `speed` from now on.
+    fn set_speed(&mut self, speed: u32) {
+        *self = Clock::from(self.now(), speed);
+    }
+
+    /// Jumps ahead to `at` (never back).
+    fn jump_to(&mut self, at: SimTime) {
+        *self = Clock::from(self.now().max(at), self.speed);
+    }
 }
 
 /// The wall clock, as the control plane's time.
@@ -129,8 +170,12 @@ impl Engine {
             links: BTreeMap::new(),
             linked: std::collections::BTreeSet::new(),
             endpoint,
+            clock: Clock::from(wall_clock(), 1),
         };
         engine.replay()?;
+        let latest = engine.regions.values().map(Simulation::now).max();
+        // At 1×, from the wall clock, or from where an earlier run left a faster clock.
+        engine.clock = Clock::from(latest.unwrap_or(SimTime(0)).max(wall_clock()), 1);
         Ok(engine)
     }
 
@@ -367,7 +412,9 @@ impl Engine {
         link: &tokio::sync::mpsc::UnboundedSender<String>,
     ) -> anyhow::Result<()> {
         let region = self.options.default_region.clone();
-        let now = wall_clock();
+        // Real containers run in real time.
+        self.clock.set_speed(1);
+        let now = self.clock.now();
         self.region(&region, now)?;
         self.catch_up(now);
         for (index, offer) in hello.instances.iter().enumerate() {
@@ -405,7 +452,7 @@ impl Engine {
         else {
             return Ok(()); // Not an instance of ours.
         };
-        let now = wall_clock();
+        let now = self.clock.now();
         self.catch_up(now);
         let at = now.max(self.regions[&region].now());
         self.record(Input {
@@ -445,7 +492,7 @@ impl Engine {
         self.requests += 1;
         let request_id =
             berth_api::request_id((u128::from(wall_clock().as_millis()) << 64) | self.requests);
-        let now = wall_clock();
+        let now = self.clock.now();
         let reply = match self.dispatch(region, target, body, now) {
             Ok(outcome) => berth_api::reply(&outcome),
             Err(error) => berth_api::error_reply(&ApiError::new(
@@ -662,7 +709,7 @@ async fn explain(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) 
     let outcome = {
         let mut engine = lock(&engine);
         let region = engine.options.default_region.clone();
-        let now = wall_clock();
+        let now = engine.clock.now();
         engine.catch_up(now);
         match engine.regions.get(&region) {
             Some(sim) => sim.explain_placement(
@@ -687,6 +734,67 @@ async fn explain(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) 
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST),
         [(header::CONTENT_TYPE, "application/json")],
         reply.body,
+    )
+        .into_response()
+}
+
+/// `GET /berth/clock`, and `POST /berth/clock` with `{"speed": 0|1|10|100}` or
+/// `{"step": true}` (jump to the next thing that happens in the default region): the fleets'
+/// time, `{"now": <epoch ms>, "speed": n, "adjustable": bool}`. Only the virtual fleet can run
+/// faster or stop: while Docker agents are linked the clock stays at 1×.
+async fn clock(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refused) = foreign_origin(&headers) {
+        return refused;
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let mut engine = lock(&engine);
+    let adjustable = engine.links.is_empty();
+    let wants_change = request.get("speed").is_some() || request["step"] == true;
+    if wants_change && !adjustable {
+        return (
+            StatusCode::CONFLICT,
+            "Docker containers run in real time: the clock stays at 1× while an agent is linked.",
+        )
+            .into_response();
+    }
+    if let Some(speed) = request.get("speed") {
+        match speed.as_u64().and_then(|s| u32::try_from(s).ok()) {
+            Some(speed) if SPEEDS.contains(&speed) => {
+                let now = engine.clock.now();
+                engine.catch_up(now);
+                engine.clock.set_speed(speed);
+            }
+            _ => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    "speed is one of 0 (paused), 1, 10 and 100.",
+                )
+                    .into_response()
+            }
+        }
+    }
+    if request["step"] == true {
+        let now = engine.clock.now();
+        engine.catch_up(now);
+        let region = engine.options.default_region.clone();
+        let next = engine
+            .regions
+            .get_mut(&region)
+            .and_then(Simulation::next_wakeup);
+        if let Some(next) = next {
+            engine.clock.jump_to(next);
+            engine.catch_up(next);
+        }
+    }
+    let body = serde_json::json!({
+        "now": engine.clock.now().as_millis(),
+        "speed": engine.clock.speed,
+        "adjustable": adjustable,
+    });
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
     )
         .into_response()
 }
@@ -763,7 +871,8 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         loop {
             tick.tick().await;
             let mut engine = lock(&ticking);
-            engine.catch_up(wall_clock());
+            let now = engine.clock.now();
+            engine.catch_up(now);
         }
     });
     let app = Router::new()
@@ -771,6 +880,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         .route("/events", get(events))
         .route("/berth/agents", post(link_agent))
         .route("/berth/explain", post(explain))
+        .route("/berth/clock", get(clock).post(clock))
         .fallback(get(files))
         // Bodies up to 16 MiB reach berth-api, which refuses those over its limit in ECS's shape.
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))

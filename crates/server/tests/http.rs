@@ -403,3 +403,72 @@ fn foreign_origins_are_refused() {
         502
     );
 }
+
+/// `POST /berth/clock` with a JSON body; returns the status and the body as JSON.
+fn clock(addr: SocketAddr, body: Value) -> (u16, Value) {
+    let body = body.to_string();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let request = format!(
+        "POST /berth/clock HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn last_status(addr: SocketAddr, task: &str) -> String {
+    let (_, described) = call(addr, "DescribeTasks", json!({"tasks": [task]}));
+    described["tasks"][0]["lastStatus"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The playground's time controls: paused, the virtual fleet stands still; a step jumps to the
+/// next thing that happens; at 100× a 60-second task is over in under a second.
+#[test]
+fn the_clock_pauses_steps_and_speeds_up() {
+    let addr = start();
+    let (status, paused) = clock(addr, json!({"speed": 0}));
+    assert_eq!((status, paused["speed"].clone()), (200, json!(0)));
+    call(
+        addr,
+        "RegisterTaskDefinition",
+        json!({"family": "nap", "containerDefinitions": [{"name": "nap", "image": "busybox",
+               "memory": 32, "command": ["sleep", "60"]}]}),
+    );
+    let (_, run) = call(addr, "RunTask", json!({"taskDefinition": "nap"}));
+    let task = run["tasks"][0]["taskArn"].as_str().unwrap().to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert_eq!(last_status(addr, &task), "PENDING");
+    let before = paused["now"].as_u64().unwrap();
+    let mut steps = 0;
+    while last_status(addr, &task) != "RUNNING" {
+        let (_, stepped) = clock(addr, json!({"step": true}));
+        assert!(stepped["now"].as_u64().unwrap() >= before);
+        steps += 1;
+        assert!(
+            steps <= 10,
+            "still {} after 10 steps",
+            last_status(addr, &task)
+        );
+    }
+    assert_eq!(clock(addr, json!({"speed": 100})).1["speed"], 100);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while last_status(addr, &task) != "STOPPED" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the task never stopped at 100×"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(clock(addr, json!({"speed": 7})).0, 400);
+}

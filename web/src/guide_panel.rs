@@ -1,0 +1,193 @@
+//! The lessons panel and the time controls of the live view. The panel shows a lesson's
+//! steps, does the current one on request (the ECS calls of [`crate::guide`]) and ticks each
+//! off when ECS reports it done; the time controls set `berth serve`'s clock. No ECS rule
+//! here: the checks are in [`crate::guide`].
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::json;
+use yew::prelude::*;
+
+use crate::api;
+use crate::fleet::{refresh, Live};
+use crate::guide::{progress, LESSONS};
+use crate::i18n::{t, Lang};
+use crate::live::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub live: Live,
+    pub cluster: Rc<RefCell<String>>,
+}
+
+/// Shows `name` in the live view.
+fn show_cluster(live: &Live, cluster: &Rc<RefCell<String>>, name: &str) {
+    *cluster.borrow_mut() = name.to_owned();
+    live.dispatch(Action::Cluster(name.to_owned()));
+    refresh(live, cluster);
+}
+
+/// The lessons: pick one; its steps, each with "Do it for me" and a tick when ECS shows it
+/// done.
+#[function_component(Guide)]
+pub fn guide(props: &Props) -> Html {
+    let lang = use_context::<Lang>().unwrap_or(Lang::En);
+    // (lesson, steps done)
+    let chosen = use_state(|| None::<(usize, usize)>);
+    let busy = use_state(|| false);
+    {
+        // Tick steps off as the looks at the cluster come in.
+        let chosen = chosen.clone();
+        let live = props.live.clone();
+        use_effect_with(
+            (live.snapshot.clone(), live.outcome.clone()),
+            move |(snapshot, outcome)| {
+                if let Some((index, done)) = *chosen {
+                    let lesson = &LESSONS[index];
+                    if snapshot.cluster == lesson.cluster {
+                        let now = progress(lesson, done, snapshot, outcome);
+                        if now != done {
+                            chosen.set(Some((index, now)));
+                        }
+                    }
+                }
+            },
+        );
+    }
+    let pick = |index: usize| {
+        let (chosen, live, cluster) = (chosen.clone(), props.live.clone(), props.cluster.clone());
+        Callback::from(move |_| {
+            chosen.set(Some((index, 0)));
+            show_cluster(&live, &cluster, LESSONS[index].cluster);
+        })
+    };
+    let list = LESSONS.iter().enumerate().map(|(index, lesson)| {
+        let pressed = chosen.is_some_and(|(i, _)| i == index);
+        html! {
+            <button type="button" class="small" id={format!("lesson-{}", lesson.id)}
+                    aria-pressed={if pressed { "true" } else { "false" }} onclick={pick(index)}>
+                { lesson.title.get(lang) }
+            </button>
+        }
+    });
+    let body = match *chosen {
+        None => {
+            html! { <p class="status empty">{ t("Pick a lesson: each builds its own cluster here, step by step, and checks each step on what ECS reports.") }</p> }
+        }
+        Some((index, done)) => {
+            let lesson = &LESSONS[index];
+            let run = {
+                let (live, cluster, busy) =
+                    (props.live.clone(), props.cluster.clone(), busy.clone());
+                Callback::from(move |_| {
+                    let Some(step) = lesson.steps.get(done) else {
+                        return;
+                    };
+                    let calls = (step.calls)(lesson.cluster, &live.snapshot);
+                    let (live, cluster, busy) = (live.clone(), cluster.clone(), busy.clone());
+                    busy.set(true);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        for (operation, body) in calls {
+                            let outcome = api::call(operation, body)
+                                .await
+                                .map(|_| format!("{operation}: done"));
+                            let failed = outcome.is_err();
+                            live.dispatch(Action::Outcome(outcome));
+                            if failed {
+                                break;
+                            }
+                        }
+                        busy.set(false);
+                        refresh(&live, &cluster);
+                    });
+                })
+            };
+            let steps = lesson.steps.iter().enumerate().map(|(i, step)| {
+                let (class, mark) = match i.cmp(&done) {
+                    std::cmp::Ordering::Less => ("step done", "✓ "),
+                    std::cmp::Ordering::Equal => ("step current", "→ "),
+                    std::cmp::Ordering::Greater => ("step", ""),
+                };
+                html! { <li class={class}>{ mark }{ step.text.get(lang) }</li> }
+            });
+            let finished = done == lesson.steps.len();
+            let has_calls = lesson
+                .steps
+                .get(done)
+                .is_some_and(|s| !(s.calls)(lesson.cluster, &props.live.snapshot).is_empty());
+            html! {
+                <>
+                    <h3>{ lesson.title.get(lang) }</h3>
+                    <ol class="steps" id="lesson-steps">{ for steps }</ol>
+                    if finished {
+                        <p class="status valid" id="lesson-complete">{ t("Lesson complete.") }</p>
+                    } else if has_calls {
+                        <button type="button" id="lesson-do" disabled={*busy} onclick={run}>{ t("Do it for me") }</button>
+                    } else {
+                        <p class="status empty" id="lesson-wait">{ t("Nothing to do but wait: ECS is at work (speed the clock up).") }</p>
+                    }
+                </>
+            }
+        }
+    };
+    html! {
+        <section class="guide" aria-label="Lessons">
+            <h2>{ t("Lessons") }</h2>
+            <div class="lesson-list">{ for list }</div>
+            { body }
+        </section>
+    }
+}
+
+/// The clock's controls: pause, 1×, 10×, 100×, and a step to the next thing that happens.
+#[function_component(TimeBar)]
+pub fn time_bar(props: &Props) -> Html {
+    let _lang = use_context::<Lang>();
+    let clock = props.live.clock.clone().unwrap_or_default();
+    let speed = clock["speed"].as_u64();
+    let adjustable = clock["adjustable"].as_bool().unwrap_or(false);
+    let set = |body: serde_json::Value| {
+        let live = props.live.clone();
+        Callback::from(move |_| {
+            let (live, body) = (live.clone(), body.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::clock(body).await {
+                    Ok(clock) => live.dispatch(Action::Clock(clock)),
+                    Err(error) => live.dispatch(Action::Outcome(Err(error))),
+                }
+            });
+        })
+    };
+    let button = |label: &'static str, id: &'static str, value: u64| {
+        let pressed = if speed == Some(value) {
+            "true"
+        } else {
+            "false"
+        };
+        html! {
+            <button type="button" class="small" {id} aria-pressed={pressed}
+                    disabled={!adjustable} onclick={set(json!({"speed": value}))}>{ label }</button>
+        }
+    };
+    let time = clock["now"]
+        .as_f64()
+        .map(|ms| {
+            js_sys::Date::new(&ms.into())
+                .to_iso_string()
+                .as_string()
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    html! {
+        <span class="time-bar" role="group" aria-label="Time">
+            { t(" Time: ") }<time id="clock-now">{ time.replace('T', " ").trim_end_matches('Z').get(..19).unwrap_or_default().to_owned() }</time>{ " " }
+            { button(t("Pause"), "clock-pause", 0) }
+            { button("1×", "clock-1", 1) }
+            { button("10×", "clock-10", 10) }
+            { button("100×", "clock-100", 100) }
+            <button type="button" class="small" id="clock-step" disabled={!adjustable}
+                    onclick={set(json!({"step": true}))} title={t("Jump to the next thing that happens")}>{ t("Next") }</button>
+        </span>
+    }
+}
