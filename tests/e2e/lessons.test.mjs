@@ -73,6 +73,28 @@ for (const id of LESSONS) {
   });
 }
 
+test('failures injected from the page: a killed container, a terminated instance, a new one', async () => {
+  // The draining lesson's cluster: two instances, one drained, the service's two tasks on the other.
+  await page.selectOption('#live-cluster', 'lesson-draining');
+  await page.waitForFunction(() => document.querySelectorAll('.instance').length === 2);
+  await page.waitForFunction(() => document.querySelectorAll('.instance.active .block').length === 2);
+  await page.click('.instance.active .block');
+  await page.click('button:has-text("Kill its essential container")');
+  await page.waitForFunction(() => document.querySelector('#live-outcome')?.textContent === 'kill: done');
+  // ECS sees the exit (137), stops the task, and the service starts another.
+  await page.waitForFunction(() => document.querySelector('#task-stopped-reason')?.textContent
+    === 'EssentialContainerExited: Essential container in task exited', null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector('.service')?.textContent.includes('running 2'), null, { timeout: 30000 });
+  await page.click('.instance.draining button:has-text("Terminate")');
+  await page.waitForFunction(() => document.querySelectorAll('.instance').length === 1, null, { timeout: 15000 });
+  await page.selectOption('#new-instance-type', 't3.large');
+  await page.selectOption('#new-instance-zone', 'us-east-1b');
+  await page.click('#new-instance');
+  await page.waitForFunction(() => document.querySelectorAll('.instance').length === 2, null, { timeout: 15000 });
+  assert.match(await page.textContent('.fleet'), /t3\.large/);
+  await screenshot(page, 'fleet-failures');
+});
+
 test('the clock: paused, stepping, and in Japanese', async () => {
   await page.click('#clock-pause');
   await page.waitForSelector('#clock-pause[aria-pressed="true"]');

@@ -129,6 +129,25 @@ pub async fn clock(body: Value) -> Result<Value, String> {
     }
 }
 
+/// Does something to the virtual world (`POST /berth/fleet`, a fleet action).
+pub async fn fleet(action: Value) -> Result<(), String> {
+    let (status, text) = post(
+        "/berth/fleet",
+        &[("Content-Type", "application/json")],
+        &action.to_string(),
+    )
+    .await?;
+    if status == 200 {
+        return Ok(());
+    }
+    let value: Value = serde_json::from_str(&text).unwrap_or_default();
+    Err(format!(
+        "{}: {}",
+        value["__type"].as_str().unwrap_or("Error"),
+        value["message"].as_str().unwrap_or(&text)
+    ))
+}
+
 /// Asks the server to link a Docker agent (`berth agent`).
 pub async fn link_agent(url: &str, token: &str) -> Result<String, String> {
     let body = json!({"url": url, "token": token}).to_string();

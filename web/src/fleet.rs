@@ -454,9 +454,40 @@ fn render_instance(
             </div>
             <div class="instance-actions">
                 if instance.status == "ACTIVE" { { state_button("Drain", "DRAINING") } } else { { state_button("Activate", "ACTIVE") } }
+                if !instance.docker {
+                    { fleet_button(live, cluster, "Terminate", json!({"action": "terminate", "containerInstance": instance.arn})) }
+                    if instance.connected {
+                        { fleet_button(live, cluster, "Disconnect agent", json!({"action": "disconnect", "containerInstance": instance.arn})) }
+                    } else {
+                        { fleet_button(live, cluster, "Reconnect agent", json!({"action": "reconnect", "containerInstance": instance.arn})) }
+                    }
+                }
             </div>
         </article>
     }
+}
+
+/// A button that does something to the virtual world (`POST /berth/fleet`).
+fn fleet_button(
+    live: &Live,
+    cluster: &Rc<RefCell<String>>,
+    label: &'static str,
+    action: Value,
+) -> Html {
+    let (live, cluster) = (live.clone(), cluster.clone());
+    let onclick = Callback::from(move |_| fleet_act(&live, &cluster, action.clone()));
+    html! { <button type="button" class="small fault" {onclick}>{ crate::i18n::t(label) }</button> }
+}
+
+/// Does something to the virtual world, shows the outcome, and refreshes.
+fn fleet_act(live: &Live, cluster: &Rc<RefCell<String>>, action: Value) {
+    let (live, cluster) = (live.clone(), cluster.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let what = action["action"].as_str().unwrap_or_default().to_owned();
+        let outcome = api::fleet(action).await.map(|_| format!("{what}: done"));
+        live.dispatch(Action::Outcome(outcome));
+        refresh(&live, &cluster);
+    });
 }
 
 fn render_service(service: &ServiceView, live: &Live, cluster: &Rc<RefCell<String>>) -> Html {
@@ -544,6 +575,9 @@ fn inspector(props: &Props) -> Html {
             <h2>{ format!("Task {}", crate::live::short(&arn)) }</h2>
             <div class="controls">
                 if task["desiredStatus"] != "STOPPED" { <button type="button" id="task-stop" onclick={stop}>{ crate::i18n::t("Stop task") }</button> }
+                if task["lastStatus"] == "RUNNING" && task["launchType"] != "FARGATE" {
+                    { fleet_button(&props.live, &props.cluster, "Kill its essential container", json!({"action": "kill", "task": arn})) }
+                }
                 <button type="button" onclick={close}>{ crate::i18n::t("Close") }</button>
             </div>
             if let Some(reason) = task["stoppedReason"].as_str() {
@@ -592,6 +626,52 @@ fn forms(props: &Props) -> Html {
     let max = use_node_ref();
     let agent_url = use_node_ref();
     let agent_token = use_node_ref();
+    let new_type = use_node_ref();
+    let new_zone = use_node_ref();
+    let broken_image = use_node_ref();
+    // The region, from the instances' zones (the default region's until there is one).
+    let region = props
+        .live
+        .zones()
+        .first()
+        .map(|(zone, _)| {
+            zone.trim_end_matches(|c: char| c.is_ascii_lowercase())
+                .to_owned()
+        })
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let launch = {
+        let (live, cluster) = (props.live.clone(), props.cluster.clone());
+        let (new_type, new_zone) = (new_type.clone(), new_zone.clone());
+        Callback::from(move |_| {
+            let pick = |node: &NodeRef| {
+                node.cast::<web_sys::HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .unwrap_or_default()
+            };
+            let name = cluster.borrow().clone();
+            fleet_act(
+                &live,
+                &cluster,
+                json!({"action": "launch", "cluster": name, "instanceType": pick(&new_type),
+                       "zone": pick(&new_zone)}),
+            );
+        })
+    };
+    let unpullable = {
+        let (live, cluster, image) = (
+            props.live.clone(),
+            props.cluster.clone(),
+            broken_image.clone(),
+        );
+        Callback::from(move |_| {
+            fleet_act(
+                &live,
+                &cluster,
+                json!({"action": "unpullable", "image": value(&image)}),
+            );
+        })
+    };
     let run = {
         let (live, cluster, td, count) = (
             props.live.clone(),
@@ -694,6 +774,23 @@ fn forms(props: &Props) -> Html {
                 <label>{ "URL " }<input id="agent-url" ref={agent_url} type="text" placeholder="ws://127.0.0.1:51678" /></label>
                 <label>{ crate::i18n::t("Token ") }<input id="agent-token" ref={agent_token} type="password" /></label>
                 <button type="button" id="agent-connect" onclick={link}>{ crate::i18n::t("Connect") }</button>
+            </fieldset>
+            <fieldset>
+                <legend>{ crate::i18n::t("Add an instance") }</legend>
+                <select id="new-instance-type" ref={new_type} aria-label="Instance type">
+                    { for berth_model::instance_types::CATALOGUE.iter().map(|k| html! {
+                        <option value={k.name} selected={k.name == "t3.medium"}>{ format!("{} ({} vCPU, {} MiB)", k.name, k.cpu_units() / 1024, k.registered_memory()) }</option>
+                    }) }
+                </select>
+                <select id="new-instance-zone" ref={new_zone} aria-label="Availability Zone">
+                    { for ["a", "b", "c"].iter().map(|z| html! { <option value={format!("{region}{z}")}>{ format!("{region}{z}") }</option> }) }
+                </select>
+                <button type="button" id="new-instance" onclick={launch}>{ crate::i18n::t("Launch") }</button>
+            </fieldset>
+            <fieldset>
+                <legend>{ crate::i18n::t("Make an image unpullable") }</legend>
+                <input id="broken-image" ref={broken_image} type="text" placeholder="nginx:1.27" aria-label="Image" />
+                <button type="button" id="break-image" onclick={unpullable}>{ crate::i18n::t("Break") }</button>
             </fieldset>
         </section>
     }

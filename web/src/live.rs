@@ -321,6 +321,7 @@ impl LiveState {
             zone: attribute("ecs.availability-zone"),
             status: doc["status"].as_str().unwrap_or_default().to_owned(),
             connected: doc["agentConnected"] != Value::Bool(false),
+            docker: is_docker(doc),
             cpu: (registered("CPU") - remaining("CPU"), registered("CPU")),
             memory: (
                 registered("MEMORY") - remaining("MEMORY"),
@@ -466,6 +467,8 @@ fn link(binding: &Value) -> Option<String> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceView {
     pub arn: String,
+    /// Run by a Docker agent (else virtual).
+    pub docker: bool,
     /// The first characters of its id.
     pub id: String,
     pub ec2_id: String,

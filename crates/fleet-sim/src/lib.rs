@@ -110,6 +110,56 @@ enum Pending {
     Boot { group: String },
 }
 
+/// What a user can do to the virtual world itself (the playground's fleet controls): add an
+/// instance, terminate one or cut its agent off, kill a container, break an image. ECS learns
+/// of each as it would in AWS: from the agents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum FleetAction {
+    /// An EC2 instance of `instanceType` in `zone` joins `cluster`.
+    #[serde(rename_all = "camelCase")]
+    Launch {
+        /// The cluster its agent registers with.
+        cluster: String,
+        /// Its EC2 instance type (berth-model's catalogue).
+        instance_type: String,
+        /// Its Availability Zone.
+        zone: String,
+    },
+    /// The EC2 instance is terminated.
+    #[serde(rename_all = "camelCase")]
+    Terminate {
+        /// The container instance.
+        container_instance: String,
+    },
+    /// The instance's agent loses its connection.
+    #[serde(rename_all = "camelCase")]
+    Disconnect {
+        /// The container instance.
+        container_instance: String,
+    },
+    /// The instance's agent connects again.
+    #[serde(rename_all = "camelCase")]
+    Reconnect {
+        /// The container instance.
+        container_instance: String,
+    },
+    /// A container of a running task is killed (exit 137).
+    #[serde(rename_all = "camelCase")]
+    Kill {
+        /// The task (ARN or id).
+        task: String,
+        /// The container; the first essential one if none is named.
+        container: Option<String>,
+    },
+    /// Pulls of `image` fail from now on.
+    #[serde(rename_all = "camelCase")]
+    Unpullable {
+        /// The image, as task definitions name it.
+        image: String,
+    },
+}
+
 /// Random task failures: each running task's essential container exits with code 1 after a
 /// time drawn uniformly from `0..2 × mean_ms` (so `mean_ms` on average), from the seeded
 /// generator.
@@ -292,6 +342,132 @@ impl Simulation {
     /// Makes an image fail to pull from now on.
     pub fn make_unpullable(&mut self, image: &str) {
         self.unpullable.insert(image.to_owned());
+    }
+
+    /// Does what a user asked of the virtual world; says what happened.
+    pub fn act(&mut self, action: &FleetAction) -> Result<String, ApiError> {
+        let invalid = |message: String| {
+            ApiError::new(
+                berth_model::ExceptionType::InvalidParameterException,
+                message,
+            )
+        };
+        // A Docker agent's instance is real: the user stops it with Docker, not here.
+        let virtual_instance = |sim: &Simulation, arn: &str| {
+            if sim.external.values().any(|a| a == arn) {
+                Err(invalid(format!(
+                    "{arn} is a Docker instance: stop its agent or its containers with Docker."
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        match action {
+            FleetAction::Launch {
+                cluster,
+                instance_type,
+                zone,
+            } => {
+                let arn = self.launch_instance(cluster, instance_type, zone)?;
+                Ok(format!("{instance_type} launched in {zone}: {arn}"))
+            }
+            FleetAction::Terminate { container_instance } => {
+                virtual_instance(self, container_instance)?;
+                self.terminate_instance(container_instance)?;
+                Ok(format!("{container_instance} terminated"))
+            }
+            FleetAction::Disconnect { container_instance }
+            | FleetAction::Reconnect { container_instance } => {
+                virtual_instance(self, container_instance)?;
+                let connected = matches!(action, FleetAction::Reconnect { .. });
+                self.set_agent_connected(container_instance, connected);
+                Ok(format!(
+                    "the agent of {container_instance} {}",
+                    if connected {
+                        "reconnected"
+                    } else {
+                        "disconnected"
+                    }
+                ))
+            }
+            FleetAction::Kill { task, container } => self.kill(task, container.as_deref()),
+            FleetAction::Unpullable { image } => {
+                self.make_unpullable(image);
+                Ok(format!("pulls of {image} fail from now on"))
+            }
+        }
+    }
+
+    /// A container of a running task is killed (`docker kill`: exit 137). An essential one
+    /// takes the task down (the agent stops the others); another just stops.
+    fn kill(&mut self, task_arn: &str, container: Option<&str>) -> Result<String, ApiError> {
+        let invalid = |message: String| {
+            ApiError::new(
+                berth_model::ExceptionType::InvalidParameterException,
+                message,
+            )
+        };
+        let found = self
+            .agents
+            .iter()
+            .filter(|(instance, _)| !self.external.values().any(|a| a == *instance))
+            .find_map(|(instance, tasks)| {
+                tasks
+                    .iter()
+                    .find(|(arn, t)| {
+                        t.running
+                            && (arn.as_str() == task_arn || arn.ends_with(&format!("/{task_arn}")))
+                    })
+                    .map(|(arn, t)| (instance.clone(), arn.clone(), t.spec.clone()))
+            });
+        let Some((instance, task_arn, spec)) = found else {
+            return Err(invalid(format!(
+                "{task_arn} is not running on the virtual fleet."
+            )));
+        };
+        let victim = match container {
+            Some(name) => spec.containers.iter().find(|c| c.name == name),
+            None => spec.containers.iter().find(|c| c.essential),
+        }
+        .ok_or_else(|| {
+            invalid(format!(
+                "{task_arn} has no container {}.",
+                container.unwrap_or("essential")
+            ))
+        })?
+        .clone();
+        let stopped = |c: &ContainerSpec, code| ContainerStateChange {
+            name: c.name.clone(),
+            status: Status::Stopped,
+            runtime_id: None,
+            exit_code: Some(code),
+            reason: None,
+            port_bindings: Vec::new(),
+            health_status: None,
+        };
+        let mut containers = vec![stopped(&victim, 137)];
+        if victim.essential {
+            containers.extend(
+                spec.containers
+                    .iter()
+                    .filter(|c| c.name != victim.name)
+                    .map(|c| stopped(c, 143)),
+            );
+        }
+        let change = TaskStateChange {
+            task_arn: task_arn.clone(),
+            status: if victim.essential {
+                Status::Stopped
+            } else {
+                Status::Running
+            },
+            pull_started_at: None,
+            pull_stopped_at: None,
+            containers,
+        };
+        self.schedule(self.now, Pending::Report { instance, change });
+        self.run_until(self.now);
+        Ok(format!("{} of {task_arn} killed (exit 137)", victim.name))
     }
 
     /// Makes the health checks of containers running an image fail from now on.

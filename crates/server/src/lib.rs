@@ -259,6 +259,13 @@ impl Engine {
                 }
                 None
             }
+            "fleet" => {
+                let action = serde_json::from_str(&input.body).ok()?;
+                Some(
+                    sim.act(&action)
+                        .map(|_| berth_control_plane::Response::Empty(Default::default())),
+                )
+            }
             "request" => {
                 let body = serde_json::from_str(&input.body).unwrap_or_default();
                 let outcome = berth_control_plane::Request::from_operation(&input.operation, body)
@@ -799,6 +806,68 @@ async fn clock(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
         .into_response()
 }
 
+/// `POST /berth/fleet` with a [`berth_fleet_sim::FleetAction`] (`{"action": "launch",
+/// "cluster", "instanceType", "zone"}`, `terminate`, `disconnect`, `reconnect` with
+/// `containerInstance`, `kill` with `task` and an optional `container`, `unpullable` with
+/// `image`): what a user does to the default region's virtual world, journalled like a
+/// request. Errors come in ECS's shape.
+async fn fleet(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refused) = foreign_origin(&headers) {
+        return refused;
+    }
+    let reply = match serde_json::from_slice::<berth_fleet_sim::FleetAction>(&body) {
+        Err(error) => berth_api::error_reply(&ApiError::new(
+            berth_model::ExceptionType::InvalidParameterException,
+            format!("Not a fleet action: {error}."),
+        )),
+        Ok(berth_fleet_sim::FleetAction::Launch { instance_type, .. })
+            if berth_model::instance_types::instance_type(&instance_type).is_none() =>
+        {
+            berth_api::error_reply(&ApiError::new(
+                berth_model::ExceptionType::InvalidParameterException,
+                format!("Unknown instance type {instance_type}."),
+            ))
+        }
+        Ok(action) => {
+            let mut engine = lock(&engine);
+            let region = engine.options.default_region.clone();
+            let now = engine.clock.now();
+            let recorded = engine.region(&region, now).and_then(|()| {
+                engine.catch_up(now);
+                let at = now.max(engine.regions[&region].now());
+                engine.record(Input {
+                    region,
+                    at_ms: at.as_millis(),
+                    kind: "fleet".into(),
+                    operation: String::new(),
+                    body: serde_json::to_string(&action)?,
+                })
+            });
+            match recorded {
+                Ok(Some(Ok(_))) => berth_api::Reply {
+                    status: 200,
+                    body: "{}".into(),
+                },
+                Ok(Some(Err(error))) => berth_api::error_reply(&error),
+                Ok(None) => berth_api::error_reply(&ApiError::new(
+                    berth_model::ExceptionType::InvalidParameterException,
+                    "Not a fleet action.",
+                )),
+                Err(error) => berth_api::error_reply(&ApiError::new(
+                    berth_model::ExceptionType::ServerException,
+                    format!("{error:#}"),
+                )),
+            }
+        }
+    };
+    (
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST),
+        [(header::CONTENT_TYPE, "application/json")],
+        reply.body,
+    )
+        .into_response()
+}
+
 /// The playground's files from `--web`, or a line saying what this endpoint is.
 async fn files(State(engine): State<Shared>, uri: axum::http::Uri) -> Response {
     const ABOUT: &str = "Berth: Amazon ECS's API. Point the AWS CLI here with --endpoint-url.\n";
@@ -881,6 +950,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         .route("/berth/agents", post(link_agent))
         .route("/berth/explain", post(explain))
         .route("/berth/clock", get(clock).post(clock))
+        .route("/berth/fleet", post(fleet))
         .fallback(get(files))
         // Bodies up to 16 MiB reach berth-api, which refuses those over its limit in ECS's shape.
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))

@@ -406,10 +406,15 @@ fn foreign_origins_are_refused() {
 
 /// `POST /berth/clock` with a JSON body; returns the status and the body as JSON.
 fn clock(addr: SocketAddr, body: Value) -> (u16, Value) {
+    berth(addr, "/berth/clock", body)
+}
+
+/// `POST` of a JSON body to one of Berth's own endpoints; the status and the body as JSON.
+fn berth(addr: SocketAddr, path: &str, body: Value) -> (u16, Value) {
     let body = body.to_string();
     let mut stream = TcpStream::connect(addr).unwrap();
     let request = format!(
-        "POST /berth/clock HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).unwrap();
@@ -471,4 +476,42 @@ fn the_clock_pauses_steps_and_speeds_up() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert_eq!(clock(addr, json!({"speed": 7})).0, 400);
+}
+
+/// `POST /berth/fleet`: what the page's fleet controls do, journalled like requests; bad
+/// actions get ECS-shaped 400s.
+#[test]
+fn fleet_actions_over_http() {
+    let addr = start();
+    let (status, error) = berth(
+        addr,
+        "/berth/fleet",
+        json!({"action": "launch", "cluster": "default",
+        "instanceType": "t9.huge", "zone": "us-east-1a"}),
+    );
+    assert_eq!(
+        (status, error["__type"].clone()),
+        (400, json!("InvalidParameterException"))
+    );
+    let (status, error) = berth(addr, "/berth/fleet", json!({"action": "explode"}));
+    assert_eq!(status, 400, "{error}");
+    let (status, _) = berth(
+        addr,
+        "/berth/fleet",
+        json!({"action": "launch", "cluster": "default",
+        "instanceType": "m5.large", "zone": "us-east-1c"}),
+    );
+    assert_eq!(status, 200);
+    let (_, listed) = call(addr, "ListContainerInstances", json!({}));
+    let arns = listed["containerInstanceArns"].as_array().unwrap().clone();
+    assert_eq!(arns.len(), 3);
+    let (status, _) = berth(
+        addr,
+        "/berth/fleet",
+        json!({"action": "terminate",
+        "containerInstance": arns[2]}),
+    );
+    assert_eq!(status, 200);
+    let (_, listed) = call(addr, "ListContainerInstances", json!({}));
+    assert_eq!(listed["containerInstanceArns"].as_array().unwrap().len(), 2);
 }

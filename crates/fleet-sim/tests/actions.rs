@@ -1,0 +1,188 @@
+//! What a user does to the virtual world (the playground's fleet controls), and how ECS
+//! learns of it: a killed essential container stops its task, which its service replaces; a
+//! disconnected agent takes no tasks; a terminated instance takes its tasks with it; a
+//! broken image fails its pulls.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use berth_control_plane::Request;
+use berth_fleet_sim::{FleetAction, Simulation};
+use berth_model::SimTime;
+use serde_json::{json, Value};
+
+fn ok(sim: &mut Simulation, operation: &str, body: Value) -> Value {
+    let request = Request::from_operation(operation, body).unwrap();
+    serde_json::to_value(sim.request(request).unwrap()).unwrap()
+}
+
+fn tasks(sim: &mut Simulation, status: &str) -> Vec<Value> {
+    let arns = ok(sim, "ListTasks", json!({"desiredStatus": status}))["taskArns"].clone();
+    if arns.as_array().unwrap().is_empty() {
+        return Vec::new();
+    }
+    ok(sim, "DescribeTasks", json!({"tasks": arns}))["tasks"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn fleet() -> (Simulation, Vec<String>) {
+    let mut sim = Simulation::new(3, SimTime::from_secs(1_700_000_000));
+    let launched: Vec<String> = ["us-east-1a", "us-east-1b"]
+        .iter()
+        .map(|zone| {
+            let action = FleetAction::Launch {
+                cluster: "default".into(),
+                instance_type: "t3.medium".into(),
+                zone: (*zone).into(),
+            };
+            let said = sim.act(&action).unwrap();
+            said.rsplit(": ").next().unwrap().to_owned()
+        })
+        .collect();
+    ok(
+        &mut sim,
+        "RegisterTaskDefinition",
+        json!({"family": "web", "containerDefinitions": [
+            {"name": "web", "image": "nginx", "memory": 128, "essential": true},
+            {"name": "log", "image": "busybox", "memory": 32, "essential": false}]}),
+    );
+    ok(
+        &mut sim,
+        "CreateService",
+        json!({"serviceName": "web", "taskDefinition": "web", "desiredCount": 2}),
+    );
+    sim.advance(10_000);
+    (sim, launched)
+}
+
+#[test]
+fn a_killed_essential_container_stops_its_task_and_the_service_replaces_it() {
+    let (mut sim, _) = fleet();
+    let running = tasks(&mut sim, "RUNNING");
+    assert_eq!(running.len(), 2);
+    let victim = running[0]["taskArn"].as_str().unwrap().to_owned();
+    let said = sim
+        .act(&FleetAction::Kill {
+            task: victim.clone(),
+            container: None,
+        })
+        .unwrap();
+    assert!(said.starts_with("web of"), "{said}");
+    let stopped = ok(&mut sim, "DescribeTasks", json!({"tasks": [victim]}))["tasks"][0].clone();
+    assert_eq!(stopped["lastStatus"], "STOPPED");
+    assert_eq!(stopped["stopCode"], "EssentialContainerExited");
+    assert_eq!(
+        stopped["stoppedReason"],
+        "Essential container in task exited"
+    );
+    let codes: Vec<(Value, Value)> = stopped["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].clone(), c["exitCode"].clone()))
+        .collect();
+    assert!(codes.contains(&(json!("web"), json!(137))), "{codes:?}");
+    sim.advance(10_000);
+    assert_eq!(tasks(&mut sim, "RUNNING").len(), 2);
+
+    // A non-essential container dies alone; its task runs on.
+    let other = tasks(&mut sim, "RUNNING")[0]["taskArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sim.act(&FleetAction::Kill {
+        task: other.clone(),
+        container: Some("log".into()),
+    })
+    .unwrap();
+    let still = ok(&mut sim, "DescribeTasks", json!({"tasks": [other]}))["tasks"][0].clone();
+    assert_eq!(still["lastStatus"], "RUNNING");
+    let log = still["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "log")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (log["lastStatus"].clone(), log["exitCode"].clone()),
+        (json!("STOPPED"), json!(137))
+    );
+    let error = sim
+        .act(&FleetAction::Kill {
+            task: "0123456789abcdef0123456789abcdef".into(),
+            container: None,
+        })
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("not running on the virtual fleet"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_lost_agent_a_lost_instance_and_a_broken_image() {
+    let (mut sim, instances) = fleet();
+    sim.act(&FleetAction::Disconnect {
+        container_instance: instances[0].clone(),
+    })
+    .unwrap();
+    let described = ok(
+        &mut sim,
+        "DescribeContainerInstances",
+        json!({"containerInstances": [instances[0]]}),
+    );
+    assert_eq!(described["containerInstances"][0]["agentConnected"], false);
+    sim.act(&FleetAction::Reconnect {
+        container_instance: instances[0].clone(),
+    })
+    .unwrap();
+
+    sim.act(&FleetAction::Terminate {
+        container_instance: instances[1].clone(),
+    })
+    .unwrap();
+    let listed = ok(&mut sim, "ListContainerInstances", json!({}))["containerInstanceArns"].clone();
+    assert_eq!(listed, json!([instances[0]]));
+    sim.advance(10_000);
+    // The service put its lost task back on the instance left.
+    let running = tasks(&mut sim, "RUNNING");
+    assert_eq!(running.len(), 2);
+    assert!(running
+        .iter()
+        .all(|t| t["containerInstanceArn"] == instances[0]));
+
+    sim.act(&FleetAction::Unpullable {
+        image: "nginx:broken".into(),
+    })
+    .unwrap();
+    ok(
+        &mut sim,
+        "RegisterTaskDefinition",
+        json!({"family": "broken", "containerDefinitions": [
+            {"name": "app", "image": "nginx:broken", "memory": 64, "essential": true}]}),
+    );
+    let run = ok(&mut sim, "RunTask", json!({"taskDefinition": "broken"}));
+    let arn = run["tasks"][0]["taskArn"].clone();
+    sim.advance(10_000);
+    let task = ok(&mut sim, "DescribeTasks", json!({"tasks": [arn]}))["tasks"][0].clone();
+    assert_eq!(task["stopCode"], "TaskFailedToStart");
+    assert!(task["containers"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("CannotPullContainerError"));
+    let error = sim
+        .act(&FleetAction::Launch {
+            cluster: "default".into(),
+            instance_type: "t9.huge".into(),
+            zone: "us-east-1a".into(),
+        })
+        .unwrap_err();
+    assert!(error.to_string().contains("Unknown instance type t9.huge"));
+}
