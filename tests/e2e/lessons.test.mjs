@@ -3,7 +3,7 @@
 // is waiting on time, and see every step ticked off from what ECS reports.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, launch, screenshot, berthServe } from './harness.mjs';
+import { DIST, launch, screenshot, berthServe, ecsCall } from './harness.mjs';
 
 let server, base, browser, page;
 const errors = [];
@@ -93,6 +93,28 @@ test('failures injected from the page: a killed container, a terminated instance
   await page.waitForFunction(() => document.querySelectorAll('.instance').length === 2, null, { timeout: 15000 });
   assert.match(await page.textContent('.fleet'), /t3\.large/);
   await screenshot(page, 'fleet-failures');
+});
+
+test('a cluster of 150 instances is drawn on a canvas, instance by instance under the pointer', async () => {
+  await ecsCall(base, 'CreateCluster', { clusterName: 'big' });
+  for (let i = 0; i < 150; i += 1) {
+    await ecsCall(base, 'RegisterContainerInstance', { cluster: 'big', totalResources: [
+      { name: 'CPU', type: 'INTEGER', integerValue: 2048 }, { name: 'MEMORY', type: 'INTEGER', integerValue: 3904 }] });
+  }
+  await ecsCall(base, 'RegisterTaskDefinition', { family: 'tiny', containerDefinitions: [
+    { name: 'app', image: 'busybox', memory: 512, command: ['sleep', '86400'] }] });
+  await ecsCall(base, 'RunTask', { cluster: 'big', taskDefinition: 'tiny', count: 10 });
+  await page.waitForFunction(() => [...document.querySelectorAll('#live-cluster option')].some((o) => o.value === 'big'),
+    null, { timeout: 10000 });
+  await page.selectOption('#live-cluster', 'big');
+  await page.waitForSelector('#fleet-canvas', { timeout: 10000 });
+  await page.waitForFunction(() => /^150 instances, 10 tasks/.test(document.querySelector('#fleet-canvas-about')?.textContent));
+  assert.equal(await page.$$eval('.instance', (els) => els.length), 0);
+  const box = await page.$eval('#fleet-canvas', (c) => [c.width, c.height]);
+  assert.ok(box[0] > 0 && box[1] > 0, `canvas ${box}`);
+  await page.mouse.move(...(await page.$eval('#fleet-canvas', (c) => { const r = c.getBoundingClientRect(); return [r.x + 5, r.y + 5]; })));
+  await page.waitForFunction(() => / ACTIVE: \d+ tasks, memory \d+\/3904 MiB/.test(document.querySelector('#fleet-canvas-about').textContent));
+  await screenshot(page, 'fleet-canvas');
 });
 
 test('the clock: paused, stepping, and in Japanese', async () => {

@@ -183,9 +183,42 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
     if !snapshot.clusters.iter().any(|c| c == cluster) {
         return Ok(snapshot);
     }
+    // A large cluster is drawn on a canvas from its summary: describing thousands of
+    // instances and tens of thousands of tasks every two seconds is not a page's job.
+    let (status, text) = post(
+        "/berth/summary",
+        &[("Content-Type", "application/json")],
+        &json!({"cluster": cluster}).to_string(),
+    )
+    .await?;
+    let summary: Value = serde_json::from_str(&text).unwrap_or_default();
+    let large = status == 200
+        && summary["instances"]
+            .as_array()
+            .is_some_and(|i| i.len() > crate::canvas::LARGE);
+    if large {
+        snapshot.tiles = Some(std::rc::Rc::new(crate::canvas::tiles(&summary)));
+    }
     let arns = |value: &Value, key: &str| -> Vec<Value> {
         value[key].as_array().cloned().unwrap_or_default()
     };
+    let services = call(
+        "ListServices",
+        json!({"cluster": cluster, "maxResults": 100}),
+    )
+    .await?;
+    let services = arns(&services, "serviceArns");
+    for chunk in services.chunks(10) {
+        let described = call(
+            "DescribeServices",
+            json!({"cluster": cluster, "services": chunk}),
+        )
+        .await?;
+        snapshot.services.extend(arns(&described, "services"));
+    }
+    if large {
+        return Ok(snapshot);
+    }
     let instances = call("ListContainerInstances", json!({"cluster": cluster})).await?;
     let instances = arns(&instances, "containerInstanceArns");
     if !instances.is_empty() {
@@ -208,20 +241,6 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
     for chunk in task_arns.chunks(100) {
         let described = call("DescribeTasks", json!({"cluster": cluster, "tasks": chunk})).await?;
         snapshot.tasks.extend(arns(&described, "tasks"));
-    }
-    let services = call(
-        "ListServices",
-        json!({"cluster": cluster, "maxResults": 100}),
-    )
-    .await?;
-    let services = arns(&services, "serviceArns");
-    for chunk in services.chunks(10) {
-        let described = call(
-            "DescribeServices",
-            json!({"cluster": cluster, "services": chunk}),
-        )
-        .await?;
-        snapshot.services.extend(arns(&described, "services"));
     }
     Ok(snapshot)
 }

@@ -137,7 +137,7 @@ pub fn fleet() -> Html {
             <p id="live-status" class="status valid">
                 { format!("{} {} {} ({} {}, {} {}). {}",
                     crate::i18n::t("Live: cluster"), live.snapshot.cluster, crate::i18n::t("on this berth serve"),
-                    live.snapshot.instances.len(), crate::i18n::t("instances"),
+                    live.snapshot.tiles.as_ref().map_or(live.snapshot.instances.len(), |t| t.len()), crate::i18n::t("instances"),
                     live.snapshot.services.len(), crate::i18n::t("services"),
                     crate::i18n::t("Changes made with the AWS CLI show here as they happen.")) }
             </p>
@@ -249,7 +249,9 @@ pub fn fleet() -> Html {
             { render_export(&live) }
             <section class="fleet" aria-label="Fleet">
                 <h2>{ crate::i18n::t("Container instances") }</h2>
-                if zones.is_empty() {
+                if let Some(tiles) = &live.snapshot.tiles {
+                    <crate::canvas_view::FleetCanvas tiles={tiles.clone()} />
+                } else if zones.is_empty() {
                     <p class="status empty">{ crate::i18n::t("No container instances in this cluster.") }</p>
                 }
                 { for zones.iter().map(|(zone, instances)| html! {

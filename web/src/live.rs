@@ -23,6 +23,9 @@ pub struct Snapshot {
     pub tasks: Vec<Value>,
     /// DescribeServices documents.
     pub services: Vec<Value>,
+    /// A cluster too large to describe instance by instance: its tiles, from
+    /// `/berth/summary` (then `instances` and `tasks` stay empty).
+    pub tiles: Option<std::rc::Rc<Vec<crate::canvas::Tile>>>,
 }
 
 /// Whether the page talks to a server.
@@ -220,6 +223,13 @@ impl LiveState {
             at,
             ..Reservation::default()
         };
+        for tile in self.snapshot.tiles.iter().flat_map(|t| t.iter()) {
+            let used: u32 = tile.tasks.iter().map(|t| t.1).sum();
+            point.cpu.0 += i64::from(tile.cpu.0);
+            point.cpu.1 += i64::from(tile.cpu.1);
+            point.memory.0 += i64::from(used);
+            point.memory.1 += i64::from(tile.memory);
+        }
         for (_, instances) in self.zones() {
             for i in instances {
                 point.cpu.0 += i.cpu.0;
@@ -527,13 +537,18 @@ impl TaskBlock {
             cpu: number(&task["cpu"]).unwrap_or_else(|| sum("cpu")),
             memory: number(&task["memory"])
                 .unwrap_or_else(|| sum("memory").max(sum("memoryReservation"))),
-            colour: td
-                .bytes()
-                .fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))
-                % 8,
+            colour: colour_of(td),
             group: task["group"].as_str().unwrap_or_default().to_owned(),
         }
     }
+}
+
+/// One of 8 colours for a task definition ARN (the same in blocks and on the canvas).
+pub fn colour_of(task_definition_arn: &str) -> usize {
+    task_definition_arn
+        .bytes()
+        .fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))
+        % 8
 }
 
 /// A host port in use on an instance.

@@ -9,6 +9,8 @@
 
 mod api;
 mod app;
+mod canvas;
+mod canvas_view;
 mod export;
 mod fleet;
 mod guide;
@@ -23,5 +25,12 @@ mod samples;
 mod state;
 
 fn main() {
-    yew::Renderer::<app::App>::new().render();
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    if hash == "#bench-canvas" {
+        yew::Renderer::<canvas_view::CanvasBench>::new().render();
+    } else {
+        yew::Renderer::<app::App>::new().render();
+    }
 }

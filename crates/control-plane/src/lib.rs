@@ -27,6 +27,7 @@ mod paging;
 pub mod requests;
 mod service_scheduler;
 mod state;
+mod summary;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -39,6 +40,7 @@ use serde::Serialize;
 pub use actions::auto_scaling::ScalingRequest;
 pub use requests::{Request, Response};
 use state::{ClusterRecord, TaskDefinitionRegistry};
+pub use summary::{FleetSummary, InstanceSummary};
 
 /// How long STOPPED tasks stay visible to DescribeTasks and ListTasks.
 pub const STOPPED_TASK_RETENTION_MS: u64 = 60 * 60 * 1000;

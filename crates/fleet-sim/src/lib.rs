@@ -658,6 +658,14 @@ impl Simulation {
         self.cp.explain_placement(cluster, service, task_definition)
     }
 
+    /// The cluster at a glance (see [`berth_control_plane::FleetSummary`]).
+    pub fn fleet_summary(
+        &self,
+        cluster: Option<&str>,
+    ) -> Result<berth_control_plane::FleetSummary, ApiError> {
+        self.cp.fleet_summary(cluster)
+    }
+
     /// An event from an external agent's instance, now.
     pub fn agent_event(&mut self, instance_arn: &str, event: AgentEvent) {
         self.cp.handle_agent_event(self.now, instance_arn, event);

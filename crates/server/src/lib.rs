@@ -868,6 +868,42 @@ async fn fleet(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
         .into_response()
 }
 
+/// `POST /berth/summary` with `{"cluster"}`: the cluster at a glance for views of thousands
+/// of instances (`berth_control_plane::FleetSummary`), in the default region. Errors come in
+/// ECS's shape.
+async fn summary(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refused) = foreign_origin(&headers) {
+        return refused;
+    }
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let outcome = {
+        let mut engine = lock(&engine);
+        let region = engine.options.default_region.clone();
+        let now = engine.clock.now();
+        engine.catch_up(now);
+        match engine.regions.get(&region) {
+            Some(sim) => sim.fleet_summary(request["cluster"].as_str()),
+            None => Err(ApiError::new(
+                berth_model::ExceptionType::ClusterNotFoundException,
+                berth_model::messages::CLUSTER_NOT_FOUND,
+            )),
+        }
+    };
+    let reply = match outcome {
+        Ok(summary) => berth_api::Reply {
+            status: 200,
+            body: serde_json::to_string(&summary).unwrap_or_default(),
+        },
+        Err(error) => berth_api::error_reply(&error),
+    };
+    (
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST),
+        [(header::CONTENT_TYPE, "application/json")],
+        reply.body,
+    )
+        .into_response()
+}
+
 /// The playground's files from `--web`, or a line saying what this endpoint is.
 async fn files(State(engine): State<Shared>, uri: axum::http::Uri) -> Response {
     const ABOUT: &str = "Berth: Amazon ECS's API. Point the AWS CLI here with --endpoint-url.\n";
@@ -951,6 +987,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         .route("/berth/explain", post(explain))
         .route("/berth/clock", get(clock).post(clock))
         .route("/berth/fleet", post(fleet))
+        .route("/berth/summary", post(summary))
         .fallback(get(files))
         // Bodies up to 16 MiB reach berth-api, which refuses those over its limit in ECS's shape.
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))

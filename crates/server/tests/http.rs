@@ -505,6 +505,35 @@ fn fleet_actions_over_http() {
     let (_, listed) = call(addr, "ListContainerInstances", json!({}));
     let arns = listed["containerInstanceArns"].as_array().unwrap().clone();
     assert_eq!(arns.len(), 3);
+    call(
+        addr,
+        "RegisterTaskDefinition",
+        json!({"family": "s", "containerDefinitions": [{"name": "s", "image": "busybox", "memory": 100}]}),
+    );
+    call(addr, "RunTask", json!({"taskDefinition": "s", "count": 4}));
+    // The compact look large fleet views draw from.
+    let (status, summary) = berth(addr, "/berth/summary", json!({"cluster": "default"}));
+    assert_eq!(status, 200);
+    let instances = summary["instances"].as_array().unwrap();
+    assert_eq!(instances.len(), 3);
+    assert_eq!(
+        summary["revisions"],
+        json!(["arn:aws:ecs:us-east-1:123456789012:task-definition/s:1"])
+    );
+    let tasks: usize = instances
+        .iter()
+        .map(|i| i["tasks"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(tasks, 4);
+    assert!(instances
+        .iter()
+        .all(|i| i["memory"][1].as_u64().unwrap() > 0
+            && i["zone"].as_str().unwrap().starts_with("us-east-1")));
+    let (status, missing) = berth(addr, "/berth/summary", json!({"cluster": "nope"}));
+    assert_eq!(
+        (status, missing["__type"].clone()),
+        (400, json!("ClusterNotFoundException"))
+    );
     let (status, _) = berth(
         addr,
         "/berth/fleet",
