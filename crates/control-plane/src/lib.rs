@@ -310,7 +310,16 @@ impl ControlPlane {
                 snapshot.berth_snapshot
             ));
         }
-        Ok(snapshot.control_plane)
+        let mut control_plane = snapshot.control_plane;
+        // Counts kept incrementally are rebuilt (snapshots from before they existed lack them;
+        // for the others this changes nothing).
+        for cluster in control_plane.clusters.values_mut() {
+            let keys: Vec<state::TaskKey> = cluster.tasks.keys().copied().collect();
+            for key in keys {
+                cluster.sync(key);
+            }
+        }
+        Ok(control_plane)
     }
 
     /// Lets the services take the step agent events called for.

@@ -108,9 +108,20 @@ impl ClusterRecord {
     /// status, health or desired status is followed by this (a debug check in the service
     /// scheduler holds the table to it).
     pub(crate) fn sync(&mut self, key: TaskKey) {
-        let Some(record) = self.tasks.get(&key) else {
+        let Some(record) = self.tasks.get_mut(&key) else {
             return;
         };
+        // The instance's counts of the tasks on it (runningTasksCount, pendingTasksCount).
+        let counted = record.counts();
+        let before = std::mem::replace(&mut record.counted, counted);
+        if let (Some(index), true) = (record.instance, before != counted) {
+            let instance = &mut self.instances[index];
+            instance.desired_running = (instance.desired_running + u32::from(counted.0))
+                .saturating_sub(u32::from(before.0));
+            instance.pending =
+                (instance.pending + u32::from(counted.1)).saturating_sub(u32::from(before.1));
+        }
+        let record = &self.tasks[&key];
         let Some(service) = record.service.as_deref() else {
             return;
         };
@@ -246,6 +257,12 @@ pub(crate) struct InstanceRecord {
     /// An UpdateContainerAgent under way or done: its status, and when the next stage comes.
     #[serde(default)]
     pub(crate) agent_update: Option<(String, Option<SimTime>)>,
+    /// Tasks on it with desiredStatus RUNNING, and tasks on it PENDING, kept by
+    /// [`ClusterRecord::sync`] so a document costs the same however many tasks it runs.
+    #[serde(default)]
+    pub(crate) desired_running: u32,
+    #[serde(default)]
+    pub(crate) pending: u32,
 }
 
 /// A task: its AWS document, kept current, and what it holds on its instance.
@@ -280,6 +297,22 @@ pub(crate) struct TaskRecord {
     /// place it once there is some.
     #[serde(default)]
     pub(crate) awaiting: Option<Awaiting>,
+    /// What it adds to its instance's counts as of the last [`ClusterRecord::sync`]:
+    /// (desiredStatus RUNNING, PENDING).
+    #[serde(default)]
+    pub(crate) counted: (bool, bool),
+}
+
+impl TaskRecord {
+    /// What it adds to its instance's counts now: on an instance and not STOPPED with
+    /// desiredStatus RUNNING; on an instance and PENDING.
+    fn counts(&self) -> (bool, bool) {
+        let on_instance = self.instance.is_some() && self.task.last_status != "STOPPED";
+        (
+            on_instance && self.task.desired_status == "RUNNING",
+            on_instance && self.task.last_status == "PENDING",
+        )
+    }
 }
 
 /// How a task waiting for capacity is placed when an instance can take it.

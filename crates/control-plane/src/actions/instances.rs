@@ -21,11 +21,17 @@ pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -
     let view = &cluster.fleet.instances()[index];
     let record = &cluster.instances[index];
     let remaining = view.remaining();
-    let on_it = || record.tasks.iter().filter_map(|key| cluster.tasks.get(key));
-    let desired_running = on_it()
-        .filter(|t| t.task.desired_status == "RUNNING")
-        .count() as u32;
-    let pending = on_it().filter(|t| t.task.last_status == "PENDING").count() as u32;
+    #[cfg(debug_assertions)]
+    {
+        // The counts kept by `sync` agree with the tasks (every test checks this).
+        let on_it = || record.tasks.iter().filter_map(|key| cluster.tasks.get(key));
+        let running = on_it()
+            .filter(|t| t.task.desired_status == "RUNNING")
+            .count() as u32;
+        let pending = on_it().filter(|t| t.task.last_status == "PENDING").count() as u32;
+        debug_assert_eq!((record.desired_running, record.pending), (running, pending));
+    }
+    let (desired_running, pending) = (record.desired_running, record.pending);
     Document {
         container_instance_arn: view.arn.clone(),
         ec2_instance_id: view.ec2_instance_id.clone(),
@@ -197,6 +203,8 @@ pub(super) fn register(
         tasks: Default::default(),
         attributes: std::sync::Arc::from([]),
         agent_update: None,
+        desired_running: 0,
+        pending: 0,
     });
     refresh_attributes(cluster, index);
     let document = document(cluster, index, true);

@@ -638,6 +638,7 @@ pub(crate) fn launch_task(
             protected_until: None,
             service: launch.service.clone(),
             awaiting: None,
+            counted: (false, false),
         },
     );
     if let Some(awaiting) = awaiting {
