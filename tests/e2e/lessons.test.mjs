@@ -117,12 +117,22 @@ test('a cluster of 150 instances is drawn on a canvas, instance by instance unde
   await screenshot(page, 'fleet-canvas');
 });
 
-test('the clock: paused, stepping, and in Japanese', async () => {
+test('the clock: paused, rewound, and in Japanese', async () => {
   await page.click('#clock-pause');
   await page.waitForSelector('#clock-pause[aria-pressed="true"]');
   const before = await page.textContent('#clock-now');
   await new Promise((r) => setTimeout(r, 2500));
   assert.equal(await page.textContent('#clock-now'), before);
+  // Scrub back a minute: the server forgets what came after and replays its journal.
+  const [min, max] = await page.$eval('#clock-rewind', (e) => [Number(e.min), Number(e.max)]);
+  assert.ok(max - min > 60000, `${min}..${max}`);
+  await page.$eval('#clock-rewind', (e, to) => {
+    e.value = String(to);
+    e.dispatchEvent(new Event('change', { bubbles: true }));
+  }, max - 60000);
+  await page.waitForFunction(() => document.querySelector('.events, #events, body').textContent
+    .includes('the fleet went back to this time'), null, { timeout: 10000 });
+  await page.waitForFunction((was) => document.querySelector('#clock-now').textContent < was, before);
   await page.click('#lang-toggle');
   await page.waitForSelector('main[lang="ja"]');
   assert.match(await page.textContent('.guide h2'), /レッスン/);

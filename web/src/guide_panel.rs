@@ -170,6 +170,29 @@ pub fn time_bar(props: &Props) -> Html {
                     disabled={!adjustable} onclick={set(json!({"speed": value}))}>{ label }</button>
         }
     };
+    // Scrubbing covers the last hour, or back to the earliest time the journal still holds.
+    let now = clock["now"].as_u64().unwrap_or(0);
+    let earliest = clock["earliest"]
+        .as_u64()
+        .unwrap_or(0)
+        .max(now.saturating_sub(3_600_000));
+    let rewind = {
+        let live = props.live.clone();
+        Callback::from(move |event: Event| {
+            let to: u64 = event
+                .target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value()
+                .parse()
+                .unwrap_or(0);
+            let live = live.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::clock(json!({"rewindTo": to})).await {
+                    Ok(clock) => live.dispatch(Action::Clock(clock)),
+                    Err(error) => live.dispatch(Action::Outcome(Err(error))),
+                }
+            });
+        })
+    };
     let time = clock["now"]
         .as_f64()
         .map(|ms| {
@@ -188,6 +211,13 @@ pub fn time_bar(props: &Props) -> Html {
             { button("100×", "clock-100", 100) }
             <button type="button" class="small" id="clock-step" disabled={!adjustable}
                     onclick={set(json!({"step": true}))} title={t("Jump to the next thing that happens")}>{ t("Next") }</button>
+            if adjustable && now > earliest {
+                <label class="rewind" title={t("Drag back and let go: everything after that time is forgotten and the fleet is replayed up to it")}>
+                    { t(" Rewind ") }
+                    <input type="range" id="clock-rewind" min={earliest.to_string()} max={now.to_string()}
+                           step="1000" value={now.to_string()} onchange={rewind} />
+                </label>
+            }
         </span>
     }
 }

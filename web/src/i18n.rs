@@ -92,6 +92,8 @@ pub const JAPANESE: &[(&str, &str)] = &[
     ("Launch", "起動"),
     ("Break", "壊す"),
     ("Next", "次へ"),
+    (" Rewind ", " 巻き戻し "),
+    ("Drag back and let go: everything after that time is forgotten and the fleet is replayed up to it", "戻したい時刻までドラッグして離すと、それ以降の出来事は取り消され、その時刻までフリートが再生されます"),
     ("No services yet.", "サービスはまだありません。"),
     ("Where would the next task go?", "次のタスクはどこに？"),
     ("Deployment", "デプロイ"),

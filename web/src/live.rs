@@ -187,9 +187,19 @@ impl LiveState {
             lines.drain(..excess);
             return;
         }
+        if kind == "Berth Rewind" {
+            // What happened after that time did not happen: forget what the stream said.
+            self.events.clear();
+            self.history.clear();
+            self.logs.clear();
+            self.selected = None;
+        }
         let time = message["time"].as_str().unwrap_or_default();
         let time = time.get(11..19).unwrap_or(time).to_owned();
         let what = match kind {
+            "Berth Rewind" => {
+                "the fleet went back to this time (what came after is forgotten)".into()
+            }
             "ECS Task State Change" => format!(
                 "task {} {} ({})",
                 short(detail["taskArn"].as_str().unwrap_or_default()),

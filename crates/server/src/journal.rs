@@ -72,6 +72,13 @@ impl Journal {
         Ok(())
     }
 
+    /// Forgets every input that happened after `at_ms` (a rewind); returns how many.
+    pub(crate) fn forget_after(&self, at_ms: u64) -> anyhow::Result<usize> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM inputs WHERE at_ms > ?1", params![at_ms as i64])?)
+    }
+
     /// Commits an input; returns its sequence number.
     pub(crate) fn append(&self, input: &Input) -> anyhow::Result<i64> {
         self.conn

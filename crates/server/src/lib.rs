@@ -100,6 +100,9 @@ struct Engine {
     endpoint: String,
     /// The fleets' time.
     clock: Clock,
+    /// The earliest time a rewind can go back to: that of the latest snapshot (the inputs
+    /// before it are gone).
+    rewind_floor: SimTime,
 }
 
 /// The fleets' time: the wall clock at 1×, or 10× or 100× faster, or stopped (the
@@ -171,6 +174,7 @@ impl Engine {
             linked: std::collections::BTreeSet::new(),
             endpoint,
             clock: Clock::from(wall_clock(), 1),
+            rewind_floor: SimTime(0),
         };
         engine.replay()?;
         let latest = engine.regions.values().map(Simulation::now).max();
@@ -188,6 +192,7 @@ impl Engine {
             let mut sim = Simulation::restore(&state)
                 .map_err(|error| anyhow::anyhow!("the snapshot of {region} is damaged: {error}"))?;
             sim.set_endpoint(Some(self.endpoint.clone()));
+            self.rewind_floor = self.rewind_floor.max(sim.now());
             self.regions.insert(region, sim);
         }
         for (seq, input) in self.journal.inputs(upto)? {
@@ -327,6 +332,47 @@ impl Engine {
         self.since_snapshot = 0;
         self.journal.compact(upto, &states)?;
         self.since_snapshot = 0;
+        if let Some(latest) = self.regions.values().map(Simulation::now).max() {
+            self.rewind_floor = self.rewind_floor.max(latest);
+        }
+        Ok(())
+    }
+
+    /// Goes back to `to`: the inputs after it are forgotten and every region is rebuilt from
+    /// the journal (deterministic replay), then the clock runs on from `to`. Live views are
+    /// told with a `Berth Rewind` message.
+    fn rewind(&mut self, to: SimTime) -> Result<(), String> {
+        if !self.links.is_empty() {
+            return Err("Docker containers cannot be rewound: unlink the agents first.".into());
+        }
+        if to < self.rewind_floor {
+            return Err(format!(
+                "Berth can rewind to {} at the earliest: the journal before it was compacted into a snapshot.",
+                self.rewind_floor.to_iso8601()
+            ));
+        }
+        if to >= self.clock.now() {
+            return Err("That is not in the past.".into());
+        }
+        let result = (|| -> anyhow::Result<()> {
+            self.journal.forget_after(to.as_millis())?;
+            self.replay()?;
+            for sim in self.regions.values_mut() {
+                sim.run_until(to.max(sim.now()));
+                sim.take_log();
+                sim.take_outbox();
+            }
+            Ok(())
+        })();
+        result.map_err(|error| format!("{error:#}"))?;
+        self.clock = Clock::from(to, self.clock.speed);
+        let message = serde_json::json!({
+            "detail-type": "Berth Rewind",
+            "source": "berth",
+            "time": to.to_iso8601(),
+            "detail": {"to": to.as_millis()},
+        });
+        let _ = self.events.send(Arc::from(message.to_string()));
         Ok(())
     }
 
@@ -745,9 +791,10 @@ async fn explain(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) 
         .into_response()
 }
 
-/// `GET /berth/clock`, and `POST /berth/clock` with `{"speed": 0|1|10|100}` or
-/// `{"step": true}` (jump to the next thing that happens in the default region): the fleets'
-/// time, `{"now": <epoch ms>, "speed": n, "adjustable": bool}`. Only the virtual fleet can run
+/// `GET /berth/clock`, and `POST /berth/clock` with `{"speed": 0|1|10|100}`, `{"step": true}`
+/// (jump to the next thing that happens in the default region) or `{"rewindTo": <epoch ms>}`
+/// (forget everything after it and replay the journal up to it): the fleets' time,
+/// `{"now": <epoch ms>, "speed": n, "adjustable": bool, "earliest": <epoch ms>}`. Only the virtual fleet can run
 /// faster or stop: while Docker agents are linked the clock stays at 1×.
 async fn clock(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(refused) = foreign_origin(&headers) {
@@ -756,7 +803,9 @@ async fn clock(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let mut engine = lock(&engine);
     let adjustable = engine.links.is_empty();
-    let wants_change = request.get("speed").is_some() || request["step"] == true;
+    let wants_change = request.get("speed").is_some()
+        || request["step"] == true
+        || request.get("rewindTo").is_some();
     if wants_change && !adjustable {
         return (
             StatusCode::CONFLICT,
@@ -780,6 +829,18 @@ async fn clock(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
             }
         }
     }
+    if let Some(to) = request.get("rewindTo") {
+        let Some(to) = to.as_u64() else {
+            return (
+                StatusCode::BAD_REQUEST,
+                "rewindTo is a time in epoch milliseconds.",
+            )
+                .into_response();
+        };
+        if let Err(why) = engine.rewind(SimTime(to)) {
+            return (StatusCode::CONFLICT, why).into_response();
+        }
+    }
     if request["step"] == true {
         let now = engine.clock.now();
         engine.catch_up(now);
@@ -797,6 +858,7 @@ async fn clock(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
         "now": engine.clock.now().as_millis(),
         "speed": engine.clock.speed,
         "adjustable": adjustable,
+        "earliest": engine.rewind_floor.as_millis(),
     });
     (
         StatusCode::OK,

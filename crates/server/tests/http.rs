@@ -544,3 +544,51 @@ fn fleet_actions_over_http() {
     let (_, listed) = call(addr, "ListContainerInstances", json!({}));
     assert_eq!(listed["containerInstanceArns"].as_array().unwrap().len(), 2);
 }
+
+/// Rewind: everything after the chosen time is forgotten and the fleet is rebuilt from the
+/// journal up to it; a task run later is gone, a task that had stopped runs again.
+#[test]
+fn rewind_replays_the_journal_up_to_a_time() {
+    let addr = start();
+    let (_, paused) = clock(addr, json!({"speed": 0}));
+    let start_at = paused["now"].as_u64().unwrap();
+    assert_eq!(paused["earliest"], 0);
+    call(
+        addr,
+        "RegisterTaskDefinition",
+        json!({"family": "nap", "containerDefinitions": [{"name": "nap", "image": "busybox",
+               "memory": 32, "command": ["sleep", "60"]}]}),
+    );
+    let (_, run) = call(addr, "RunTask", json!({"taskDefinition": "nap"}));
+    let first = run["tasks"][0]["taskArn"].as_str().unwrap().to_owned();
+    clock(addr, json!({"speed": 100}));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while last_status(addr, &first) != "STOPPED" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the task never stopped"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    clock(addr, json!({"speed": 0}));
+    let (_, later) = call(addr, "RunTask", json!({"taskDefinition": "nap"}));
+    let second = later["tasks"][0]["taskArn"].as_str().unwrap().to_owned();
+
+    let (status, rewound) = clock(addr, json!({"rewindTo": start_at + 30_000}));
+    assert_eq!(status, 200, "{rewound}");
+    assert_eq!(rewound["now"], start_at + 30_000);
+    assert_eq!(last_status(addr, &first), "RUNNING");
+    let (_, missing) = call(addr, "DescribeTasks", json!({"tasks": [second]}));
+    assert_eq!(missing["failures"][0]["reason"], "MISSING");
+    // Not the future, and not while paused forever: time moves on from there.
+    assert_eq!(clock(addr, json!({"rewindTo": start_at + 90_000})).0, 409);
+    clock(addr, json!({"speed": 100}));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while last_status(addr, &first) != "STOPPED" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replayed task never stopped"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
