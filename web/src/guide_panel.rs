@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::fleet::{refresh, Live};
-use crate::guide::{progress, LESSONS};
+use crate::guide::{cluster_for, progress, LESSONS};
 use crate::i18n::{t, Lang};
 use crate::live::Action;
 
@@ -33,22 +33,31 @@ fn show_cluster(live: &Live, cluster: &Rc<RefCell<String>>, name: &str) {
 #[function_component(Guide)]
 pub fn guide(props: &Props) -> Html {
     let lang = use_context::<Lang>().unwrap_or(Lang::En);
-    // (lesson, steps done)
-    let chosen = use_state(|| None::<(usize, usize)>);
+    // (lesson, steps done, its cluster)
+    let chosen = use_state(|| None::<(usize, usize, String)>);
     let busy = use_state(|| false);
+    // The clock when progress was last judged: a rewind takes it back, and the steps with it.
+    let judged_at = use_mut_ref(|| 0u64);
     {
         // Tick steps off as the looks at the cluster come in.
-        let chosen = chosen.clone();
+        let (chosen, judged_at) = (chosen.clone(), judged_at.clone());
         let live = props.live.clone();
         use_effect_with(
-            (live.snapshot.clone(), live.outcome.clone()),
-            move |(snapshot, outcome)| {
-                if let Some((index, done)) = *chosen {
+            (
+                live.snapshot.clone(),
+                live.outcome.clone(),
+                live.clock.clone(),
+            ),
+            move |(snapshot, outcome, clock)| {
+                let now_ms = clock.as_ref().and_then(|c| c["now"].as_u64()).unwrap_or(0);
+                let rewound = now_ms < std::mem::replace(&mut *judged_at.borrow_mut(), now_ms);
+                if let Some((index, done, name)) = (*chosen).clone() {
                     let lesson = &LESSONS[index];
-                    if snapshot.cluster == lesson.cluster {
-                        let now = progress(lesson, done, snapshot, outcome);
+                    if snapshot.cluster == name {
+                        let from = if rewound { 0 } else { done };
+                        let now = progress(lesson, from, snapshot, outcome);
                         if now != done {
-                            chosen.set(Some((index, now)));
+                            chosen.set(Some((index, now, name)));
                         }
                     }
                 }
@@ -58,12 +67,15 @@ pub fn guide(props: &Props) -> Html {
     let pick = |index: usize| {
         let (chosen, live, cluster) = (chosen.clone(), props.live.clone(), props.cluster.clone());
         Callback::from(move |_| {
-            chosen.set(Some((index, 0)));
-            show_cluster(&live, &cluster, LESSONS[index].cluster);
+            // A lesson played again builds a fresh cluster: what the last play left stays
+            // in its own.
+            let name = cluster_for(&LESSONS[index], &live.snapshot.clusters);
+            chosen.set(Some((index, 0, name.clone())));
+            show_cluster(&live, &cluster, &name);
         })
     };
     let list = LESSONS.iter().enumerate().map(|(index, lesson)| {
-        let pressed = chosen.is_some_and(|(i, _)| i == index);
+        let pressed = chosen.as_ref().is_some_and(|(i, _, _)| *i == index);
         html! {
             <button type="button" class="small" id={format!("lesson-{}", lesson.id)}
                     aria-pressed={if pressed { "true" } else { "false" }} onclick={pick(index)}>
@@ -71,20 +83,21 @@ pub fn guide(props: &Props) -> Html {
             </button>
         }
     });
-    let body = match *chosen {
+    let body = match (*chosen).clone() {
         None => {
             html! { <p class="status empty">{ t("Pick a lesson: each builds its own cluster here, step by step, and checks each step on what ECS reports.") }</p> }
         }
-        Some((index, done)) => {
+        Some((index, done, name)) => {
             let lesson = &LESSONS[index];
             let run = {
                 let (live, cluster, busy) =
                     (props.live.clone(), props.cluster.clone(), busy.clone());
+                let name = name.clone();
                 Callback::from(move |_| {
                     let Some(step) = lesson.steps.get(done) else {
                         return;
                     };
-                    let calls = (step.calls)(lesson.cluster, &live.snapshot);
+                    let calls = (step.calls)(&name, &live.snapshot);
                     let (live, cluster, busy) = (live.clone(), cluster.clone(), busy.clone());
                     busy.set(true);
                     wasm_bindgen_futures::spawn_local(async move {
@@ -115,7 +128,7 @@ pub fn guide(props: &Props) -> Html {
             let has_calls = lesson
                 .steps
                 .get(done)
-                .is_some_and(|s| !(s.calls)(lesson.cluster, &props.live.snapshot).is_empty());
+                .is_some_and(|s| !(s.calls)(&name, &props.live.snapshot).is_empty());
             html! {
                 <>
                     <h3>{ lesson.title.get(lang) }</h3>

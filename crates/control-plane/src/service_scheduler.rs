@@ -115,6 +115,7 @@ struct Live {
     /// Scale-in protected: neither scale-in nor a deployment stops it yet.
     protected: bool,
     healthy: bool,
+    /// Not yet RUNNING (PROVISIONING or PENDING).
     pending: bool,
     /// When a task without health checks will count as healthy.
     ready_at: Option<SimTime>,
@@ -196,7 +197,9 @@ pub(crate) fn reconcile(
                     protected: t.protected_until.is_some_and(|until| until > now),
                     ready_at,
                     healthy,
-                    pending: t.phase == Phase::Pending,
+                    // PROVISIONING (waiting for capacity) counts too: scale-in takes
+                    // what has not started first.
+                    pending: t.phase != Phase::Running,
                 }
             }),
     );

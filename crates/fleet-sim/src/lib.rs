@@ -354,7 +354,11 @@ impl Simulation {
         };
         // A Docker agent's instance is real: the user stops it with Docker, not here.
         let virtual_instance = |sim: &Simulation, arn: &str| {
-            if sim.external.values().any(|a| a == arn) {
+            if !arn.contains(":container-instance/") {
+                Err(invalid(format!(
+                    "{arn} is not a container instance ARN (arn:aws:ecs:...:container-instance/...)."
+                )))
+            } else if sim.external.values().any(|a| a == arn) {
                 Err(invalid(format!(
                     "{arn} is a Docker instance: stop its agent or its containers with Docker."
                 )))
@@ -889,18 +893,23 @@ impl Simulation {
         let Some(group) = self.groups.get_mut(arn) else {
             return;
         };
-        group.launching = group.launching.saturating_sub(1);
         if group.cancelled > 0 {
             group.cancelled -= 1;
+            group.launching = group.launching.saturating_sub(1);
             return;
         }
         let region = self.cp.region().to_owned();
         let zone = format!("{region}{}", ['a', 'b', 'c'][(group.launched % 3) as usize]);
         group.launched += 1;
         let (cluster, instance_type) = (group.cluster.clone(), group.instance_type.clone());
-        if let Ok(instance) = self.launch(&cluster, &instance_type, &zone, Some(arn)) {
-            let ec2 = format!("i-{:017x}", self.instance_count);
-            if let Some(group) = self.groups.get_mut(arn) {
+        // Still counted as launching while it registers: managed scaling may look at the
+        // group in between, and must see it.
+        let launched = self.launch(&cluster, &instance_type, &zone, Some(arn));
+        let ec2 = format!("i-{:017x}", self.instance_count);
+        if let Some(group) = self.groups.get_mut(arn) {
+            group.launching = group.launching.saturating_sub(1);
+            group.cancelled = group.cancelled.min(group.launching);
+            if let Ok(instance) = launched {
                 group.instances.push((instance, ec2));
             }
         }

@@ -220,10 +220,51 @@ fn run_task_waits_for_capacity_only_with_managed_scaling() {
     assert_eq!(described["tasks"][0]["lastStatus"], "STOPPED");
     assert_eq!(described["tasks"][0]["stoppedReason"], "not needed");
 
+    // Managed scaling turned off: no capacity will ever come, so the other waiting task
+    // fails to start instead of waiting forever.
+    ok(
+        &mut sim,
+        "UpdateCapacityProvider",
+        json!({"name": "cp-web", "autoScalingGroupProvider": {
+            "managedScaling": {"status": "DISABLED"}, "managedTerminationProtection": "DISABLED"}}),
+    );
+    let second = ok(
+        &mut sim,
+        "DescribeTasks",
+        json!({"cluster": "scaling", "tasks": [run["tasks"][1]["taskArn"]]}),
+    )["tasks"][0]
+        .clone();
+    assert_eq!(
+        (second["lastStatus"].clone(), second["stopCode"].clone()),
+        (json!("STOPPED"), json!("TaskFailedToStart"))
+    );
+    // And a RunTask with it now fails, naming the provider, as it has no instance.
+    let failed = ok(
+        &mut sim,
+        "RunTask",
+        json!({"cluster": "scaling", "taskDefinition": "web"}),
+    );
+    assert_eq!(failed["tasks"], json!([]));
+    assert_eq!(
+        failed["failures"][0]["arn"],
+        "arn:aws:ecs:us-east-1:123456789012:capacity-provider/cp-web"
+    );
+    ok(
+        &mut sim,
+        "UpdateCapacityProvider",
+        json!({"name": "cp-web", "autoScalingGroupProvider": {"managedScaling": {"status": "ENABLED"}}}),
+    );
+
     ok(
         &mut sim,
         "CreateCapacityProvider",
         json!({"name": "cp-fixed", "autoScalingGroupProvider": {"autoScalingGroupArn": "asg-fixed"}}),
+    );
+    // Without managed scaling a provider may serve two clusters, and then it cannot get it.
+    ok(
+        &mut sim,
+        "CreateCluster",
+        json!({"clusterName": "second", "capacityProviders": ["cp-fixed"]}),
     );
     ok(
         &mut sim,
@@ -249,6 +290,16 @@ fn run_task_waits_for_capacity_only_with_managed_scaling() {
     );
     assert_eq!(refused["tasks"], json!([]));
     assert_eq!(refused["failures"][0]["reason"], "CAPACITY_PROVIDER");
+    let error = call(
+        &mut sim,
+        "UpdateCapacityProvider",
+        json!({"name": "cp-fixed", "autoScalingGroupProvider": {"managedScaling": {"status": "ENABLED"}}}),
+    )
+    .unwrap_err();
+    assert!(
+        error.contains("can be associated with only one cluster"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -124,6 +124,8 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("capacity-provider-missing", ClientException, "The specified capacity provider does not exist."),
     ("capacity-provider-reserved", InvalidParameterException, "The FARGATE and FARGATE_SPOT capacity providers are reserved and can't be updated or deleted."),
     ("capacity-provider-associated", ClientException, "The specified capacity provider is in use and cannot be removed. Remove it from its cluster first."),
+    ("capacity-provider-no-instance", InvalidParameterException, "No container instance of capacity provider {} can take the task."),
+    ("capacity-provider-gave-up", InvalidParameterException, "Capacity provider {} does not scale: no capacity will come for the task."),
     ("managed-instances", UnsupportedFeatureException, "Berth does not offer Amazon ECS Managed Instances capacity providers; use an Auto Scaling group provider."),
     ("asg-provider-required", InvalidParameterException, "autoScalingGroupProvider must be specified."),
     ("asg-arn-required", InvalidParameterException, "autoScalingGroupProvider.autoScalingGroupArn must be specified."),

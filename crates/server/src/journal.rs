@@ -72,6 +72,16 @@ impl Journal {
         Ok(())
     }
 
+    /// When the earliest input still journalled happened (`None` when there is none).
+    pub(crate) fn first_input_at(&self) -> Result<Option<u64>, String> {
+        self.conn
+            .query_row("SELECT MIN(at_ms) FROM inputs", [], |row| {
+                row.get::<_, Option<i64>>(0)
+            })
+            .map(|at| at.map(|a| a as u64))
+            .map_err(|error| error.to_string())
+    }
+
     /// Forgets every input that happened after `at_ms` (a rewind); returns how many.
     pub(crate) fn forget_after(&self, at_ms: u64) -> anyhow::Result<usize> {
         Ok(self

@@ -110,7 +110,8 @@ struct Engine {
 /// replay needs no record of the clock; after a restart it runs at 1× from where it was.
 #[derive(Clone, Copy, Debug)]
 struct Clock {
-    wall_base: SimTime,
+    /// When `base` was (a monotonic clock: the wall clock may be set back).
+    started: std::time::Instant,
     base: SimTime,
     speed: u32,
 }
@@ -122,14 +123,14 @@ impl Clock {
     /// Runs at `speed` from `base`, now.
     fn from(base: SimTime, speed: u32) -> Clock {
         Clock {
-            wall_base: wall_clock(),
+            started: std::time::Instant::now(),
             base,
             speed,
         }
     }
 
     fn now(&self) -> SimTime {
-        let elapsed = wall_clock().0.saturating_sub(self.wall_base.0);
+        let elapsed = self.started.elapsed().as_millis() as u64;
         SimTime(self.base.0 + elapsed * u64::from(self.speed))
     }
 
@@ -338,6 +339,14 @@ impl Engine {
         Ok(())
     }
 
+    /// The earliest time a rewind can go back to: the latest snapshot's, and never before
+    /// the first input (before a region existed there is nothing to go back to, and
+    /// recreating it would give it a new seed).
+    fn earliest(&self) -> SimTime {
+        let first = self.journal.first_input_at().ok().flatten();
+        self.rewind_floor.max(first.map_or(SimTime(0), SimTime))
+    }
+
     /// Goes back to `to`: the inputs after it are forgotten and every region is rebuilt from
     /// the journal (deterministic replay), then the clock runs on from `to`. Live views are
     /// told with a `Berth Rewind` message.
@@ -345,10 +354,11 @@ impl Engine {
         if !self.links.is_empty() {
             return Err("Docker containers cannot be rewound: unlink the agents first.".into());
         }
-        if to < self.rewind_floor {
+        let floor = self.earliest();
+        if to < floor {
             return Err(format!(
-                "Berth can rewind to {} at the earliest: the journal before it was compacted into a snapshot.",
-                self.rewind_floor.to_iso8601()
+                "Berth can rewind to {} at the earliest: before it the fleet did not exist yet, or the journal was compacted into a snapshot.",
+                floor.to_iso8601()
             ));
         }
         if to >= self.clock.now() {
@@ -358,7 +368,8 @@ impl Engine {
             self.journal.forget_after(to.as_millis())?;
             self.replay()?;
             for sim in self.regions.values_mut() {
-                sim.run_until(to.max(sim.now()));
+                // As the live ticker does (catch_up): what was due by then, nothing more.
+                while sim.run_to_next(to).is_some() {}
                 sim.take_log();
                 sim.take_outbox();
             }
@@ -858,7 +869,7 @@ async fn clock(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
         "now": engine.clock.now().as_millis(),
         "speed": engine.clock.speed,
         "adjustable": adjustable,
-        "earliest": engine.rewind_floor.as_millis(),
+        "earliest": engine.earliest().as_millis(),
     });
     (
         StatusCode::OK,

@@ -353,6 +353,21 @@ pub(super) fn update(
         return Err(messages::unconfirmed_error("asg-arn-fixed", &[]));
     }
     let scaling = provider.scaling.merged(given.managed_scaling.as_ref())?;
+    let name = provider.name.clone();
+    // Managed scaling serves one cluster: it cannot be turned on for a provider in several.
+    let clusters: Vec<String> = cp
+        .clusters
+        .values()
+        .filter(|c| c.active && c.providers.names.contains(&name))
+        .map(|c| c.name.clone())
+        .collect();
+    if scaling.enabled() && clusters.len() > 1 {
+        return Err(messages::unconfirmed_error(
+            "capacity-provider-other-cluster",
+            &[&name, &clusters[1]],
+        ));
+    }
+    let provider = cp.capacity_providers.get_mut(&name).expect("found above");
     let termination_protection = on_off(
         given.managed_termination_protection.as_deref(),
         provider.termination_protection,

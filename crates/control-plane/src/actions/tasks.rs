@@ -363,7 +363,34 @@ pub(super) fn run(
                     tasks.push(launch_task(cp, now, &name, &launch, target));
                 }
             }
-            _ => failures.extend(outcome.failures.iter().map(|f| Failure {
+            Some(provider) => {
+                // Only the provider's own instances say why; without any, the provider does.
+                let own: Vec<Failure> = outcome
+                    .failures
+                    .iter()
+                    .filter(|f| f.reason != "CAPACITY_PROVIDER")
+                    .map(|f| Failure {
+                        arn: Some(f.arn.clone()),
+                        reason: Some(f.reason.clone()),
+                        detail: None,
+                    })
+                    .collect();
+                if own.is_empty() && placed < share {
+                    failures.push(Failure {
+                        arn: Some(format!(
+                            "arn:aws:ecs:{}:{}:capacity-provider/{provider}",
+                            cp.scope.region, cp.scope.account_id
+                        )),
+                        reason: Some("CAPACITY_PROVIDER".into()),
+                        detail: Some(messages::unconfirmed_text(
+                            "capacity-provider-no-instance",
+                            &[&provider],
+                        )),
+                    });
+                }
+                failures.extend(own);
+            }
+            None => failures.extend(outcome.failures.iter().map(|f| Failure {
                 arn: Some(f.arn.clone()),
                 reason: Some(f.reason.clone()),
                 detail: None,
@@ -704,8 +731,29 @@ fn place_one_waiting(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ke
         cluster.waiting.retain(|k| *k != key);
         return;
     }
-    let record = &cluster.tasks[&key];
-    let awaiting = record.awaiting.clone().expect("checked above");
+    let awaiting = cluster.tasks[&key].awaiting.clone().expect("checked above");
+    if !super::auto_scaling::waits_for_capacity(cp, &awaiting.provider) {
+        // Its provider no longer scales (managed scaling turned off, the provider deleted):
+        // nothing will ever make room, so the task fails to start.
+        let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
+        let record = cluster.tasks.get_mut(&key).expect("checked above");
+        let timeout = record.stop_timeout;
+        let task = &mut record.task;
+        task.desired_status = "STOPPED".into();
+        task.stop_code = Some("TaskFailedToStart".into());
+        task.stopped_reason = Some(messages::unconfirmed_text(
+            "capacity-provider-gave-up",
+            &[&awaiting.provider],
+        ));
+        task.stopping_at = Some(now);
+        task.version += 1;
+        let task = task.clone();
+        cluster.sync(key);
+        cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
+        send_stop(cp, now, cluster_name, key, timeout);
+        return;
+    }
+    let record = &cp.clusters[cluster_name].tasks[&key];
     let overrides = record.task.overrides.clone();
     let group = record.task.group.clone();
     let from_service = record.service.is_some();
