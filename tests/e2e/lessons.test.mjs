@@ -114,6 +114,13 @@ test('a cluster of 150 instances is drawn on a canvas, instance by instance unde
   assert.ok(box[0] > 0 && box[1] > 0, `canvas ${box}`);
   await page.mouse.move(...(await page.$eval('#fleet-canvas', (c) => { const r = c.getBoundingClientRect(); return [r.x + 5, r.y + 5]; })));
   await page.waitForFunction(() => / ACTIVE: \d+ tasks, memory \d+\/3904 MiB/.test(document.querySelector('#fleet-canvas-about').textContent));
+  // The keyboard walks the tiles too.
+  await page.focus('#fleet-canvas');
+  await page.keyboard.press('Home');
+  const first = await page.textContent('#fleet-canvas-about');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((was) => document.querySelector('#fleet-canvas-about').textContent !== was, first);
+  assert.match(await page.textContent('#fleet-canvas-about'), / ACTIVE: \d+ tasks/);
   await screenshot(page, 'fleet-canvas');
 });
 

@@ -80,6 +80,27 @@ pub fn fleet_canvas(props: &Props) -> Html {
             hovered.set(tile_at(count, width, x, y));
         })
     };
+    // The keyboard walks the tiles as the pointer does: arrows move, Home goes to the first.
+    let on_key = {
+        let (hovered, canvas, count) = (hovered.clone(), canvas.clone(), props.tiles.len());
+        Callback::from(move |event: KeyboardEvent| {
+            let width = canvas
+                .cast::<web_sys::HtmlCanvasElement>()
+                .map_or(0, |c| c.width() as usize);
+            let (columns, _, _) = crate::canvas::layout(count, width);
+            let at = hovered.unwrap_or(0);
+            let next = match event.key().as_str() {
+                "ArrowRight" => at + 1,
+                "ArrowLeft" => at.saturating_sub(1),
+                "ArrowDown" => at + columns,
+                "ArrowUp" => at.saturating_sub(columns),
+                "Home" => 0,
+                _ => return,
+            };
+            event.prevent_default();
+            hovered.set(Some(next.min(count.saturating_sub(1))));
+        })
+    };
     let tasks: usize = props.tiles.iter().map(|t| t.tasks.len()).sum();
     let about = match hovered.and_then(|i| props.tiles.get(i)) {
         Some(tile) => {
@@ -100,8 +121,9 @@ pub fn fleet_canvas(props: &Props) -> Html {
     };
     html! {
         <div class="fleet-canvas">
-            <canvas ref={canvas} id="fleet-canvas" onmousemove={on_move} aria-label="Container instances"></canvas>
-            <p class="muted" id="fleet-canvas-about">{ about }</p>
+            <canvas ref={canvas} id="fleet-canvas" tabindex="0" onmousemove={on_move} onkeydown={on_key}
+                    aria-label="Container instances: arrow keys move from one to the next" aria-describedby="fleet-canvas-about"></canvas>
+            <p class="muted" id="fleet-canvas-about" aria-live="polite">{ about }</p>
         </div>
     }
 }
