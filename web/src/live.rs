@@ -147,6 +147,7 @@ impl Reducible for LiveState {
             Action::Streamed(message) => next.streamed(&message),
             Action::Select(task) => next.selected = task,
             Action::Cluster(name) => {
+                next.events.clear();
                 next.snapshot = Snapshot {
                     clusters: next.snapshot.clusters.clone(),
                     cluster: name,
@@ -162,6 +163,21 @@ impl Reducible for LiveState {
         }
         Rc::new(next)
     }
+}
+
+/// The cluster an event is about: from its document's `clusterArn`, its detail's `cluster`,
+/// or a service ARN (`...:service/<cluster>/<name>`); `None` for events of no cluster.
+fn event_cluster(message: &Value) -> Option<&str> {
+    let detail = &message["detail"];
+    if let Some(arn) = detail["clusterArn"].as_str() {
+        return Some(short(arn));
+    }
+    if let Some(name) = detail["cluster"].as_str() {
+        return Some(name);
+    }
+    let resource = message["resources"][0].as_str()?;
+    let (_, rest) = resource.split_once(":service/")?;
+    rest.split('/').next()
 }
 
 /// The last part of an ARN (`.../default/abc` → `abc`).
@@ -193,6 +209,10 @@ impl LiveState {
             self.history.clear();
             self.logs.clear();
             self.selected = None;
+        }
+        // The timeline is the shown cluster's (a rewind is everyone's).
+        if event_cluster(message).is_some_and(|c| c != self.snapshot.cluster) {
+            return;
         }
         let time = message["time"].as_str().unwrap_or_default();
         let time = time.get(11..19).unwrap_or(time).to_owned();
@@ -676,6 +696,28 @@ mod tests {
         let (drain, activate) = state.switch_to(None);
         assert!(drain.is_empty());
         assert!(activate[0].ends_with("/aaaaaaaaaa"));
+    }
+
+    #[test]
+    fn the_timeline_is_the_shown_clusters() {
+        let state = Rc::new(LiveState::default());
+        let event = |cluster: &str| {
+            json!({"detail-type": "ECS Task State Change", "time": "2024-11-13T00:00:01Z",
+                   "resources": ["arn:aws:ecs:us-east-1:1:task/x/0123"],
+                   "detail": {"clusterArn": format!("arn:aws:ecs:us-east-1:1:cluster/{cluster}"),
+                              "taskArn": "arn:aws:ecs:us-east-1:1:task/x/0123", "lastStatus": "RUNNING"}})
+        };
+        let service_event = json!({"detail-type": "ECS Service Event", "time": "2024-11-13T00:00:02Z",
+            "resources": ["arn:aws:ecs:us-east-1:1:service/other/web"],
+            "detail": {"message": "(service web) has reached a steady state."}});
+        let state = state.reduce(Action::Streamed(event("default")));
+        let state = state.reduce(Action::Streamed(event("other")));
+        let state = state.reduce(Action::Streamed(service_event));
+        assert_eq!(state.events.len(), 1);
+        let state = state.reduce(Action::Cluster("other".into()));
+        assert!(state.events.is_empty());
+        let state = state.reduce(Action::Streamed(event("other")));
+        assert_eq!(state.events.len(), 1);
     }
 
     #[test]

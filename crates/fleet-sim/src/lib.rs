@@ -215,6 +215,17 @@ pub struct Simulation {
     /// What new groups are like.
     #[serde(default)]
     group_defaults: GroupDefaults,
+    /// Virtual instances whose agent is cut off from ECS: what each would have sent (its
+    /// reports) and been sent (instructions), delivered when it reconnects.
+    #[serde(default)]
+    cut_off: BTreeMap<String, CutOff>,
+}
+
+/// What a cut-off agent holds until it reconnects.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct CutOff {
+    reports: Vec<TaskStateChange>,
+    instructions: Vec<AgentInstruction>,
 }
 
 impl Simulation {
@@ -259,6 +270,7 @@ impl Simulation {
             outbox: Vec::new(),
             groups: BTreeMap::new(),
             group_defaults: GroupDefaults::default(),
+            cut_off: BTreeMap::new(),
         }
     }
 
@@ -702,16 +714,39 @@ impl Simulation {
             .map(|(id, _)| id.as_str())
     }
 
-    /// An instance's agent loses (or regains) its connection.
+    /// An instance's agent loses (or regains) its connection. While it is away its
+    /// containers go on as they were, ECS hears nothing from it and it hears nothing from
+    /// ECS; when it is back it reports what happened meanwhile and does what it missed.
     pub fn set_agent_connected(&mut self, instance: &str, connected: bool) {
+        let external = self.external.values().any(|a| a == instance);
+        if !connected && !external {
+            self.cut_off.entry(instance.to_owned()).or_default();
+        }
         self.cp
             .handle_agent_event(self.now, instance, AgentEvent::Connection { connected });
         self.pump();
+        if connected {
+            if let Some(held) = self.cut_off.remove(instance) {
+                for change in held.reports {
+                    self.cp.handle_agent_event(
+                        self.now,
+                        instance,
+                        AgentEvent::TaskStateChange(change),
+                    );
+                }
+                self.pump();
+                for instruction in held.instructions {
+                    self.instruct(instance, instruction);
+                }
+                self.pump();
+            }
+        }
     }
 
     /// The EC2 instance behind a container instance is terminated: its agent and containers
     /// vanish, and ECS deregisters it, stopping its tasks (services replace theirs).
     pub fn terminate_instance(&mut self, instance: &str) -> Result<(), ApiError> {
+        self.cut_off.remove(instance);
         if let Some(tasks) = self.agents.remove(instance) {
             for task_arn in tasks.keys() {
                 for slot in self.scheduled.remove(task_arn).unwrap_or_default() {
@@ -822,8 +857,14 @@ impl Simulation {
                     task.running = true;
                 }
             }
-            self.cp
-                .handle_agent_event(self.now, &instance, AgentEvent::TaskStateChange(change));
+            match self.cut_off.get_mut(&instance) {
+                Some(held) => held.reports.push(change),
+                None => self.cp.handle_agent_event(
+                    self.now,
+                    &instance,
+                    AgentEvent::TaskStateChange(change),
+                ),
+            }
         }
     }
 
@@ -934,6 +975,10 @@ impl Simulation {
     fn instruct(&mut self, instance: &str, instruction: AgentInstruction) {
         if self.external.values().any(|arn| arn == instance) {
             self.outbox.push((instance.to_owned(), instruction));
+            return;
+        }
+        if let Some(held) = self.cut_off.get_mut(instance) {
+            held.instructions.push(instruction);
             return;
         }
         match instruction {

@@ -139,10 +139,36 @@ fn a_lost_agent_a_lost_instance_and_a_broken_image() {
         json!({"containerInstances": [instances[0]]}),
     );
     assert_eq!(described["containerInstances"][0]["agentConnected"], false);
+    // Cut off, the agent hears no StopTask and ECS hears nothing of it: the task stays
+    // RUNNING (desired STOPPED, DISCONNECTED) until the agent is back.
+    let there = tasks(&mut sim, "RUNNING")
+        .into_iter()
+        .find(|t| t["containerInstanceArn"] == instances[0])
+        .unwrap()["taskArn"]
+        .clone();
+    ok(
+        &mut sim,
+        "StopTask",
+        json!({"task": there, "reason": "while away"}),
+    );
+    sim.advance(30_000);
+    let away = ok(&mut sim, "DescribeTasks", json!({"tasks": [there]}))["tasks"][0].clone();
+    assert_eq!(
+        (
+            away["lastStatus"].clone(),
+            away["desiredStatus"].clone(),
+            away["connectivity"].clone()
+        ),
+        (json!("RUNNING"), json!("STOPPED"), json!("DISCONNECTED"))
+    );
     sim.act(&FleetAction::Reconnect {
         container_instance: instances[0].clone(),
     })
     .unwrap();
+    sim.advance(5_000);
+    let back = ok(&mut sim, "DescribeTasks", json!({"tasks": [there]}))["tasks"][0].clone();
+    assert_eq!(back["lastStatus"], "STOPPED");
+    assert_eq!(back["stoppedReason"], "while away");
 
     sim.act(&FleetAction::Terminate {
         container_instance: instances[1].clone(),
