@@ -52,6 +52,21 @@ fn call(addr: &str, operation: &str, body: Value) -> Value {
     serde_json::from_str(body).unwrap()
 }
 
+/// `POST` of a JSON body to one of Berth's own endpoints (`/berth/fleet` ...).
+fn berth(addr: &str, path: &str, body: Value) {
+    let body = body.to_string();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{path}: {response}");
+}
+
 /// What a user would look at: clusters, instances, tasks, services, task definitions.
 fn state(addr: &str) -> Value {
     let tasks = call(addr, "ListTasks", json!({}));
@@ -88,7 +103,21 @@ fn writes_survive_kill_9() {
         "CreateService",
         json!({"serviceName": "web", "taskDefinition": "web:1", "desiredCount": 2}),
     );
+    // What the page does to the virtual world is journalled like a request.
+    berth(
+        &addr,
+        "/berth/fleet",
+        json!({"action": "launch", "cluster": "default", "instanceType": "m5.large",
+               "zone": "us-east-1b"}),
+    );
     let before = state(&addr);
+    assert_eq!(
+        before["instances"]["containerInstanceArns"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     server.kill().unwrap(); // SIGKILL: no shutdown, no flush.
     server.wait().unwrap();
 
