@@ -124,6 +124,31 @@ test('a cluster of 150 instances is drawn on a canvas, instance by instance unde
   await screenshot(page, 'fleet-canvas');
 });
 
+test('a cluster shared as a link is rebuilt by another berth serve', async () => {
+  await page.selectOption('#live-cluster', 'lesson-port-stall');
+  await page.waitForFunction(() => document.querySelectorAll('.instance').length === 1);
+  await page.click('#export');
+  await page.waitForSelector('#export-commands');
+  const link = (await page.textContent('#export-commands')).split('\n').find((l) => l.startsWith('http'));
+  assert.ok(link && link.includes('#session='), link);
+  const other = await berthServe(['--web', DIST, '--virtual-instances', '0']);
+  const elsewhere = await browser.context.newPage();
+  try {
+    await elsewhere.goto(`${other.url}/${link.slice(link.indexOf('#'))}`);
+    await elsewhere.waitForSelector('#shared-rebuild', { timeout: 20000 });
+    assert.match(await elsewhere.textContent('#shared-session'), /lesson-port-stall \(\d+ ECS calls\)/);
+    await elsewhere.click('#shared-rebuild');
+    await elsewhere.waitForFunction(() => /^Rebuilt cluster lesson-port-stall: \d+ calls\.$/
+      .test(document.querySelector('#live-outcome')?.textContent), null, { timeout: 20000 });
+    await elsewhere.waitForFunction(() => document.querySelectorAll('.instance').length === 1
+      && document.querySelector('.service')?.textContent.includes('desired 1'), null, { timeout: 20000 });
+    await screenshot(elsewhere, 'shared-session');
+  } finally {
+    await elsewhere.close();
+    other.process.kill();
+  }
+});
+
 test('the clock: paused, rewound, and in Japanese', async () => {
   await page.click('#clock-pause');
   await page.waitForSelector('#clock-pause[aria-pressed="true"]');

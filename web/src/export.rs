@@ -110,9 +110,117 @@ pub fn commands(cluster: &str, task_definitions: &[Value], services: &[Value]) -
     out
 }
 
+/// What a share link carries: the ECS calls that rebuild `cluster` on another Berth — its
+/// task definitions, the cluster, instances of the same sizes, types and zones, and its ACTIVE
+/// services — as `{"cluster", "calls": [[operation, body], ...]}`.
+pub fn session(
+    cluster: &str,
+    task_definitions: &[Value],
+    instances: &[Value],
+    services: &[Value],
+) -> Value {
+    let mut calls: Vec<Value> = task_definitions
+        .iter()
+        .map(|td| json!(["RegisterTaskDefinition", register_input(td)]))
+        .collect();
+    calls.push(json!(["CreateCluster", {"clusterName": cluster}]));
+    for instance in instances.iter().filter(|i| i["status"] != "INACTIVE") {
+        let resource = |name: &str| {
+            instance["registeredResources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| r["name"] == name)
+                .map_or(Value::Null, |r| r["integerValue"].clone())
+        };
+        let attribute = |name: &str| {
+            instance["attributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|a| a["name"] == name)
+                .map_or(Value::Null, |a| a["value"].clone())
+        };
+        let identity = json!({"instanceType": attribute("ecs.instance-type"),
+                              "availabilityZone": attribute("ecs.availability-zone")});
+        calls.push(json!(["RegisterContainerInstance", {
+            "cluster": cluster,
+            "instanceIdentityDocument": identity.to_string(),
+            "totalResources": [
+                {"name": "CPU", "type": "INTEGER", "integerValue": resource("CPU")},
+                {"name": "MEMORY", "type": "INTEGER", "integerValue": resource("MEMORY")}],
+        }]));
+    }
+    for service in services.iter().filter(|s| s["status"] == "ACTIVE") {
+        calls.push(json!(["CreateService", create_service_input(service)]));
+    }
+    json!({"cluster": cluster, "calls": calls})
+}
+
+/// The calls of a shared session: `(operation, body)`, in order; none if it is not one.
+pub fn session_calls(session: &Value) -> Vec<(String, Value)> {
+    session["calls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|call| Some((call[0].as_str()?.to_owned(), call[1].clone())))
+        .filter(|(operation, _)| {
+            [
+                "RegisterTaskDefinition",
+                "CreateCluster",
+                "RegisterContainerInstance",
+                "CreateService",
+            ]
+            .contains(&operation.as_str())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_rebuilds_the_cluster_elsewhere() {
+        let td = json!({"family": "web", "revision": 2, "status": "ACTIVE",
+                        "containerDefinitions": [{"name": "web", "image": "nginx", "memory": 64}]});
+        let instance = json!({"status": "ACTIVE",
+            "registeredResources": [{"name": "CPU", "integerValue": 2048}, {"name": "MEMORY", "integerValue": 3904}],
+            "attributes": [{"name": "ecs.instance-type", "value": "t3.medium"},
+                           {"name": "ecs.availability-zone", "value": "us-east-1b"}]});
+        let service = json!({"serviceName": "web", "status": "ACTIVE", "desiredCount": 1,
+            "clusterArn": "arn:aws:ecs:us-east-1:1:cluster/demo",
+            "taskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/web:2",
+            "deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 100}});
+        let shared = session("demo", &[td], &[instance], &[service]);
+        // A link carries it as text: it must come back the same.
+        let back: Value = serde_json::from_str(&shared.to_string()).unwrap();
+        let calls = session_calls(&back);
+        let operations: Vec<&str> = calls.iter().map(|(o, _)| o.as_str()).collect();
+        assert_eq!(
+            operations,
+            [
+                "RegisterTaskDefinition",
+                "CreateCluster",
+                "RegisterContainerInstance",
+                "CreateService"
+            ]
+        );
+        assert_eq!(
+            calls[0].1,
+            json!({"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx", "memory": 64}]})
+        );
+        assert_eq!(calls[2].1["totalResources"][1]["integerValue"], 3904);
+        assert!(calls[2].1["instanceIdentityDocument"]
+            .as_str()
+            .unwrap()
+            .contains("us-east-1b"));
+        assert_eq!(calls[3].1["cluster"], "demo");
+        // Nothing but those four operations is ever replayed from a link.
+        let hostile =
+            json!({"calls": [["DeleteCluster", {"cluster": "default"}], ["CreateCluster", {}]]});
+        assert_eq!(session_calls(&hostile).len(), 1);
+    }
 
     #[test]
     fn commands_for_real_ecs() {

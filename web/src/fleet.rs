@@ -46,6 +46,72 @@ fn explain(live: &Live, body: Value) {
     });
 }
 
+/// This page with a session in its fragment (`#session=<JSON, URI-encoded>`).
+fn share_link(session: &Value) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let base = location
+        .map(|l| {
+            format!(
+                "{}{}",
+                l.origin().unwrap_or_default(),
+                l.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let encoded: String = js_sys::encode_uri_component(&session.to_string()).into();
+    format!("{base}#session={encoded}")
+}
+
+/// The session a share link opened the page with, if any.
+fn shared_session() -> Option<Value> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let encoded = hash.strip_prefix("#session=")?;
+    let text: String = js_sys::decode_uri_component(encoded).ok()?.into();
+    serde_json::from_str(&text).ok()
+}
+
+/// Offers to rebuild the cluster a share link carries: its calls, made here one by one.
+#[function_component(SharedSession)]
+fn shared_session_banner(props: &Props) -> Html {
+    let session = use_state(shared_session);
+    let Some(shared) = (*session).clone() else {
+        return html! { <p class="hidden"></p> };
+    };
+    let calls = crate::export::session_calls(&shared);
+    let cluster_name = shared["cluster"].as_str().unwrap_or("default").to_owned();
+    let rebuild = {
+        let (live, cluster, session) = (props.live.clone(), props.cluster.clone(), session.clone());
+        let (calls, name) = (calls.clone(), cluster_name.clone());
+        Callback::from(move |_| {
+            let (live, cluster, session) = (live.clone(), cluster.clone(), session.clone());
+            let (calls, name) = (calls.clone(), name.clone());
+            session.set(None);
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().set_hash("");
+            }
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut outcome = Ok(format!("Rebuilt cluster {name}: {} calls.", calls.len()));
+                for (operation, body) in calls {
+                    if let Err(error) = api::call(&operation, body).await {
+                        outcome = Err(format!("{operation}: {error}"));
+                        break;
+                    }
+                }
+                live.dispatch(Action::Outcome(outcome));
+                *cluster.borrow_mut() = name.clone();
+                live.dispatch(Action::Cluster(name));
+                refresh(&live, &cluster);
+            });
+        })
+    };
+    html! {
+        <p class="status valid" id="shared-session">
+            { format!("{} {cluster_name} ({} {}). ", crate::i18n::t("This link carries the cluster"), calls.len(), crate::i18n::t("ECS calls")) }
+            <button type="button" id="shared-rebuild" onclick={rebuild}>{ crate::i18n::t("Rebuild it here") }</button>
+        </p>
+    }
+}
+
 /// Calls an operation, shows its outcome, and refreshes.
 fn act(live: &Live, cluster: &Rc<RefCell<String>>, operation: &'static str, body: Value) {
     let (live, cluster) = (live.clone(), cluster.clone());
@@ -184,12 +250,22 @@ pub fn fleet() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::latest_task_definitions().await {
                     Ok(definitions) => {
-                        let text = crate::export::commands(
-                            &live.snapshot.cluster,
+                        let snapshot = &live.snapshot;
+                        let commands = crate::export::commands(
+                            &snapshot.cluster,
                             &definitions,
-                            &live.snapshot.services,
+                            &snapshot.services,
                         );
-                        live.dispatch(Action::Exported(Some(text)));
+                        let session = crate::export::session(
+                            &snapshot.cluster,
+                            &definitions,
+                            &snapshot.instances,
+                            &snapshot.services,
+                        );
+                        let link = share_link(&session);
+                        live.dispatch(Action::Exported(Some(format!(
+                            "# Share: this link rebuilds the cluster on any berth serve that opens it\n{link}\n\n{commands}"
+                        ))));
                     }
                     Err(error) => live.dispatch(Action::Outcome(Err(error))),
                 }
@@ -242,6 +318,7 @@ pub fn fleet() -> Html {
                 </span>
                 <crate::guide_panel::TimeBar live={live.clone()} cluster={cluster.clone()} />
             </div>
+            <SharedSession live={live.clone()} cluster={cluster.clone()} />
             <crate::guide_panel::Guide live={live.clone()} cluster={cluster.clone()} />
             <Forms live={live.clone()} cluster={cluster.clone()} />
             { outcome }
