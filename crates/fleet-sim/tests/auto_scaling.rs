@@ -179,7 +179,23 @@ fn managed_scaling_grows_and_shrinks_the_group() {
     let all = tasks(&mut sim, "scaling");
     assert_eq!((all.len(), statuses(&all)), (9, vec!["RUNNING".to_owned()]));
 
-    // Nothing to run: the instances stand empty, and after 15 minutes the group scales in.
+    // A DAEMON service runs a task on every instance; such tasks keep no instance busy.
+    ok(
+        &mut sim,
+        "RegisterTaskDefinition",
+        json!({"family": "agent", "containerDefinitions": [
+            {"name": "agent", "image": "busybox", "memory": 64, "command": ["sleep", "86400"]}]}),
+    );
+    ok(
+        &mut sim,
+        "CreateService",
+        json!({"cluster": "scaling", "serviceName": "agent", "taskDefinition": "agent",
+               "schedulingStrategy": "DAEMON", "launchType": "EC2"}),
+    );
+    sim.advance(30_000);
+    assert_eq!(tasks(&mut sim, "scaling").len(), 12);
+    // Nothing else to run: the instances stand empty but for the daemon's tasks, and after
+    // 15 minutes the group scales in.
     ok(
         &mut sim,
         "UpdateService",

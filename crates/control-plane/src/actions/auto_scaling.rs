@@ -7,7 +7,8 @@
 //! scaling, the task waits in PROVISIONING instead of failing, and once a minute ECS works
 //! out how many instances the provider needs:
 //!
-//! - M = instances running a task + instances the waiting tasks need (their CPU and memory
+//! - M = instances running a task (DAEMON services' tasks aside) + instances the waiting
+//!   tasks need (their CPU and memory
 //!   binpacked onto instances the size of the provider's largest), or 2 when it has none
 //!   yet (ECS scales an empty group out to 200%);
 //! - CapacityProviderReservation = M / N × 100 for N instances, and the group's desired
@@ -15,7 +16,8 @@
 //! - it scales out by at least minimumScalingStepSize and at most maximumScalingStepSize
 //!   instances, and not again within instanceWarmupPeriod; it scales in only after the
 //!   metric has stayed below target for 15 minutes, and with managed termination protection
-//!   never takes an instance that runs a task.
+//!   never takes an instance that runs a task (a DAEMON service's tasks aside: they run
+//!   everywhere).
 //!
 //! The group itself is EC2 Auto Scaling's, which Berth's virtual fleet plays: the control
 //! plane hands it a [`ScalingRequest`] (where ECS would publish the metric for the group's
@@ -485,15 +487,33 @@ fn evaluate(cp: &mut ControlPlane, now: SimTime) {
 fn evaluate_one(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, name: &str) {
     let cluster = &cp.clusters[cluster_name];
     let provider = &cp.capacity_providers[name];
-    let members: Vec<&berth_scheduler::ContainerInstance> = cluster
+    // The provider's instances, each with whether it runs a task that is not a DAEMON
+    // service's: daemon tasks run everywhere, so they neither keep an instance busy nor
+    // protect it from scale-in.
+    let members: Vec<(&berth_scheduler::ContainerInstance, bool)> = cluster
         .fleet
         .instances()
         .iter()
-        .filter(|i| i.capacity_provider.as_deref() == Some(name))
-        .filter(|i| i.status != berth_scheduler::InstanceStatus::Inactive)
+        .enumerate()
+        .filter(|(_, i)| i.capacity_provider.as_deref() == Some(name))
+        .filter(|(_, i)| i.status != berth_scheduler::InstanceStatus::Inactive)
+        .map(|(index, i)| {
+            let working = cluster.instances[index].tasks.iter().any(|key| {
+                cluster.tasks.get(key).is_some_and(|t| {
+                    t.task.desired_status == "RUNNING"
+                        && !t.service.as_deref().is_some_and(|s| {
+                            cluster
+                                .services
+                                .get(s)
+                                .is_some_and(|s| s.doc.scheduling_strategy == "DAEMON")
+                        })
+                })
+            });
+            (i, working)
+        })
         .collect();
     let n = members.len() as u64;
-    let busy = members.iter().filter(|i| i.running_tasks_count > 0).count() as u64;
+    let busy = members.iter().filter(|(_, working)| *working).count() as u64;
     let waiting: Vec<(u64, u64)> = cluster
         .waiting
         .iter()
@@ -508,7 +528,7 @@ fn evaluate_one(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, name: &
         .collect();
     let largest = members
         .iter()
-        .map(|i| (u64::from(i.registered.cpu), u64::from(i.registered.memory)))
+        .map(|(i, _)| (u64::from(i.registered.cpu), u64::from(i.registered.memory)))
         .max();
     let needed = match largest {
         _ if waiting.is_empty() => 0,
@@ -541,8 +561,8 @@ fn evaluate_one(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, name: &
     let protected: Vec<String> = if provider.termination_protection {
         members
             .iter()
-            .filter(|i| i.running_tasks_count > 0)
-            .map(|i| i.ec2_instance_id.clone())
+            .filter(|(_, working)| *working)
+            .map(|(i, _)| i.ec2_instance_id.clone())
             .collect()
     } else {
         Vec::new()
