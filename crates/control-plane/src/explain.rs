@@ -25,11 +25,7 @@ impl ControlPlane {
         task_definition: Option<&str>,
     ) -> Result<Value, ApiError> {
         let name = cluster_name(cluster);
-        let record = self
-            .clusters
-            .get(&name)
-            .filter(|c| c.active)
-            .ok_or_else(crate::actions::cluster_not_found)?;
+        let record = crate::actions::active_cluster_ref(self, cluster)?;
         let mut constraints = Vec::new();
         let mut strategies = Vec::new();
         let (td_ref, group) = match service.filter(|s| !s.is_empty()) {

@@ -864,18 +864,14 @@ fn start_tasks(
     let mut arns = Vec::new();
     let mut problem = None;
     for (provider, share) in shares {
-        let request = PlacementRequest {
-            requirements: &launch.requirements,
-            constraints: &constraints,
-            strategies: &strategies,
-            group: &launch.group,
-            count: share,
-            capacity_provider: provider.as_deref(),
-            detail: Detail::Summary,
-        };
-        let ControlPlane { clusters, rng, .. } = cp;
-        let cluster = clusters.get_mut(cluster_name).expect("exists");
-        let outcome = cluster.fleet.place(&request, rng);
+        let outcome = launch.place(
+            cp,
+            cluster_name,
+            &constraints,
+            &strategies,
+            provider.as_deref(),
+            share,
+        );
         let placed = outcome.placements.len() as u32;
         let waits = provider
             .as_deref()

@@ -45,11 +45,7 @@ impl ControlPlane {
     /// The cluster's instances and their tasks in compact form (see [`FleetSummary`]).
     pub fn fleet_summary(&self, cluster: Option<&str>) -> Result<FleetSummary, ApiError> {
         let name = cluster_name(cluster);
-        let record = self
-            .clusters
-            .get(&name)
-            .filter(|c| c.active)
-            .ok_or_else(crate::actions::cluster_not_found)?;
+        let record = crate::actions::active_cluster_ref(self, cluster)?;
         let mut revisions: Vec<String> = Vec::new();
         let mut index_of: BTreeMap<&str, u32> = BTreeMap::new();
         let mut instances = Vec::new();

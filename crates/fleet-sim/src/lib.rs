@@ -358,12 +358,6 @@ impl Simulation {
 
     /// Does what a user asked of the virtual world; says what happened.
     pub fn act(&mut self, action: &FleetAction) -> Result<String, ApiError> {
-        let invalid = |message: String| {
-            ApiError::new(
-                berth_model::ExceptionType::InvalidParameterException,
-                message,
-            )
-        };
         // A Docker agent's instance is real: the user stops it with Docker, not here.
         let virtual_instance = |sim: &Simulation, arn: &str| {
             if !arn.contains(":container-instance/") {
@@ -417,12 +411,6 @@ impl Simulation {
     /// A container of a running task is killed (`docker kill`: exit 137). An essential one
     /// takes the task down (the agent stops the others); another just stops.
     fn kill(&mut self, task_arn: &str, container: Option<&str>) -> Result<String, ApiError> {
-        let invalid = |message: String| {
-            ApiError::new(
-                berth_model::ExceptionType::InvalidParameterException,
-                message,
-            )
-        };
         let found = self
             .agents
             .iter()
@@ -1331,6 +1319,14 @@ fn allocation_mib(container: &ContainerSpec) -> Option<u64> {
         "G" | "GB" => n.saturating_mul(1024),
         _ => return None,
     })
+}
+
+/// A fleet action's refusal.
+fn invalid(message: String) -> ApiError {
+    ApiError::new(
+        berth_model::ExceptionType::InvalidParameterException,
+        message,
+    )
 }
 
 /// `N` for a command `sleep N` or `sh -c "sleep N"`.

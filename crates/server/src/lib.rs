@@ -769,37 +769,11 @@ async fn explain(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) 
         return refused;
     }
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let text = |key: &str| request[key].as_str().map(str::to_owned);
-    let outcome = {
-        let mut engine = lock(&engine);
-        let region = engine.options.default_region.clone();
-        let now = engine.clock.now();
-        engine.catch_up(now);
-        match engine.regions.get(&region) {
-            Some(sim) => sim.explain_placement(
-                text("cluster").as_deref(),
-                text("service").as_deref(),
-                text("taskDefinition").as_deref(),
-            ),
-            None => Err(ApiError::new(
-                berth_model::ExceptionType::ClusterNotFoundException,
-                berth_model::messages::CLUSTER_NOT_FOUND,
-            )),
-        }
-    };
-    let reply = match outcome {
-        Ok(value) => berth_api::Reply {
-            status: 200,
-            body: value.to_string(),
-        },
-        Err(error) => berth_api::error_reply(&error),
-    };
-    (
-        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST),
-        [(header::CONTENT_TYPE, "application/json")],
-        reply.body,
-    )
-        .into_response()
+    let text = |key: &str| request[key].as_str();
+    let outcome = read_default_region(&engine, |sim| {
+        sim.explain_placement(text("cluster"), text("service"), text("taskDefinition"))
+    });
+    json_reply(outcome.map(|value| value.to_string()))
 }
 
 /// `GET /berth/clock`, and `POST /berth/clock` with `{"speed": 0|1|10|100}`, `{"step": true}`
@@ -888,57 +862,45 @@ async fn fleet(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
     if let Some(refused) = foreign_origin(&headers) {
         return refused;
     }
-    let reply = match serde_json::from_slice::<berth_fleet_sim::FleetAction>(&body) {
-        Err(error) => berth_api::error_reply(&ApiError::new(
+    let invalid = |message: String| {
+        ApiError::new(
             berth_model::ExceptionType::InvalidParameterException,
-            format!("Not a fleet action: {error}."),
-        )),
+            message,
+        )
+    };
+    let action = match serde_json::from_slice::<berth_fleet_sim::FleetAction>(&body) {
+        Err(error) => return json_reply(Err(invalid(format!("Not a fleet action: {error}.")))),
         Ok(berth_fleet_sim::FleetAction::Launch { instance_type, .. })
             if berth_model::instance_types::instance_type(&instance_type).is_none() =>
         {
-            berth_api::error_reply(&ApiError::new(
-                berth_model::ExceptionType::InvalidParameterException,
-                format!("Unknown instance type {instance_type}."),
-            ))
+            return json_reply(Err(invalid(format!(
+                "Unknown instance type {instance_type}."
+            ))));
         }
-        Ok(action) => {
-            let mut engine = lock(&engine);
-            let region = engine.options.default_region.clone();
-            let now = engine.clock.now();
-            let recorded = engine.region(&region, now).and_then(|()| {
-                engine.catch_up(now);
-                let at = now.max(engine.regions[&region].now());
-                engine.record(Input {
-                    region,
-                    at_ms: at.as_millis(),
-                    kind: "fleet".into(),
-                    operation: String::new(),
-                    body: serde_json::to_string(&action)?,
-                })
-            });
-            match recorded {
-                Ok(Some(Ok(_))) => berth_api::Reply {
-                    status: 200,
-                    body: "{}".into(),
-                },
-                Ok(Some(Err(error))) => berth_api::error_reply(&error),
-                Ok(None) => berth_api::error_reply(&ApiError::new(
-                    berth_model::ExceptionType::InvalidParameterException,
-                    "Not a fleet action.",
-                )),
-                Err(error) => berth_api::error_reply(&ApiError::new(
-                    berth_model::ExceptionType::ServerException,
-                    format!("{error:#}"),
-                )),
-            }
-        }
+        Ok(action) => action,
     };
-    (
-        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST),
-        [(header::CONTENT_TYPE, "application/json")],
-        reply.body,
-    )
-        .into_response()
+    let mut engine = lock(&engine);
+    let region = engine.options.default_region.clone();
+    let now = engine.clock.now();
+    let recorded = engine.region(&region, now).and_then(|()| {
+        engine.catch_up(now);
+        let at = now.max(engine.regions[&region].now());
+        engine.record(Input {
+            region,
+            at_ms: at.as_millis(),
+            kind: "fleet".into(),
+            operation: String::new(),
+            body: serde_json::to_string(&action)?,
+        })
+    });
+    json_reply(match recorded {
+        Ok(Some(outcome)) => outcome.map(|_| "{}".to_owned()),
+        Ok(None) => Err(invalid("Not a fleet action.".into())),
+        Err(error) => Err(ApiError::new(
+            berth_model::ExceptionType::ServerException,
+            format!("{error:#}"),
+        )),
+    })
 }
 
 /// `POST /berth/summary` with `{"cluster"}`: the cluster at a glance for views of thousands
@@ -949,24 +911,35 @@ async fn summary(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) 
         return refused;
     }
     let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let outcome = {
-        let mut engine = lock(&engine);
-        let region = engine.options.default_region.clone();
-        let now = engine.clock.now();
-        engine.catch_up(now);
-        match engine.regions.get(&region) {
-            Some(sim) => sim.fleet_summary(request["cluster"].as_str()),
-            None => Err(ApiError::new(
-                berth_model::ExceptionType::ClusterNotFoundException,
-                berth_model::messages::CLUSTER_NOT_FOUND,
-            )),
-        }
-    };
+    let outcome = read_default_region(&engine, |sim| {
+        sim.fleet_summary(request["cluster"].as_str())
+    });
+    json_reply(outcome.map(|summary| serde_json::to_string(&summary).unwrap_or_default()))
+}
+
+/// A read of the default region's fleet, caught up with the clock first; a region not yet
+/// created has no cluster.
+fn read_default_region<T>(
+    engine: &Shared,
+    read: impl FnOnce(&Simulation) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut engine = lock(engine);
+    let region = engine.options.default_region.clone();
+    let now = engine.clock.now();
+    engine.catch_up(now);
+    match engine.regions.get(&region) {
+        Some(sim) => read(sim),
+        None => Err(ApiError::new(
+            berth_model::ExceptionType::ClusterNotFoundException,
+            berth_model::messages::CLUSTER_NOT_FOUND,
+        )),
+    }
+}
+
+/// A JSON body (200), or an ECS error in ECS's shape, as Berth's own endpoints answer.
+fn json_reply(outcome: Result<String, ApiError>) -> Response {
     let reply = match outcome {
-        Ok(summary) => berth_api::Reply {
-            status: 200,
-            body: serde_json::to_string(&summary).unwrap_or_default(),
-        },
+        Ok(body) => berth_api::Reply { status: 200, body },
         Err(error) => berth_api::error_reply(&error),
     };
     (

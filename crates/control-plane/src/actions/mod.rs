@@ -131,6 +131,17 @@ pub(crate) fn active_cluster<'c>(
     }
 }
 
+/// The ACTIVE cluster a `cluster` parameter names, to read (Berth's own reads).
+pub(crate) fn active_cluster_ref<'c>(
+    cp: &'c ControlPlane,
+    cluster: Option<&str>,
+) -> Result<&'c ClusterRecord, ApiError> {
+    cp.clusters
+        .get(&cluster_name(cluster))
+        .filter(|c| c.active)
+        .ok_or_else(cluster_not_found)
+}
+
 /// The id at the end of an ARN (`.../task/<cluster>/<id>` → `<id>`), or the text itself.
 pub(crate) fn last_segment(text: &str) -> &str {
     text.rsplit('/').next().unwrap_or(text)

@@ -68,6 +68,34 @@ impl Launch {
             execute_command,
         }
     }
+
+    /// Places `count` of its tasks on `cluster_name`'s instances (only `provider`'s when a
+    /// capacity provider strategy gave its share to one) under the call's rules.
+    pub(crate) fn place(
+        &self,
+        cp: &mut ControlPlane,
+        cluster_name: &str,
+        constraints: &[berth_scheduler::Constraint],
+        strategies: &[berth_scheduler::Strategy],
+        provider: Option<&str>,
+        count: u32,
+    ) -> berth_scheduler::PlacementOutcome {
+        let request = PlacementRequest {
+            requirements: &self.requirements,
+            constraints,
+            strategies,
+            group: &self.group,
+            count,
+            capacity_provider: provider,
+            detail: Detail::Summary,
+        };
+        let ControlPlane { clusters, rng, .. } = cp;
+        clusters
+            .get_mut(cluster_name)
+            .expect("the cluster exists")
+            .fleet
+            .place(&request, rng)
+    }
 }
 
 /// Where Fargate tasks get their ENIs.
@@ -334,18 +362,14 @@ pub(super) fn run(
     let mut tasks = Vec::new();
     let mut failures: Vec<Failure> = Vec::new();
     for (provider, share) in shares {
-        let placement_request = PlacementRequest {
-            requirements: &launch.requirements,
-            constraints: &constraints,
-            strategies: &strategies,
-            group: &launch.group,
-            count: share,
-            capacity_provider: provider.as_deref(),
-            detail: Detail::Summary,
-        };
-        let ControlPlane { clusters, rng, .. } = cp;
-        let cluster = clusters.get_mut(&name).expect("checked above");
-        let outcome = cluster.fleet.place(&placement_request, rng);
+        let outcome = launch.place(
+            cp,
+            &name,
+            &constraints,
+            &strategies,
+            provider.as_deref(),
+            share,
+        );
         let placed = outcome.placements.len() as u32;
         for placement in outcome.placements {
             let target = Target::Instance(placement, provider.clone());
