@@ -50,7 +50,7 @@ test('a task definition registered from the editor runs from the fleet view', as
   await page.fill('#td-text', JSON.stringify(web('httpd:2.4')));
   await page.click('#td-register');
   await page.waitForSelector('#td-registered.valid');
-  assert.equal(await page.textContent('#td-registered'), 'Registered with berth serve as web:1.');
+  assert.equal(await page.textContent('#td-registered'), 'Registered as web:1.');
   await page.click('#tab-fleet');
   await page.fill('#run-td', 'web');
   await page.fill('#run-count', '3');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -98,4 +99,30 @@ export function berthServe(args = []) {
     });
     process.on('exit', (code) => reject(new Error(`berth serve exited ${code}: ${seen}`)));
   });
+}
+
+/** The guided lessons, by id, in the order the page lists them. */
+export const LESSONS = ['first-cluster', 'port-stall', 'dynamic-ports', 'shortage', 'draining', 'wordpress', 'fargate'];
+
+/** Plays a lesson: "Do it for me" whenever it is offered, until the lesson is complete. */
+export async function playLesson(page, id) {
+  await page.click(`#lesson-${id}`);
+  await page.waitForSelector('#lesson-steps');
+  const steps = await page.$$eval('#lesson-steps li', (els) => els.length);
+  for (let guard = 0; guard < 40; guard += 1) {
+    if (await page.$('#lesson-complete')) break;
+    const button = await page.$('#lesson-do:not([disabled])');
+    const done = await page.$$eval('#lesson-steps li.done', (els) => els.length);
+    if (button) {
+      await button.click();
+    }
+    // The step is ticked off once a look at the cluster shows it (looks come every 2 s).
+    await page.waitForFunction((before) => document.querySelectorAll('#lesson-steps li.done').length > before
+      || document.querySelector('#lesson-complete'), done, { timeout: 60000 })
+      .catch(async () => {
+        throw new Error(`${id}: step ${done + 1} not done; outcome: ${await page.textContent('#live-outcome').catch(() => '')}`);
+      });
+  }
+  assert.equal(await page.textContent('#lesson-complete'), 'Lesson complete.');
+  assert.equal(await page.$$eval('#lesson-steps li.done', (els) => els.length), steps);
 }

@@ -3,7 +3,7 @@
 // is waiting on time, and see every step ticked off from what ECS reports.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, launch, screenshot, berthServe, ecsCall } from './harness.mjs';
+import { DIST, LESSONS, launch, screenshot, berthServe, ecsCall, playLesson } from './harness.mjs';
 
 let server, base, browser, page;
 const errors = [];
@@ -32,34 +32,9 @@ after(async () => {
   server?.kill();
 });
 
-const LESSONS = ['first-cluster', 'port-stall', 'dynamic-ports', 'shortage', 'draining', 'wordpress', 'fargate'];
-
-/** Plays a lesson: "Do it for me" whenever it is offered, until the lesson is complete. */
-async function play(id) {
-  await page.click(`#lesson-${id}`);
-  await page.waitForSelector('#lesson-steps');
-  const steps = await page.$$eval('#lesson-steps li', (els) => els.length);
-  for (let guard = 0; guard < 40; guard += 1) {
-    if (await page.$('#lesson-complete')) break;
-    const button = await page.$('#lesson-do:not([disabled])');
-    const done = await page.$$eval('#lesson-steps li.done', (els) => els.length);
-    if (button) {
-      await button.click();
-    }
-    // The step is ticked off once a look at the cluster shows it (looks come every 2 s).
-    await page.waitForFunction((before) => document.querySelectorAll('#lesson-steps li.done').length > before
-      || document.querySelector('#lesson-complete'), done, { timeout: 60000 })
-      .catch(async () => {
-        throw new Error(`${id}: step ${done + 1} not done; outcome: ${await page.textContent('#live-outcome').catch(() => '')}`);
-      });
-  }
-  assert.equal(await page.textContent('#lesson-complete'), 'Lesson complete.');
-  assert.equal(await page.$$eval('#lesson-steps li.done', (els) => els.length), steps);
-}
-
 for (const id of LESSONS) {
   test(`lesson ${id} can be completed from the page`, async () => {
-    await play(id);
+    await playLesson(page, id);
     if (id === 'port-stall') {
       // What the lesson is about, in ECS's words, on the service's event list.
       const events = await page.textContent('.services');

@@ -12,7 +12,163 @@ use crate::live::Snapshot;
 /// The `X-Amz-Target` prefix of ECS's operations.
 const TARGET: &str = "AmazonEC2ContainerServiceV20141113";
 
+#[cfg(feature = "local")]
+thread_local! {
+    /// The control plane in the page, when there is no `berth serve` to call.
+    static LOCAL: std::cell::RefCell<Option<crate::local::Local>> = const { std::cell::RefCell::new(None) };
+    /// Who hears the in-page control plane's events (as `/events` would deliver them).
+    static LISTENERS: std::cell::RefCell<Vec<Listener>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Who hears the in-page control plane's events.
+#[cfg(feature = "local")]
+type Listener = std::rc::Rc<dyn Fn(Value)>;
+
+/// Where the in-page world is kept between visits.
+#[cfg(feature = "local")]
+const SAVED: &str = "berth.local";
+
+/// Whether the page runs its own control plane (no `berth serve` behind it).
+pub fn is_local() -> bool {
+    #[cfg(feature = "local")]
+    return LOCAL.with(|local| local.borrow().is_some());
+    #[cfg(not(feature = "local"))]
+    false
+}
+
+#[cfg(feature = "local")]
+fn wall() -> f64 {
+    js_sys::Date::now()
+}
+
+#[cfg(feature = "local")]
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+#[cfg(feature = "local")]
+fn random_seed() -> u64 {
+    (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
+}
+
+/// Decides, once at start, who answers: a `berth serve` that serves this page, or (when none
+/// answers, or the address says `?engine=page`) the control plane in the page, rebuilt from
+/// the session this browser kept. A page built without it goes to the one built with it
+/// (`page/`, beside it), if there is one. Returns whether a fleet answers.
+pub async fn start() -> bool {
+    let location = web_sys::window().map(|w| w.location());
+    let search = location
+        .as_ref()
+        .and_then(|l| l.search().ok())
+        .unwrap_or_default();
+    if !search.contains("engine=page") {
+        let answered = post_http(
+            "/berth/clock",
+            &[("Content-Type", "application/json")],
+            "{}",
+        )
+        .await
+        .is_ok_and(|(status, text)| status == 200 && serde_json::from_str::<Value>(&text).is_ok());
+        if answered {
+            return true;
+        }
+    }
+    #[cfg(feature = "local")]
+    {
+        let saved = storage().and_then(|s| s.get_item(SAVED).ok().flatten());
+        let local = saved
+            .and_then(|saved| crate::local::Local::load(&saved, wall()))
+            .unwrap_or_else(|| crate::local::Local::new(random_seed(), wall()));
+        LOCAL.with(|cell| *cell.borrow_mut() = Some(local));
+        save();
+        true
+    }
+    #[cfg(not(feature = "local"))]
+    {
+        let built = get("page/index.html")
+            .await
+            .is_ok_and(|status| status == 200);
+        if let (true, Some(location)) = (built, location) {
+            let hash = location.hash().unwrap_or_default();
+            let _ = location.replace(&format!("page/{search}{hash}"));
+        }
+        false
+    }
+}
+
+/// The status of `GET path`.
+#[cfg(not(feature = "local"))]
+async fn get(path: &str) -> Result<u16, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|_| "no answer".to_owned())?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response")?;
+    Ok(response.status())
+}
+
+/// Keeps the in-page world in this browser's storage (its seed and journal).
+#[cfg(feature = "local")]
+fn save() {
+    let saved = LOCAL.with(|local| local.borrow().as_ref().map(|local| local.save(wall())));
+    if let (Some(saved), Some(storage)) = (saved, storage()) {
+        let _ = storage.set_item(SAVED, &saved);
+    }
+}
+
+/// Forgets the in-page world and starts a fresh one (the page's "Start over").
+pub fn reset_local() {
+    #[cfg(feature = "local")]
+    {
+        LOCAL.with(|local| {
+            if let Some(local) = local.borrow_mut().as_mut() {
+                *local = crate::local::Local::new(random_seed(), wall());
+            }
+        });
+        save();
+    }
+}
+
 async fn post(path: &str, headers: &[(&str, &str)], body: &str) -> Result<(u16, String), String> {
+    #[cfg(feature = "local")]
+    if is_local() {
+        return Ok(post_local(path, headers, body));
+    }
+    post_http(path, headers, body).await
+}
+
+/// A request answered by the control plane in the page; its events go to the live view.
+#[cfg(feature = "local")]
+fn post_local(path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    let target = headers
+        .iter()
+        .find(|(name, _)| *name == "X-Amz-Target")
+        .map(|(_, value)| *value);
+    let (reply, events, changed) = LOCAL.with(|local| {
+        let mut local = local.borrow_mut();
+        let local = local.as_mut().expect("is_local");
+        let before = local.journal_len();
+        let reply = local.post(wall(), path, target, body);
+        let changed = local.journal_len() != before || path == "/berth/clock";
+        (reply, local.take_events(), changed)
+    });
+    if changed {
+        save();
+    }
+    let listeners = LISTENERS.with(|l| l.borrow().clone());
+    for event in events {
+        for listener in &listeners {
+            listener(event.clone());
+        }
+    }
+    reply
+}
+
+async fn post_http(
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Result<(u16, String), String> {
     let window = web_sys::window().ok_or("no window")?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
@@ -251,7 +407,12 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
 pub fn follow_events(
     on_message: impl Fn(Value) + 'static,
     on_close: impl Fn() + 'static,
-) -> Result<web_sys::WebSocket, String> {
+) -> Result<Option<web_sys::WebSocket>, String> {
+    #[cfg(feature = "local")]
+    if is_local() {
+        LISTENERS.with(|l| *l.borrow_mut() = vec![std::rc::Rc::new(on_message)]);
+        return Ok(None);
+    }
     let location = web_sys::window()
         .ok_or("no window")?
         .location()
@@ -272,5 +433,5 @@ pub fn follow_events(
     let close = Closure::<dyn Fn()>::new(on_close);
     socket.set_onclose(Some(close.as_ref().unchecked_ref()));
     close.forget();
-    Ok(socket)
+    Ok(Some(socket))
 }

@@ -8,10 +8,6 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::i18n::Lang;
-#[cfg(feature = "lessons")]
-use crate::lessons::LESSONS;
-#[cfg(feature = "lessons")]
-use crate::replay::{self, Kind, Replay};
 use crate::samples::SAMPLES;
 use crate::state::{Action, EditorState, ProblemView, Verdict};
 
@@ -25,8 +21,6 @@ fn now() -> SimTime {
 enum Tab {
     Fleet,
     Editor,
-    #[cfg(feature = "lessons")]
-    Lessons,
 }
 
 /// The whole page: the header, the tabs, and the chosen part. Served by `berth serve`, it
@@ -52,8 +46,8 @@ pub fn app() -> Html {
         let server = server.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let answered = crate::api::call("ListClusters", serde_json::json!({})).await;
-                server.set(Some(answered.is_ok()));
+                // A berth serve, or the control plane in the page: either way there is a fleet.
+                server.set(Some(crate::api::start().await));
             });
         });
     }
@@ -76,19 +70,16 @@ pub fn app() -> Html {
                     { if *lang == Lang::Ja { "English" } else { "日本語" } }
                 </button>
                 <h1>{ "Berth" }</h1>
-                <p class="tagline">{ crate::i18n::t("Amazon ECS's control plane as a playground. Watch the fleet, services and tasks of a berth serve as the AWS CLI drives it, or paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it.") }</p>
+                <p class="tagline">{ crate::i18n::t("Amazon ECS's control plane as a playground: watch a virtual fleet's services and tasks as you (or, behind berth serve, the AWS CLI) drive it, or paste a task definition: it is judged exactly as RegisterTaskDefinition would judge it.") }</p>
                 <nav class="tabs" aria-label="Parts">
                     <button type="button" id="tab-fleet" aria-pressed={pressed(Tab::Fleet)} onclick={select(Tab::Fleet)}>{ crate::i18n::t("Fleet") }</button>
                     <button type="button" id="tab-editor" aria-pressed={pressed(Tab::Editor)} onclick={select(Tab::Editor)}>{ crate::i18n::t("Task definition") }</button>
-                    if cfg!(feature = "lessons") { { lessons_tab(pressed, select) } }
                 </nav>
             </header>
             {
                 match tab {
                     Tab::Fleet => html! { <crate::fleet::Fleet /> },
                     Tab::Editor => html! { <Editor {connected} /> },
-                    #[cfg(feature = "lessons")]
-                    Tab::Lessons => html! { <Lessons /> },
                 }
             }
         </main>
@@ -120,94 +111,10 @@ fn store_lang(lang: Lang) {
     }
 }
 
-#[cfg(feature = "lessons")]
-fn lessons_tab(
-    pressed: impl Fn(Tab) -> &'static str,
-    select: impl Fn(Tab) -> Callback<MouseEvent>,
-) -> Html {
-    html! { <button type="button" id="tab-lessons" aria-pressed={pressed(Tab::Lessons)} onclick={select(Tab::Lessons)}>{ crate::i18n::t("Lessons") }</button> }
-}
-
-#[cfg(not(feature = "lessons"))]
-fn lessons_tab(_: impl Fn(Tab) -> &'static str, _: impl Fn(Tab) -> Callback<MouseEvent>) -> Html {
-    html! {}
-}
-
-/// The lessons: pick one, then step through its instants.
-#[cfg(feature = "lessons")]
-#[function_component(Lessons)]
-fn lessons() -> Html {
-    let _lang = use_context::<Lang>();
-    let replay = use_reducer(Replay::default);
-    let send = |action: replay::Action| {
-        let replay = replay.clone();
-        Callback::from(move |_| replay.dispatch(action.clone()))
-    };
-    let buttons = LESSONS.iter().map(|lesson| {
-        let current = replay.lesson.is_some_and(|l| l.id == lesson.id);
-        html! {
-            <button type="button" class="lesson" data-lesson={lesson.id}
-                aria-pressed={if current { "true" } else { "false" }}
-                onclick={send(replay::Action::Open(lesson.id.into()))}>{ lesson.title }</button>
-        }
-    });
-    let on_seek = {
-        let replay = replay.clone();
-        Callback::from(move |event: InputEvent| {
-            let value = event.target_unchecked_into::<HtmlInputElement>().value();
-            if let Ok(n) = value.parse::<usize>() {
-                replay.dispatch(replay::Action::Seek(n));
-            }
-        })
-    };
-    let player = replay.lesson.map(|lesson| {
-        let lines = replay.visible().iter().rev().map(|line| {
-            let class = match line.kind {
-                Kind::Call => "line call",
-                Kind::ServiceEvent => "line service-event",
-                Kind::Change => "line change",
-                Kind::Passed => "line passed",
-                Kind::Failed => "line failed",
-                Kind::Other => "line other",
-            };
-            html! { <li {class}><time>{ &line.clock }</time>{ " " }<span>{ &line.text }</span></li> }
-        });
-        let verdict = if replay.passed() {
-            html! { <p id="lesson-verdict" class="status valid">{ crate::i18n::t("Every expectation of this lesson holds.") }</p> }
-        } else {
-            html! { <p id="lesson-verdict" class="status invalid">{ format!("{} expectation(s) failed: {}", replay.failures.len(), replay.failures.join("; ")) }</p> }
-        };
-        html! {
-            <section class="player" aria-label="Lesson">
-                <h2 id="lesson-title">{ lesson.title }</h2>
-                <p id="lesson-story" class="story">{ lesson.story() }</p>
-                <div class="controls">
-                    <button type="button" id="lesson-back" onclick={send(replay::Action::Back)}>{ crate::i18n::t("◀ Back") }</button>
-                    <button type="button" id="lesson-step" onclick={send(replay::Action::Step)}>{ crate::i18n::t("Step ▶") }</button>
-                    <button type="button" id="lesson-end" onclick={send(replay::Action::End)}>{ crate::i18n::t("To the end ▶▶") }</button>
-                    <input type="range" id="lesson-seek" aria-label="Instant" min="1" max={replay.instants.len().to_string()}
-                        value={replay.shown.to_string()} oninput={on_seek} />
-                    <output id="lesson-clock">{ format!("{} (instant {} of {})", replay.clock(), replay.shown, replay.instants.len()) }</output>
-                </div>
-                { verdict }
-                <ol id="lesson-log" class="log" aria-live="polite">{ for lines }</ol>
-            </section>
-        }
-    });
-    html! {
-        <div class="lessons">
-            <section class="lesson-list" aria-label="Lessons">{ for buttons }</section>
-            { for player }
-            if replay.lesson.is_none() {
-                <p class="status empty">{ crate::i18n::t("Pick a lesson: each is a scenario replayed on a virtual fleet, with ECS's events as they happen. Step through it, or jump to the end.") }</p>
-            }
-        </div>
-    }
-}
-
 #[derive(Properties, PartialEq)]
 struct EditorProps {
-    /// Whether a berth serve answers, so a valid document can be registered with it.
+    /// Whether a control plane answers (a berth serve, or the page's own), so a valid
+    /// document can be registered with it.
     connected: bool,
 }
 
@@ -228,7 +135,7 @@ fn editor(props: &EditorProps) -> Html {
                     .map(|r| {
                         let td = &r["taskDefinition"];
                         format!(
-                            "Registered with berth serve as {}:{}.",
+                            "Registered as {}:{}.",
                             td["family"].as_str().unwrap_or_default(),
                             td["revision"]
                         )
@@ -307,7 +214,7 @@ fn editor(props: &EditorProps) -> Html {
                 <section class="pane verdict" aria-live="polite">
                     if props.connected && matches!(state.verdict, Verdict::Registered { .. }) {
                         <div class="controls">
-                            <button type="button" id="td-register" onclick={on_register}>{ crate::i18n::t("Register with berth serve") }</button>
+                            <button type="button" id="td-register" onclick={on_register}>{ crate::i18n::t("Register") }</button>
                             { for registered.as_ref().map(|outcome| match outcome {
                                 Ok(text) => html! { <span id="td-registered" class="status valid">{ text }</span> },
                                 Err(text) => html! { <span id="td-registered" class="status invalid">{ text }</span> },

@@ -1,4 +1,4 @@
-//! The live view of a `berth serve`: its fleet (virtual instances, and Docker agents' real
+//! The live view of a `berth serve` (or of the control plane in the page): its fleet (virtual instances, and Docker agents' real
 //! ones), services, tasks and events as they happen, and forms for what a user does with the
 //! AWS CLI (run a task, create or update a service, drain an instance, link a Docker agent).
 //! Components render [`LiveState`] and call ECS's API; no ECS rule lives here.
@@ -184,6 +184,7 @@ pub fn fleet() -> Html {
                     || {},
                 )
                 .ok()
+                .flatten()
             };
             move || {
                 window.clear_interval_with_handle(interval);
@@ -199,8 +200,23 @@ pub fn fleet() -> Html {
         Link::Unknown => {
             html! { <p id="live-status" class="status empty">{ crate::i18n::t("Connecting to berth serve...") }</p> }
         }
+        Link::Connected if api::is_local() => html! {
+            <p id="live-status" class="status valid" data-engine="page">
+                { format!("{} {} {} ({} {}, {} {}). {} ",
+                    crate::i18n::t("Live: cluster"), live.snapshot.cluster, crate::i18n::t("in this page"),
+                    live.snapshot.tiles.as_ref().map_or(live.snapshot.instances.len(), |t| t.len()), crate::i18n::t("instances"),
+                    live.snapshot.services.len(), crate::i18n::t("services"),
+                    crate::i18n::t("No server: ECS's control plane and the virtual fleet run in your browser, and this browser keeps the session.")) }
+                <button type="button" id="start-over" class="small" onclick={Callback::from(|_| {
+                    api::reset_local();
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().reload();
+                    }
+                })}>{ crate::i18n::t("Start over") }</button>
+            </p>
+        },
         Link::Connected => html! {
-            <p id="live-status" class="status valid">
+            <p id="live-status" class="status valid" data-engine="server">
                 { format!("{} {} {} ({} {}, {} {}). {}",
                     crate::i18n::t("Live: cluster"), live.snapshot.cluster, crate::i18n::t("on this berth serve"),
                     live.snapshot.tiles.as_ref().map_or(live.snapshot.instances.len(), |t| t.len()), crate::i18n::t("instances"),
@@ -848,12 +864,15 @@ fn forms(props: &Props) -> Html {
                 <button type="button" id="svc-create" onclick={service_call("CreateService")}>{ crate::i18n::t("Create service") }</button>
                 <button type="button" id="svc-update" onclick={service_call("UpdateService")}>{ crate::i18n::t("Update service") }</button>
             </fieldset>
-            <fieldset>
-                <legend>{ crate::i18n::t("Docker agent") }</legend>
-                <label>{ "URL " }<input id="agent-url" ref={agent_url} type="text" placeholder="ws://127.0.0.1:51678" /></label>
-                <label>{ crate::i18n::t("Token ") }<input id="agent-token" ref={agent_token} type="password" /></label>
-                <button type="button" id="agent-connect" onclick={link}>{ crate::i18n::t("Connect") }</button>
-            </fieldset>
+            // Real containers come through a berth serve; the page alone runs the virtual fleet.
+            if !api::is_local() {
+                <fieldset>
+                    <legend>{ crate::i18n::t("Docker agent") }</legend>
+                    <label>{ "URL " }<input id="agent-url" ref={agent_url} type="text" placeholder="ws://127.0.0.1:51678" /></label>
+                    <label>{ crate::i18n::t("Token ") }<input id="agent-token" ref={agent_token} type="password" /></label>
+                    <button type="button" id="agent-connect" onclick={link}>{ crate::i18n::t("Connect") }</button>
+                </fieldset>
+            }
             <fieldset>
                 <legend>{ crate::i18n::t("Add an instance") }</legend>
                 <select id="new-instance-type" ref={new_type} aria-label="Instance type">

@@ -590,77 +590,110 @@ mod tests {
         assert_eq!(progress(lesson, 3, &snapshot(lesson.cluster), &None), 3);
     }
 
-    /// What the page would see of `cluster` on a virtual fleet: the Describe documents.
-    fn look(sim: &mut berth_fleet_sim::Simulation, cluster: &str) -> Snapshot {
-        let mut call = |operation: &str, body: Value| -> Value {
-            let request = berth_control_plane::Request::from_operation(operation, body).unwrap();
-            sim.request(request)
-                .map(|r| serde_json::to_value(r).unwrap())
-                .unwrap_or(Value::Null)
-        };
-        let clusters = call("ListClusters", json!({}))["clusterArns"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a.as_str().unwrap().rsplit('/').next().unwrap().to_owned())
-            .collect::<Vec<_>>();
-        let mut snapshot = Snapshot {
-            cluster: cluster.into(),
-            ..Snapshot::default()
-        };
-        if clusters.iter().any(|c| c == cluster) {
-            let arns = call("ListContainerInstances", json!({"cluster": cluster}))
-                ["containerInstanceArns"]
-                .clone();
-            if arns.as_array().is_some_and(|a| !a.is_empty()) {
-                let described = call(
-                    "DescribeContainerInstances",
-                    json!({"cluster": cluster, "containerInstances": arns}),
-                );
-                snapshot.instances = described["containerInstances"].as_array().unwrap().clone();
-            }
-            for status in ["RUNNING", "STOPPED"] {
-                let arns = call(
-                    "ListTasks",
-                    json!({"cluster": cluster, "desiredStatus": status}),
-                )["taskArns"]
-                    .clone();
-                if arns.as_array().is_some_and(|a| !a.is_empty()) {
-                    let described =
-                        call("DescribeTasks", json!({"cluster": cluster, "tasks": arns}));
-                    snapshot
-                        .tasks
-                        .extend(described["tasks"].as_array().unwrap().clone());
-                }
-            }
-            let arns = call("ListServices", json!({"cluster": cluster}))["serviceArns"].clone();
-            if arns.as_array().is_some_and(|a| !a.is_empty()) {
-                let described = call(
-                    "DescribeServices",
-                    json!({"cluster": cluster, "services": arns}),
-                );
-                snapshot.services = described["services"].as_array().unwrap().clone();
-            }
-        }
-        snapshot.clusters = clusters;
-        snapshot
+    /// The in-page control plane, called as the page calls it (JSON text in and out).
+    #[cfg(feature = "local")]
+    struct Page {
+        local: crate::local::Local,
+        wall: f64,
     }
 
-    /// Every lesson played through on the virtual fleet as the page plays it: "Do it for
-    /// me" for each step, then time passes until ECS reports the step done.
+    #[cfg(feature = "local")]
+    impl Page {
+        fn call(&mut self, operation: &str, body: Value) -> Result<Value, String> {
+            let target = format!("{}{operation}", berth_api::TARGET_PREFIX);
+            let (status, text) = self
+                .local
+                .post(self.wall, "/", Some(&target), &body.to_string());
+            let value: Value = serde_json::from_str(&text).unwrap();
+            match status {
+                200 => Ok(value),
+                _ => Err(format!(
+                    "{}: {}",
+                    value["__type"].as_str().unwrap(),
+                    value["message"].as_str().unwrap()
+                )),
+            }
+        }
+
+        /// What the page would see of `cluster`: the Describe documents.
+        fn look(&mut self, cluster: &str) -> Snapshot {
+            let mut call = |operation: &str, body: Value| -> Value {
+                self.call(operation, body).unwrap_or(Value::Null)
+            };
+            let clusters = call("ListClusters", json!({}))["clusterArns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().rsplit('/').next().unwrap().to_owned())
+                .collect::<Vec<_>>();
+            let mut snapshot = Snapshot {
+                cluster: cluster.into(),
+                ..Snapshot::default()
+            };
+            if clusters.iter().any(|c| c == cluster) {
+                let arns = call("ListContainerInstances", json!({"cluster": cluster}))
+                    ["containerInstanceArns"]
+                    .clone();
+                if arns.as_array().is_some_and(|a| !a.is_empty()) {
+                    let described = call(
+                        "DescribeContainerInstances",
+                        json!({"cluster": cluster, "containerInstances": arns}),
+                    );
+                    snapshot.instances =
+                        described["containerInstances"].as_array().unwrap().clone();
+                }
+                for status in ["RUNNING", "STOPPED"] {
+                    let arns = call(
+                        "ListTasks",
+                        json!({"cluster": cluster, "desiredStatus": status}),
+                    )["taskArns"]
+                        .clone();
+                    if arns.as_array().is_some_and(|a| !a.is_empty()) {
+                        let described =
+                            call("DescribeTasks", json!({"cluster": cluster, "tasks": arns}));
+                        snapshot
+                            .tasks
+                            .extend(described["tasks"].as_array().unwrap().clone());
+                    }
+                }
+                let arns = call("ListServices", json!({"cluster": cluster}))["serviceArns"].clone();
+                if arns.as_array().is_some_and(|a| !a.is_empty()) {
+                    let described = call(
+                        "DescribeServices",
+                        json!({"cluster": cluster, "services": arns}),
+                    );
+                    snapshot.services = described["services"].as_array().unwrap().clone();
+                }
+            }
+            snapshot.clusters = clusters;
+            snapshot
+        }
+    }
+
+    /// Every lesson played through on the page's own control plane as the page plays it:
+    /// "Do it for me" for each step, then time passes until ECS reports the step done. Then
+    /// the session is saved and loaded (a reload) and every lesson played again on it.
     #[test]
+    #[cfg(feature = "local")]
     fn every_lesson_can_be_completed() {
         // One account for all, every lesson played twice: task definition families are the
         // account's, so the second play sees other revision numbers than the first.
-        let mut sim =
-            berth_fleet_sim::Simulation::new(5, berth_model::SimTime::from_secs(1_700_000_000));
+        let wall = 1_700_000_000_000.0;
+        let mut page = Page {
+            local: crate::local::Local::new(5, wall),
+            wall,
+        };
         for round in 0..2 {
+            if round == 1 {
+                page.local =
+                    crate::local::Local::load(&page.local.save(page.wall), page.wall).unwrap();
+            }
             for lesson in LESSONS {
-                let cluster = cluster_for(lesson, &look(&mut sim, "").clusters);
+                let cluster = cluster_for(lesson, &page.look("").clusters);
                 let mut outcome: Outcome = None;
                 let mut done = 0;
                 for (index, step) in lesson.steps.iter().enumerate() {
-                    let seen = look(&mut sim, &cluster);
+                    let seen = page.look(&cluster);
                     let calls = (step.calls)(&cluster, &seen);
                     // A step that asks something of the user is not done before they do it.
                     if !calls.is_empty() {
@@ -674,19 +707,17 @@ mod tests {
                         );
                     }
                     for (operation, body) in calls {
-                        let request =
-                            berth_control_plane::Request::from_operation(operation, body).unwrap();
-                        match sim.request(request) {
+                        match page.call(operation, body) {
                             Ok(_) => outcome = Some(Ok(format!("{operation}: done"))),
                             Err(error) => {
-                                outcome = Some(Err(error.to_string()));
+                                outcome = Some(Err(error));
                                 break;
                             }
                         }
                     }
                     let mut waited = 0;
                     while done <= index {
-                        done = progress(lesson, done, &look(&mut sim, &cluster), &outcome);
+                        done = progress(lesson, done, &page.look(&cluster), &outcome);
                         if done > index {
                             break;
                         }
@@ -698,7 +729,7 @@ mod tests {
                             index + 1,
                             outcome
                         );
-                        sim.advance(10_000);
+                        page.wall += 10_000.0;
                         waited += 10;
                     }
                 }

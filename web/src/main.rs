@@ -1,11 +1,11 @@
-//! The Berth playground in the browser: the live fleet of a `berth serve`, the
-//! task-definition editor and the lessons.
+//! The Berth playground in the browser: the live fleet, the guided lessons and the
+//! task-definition editor, over a `berth serve` or over the control plane in the page.
 //!
 //! Layout: [`state`] holds the editor's state and actions, [`live`] the live view's and
-//! [`replay`] the lesson player's (all pure, tested natively); [`api`] calls `berth serve`;
-//! [`guide`] the guided lessons on the live fleet; [`samples`] the seeds' task definitions;
-//! [`lessons`] the scenarios; [`app`] and [`fleet`]
-//! the components, which only render state and send actions. Only this crate knows the DOM.
+//! [`guide`] the lessons' (all pure, tested natively); [`api`] calls `berth serve`, or
+//! [`local`], the control plane and virtual fleet run in the page; [`samples`] the seeds'
+//! task definitions; [`app`] and [`fleet`] the components, which only render state and send
+//! actions. Only this crate knows the DOM.
 
 mod api;
 mod app;
@@ -16,11 +16,9 @@ mod fleet;
 mod guide;
 mod guide_panel;
 mod i18n;
-#[cfg(any(test, feature = "lessons"))]
-mod lessons;
 mod live;
-#[cfg(any(test, feature = "lessons"))]
-mod replay;
+#[cfg(feature = "local")]
+mod local;
 mod samples;
 mod state;
 
