@@ -63,6 +63,54 @@ test('the session survives a reload: the journal is replayed from this browser',
   await screenshot(page, 'page-reloaded');
 });
 
+test('the forms: RunTask with a strategy and a constraint, StartTask on an instance, a DAEMON service, the circuit breaker', async () => {
+  await page.selectOption('#live-cluster', 'default');
+  await page.waitForFunction(() => document.querySelectorAll('.instance').length === 2);
+  await page.fill('#run-td', 'sleep360');
+  await page.fill('#run-count', '2');
+  await page.click('.forms details.more summary');
+  await page.selectOption('#run-strategy', 'binpack-memory');
+  await page.selectOption('#run-constraint', 'distinctInstance');
+  await page.click('#run-task');
+  // distinctInstance: one on each of the two instances, binpacked or not.
+  await page.waitForFunction(() => [...document.querySelectorAll('.instance')].every((i) => i.querySelectorAll('.block').length === 1),
+    null, { timeout: 15000 });
+  // A memberOf expression that no instance meets: ECS's MemberOf failure.
+  await page.selectOption('#run-constraint', 'memberOf');
+  await page.fill('#run-expression', 'attribute:ecs.instance-type == m5.24xlarge');
+  await page.fill('#run-count', '1');
+  await page.click('#run-task');
+  await page.waitForFunction(() => /^RunTask: 0 started, 2 failed: MemberOf placement constraint unsatisfied\. /.test(document.querySelector('#live-outcome')?.textContent), null, { timeout: 10000 })
+    .catch(async () => { throw new Error(`outcome: ${await page.textContent('#live-outcome')}`); });
+  // StartTask puts one on the instance picked, overrides and all.
+  const target = await page.$eval('#start-on', (s) => s.options[1].value);
+  await page.selectOption('#start-on', target);
+  await page.fill('#run-overrides', '{"containerOverrides": [{"name": "sleep", "command": ["sleep", "30"]}]}');
+  await page.click('#start-task');
+  await page.waitForFunction((arn) => [...document.querySelectorAll('.instance')]
+    .find((i) => arn.split('/').pop().startsWith(i.getAttribute('data-instance')))?.querySelectorAll('.block').length === 2, target, { timeout: 15000 })
+    .catch(async () => { throw new Error(`outcome: ${await page.textContent('#live-outcome')}`); });
+  await page.fill('#run-overrides', '{oops');
+  await page.click('#start-task');
+  await page.waitForFunction(() => /^The overrides are not JSON/.test(document.querySelector('#live-outcome')?.textContent));
+  // A DAEMON service with the circuit breaker: a task on every instance.
+  await page.fill('#svc-name', 'everywhere');
+  await page.fill('#svc-td', 'sleep360');
+  await page.click('.forms fieldset:nth-of-type(2) details.more summary');
+  await page.check('#svc-daemon');
+  await page.check('#svc-breaker');
+  await page.click('#svc-create');
+  await page.waitForFunction(() => /everywhere ACTIVE .* desired 2, running 2/.test(document.querySelector('.services')?.textContent),
+    null, { timeout: 20000 })
+    .catch(async () => { throw new Error(`outcome: ${await page.textContent('#live-outcome')}`); });
+  await page.click('#export');
+  await page.waitForSelector('#export-commands');
+  const exported = await page.textContent('#export-commands');
+  assert.match(exported, /"schedulingStrategy":"DAEMON"/);
+  assert.match(exported, /"deploymentCircuitBreaker":\{"enable":true,"rollback":true\}/);
+  await screenshot(page, 'page-forms');
+});
+
 test('the clock rewinds in the page: what came after is forgotten', async () => {
   // Twenty virtual seconds in which nothing is asked of ECS, then the clock stops.
   await page.click('#clock-10');

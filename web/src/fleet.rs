@@ -13,6 +13,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api;
+use crate::forms;
 use crate::live::{Action, InstanceView, Link, LiveState, ServiceView, TaskBlock};
 
 pub(crate) type Live = UseReducerHandle<LiveState>;
@@ -118,7 +119,7 @@ fn act(live: &Live, cluster: &Rc<RefCell<String>>, operation: &'static str, body
     wasm_bindgen_futures::spawn_local(async move {
         let outcome = api::call(operation, body)
             .await
-            .map(|_| format!("{operation}: done"));
+            .and_then(|response| forms::outcome(operation, &response));
         live.dispatch(Action::Outcome(outcome));
         refresh(&live, &cluster);
     });
@@ -133,6 +134,26 @@ fn value(input: &NodeRef) -> String {
 
 fn number(input: &NodeRef) -> Option<i64> {
     value(input).parse().ok()
+}
+
+/// A select's chosen value.
+fn picked(select: &NodeRef) -> String {
+    select
+        .cast::<web_sys::HtmlSelectElement>()
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+fn checked(input: &NodeRef) -> bool {
+    input
+        .cast::<HtmlInputElement>()
+        .is_some_and(|i| i.checked())
+}
+
+fn text(area: &NodeRef) -> String {
+    area.cast::<web_sys::HtmlTextAreaElement>()
+        .map(|a| a.value())
+        .unwrap_or_default()
 }
 
 /// The live view.
@@ -280,7 +301,7 @@ pub fn fleet() -> Html {
                         );
                         let link = share_link(&session);
                         live.dispatch(Action::Exported(Some(format!(
-                            "# Share: this link rebuilds the cluster on any berth serve that opens it\n{link}\n\n{commands}"
+                            "# Share: this link rebuilds the cluster in any Berth playground that opens it (in the page, or on a berth serve)\n{link}\n\n{commands}"
                         ))));
                     }
                     Err(error) => live.dispatch(Action::Outcome(Err(error))),
@@ -708,12 +729,47 @@ fn stopped_list(live: &Live) -> Html {
     }
 }
 
+/// A form's placement strategy, constraint and memberOf expression (ids `{prefix}-strategy`,
+/// `{prefix}-constraint`, `{prefix}-expression`).
+fn placement_fields(
+    prefix: &str,
+    strategy: &NodeRef,
+    constraint: &NodeRef,
+    expression: &NodeRef,
+) -> Html {
+    html! {
+        <>
+            <label>{ crate::i18n::t("Strategy ") }
+                <select id={format!("{prefix}-strategy")} ref={strategy.clone()}>
+                    { for forms::STRATEGIES.iter().map(|(id, label)| html! { <option value={*id} selected={id.is_empty()}>{ crate::i18n::t(label) }</option> }) }
+                </select></label>
+            <label>{ crate::i18n::t("Constraint ") }
+                <select id={format!("{prefix}-constraint")} ref={constraint.clone()}>
+                    { for forms::CONSTRAINTS.iter().map(|(id, label)| html! { <option value={*id} selected={id.is_empty()}>{ crate::i18n::t(label) }</option> }) }
+                </select></label>
+            <label>{ "memberOf " }<input id={format!("{prefix}-expression")} ref={expression.clone()} type="text"
+                                          placeholder="attribute:ecs.instance-type =~ t3.*" /></label>
+        </>
+    }
+}
+
 /// What a user does with the AWS CLI, as forms.
 #[function_component(Forms)]
 fn forms(props: &Props) -> Html {
     let _lang = use_context::<crate::i18n::Lang>();
     let td = use_node_ref();
     let count = use_node_ref();
+    let group = use_node_ref();
+    let run_strategy = use_node_ref();
+    let run_constraint = use_node_ref();
+    let run_expression = use_node_ref();
+    let overrides = use_node_ref();
+    let start_on = use_node_ref();
+    let breaker = use_node_ref();
+    let daemon = use_node_ref();
+    let svc_strategy = use_node_ref();
+    let svc_constraint = use_node_ref();
+    let svc_expression = use_node_ref();
     let service = use_node_ref();
     let service_td = use_node_ref();
     let desired = use_node_ref();
@@ -767,21 +823,49 @@ fn forms(props: &Props) -> Html {
             );
         })
     };
+    let run_form = {
+        let (td, count, group, overrides) =
+            (td.clone(), count.clone(), group.clone(), overrides.clone());
+        let (strategy, constraint, expression) = (
+            run_strategy.clone(),
+            run_constraint.clone(),
+            run_expression.clone(),
+        );
+        move || forms::RunForm {
+            task_definition: value(&td),
+            count: number(&count),
+            group: value(&group),
+            placement: forms::Placement {
+                strategy: picked(&strategy),
+                constraint: picked(&constraint),
+                expression: value(&expression),
+            },
+            overrides: text(&overrides),
+        }
+    };
     let run = {
-        let (live, cluster, td, count) = (
+        let (live, cluster, form) = (props.live.clone(), props.cluster.clone(), run_form.clone());
+        Callback::from(move |_| {
+            let name = cluster.borrow().clone();
+            match form().run_task(&name) {
+                Ok(body) => act(&live, &cluster, "RunTask", body),
+                Err(error) => live.dispatch(Action::Outcome(Err(error))),
+            }
+        })
+    };
+    let start = {
+        let (live, cluster, form, start_on) = (
             props.live.clone(),
             props.cluster.clone(),
-            td.clone(),
-            count.clone(),
+            run_form,
+            start_on.clone(),
         );
         Callback::from(move |_| {
             let name = cluster.borrow().clone();
-            act(
-                &live,
-                &cluster,
-                "RunTask",
-                json!({"cluster": name, "taskDefinition": value(&td), "count": number(&count).unwrap_or(1)}),
-            );
+            match form().start_task(&name, &picked(&start_on)) {
+                Ok(body) => act(&live, &cluster, "StartTask", body),
+                Err(error) => live.dispatch(Action::Outcome(Err(error))),
+            }
         })
     };
     let why_run = {
@@ -793,38 +877,37 @@ fn forms(props: &Props) -> Html {
     };
     let service_call = |operation: &'static str| {
         let (live, cluster) = (props.live.clone(), props.cluster.clone());
-        let (service, service_td, desired, min, max) = (
+        let (service, service_td, desired, min, max, breaker, daemon) = (
             service.clone(),
             service_td.clone(),
             desired.clone(),
             min.clone(),
             max.clone(),
+            breaker.clone(),
+            daemon.clone(),
+        );
+        let (strategy, constraint, expression) = (
+            svc_strategy.clone(),
+            svc_constraint.clone(),
+            svc_expression.clone(),
         );
         Callback::from(move |_| {
-            let name = cluster.borrow().clone();
-            let mut body = json!({"cluster": name});
-            let key = if operation == "CreateService" {
-                "serviceName"
-            } else {
-                "service"
+            let form = forms::ServiceForm {
+                name: value(&service),
+                task_definition: value(&service_td),
+                desired: number(&desired),
+                min: number(&min),
+                max: number(&max),
+                circuit_breaker: checked(&breaker),
+                daemon: checked(&daemon),
+                placement: forms::Placement {
+                    strategy: picked(&strategy),
+                    constraint: picked(&constraint),
+                    expression: value(&expression),
+                },
             };
-            body[key] = json!(value(&service));
-            if !value(&service_td).is_empty() {
-                body["taskDefinition"] = json!(value(&service_td));
-            }
-            if let Some(n) = number(&desired) {
-                body["desiredCount"] = json!(n);
-            }
-            let mut config = json!({});
-            if let Some(n) = number(&min) {
-                config["minimumHealthyPercent"] = json!(n);
-            }
-            if let Some(n) = number(&max) {
-                config["maximumPercent"] = json!(n);
-            }
-            if config != json!({}) {
-                body["deploymentConfiguration"] = config;
-            }
+            let name = cluster.borrow().clone();
+            let body = form.request(&name, operation == "UpdateService");
             act(&live, &cluster, operation, body);
         })
     };
@@ -851,8 +934,25 @@ fn forms(props: &Props) -> Html {
                 <legend>{ crate::i18n::t("Run task") }</legend>
                 <label>{ crate::i18n::t("Task definition ") }<input id="run-td" ref={td} type="text" placeholder="family or family:revision" /></label>
                 <label>{ crate::i18n::t("Count ") }<input id="run-count" ref={count} type="number" min="1" max="10" placeholder="1" /></label>
+                <label>{ crate::i18n::t("Group ") }<input id="run-group" ref={group} type="text" placeholder="family:..." /></label>
                 <button type="button" id="run-task" onclick={run}>{ crate::i18n::t("Run task") }</button>
                 <button type="button" id="run-explain" class="small" onclick={why_run}>{ crate::i18n::t("Where would it go?") }</button>
+                <details class="more">
+                    <summary>{ crate::i18n::t("Placement, overrides, Start task") }</summary>
+                    { placement_fields("run", &run_strategy, &run_constraint, &run_expression) }
+                    <label class="wide">{ crate::i18n::t("Overrides (JSON) ") }
+                        <textarea id="run-overrides" ref={overrides} rows="2" spellcheck="false"
+                                  placeholder={r#"{"containerOverrides": [{"name": "web", "command": ["sleep", "60"]}]}"#} /></label>
+                    <label>{ crate::i18n::t("Start on ") }
+                        <select id="start-on" ref={start_on}>
+                            { for props.live.snapshot.instances.iter().map(|i| {
+                                let arn = i["containerInstanceArn"].as_str().unwrap_or_default().to_owned();
+                                let id = arn.rsplit('/').next().unwrap_or_default().get(..8).unwrap_or_default().to_owned();
+                                html! { <option value={arn}>{ format!("{id} {}", i["ec2InstanceId"].as_str().unwrap_or_default()) }</option> }
+                            }) }
+                        </select></label>
+                    <button type="button" id="start-task" class="small" onclick={start}>{ crate::i18n::t("Start task") }</button>
+                </details>
             </fieldset>
             <fieldset>
                 <legend>{ crate::i18n::t("Service") }</legend>
@@ -863,6 +963,12 @@ fn forms(props: &Props) -> Html {
                 <label>{ crate::i18n::t("Max % ") }<input id="svc-max" ref={max.clone()} type="number" min="100" placeholder="200" /></label>
                 <button type="button" id="svc-create" onclick={service_call("CreateService")}>{ crate::i18n::t("Create service") }</button>
                 <button type="button" id="svc-update" onclick={service_call("UpdateService")}>{ crate::i18n::t("Update service") }</button>
+                <details class="more">
+                    <summary>{ crate::i18n::t("Circuit breaker, DAEMON, placement") }</summary>
+                    <label><input id="svc-breaker" ref={breaker} type="checkbox" />{ crate::i18n::t(" Deployment circuit breaker (with rollback)") }</label>
+                    <label><input id="svc-daemon" ref={daemon} type="checkbox" />{ crate::i18n::t(" DAEMON: one task on every instance (create only)") }</label>
+                    { placement_fields("svc", &svc_strategy, &svc_constraint, &svc_expression) }
+                </details>
             </fieldset>
             // Real containers come through a berth serve; the page alone runs the virtual fleet.
             if !api::is_local() {
@@ -881,7 +987,7 @@ fn forms(props: &Props) -> Html {
                     }) }
                 </select>
                 <select id="new-instance-zone" ref={new_zone} aria-label="Availability Zone">
-                    { for ["a", "b", "c"].iter().map(|z| html! { <option value={format!("{region}{z}")}>{ format!("{region}{z}") }</option> }) }
+                    { for ["a", "b", "c"].iter().map(|z| html! { <option value={format!("{region}{z}")} selected={*z == "a"}>{ format!("{region}{z}") }</option> }) }
                 </select>
                 <button type="button" id="new-instance" onclick={launch}>{ crate::i18n::t("Launch") }</button>
             </fieldset>

@@ -14,14 +14,20 @@ pub const STRATEGIES: &[(&str, &str)] = &[
     ("binpack-memory", "binpack on memory"),
     ("binpack-cpu", "binpack on CPU"),
     ("random", "random"),
-    ("spread-zone+binpack-memory", "spread across zones, then binpack on memory"),
+    (
+        "spread-zone+binpack-memory",
+        "spread across zones, then binpack on memory",
+    ),
 ];
 
 /// The placement constraints a form offers: an id and a label. `memberOf` takes the
 /// expression typed beside it.
 pub const CONSTRAINTS: &[(&str, &str)] = &[
     ("", "none"),
-    ("distinctInstance", "distinctInstance: one task per instance"),
+    (
+        "distinctInstance",
+        "distinctInstance: one task per instance",
+    ),
     ("memberOf", "memberOf: the expression below"),
 ];
 
@@ -29,7 +35,9 @@ pub const CONSTRAINTS: &[(&str, &str)] = &[
 pub fn strategy(id: &str) -> Vec<Value> {
     id.split('+')
         .filter_map(|part| match part {
-            "spread-zone" => Some(json!({"type": "spread", "field": "attribute:ecs.availability-zone"})),
+            "spread-zone" => {
+                Some(json!({"type": "spread", "field": "attribute:ecs.availability-zone"}))
+            }
             "spread-instance" => Some(json!({"type": "spread", "field": "instanceId"})),
             "binpack-memory" => Some(json!({"type": "binpack", "field": "memory"})),
             "binpack-cpu" => Some(json!({"type": "binpack", "field": "cpu"})),
@@ -174,6 +182,38 @@ impl ServiceForm {
     }
 }
 
+/// What an accepted call did, in a line: RunTask and StartTask answer 200 even when no task
+/// could be placed, with the reasons in `failures` (RESOURCE:MEMORY, MEMBEROF, ...), which
+/// are the point. An answer whose every item failed is shown as a failure.
+pub fn outcome(operation: &str, response: &Value) -> Result<String, String> {
+    let failures: Vec<String> = response["failures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            let reason = f["reason"].as_str().unwrap_or_default();
+            match f["arn"].as_str() {
+                Some(arn) if !arn.is_empty() => format!("{reason} ({arn})"),
+                _ => reason.to_owned(),
+            }
+        })
+        .collect();
+    if failures.is_empty() {
+        return Ok(format!("{operation}: done"));
+    }
+    let started = response["tasks"].as_array().map_or(0, Vec::len);
+    let line = format!(
+        "{operation}: {started} started, {} failed: {}",
+        failures.len(),
+        failures.join(", ")
+    );
+    if started == 0 {
+        Err(line)
+    } else {
+        Ok(line)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,7 +224,10 @@ mod tests {
             assert_eq!(strategy(id).len(), id.split('+').count(), "{id}");
         }
         for (id, _) in CONSTRAINTS.iter().filter(|(id, _)| !id.is_empty()) {
-            assert_eq!(constraints(id, "attribute:ecs.instance-type =~ t3.*").len(), 1);
+            assert_eq!(
+                constraints(id, "attribute:ecs.instance-type =~ t3.*").len(),
+                1
+            );
         }
         assert!(strategy("").is_empty() && constraints("", "").is_empty());
     }
@@ -218,7 +261,10 @@ mod tests {
             overrides: "{oops".into(),
             ..form
         };
-        assert!(bad.run_task("default").unwrap_err().starts_with("The overrides are not JSON"));
+        assert!(bad
+            .run_task("default")
+            .unwrap_err()
+            .starts_with("The overrides are not JSON"));
         let plain = RunForm {
             task_definition: "web".into(),
             ..RunForm::default()
@@ -226,6 +272,32 @@ mod tests {
         assert_eq!(
             plain.run_task("c").unwrap(),
             json!({"cluster": "c", "taskDefinition": "web", "count": 1})
+        );
+    }
+
+    #[test]
+    fn failures_are_the_outcome() {
+        assert_eq!(
+            outcome("RunTask", &json!({"tasks": [{}], "failures": []})),
+            Ok("RunTask: done".into())
+        );
+        assert_eq!(
+            outcome(
+                "RunTask",
+                &json!({"tasks": [], "failures": [{"arn": "arn:ci/1", "reason": "MEMBEROF"}]})
+            ),
+            Err("RunTask: 0 started, 1 failed: MEMBEROF (arn:ci/1)".into())
+        );
+        assert_eq!(
+            outcome(
+                "RunTask",
+                &json!({"tasks": [{}], "failures": [{"reason": "RESOURCE:MEMORY"}]})
+            ),
+            Ok("RunTask: 1 started, 1 failed: RESOURCE:MEMORY".into())
+        );
+        assert_eq!(
+            outcome("CreateService", &json!({"service": {}})),
+            Ok("CreateService: done".into())
         );
     }
 

@@ -13,6 +13,7 @@ mod canvas;
 mod canvas_view;
 mod export;
 mod fleet;
+mod forms;
 mod guide;
 mod guide_panel;
 mod i18n;
