@@ -109,6 +109,11 @@ test('the forms: RunTask with a strategy and a constraint, StartTask on an insta
   assert.match(exported, /"schedulingStrategy":"DAEMON"/);
   assert.match(exported, /"deploymentCircuitBreaker":\{"enable":true,"rollback":true\}/);
   await screenshot(page, 'page-forms');
+  // An instance that runs tasks is not deregistered unless forced: ECS says so.
+  await page.click('.instance:first-of-type button:has-text("Deregister")');
+  await page.waitForSelector('#live-outcome.invalid');
+  assert.equal(await page.textContent('#live-outcome'), 'InvalidParameterException: Found running tasks on the instance.');
+  assert.equal(await page.$$eval('.instance', (els) => els.length), 2);
 });
 
 test('the clock rewinds in the page: what came after is forgotten', async () => {

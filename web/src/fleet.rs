@@ -543,6 +543,19 @@ fn render_instance(
         });
         html! { <button type="button" class="small" {onclick}>{ crate::i18n::t(label) }</button> }
     };
+    // ECS refuses to deregister an instance that still runs tasks unless forced: drain first.
+    let deregister = {
+        let (live, cluster, arn) = (live.clone(), cluster.clone(), instance.arn.clone());
+        Callback::from(move |_| {
+            let name = cluster.borrow().clone();
+            act(
+                &live,
+                &cluster,
+                "DeregisterContainerInstance",
+                json!({"cluster": name, "containerInstance": arn}),
+            );
+        })
+    };
     let ports = instance.ports.iter().map(|p| {
         let class = classes!("port", if p.dynamic { "dynamic" } else { "static" });
         let title = format!("{} host port {}/{} used by task {}", if p.dynamic { "dynamic" } else { "static" }, p.port, p.protocol, p.task);
@@ -570,6 +583,7 @@ fn render_instance(
             </div>
             <div class="instance-actions">
                 if instance.status == "ACTIVE" { { state_button("Drain", "DRAINING") } } else { { state_button("Activate", "ACTIVE") } }
+                <button type="button" class="small" onclick={deregister}>{ crate::i18n::t("Deregister") }</button>
                 if !instance.docker {
                     { fleet_button(live, cluster, "Terminate", json!({"action": "terminate", "containerInstance": instance.arn})) }
                     if instance.connected {

@@ -131,6 +131,7 @@ pub const JAPANESE: &[(&str, &str)] = &[
     ("No server: ECS's control plane and the virtual fleet run in your browser, and this browser keeps the session.",
      "サーバーなし：ECS のコントロールプレーンと仮想フリートはブラウザーの中で動き、セッションはこのブラウザーに保存されます。"),
     ("Start over", "最初からやり直す"),
+    ("Deregister", "登録解除"),
     ("Group ", "グループ "),
     ("Placement, overrides, Start task", "配置・上書き・StartTask"),
     ("Overrides (JSON) ", "上書き（JSON） "),
