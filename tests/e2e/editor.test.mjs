@@ -2,7 +2,7 @@
 // valid task definition pasted, and what the page shows checked against ECS's words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, screenshot } from './harness.mjs';
+import { serve, launch, screenshot, watchErrors } from './harness.mjs';
 
 let site, browser, page;
 const errors = [];
@@ -11,14 +11,7 @@ before(async () => {
   site = await serve();
   browser = await launch();
   page = await browser.context.newPage();
-  page.on('pageerror', (e) => errors.push(String(e)));
-  // No berth serve: its probe (POST /berth/clock) gets the file server's 404, which the
-  // browser logs. Anything else is an error.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !(/status of 404/.test(m.text()) && m.location().url.endsWith('/berth/clock'))) {
-      errors.push(`${m.text()} ${m.location().url}`);
-    }
-  });
+  watchErrors(page, errors);
   await page.goto(site.url);
   // Plain files, no server: the page runs its own control plane and opens on the fleet.
   await page.waitForSelector('#live-status[data-engine="page"]', { timeout: 20000 });

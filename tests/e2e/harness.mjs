@@ -47,6 +47,18 @@ export function serve(dir = DIST) {
   });
 }
 
+/** Collects the page's errors into `errors`. With no berth serve, the page's probe for one
+ * (POST /berth/clock) gets the file server's 404, which the browser logs: that one is not an
+ * error. */
+export function watchErrors(page, errors) {
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !(/status of 404/.test(m.text()) && m.location().url.endsWith('/berth/clock'))) {
+      errors.push(`${m.text()} ${m.location().url}`);
+    }
+  });
+}
+
 /** Launches headless Chromium from /usr/bin with a fresh profile. */
 export async function launch() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-'));

@@ -4,7 +4,7 @@
 // "Start over" work on the session this browser keeps.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, screenshot, LESSONS, playLesson } from './harness.mjs';
+import { serve, launch, screenshot, watchErrors, LESSONS, playLesson } from './harness.mjs';
 
 let site, browser, page;
 const errors = [];
@@ -13,14 +13,7 @@ before(async () => {
   site = await serve();
   browser = await launch();
   page = await browser.context.newPage();
-  page.on('pageerror', (e) => errors.push(String(e)));
-  // The page asks whether a berth serve answers (POST /berth/clock); the plain file server
-  // says 404, which the browser logs. Anything else is an error.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !(/status of 404/.test(m.text()) && m.location().url.endsWith('/berth/clock'))) {
-      errors.push(`${m.text()} ${m.location().url}`);
-    }
-  });
+  watchErrors(page, errors);
   await page.goto(site.url);
   await page.waitForSelector('#live-status[data-engine="page"]', { timeout: 20000 });
 });

@@ -77,7 +77,11 @@ impl Local {
     /// A new world at `wall` (epoch milliseconds): the default cluster with two t3.medium
     /// instances, the clock at 1×.
     pub fn new(seed: u64, wall: f64) -> Local {
-        let start = SimTime(wall as u64);
+        Local::begin(seed, SimTime(wall as u64), wall)
+    }
+
+    /// A world begun at `start` with an empty journal, its clock at 1× from `start` at `wall`.
+    fn begin(seed: u64, start: SimTime, wall: f64) -> Local {
         Local {
             seed,
             start,
@@ -138,19 +142,7 @@ impl Local {
             };
             journal.push(Input { at, what });
         }
-        let mut local = Local {
-            seed,
-            start,
-            journal: Vec::new(),
-            sim: fresh(seed, start),
-            clock: Clock {
-                wall_base: wall,
-                base: start,
-                speed: 1,
-            },
-            published: 0,
-            events: Vec::new(),
-        };
+        let mut local = Local::begin(seed, start, wall);
         local.journal = journal;
         local.replay(None);
         let saved_now = SimTime(saved["now"].as_u64().unwrap_or(0));
