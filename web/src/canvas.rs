@@ -94,13 +94,27 @@ pub fn tile_at(count: usize, width: usize, x: usize, y: usize) -> Option<usize> 
 }
 
 /// Paints `tiles` into `buffer` (RGBA, resized to fit) for a canvas `width` pixels wide;
-/// returns the canvas's `(width, height)`.
+/// returns the canvas's `(width, height)`. A buffer painted before for the same grid is
+/// reused as it is: every tile is painted over, and only the last row's empty slots (where a
+/// tile may have gone) are cleared, so a frame neither reallocates nor zeroes megabytes.
 pub fn paint(tiles: &[Tile], width: usize, buffer: &mut Vec<u8>) -> (usize, usize) {
     let (columns, width, height) = layout(tiles.len(), width);
-    buffer.clear();
-    buffer.resize(width * height * 4, 0);
+    let size = width * height * 4;
+    if buffer.len() == size {
+        for index in tiles.len()..columns * (height / PITCH) {
+            let (x0, y0) = ((index % columns) * PITCH, (index / columns) * PITCH);
+            for y in 0..TILE {
+                let row = ((y0 + y) * width + x0) * 4;
+                buffer[row..row + TILE * 4].fill(0);
+            }
+        }
+    } else {
+        buffer.clear();
+        buffer.resize(size, 0);
+    }
     let inner = TILE - 2;
     let cells = inner * inner;
+    let mut fill: Vec<[u8; 4]> = Vec::with_capacity(cells);
     for (index, tile) in tiles.iter().enumerate() {
         let (x0, y0) = ((index % columns) * PITCH, (index / columns) * PITCH);
         let border = match (tile.connected, tile.status.as_str()) {
@@ -110,7 +124,7 @@ pub fn paint(tiles: &[Tile], width: usize, buffer: &mut Vec<u8>) -> (usize, usiz
         };
         // Which colour each of the tile's cells shows: tasks by their share of the memory,
         // filled column by column from the bottom left.
-        let mut fill: Vec<[u8; 4]> = Vec::with_capacity(cells);
+        fill.clear();
         let total = f64::from(tile.memory.max(1));
         let mut used = 0.0;
         for &(colour, memory, running) in &tile.tasks {
@@ -126,18 +140,17 @@ pub fn paint(tiles: &[Tile], width: usize, buffer: &mut Vec<u8>) -> (usize, usiz
                 fill.push(rgba);
             }
         }
+        let edge = [border[0], border[1], border[2], 0xff];
         for y in 0..TILE {
             let row = ((y0 + y) * width + x0) * 4;
-            for x in 0..TILE {
-                let at = row + x * 4;
-                let edge = x == 0 || y == 0 || x == TILE - 1 || y == TILE - 1;
-                let pixel = if edge {
-                    [border[0], border[1], border[2], 0xff]
+            for (x, pixel) in buffer[row..row + TILE * 4].chunks_exact_mut(4).enumerate() {
+                let colour = if x == 0 || y == 0 || x == TILE - 1 || y == TILE - 1 {
+                    edge
                 } else {
                     let cell = (x - 1) * inner + (inner - y);
                     fill.get(cell).copied().unwrap_or([0xff, 0xff, 0xff, 0xff])
                 };
-                buffer[at..at + 4].copy_from_slice(&pixel);
+                pixel.copy_from_slice(&colour);
             }
         }
     }
@@ -207,6 +220,22 @@ mod tests {
             .filter(|&(x, y)| pixel(&buffer, width, x, y) != [0xff; 4])
             .count();
         assert_eq!(coloured, (TILE - 2) * (TILE - 2) / 2);
+    }
+
+    #[test]
+    fn a_reused_buffer_paints_what_a_fresh_one_does() {
+        let tiles = synthetic(50, 500, 100);
+        let mut reused = Vec::new();
+        paint(&tiles, 600, &mut reused);
+        // Fewer tiles on the same grid (a tile left the last row), then a different frame.
+        for frame in [&tiles[..48], &synthetic(50, 500, 300)[..]] {
+            let mut fresh = Vec::new();
+            assert_eq!(
+                paint(frame, 600, &mut reused),
+                paint(frame, 600, &mut fresh)
+            );
+            assert!(reused == fresh, "a reused buffer differs from a fresh one");
+        }
     }
 
     #[test]

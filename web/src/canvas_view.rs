@@ -27,8 +27,13 @@ fn draw(canvas: &NodeRef, tiles: &[Tile], buffer: &mut Vec<u8>) -> f64 {
     let performance = web_sys::window().and_then(|w| w.performance());
     let started = performance.as_ref().map_or(0.0, |p| p.now());
     let (width, height) = paint(tiles, width_of(canvas), buffer);
-    element.set_width(width as u32);
-    element.set_height(height as u32);
+    // Setting a canvas's size, even to the same, reallocates and clears it.
+    if element.width() != width as u32 {
+        element.set_width(width as u32);
+    }
+    if element.height() != height as u32 {
+        element.set_height(height as u32);
+    }
     let context = element
         .get_context("2d")
         .ok()
