@@ -136,6 +136,26 @@ test('the clock rewinds in the page: what came after is forgotten', async () => 
   await screenshot(page, 'page-rewound');
 });
 
+test('a full storage is said, not hidden: the session is not kept until there is room', async () => {
+  // Fill this origin's localStorage to its quota, then change something.
+  await page.evaluate(() => {
+    let n = 0;
+    for (const size of [65536, 4096, 256, 16, 1]) {
+      const chunk = 'x'.repeat(size);
+      for (let i = 0; i < 5000; i += 1) {
+        try { localStorage.setItem(`filler-${n += 1}`, chunk); } catch { break; }
+      }
+    }
+  });
+  await page.click('#clock-1');
+  await page.click('#lesson-first-cluster');
+  await page.click('#lesson-do');
+  await page.waitForSelector('#session-unsaved', { timeout: 10000 });
+  await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler-')).forEach((k) => localStorage.removeItem(k)));
+  await page.click('#clock-10');
+  await page.waitForFunction(() => !document.querySelector('#session-unsaved'), null, { timeout: 10000 });
+});
+
 test('"Start over" forgets the session', async () => {
   await page.click('#start-over');
   await page.waitForSelector('#live-status[data-engine="page"]', { timeout: 20000 });

@@ -18,6 +18,17 @@ thread_local! {
     static LOCAL: std::cell::RefCell<Option<crate::local::Local>> = const { std::cell::RefCell::new(None) };
     /// Who hears the in-page control plane's events (as `/events` would deliver them).
     static LISTENERS: std::cell::RefCell<Vec<Listener>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Whether the last save failed (storage full or refused).
+    static UNSAVED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this browser keeps the in-page session: false once saving it failed (storage
+/// full), until a save succeeds again.
+pub fn session_kept() -> bool {
+    #[cfg(feature = "local")]
+    return !UNSAVED.with(std::cell::Cell::get);
+    #[cfg(not(feature = "local"))]
+    true
 }
 
 /// Who hears the in-page control plane's events.
@@ -111,8 +122,9 @@ async fn get(path: &str) -> Result<u16, String> {
 #[cfg(feature = "local")]
 fn save() {
     let saved = LOCAL.with(|local| local.borrow().as_ref().map(|local| local.save(wall())));
-    if let (Some(saved), Some(storage)) = (saved, storage()) {
-        let _ = storage.set_item(SAVED, &saved);
+    if let Some(saved) = saved {
+        let kept = storage().is_some_and(|storage| storage.set_item(SAVED, &saved).is_ok());
+        UNSAVED.with(|unsaved| unsaved.set(!kept));
     }
 }
 

@@ -228,6 +228,9 @@ pub fn fleet() -> Html {
                     live.snapshot.tiles.as_ref().map_or(live.snapshot.instances.len(), |t| t.len()), crate::i18n::t("instances"),
                     live.snapshot.services.len(), crate::i18n::t("services"),
                     crate::i18n::t("No server: ECS's control plane and the virtual fleet run in your browser, and this browser keeps the session.")) }
+                if !api::session_kept() {
+                    <strong id="session-unsaved">{ crate::i18n::t(" This browser's storage is full: the session is not being kept, and a reload would lose it. ") }</strong>
+                }
                 <button type="button" id="start-over" class="small" onclick={Callback::from(|_| {
                     api::reset_local();
                     if let Some(window) = web_sys::window() {

@@ -132,6 +132,8 @@ pub const JAPANESE: &[(&str, &str)] = &[
      "サーバーなし：ECS のコントロールプレーンと仮想フリートはブラウザーの中で動き、セッションはこのブラウザーに保存されます。"),
     ("Start over", "最初からやり直す"),
     ("Deregister", "登録解除"),
+    (" This browser's storage is full: the session is not being kept, and a reload would lose it. ",
+     " このブラウザーのストレージがいっぱいです。セッションは保存されておらず、再読み込みすると失われます。"),
     ("Group ", "グループ "),
     ("Placement, overrides, Start task", "配置・上書き・StartTask"),
     ("Overrides (JSON) ", "上書き（JSON） "),
