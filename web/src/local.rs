@@ -185,17 +185,12 @@ impl Local {
     fn publish(&mut self) {
         for event in self.sim.take_log() {
             self.published += 1;
-            self.events.push(json!({
-                "version": "0",
-                "id": berth_api::request_id(u128::from(self.published)),
-                "detail-type": event.detail_type,
-                "source": "aws.ecs",
-                "account": ACCOUNT,
-                "time": event.time.to_iso8601(),
-                "region": REGION,
-                "resources": event.resources,
-                "detail": event.detail,
-            }));
+            self.events.push(berth_api::event_envelope(
+                self.published,
+                ACCOUNT,
+                REGION,
+                &event,
+            ));
         }
     }
 
@@ -384,16 +379,9 @@ fn apply(sim: &mut Simulation, what: &What) -> Result<Response, ApiError> {
 
 /// A fleet action's JSON, checked as `berth serve` checks it, in the journal's form.
 fn parse_action(body: &str) -> Result<String, ApiError> {
-    let invalid =
-        |message: String| ApiError::new(ExceptionType::InvalidParameterException, message);
-    let action: FleetAction = serde_json::from_str(body)
-        .map_err(|error| invalid(format!("Not a fleet action: {error}.")))?;
-    if let FleetAction::Launch { instance_type, .. } = &action {
-        if berth_model::instance_types::instance_type(instance_type).is_none() {
-            return Err(invalid(format!("Unknown instance type {instance_type}.")));
-        }
-    }
-    serde_json::to_string(&action).map_err(|error| invalid(error.to_string()))
+    let action = FleetAction::from_json(body.as_bytes())?;
+    serde_json::to_string(&action)
+        .map_err(|error| ApiError::new(ExceptionType::InvalidParameterException, error.to_string()))
 }
 
 fn reply(outcome: &Result<Response, ApiError>) -> Reply {

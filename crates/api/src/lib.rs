@@ -115,6 +115,27 @@ pub fn error_reply(error: &ApiError) -> Reply {
     }
 }
 
+/// A cluster event as EventBridge delivers it (what `/events` streams): `sequence` numbers
+/// the envelope's id, times are ISO 8601, the document is `detail`.
+pub fn event_envelope(
+    sequence: u64,
+    account: &str,
+    region: &str,
+    event: &berth_control_plane::ClusterEvent,
+) -> Value {
+    serde_json::json!({
+        "version": "0",
+        "id": request_id(u128::from(sequence)),
+        "detail-type": event.detail_type,
+        "source": "aws.ecs",
+        "account": account,
+        "time": event.time.to_iso8601(),
+        "region": region,
+        "resources": event.resources,
+        "detail": event.detail,
+    })
+}
+
 /// The region of a SigV4 `Authorization` header's credential scope
 /// (`Credential=AKID/20240101/eu-west-1/ecs/aws4_request`).
 pub fn region_of(authorization: &str) -> Option<&str> {

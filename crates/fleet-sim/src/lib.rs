@@ -160,6 +160,30 @@ pub enum FleetAction {
     },
 }
 
+impl FleetAction {
+    /// Reads a fleet action's JSON (`POST /berth/fleet`), refusing one that is not an action or
+    /// launches an instance type the catalogue lacks, in ECS's shape.
+    pub fn from_json(body: &[u8]) -> Result<FleetAction, ApiError> {
+        let invalid = |message: String| {
+            ApiError::new(
+                berth_model::ExceptionType::InvalidParameterException,
+                message,
+            )
+        };
+        let action: FleetAction = serde_json::from_slice(body)
+            .map_err(|error| invalid(format!("Not a fleet action: {error}.")))?;
+        if let FleetAction::Launch {
+            instance_type: t, ..
+        } = &action
+        {
+            if instance_type(t).is_none() {
+                return Err(invalid(format!("Unknown instance type {t}.")));
+            }
+        }
+        Ok(action)
+    }
+}
+
 /// Random task failures: each running task's essential container exits with code 1 after a
 /// time drawn uniformly from `0..2 × mean_ms` (so `mean_ms` on average), from the seeded
 /// generator.

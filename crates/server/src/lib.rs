@@ -393,17 +393,12 @@ impl Engine {
         for (region, sim) in &mut self.regions {
             for event in sim.take_log() {
                 self.published += 1;
-                let envelope = serde_json::json!({
-                    "version": "0",
-                    "id": berth_api::request_id(u128::from(self.published)),
-                    "detail-type": event.detail_type,
-                    "source": "aws.ecs",
-                    "account": self.options.account,
-                    "time": event.time.to_iso8601(),
-                    "region": region,
-                    "resources": event.resources,
-                    "detail": event.detail,
-                });
+                let envelope = berth_api::event_envelope(
+                    self.published,
+                    &self.options.account,
+                    region,
+                    &event,
+                );
                 // No live view connected is fine: the event is simply not seen.
                 let _ = self.events.send(Arc::from(envelope.to_string()));
             }
@@ -862,22 +857,9 @@ async fn fleet(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
     if let Some(refused) = foreign_origin(&headers) {
         return refused;
     }
-    let invalid = |message: String| {
-        ApiError::new(
-            berth_model::ExceptionType::InvalidParameterException,
-            message,
-        )
-    };
-    let action = match serde_json::from_slice::<berth_fleet_sim::FleetAction>(&body) {
-        Err(error) => return json_reply(Err(invalid(format!("Not a fleet action: {error}.")))),
-        Ok(berth_fleet_sim::FleetAction::Launch { instance_type, .. })
-            if berth_model::instance_types::instance_type(&instance_type).is_none() =>
-        {
-            return json_reply(Err(invalid(format!(
-                "Unknown instance type {instance_type}."
-            ))));
-        }
+    let action = match berth_fleet_sim::FleetAction::from_json(&body) {
         Ok(action) => action,
+        Err(error) => return json_reply(Err(error)),
     };
     let mut engine = lock(&engine);
     let region = engine.options.default_region.clone();
@@ -895,7 +877,10 @@ async fn fleet(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
     });
     json_reply(match recorded {
         Ok(Some(outcome)) => outcome.map(|_| "{}".to_owned()),
-        Ok(None) => Err(invalid("Not a fleet action.".into())),
+        Ok(None) => Err(ApiError::new(
+            berth_model::ExceptionType::InvalidParameterException,
+            "Not a fleet action.",
+        )),
         Err(error) => Err(ApiError::new(
             berth_model::ExceptionType::ServerException,
             format!("{error:#}"),
