@@ -5,8 +5,10 @@
 //! 1. `maxTasks = ⌊D × maximumPercent / 100⌋`, `minHealthy = ⌈D × minimumHealthyPercent / 100⌉`.
 //! 2. Start PRIMARY tasks while the service has fewer than `maxTasks` RUNNING + PENDING tasks
 //!    and the PRIMARY deployment fewer than D (none once its circuit breaker has tripped).
-//! 3. Stop tasks of older deployments: unhealthy ones first, then healthy ones while the
-//!    healthy count stays at least `minHealthy`; stop PRIMARY tasks beyond D.
+//! 3. Stop tasks of older deployments: PENDING and unhealthy ones first, then healthy ones
+//!    while the healthy count stays at least `minHealthy`; stop PRIMARY tasks beyond D. A
+//!    RUNNING task that does not count as healthy yet (below) is not unhealthy: it is left
+//!    until it counts, so an update right after a start does not kill the tasks it started.
 //! 4. When neither bound lets the deployment move, say so once (the 100/100 event); when a
 //!    task cannot be placed, write ECS's "unable to place" event with the closest match, once
 //!    per cause.
@@ -115,6 +117,10 @@ struct Live {
     /// Scale-in protected: neither scale-in nor a deployment stops it yet.
     protected: bool,
     healthy: bool,
+    /// RUNNING, not failing its health checks, but not counted as healthy yet (its first 40 s,
+    /// or health checks not passed yet). It is not unhealthy: a deployment does not stop it
+    /// outside minimumHealthyPercent, it waits until the task counts.
+    warming: bool,
     /// Not yet RUNNING (PROVISIONING or PENDING).
     pending: bool,
     /// When a task without health checks will count as healthy.
@@ -188,6 +194,7 @@ pub(crate) fn reconcile(
                         ready_at.is_some_and(|at| now >= at)
                     };
                 Live {
+                    warming: running && !healthy && !(t.health_checked && t.unhealthy),
                     key: *key,
                     draining: t.instance.is_some_and(|i| {
                         fleet[i].status == berth_scheduler::InstanceStatus::Draining
@@ -303,7 +310,7 @@ pub(crate) fn reconcile(
     let unhealthy_first = old_live
         .iter()
         .filter(|t| !t.protected)
-        .filter(|t| !t.healthy)
+        .filter(|t| !t.healthy && !t.warming)
         .chain(old_live.iter().filter(|t| !t.protected && t.healthy));
     for task in unhealthy_first {
         if !task.healthy {

@@ -152,6 +152,37 @@ fn seed_002_port_80_stalls_a_rolling_update() {
     assert_eq!(s.events()[0], "(service web) has reached a steady state.");
 }
 
+/// Seed 002, updated at once: a task that has run for less than 40 s does not count towards
+/// minimumHealthyPercent yet, but it is not unhealthy either. The update must not stop it to
+/// make room (which would let the new revision take port 80): it waits, and then stalls.
+#[test]
+fn an_update_does_not_stop_tasks_that_are_still_warming_up() {
+    let mut s = Session::new(2);
+    s.setup(1, 80);
+    s.create_service(1, None);
+    s.agents_obey();
+    s.advance(1_000);
+    s.update(UpdateServiceRequest {
+        task_definition: Some("web:2".into()),
+        ..Default::default()
+    });
+    s.agents_obey();
+    s.advance(5_000);
+    s.agents_obey();
+    let service = s.service();
+    assert_eq!(
+        (service.running_count, service.deployments.len()),
+        (1, 2),
+        "the warming task of web:1 still runs beside the new deployment"
+    );
+    s.settle();
+    let service = s.service();
+    assert_eq!(service.deployments.len(), 2, "stuck");
+    assert!(service.deployments[1].task_definition.ends_with("web:1"));
+    assert_eq!(service.deployments[1].running_count, 1);
+    assert!(s.events()[0].contains("is already using a port required by your task"));
+}
+
 /// Seed 002's other way out: scale to 0, then back to 1.
 #[test]
 fn seed_002_desired_count_zero_workaround() {
