@@ -12,6 +12,9 @@ from harness import (IMAGE, TOKEN, Fleet, containers, page, remove_all_container
                      wait_for, web_definition)
 
 FLEET = None
+# A rolling update waits for tasks to count as healthy: without health checks, 40 s after each
+# one started (ECS_REFERENCE §7.2), once for the old tasks and once for the new.
+DEPLOYMENT = 150
 
 
 def setUpModule():
@@ -85,7 +88,8 @@ class Agent(unittest.TestCase):
         self.assertTrue({t["taskArn"] for t in tasks} <= labelled)
 
         ecs.update_service(service="dyn", taskDefinition="dyn:2")
-        tasks = wait_for("2 tasks of dyn:2", lambda: settled(ecs, "dyn", 2, 2))
+        tasks = wait_for("2 tasks of dyn:2", lambda: settled(ecs, "dyn", 2, 2),
+                         timeout=DEPLOYMENT)
         for binding in [b for t in tasks for b in t["containers"][0]["networkBindings"]]:
             self.assertEqual(page(binding), "dyn-v2")
         # The old tasks' containers were stopped and removed.
@@ -121,7 +125,8 @@ class Agent(unittest.TestCase):
         # The seed's fix: let ECS stop an old task first.
         ecs.update_service(service="port80", deploymentConfiguration={
             "minimumHealthyPercent": 50, "maximumPercent": 100})
-        tasks = wait_for("2 tasks of port80:2", lambda: settled(ecs, "port80", 2, 2), timeout=90)
+        tasks = wait_for("2 tasks of port80:2", lambda: settled(ecs, "port80", 2, 2),
+                         timeout=DEPLOYMENT)
         for ip in sorted(b["bindIP"] for t in tasks for b in t["containers"][0]["networkBindings"]):
             self.assertEqual(page({"bindIP": ip, "hostPort": 80}), "p80-v2")
         self.delete("port80")
@@ -329,7 +334,8 @@ class Agent(unittest.TestCase):
         self.assertEqual(len([c for c in containers() if c[1] in before]), 2)
         # And the control plane drives the agent again.
         ecs.update_service(service="durable", taskDefinition="durable:2")
-        tasks = wait_for("2 tasks of durable:2", lambda: settled(ecs, "durable", 2, 2))
+        tasks = wait_for("2 tasks of durable:2", lambda: settled(ecs, "durable", 2, 2),
+                         timeout=DEPLOYMENT)
         for binding in [b for t in tasks for b in t["containers"][0]["networkBindings"]]:
             self.assertEqual(page(binding), "durable-v2")
         self.ecs = ecs
@@ -352,7 +358,7 @@ class Agent(unittest.TestCase):
         wait_for("the instances to show disconnected", disconnected, timeout=15)
         FLEET.start_agent()
         tasks = wait_for("2 tasks of survivor:2", lambda: settled(ecs, "survivor", 2, 2),
-                         timeout=120)
+                         timeout=DEPLOYMENT)
         for binding in [b for t in tasks for b in t["containers"][0]["networkBindings"]]:
             self.assertEqual(page(binding), "survivor-v2")
 
