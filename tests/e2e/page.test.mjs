@@ -163,3 +163,28 @@ test('"Start over" forgets the session', async () => {
   await page.waitForFunction(() => document.querySelectorAll('.instance').length === 2);
   assert.deepEqual(errors, []);
 });
+
+test('two tabs share one session: a change in one shows in the other, and neither writes over it', async () => {
+  const other = await browser.context.newPage();
+  watchErrors(other, errors);
+  await other.goto(page.url());
+  await other.waitForSelector('#live-status[data-engine="page"]', { timeout: 20000 });
+  const hasCluster = () => [...document.querySelectorAll('#live-cluster option')].some((o) => o.value === 'lesson-first-cluster');
+  assert.equal(await page.evaluate(hasCluster), false);
+  // The idle tab reloads to take up what the other saved.
+  const followed = page.waitForEvent('load', { timeout: 20000 });
+  await other.click('#lesson-first-cluster');
+  await other.click('#lesson-do');
+  await other.waitForFunction(hasCluster, null, { timeout: 10000 });
+  await followed;
+  await page.waitForSelector('#live-status[data-engine="page"]', { timeout: 20000 });
+  await page.waitForFunction(hasCluster, null, { timeout: 10000 });
+  // This tab reads the clock and saves; the other tab's change is still what is kept.
+  await page.click('#clock-10');
+  await page.waitForSelector('#clock-10[aria-pressed="true"]');
+  await other.reload();
+  await other.waitForSelector('#live-status[data-engine="page"]', { timeout: 20000 });
+  await other.waitForFunction(hasCluster, null, { timeout: 10000 });
+  await other.close();
+  assert.deepEqual(errors, []);
+});

@@ -20,6 +20,8 @@ thread_local! {
     static LISTENERS: std::cell::RefCell<Vec<Listener>> = const { std::cell::RefCell::new(Vec::new()) };
     /// Whether the last save failed (storage full or refused).
     static UNSAVED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The world this tab last read from or wrote to storage ([`crate::local::Local::world`]).
+    static WORLD_SEEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Whether this browser keeps the in-page session: false once saving it failed (storage
@@ -38,6 +40,10 @@ type Listener = std::rc::Rc<dyn Fn(Value)>;
 /// Where the in-page world is kept between visits.
 #[cfg(feature = "local")]
 const SAVED: &str = "berth.local";
+/// The name of the world kept under [`SAVED`]: tabs of the page share one storage, and each
+/// reads this before it saves, so none writes over what another tab changed.
+#[cfg(feature = "local")]
+const SAVED_WORLD: &str = "berth.local.world";
 
 /// Whether the page runs its own control plane (no `berth serve` behind it).
 pub fn is_local() -> bool {
@@ -87,10 +93,13 @@ pub async fn start() -> bool {
     #[cfg(feature = "local")]
     {
         let saved = storage().and_then(|s| s.get_item(SAVED).ok().flatten());
+        let seen = storage().and_then(|s| s.get_item(SAVED_WORLD).ok().flatten());
         let local = saved
             .and_then(|saved| crate::local::Local::load(&saved, wall()))
             .unwrap_or_else(|| crate::local::Local::new(random_seed(), wall()));
         LOCAL.with(|cell| *cell.borrow_mut() = Some(local));
+        WORLD_SEEN.with(|cell| *cell.borrow_mut() = seen);
+        follow_other_tabs();
         save();
         true
     }
@@ -118,14 +127,65 @@ async fn get(path: &str) -> Result<u16, String> {
     Ok(response.status())
 }
 
-/// Keeps the in-page world in this browser's storage (its seed and journal).
+/// Keeps the in-page world in this browser's storage (its seed and journal) — unless another
+/// tab has changed the world there since this tab last looked: then this tab takes that one
+/// up instead of writing over it.
 #[cfg(feature = "local")]
 fn save() {
-    let saved = LOCAL.with(|local| local.borrow().as_ref().map(|local| local.save(wall())));
-    if let Some(saved) = saved {
-        let kept = storage().is_some_and(|storage| storage.set_item(SAVED, &saved).is_ok());
-        UNSAVED.with(|unsaved| unsaved.set(!kept));
+    let Some((saved, world)) = LOCAL.with(|local| {
+        let local = local.borrow();
+        let local = local.as_ref()?;
+        Some((local.save(wall()), local.world()))
+    }) else {
+        return;
+    };
+    let storage = storage();
+    let stored = storage
+        .as_ref()
+        .and_then(|s| s.get_item(SAVED_WORLD).ok().flatten());
+    let seen = WORLD_SEEN.with(|seen| seen.borrow().clone());
+    if stored
+        .as_ref()
+        .is_some_and(|stored| Some(stored) != seen.as_ref() && *stored != world)
+    {
+        return take_up_the_other_tabs_world();
     }
+    let kept = storage.is_some_and(|storage| {
+        storage.set_item(SAVED, &saved).is_ok() && storage.set_item(SAVED_WORLD, &world).is_ok()
+    });
+    UNSAVED.with(|unsaved| unsaved.set(!kept));
+    if kept {
+        WORLD_SEEN.with(|seen| *seen.borrow_mut() = Some(world));
+    }
+}
+
+/// Another tab of this page changed the world: reload, which replays what it saved. (This
+/// tab's own change, if it made one at the same moment, is the one given up.)
+#[cfg(feature = "local")]
+fn take_up_the_other_tabs_world() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
+/// Watches for other tabs saving another world, so an idle tab follows at once.
+#[cfg(feature = "local")]
+fn follow_other_tabs() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_storage =
+        Closure::<dyn Fn(web_sys::StorageEvent)>::new(|event: web_sys::StorageEvent| {
+            if event.key().as_deref() != Some(SAVED_WORLD) {
+                return;
+            }
+            let seen = WORLD_SEEN.with(|seen| seen.borrow().clone());
+            if event.new_value().is_some() && event.new_value() != seen {
+                take_up_the_other_tabs_world();
+            }
+        });
+    let _ = window.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
+    on_storage.forget();
 }
 
 /// Forgets the in-page world and starts a fresh one (the page's "Start over").

@@ -99,8 +99,18 @@ impl Local {
 
     /// The saved form at `wall`: the seed, the start, the journal and the clock's time (JSON).
     pub fn save(&self, wall: f64) -> String {
-        let journal: Vec<Value> = self
-            .journal
+        json!({
+            "format": FORMAT,
+            "seed": self.seed,
+            "start": self.start.as_millis(),
+            "now": self.clock.now(wall).as_millis(),
+            "journal": self.journal_json(),
+        })
+        .to_string()
+    }
+
+    fn journal_json(&self) -> Vec<Value> {
+        self.journal
             .iter()
             .map(|input| match &input.what {
                 What::Request { operation, body } => {
@@ -108,15 +118,20 @@ impl Local {
                 }
                 What::Fleet(action) => json!({"at": input.at.as_millis(), "fleet": action}),
             })
-            .collect();
-        json!({
-            "format": FORMAT,
-            "seed": self.seed,
-            "start": self.start.as_millis(),
-            "now": self.clock.now(wall).as_millis(),
-            "journal": journal,
-        })
-        .to_string()
+            .collect()
+    }
+
+    /// Names this world as its inputs made it (seed, start, journal; not the clock): two
+    /// tabs with the same name show the same world, and a tab that finds another name saved
+    /// knows another tab has changed it.
+    pub fn world(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        (self.seed, self.start.as_millis()).hash(&mut hasher);
+        Value::Array(self.journal_json())
+            .to_string()
+            .hash(&mut hasher);
+        format!("{:016x}", hasher.finish())
     }
 
     /// Rebuilds a saved world by replaying its journal, with the clock at 1× from where it was
@@ -515,6 +530,26 @@ mod tests {
         assert_eq!(loaded.save(wall), local.save(wall));
         assert!(Local::load("{\"format\": 99}", wall).is_none());
         assert!(Local::load("not json", wall).is_none());
+    }
+
+    #[test]
+    fn a_world_is_named_by_its_inputs_not_its_clock() {
+        let mut local = Local::new(11, T0);
+        let fresh = local.world();
+        assert_eq!(fresh, Local::new(11, T0).world());
+        assert_ne!(fresh, Local::new(12, T0).world(), "another seed");
+        post(
+            &mut local,
+            T0 + 5_000.0,
+            "/berth/clock",
+            json!({"speed": 100}),
+        );
+        assert_eq!(local.world(), fresh, "the clock is not the world");
+        register_and_run(&mut local, T0 + 6_000.0);
+        let changed = local.world();
+        assert_ne!(changed, fresh);
+        let loaded = Local::load(&local.save(T0 + 9_000.0), T0 + 9_000.0).unwrap();
+        assert_eq!(loaded.world(), changed, "a reload keeps the name");
     }
 
     #[test]
