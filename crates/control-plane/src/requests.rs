@@ -13,13 +13,116 @@ use berth_model::task_definition::{Attribute, KeyValuePair, Tag, TaskDefinition}
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// A request: every member optional, named in camelCase, and an unknown member refused.
+///
+/// Its `Deserialize` is written here rather than derived: the derived one is a field visitor,
+/// a map visitor and a sequence visitor per request (about 60 of them), which is most of the
+/// control plane's size in the page's wasm. This one reads the members into a JSON map once
+/// ([`Members`]) and decodes each member with its type's own `Deserialize`, shared by every
+/// request with a member of that type; the errors are serde's, word for word.
 macro_rules! request {
     ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-        #[serde(rename_all = "camelCase", deny_unknown_fields)]
-        pub struct $name { $($(#[$fmeta])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>,)* }
+        #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name { $($(#[$fmeta])* #[serde(skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>,)* }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use serde::de::Error as _;
+                const MEMBERS: &[&str] = &[$(stringify!($field)),*];
+                let mut members = Members::read(deserializer, concat!("struct ", stringify!($name)))?;
+                let request = $name { $($field: members.take(stringify!($field)).map_err(D::Error::custom)?,)* };
+                members.finish(MEMBERS).map_err(D::Error::custom)?;
+                Ok(request)
+            }
+        }
     };
+}
+
+/// A request's members as they arrived, taken out one by one as the request is built.
+struct Members(serde_json::Map<String, Value>);
+
+impl Members {
+    /// The members of a JSON object; anything else is serde's "invalid type" error.
+    fn read<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        expected: &'static str,
+    ) -> Result<Members, D::Error> {
+        use serde::de::{Error, Unexpected};
+        let value = Value::deserialize(deserializer)?;
+        let number;
+        let unexpected = match &value {
+            Value::Object(_) => {
+                let Value::Object(map) = value else {
+                    unreachable!()
+                };
+                return Ok(Members(map));
+            }
+            Value::Null => Unexpected::Unit,
+            Value::Bool(b) => Unexpected::Bool(*b),
+            Value::Number(n) => {
+                number = n.as_f64().unwrap_or_default();
+                match (n.as_u64(), n.as_i64()) {
+                    (Some(u), _) => Unexpected::Unsigned(u),
+                    (None, Some(i)) => Unexpected::Signed(i),
+                    _ => Unexpected::Float(number),
+                }
+            }
+            Value::String(s) => Unexpected::Str(s),
+            Value::Array(_) => Unexpected::Seq,
+        };
+        Err(D::Error::invalid_type(unexpected, &expected))
+    }
+
+    /// The member named `field` in camelCase (`cluster_name` → `clusterName`), decoded; absent
+    /// and `null` are `None`.
+    fn take<T: serde::de::DeserializeOwned>(
+        &mut self,
+        field: &str,
+    ) -> Result<Option<T>, serde_json::Error> {
+        match self.0.remove(&camel_case(field)) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => T::deserialize(value).map(Some),
+        }
+    }
+
+    /// Refuses a member left over, with serde's words for an unknown field.
+    fn finish(self, fields: &[&str]) -> Result<(), serde_json::Error> {
+        let Some(unknown) = self.0.keys().next() else {
+            return Ok(());
+        };
+        let names: Vec<String> = fields
+            .iter()
+            .map(|f| format!("`{}`", camel_case(f)))
+            .collect();
+        let expected = match names.as_slice() {
+            [] => "there are no fields".to_owned(),
+            [one] => format!("expected {one}"),
+            [a, b] => format!("expected {a} or {b}"),
+            _ => format!("expected one of {}", names.join(", ")),
+        };
+        Err(serde::de::Error::custom(format_args!(
+            "unknown field `{unknown}`, {expected}"
+        )))
+    }
+}
+
+/// serde's `rename_all = "camelCase"` for a snake_case field name.
+fn camel_case(snake: &str) -> String {
+    let mut camel = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            camel.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            camel.push(c);
+        }
+    }
+    camel
 }
 
 macro_rules! response {
@@ -1304,5 +1407,105 @@ impl Request {
                 ),
             ))
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(unreachable_pub)] // `request!` makes its structs `pub`, as the API's are.
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// What serde's derive made of two requests, kept to check [`Members`] against.
+    mod derived {
+        use serde::Deserialize;
+
+        #[derive(Debug, Default, PartialEq, Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub struct ListTasksRequest {
+            #[serde(default)]
+            pub cluster: Option<String>,
+            #[serde(default)]
+            pub max_results: Option<i64>,
+            #[serde(default)]
+            pub container_instance: Option<String>,
+        }
+
+        #[derive(Debug, Default, PartialEq, Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub struct DeleteClusterRequest {
+            #[serde(default)]
+            pub cluster: Option<String>,
+        }
+    }
+
+    request! {
+        /// Three members, as derived::ListTasksRequest.
+        ListTasksRequest { cluster: String, max_results: i64, container_instance: String }
+    }
+
+    fn text<T: serde::de::DeserializeOwned>(body: &str) -> Result<String, String> {
+        let value: Value = serde_json::from_str(body).unwrap();
+        serde_json::from_value::<T>(value)
+            .map(|_| "ok".to_owned())
+            .map_err(|e| e.to_string())
+    }
+
+    /// The hand-written decoder says what serde's derive says, and decodes the same.
+    #[test]
+    fn members_decode_and_err_as_the_derive_did() {
+        for body in [
+            r#"{}"#,
+            r#"{"cluster": "a", "maxResults": 5, "containerInstance": "i"}"#,
+            r#"{"cluster": null}"#,
+            r#"{"cluster": 42}"#,
+            r#"{"maxResults": "ten"}"#,
+            r#"{"maxResults": -1.5}"#,
+            r#"{"clusterNameTypo": "x"}"#,
+            r#"{"cluster": "a", "zzz": 1}"#,
+            r#""default""#,
+            r#"42"#,
+            r#"-3"#,
+            r#"true"#,
+            r#"null"#,
+        ] {
+            assert_eq!(
+                text::<ListTasksRequest>(body),
+                text::<derived::ListTasksRequest>(body),
+                "{body}"
+            );
+        }
+        // One and two members: serde's other wordings of "expected".
+        assert_eq!(
+            text::<DeleteClusterRequest>(r#"{"x": 1}"#),
+            text::<derived::DeleteClusterRequest>(r#"{"x": 1}"#)
+        );
+        let decoded: ListTasksRequest =
+            serde_json::from_str(r#"{"cluster": "a", "maxResults": 5, "containerInstance": "i"}"#)
+                .unwrap();
+        assert_eq!(
+            decoded,
+            ListTasksRequest {
+                cluster: Some("a".into()),
+                max_results: Some(5),
+                container_instance: Some("i".into())
+            }
+        );
+        // An array is not a request (the derive took `[]` for an empty one).
+        assert_eq!(
+            text::<ListTasksRequest>("[]").unwrap_err(),
+            "invalid type: sequence, expected struct ListTasksRequest"
+        );
+    }
+
+    #[test]
+    fn camel_case_is_serdes() {
+        assert_eq!(camel_case("cluster"), "cluster");
+        assert_eq!(
+            camel_case("instance_identity_document"),
+            "instanceIdentityDocument"
+        );
+        assert_eq!(camel_case("ipv6_address"), "ipv6Address");
     }
 }
