@@ -8,7 +8,8 @@
 //! 3. Stop tasks of older deployments: PENDING and unhealthy ones first, then healthy ones
 //!    while the healthy count stays at least `minHealthy`; stop PRIMARY tasks beyond D. A
 //!    RUNNING task that does not count as healthy yet (below) is not unhealthy: it is left
-//!    until it counts, so an update right after a start does not kill the tasks it started.
+//!    until it counts, unless the healthy tasks make `minHealthy` without it, so an update
+//!    right after a start does not kill the tasks it started.
 //! 4. When neither bound lets the deployment move, say so once (the 100/100 event); when a
 //!    task cannot be placed, write ECS's "unable to place" event with the closest match, once
 //!    per cause.
@@ -304,19 +305,22 @@ pub(crate) fn reconcile(
     }
 
     // 3. Stop older deployments' tasks within minimumHealthyPercent, unhealthy ones first,
-    // and PRIMARY tasks beyond the desired count (scale-in).
+    // and PRIMARY tasks beyond the desired count (scale-in). A warming task goes only when
+    // the healthy ones already make the minimum without it (say, minimumHealthyPercent 0).
     let mut stopping: Vec<TaskKey> = Vec::new();
     let mut healthy_left = healthy_total;
-    let unhealthy_first = old_live
-        .iter()
-        .filter(|t| !t.protected)
-        .filter(|t| !t.healthy && !t.warming)
-        .chain(old_live.iter().filter(|t| !t.protected && t.healthy));
-    for task in unhealthy_first {
-        if !task.healthy {
-            stopping.push(task.key);
-        } else if healthy_left > min_healthy {
-            healthy_left -= 1;
+    let candidates = old_live.iter().filter(|t| !t.protected);
+    let unhealthy = candidates.clone().filter(|t| !t.healthy && !t.warming);
+    let healthy = candidates.clone().filter(|t| t.healthy);
+    let warming = candidates.filter(|t| t.warming);
+    for task in unhealthy.chain(healthy).chain(warming) {
+        let stop = if task.healthy {
+            healthy_left > min_healthy
+        } else {
+            !task.warming || healthy_left >= min_healthy
+        };
+        if stop {
+            healthy_left -= u32::from(task.healthy);
             stopping.push(task.key);
         }
     }

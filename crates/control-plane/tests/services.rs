@@ -183,6 +183,39 @@ fn an_update_does_not_stop_tasks_that_are_still_warming_up() {
     assert!(s.events()[0].contains("is already using a port required by your task"));
 }
 
+/// ... but when minimumHealthyPercent needs no task at all, a warming task of an older
+/// deployment is not kept either.
+#[test]
+fn a_warming_task_goes_at_once_when_no_healthy_task_is_needed() {
+    let mut s = Session::new(2);
+    s.setup(1, 80);
+    s.create_service(1, None);
+    s.agents_obey();
+    s.advance(1_000);
+    s.update(UpdateServiceRequest {
+        task_definition: Some("web:2".into()),
+        deployment_configuration: Some(DeploymentConfiguration {
+            minimum_healthy_percent: 0,
+            maximum_percent: 100,
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    s.agents_obey();
+    s.advance(5_000);
+    s.agents_obey();
+    let service = s.service();
+    assert_eq!(service.running_count, 1);
+    assert!(
+        service
+            .deployments
+            .iter()
+            .all(|d| d.task_definition.ends_with("web:2") || d.running_count == 0),
+        "web:1's task stopped at once and web:2's took port 80: {:?}",
+        service.deployments
+    );
+}
+
 /// Seed 002's other way out: scale to 0, then back to 1.
 #[test]
 fn seed_002_desired_count_zero_workaround() {
