@@ -143,11 +143,7 @@ fn save() {
     let stored = storage
         .as_ref()
         .and_then(|s| s.get_item(SAVED_WORLD).ok().flatten());
-    let seen = WORLD_SEEN.with(|seen| seen.borrow().clone());
-    if stored
-        .as_ref()
-        .is_some_and(|stored| Some(stored) != seen.as_ref() && *stored != world)
-    {
+    if written_by_another_tab(stored.as_deref(), &world) {
         return take_up_the_other_tabs_world();
     }
     let kept = storage.is_some_and(|storage| {
@@ -157,6 +153,14 @@ fn save() {
     if kept {
         WORLD_SEEN.with(|seen| *seen.borrow_mut() = Some(world));
     }
+}
+
+/// Whether the world named in storage (`stored`) was written by another tab: it is neither the
+/// one this tab last saw there nor the one it shows (`ours`).
+#[cfg(feature = "local")]
+fn written_by_another_tab(stored: Option<&str>, ours: &str) -> bool {
+    let seen = WORLD_SEEN.with(|seen| seen.borrow().clone());
+    stored.is_some_and(|stored| Some(stored) != seen.as_deref() && stored != ours)
 }
 
 /// Another tab of this page changed the world: reload, which replays what it saved. (This
@@ -179,8 +183,8 @@ fn follow_other_tabs() {
             if event.key().as_deref() != Some(SAVED_WORLD) {
                 return;
             }
-            let seen = WORLD_SEEN.with(|seen| seen.borrow().clone());
-            if event.new_value().is_some() && event.new_value() != seen {
+            let ours = LOCAL.with(|local| local.borrow().as_ref().map(|l| l.world()));
+            if written_by_another_tab(event.new_value().as_deref(), &ours.unwrap_or_default()) {
                 take_up_the_other_tabs_world();
             }
         });

@@ -56,6 +56,20 @@ impl Session {
         self.agents_obey();
     }
 
+    /// Seed 002's one instance and port 80: a service of one task, updated 1 s after its task
+    /// started (so before it counts as healthy); the service 5 s later.
+    fn update_while_warming(&mut self, request: UpdateServiceRequest) -> Service {
+        self.setup(1, 80);
+        self.create_service(1, None);
+        self.agents_obey();
+        self.advance(1_000);
+        self.update(request);
+        self.agents_obey();
+        self.advance(5_000);
+        self.agents_obey();
+        self.service()
+    }
+
     fn events(&mut self) -> Vec<String> {
         self.service()
             .events
@@ -158,18 +172,10 @@ fn seed_002_port_80_stalls_a_rolling_update() {
 #[test]
 fn an_update_does_not_stop_tasks_that_are_still_warming_up() {
     let mut s = Session::new(2);
-    s.setup(1, 80);
-    s.create_service(1, None);
-    s.agents_obey();
-    s.advance(1_000);
-    s.update(UpdateServiceRequest {
+    let service = s.update_while_warming(UpdateServiceRequest {
         task_definition: Some("web:2".into()),
         ..Default::default()
     });
-    s.agents_obey();
-    s.advance(5_000);
-    s.agents_obey();
-    let service = s.service();
     assert_eq!(
         (service.running_count, service.deployments.len()),
         (1, 2),
@@ -188,11 +194,7 @@ fn an_update_does_not_stop_tasks_that_are_still_warming_up() {
 #[test]
 fn a_warming_task_goes_at_once_when_no_healthy_task_is_needed() {
     let mut s = Session::new(2);
-    s.setup(1, 80);
-    s.create_service(1, None);
-    s.agents_obey();
-    s.advance(1_000);
-    s.update(UpdateServiceRequest {
+    let service = s.update_while_warming(UpdateServiceRequest {
         task_definition: Some("web:2".into()),
         deployment_configuration: Some(DeploymentConfiguration {
             minimum_healthy_percent: 0,
@@ -201,10 +203,6 @@ fn a_warming_task_goes_at_once_when_no_healthy_task_is_needed() {
         }),
         ..Default::default()
     });
-    s.agents_obey();
-    s.advance(5_000);
-    s.agents_obey();
-    let service = s.service();
     assert_eq!(service.running_count, 1);
     assert!(
         service
