@@ -4,6 +4,7 @@
 //! ([`berth_scheduler::Detail::Full`]), computed on a copy of the cluster's instances with a
 //! generator of its own, so asking changes nothing and draws no id.
 
+use berth_model::states::ServiceStatus;
 use berth_model::{messages, ApiError, ExceptionType};
 use berth_scheduler::{compile_constraints, compile_strategies, Detail, PlacementRequest, Verdict};
 use rand_chacha::rand_core::SeedableRng;
@@ -34,7 +35,7 @@ impl ControlPlane {
                 let svc = record
                     .services
                     .get(service_name)
-                    .filter(|s| s.doc.status == "ACTIVE")
+                    .filter(|s| s.doc.status == ServiceStatus::Active)
                     .ok_or_else(|| {
                         ApiError::new(
                             ExceptionType::ServiceNotFoundException,

@@ -7,6 +7,7 @@
 
 use berth_agent_protocol::{AgentEvent, AgentInstruction, Status, TaskStateChange};
 use berth_model::resources::NetworkBinding;
+use berth_model::states::{Connectivity, HealthStatus, TaskStatus, TaskStopCode};
 use berth_model::{messages, SimTime};
 
 use crate::actions::instances;
@@ -41,7 +42,7 @@ fn connection(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, connected
             .tasks
             .iter()
             .filter_map(|key| cluster.tasks.get(key))
-            .filter(|record| record.task.desired_status != "STOPPED")
+            .filter(|record| record.task.desired_status != TaskStatus::Stopped)
             .map(|record| record.task.task_arn.clone())
             .collect();
         cp.instructions.push_back((
@@ -57,16 +58,16 @@ fn connection(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, connected
         .update(index, |instance| instance.agent_connected = connected);
     cluster.instances[index].version += 1;
     let connectivity = if connected {
-        "CONNECTED"
+        Connectivity::Connected
     } else {
-        "DISCONNECTED"
+        Connectivity::Disconnected
     };
     let mut changed = Vec::new();
     for key in &cluster.instances[index].tasks {
         let Some(record) = cluster.tasks.get_mut(key) else {
             continue;
         };
-        record.task.connectivity = connectivity.into();
+        record.task.connectivity = connectivity.clone();
         record.task.connectivity_at = Some(now);
         record.task.version += 1;
         changed.push(record.task.clone());
@@ -101,7 +102,7 @@ fn task_state_change(
     let key = TaskKey::of(&change.task_arn).expect("found above");
     let agent = cluster.agent_of(&cluster.tasks[&key]);
     let record = cluster.tasks.get_mut(&key).expect("found above");
-    if agent != instance_arn || record.task.last_status == "STOPPED" {
+    if agent != instance_arn || record.task.last_status == TaskStatus::Stopped {
         return; // Only the task's own agent reports on it, and STOPPED is final.
     }
     let task = &mut record.task;
@@ -121,8 +122,8 @@ fn task_state_change(
         let Some(container) = task.containers.iter_mut().find(|c| c.name == update.name) else {
             continue;
         };
-        let was_stopped = container.last_status == "STOPPED";
-        container.last_status = update.status.as_str().into();
+        let was_stopped = container.last_status == TaskStatus::Stopped;
+        container.last_status = task_status(update.status);
         if update.runtime_id.is_some() {
             container.runtime_id = update.runtime_id.clone();
         }
@@ -145,7 +146,7 @@ fn task_state_change(
                 .collect();
         }
         if let Some(health) = &update.health_status {
-            container.health_status = health.clone();
+            container.health_status = HealthStatus::from_wire(health);
         }
         if update.status == Status::Stopped
             && !was_stopped
@@ -155,23 +156,22 @@ fn task_state_change(
         }
     }
     // Task health follows its essential containers (§6.5).
-    let essential: Vec<&str> = task
+    let essential: Vec<&HealthStatus> = task
         .containers
         .iter()
         .filter(|c| record.essential.contains(&c.name))
-        .map(|c| c.health_status.as_str())
+        .map(|c| &c.health_status)
         .collect();
-    task.health_status = if essential.contains(&"UNHEALTHY") {
-        "UNHEALTHY"
-    } else if !essential.is_empty() && essential.iter().all(|h| *h == "HEALTHY") {
-        "HEALTHY"
+    task.health_status = if essential.contains(&&HealthStatus::Unhealthy) {
+        HealthStatus::Unhealthy
+    } else if !essential.is_empty() && essential.iter().all(|h| **h == HealthStatus::Healthy) {
+        HealthStatus::Healthy
     } else {
-        "UNKNOWN"
-    }
-    .into();
-    if essential_exited && task.desired_status == "RUNNING" && record.ever_running {
-        task.desired_status = "STOPPED".into();
-        task.stop_code = Some("EssentialContainerExited".into());
+        HealthStatus::Undetermined
+    };
+    if essential_exited && task.desired_status == TaskStatus::Running && record.ever_running {
+        task.desired_status = TaskStatus::Stopped;
+        task.stop_code = Some(TaskStopCode::EssentialContainerExited);
         task.stopped_reason = Some(messages::ESSENTIAL_CONTAINER_EXITED.into());
         task.stopping_at = Some(now);
     }
@@ -179,13 +179,13 @@ fn task_state_change(
     match change.status {
         Status::Pending => {
             // The ENI is attached: a Fargate (or awsvpc) task leaves PROVISIONING.
-            if task.last_status == "PROVISIONING" {
-                task.last_status = "PENDING".into();
+            if task.last_status == TaskStatus::Provisioning {
+                task.last_status = TaskStatus::Pending;
             }
         }
         Status::Running => {
-            if task.last_status != "RUNNING" {
-                task.last_status = "RUNNING".into();
+            if task.last_status != TaskStatus::Running {
+                task.last_status = TaskStatus::Running;
                 task.started_at = Some(now);
                 record.ever_running = true;
             }
@@ -194,22 +194,22 @@ fn task_state_change(
             // A stopped task's containers have stopped, whether or not the agent named them
             // (an agent that lost a task reports it without containers).
             for container in &mut task.containers {
-                if container.last_status != "STOPPED" {
-                    container.last_status = "STOPPED".into();
+                if container.last_status != TaskStatus::Stopped {
+                    container.last_status = TaskStatus::Stopped;
                 }
             }
-            task.last_status = "STOPPED".into();
-            task.desired_status = "STOPPED".into();
+            task.last_status = TaskStatus::Stopped;
+            task.desired_status = TaskStatus::Stopped;
             task.stopped_at = Some(now);
             task.execution_stopped_at = Some(now);
             task.stopping_at.get_or_insert(now);
             if task.stop_code.is_none() {
                 if record.ever_running {
-                    task.stop_code = Some("EssentialContainerExited".into());
+                    task.stop_code = Some(TaskStopCode::EssentialContainerExited);
                     task.stopped_reason = Some(messages::ESSENTIAL_CONTAINER_EXITED.into());
                 } else {
                     // Never ran: the first container's reason is why (CannotPullContainerError ...).
-                    task.stop_code = Some("TaskFailedToStart".into());
+                    task.stop_code = Some(TaskStopCode::TaskFailedToStart);
                     let reason = task.containers.iter().find_map(|c| c.reason.clone());
                     task.stopped_reason =
                         Some(reason.unwrap_or_else(|| "Task failed to start".into()));
@@ -248,7 +248,7 @@ fn task_state_change(
             task.task_arn.clone(),
         ));
     }
-    if before.0 != "RUNNING" && task.last_status == "RUNNING" {
+    if before.0 != TaskStatus::Running && task.last_status == TaskStatus::Running {
         // A service task that runs ends the service's launch back-off (§7.9).
         if let Some(service) = service.as_deref().and_then(|s| cluster.services.get_mut(s)) {
             service.start_failures = 0;
@@ -286,7 +286,7 @@ fn task_state_change(
         );
     }
     // The service hears of it after the task's own events: cause before effect.
-    if released && task.stop_code.as_deref() == Some("TaskFailedToStart") {
+    if released && task.stop_code == Some(TaskStopCode::TaskFailedToStart) {
         if let (Some(deployment), Some(service)) = (&task.started_by, &service) {
             crate::service_scheduler::task_failed_to_start(
                 cp,
@@ -319,14 +319,14 @@ pub(crate) fn stop_orphans(
             continue;
         };
         let task = &mut record.task;
-        task.last_status = "STOPPED".into();
-        task.desired_status = "STOPPED".into();
+        task.last_status = TaskStatus::Stopped;
+        task.desired_status = TaskStatus::Stopped;
         task.stopping_at.get_or_insert(now);
         task.execution_stopped_at = Some(now);
         task.stopped_at = Some(now);
         task.stopped_reason = Some(reason.to_owned());
         for container in &mut task.containers {
-            container.last_status = "STOPPED".into();
+            container.last_status = TaskStatus::Stopped;
         }
         task.version += 1;
         stopped.push(task.clone());
@@ -343,4 +343,13 @@ pub(crate) fn stop_orphans(
         cp.emit(now, "ECS Task State Change", &task.task_arn, task);
     }
     cp.dirty = true;
+}
+
+/// What an agent's report of a container means for its `lastStatus`.
+fn task_status(status: Status) -> TaskStatus {
+    match status {
+        Status::Pending => TaskStatus::Pending,
+        Status::Running => TaskStatus::Running,
+        Status::Stopped => TaskStatus::Stopped,
+    }
 }

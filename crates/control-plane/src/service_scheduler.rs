@@ -24,6 +24,10 @@
 //! is armed.
 
 use berth_model::resources::ServiceEvent;
+use berth_model::states::{
+    LaunchType, RolloutState, SchedulingStrategy, ServiceStatus, StabilityStatus, TaskSetStatus,
+    TaskStatus, TaskStopCode,
+};
 use berth_model::{messages, SimTime};
 use berth_scheduler::{compile_constraints, compile_strategies, Detail, PlacementRequest};
 
@@ -98,7 +102,9 @@ fn check_table(cluster: &ClusterRecord, service_name: &str) {
     let unstopped = cluster
         .tasks
         .values()
-        .filter(|t| t.service.as_deref() == Some(service_name) && t.task.last_status != "STOPPED")
+        .filter(|t| {
+            t.service.as_deref() == Some(service_name) && t.task.last_status != TaskStatus::Stopped
+        })
         .count();
     assert_eq!(
         entries, unstopped,
@@ -140,10 +146,10 @@ pub(crate) fn reconcile(
     let Some(record) = cluster.services.get(service_name) else {
         return;
     };
-    if record.doc.status == "INACTIVE" {
+    if record.doc.status == ServiceStatus::Inactive {
         return;
     }
-    if record.doc.scheduling_strategy == "DAEMON" {
+    if record.doc.scheduling_strategy == SchedulingStrategy::Daemon {
         return reconcile_daemon(cp, now, cluster_name, service_name);
     }
     if crate::actions::task_sets::is_external(&record.doc.deployment_controller) {
@@ -228,7 +234,7 @@ pub(crate) fn reconcile(
     }
     let cluster = &cp.clusters[cluster_name];
     let record = &cluster.services[service_name];
-    let desired = if record.doc.status == "ACTIVE" {
+    let desired = if record.doc.status == ServiceStatus::Active {
         record.doc.desired_count
     } else {
         0
@@ -282,7 +288,7 @@ pub(crate) fn reconcile(
     if let Some(until) = throttled {
         cp.wakeups.insert(until);
     }
-    let to_start = if primary.rollout_state == "FAILED" || throttled.is_some() {
+    let to_start = if primary.rollout_state == RolloutState::Failed || throttled.is_some() {
         0
     } else {
         wanted.min(room)
@@ -342,7 +348,7 @@ pub(crate) fn reconcile(
         && room == 0
         && healthy_total <= min_healthy
         && live.iter().all(|t| t.healthy)
-        && primary.rollout_state != "FAILED";
+        && primary.rollout_state != RolloutState::Failed;
     let placement_reason = placement_problem.as_ref().map(|(_, reason)| reason.clone());
     let problem = placement_problem
         .map(|(message, _)| message)
@@ -399,7 +405,9 @@ pub(crate) fn reconcile(
         .get_mut(cluster_name)
         .and_then(|c| c.services.get_mut(service_name))
         .expect("exists");
-    if complete && (primary.rollout_state == "IN_PROGRESS" || record.doc.deployments.len() > 1) {
+    if complete
+        && (primary.rollout_state == RolloutState::InProgress || record.doc.deployments.len() > 1)
+    {
         reach_steady_state(cp, now, cluster_name, service_name, &mut events);
     } else {
         let record = cp
@@ -446,7 +454,7 @@ fn reconcile_task_sets(
     service_name: &str,
 ) {
     let record = &cp.clusters[cluster_name].services[service_name];
-    let desired = if record.doc.status == "ACTIVE" {
+    let desired = if record.doc.status == ServiceStatus::Active {
         record.doc.desired_count
     } else {
         0
@@ -457,7 +465,7 @@ fn reconcile_task_sets(
     let mut updated = Vec::with_capacity(sets.len());
     for mut set in sets {
         let number = deployment_number(&set.id);
-        let target = if set.status == "DRAINING" {
+        let target = if set.status == TaskSetStatus::Draining {
             0
         } else {
             crate::actions::task_sets::computed_desired_count(desired, &set.scale)
@@ -516,21 +524,23 @@ fn reconcile_task_sets(
             .count();
         let steady = remaining == target as usize && running == target as usize;
         let stability = if steady {
-            "STEADY_STATE"
+            StabilityStatus::SteadyState
         } else {
-            "STABILIZING"
+            StabilityStatus::Stabilizing
         };
         if set.stability_status != stability {
-            set.stability_status = stability.into();
+            set.stability_status = stability;
             set.stability_status_at = now;
         }
         set.computed_desired_count = target;
-        if !(set.status == "DRAINING" && remaining == 0) {
+        if !(set.status == TaskSetStatus::Draining && remaining == 0) {
             updated.push(set);
         }
     }
-    let all_steady =
-        !updated.is_empty() && updated.iter().all(|s| s.stability_status == "STEADY_STATE");
+    let all_steady = !updated.is_empty()
+        && updated
+            .iter()
+            .all(|s| s.stability_status == StabilityStatus::SteadyState);
     let record = cp
         .clusters
         .get_mut(cluster_name)
@@ -573,8 +583,8 @@ fn finish_step(
         .get_mut(cluster_name)
         .and_then(|c| c.services.get_mut(service_name))
         .expect("exists");
-    if record.doc.status == "DRAINING" && all_stopped {
-        record.doc.status = "INACTIVE".into();
+    if record.doc.status == ServiceStatus::Draining && all_stopped {
+        record.doc.status = ServiceStatus::Inactive;
     }
     for message in events {
         add_event(cp, now, cluster_name, service_name, message);
@@ -587,7 +597,7 @@ fn finish_step(
 fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, service_name: &str) {
     let cluster = &cp.clusters[cluster_name];
     let record = &cluster.services[service_name];
-    let active = record.doc.status == "ACTIVE";
+    let active = record.doc.status == ServiceStatus::Active;
     let record_execute_command = record.doc.enable_execute_command;
     let primary = record.doc.deployments[0].clone();
     let Some(td) = resolve(cp, &primary.task_definition).cloned() else {
@@ -614,7 +624,9 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
         .collect();
     let mut on_instance: std::collections::BTreeMap<usize, Vec<(TaskKey, bool)>> =
         Default::default();
-    for t in service_tasks(cluster, service_name).filter(|t| t.task.desired_status == "RUNNING") {
+    for t in service_tasks(cluster, service_name)
+        .filter(|t| t.task.desired_status == TaskStatus::Running)
+    {
         let is_primary = t.task.started_by.as_deref() == Some(primary.id.as_str());
         // A DAEMON service's tasks are on instances (DAEMON is EC2 only).
         if let Some(instance) = t.instance {
@@ -716,16 +728,16 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
     let healthy_here = |instance: usize| {
         service_tasks(cluster, service_name).any(|t| {
             t.instance == Some(instance)
-                && t.task.desired_status == "RUNNING"
+                && t.task.desired_status == TaskStatus::Running
                 && t.task.started_by.as_deref() == Some(primary.id.as_str())
-                && t.task.last_status == "RUNNING"
+                && t.task.last_status == TaskStatus::Running
                 && t.task
                     .started_at
                     .is_some_and(|at| now >= at.plus_millis(HEALTH_WAIT_MS))
         })
     };
     for t in service_tasks(cluster, service_name)
-        .filter(|t| t.task.last_status == "RUNNING" && !t.health_checked)
+        .filter(|t| t.task.last_status == TaskStatus::Running && !t.health_checked)
     {
         if let Some(ready) = t
             .task
@@ -738,7 +750,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
     }
     let cluster = &cp.clusters[cluster_name];
     let others = service_tasks(cluster, service_name)
-        .filter(|t| t.task.desired_status == "RUNNING")
+        .filter(|t| t.task.desired_status == TaskStatus::Running)
         .any(|t| {
             t.task.started_by.as_deref() != Some(primary.id.as_str())
                 || t.instance.is_none_or(|i| !eligible.contains(&i))
@@ -753,7 +765,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
         .and_then(|c| c.services.get_mut(service_name))
         .expect("exists");
     if complete
-        && (record.doc.deployments[0].rollout_state == "IN_PROGRESS"
+        && (record.doc.deployments[0].rollout_state == RolloutState::InProgress
             || record.doc.deployments.len() > 1)
     {
         reach_steady_state(cp, now, cluster_name, service_name, &mut events);
@@ -808,7 +820,7 @@ fn start_tasks(
     // a task set has its own launch type and network.
     let (on_fargate, network, strategy) = match task_set {
         Some(set) => (
-            set.launch_type == "FARGATE",
+            set.launch_type == Some(LaunchType::Fargate),
             set.network_configuration.clone(),
             Vec::new(),
         ),
@@ -830,7 +842,7 @@ fn start_tasks(
         .iter()
         .map(|item| {
             service_tasks(&cp.clusters[cluster_name], service_name)
-                .filter(|t| t.task.desired_status == "RUNNING")
+                .filter(|t| t.task.desired_status == TaskStatus::Running)
                 // The strategy applies to each deployment's tasks.
                 .filter(|t| t.task.started_by.as_deref() == Some(deployment))
                 .filter(|t| {
@@ -923,8 +935,8 @@ fn stop_task(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, key: TaskK
         return;
     };
     let task = &mut record.task;
-    task.desired_status = "STOPPED".into();
-    task.stop_code = Some("ServiceSchedulerInitiated".into());
+    task.desired_status = TaskStatus::Stopped;
+    task.stop_code = Some(TaskStopCode::ServiceSchedulerInitiated);
     task.stopped_reason = Some(reason.to_owned());
     task.stopping_at = Some(now);
     task.version += 1;
@@ -954,8 +966,8 @@ fn reach_steady_state(
     let service_arn = record.doc.service_arn.clone();
     let deployment = &mut record.doc.deployments[0];
     let mut completed = None;
-    if deployment.rollout_state == "IN_PROGRESS" {
-        deployment.rollout_state = "COMPLETED".into();
+    if deployment.rollout_state == RolloutState::InProgress {
+        deployment.rollout_state = RolloutState::Completed;
         deployment.rollout_state_reason = messages::deployment_completed(&deployment.id);
         deployment.updated_at = now;
         let id = deployment.id.clone();
@@ -1069,8 +1081,9 @@ fn count_failed_task(
         entry.updated_at = now;
     }
     let threshold = desired.div_ceil(2).clamp(10, 200);
-    let trips =
-        breaker.enable && entry.rollout_state == "IN_PROGRESS" && entry.failed_tasks >= threshold;
+    let trips = breaker.enable
+        && entry.rollout_state == RolloutState::InProgress
+        && entry.failed_tasks >= threshold;
     // The launch back-off (§7.9): after a few failures in a row, wait before launching
     // again, twice as long after each further failed attempt up to 27 minutes, and say so
     // once per streak. Failures of tasks launched together count as one attempt.
@@ -1118,7 +1131,7 @@ fn count_failed_task(
         .iter_mut()
         .find(|d| d.id == deployment)
         .expect("found above");
-    entry.rollout_state = "FAILED".into();
+    entry.rollout_state = RolloutState::Failed;
     entry.rollout_state_reason = messages::CIRCUIT_BREAKER_FAILED.into();
     let failed_id = entry.id.clone();
     let rollback_to = record.last_completed.clone();

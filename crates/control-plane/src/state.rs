@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use berth_model::resources::{Task, VersionInfo};
+use berth_model::states::{AgentUpdateStatus, HealthStatus, TaskStatus};
 use berth_model::task_definition::{Tag, TaskDefinition};
 use berth_model::SimTime;
 use berth_scheduler::{Cluster, Placement};
@@ -171,18 +172,18 @@ impl ServiceTask {
     /// The entry for a task; `None` once it has STOPPED.
     pub(crate) fn of(record: &TaskRecord) -> Option<ServiceTask> {
         let task = &record.task;
-        let phase = match task.last_status.as_str() {
-            "STOPPED" => return None,
-            "PENDING" => Phase::Pending,
-            "RUNNING" => Phase::Running,
+        let phase = match task.last_status {
+            TaskStatus::Stopped => return None,
+            TaskStatus::Pending => Phase::Pending,
+            TaskStatus::Running => Phase::Running,
             _ => Phase::Other,
         };
         Some(ServiceTask {
-            desired_running: task.desired_status == "RUNNING",
+            desired_running: task.desired_status == TaskStatus::Running,
             phase,
             health_checked: record.health_checked,
-            healthy: task.health_status == "HEALTHY",
-            unhealthy: task.health_status == "UNHEALTHY",
+            healthy: task.health_status == HealthStatus::Healthy,
+            unhealthy: task.health_status == HealthStatus::Unhealthy,
             started_at: task.started_at,
             deployment: deployment_number(task.started_by.as_deref().unwrap_or("")),
             instance: record.instance,
@@ -256,7 +257,7 @@ pub(crate) struct InstanceRecord {
     pub(crate) attributes: std::sync::Arc<[berth_model::task_definition::Attribute]>,
     /// An UpdateContainerAgent under way or done: its status, and when the next stage comes.
     #[serde(default)]
-    pub(crate) agent_update: Option<(String, Option<SimTime>)>,
+    pub(crate) agent_update: Option<(AgentUpdateStatus, Option<SimTime>)>,
     /// Tasks on it with desiredStatus RUNNING, and tasks on it PENDING, kept by
     /// [`ClusterRecord::sync`] so a document costs the same however many tasks it runs.
     #[serde(default)]
@@ -307,10 +308,10 @@ impl TaskRecord {
     /// What it adds to its instance's counts now: on an instance and not STOPPED with
     /// desiredStatus RUNNING; on an instance and PENDING.
     fn counts(&self) -> (bool, bool) {
-        let on_instance = self.instance.is_some() && self.task.last_status != "STOPPED";
+        let on_instance = self.instance.is_some() && self.task.last_status != TaskStatus::Stopped;
         (
-            on_instance && self.task.desired_status == "RUNNING",
-            on_instance && self.task.last_status == "PENDING",
+            on_instance && self.task.desired_status == TaskStatus::Running,
+            on_instance && self.task.last_status == TaskStatus::Pending,
         )
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use berth_model::states::TaskStatus;
 use berth_model::ApiError;
 use serde::Serialize;
 
@@ -67,7 +68,7 @@ impl ControlPlane {
                 tasks.push([
                     revision,
                     memory,
-                    u32::from(task.task.last_status == "RUNNING"),
+                    u32::from(task.task.last_status == TaskStatus::Running),
                 ]);
             }
             let remaining = view.remaining();

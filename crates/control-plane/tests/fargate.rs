@@ -1,6 +1,7 @@
 //! Fargate: tasks without container instances, each with an ENI in one of its subnets, run
 //! by the agent of the region's Fargate capacity. Runs natively and in headless Chromium.
 
+use berth_model::states::TaskStatus;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
@@ -73,19 +74,28 @@ fn a_fargate_task_document() {
         "arn:aws:ecs:us-east-1:123456789012:container-instance/default/x",
         AgentEvent::TaskStateChange(running(Status::Running)),
     );
-    assert_eq!(s.describe("default", &task_arn).last_status, "PROVISIONING");
+    assert_eq!(
+        s.describe("default", &task_arn).last_status,
+        TaskStatus::Provisioning
+    );
     s.cp.handle_agent_event(
         s.now,
         &agent,
         AgentEvent::TaskStateChange(running(Status::Pending)),
     );
-    assert_eq!(s.describe("default", &task_arn).last_status, "PENDING");
+    assert_eq!(
+        s.describe("default", &task_arn).last_status,
+        TaskStatus::Pending
+    );
     s.cp.handle_agent_event(
         s.now,
         &agent,
         AgentEvent::TaskStateChange(running(Status::Running)),
     );
-    assert_eq!(s.describe("default", &task_arn).last_status, "RUNNING");
+    assert_eq!(
+        s.describe("default", &task_arn).last_status,
+        TaskStatus::Running
+    );
     // StopTask goes to the same agent.
     s.cli("stop-task", json!({"task": task_arn})).unwrap();
     let (to, _) = s.cp.poll_instruction().expect("a StopTask");

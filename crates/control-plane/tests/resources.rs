@@ -489,7 +489,7 @@ fn submitted_state_changes() {
         .unwrap();
     assert_eq!(ack, json!({"acknowledgment": "ACK"}));
     let described = s.describe("default", &task);
-    assert_eq!(described.last_status, "RUNNING");
+    assert_eq!(described.last_status.as_str(), "RUNNING");
     assert_eq!(described.containers[0].network_bindings[0].host_port, 32768);
     s.cli(
         "submit-container-state-change",
@@ -498,7 +498,8 @@ fn submitted_state_changes() {
     .unwrap();
     let described = s.describe("default", &task);
     assert_eq!(
-        described.desired_status, "STOPPED",
+        described.desired_status.as_str(),
+        "STOPPED",
         "the essential container exited"
     );
     assert_eq!(described.containers[0].exit_code, Some(1));

@@ -12,6 +12,7 @@ mod common;
 use berth_control_plane::requests::*;
 use berth_control_plane::Request;
 use berth_model::resources::{DeploymentCircuitBreaker, DeploymentConfiguration, Service};
+use berth_model::states::{HealthStatus, RolloutState, ServiceStatus, TaskStatus, TaskStopCode};
 use common::Session;
 
 fn web(host_port: u16, image: &str) -> String {
@@ -104,14 +105,20 @@ fn service_reaches_steady_state() {
         ),
         (3, 3, 0)
     );
-    assert_eq!(service.deployments[0].rollout_state, "IN_PROGRESS");
+    assert_eq!(
+        service.deployments[0].rollout_state,
+        RolloutState::InProgress
+    );
     assert!(
         service.deployments[0].id.starts_with("ecs-svc/") && service.deployments[0].id.len() == 27
     );
     s.settle();
     let service = s.service();
     assert_eq!((service.running_count, service.deployments.len()), (3, 1));
-    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+    assert_eq!(
+        service.deployments[0].rollout_state,
+        RolloutState::Completed
+    );
     let events = s.events();
     assert_eq!(events[0], "(service web) has reached a steady state.");
     assert!(events
@@ -142,7 +149,10 @@ fn seed_002_port_80_stalls_a_rolling_update() {
         2,
         "stuck between two deployments"
     );
-    assert_eq!(service.deployments[0].rollout_state, "IN_PROGRESS");
+    assert_eq!(
+        service.deployments[0].rollout_state,
+        RolloutState::InProgress
+    );
     assert_eq!(service.running_count, 1);
     let events = s.events();
     let instance = s.cp_instance_id(0);
@@ -161,7 +171,10 @@ fn seed_002_port_80_stalls_a_rolling_update() {
     s.settle();
     let service = s.service();
     assert_eq!((service.deployments.len(), service.running_count), (1, 1));
-    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+    assert_eq!(
+        service.deployments[0].rollout_state,
+        RolloutState::Completed
+    );
     assert!(service.task_definition.ends_with("task-definition/web:2"));
     assert_eq!(s.events()[0], "(service web) has reached a steady state.");
 }
@@ -240,7 +253,10 @@ fn seed_002_desired_count_zero_workaround() {
     s.settle();
     let service = s.service();
     assert_eq!((service.deployments.len(), service.running_count), (1, 1));
-    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+    assert_eq!(
+        service.deployments[0].rollout_state,
+        RolloutState::Completed
+    );
 }
 
 /// Seed 003: with dynamic host ports the same update completes on one instance.
@@ -257,7 +273,10 @@ fn seed_003_dynamic_ports_complete_on_one_instance() {
     s.settle();
     let service = s.service();
     assert_eq!((service.deployments.len(), service.running_count), (1, 1));
-    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+    assert_eq!(
+        service.deployments[0].rollout_state,
+        RolloutState::Completed
+    );
     let task = s.list_tasks("default", None)[0].clone();
     let task = s.describe("default", &task);
     assert!(task.containers[0].network_bindings[0].host_port >= 49153);
@@ -296,7 +315,10 @@ fn hundred_hundred_cannot_progress() {
         ..Default::default()
     });
     s.settle();
-    assert_eq!(s.service().deployments[0].rollout_state, "COMPLETED");
+    assert_eq!(
+        s.service().deployments[0].rollout_state,
+        RolloutState::Completed
+    );
 }
 
 /// A deployment whose image cannot be pulled trips the circuit breaker (10 failed tasks) and
@@ -332,7 +354,10 @@ fn circuit_breaker_rolls_back() {
         "rolled back to {}",
         service.task_definition
     );
-    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+    assert_eq!(
+        service.deployments[0].rollout_state,
+        RolloutState::Completed
+    );
     let events = s.events();
     assert!(events
         .iter()
@@ -341,7 +366,7 @@ fn circuit_breaker_rolls_back() {
     let failed: Vec<_> = stopped
         .iter()
         .map(|arn| s.describe("default", arn))
-        .filter(|t| t.stop_code.as_deref() == Some("TaskFailedToStart"))
+        .filter(|t| t.stop_code == Some(TaskStopCode::TaskFailedToStart))
         .collect();
     assert_eq!(failed.len(), 10, "the threshold for 2 desired tasks is 10");
     assert!(failed[0]
@@ -471,7 +496,7 @@ fn delete_service() {
     }));
     assert_eq!(deleted["service"]["status"], "DRAINING");
     s.settle();
-    assert_eq!(s.service().status, "INACTIVE");
+    assert_eq!(s.service().status, ServiceStatus::Inactive);
     let listed = s.ok(Request::ListServices(ListServicesRequest::default()));
     assert_eq!(listed["serviceArns"], serde_json::json!([]));
     assert_eq!(
@@ -644,7 +669,10 @@ fn launch_back_off() {
     s.settle();
     let service = s.service();
     assert_eq!(service.running_count, 1);
-    assert_eq!(service.deployments[0].rollout_state, "COMPLETED");
+    assert_eq!(
+        service.deployments[0].rollout_state,
+        RolloutState::Completed
+    );
 }
 
 /// Scale-in protection: a protected task survives its service's scale-in until the
@@ -736,7 +764,10 @@ fn services_own_only_their_tasks() {
         .unwrap()
         .to_owned();
     s.settle();
-    assert_eq!(s.describe("default", &imposter).desired_status, "RUNNING");
+    assert_eq!(
+        s.describe("default", &imposter).desired_status,
+        TaskStatus::Running
+    );
     assert_eq!(
         s.service().running_count,
         1,
@@ -795,10 +826,13 @@ fn health_check_grace_period() {
     s.advance(30_000);
     s.cp.handle_agent_event(s.now, &instance, AgentEvent::TaskStateChange(unhealthy));
     s.drain_events();
-    assert_eq!(s.describe("default", &task).health_status, "UNHEALTHY");
+    assert_eq!(
+        s.describe("default", &task).health_status,
+        HealthStatus::Unhealthy
+    );
     assert_eq!(
         s.describe("default", &task).desired_status,
-        "RUNNING",
+        TaskStatus::Running,
         "within the grace period"
     );
     // The control plane wakes itself when the period ends, and replaces the task.
@@ -807,7 +841,10 @@ fn health_check_grace_period() {
             .expect("a wake-up at the end of the grace period");
     s.now = wake;
     s.cp.handle_timeout(wake);
-    assert_eq!(s.describe("default", &task).desired_status, "STOPPED");
+    assert_eq!(
+        s.describe("default", &task).desired_status,
+        TaskStatus::Stopped
+    );
 }
 
 /// StopServiceDeployment rolls a deployment in progress back to the last completed revision.

@@ -2,6 +2,7 @@
 //! instructions, time passing. Each test reads as an AWS CLI session and checks ECS's words.
 //! Runs natively and in headless Chromium.
 
+use berth_model::states::{Connectivity, TaskStatus, TaskStopCode};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
@@ -76,7 +77,7 @@ fn first_cluster_walkthrough() {
         ("RUNNING", "RUNNING")
     );
     assert_eq!(task.started_at, Some(T0));
-    assert_eq!(task.containers[0].last_status, "RUNNING");
+    assert_eq!(task.containers[0].last_status, TaskStatus::Running);
     let instance = s.ok(Request::DescribeContainerInstances(
         DescribeContainerInstancesRequest {
             cluster: Some("MyCluster".into()),
@@ -105,7 +106,10 @@ fn first_cluster_walkthrough() {
     s.agents_obey();
     let task = s.describe("MyCluster", &running[0]);
     assert_eq!(
-        (task.last_status.as_str(), task.stop_code.as_deref()),
+        (
+            task.last_status.as_str(),
+            task.stop_code.as_ref().map(|c| c.as_str())
+        ),
         ("STOPPED", Some("UserInitiated"))
     );
     assert_eq!(s.list_tasks("MyCluster", None).len(), 9);
@@ -198,7 +202,7 @@ fn stop_codes() {
         }),
     );
     let task = s.describe("default", &first);
-    assert_eq!(task.stop_code.as_deref(), Some("EssentialContainerExited"));
+    assert_eq!(task.stop_code, Some(TaskStopCode::EssentialContainerExited));
     assert_eq!(
         task.stopped_reason.as_deref(),
         Some("Essential container in task exited")
@@ -234,7 +238,7 @@ fn stop_codes() {
         }),
     );
     let task = s.describe("default", &second);
-    assert_eq!(task.stop_code.as_deref(), Some("TaskFailedToStart"));
+    assert_eq!(task.stop_code, Some(TaskStopCode::TaskFailedToStart));
     assert!(task
         .stopped_reason
         .unwrap()
@@ -421,11 +425,17 @@ fn agent_disconnects() {
         &instance,
         AgentEvent::Connection { connected: false },
     );
-    assert_eq!(s.describe("default", &task).connectivity, "DISCONNECTED");
+    assert_eq!(
+        s.describe("default", &task).connectivity,
+        Connectivity::Disconnected
+    );
     let run = s.run("default", "sleep360", 1);
     assert_eq!(run["failures"][0]["reason"], "AGENT");
     s.cp.handle_agent_event(s.now, &instance, AgentEvent::Connection { connected: true });
-    assert_eq!(s.describe("default", &task).connectivity, "CONNECTED");
+    assert_eq!(
+        s.describe("default", &task).connectivity,
+        Connectivity::Connected
+    );
     // Back, the agent learns which tasks it should run (and stops any other it has).
     let reconcile = AgentInstruction::Reconcile {
         task_arns: vec![task.clone()],

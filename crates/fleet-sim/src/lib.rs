@@ -28,6 +28,7 @@ use berth_control_plane::requests::{CreateClusterRequest, RegisterContainerInsta
 use berth_control_plane::{ClusterEvent, Config, ControlPlane, Request, Response};
 use berth_model::instance_types::instance_type;
 use berth_model::resources::{Resource, VersionInfo};
+use berth_model::states::{ClusterStatus, ContainerInstanceStatus};
 use berth_model::{ApiError, SimTime};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -582,7 +583,7 @@ impl Simulation {
                 ..Default::default()
             }),
         )?;
-        let exists = matches!(&described, Response::DescribeClusters(r) if r.clusters.as_ref().is_some_and(|c| c.iter().any(|c| c.status == "ACTIVE")));
+        let exists = matches!(&described, Response::DescribeClusters(r) if r.clusters.as_ref().is_some_and(|c| c.iter().any(|c| c.status == ClusterStatus::Active)));
         if !exists {
             self.cp.handle_request(
                 self.now,
@@ -647,7 +648,7 @@ impl Simulation {
                 ),
             );
             let registered = matches!(&described, Ok(Response::ContainerInstances(r))
-                if r.container_instances.iter().flatten().any(|i| i.status != "INACTIVE"));
+                if r.container_instances.iter().flatten().any(|i| i.status != ContainerInstanceStatus::Inactive));
             if registered {
                 self.agent_event(&arn, AgentEvent::Connection { connected: true });
                 return Ok(arn);

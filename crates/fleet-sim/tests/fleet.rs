@@ -10,6 +10,7 @@ use berth_control_plane::requests::*;
 use berth_control_plane::{Request, Response};
 use berth_fleet_sim::Simulation;
 use berth_model::resources::{Resource, Service, Task};
+use berth_model::states::{HealthStatus, RolloutState, TaskStatus, TaskStopCode};
 use berth_model::{parse_task_definition, SimTime};
 
 const T0: SimTime = SimTime::from_secs(1_415_836_800);
@@ -102,13 +103,13 @@ fn seed_000_sleep360() {
     assert_eq!(running.len(), 10);
     assert!(running
         .iter()
-        .all(|t| t.last_status == "RUNNING" && t.pull_started_at == Some(T0)));
+        .all(|t| t.last_status == TaskStatus::Running && t.pull_started_at == Some(T0)));
     sim.advance(360_000);
     assert!(tasks(&mut sim, "MyCluster", "RUNNING").is_empty());
     let stopped = tasks(&mut sim, "MyCluster", "STOPPED");
     assert_eq!(stopped.len(), 10);
     assert!(stopped.iter().all(
-        |t| t.stop_code.as_deref() == Some("EssentialContainerExited")
+        |t| t.stop_code == Some(TaskStopCode::EssentialContainerExited)
             && t.containers[0].exit_code == Some(0)
     ));
     assert_eq!(stopped[0].stopped_at, Some(T0.plus_millis(4_000 + 360_000)));
@@ -135,7 +136,10 @@ fn seed_002_stall_and_recovery() {
     }))
     .unwrap();
     sim.advance(120_000);
-    assert_eq!(service(&mut sim).deployments[0].rollout_state, "COMPLETED");
+    assert_eq!(
+        service(&mut sim).deployments[0].rollout_state,
+        RolloutState::Completed
+    );
     sim.request(Request::UpdateService(UpdateServiceRequest {
         service: Some("web".into()),
         task_definition: Some("web:2".into()),
@@ -192,7 +196,7 @@ fn pull_failures_and_health() {
     }
     sim.advance(5_000);
     let stopped = tasks(&mut sim, "default", "STOPPED");
-    assert_eq!(stopped[0].stop_code.as_deref(), Some("TaskFailedToStart"));
+    assert_eq!(stopped[0].stop_code, Some(TaskStopCode::TaskFailedToStart));
     assert!(stopped[0]
         .stopped_reason
         .as_deref()
@@ -200,12 +204,12 @@ fn pull_failures_and_health() {
         .starts_with("CannotPullContainerError: "));
     assert_eq!(
         tasks(&mut sim, "default", "RUNNING")[0].health_status,
-        "UNKNOWN"
+        HealthStatus::Undetermined
     );
     sim.advance(10_000);
     assert_eq!(
         tasks(&mut sim, "default", "RUNNING")[0].health_status,
-        "HEALTHY"
+        HealthStatus::Healthy
     );
 }
 

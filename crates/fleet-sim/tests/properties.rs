@@ -8,6 +8,7 @@ use berth_control_plane::requests::*;
 use berth_control_plane::{Request, Response};
 use berth_fleet_sim::Simulation;
 use berth_model::resources::{Service, Task};
+use berth_model::states::TaskStatus;
 use berth_model::{parse_task_definition, SimTime};
 use proptest::prelude::*;
 
@@ -109,7 +110,7 @@ fn session(
         let healthy = tasks
             .iter()
             .filter(|t| {
-                t.last_status == "RUNNING"
+                t.last_status == TaskStatus::Running
                     && t.started_at.is_some_and(|at| now >= at.plus_millis(40_000))
             })
             .count() as u32;

@@ -16,6 +16,7 @@
 //! - [`overrides`]: RunTask/StartTask overrides, and the sizes they change.
 //! - [`placement`]: placement constraints and strategies in AWS's shape.
 //! - [`resources`]: clusters, container instances, tasks and containers in AWS's shape.
+//! - [`states`]: ECS's state and kind enums (`lastStatus`, `rolloutState`, `launchType`, ...).
 //! - [`units`]: `"1 vCPU"` → `"1024"`, `"2 GB"` → `"2048"`, and Fargate's size table.
 //! - [`arn`], [`time`], [`problem`]: ARNs and ids, `SimTime`, problems and API errors.
 
@@ -32,6 +33,7 @@ pub mod placement;
 pub mod problem;
 pub mod register;
 pub mod resources;
+pub mod states;
 pub mod task_definition;
 pub mod time;
 pub mod units;

@@ -6,6 +6,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::overrides::TaskOverride;
+use crate::states::{
+    AgentUpdateStatus, ClusterStatus, Connectivity, ContainerInstanceStatus,
+    DeploymentControllerType, DeploymentStatus, HealthStatus, LaunchType, PropagateTags,
+    RolloutState, SchedulingStrategy, ServiceStatus, StabilityStatus, TaskSetStatus, TaskStatus,
+    TaskStopCode,
+};
 use crate::task_definition::{Attribute, KeyValuePair, Tag};
 use crate::time::SimTime;
 
@@ -18,7 +24,7 @@ pub struct Cluster {
     /// Its name.
     pub cluster_name: String,
     /// `ACTIVE` or `INACTIVE`.
-    pub status: String,
+    pub status: ClusterStatus,
     /// Container instances that are ACTIVE or DRAINING.
     pub registered_container_instances_count: u32,
     /// Tasks whose lastStatus is RUNNING.
@@ -125,12 +131,12 @@ pub struct ContainerInstance {
     /// What it registered with.
     pub registered_resources: Vec<Resource>,
     /// ACTIVE, DRAINING, INACTIVE, ...
-    pub status: String,
+    pub status: ContainerInstanceStatus,
     /// Whether the agent is connected.
     pub agent_connected: bool,
     /// Where an UpdateContainerAgent stands (PENDING, STAGING, STAGED, UPDATING, UPDATED).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent_update_status: Option<String>,
+    pub agent_update_status: Option<AgentUpdateStatus>,
     /// The Auto Scaling group capacity provider it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity_provider_name: Option<String>,
@@ -182,7 +188,7 @@ pub struct Container {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub runtime_id: Option<String>,
     /// PENDING, RUNNING or STOPPED.
-    pub last_status: String,
+    pub last_status: TaskStatus,
     /// The exit code, once stopped.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub exit_code: Option<i32>,
@@ -194,7 +200,7 @@ pub struct Container {
     /// ENIs (awsvpc).
     pub network_interfaces: Vec<serde_json::Value>,
     /// HEALTHY, UNHEALTHY or UNKNOWN.
-    pub health_status: String,
+    pub health_status: HealthStatus,
     /// CPU units, as a string (`"0"` when not set).
     pub cpu: String,
     /// Hard memory limit, as a string.
@@ -219,7 +225,7 @@ pub struct Task {
     /// The cluster.
     pub cluster_arn: String,
     /// CONNECTED or DISCONNECTED (the agent's connection).
-    pub connectivity: String,
+    pub connectivity: Connectivity,
     /// When connectivity last changed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub connectivity_at: Option<SimTime>,
@@ -233,17 +239,17 @@ pub struct Task {
     /// When it was created (entered PENDING).
     pub created_at: SimTime,
     /// RUNNING or STOPPED.
-    pub desired_status: String,
+    pub desired_status: TaskStatus,
     /// ECS Exec.
     pub enable_execute_command: bool,
     /// `family:<family>`, `service:<name>` or a custom group.
     pub group: String,
     /// HEALTHY, UNHEALTHY or UNKNOWN.
-    pub health_status: String,
+    pub health_status: HealthStatus,
     /// PROVISIONING, PENDING, ACTIVATING, RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING, STOPPED.
-    pub last_status: String,
+    pub last_status: TaskStatus,
     /// EC2, FARGATE or EXTERNAL.
-    pub launch_type: String,
+    pub launch_type: LaunchType,
     /// Fargate: the platform version it runs on (`1.4.0`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_version: Option<String>,
@@ -271,7 +277,7 @@ pub struct Task {
     pub started_by: Option<String>,
     /// Why it stopped, as a code.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub stop_code: Option<String>,
+    pub stop_code: Option<TaskStopCode>,
     /// When it went STOPPED.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub stopped_at: Option<SimTime>,
@@ -392,7 +398,7 @@ pub struct Deployment {
     /// `ecs-svc/<19 digits>`.
     pub id: String,
     /// PRIMARY (the newest) or ACTIVE (being replaced).
-    pub status: String,
+    pub status: DeploymentStatus,
     /// The task definition it runs.
     pub task_definition: String,
     /// Tasks it should have.
@@ -408,8 +414,8 @@ pub struct Deployment {
     /// When it last changed.
     pub updated_at: SimTime,
     /// EC2 or FARGATE; absent on a capacity provider strategy.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub launch_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<LaunchType>,
     /// The capacity providers its tasks run on, instead of a launch type.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
@@ -420,7 +426,7 @@ pub struct Deployment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_configuration: Option<serde_json::Value>,
     /// IN_PROGRESS, COMPLETED or FAILED.
-    pub rollout_state: String,
+    pub rollout_state: RolloutState,
     /// Why it is in that state.
     pub rollout_state_reason: String,
 }
@@ -452,7 +458,7 @@ pub struct Service {
     /// Service registries (none).
     pub service_registries: Vec<serde_json::Value>,
     /// ACTIVE, DRAINING or INACTIVE.
-    pub status: String,
+    pub status: ServiceStatus,
     /// Tasks it should run.
     pub desired_count: u32,
     /// Its RUNNING tasks.
@@ -460,8 +466,8 @@ pub struct Service {
     /// Its PENDING tasks.
     pub pending_count: u32,
     /// EC2 or FARGATE; absent for a service on a capacity provider strategy.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub launch_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<LaunchType>,
     /// The capacity providers its tasks run on, instead of a launch type.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
@@ -495,20 +501,27 @@ pub struct Service {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_check_grace_period_seconds: Option<u32>,
     /// REPLICA or DAEMON.
-    pub scheduling_strategy: String,
+    pub scheduling_strategy: SchedulingStrategy,
     /// `{"type": "ECS"}`.
-    pub deployment_controller: serde_json::Value,
+    pub deployment_controller: DeploymentController,
     /// Who created it.
     pub created_by: String,
     /// Managed tags.
     pub enable_ecs_managed_tags: bool,
     /// NONE, SERVICE or TASK_DEFINITION.
-    pub propagate_tags: String,
+    pub propagate_tags: PropagateTags,
     /// ECS Exec.
     pub enable_execute_command: bool,
     /// Tags, when asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+/// A service's `deploymentController`: who deploys it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentController {
+    /// ECS (rolling and the native strategies), CODE_DEPLOY or EXTERNAL (task sets).
+    pub r#type: DeploymentControllerType,
 }
 
 /// A task set of a service with the EXTERNAL deployment controller: a group of tasks of one
@@ -531,7 +544,7 @@ pub struct TaskSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// PRIMARY, ACTIVE or DRAINING.
-    pub status: String,
+    pub status: TaskSetStatus,
     /// Its task definition.
     pub task_definition: String,
     /// The service's desired count times the scale, rounded up.
@@ -545,8 +558,8 @@ pub struct TaskSet {
     /// Last changed.
     pub updated_at: SimTime,
     /// EC2 or FARGATE.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub launch_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<LaunchType>,
     /// Its Fargate platform version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_version: Option<String>,
@@ -565,7 +578,7 @@ pub struct TaskSet {
     /// Its share of the service's desired count.
     pub scale: Scale,
     /// STEADY_STATE or STABILIZING.
-    pub stability_status: String,
+    pub stability_status: StabilityStatus,
     /// When the stability status last changed.
     pub stability_status_at: SimTime,
     /// Tags.

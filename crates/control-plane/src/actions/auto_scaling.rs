@@ -26,6 +26,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use berth_model::states::{
+    CapacityProviderStatus, CapacityProviderUpdateStatus, SchedulingStrategy, TaskStatus, Toggle,
+};
 use berth_model::task_definition::Tag;
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
@@ -62,7 +65,7 @@ pub struct ScalingRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ManagedScaling {
-    pub(crate) status: String,
+    pub(crate) status: Toggle,
     pub(crate) target_capacity: u32,
     pub(crate) minimum_scaling_step_size: u32,
     pub(crate) maximum_scaling_step_size: u32,
@@ -72,7 +75,7 @@ pub(crate) struct ManagedScaling {
 impl Default for ManagedScaling {
     fn default() -> Self {
         ManagedScaling {
-            status: "DISABLED".into(),
+            status: Toggle::Disabled,
             target_capacity: 100,
             minimum_scaling_step_size: 1,
             maximum_scaling_step_size: 10_000,
@@ -83,7 +86,7 @@ impl Default for ManagedScaling {
 
 impl ManagedScaling {
     fn enabled(&self) -> bool {
-        self.status == "ENABLED"
+        self.status == Toggle::Enabled
     }
 
     /// These settings with the given ones applied, checked.
@@ -95,7 +98,8 @@ impl ManagedScaling {
         let given: ManagedScalingInput = serde_json::from_value(given.clone())
             .map_err(|e| ApiError::new(ExceptionType::SerializationException, e.to_string()))?;
         if let Some(status) = given.status {
-            if status != "ENABLED" && status != "DISABLED" {
+            let status = Toggle::from_wire(&status);
+            if !status.is_known() {
                 return Err(messages::unconfirmed_error(
                     "managed-scaling-status",
                     &[&status],
@@ -153,8 +157,8 @@ pub(crate) struct AsgProvider {
     pub(crate) name: String,
     pub(crate) arn: String,
     /// ACTIVE, or INACTIVE once deleted.
-    pub(crate) status: String,
-    pub(crate) update_status: String,
+    pub(crate) status: CapacityProviderStatus,
+    pub(crate) update_status: CapacityProviderUpdateStatus,
     pub(crate) asg_arn: String,
     pub(crate) scaling: ManagedScaling,
     pub(crate) termination_protection: bool,
@@ -170,7 +174,7 @@ pub(crate) struct AsgProvider {
 
 impl AsgProvider {
     pub(crate) fn active(&self) -> bool {
-        self.status == "ACTIVE"
+        self.status == CapacityProviderStatus::Active
     }
 
     /// Its DescribeCapacityProviders document.
@@ -306,8 +310,8 @@ pub(super) fn create(
             cp.scope.region, cp.scope.account_id
         ),
         name: name.clone(),
-        status: "ACTIVE".into(),
-        update_status: "CREATE_COMPLETE".into(),
+        status: CapacityProviderStatus::Active,
+        update_status: CapacityProviderUpdateStatus::CreateComplete,
         asg_arn,
         scaling,
         termination_protection,
@@ -388,7 +392,7 @@ pub(super) fn update(
     )?;
     provider.scaling = scaling;
     provider.termination_protection = termination_protection;
-    provider.update_status = "UPDATE_COMPLETE".into();
+    provider.update_status = CapacityProviderUpdateStatus::UpdateComplete;
     Ok(Response::CapacityProvider(CapacityProviderResponse {
         capacity_provider: Some(provider.document(true)),
     }))
@@ -411,8 +415,8 @@ pub(super) fn delete(
         ));
     }
     let provider = cp.capacity_providers.get_mut(&name).expect("found above");
-    provider.status = "INACTIVE".into();
-    provider.update_status = "DELETE_COMPLETE".into();
+    provider.status = CapacityProviderStatus::Inactive;
+    provider.update_status = CapacityProviderUpdateStatus::DeleteComplete;
     let mut document = provider.document(true);
     // The call answers while the deletion is under way (§9).
     document["status"] = "ACTIVE".into();
@@ -500,12 +504,11 @@ fn evaluate_one(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, name: &
         .map(|(index, i)| {
             let working = cluster.instances[index].tasks.iter().any(|key| {
                 cluster.tasks.get(key).is_some_and(|t| {
-                    t.task.desired_status == "RUNNING"
+                    t.task.desired_status == TaskStatus::Running
                         && !t.service.as_deref().is_some_and(|s| {
-                            cluster
-                                .services
-                                .get(s)
-                                .is_some_and(|s| s.doc.scheduling_strategy == "DAEMON")
+                            cluster.services.get(s).is_some_and(|s| {
+                                s.doc.scheduling_strategy == SchedulingStrategy::Daemon
+                            })
                         })
                 })
             });

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use berth_model::resources::{CapacityProviderStrategyItem, Failure};
+use berth_model::states::{ServiceStatus, Toggle};
 use berth_model::{messages, ApiError, ExceptionType};
 
 use super::{active_cluster, last_segment};
@@ -250,7 +251,7 @@ impl ClusterProviders {
                     &[name],
                 ));
             };
-            if provider.scaling.status == "ENABLED" {
+            if provider.scaling.status == Toggle::Enabled {
                 if let Some(other) = cp
                     .clusters
                     .values()
@@ -291,7 +292,7 @@ pub(super) fn put_cluster(
     for service in cluster
         .services
         .values()
-        .filter(|s| s.doc.status != "INACTIVE")
+        .filter(|s| s.doc.status != ServiceStatus::Inactive)
     {
         for item in &service.doc.capacity_provider_strategy {
             if !providers.names.contains(&item.capacity_provider) {

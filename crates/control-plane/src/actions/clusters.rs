@@ -2,6 +2,7 @@
 //! DeleteCluster.
 
 use berth_model::resources::{Cluster, Failure};
+use berth_model::states::{ClusterStatus, ServiceStatus, TaskStatus};
 use berth_model::task_definition::KeyValuePair;
 use berth_model::{messages, ApiError, ExceptionType};
 use berth_scheduler::InstanceStatus;
@@ -27,7 +28,7 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
         .iter()
         .filter(|i| matches!(i.status, InstanceStatus::Active | InstanceStatus::Draining))
         .count() as u32;
-    let count = |status: &str| {
+    let count = |status: TaskStatus| {
         record
             .tasks
             .values()
@@ -35,14 +36,14 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
             .count() as u32
     };
     // Statistics split by launch type: Fargate ones, and the rest (EC2, EXTERNAL).
-    let tasks_of = |status: &str, fargate: bool| {
+    let tasks_of = |status: TaskStatus, fargate: bool| {
         record
             .tasks
             .values()
             .filter(|t| t.task.last_status == status && (t.instance.is_none() == fargate))
             .count() as u32
     };
-    let services_of = |status: &str, fargate: bool| {
+    let services_of = |status: ServiceStatus, fargate: bool| {
         record
             .services
             .values()
@@ -53,18 +54,36 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
     let active_services = record
         .services
         .values()
-        .filter(|s| s.doc.status == "ACTIVE")
+        .filter(|s| s.doc.status == ServiceStatus::Active)
         .count() as u32;
     let statistics = if wants("STATISTICS") {
         [
-            ("runningEC2TasksCount", tasks_of("RUNNING", false)),
-            ("pendingEC2TasksCount", tasks_of("PENDING", false)),
-            ("runningFargateTasksCount", tasks_of("RUNNING", true)),
-            ("pendingFargateTasksCount", tasks_of("PENDING", true)),
-            ("activeEC2ServiceCount", services_of("ACTIVE", false)),
-            ("activeFargateServiceCount", services_of("ACTIVE", true)),
-            ("drainingEC2ServiceCount", services_of("DRAINING", false)),
-            ("drainingFargateServiceCount", services_of("DRAINING", true)),
+            ("runningEC2TasksCount", tasks_of(TaskStatus::Running, false)),
+            ("pendingEC2TasksCount", tasks_of(TaskStatus::Pending, false)),
+            (
+                "runningFargateTasksCount",
+                tasks_of(TaskStatus::Running, true),
+            ),
+            (
+                "pendingFargateTasksCount",
+                tasks_of(TaskStatus::Pending, true),
+            ),
+            (
+                "activeEC2ServiceCount",
+                services_of(ServiceStatus::Active, false),
+            ),
+            (
+                "activeFargateServiceCount",
+                services_of(ServiceStatus::Active, true),
+            ),
+            (
+                "drainingEC2ServiceCount",
+                services_of(ServiceStatus::Draining, false),
+            ),
+            (
+                "drainingFargateServiceCount",
+                services_of(ServiceStatus::Draining, true),
+            ),
         ]
         .into_iter()
         .map(|(name, value)| KeyValuePair {
@@ -78,10 +97,14 @@ pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
     Cluster {
         cluster_arn: record.arn.clone(),
         cluster_name: record.name.clone(),
-        status: if record.active { "ACTIVE" } else { "INACTIVE" }.into(),
+        status: if record.active {
+            ClusterStatus::Active
+        } else {
+            ClusterStatus::Inactive
+        },
         registered_container_instances_count: registered,
-        running_tasks_count: count("RUNNING"),
-        pending_tasks_count: count("PENDING"),
+        running_tasks_count: count(TaskStatus::Running),
+        pending_tasks_count: count(TaskStatus::Pending),
         active_services_count: active_services,
         statistics,
         tags: if wants("TAGS") {
@@ -297,7 +320,7 @@ pub(super) fn delete(
     if record
         .services
         .values()
-        .any(|s| s.doc.status == "ACTIVE" || s.doc.status == "DRAINING")
+        .any(|s| s.doc.status == ServiceStatus::Active || s.doc.status == ServiceStatus::Draining)
     {
         return Err(ApiError::new(
             ExceptionType::ClusterContainsServicesException,
@@ -307,7 +330,7 @@ pub(super) fn delete(
     if record
         .tasks
         .values()
-        .any(|t| t.task.last_status != "STOPPED")
+        .any(|t| t.task.last_status != TaskStatus::Stopped)
     {
         return Err(ApiError::new(
             ExceptionType::ClusterContainsTasksException,

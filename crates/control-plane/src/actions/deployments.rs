@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use berth_model::resources::{DeploymentConfiguration, Failure};
+use berth_model::states::{RolloutState, ServiceDeploymentStatus, ServiceStatus};
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
 use super::{active_cluster, cluster_name, last_segment};
@@ -35,7 +36,7 @@ pub(crate) struct History {
     pub(crate) updated_at: SimTime,
     pub(crate) finished_at: Option<SimTime>,
     pub(crate) stopped_at: Option<SimTime>,
-    pub(crate) status: String,
+    pub(crate) status: ServiceDeploymentStatus,
     pub(crate) status_reason: Option<String>,
     pub(crate) configuration: DeploymentConfiguration,
     /// `{reason, startedAt, serviceRevisionArn}` once rolled back.
@@ -75,7 +76,7 @@ pub(crate) fn started(
             .iter_mut()
             .find(|h| Some(h.id.as_str()) == rollback_of)
         {
-            failed.status = "ROLLBACK_IN_PROGRESS".into();
+            failed.status = ServiceDeploymentStatus::RollbackInProgress;
             failed.updated_at = now;
             failed.rolled_back_by = Some(deployment.id.clone());
             failed.rollback = Some(json!({
@@ -93,13 +94,17 @@ pub(crate) fn started(
         .map(|h| h.revision_arn.clone())
         .collect();
     // A deployment (or rollback) still in progress when another starts is stopped by it.
-    let running = ["IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"];
+    let running = [
+        ServiceDeploymentStatus::InProgress,
+        ServiceDeploymentStatus::RollbackRequested,
+        ServiceDeploymentStatus::RollbackInProgress,
+    ];
     for earlier in record
         .history
         .iter_mut()
-        .filter(|h| running.contains(&h.status.as_str()) && Some(h.id.as_str()) != rollback_of)
+        .filter(|h| running.contains(&h.status) && Some(h.id.as_str()) != rollback_of)
     {
-        earlier.status = "STOPPED".into();
+        earlier.status = ServiceDeploymentStatus::Stopped;
         earlier.status_reason = Some(messages::unconfirmed_text("deployment-superseded", &[]));
         earlier.stopped_at = Some(now);
         earlier.updated_at = now;
@@ -110,7 +115,7 @@ pub(crate) fn started(
         "serviceArn": doc.service_arn,
         "clusterArn": doc.cluster_arn,
         "taskDefinition": deployment.task_definition,
-        "launchType": (!doc.launch_type.is_empty()).then_some(&doc.launch_type),
+        "launchType": doc.launch_type,
         "capacityProviderStrategy": (!doc.capacity_provider_strategy.is_empty())
             .then_some(&doc.capacity_provider_strategy),
         "platformVersion": doc.platform_version,
@@ -131,7 +136,7 @@ pub(crate) fn started(
         updated_at: now,
         finished_at: None,
         stopped_at: None,
-        status: "IN_PROGRESS".into(),
+        status: ServiceDeploymentStatus::InProgress,
         status_reason: None,
         configuration: doc.deployment_configuration.clone(),
         rollback: None,
@@ -150,12 +155,14 @@ pub(crate) fn started(
 /// ROLLBACK_SUCCESSFUL.
 pub(crate) fn completed(record: &mut ServiceRecord, id: &str, now: SimTime) {
     for h in record.history.iter_mut() {
-        if h.id == id && h.status == "IN_PROGRESS" {
-            h.status = "SUCCESSFUL".into();
+        if h.id == id && h.status == ServiceDeploymentStatus::InProgress {
+            h.status = ServiceDeploymentStatus::Successful;
             h.finished_at = Some(now);
             h.updated_at = now;
-        } else if h.rolled_back_by.as_deref() == Some(id) && h.status == "ROLLBACK_IN_PROGRESS" {
-            h.status = "ROLLBACK_SUCCESSFUL".into();
+        } else if h.rolled_back_by.as_deref() == Some(id)
+            && h.status == ServiceDeploymentStatus::RollbackInProgress
+        {
+            h.status = ServiceDeploymentStatus::RollbackSuccessful;
             h.finished_at = Some(now);
             h.updated_at = now;
         }
@@ -171,12 +178,11 @@ pub(crate) fn tripped(
     reason: &str,
 ) {
     // A rollback whose own deployment trips has failed.
-    if let Some(parent) = record
-        .history
-        .iter_mut()
-        .find(|h| h.rolled_back_by.as_deref() == Some(id) && h.status == "ROLLBACK_IN_PROGRESS")
-    {
-        parent.status = "ROLLBACK_FAILED".into();
+    if let Some(parent) = record.history.iter_mut().find(|h| {
+        h.rolled_back_by.as_deref() == Some(id)
+            && h.status == ServiceDeploymentStatus::RollbackInProgress
+    }) {
+        parent.status = ServiceDeploymentStatus::RollbackFailed;
         parent.status_reason = Some(reason.to_owned());
         parent.finished_at = Some(now);
         parent.updated_at = now;
@@ -187,7 +193,7 @@ pub(crate) fn tripped(
         h.status_reason = Some(reason.to_owned());
         h.updated_at = now;
         if !rollback {
-            h.status = "STOPPED".into();
+            h.status = ServiceDeploymentStatus::Stopped;
             h.stopped_at = Some(now);
         }
     }
@@ -195,13 +201,17 @@ pub(crate) fn tripped(
 
 /// The service is being deleted: what is in progress stops.
 pub(crate) fn deleted(record: &mut ServiceRecord, now: SimTime) {
-    let running = ["IN_PROGRESS", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"];
+    let running = [
+        ServiceDeploymentStatus::InProgress,
+        ServiceDeploymentStatus::RollbackRequested,
+        ServiceDeploymentStatus::RollbackInProgress,
+    ];
     for h in record
         .history
         .iter_mut()
-        .filter(|h| running.contains(&h.status.as_str()))
+        .filter(|h| running.contains(&h.status))
     {
-        h.status = "STOPPED".into();
+        h.status = ServiceDeploymentStatus::Stopped;
         h.status_reason = Some(messages::unconfirmed_text(
             "deployment-service-deleted",
             &[],
@@ -245,10 +255,10 @@ fn full(cp: &ControlPlane, cluster: &str, record: &ServiceRecord, h: &History) -
         .iter()
         .find(|d| d.id == h.id)
         .map_or(0, |d| d.failed_tasks);
-    let breaker_status = match (breaker.enable, h.tripped, h.status.as_str()) {
+    let breaker_status = match (breaker.enable, h.tripped, &h.status) {
         (false, _, _) => "DISABLED",
         (true, true, _) => "TRIGGERED",
-        (true, false, "IN_PROGRESS") => "MONITORING",
+        (true, false, ServiceDeploymentStatus::InProgress) => "MONITORING",
         _ => "MONITORING_COMPLETE",
     };
     let sources: Vec<Value> = record
@@ -325,7 +335,7 @@ pub(super) fn list(
         .history
         .iter()
         .rev()
-        .filter(|h| statuses.is_empty() || statuses.contains(&h.status))
+        .filter(|h| statuses.is_empty() || statuses.iter().any(|s| s == h.status.as_str()))
         .filter(|h| {
             before.is_none_or(|b| h.created_at < b) && after.is_none_or(|a| h.created_at > a)
         })
@@ -472,9 +482,12 @@ pub(super) fn stop(
     let h = &record.history[index];
     let primary = record.doc.deployments.first().map(|d| d.id.as_str());
     let target = record.last_completed.clone();
-    let stoppable =
-        matches!(h.status.as_str(), "PENDING" | "IN_PROGRESS") && primary == Some(&h.id);
-    let Some(target) = target.filter(|_| stoppable && record.doc.status == "ACTIVE") else {
+    let stoppable = matches!(
+        h.status,
+        ServiceDeploymentStatus::Pending | ServiceDeploymentStatus::InProgress
+    ) && primary == Some(&h.id);
+    let Some(target) = target.filter(|_| stoppable && record.doc.status == ServiceStatus::Active)
+    else {
         return Err(ApiError::new(
             ExceptionType::ConflictException,
             messages::unconfirmed_text("service-deployment-conflict", &[&h.status]),
@@ -482,14 +495,14 @@ pub(super) fn stop(
     };
     let id = h.id.clone();
     let history = &mut record.history[index];
-    history.status = "ROLLBACK_REQUESTED".into();
+    history.status = ServiceDeploymentStatus::RollbackRequested;
     history.status_reason = Some(messages::unconfirmed_text(
         "service-deployment-stopped",
         &[],
     ));
     history.updated_at = now;
     if let Some(deployment) = record.doc.deployments.iter_mut().find(|d| d.id == id) {
-        deployment.rollout_state = "FAILED".into();
+        deployment.rollout_state = RolloutState::Failed;
         deployment.rollout_state_reason =
             messages::unconfirmed_text("service-deployment-stopped", &[]);
         deployment.updated_at = now;

@@ -8,6 +8,7 @@
 //! must have been set when the task was launched (a service's setting applies to the tasks
 //! it launches afterwards).
 
+use berth_model::states::TaskStatus;
 use berth_model::{messages, ApiError, ExceptionType};
 
 use super::active_cluster;
@@ -45,7 +46,7 @@ pub(super) fn execute(
         }
         _ => {}
     }
-    if !task.enable_execute_command || task.last_status != "RUNNING" {
+    if !task.enable_execute_command || task.last_status != TaskStatus::Running {
         return Err(messages::unconfirmed_error("exec-not-enabled", &[]));
     }
     Err(messages::unconfirmed_error("exec-no-agent", &[]))

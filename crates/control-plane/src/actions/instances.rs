@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use berth_model::resources::{ContainerInstance as Document, Failure, Resource};
+use berth_model::states::{AgentUpdateStatus, ContainerInstanceStatus, TaskStatus};
 use berth_model::task_definition::Attribute;
 use berth_model::{messages, ApiError, SimTime};
 use berth_scheduler::instance::{ContainerInstance, InstanceStatus, Resources};
@@ -26,9 +27,11 @@ pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -
         // The counts kept by `sync` agree with the tasks (every test checks this).
         let on_it = || record.tasks.iter().filter_map(|key| cluster.tasks.get(key));
         let running = on_it()
-            .filter(|t| t.task.desired_status == "RUNNING")
+            .filter(|t| t.task.desired_status == TaskStatus::Running)
             .count() as u32;
-        let pending = on_it().filter(|t| t.task.last_status == "PENDING").count() as u32;
+        let pending = on_it()
+            .filter(|t| t.task.last_status == TaskStatus::Pending)
+            .count() as u32;
         debug_assert_eq!((record.desired_running, record.pending), (running, pending));
     }
     let (desired_running, pending) = (record.desired_running, record.pending);
@@ -49,7 +52,7 @@ pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -
             Resource::string_set("PORTS", record.registered_ports_tcp.clone()),
             Resource::string_set("PORTS_UDP", record.registered_ports_udp.clone()),
         ],
-        status: view.status.as_str().into(),
+        status: ContainerInstanceStatus::from_wire(view.status.as_str()),
         agent_connected: view.agent_connected,
         agent_update_status: record
             .agent_update
@@ -404,7 +407,12 @@ fn registered(cluster: &ClusterRecord, given: &str) -> Result<usize, ApiError> {
 pub(crate) const AGENT_UPDATE_STAGE_MS: u64 = 5_000;
 
 /// The stages an agent update goes through after PENDING, in order.
-const AGENT_UPDATE_STAGES: [&str; 4] = ["STAGING", "STAGED", "UPDATING", "UPDATED"];
+const AGENT_UPDATE_STAGES: [AgentUpdateStatus; 4] = [
+    AgentUpdateStatus::Staging,
+    AgentUpdateStatus::Staged,
+    AgentUpdateStatus::Updating,
+    AgentUpdateStatus::Updated,
+];
 
 /// UpdateContainerAgent: an agent older than [`crate::LATEST_AGENT_VERSION`] is updated in
 /// stages (PENDING, STAGING, STAGED, UPDATING, UPDATED), each shown by the instance's
@@ -419,7 +427,7 @@ pub(super) fn update_agent(
     let index = registered(cluster, &given)?;
     let record = &cluster.instances[index];
     if let Some((status, _)) = &record.agent_update {
-        if status != "UPDATED" && status != "FAILED" {
+        if *status != AgentUpdateStatus::Updated && *status != AgentUpdateStatus::Failed {
             return Err(messages::unconfirmed_error("agent-update-in-progress", &[]));
         }
     }
@@ -434,7 +442,7 @@ pub(super) fn update_agent(
     }
     let next = now.plus_millis(AGENT_UPDATE_STAGE_MS);
     let record = &mut cluster.instances[index];
-    record.agent_update = Some(("PENDING".into(), Some(next)));
+    record.agent_update = Some((AgentUpdateStatus::Pending, Some(next)));
     record.version += 1;
     let document = document(cluster, index, false);
     cp.wakeups.insert(next);
@@ -462,10 +470,10 @@ pub(crate) fn advance_agent_updates(cp: &mut ControlPlane, now: SimTime) {
             let Some(next_status) = AGENT_UPDATE_STAGES.get(stage) else {
                 continue;
             };
-            let done = *next_status == "UPDATED";
+            let done = *next_status == AgentUpdateStatus::Updated;
             let next_due = (!done).then(|| due.plus_millis(AGENT_UPDATE_STAGE_MS));
             let record = &mut cluster.instances[index];
-            record.agent_update = Some(((*next_status).to_owned(), next_due));
+            record.agent_update = Some((next_status.clone(), next_due));
             record.version += 1;
             if done {
                 record.version_info.agent_version = Some(crate::LATEST_AGENT_VERSION.into());

@@ -5,6 +5,7 @@
 //! are still replaced. Only service tasks can be protected (`TASK_NOT_VALID` otherwise).
 
 use berth_model::resources::{Failure, ProtectedTask};
+use berth_model::states::TaskStatus;
 use berth_model::{messages, ApiError, SimTime};
 
 use super::active_cluster;
@@ -41,7 +42,7 @@ fn each(
             let key = find_task(cluster, text).ok_or_else(|| failure(text, "MISSING"))?;
             let record = &cluster.tasks[&key];
             let task = &record.task;
-            if record.service.is_none() || task.last_status == "STOPPED" {
+            if record.service.is_none() || task.last_status == TaskStatus::Stopped {
                 return Err(failure(&task.task_arn, "TASK_NOT_VALID"));
             }
             Ok(key)

@@ -2,7 +2,11 @@
 //!
 //! These change what a service should be; `service_scheduler` makes it so.
 
-use berth_model::resources::{Deployment, Failure, Service};
+use berth_model::resources::{Deployment, DeploymentController, Failure, Service};
+use berth_model::states::{
+    DeploymentControllerType, DeploymentStatus, LaunchType, PropagateTags, RolloutState,
+    SchedulingStrategy, ServiceStatus, TaskStatus,
+};
 use berth_model::task_definition::TaskDefinitionStatus;
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
@@ -79,7 +83,7 @@ pub(crate) fn deploy(
         }
     }
     for old in &mut record.doc.deployments {
-        old.status = "ACTIVE".into();
+        old.status = DeploymentStatus::Active;
         old.desired_count = 0;
         old.updated_at = now;
     }
@@ -88,7 +92,7 @@ pub(crate) fn deploy(
         Deployment {
             rollout_state_reason: reason.unwrap_or_else(|| messages::deployment_in_progress(&id)),
             id,
-            status: "PRIMARY".into(),
+            status: DeploymentStatus::Primary,
             task_definition: task_definition.clone(),
             desired_count: record.doc.desired_count,
             created_at: now,
@@ -99,7 +103,7 @@ pub(crate) fn deploy(
                 .on_fargate()
                 .then(|| crate::actions::tasks::FARGATE_PLATFORM_VERSION.into()),
             network_configuration: record.doc.network_configuration.clone(),
-            rollout_state: "IN_PROGRESS".into(),
+            rollout_state: RolloutState::InProgress,
             ..Deployment::default()
         },
     );
@@ -145,7 +149,7 @@ pub(super) fn create(
     if cluster
         .services
         .get(&name)
-        .is_some_and(|s| s.doc.status != "INACTIVE")
+        .is_some_and(|s| s.doc.status != ServiceStatus::Inactive)
     {
         return Err(invalid(messages::SERVICE_NOT_IDEMPOTENT));
     }
@@ -234,12 +238,12 @@ pub(super) fn create(
         service_arn: cp.scope.service(&cluster_name, &name),
         service_name: name.clone(),
         cluster_arn,
-        status: "ACTIVE".into(),
+        status: ServiceStatus::Active,
         desired_count: desired,
         launch_type: match (fargate, strategy.is_empty()) {
-            (_, false) => String::new(),
-            (true, true) => "FARGATE".into(),
-            (false, true) => "EC2".into(),
+            (_, false) => None,
+            (true, true) => Some(LaunchType::Fargate),
+            (false, true) => Some(LaunchType::Ec2),
         },
         capacity_provider_strategy: strategy,
         platform_version: fargate.then(|| {
@@ -258,10 +262,20 @@ pub(super) fn create(
         health_check_grace_period_seconds: request
             .health_check_grace_period_seconds
             .map(|s| s.clamp(0, i64::from(u32::MAX)) as u32),
-        scheduling_strategy: if daemon { "DAEMON" } else { "REPLICA" }.into(),
-        deployment_controller: serde_json::json!({"type": if external { "EXTERNAL" } else { "ECS" }}),
+        scheduling_strategy: if daemon {
+            SchedulingStrategy::Daemon
+        } else {
+            SchedulingStrategy::Replica
+        },
+        deployment_controller: DeploymentController {
+            r#type: if external {
+                DeploymentControllerType::External
+            } else {
+                DeploymentControllerType::Ecs
+            },
+        },
         created_by: cp.scope.root_user(),
-        propagate_tags: "NONE".into(),
+        propagate_tags: PropagateTags::None,
         enable_execute_command: request.enable_execute_command.unwrap_or(false),
         tags: request.tags.unwrap_or_default(),
         ..Service::default()
@@ -339,7 +353,7 @@ pub(super) fn update(
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let name = last_segment(request.service.as_deref().unwrap_or("")).to_owned();
     let record = cluster.services.get(&name).ok_or_else(service_not_found)?;
-    if record.doc.status != "ACTIVE" {
+    if record.doc.status != ServiceStatus::Active {
         return Err(ApiError::new(
             ExceptionType::ServiceNotActiveException,
             messages::SERVICE_NOT_ACTIVE,
@@ -468,16 +482,16 @@ pub(super) fn delete(
     let record = cluster
         .services
         .get_mut(&name)
-        .filter(|s| s.doc.status == "ACTIVE")
+        .filter(|s| s.doc.status == ServiceStatus::Active)
         .ok_or_else(service_not_found)?;
     // A DAEMON service has no count to scale down first (force only matters for REPLICA).
     if record.doc.desired_count > 0
-        && record.doc.scheduling_strategy == "REPLICA"
+        && record.doc.scheduling_strategy == SchedulingStrategy::Replica
         && request.force != Some(true)
     {
         return Err(messages::unconfirmed_error("service-scaled", &[]));
     }
-    record.doc.status = "DRAINING".into();
+    record.doc.status = ServiceStatus::Draining;
     record.doc.desired_count = 0;
     super::deployments::deleted(record, now);
     for deployment in &mut record.doc.deployments {
@@ -495,9 +509,9 @@ pub(crate) fn document(cp: &ControlPlane, cluster: &str, name: &str, with_tags: 
     let cluster = &cp.clusters[cluster];
     let record = &cluster.services[name];
     let tasks: Vec<_> = crate::service_scheduler::service_tasks(cluster, name)
-        .filter(|t| t.task.desired_status == "RUNNING")
+        .filter(|t| t.task.desired_status == TaskStatus::Running)
         .collect();
-    let count = |deployment: Option<&str>, status: &str| {
+    let count = |deployment: Option<&str>, status: TaskStatus| {
         tasks
             .iter()
             .filter(|t| {
@@ -507,15 +521,15 @@ pub(crate) fn document(cp: &ControlPlane, cluster: &str, name: &str, with_tags: 
             .count() as u32
     };
     let mut doc = record.doc.clone();
-    doc.running_count = count(None, "RUNNING");
-    doc.pending_count = count(None, "PENDING");
+    doc.running_count = count(None, TaskStatus::Running);
+    doc.pending_count = count(None, TaskStatus::Pending);
     for deployment in &mut doc.deployments {
-        deployment.running_count = count(Some(&deployment.id), "RUNNING");
-        deployment.pending_count = count(Some(&deployment.id), "PENDING");
+        deployment.running_count = count(Some(&deployment.id), TaskStatus::Running);
+        deployment.pending_count = count(Some(&deployment.id), TaskStatus::Pending);
     }
     for set in &mut doc.task_sets {
-        set.running_count = count(Some(&set.id), "RUNNING");
-        set.pending_count = count(Some(&set.id), "PENDING");
+        set.running_count = count(Some(&set.id), TaskStatus::Running);
+        set.pending_count = count(Some(&set.id), TaskStatus::Pending);
     }
     if !with_tags {
         doc.tags.clear();
@@ -571,18 +585,18 @@ pub(super) fn list(
     let arns: Vec<String> = cluster
         .services
         .values()
-        .filter(|s| s.doc.status == "ACTIVE")
+        .filter(|s| s.doc.status == ServiceStatus::Active)
         .filter(|s| {
             request
                 .launch_type
                 .as_deref()
-                .is_none_or(|l| s.doc.launch_type == l)
+                .is_none_or(|l| s.doc.launch_type.as_ref().is_some_and(|t| t.as_str() == l))
         })
         .filter(|s| {
             request
                 .scheduling_strategy
                 .as_deref()
-                .is_none_or(|l| s.doc.scheduling_strategy == l)
+                .is_none_or(|l| s.doc.scheduling_strategy.as_str() == l)
         })
         .map(|s| s.doc.service_arn.clone())
         .collect();
@@ -632,7 +646,7 @@ pub(super) fn list_by_namespace(
                 continue;
             }
             known = true;
-            if service.doc.status == "ACTIVE" && config["enabled"] != false {
+            if service.doc.status == ServiceStatus::Active && config["enabled"] != false {
                 arns.push(service.doc.service_arn.clone());
             }
         }

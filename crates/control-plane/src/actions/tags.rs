@@ -2,6 +2,7 @@
 //! task definitions, tasks and services, found by their ARNs.
 
 use berth_model::arn::parse_arn;
+use berth_model::states::ServiceStatus;
 use berth_model::task_definition::Tag;
 use berth_model::validate::tag_problems;
 use berth_model::{messages, ApiError, JsonPath};
@@ -73,7 +74,7 @@ fn tags_of<'c>(cp: &'c mut ControlPlane, arn: &str) -> Result<&'c mut Vec<Tag>, 
             cluster
                 .services
                 .get_mut(last_segment(parsed.resource))
-                .filter(|s| s.doc.status != "INACTIVE")
+                .filter(|s| s.doc.status != ServiceStatus::Inactive)
                 .map(|s| &mut s.doc.tags)
                 .ok_or_else(not_found)
         }

@@ -8,7 +8,10 @@
 //! service. The PRIMARY set is the one serving production traffic, and its task definition is
 //! the service's. A deleted set drains: its tasks stop, then it is gone.
 
-use berth_model::resources::{Failure, Scale, TaskSet};
+use berth_model::resources::{DeploymentController, Failure, Scale, TaskSet};
+use berth_model::states::{
+    DeploymentControllerType, LaunchType, ServiceStatus, StabilityStatus, TaskSetStatus,
+};
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
 use super::{active_cluster, cluster_name, last_segment};
@@ -16,8 +19,8 @@ use crate::requests::*;
 use crate::ControlPlane;
 
 /// Whether a service document uses the EXTERNAL deployment controller.
-pub(crate) fn is_external(controller: &serde_json::Value) -> bool {
-    controller["type"] == "EXTERNAL"
+pub(crate) fn is_external(controller: &DeploymentController) -> bool {
+    controller.r#type == DeploymentControllerType::External
 }
 
 /// The cluster and name of an ACTIVE EXTERNAL service, or ECS's error.
@@ -34,7 +37,7 @@ fn external_service(
             messages::SERVICE_NOT_FOUND,
         )
     })?;
-    if service.doc.status != "ACTIVE" {
+    if service.doc.status != ServiceStatus::Active {
         return Err(ApiError::new(
             ExceptionType::ServiceNotActiveException,
             messages::SERVICE_NOT_ACTIVE,
@@ -112,21 +115,25 @@ pub(super) fn create(
         cluster_arn: record.arn.clone(),
         started_by: None,
         external_id: request.external_id.filter(|e| !e.is_empty()),
-        status: "ACTIVE".into(),
+        status: TaskSetStatus::Active,
         task_definition,
         computed_desired_count: 0,
         pending_count: 0,
         running_count: 0,
         created_at: now,
         updated_at: now,
-        launch_type: if fargate { "FARGATE" } else { "EC2" }.into(),
+        launch_type: Some(if fargate {
+            LaunchType::Fargate
+        } else {
+            LaunchType::Ec2
+        }),
         platform_version: fargate.then(|| crate::actions::tasks::FARGATE_PLATFORM_VERSION.into()),
         platform_family: fargate.then(|| "Linux".into()),
         network_configuration: request.network_configuration,
         load_balancers: request.load_balancers.unwrap_or_default(),
         service_registries: request.service_registries.unwrap_or_default(),
         scale,
-        stability_status: "STABILIZING".into(),
+        stability_status: StabilityStatus::Stabilizing,
         stability_status_at: now,
         tags: request.tags.unwrap_or_default(),
     };
@@ -231,7 +238,7 @@ fn change(
         .and_then(|c| c.services.get_mut(service))
         .expect("checked by the caller");
     let index = find(&record.doc.task_sets, given.unwrap_or(""))
-        .filter(|&i| record.doc.task_sets[i].status != "DRAINING")
+        .filter(|&i| record.doc.task_sets[i].status != TaskSetStatus::Draining)
         .ok_or_else(not_found)?;
     edit(&mut record.doc.task_sets[index])?;
     Ok(record.doc.task_sets[index].id.clone())
@@ -247,13 +254,13 @@ pub(super) fn delete(
     let desired = cp.clusters[&cluster].services[&service].doc.desired_count;
     let force = request.force == Some(true);
     let id = change(cp, &cluster, &service, request.task_set.as_deref(), |set| {
-        if set.status == "PRIMARY" && !force {
+        if set.status == TaskSetStatus::Primary && !force {
             return Err(messages::unconfirmed_error("task-set-primary-delete", &[]));
         }
         if computed_desired_count(desired, &set.scale) > 0 && !force {
             return Err(messages::unconfirmed_error("task-set-not-scaled-down", &[]));
         }
-        set.status = "DRAINING".into();
+        set.status = TaskSetStatus::Draining;
         set.updated_at = now;
         Ok(())
     })?;
@@ -281,12 +288,16 @@ pub(super) fn update_primary(
         &record.doc.task_sets,
         request.primary_task_set.as_deref().unwrap_or(""),
     )
-    .filter(|&i| record.doc.task_sets[i].status != "DRAINING")
+    .filter(|&i| record.doc.task_sets[i].status != TaskSetStatus::Draining)
     .ok_or_else(not_found)?;
     for (i, set) in record.doc.task_sets.iter_mut().enumerate() {
-        let status = if i == index { "PRIMARY" } else { "ACTIVE" };
-        if set.status != status && set.status != "DRAINING" {
-            set.status = status.into();
+        let status = if i == index {
+            TaskSetStatus::Primary
+        } else {
+            TaskSetStatus::Active
+        };
+        if set.status != status && set.status != TaskSetStatus::Draining {
+            set.status = status;
             set.updated_at = now;
         }
     }

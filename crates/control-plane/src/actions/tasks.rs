@@ -14,6 +14,7 @@ use berth_agent_protocol::{
 use berth_model::overrides::TaskOverride;
 use berth_model::placement::PlacementConstraint;
 use berth_model::resources::{Container, Failure, Task};
+use berth_model::states::{Connectivity, HealthStatus, LaunchType, TaskStatus, TaskStopCode};
 use berth_model::task_definition::{
     Compatibility, NetworkMode, TaskDefinition, TaskDefinitionStatus,
 };
@@ -154,7 +155,7 @@ pub(crate) fn next_subnet(
     for record in cluster.tasks.values() {
         if record.instance.is_some()
             || record.task.group != group
-            || record.task.last_status == "STOPPED"
+            || record.task.last_status == TaskStatus::Stopped
         {
             continue;
         }
@@ -558,12 +559,12 @@ pub(crate) fn launch_task(
             name: c.name.clone().unwrap_or_default(),
             image: c.image.clone().unwrap_or_default(),
             runtime_id: None,
-            last_status: "PENDING".into(),
+            last_status: TaskStatus::Pending,
             exit_code: None,
             reason: None,
             network_bindings: Vec::new(),
             network_interfaces: eni.iter().map(Eni::container_interface).collect(),
-            health_status: "UNKNOWN".into(),
+            health_status: HealthStatus::Undetermined,
             cpu: c.cpu.unwrap_or(0).to_string(),
             memory: c.memory.map(|m| m.to_string()),
             memory_reservation: c.memory_reservation.map(|m| m.to_string()),
@@ -579,7 +580,7 @@ pub(crate) fn launch_task(
         attributes: Vec::new(),
         availability_zone: None,
         cluster_arn: cluster.arn.clone(),
-        connectivity: "CONNECTED".into(),
+        connectivity: Connectivity::Connected,
         connectivity_at: Some(now),
         container_instance_arn: None,
         containers,
@@ -588,17 +589,16 @@ pub(crate) fn launch_task(
             .clone()
             .unwrap_or_else(|| launch.requirements.cpu.to_string()),
         created_at: now,
-        desired_status: "RUNNING".into(),
+        desired_status: TaskStatus::Running,
         enable_execute_command: launch.execute_command,
         group: launch.group.clone(),
-        health_status: "UNKNOWN".into(),
-        last_status: "PENDING".into(),
+        health_status: HealthStatus::Undetermined,
+        last_status: TaskStatus::Pending,
         launch_type: if launch.requirements.external {
-            "EXTERNAL"
+            LaunchType::External
         } else {
-            "EC2"
-        }
-        .into(),
+            LaunchType::Ec2
+        },
         memory: sized
             .memory
             .clone()
@@ -627,17 +627,17 @@ pub(crate) fn launch_task(
         Target::Waiting(awaiting) => {
             // PROVISIONING until an instance of the provider can take it (§9.1).
             task.capacity_provider_name = Some(awaiting.provider.clone());
-            task.last_status = "PROVISIONING".into();
+            task.last_status = TaskStatus::Provisioning;
             (String::new(), None, None, Vec::new(), Some(awaiting))
         }
         Target::Fargate { subnet, provider } => {
             task.availability_zone = Some(zone_of(&region, &subnet));
             task.capacity_provider_name = provider;
-            task.launch_type = "FARGATE".into();
+            task.launch_type = LaunchType::Fargate;
             task.platform_version = Some(FARGATE_PLATFORM_VERSION.into());
             task.platform_family = Some("Linux".into());
             // Until the ENI is attached and the agent reports (§6.1).
-            task.last_status = "PROVISIONING".into();
+            task.last_status = TaskStatus::Provisioning;
             (
                 crate::state::fargate_agent(&cluster.arn),
                 None,
@@ -748,8 +748,8 @@ fn place_one_waiting(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ke
     let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
     let still_waiting = cluster.tasks.get(&key).is_some_and(|r| {
         r.awaiting.is_some()
-            && r.task.desired_status == "RUNNING"
-            && r.task.last_status != "STOPPED"
+            && r.task.desired_status == TaskStatus::Running
+            && r.task.last_status != TaskStatus::Stopped
     });
     if !still_waiting {
         cluster.waiting.retain(|k| *k != key);
@@ -763,8 +763,8 @@ fn place_one_waiting(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ke
         let record = cluster.tasks.get_mut(&key).expect("checked above");
         let timeout = record.stop_timeout;
         let task = &mut record.task;
-        task.desired_status = "STOPPED".into();
-        task.stop_code = Some("TaskFailedToStart".into());
+        task.desired_status = TaskStatus::Stopped;
+        task.stop_code = Some(TaskStopCode::TaskFailedToStart);
         task.stopped_reason = Some(messages::unconfirmed_text(
             "capacity-provider-gave-up",
             &[&awaiting.provider],
@@ -818,7 +818,7 @@ fn place_one_waiting(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ke
     let index = placement.instance;
     let mut task = cluster.tasks[&key].task.clone();
     occupy(cluster, &mut task, &placement);
-    task.last_status = "PENDING".into();
+    task.last_status = TaskStatus::Pending;
     task.version += 1;
     let sized = overrides.apply_sizes(&td);
     let spec = task_spec(
@@ -1086,11 +1086,11 @@ pub(super) fn stop(
     let key = find_task(cluster, &given).ok_or_else(|| invalid(messages::TASK_NOT_FOUND))?;
     let record = cluster.tasks.get_mut(&key).expect("found above");
     let task_arn = record.task.task_arn.clone();
-    let stopping = record.task.desired_status != "STOPPED";
+    let stopping = record.task.desired_status != TaskStatus::Stopped;
     if stopping {
         let task = &mut record.task;
-        task.desired_status = "STOPPED".into();
-        task.stop_code = Some("UserInitiated".into());
+        task.desired_status = TaskStatus::Stopped;
+        task.stop_code = Some(TaskStopCode::UserInitiated);
         task.stopped_reason = Some(
             request
                 .reason
@@ -1171,7 +1171,7 @@ pub(super) fn list(cp: &mut ControlPlane, request: ListTasksRequest) -> Result<R
     let arns: Vec<String> = cluster
         .tasks
         .values()
-        .filter(|r| r.task.desired_status == desired)
+        .filter(|r| r.task.desired_status.as_str() == desired)
         .filter(|r| instance.is_none_or(|i| r.instance == Some(i)))
         .filter(|r| request.family.as_deref().is_none_or(|f| r.family == f))
         .filter(|r| {
@@ -1185,7 +1185,7 @@ pub(super) fn list(cp: &mut ControlPlane, request: ListTasksRequest) -> Result<R
             request
                 .launch_type
                 .as_deref()
-                .is_none_or(|l| r.task.launch_type == l)
+                .is_none_or(|l| r.task.launch_type.as_str() == l)
         })
         .map(|r| r.task.task_arn.clone())
         .collect();
