@@ -10,12 +10,10 @@ use berth_scheduler::{compile_constraints, compile_strategies, Detail, Placement
 use rand_chacha::rand_core::SeedableRng;
 use serde_json::{json, Value};
 
-use crate::actions::task_definitions::resolve;
 use crate::actions::tasks::definition_constraints;
-use crate::actions::{cluster_name, last_segment};
-use crate::ControlPlane;
+use crate::records::{cluster_name, last_segment, resolve};
 
-impl ControlPlane {
+impl crate::ControlPlane {
     /// The explanation of the next placement for `service` (its PRIMARY revision, constraints,
     /// strategies and group) or, without one, for `task_definition` run as RunTask runs it
     /// (group `family:<name>`, random placement).
@@ -26,7 +24,7 @@ impl ControlPlane {
         task_definition: Option<&str>,
     ) -> Result<Value, ApiError> {
         let name = cluster_name(cluster);
-        let record = crate::actions::active_cluster_ref(self, cluster)?;
+        let record = crate::records::active_cluster_ref(&self.state, cluster)?;
         let mut constraints = Vec::new();
         let mut strategies = Vec::new();
         let (td_ref, group) = match service.filter(|s| !s.is_empty()) {
@@ -64,13 +62,13 @@ impl ControlPlane {
             }
             None => {
                 let td = task_definition.unwrap_or_default().to_owned();
-                let family = resolve(self, &td)
+                let family = resolve(&self.state, &td)
                     .and_then(|t| t.family.clone())
                     .unwrap_or_default();
                 (td, format!("family:{family}"))
             }
         };
-        let td = resolve(self, &td_ref).cloned().ok_or_else(|| {
+        let td = resolve(&self.state, &td_ref).cloned().ok_or_else(|| {
             ApiError::new(
                 ExceptionType::ClientException,
                 messages::TASK_DEFINITION_NOT_FOUND,

@@ -11,10 +11,10 @@ use berth_model::states::{Connectivity, HealthStatus, TaskStatus, TaskStopCode};
 use berth_model::{messages, SimTime};
 
 use crate::actions::instances;
-use crate::state::TaskKey;
-use crate::{ControlPlane, STOPPED_TASK_RETENTION_MS};
+use crate::records::TaskKey;
+use crate::records::{State, STOPPED_TASK_RETENTION_MS};
 
-pub(crate) fn handle(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, event: AgentEvent) {
+pub(crate) fn handle(cp: &mut State, now: SimTime, instance_arn: &str, event: AgentEvent) {
     match event {
         AgentEvent::Heartbeat => {}
         AgentEvent::TaskStateChange(change) => task_state_change(cp, now, instance_arn, change),
@@ -24,7 +24,7 @@ pub(crate) fn handle(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, ev
 
 /// An agent connected or disconnected: a disconnected instance takes no tasks (AGENT), and
 /// its tasks show `connectivity: DISCONNECTED` until it is back.
-fn connection(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, connected: bool) {
+fn connection(cp: &mut State, now: SimTime, instance_arn: &str, connected: bool) {
     let Some((cluster_name, index)) = cp.clusters.iter().find_map(|(name, c)| {
         c.fleet
             .instances()
@@ -84,12 +84,7 @@ fn connection(cp: &mut ControlPlane, now: SimTime, instance_arn: &str, connected
     }
 }
 
-fn task_state_change(
-    cp: &mut ControlPlane,
-    now: SimTime,
-    instance_arn: &str,
-    change: TaskStateChange,
-) {
+fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: TaskStateChange) {
     let Some(cluster_name) = cp
         .clusters
         .iter()
@@ -303,7 +298,7 @@ fn task_state_change(
 /// force-deregistered): each is STOPPED at once with `reason`, its resources released, and
 /// the services step again to replace theirs. Whatever its agent reports later is ignored.
 pub(crate) fn stop_orphans(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster_name: &str,
     index: usize,

@@ -31,12 +31,12 @@ use berth_model::states::{
 use berth_model::{messages, SimTime};
 use berth_scheduler::{compile_constraints, compile_strategies, Detail, PlacementRequest};
 
-use crate::actions::task_definitions::resolve;
 use crate::actions::tasks::{
     definition_constraints, launch_task, next_subnet, FargateNetwork, Launch, Target,
 };
-use crate::state::{deployment_number, ClusterRecord, Phase, ServiceTask, TaskKey};
-use crate::ControlPlane;
+use crate::records::{
+    deployment_number, resolve, service_tasks, ClusterRecord, Phase, ServiceTask, State, TaskKey,
+};
 
 /// How long a task without health checks must run before a service counts it healthy.
 pub(crate) const HEALTH_WAIT_MS: u64 = 40_000;
@@ -44,7 +44,7 @@ pub(crate) const HEALTH_WAIT_MS: u64 = 40_000;
 const MAX_EVENTS: usize = 100;
 
 /// Runs a step for every service of every cluster.
-pub(crate) fn reconcile_all(cp: &mut ControlPlane, now: SimTime) {
+pub(crate) fn reconcile_all(cp: &mut State, now: SimTime) {
     // Capacity that came (an instance registered, a task stopped) goes first to the tasks
     // that have waited for it.
     crate::actions::tasks::place_waiting(cp, now);
@@ -57,19 +57,6 @@ pub(crate) fn reconcile_all(cp: &mut ControlPlane, now: SimTime) {
     for (cluster, service) in services {
         reconcile(cp, now, &cluster, &service);
     }
-}
-
-/// The service's tasks that have not yet STOPPED (from the cluster's index).
-pub(crate) fn service_tasks<'c>(
-    cluster: &'c crate::state::ClusterRecord,
-    service_name: &str,
-) -> impl Iterator<Item = &'c crate::state::TaskRecord> + 'c {
-    cluster
-        .service_tasks
-        .get(service_name)
-        .into_iter()
-        .flatten()
-        .filter_map(|(id, _)| cluster.tasks.get(id))
 }
 
 /// The service's table: what the scheduler needs of each of its unstopped tasks.
@@ -134,12 +121,7 @@ struct Live {
     ready_at: Option<SimTime>,
 }
 
-pub(crate) fn reconcile(
-    cp: &mut ControlPlane,
-    now: SimTime,
-    cluster_name: &str,
-    service_name: &str,
-) {
+pub(crate) fn reconcile(cp: &mut State, now: SimTime, cluster_name: &str, service_name: &str) {
     let Some(cluster) = cp.clusters.get(cluster_name) else {
         return;
     };
@@ -152,7 +134,7 @@ pub(crate) fn reconcile(
     if record.doc.scheduling_strategy == SchedulingStrategy::Daemon {
         return reconcile_daemon(cp, now, cluster_name, service_name);
     }
-    if crate::actions::task_sets::is_external(&record.doc.deployment_controller) {
+    if crate::records::is_external(&record.doc.deployment_controller) {
         return reconcile_task_sets(cp, now, cluster_name, service_name);
     }
     #[cfg(debug_assertions)]
@@ -356,7 +338,7 @@ pub(crate) fn reconcile(
     if !started.is_empty() {
         let ids: Vec<&str> = started
             .iter()
-            .map(|arn| crate::actions::last_segment(arn))
+            .map(|arn| crate::records::last_segment(arn))
             .collect();
         events.push(messages::service_started(service_name, &ids));
     }
@@ -447,12 +429,7 @@ pub(crate) fn reconcile(
 /// is deleted) of its own task definition; a drained set with no tasks left is gone. A set is
 /// STEADY_STATE when it runs exactly that many tasks and none is pending; when every set is,
 /// the service has reached a steady state.
-fn reconcile_task_sets(
-    cp: &mut ControlPlane,
-    now: SimTime,
-    cluster_name: &str,
-    service_name: &str,
-) {
+fn reconcile_task_sets(cp: &mut State, now: SimTime, cluster_name: &str, service_name: &str) {
     let record = &cp.clusters[cluster_name].services[service_name];
     let desired = if record.doc.status == ServiceStatus::Active {
         record.doc.desired_count
@@ -468,7 +445,7 @@ fn reconcile_task_sets(
         let target = if set.status == TaskSetStatus::Draining {
             0
         } else {
-            crate::actions::task_sets::computed_desired_count(desired, &set.scale)
+            crate::records::computed_desired_count(desired, &set.scale)
         };
         let live: Vec<(TaskKey, bool)> = service_table(&cp.clusters[cluster_name], service_name)
             .filter(|(_, t)| t.deployment == number && t.desired_running)
@@ -504,7 +481,7 @@ fn reconcile_task_sets(
             let count = started.len();
             let list = ids(started
                 .iter()
-                .map(|arn| crate::actions::last_segment(arn).to_owned())
+                .map(|arn| crate::records::last_segment(arn).to_owned())
                 .collect());
             events.push(messages::unconfirmed_text(
                 "task-set-started",
@@ -569,7 +546,7 @@ const STEADY_MARK: &str = "steady";
 /// The end of every service step: a DRAINING service whose tasks have all stopped is
 /// INACTIVE, and the step's events are written.
 fn finish_step(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster_name: &str,
     service_name: &str,
@@ -594,7 +571,7 @@ fn finish_step(
 /// One step of a DAEMON service: one task on every ACTIVE instance that meets its constraints,
 /// none anywhere else. An instance's old-revision task stops before its replacement starts
 /// (maximumPercent 100), and tasks on instances that are DRAINING or no longer match stop.
-fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, service_name: &str) {
+fn reconcile_daemon(cp: &mut State, now: SimTime, cluster_name: &str, service_name: &str) {
     let cluster = &cp.clusters[cluster_name];
     let record = &cluster.services[service_name];
     let active = record.doc.status == ServiceStatus::Active;
@@ -683,7 +660,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
             capacity_provider: None,
             detail: Detail::Summary,
         };
-        let ControlPlane { clusters, rng, .. } = cp;
+        let State { clusters, rng, .. } = cp;
         let outcome = clusters
             .get_mut(cluster_name)
             .expect("exists")
@@ -714,7 +691,7 @@ fn reconcile_daemon(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ser
     if !started.is_empty() {
         let ids: Vec<&str> = started
             .iter()
-            .map(|arn| crate::actions::last_segment(arn))
+            .map(|arn| crate::records::last_segment(arn))
             .collect();
         events.push(messages::service_started(service_name, &ids));
     }
@@ -786,7 +763,7 @@ enum Source<'a> {
 }
 
 fn start_tasks(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster_name: &str,
     service_name: &str,
@@ -915,7 +892,7 @@ fn start_tasks(
         }
         if let (true, Some(provider)) = (waits, &provider) {
             for _ in placed..share {
-                let target = Target::Waiting(crate::state::Awaiting {
+                let target = Target::Waiting(crate::records::Awaiting {
                     provider: provider.clone(),
                     constraints: given_constraints.clone(),
                     strategies: record_strategies.clone(),
@@ -929,7 +906,7 @@ fn start_tasks(
 
 /// Stops a service task: desired STOPPED, ECS's scheduler stop code and reason, and the
 /// instruction to its agent.
-fn stop_task(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, key: TaskKey, reason: &str) {
+fn stop_task(cp: &mut State, now: SimTime, cluster_name: &str, key: TaskKey, reason: &str) {
     let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
     let Some(record) = cluster.tasks.get_mut(&key) else {
         return;
@@ -951,7 +928,7 @@ fn stop_task(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, key: TaskK
 /// older deployments go; a deployment in progress COMPLETES (event, history, §10 event); the
 /// service has reached a steady state.
 fn reach_steady_state(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster_name: &str,
     service_name: &str,
@@ -997,7 +974,7 @@ fn reach_steady_state(
 
 /// Adds an event, newest first, keeping at most 100.
 fn add_event(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster_name: &str,
     service_name: &str,
@@ -1033,7 +1010,7 @@ fn add_event(
 /// Counts a task of a deployment that stopped before it ever ran, and trips the circuit
 /// breaker at its threshold: ⌈D/2⌉ clamped to 10..=200 (ECS_REFERENCE §7.3).
 pub(crate) fn task_failed_to_start(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster_name: &str,
     service_name: &str,
@@ -1046,7 +1023,7 @@ pub(crate) fn task_failed_to_start(
 /// tasks that failed their health checks alike); only the first kind feeds the launch
 /// back-off (`never_ran`).
 fn count_failed_task(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster_name: &str,
     service_name: &str,

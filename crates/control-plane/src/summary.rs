@@ -9,8 +9,7 @@ use berth_model::states::TaskStatus;
 use berth_model::ApiError;
 use serde::Serialize;
 
-use crate::actions::cluster_name;
-use crate::ControlPlane;
+use crate::records::cluster_name;
 
 /// A cluster's instances and their tasks, compactly.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -42,11 +41,11 @@ pub struct InstanceSummary {
     pub tasks: Vec<[u32; 3]>,
 }
 
-impl ControlPlane {
+impl crate::ControlPlane {
     /// The cluster's instances and their tasks in compact form (see [`FleetSummary`]).
     pub fn fleet_summary(&self, cluster: Option<&str>) -> Result<FleetSummary, ApiError> {
         let name = cluster_name(cluster);
-        let record = crate::actions::active_cluster_ref(self, cluster)?;
+        let record = crate::records::active_cluster_ref(&self.state, cluster)?;
         let mut revisions: Vec<String> = Vec::new();
         let mut index_of: BTreeMap<&str, u32> = BTreeMap::new();
         let mut instances = Vec::new();

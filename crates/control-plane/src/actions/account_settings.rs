@@ -4,66 +4,11 @@
 //! default, else AWS's. `containerInsights` takes effect: it is the default of new clusters.
 //! The long ARN formats can no longer be turned off in ECS, so Berth refuses `disabled`.
 
-use std::collections::BTreeMap;
-
 use berth_model::{messages, ApiError, ExceptionType, JsonPath};
-use serde::{Deserialize, Serialize};
 
 use crate::paging::page;
+use crate::records::{account::SETTINGS, State};
 use crate::requests::*;
-use crate::ControlPlane;
-
-/// Every setting: its name, AWS's default, and the values it takes. The defaults of the
-/// newer settings are UNCONFIRMED best guesses from the API reference's descriptions.
-const SETTINGS: &[(&str, &str, &[&str])] = &[
-    ("serviceLongArnFormat", "enabled", &["enabled", "disabled"]),
-    ("taskLongArnFormat", "enabled", &["enabled", "disabled"]),
-    (
-        "containerInstanceLongArnFormat",
-        "enabled",
-        &["enabled", "disabled"],
-    ),
-    ("awsvpcTrunking", "disabled", &["enabled", "disabled"]),
-    (
-        "containerInsights",
-        "disabled",
-        &["enabled", "disabled", "enhanced"],
-    ),
-    ("fargateFIPSMode", "disabled", &["enabled", "disabled"]),
-    ("tagResourceAuthorization", "on", &["on", "off"]),
-    ("fargateTaskRetirementWaitPeriod", "7", &["0", "7", "14"]),
-    ("guardDutyActivate", "off", &["on", "off"]),
-    (
-        "defaultLogDriverMode",
-        "blocking",
-        &["blocking", "non-blocking"],
-    ),
-    ("fargateEventWindows", "disabled", &["enabled", "disabled"]),
-];
-
-/// The account's settings: per principal, and the account-wide defaults.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct AccountSettings {
-    by_principal: BTreeMap<String, BTreeMap<String, String>>,
-    defaults: BTreeMap<String, String>,
-}
-
-impl AccountSettings {
-    /// The value that applies to `principal`.
-    pub(crate) fn effective(&self, principal: &str, name: &str) -> String {
-        self.by_principal
-            .get(principal)
-            .and_then(|settings| settings.get(name))
-            .or_else(|| self.defaults.get(name))
-            .cloned()
-            .unwrap_or_else(|| {
-                SETTINGS
-                    .iter()
-                    .find(|(n, _, _)| *n == name)
-                    .map_or_else(String::new, |(_, default, _)| (*default).to_owned())
-            })
-    }
-}
 
 fn invalid_enum(value: &str, allowed: &[&str], member: &str) -> ApiError {
     let mut error =
@@ -97,7 +42,7 @@ fn setting(name: &str, value: &str, principal: &str) -> serde_json::Value {
 /// PutAccountSetting (for a principal) and PutAccountSettingDefault (`principal` `None`: the
 /// account's default, shown with the root user as its principal).
 fn put_setting(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     name: Option<&str>,
     value: Option<String>,
     principal: Option<String>,
@@ -119,10 +64,7 @@ fn put_setting(
     }))
 }
 
-pub(super) fn put(
-    cp: &mut ControlPlane,
-    request: PutAccountSettingRequest,
-) -> Result<Response, ApiError> {
+pub(super) fn put(cp: &mut State, request: PutAccountSettingRequest) -> Result<Response, ApiError> {
     let principal = request
         .principal_arn
         .unwrap_or_else(|| cp.scope.root_user());
@@ -130,14 +72,14 @@ pub(super) fn put(
 }
 
 pub(super) fn put_default(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: PutAccountSettingDefaultRequest,
 ) -> Result<Response, ApiError> {
     put_setting(cp, request.name.as_deref(), request.value, None)
 }
 
 pub(super) fn delete(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DeleteAccountSettingRequest,
 ) -> Result<Response, ApiError> {
     let name = check(request.name.as_deref(), None)?;
@@ -156,7 +98,7 @@ pub(super) fn delete(
 }
 
 pub(super) fn list(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: ListAccountSettingsRequest,
 ) -> Result<Response, ApiError> {
     if let Some(name) = request.name.as_deref() {

@@ -10,10 +10,8 @@ use berth_agent_protocol::{
 use berth_model::resources::NetworkBinding;
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
-use super::active_cluster;
-use super::tasks::find_task;
+use crate::records::{active_cluster, find_task, State};
 use crate::requests::*;
-use crate::ControlPlane;
 
 fn status(text: Option<&str>) -> Result<Status, ApiError> {
     match text {
@@ -60,7 +58,7 @@ fn bindings(given: &[NetworkBinding]) -> Vec<PortBinding> {
 
 /// Hands a report to the task's agent path.
 fn report(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster: Option<&str>,
     task: Option<&str>,
@@ -83,7 +81,7 @@ fn report(
 }
 
 pub(super) fn submit_task(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: SubmitTaskStateChangeRequest,
 ) -> Result<Response, ApiError> {
@@ -113,7 +111,7 @@ pub(super) fn submit_task(
 }
 
 pub(super) fn submit_container(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: SubmitContainerStateChangeRequest,
 ) -> Result<Response, ApiError> {
@@ -166,7 +164,7 @@ const ATTACHMENT_STATUSES: [&str; 8] = [
 /// SubmitAttachmentStateChanges: an agent reports its tasks' attachments (ENIs); each
 /// task's `attachments[].status` follows. An attachment is named by its ARN (or its id).
 pub(super) fn submit_attachments(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: crate::requests::SubmitAttachmentStateChangesRequest,
 ) -> Result<Response, ApiError> {
@@ -177,12 +175,12 @@ pub(super) fn submit_attachments(
             return Err(messages::unconfirmed_error("attachment-status", &[&status]));
         }
     }
-    let cluster = super::active_cluster(cp, request.cluster.as_deref())?;
+    let cluster = crate::records::active_cluster(cp, request.cluster.as_deref())?;
     // Check every attachment first, so a bad one changes nothing.
     let mut found = Vec::new();
     for change in &changes {
         let arn = change.attachment_arn.clone().unwrap_or_default();
-        let id = super::last_segment(&arn).to_owned();
+        let id = crate::records::last_segment(&arn).to_owned();
         let key = cluster.tasks.iter().find_map(|(key, record)| {
             record
                 .task
@@ -222,17 +220,17 @@ pub(super) fn submit_attachments(
 /// DiscoverPollEndpoint: where the instance's agent connects. Berth's agents connect to the
 /// server that links them (`berth serve --agent`), so every endpoint is the server's own.
 pub(super) fn discover_poll_endpoint(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DiscoverPollEndpointRequest,
 ) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     if let Some(instance) = request.container_instance.as_deref() {
-        if crate::actions::instances::find(cluster, instance).is_none() {
+        if crate::records::find_instance(cluster, instance).is_none() {
             return Err(ApiError::new(
                 ExceptionType::InvalidParameterException,
                 format!(
                     "Container instance {} not found.",
-                    super::last_segment(instance)
+                    crate::records::last_segment(instance)
                 ),
             ));
         }

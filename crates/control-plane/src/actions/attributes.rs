@@ -4,11 +4,10 @@
 use berth_model::task_definition::{Attribute, TargetType};
 use berth_model::{messages, ApiError, SimTime};
 
-use super::{active_cluster, instances};
+use super::instances;
 use crate::paging::page;
+use crate::records::{active_cluster, ClusterRecord, State};
 use crate::requests::*;
-use crate::state::ClusterRecord;
-use crate::ControlPlane;
 
 /// At most this many attributes per PutAttributes or DeleteAttributes call, and this many
 /// custom attributes on one resource.
@@ -57,7 +56,7 @@ fn target(cluster: &ClusterRecord, attribute: &Attribute) -> Result<usize, ApiEr
     if !id.starts_with("arn:") && attribute.target_type.is_none() {
         return Err(messages::unconfirmed_error("attribute-target-type", &[]));
     }
-    instances::find(cluster, id)
+    crate::records::find_instance(cluster, id)
         .filter(|&i| {
             cluster.fleet.instances()[i].status != berth_scheduler::InstanceStatus::Inactive
         })
@@ -79,7 +78,7 @@ fn checked_batch(request: &AttributesRequest) -> Result<&[Attribute], ApiError> 
 /// Applies `change` to each targeted instance, all or nothing: every target is resolved and
 /// every limit checked before the first instance changes.
 fn apply(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: AttributesRequest,
     put: bool,
@@ -148,7 +147,7 @@ fn apply(
 }
 
 pub(super) fn put(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: AttributesRequest,
 ) -> Result<Response, ApiError> {
@@ -156,17 +155,14 @@ pub(super) fn put(
 }
 
 pub(super) fn delete(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: AttributesRequest,
 ) -> Result<Response, ApiError> {
     apply(cp, now, request, false)
 }
 
-pub(super) fn list(
-    cp: &mut ControlPlane,
-    request: ListAttributesRequest,
-) -> Result<Response, ApiError> {
+pub(super) fn list(cp: &mut State, request: ListAttributesRequest) -> Result<Response, ApiError> {
     if request.target_type.as_deref() != Some(TargetType::ContainerInstance.as_str()) {
         return Err(messages::unconfirmed_error(
             "attribute-list-target-type",

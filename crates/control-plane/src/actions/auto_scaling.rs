@@ -23,182 +23,23 @@
 //! plane hands it a [`ScalingRequest`] (where ECS would publish the metric for the group's
 //! target-tracking policy) and the fleet launches or terminates instances.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use berth_model::states::{
-    CapacityProviderStatus, CapacityProviderUpdateStatus, SchedulingStrategy, TaskStatus, Toggle,
+    CapacityProviderStatus, CapacityProviderUpdateStatus, SchedulingStrategy, TaskStatus,
 };
-use berth_model::task_definition::Tag;
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
-use super::last_segment;
+use crate::records::{
+    capacity::AsgProvider, capacity::ManagedScaling, capacity::ScalingRequest, last_segment, State,
+};
 use crate::requests::*;
-use crate::ControlPlane;
 
 /// How often managed scaling looks at a provider (ECS's metric is per minute).
 pub(crate) const SCALING_PERIOD_MS: u64 = 60_000;
 
 /// How long the metric stays below target before the group scales in (15 datapoints).
 const SCALE_IN_AFTER_MS: u64 = 15 * 60_000;
-
-/// What managed scaling asks of an Auto Scaling group (§9.1): its new desired capacity, and
-/// the instances a scale-in must not take.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScalingRequest {
-    /// The cluster the provider serves (where the group's instances register).
-    pub cluster: String,
-    /// The capacity provider.
-    pub capacity_provider: String,
-    /// The group.
-    pub auto_scaling_group_arn: String,
-    /// How many instances the group should have.
-    pub desired_capacity: u32,
-    /// EC2 instance ids protected from scale-in (managed termination protection).
-    pub protected_instance_ids: Vec<String>,
-    /// CapacityProviderReservation, the metric behind the request (percent).
-    pub reservation: u32,
-}
-
-/// managedScaling as ECS shows it, defaults filled in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ManagedScaling {
-    pub(crate) status: Toggle,
-    pub(crate) target_capacity: u32,
-    pub(crate) minimum_scaling_step_size: u32,
-    pub(crate) maximum_scaling_step_size: u32,
-    pub(crate) instance_warmup_period: u32,
-}
-
-impl Default for ManagedScaling {
-    fn default() -> Self {
-        ManagedScaling {
-            status: Toggle::Disabled,
-            target_capacity: 100,
-            minimum_scaling_step_size: 1,
-            maximum_scaling_step_size: 10_000,
-            instance_warmup_period: 300,
-        }
-    }
-}
-
-impl ManagedScaling {
-    fn enabled(&self) -> bool {
-        self.status == Toggle::Enabled
-    }
-
-    /// These settings with the given ones applied, checked.
-    fn merged(&self, given: Option<&Value>) -> Result<ManagedScaling, ApiError> {
-        let mut out = self.clone();
-        let Some(given) = given else {
-            return Ok(out);
-        };
-        let given: ManagedScalingInput = serde_json::from_value(given.clone())
-            .map_err(|e| ApiError::new(ExceptionType::SerializationException, e.to_string()))?;
-        if let Some(status) = given.status {
-            let status = Toggle::from_wire(&status);
-            if !status.is_known() {
-                return Err(messages::unconfirmed_error(
-                    "managed-scaling-status",
-                    &[&status],
-                ));
-            }
-            out.status = status;
-        }
-        let ranged = |value: Option<i64>, low: i64, high: i64, current: u32, name: &str| match value
-        {
-            None => Ok(current),
-            Some(v) if (low..=high).contains(&v) => Ok(v as u32),
-            Some(_) => Err(messages::unconfirmed_error(
-                "managed-scaling-range",
-                &[&name, &low, &high],
-            )),
-        };
-        out.target_capacity = ranged(
-            given.target_capacity,
-            1,
-            100,
-            out.target_capacity,
-            "targetCapacity",
-        )?;
-        out.minimum_scaling_step_size = ranged(
-            given.minimum_scaling_step_size,
-            1,
-            10_000,
-            out.minimum_scaling_step_size,
-            "minimumScalingStepSize",
-        )?;
-        out.maximum_scaling_step_size = ranged(
-            given.maximum_scaling_step_size,
-            1,
-            10_000,
-            out.maximum_scaling_step_size,
-            "maximumScalingStepSize",
-        )?;
-        out.instance_warmup_period = ranged(
-            given.instance_warmup_period,
-            0,
-            10_000,
-            out.instance_warmup_period,
-            "instanceWarmupPeriod",
-        )?;
-        if out.minimum_scaling_step_size > out.maximum_scaling_step_size {
-            return Err(messages::unconfirmed_error("managed-scaling-steps", &[]));
-        }
-        Ok(out)
-    }
-}
-
-/// An Auto Scaling group capacity provider.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(crate) struct AsgProvider {
-    pub(crate) name: String,
-    pub(crate) arn: String,
-    /// ACTIVE, or INACTIVE once deleted.
-    pub(crate) status: CapacityProviderStatus,
-    pub(crate) update_status: CapacityProviderUpdateStatus,
-    pub(crate) asg_arn: String,
-    pub(crate) scaling: ManagedScaling,
-    pub(crate) termination_protection: bool,
-    pub(crate) draining: bool,
-    pub(crate) tags: Vec<Tag>,
-    /// When managed scaling last scaled the group out.
-    pub(crate) scaled_out_at: Option<SimTime>,
-    /// Since when the group has had more instances than it needs.
-    pub(crate) surplus_since: Option<SimTime>,
-    /// The desired capacity last asked for.
-    pub(crate) desired: Option<u32>,
-}
-
-impl AsgProvider {
-    pub(crate) fn active(&self) -> bool {
-        self.status == CapacityProviderStatus::Active
-    }
-
-    /// Its DescribeCapacityProviders document.
-    pub(crate) fn document(&self, with_tags: bool) -> Value {
-        let on_off = |b: bool| if b { "ENABLED" } else { "DISABLED" };
-        let mut doc = json!({
-            "capacityProviderArn": self.arn,
-            "name": self.name,
-            "status": self.status,
-            "autoScalingGroupProvider": {
-                "autoScalingGroupArn": self.asg_arn,
-                "managedScaling": self.scaling,
-                "managedTerminationProtection": on_off(self.termination_protection),
-                "managedDraining": on_off(self.draining),
-            },
-            "updateStatus": self.update_status,
-            "type": "EC2_AUTOSCALING",
-        });
-        if with_tags {
-            doc["tags"] = json!(self.tags);
-        }
-        doc
-    }
-}
 
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ExceptionType::InvalidParameterException, message)
@@ -230,7 +71,7 @@ fn group_provider(value: Option<&Value>) -> Result<AutoScalingGroupProviderInput
 }
 
 pub(super) fn create(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: CreateCapacityProviderRequest,
 ) -> Result<Response, ApiError> {
     let name = request.name.unwrap_or_default();
@@ -330,11 +171,11 @@ pub(super) fn create(
 
 /// The ACTIVE Auto Scaling group provider a name or ARN names.
 fn active_provider<'c>(
-    cp: &'c mut ControlPlane,
+    cp: &'c mut State,
     given: &str,
-) -> Result<&'c mut crate::actions::auto_scaling::AsgProvider, ApiError> {
+) -> Result<&'c mut crate::records::capacity::AsgProvider, ApiError> {
     let name = last_segment(given);
-    if super::capacity_providers::BUILT_IN.contains(&name) {
+    if crate::records::capacity::BUILT_IN.contains(&name) {
         return Err(messages::unconfirmed_error(
             "capacity-provider-reserved",
             &[],
@@ -347,7 +188,7 @@ fn active_provider<'c>(
 }
 
 pub(super) fn update(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: UpdateCapacityProviderRequest,
 ) -> Result<Response, ApiError> {
     if request.managed_instances_provider.is_some() {
@@ -399,7 +240,7 @@ pub(super) fn update(
 }
 
 pub(super) fn delete(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DeleteCapacityProviderRequest,
 ) -> Result<Response, ApiError> {
     let given = request.capacity_provider.unwrap_or_default();
@@ -428,7 +269,7 @@ pub(super) fn delete(
 
 /// The Auto Scaling group capacity provider an instance registering from `group` (an ARN
 /// from its identity document) belongs to.
-pub(crate) fn provider_of_group(cp: &ControlPlane, group: &str) -> Option<String> {
+pub(crate) fn provider_of_group(cp: &State, group: &str) -> Option<String> {
     cp.capacity_providers
         .values()
         .find(|p| p.active() && group_name(&p.asg_arn) == group_name(group))
@@ -436,7 +277,7 @@ pub(crate) fn provider_of_group(cp: &ControlPlane, group: &str) -> Option<String
 }
 
 /// Whether tasks that find no room on `provider` wait for capacity (managed scaling).
-pub(crate) fn waits_for_capacity(cp: &ControlPlane, provider: &str) -> bool {
+pub(crate) fn waits_for_capacity(cp: &State, provider: &str) -> bool {
     cp.capacity_providers
         .get(provider)
         .is_some_and(|p| p.active() && p.scaling.enabled())
@@ -444,7 +285,7 @@ pub(crate) fn waits_for_capacity(cp: &ControlPlane, provider: &str) -> bool {
 
 /// Managed scaling's clock: once a minute while a cluster has a provider with managed
 /// scaling, it looks at each such provider.
-pub(crate) fn tick(cp: &mut ControlPlane, now: SimTime) {
+pub(crate) fn tick(cp: &mut State, now: SimTime) {
     match cp.next_scaling {
         Some(at) if at <= now => evaluate(cp, now),
         Some(_) => {}
@@ -459,7 +300,7 @@ pub(crate) fn tick(cp: &mut ControlPlane, now: SimTime) {
 }
 
 /// `(cluster, provider)` for every provider with managed scaling in an ACTIVE cluster.
-fn managed_pairs(cp: &ControlPlane) -> Vec<(String, String)> {
+fn managed_pairs(cp: &State) -> Vec<(String, String)> {
     cp.clusters
         .values()
         .filter(|c| c.active)
@@ -473,7 +314,7 @@ fn managed_pairs(cp: &ControlPlane) -> Vec<(String, String)> {
         .collect()
 }
 
-fn evaluate(cp: &mut ControlPlane, now: SimTime) {
+fn evaluate(cp: &mut State, now: SimTime) {
     let mut looked = false;
     let pairs = managed_pairs(cp);
     for (cluster, provider) in pairs {
@@ -488,7 +329,7 @@ fn evaluate(cp: &mut ControlPlane, now: SimTime) {
     }
 }
 
-fn evaluate_one(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, name: &str) {
+fn evaluate_one(cp: &mut State, now: SimTime, cluster_name: &str, name: &str) {
     let cluster = &cp.clusters[cluster_name];
     let provider = &cp.capacity_providers[name];
     // The provider's instances, each with whether it runs a task that is not a DAEMON

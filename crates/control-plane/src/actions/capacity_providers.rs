@@ -7,34 +7,24 @@
 //! the cluster's default strategy, if it has one. A strategy is all Fargate or all Auto
 //! Scaling groups, never a mix.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use berth_model::resources::{CapacityProviderStrategyItem, Failure};
 use berth_model::states::{ServiceStatus, Toggle};
 use berth_model::{messages, ApiError, ExceptionType};
 
-use super::{active_cluster, last_segment};
 use crate::paging::page;
+use crate::records::{
+    active_cluster, capacity::ClusterProviders, capacity::BUILT_IN, last_segment, ClusterRecord,
+    State,
+};
 use crate::requests::*;
-use crate::state::ClusterRecord;
-use crate::ControlPlane;
-
-/// The capacity providers every account has.
-pub(crate) const BUILT_IN: [&str; 2] = ["FARGATE", "FARGATE_SPOT"];
-
-/// A cluster's capacity providers and default strategy.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct ClusterProviders {
-    pub(crate) names: Vec<String>,
-    pub(crate) default_strategy: Vec<CapacityProviderStrategyItem>,
-}
 
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ExceptionType::InvalidParameterException, message)
 }
 
-fn document(cp: &ControlPlane, name: &str) -> Value {
+fn document(cp: &State, name: &str) -> Value {
     json!({
         "capacityProviderArn": format!("arn:aws:ecs:{}:{}:capacity-provider/{name}", cp.scope.region, cp.scope.account_id),
         "name": name,
@@ -172,7 +162,7 @@ pub(crate) fn shares(
 }
 
 pub(super) fn describe(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DescribeCapacityProvidersRequest,
 ) -> Result<Response, ApiError> {
     let wanted = request
@@ -236,7 +226,7 @@ impl ClusterProviders {
     /// provider (one with managed scaling serves one cluster only), and the default strategy
     /// names only providers of the cluster.
     pub(crate) fn checked(
-        cp: &ControlPlane,
+        cp: &State,
         cluster: &str,
         names: Vec<String>,
         default_strategy: Vec<CapacityProviderStrategyItem>,
@@ -273,7 +263,7 @@ impl ClusterProviders {
 }
 
 pub(super) fn put_cluster(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: PutClusterCapacityProvidersRequest,
 ) -> Result<Response, ApiError> {
     let (Some(names), Some(strategy)) = (

@@ -7,11 +7,9 @@ use berth_model::task_definition::KeyValuePair;
 use berth_model::{messages, ApiError, ExceptionType};
 use berth_scheduler::InstanceStatus;
 
-use super::{cluster_name, cluster_not_found};
 use crate::paging::page;
+use crate::records::{cluster_name, cluster_not_found, ClusterRecord, State};
 use crate::requests::*;
-use crate::state::ClusterRecord;
-use crate::ControlPlane;
 
 fn valid_name(name: &str) -> bool {
     (1..=255).contains(&name.len())
@@ -156,10 +154,7 @@ fn merge_settings(
     Ok(())
 }
 
-pub(super) fn create(
-    cp: &mut ControlPlane,
-    request: CreateClusterRequest,
-) -> Result<Response, ApiError> {
+pub(super) fn create(cp: &mut State, request: CreateClusterRequest) -> Result<Response, ApiError> {
     let name = request.cluster_name.unwrap_or_else(|| "default".into());
     if !valid_name(&name) {
         return Err(ApiError::new(
@@ -188,7 +183,7 @@ pub(super) fn create(
         };
     let arn = cp.scope.cluster(&name);
     let providers =
-        super::capacity_providers::ClusterProviders::checked(cp, &name, provider_names, strategy)?;
+        crate::records::capacity::ClusterProviders::checked(cp, &name, provider_names, strategy)?;
     let existing_active = cp.clusters.get(&name).is_some_and(|c| c.active);
     if !existing_active {
         // A deleted cluster's name can be used again: it is a new cluster.
@@ -219,7 +214,7 @@ pub(super) fn create(
 }
 
 pub(super) fn describe(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DescribeClustersRequest,
 ) -> Result<Response, ApiError> {
     let include = request.include.unwrap_or_default();
@@ -247,10 +242,7 @@ pub(super) fn describe(
     }))
 }
 
-pub(super) fn list(
-    cp: &mut ControlPlane,
-    request: ListClustersRequest,
-) -> Result<Response, ApiError> {
+pub(super) fn list(cp: &mut State, request: ListClustersRequest) -> Result<Response, ApiError> {
     let arns: Vec<String> = cp
         .clusters
         .values()
@@ -272,13 +264,13 @@ pub(super) fn list(
 /// UpdateCluster and UpdateClusterSettings: settings merge by name; a configuration given
 /// replaces the one held.
 pub(super) fn update(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     cluster: Option<&str>,
     settings: Option<Vec<KeyValuePair>>,
     configuration: Option<serde_json::Value>,
     service_connect_defaults: Option<serde_json::Value>,
 ) -> Result<Response, ApiError> {
-    let record = super::active_cluster(cp, cluster)?;
+    let record = crate::records::active_cluster(cp, cluster)?;
     if service_connect_defaults.is_some() {
         record.service_connect_defaults = service_connect_defaults;
     }
@@ -296,10 +288,7 @@ pub(super) fn update(
     }))
 }
 
-pub(super) fn delete(
-    cp: &mut ControlPlane,
-    request: DeleteClusterRequest,
-) -> Result<Response, ApiError> {
+pub(super) fn delete(cp: &mut State, request: DeleteClusterRequest) -> Result<Response, ApiError> {
     let name = cluster_name(request.cluster.as_deref());
     let record = cp
         .clusters

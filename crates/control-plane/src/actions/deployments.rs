@@ -8,44 +8,17 @@
 //! rollback belongs to the deployment that failed, as in ECS: the deployment that carries it
 //! out is not listed on its own.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use berth_model::resources::{DeploymentConfiguration, Failure};
+use berth_model::resources::Failure;
 use berth_model::states::{RolloutState, ServiceDeploymentStatus, ServiceStatus};
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
-use super::{active_cluster, cluster_name, last_segment};
 use crate::paging::page;
+use crate::records::{
+    active_cluster, cluster_name, history::History, last_segment, ServiceRecord, State,
+};
 use crate::requests::*;
-use crate::state::ServiceRecord;
-use crate::ControlPlane;
-
-/// One deployment in a service's history.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(crate) struct History {
-    /// The `ecs-svc/...` id of the deployment (in `deployments[]`).
-    pub(crate) id: String,
-    pub(crate) arn: String,
-    /// The revision it deployed, as DescribeServiceRevisions shows it.
-    pub(crate) revision: Value,
-    pub(crate) revision_arn: String,
-    /// The revisions running when it started.
-    pub(crate) sources: Vec<String>,
-    pub(crate) created_at: SimTime,
-    pub(crate) updated_at: SimTime,
-    pub(crate) finished_at: Option<SimTime>,
-    pub(crate) stopped_at: Option<SimTime>,
-    pub(crate) status: ServiceDeploymentStatus,
-    pub(crate) status_reason: Option<String>,
-    pub(crate) configuration: DeploymentConfiguration,
-    /// `{reason, startedAt, serviceRevisionArn}` once rolled back.
-    pub(crate) rollback: Option<Value>,
-    /// The deployment carrying out its rollback.
-    pub(crate) rolled_back_by: Option<String>,
-    /// The circuit breaker tripped.
-    pub(crate) tripped: bool,
-}
 
 /// Records a new deployment of a service: its revision and what it replaces. A deployment
 /// that carries out a rollback is recorded on the deployment that failed instead.
@@ -222,7 +195,7 @@ pub(crate) fn deleted(record: &mut ServiceRecord, now: SimTime) {
 }
 
 /// The `{arn, requestedTaskCount, runningTaskCount, pendingTaskCount}` of a revision now.
-fn summary(cp: &ControlPlane, cluster: &str, record: &ServiceRecord, h: &History) -> Value {
+fn summary(cp: &State, cluster: &str, record: &ServiceRecord, h: &History) -> Value {
     let doc = super::services::document(cp, cluster, &record.doc.service_name, false);
     let deployment = doc.deployments.iter().find(|d| d.id == h.id);
     json!({
@@ -247,7 +220,7 @@ fn brief(h: &History) -> Value {
     })
 }
 
-fn full(cp: &ControlPlane, cluster: &str, record: &ServiceRecord, h: &History) -> Value {
+fn full(cp: &State, cluster: &str, record: &ServiceRecord, h: &History) -> Value {
     let breaker = &h.configuration.deployment_circuit_breaker;
     let failures = record
         .doc
@@ -304,7 +277,7 @@ fn parse(arn: &str, kind: &str) -> Option<(String, String)> {
 }
 
 pub(super) fn list(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: ListServiceDeploymentsRequest,
 ) -> Result<Response, ApiError> {
     active_cluster(cp, request.cluster.as_deref())?;
@@ -357,7 +330,7 @@ pub(super) fn list(
 /// Looks up each ARN of a Describe call (`<kind>/<cluster>/<service>/<id>`) with `found`;
 /// the ones it cannot find are `MISSING` failures. At most 20 ARNs.
 fn describe_each(
-    cp: &ControlPlane,
+    cp: &State,
     arns: Vec<String>,
     kind: &str,
     too_many: &str,
@@ -386,7 +359,7 @@ fn describe_each(
 }
 
 pub(super) fn describe(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DescribeServiceDeploymentsRequest,
 ) -> Result<Response, ApiError> {
     let arns = request.service_deployment_arns.unwrap_or_default();
@@ -408,7 +381,7 @@ pub(super) fn describe(
 }
 
 pub(super) fn describe_revisions(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DescribeServiceRevisionsRequest,
 ) -> Result<Response, ApiError> {
     let arns = request.service_revision_arns.unwrap_or_default();
@@ -425,18 +398,16 @@ pub(super) fn describe_revisions(
                 .find(|h| h.revision_arn == arn)?;
             let mut revision = h.revision.clone();
             // The images each container of the revision runs.
-            let images: Vec<Value> = super::task_definitions::resolve(
-                cp,
-                h.revision["taskDefinition"].as_str().unwrap_or(""),
-            )
-            .map(|td| {
-                td.container_definitions
-                    .iter()
-                    .flatten()
-                    .map(|c| json!({"containerName": c.name, "image": c.image}))
-                    .collect()
-            })
-            .unwrap_or_default();
+            let images: Vec<Value> =
+                crate::records::resolve(cp, h.revision["taskDefinition"].as_str().unwrap_or(""))
+                    .map(|td| {
+                        td.container_definitions
+                            .iter()
+                            .flatten()
+                            .map(|c| json!({"containerName": c.name, "image": c.image}))
+                            .collect()
+                    })
+                    .unwrap_or_default();
             revision["containerImages"] = json!(images);
             Some(strip_nulls(revision))
         },
@@ -450,7 +421,7 @@ pub(super) fn describe_revisions(
 /// StopServiceDeployment: a deployment in progress is rolled back to the service's last
 /// completed revision (`stopType` ROLLBACK, the one value ECS takes).
 pub(super) fn stop(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: StopServiceDeploymentRequest,
 ) -> Result<Response, ApiError> {

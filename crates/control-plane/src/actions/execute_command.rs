@@ -11,13 +11,11 @@
 use berth_model::states::TaskStatus;
 use berth_model::{messages, ApiError, ExceptionType};
 
-use super::active_cluster;
-use super::tasks::find_task;
+use crate::records::{active_cluster, find_task, State};
 use crate::requests::*;
-use crate::ControlPlane;
 
 pub(super) fn execute(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: ExecuteCommandRequest,
 ) -> Result<Response, ApiError> {
     if request.command.as_deref().is_none_or(str::is_empty) {

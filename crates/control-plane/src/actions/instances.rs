@@ -11,11 +11,11 @@ use berth_scheduler::instance::{ContainerInstance, InstanceStatus, Resources};
 use berth_scheduler::ports::{HostPorts, Protocol};
 use berth_scheduler::query;
 
-use super::{active_cluster, last_segment};
 use crate::paging::page;
+use crate::records::{
+    active_cluster, find_instance, last_segment, ClusterRecord, InstanceRecord, State,
+};
 use crate::requests::*;
-use crate::state::{ClusterRecord, InstanceRecord};
-use crate::ControlPlane;
 
 /// The instance as DescribeContainerInstances shows it.
 pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -> Document {
@@ -85,16 +85,6 @@ pub(crate) fn refresh_attributes(cluster: &mut ClusterRecord, index: usize) {
         .collect();
 }
 
-/// Finds an instance by ARN or id.
-pub(crate) fn find(cluster: &ClusterRecord, given: &str) -> Option<usize> {
-    let id = last_segment(given);
-    cluster
-        .fleet
-        .instances()
-        .iter()
-        .position(|i| i.arn == given || i.id == id)
-}
-
 fn ports(resources: &[Resource], name: &str, default: &[u16]) -> (BTreeSet<u16>, Vec<String>) {
     match resources.iter().find(|r| r.name == name) {
         Some(resource) => {
@@ -112,7 +102,7 @@ fn ports(resources: &[Resource], name: &str, default: &[u16]) -> (BTreeSet<u16>,
 }
 
 pub(super) fn register(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: RegisterContainerInstanceRequest,
 ) -> Result<Response, ApiError> {
@@ -222,7 +212,7 @@ fn cluster_region(cluster_arn: &str) -> &str {
 }
 
 pub(super) fn deregister(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: DeregisterContainerInstanceRequest,
 ) -> Result<Response, ApiError> {
@@ -253,7 +243,7 @@ pub(super) fn deregister(
 }
 
 pub(super) fn describe(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DescribeContainerInstancesRequest,
 ) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
@@ -272,7 +262,7 @@ pub(super) fn describe(
     let mut found = Vec::new();
     let mut failures = Vec::new();
     for given in wanted {
-        match find(cluster, &given) {
+        match find_instance(cluster, &given) {
             Some(index) => found.push(document(cluster, index, with_tags)),
             None => failures.push(Failure {
                 arn: Some(given),
@@ -288,7 +278,7 @@ pub(super) fn describe(
 }
 
 pub(super) fn list(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: ListContainerInstancesRequest,
 ) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
@@ -325,7 +315,7 @@ pub(super) fn list(
 }
 
 pub(super) fn update_state(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: UpdateContainerInstancesStateRequest,
 ) -> Result<Response, ApiError> {
@@ -339,7 +329,7 @@ pub(super) fn update_state(
     let mut failures = Vec::new();
     let mut changed = Vec::new();
     for given in request.container_instances.unwrap_or_default() {
-        match find(cluster, &given) {
+        match find_instance(cluster, &given) {
             Some(index)
                 if matches!(
                     cluster.fleet.instances()[index].status,
@@ -381,7 +371,7 @@ pub(super) fn update_state(
 }
 
 /// An instance's state change event, with its document.
-fn emit_change(cp: &mut ControlPlane, now: SimTime, document: &Document) {
+fn emit_change(cp: &mut State, now: SimTime, document: &Document) {
     cp.emit(
         now,
         "ECS Container Instance State Change",
@@ -392,7 +382,7 @@ fn emit_change(cp: &mut ControlPlane, now: SimTime, document: &Document) {
 
 /// The index of a registered (not INACTIVE) instance, or ECS's error naming it.
 fn registered(cluster: &ClusterRecord, given: &str) -> Result<usize, ApiError> {
-    find(cluster, given)
+    find_instance(cluster, given)
         .filter(|&i| cluster.fleet.instances()[i].status != InstanceStatus::Inactive)
         .ok_or_else(|| {
             ApiError::new(
@@ -418,7 +408,7 @@ const AGENT_UPDATE_STAGES: [AgentUpdateStatus; 4] = [
 /// stages (PENDING, STAGING, STAGED, UPDATING, UPDATED), each shown by the instance's
 /// `agentUpdateStatus` and an instance state change; at UPDATED it reports the new version.
 pub(super) fn update_agent(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: crate::requests::UpdateContainerAgentRequest,
 ) -> Result<Response, ApiError> {
@@ -453,7 +443,7 @@ pub(super) fn update_agent(
 }
 
 /// Moves every agent update whose stage is over to the next stage.
-pub(crate) fn advance_agent_updates(cp: &mut ControlPlane, now: SimTime) {
+pub(crate) fn advance_agent_updates(cp: &mut State, now: SimTime) {
     let mut changed = Vec::new();
     for (name, cluster) in cp.clusters.iter_mut() {
         for index in 0..cluster.instances.len() {

@@ -17,15 +17,13 @@ pub(crate) mod task_definitions;
 pub(crate) mod task_sets;
 pub(crate) mod tasks;
 
-use berth_model::arn::parse_arn;
-use berth_model::{messages, ApiError, ExceptionType, SimTime};
+use berth_model::{ApiError, SimTime};
 
+use crate::records::State;
 use crate::requests::{Request, Response};
-use crate::state::ClusterRecord;
-use crate::ControlPlane;
 
 pub(crate) fn dispatch(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: Request,
 ) -> Result<Response, ApiError> {
@@ -99,50 +97,4 @@ pub(crate) fn dispatch(
         Request::UpdateCapacityProvider(r) => auto_scaling::update(cp, r),
         Request::DeleteCapacityProvider(r) => auto_scaling::delete(cp, r),
     }
-}
-
-/// The cluster name a `cluster` parameter means: a name, an ARN, or `default` when absent.
-pub(crate) fn cluster_name(cluster: Option<&str>) -> String {
-    match cluster {
-        None | Some("") => "default".to_owned(),
-        Some(text) => match parse_arn(text) {
-            Some(arn) if arn.resource_type == "cluster" => arn.resource.to_owned(),
-            _ => text.to_owned(),
-        },
-    }
-}
-
-pub(crate) fn cluster_not_found() -> ApiError {
-    ApiError::new(
-        ExceptionType::ClusterNotFoundException,
-        messages::CLUSTER_NOT_FOUND,
-    )
-}
-
-/// The ACTIVE cluster a `cluster` parameter names.
-pub(crate) fn active_cluster<'c>(
-    cp: &'c mut ControlPlane,
-    cluster: Option<&str>,
-) -> Result<&'c mut ClusterRecord, ApiError> {
-    let name = cluster_name(cluster);
-    match cp.clusters.get_mut(&name) {
-        Some(record) if record.active => Ok(record),
-        _ => Err(cluster_not_found()),
-    }
-}
-
-/// The ACTIVE cluster a `cluster` parameter names, to read (Berth's own reads).
-pub(crate) fn active_cluster_ref<'c>(
-    cp: &'c ControlPlane,
-    cluster: Option<&str>,
-) -> Result<&'c ClusterRecord, ApiError> {
-    cp.clusters
-        .get(&cluster_name(cluster))
-        .filter(|c| c.active)
-        .ok_or_else(cluster_not_found)
-}
-
-/// The id at the end of an ARN (`.../task/<cluster>/<id>` → `<id>`), or the text itself.
-pub(crate) fn last_segment(text: &str) -> &str {
-    text.rsplit('/').next().unwrap_or(text)
 }

@@ -8,11 +8,8 @@ use berth_model::resources::{Failure, ProtectedTask};
 use berth_model::states::TaskStatus;
 use berth_model::{messages, ApiError, SimTime};
 
-use super::active_cluster;
-use super::tasks::find_task;
+use crate::records::{active_cluster, find_task, ClusterRecord, State};
 use crate::requests::*;
-use crate::state::ClusterRecord;
-use crate::ControlPlane;
 
 /// Minutes of protection when `expiresInMinutes` is not given.
 const DEFAULT_MINUTES: i64 = 120;
@@ -32,7 +29,7 @@ fn failure(arn: &str, reason: &str) -> Failure {
 fn each(
     cluster: &ClusterRecord,
     given: &[String],
-) -> Result<Vec<Result<crate::state::TaskKey, Failure>>, ApiError> {
+) -> Result<Vec<Result<crate::records::TaskKey, Failure>>, ApiError> {
     if given.is_empty() || given.len() > 10 {
         return Err(messages::unconfirmed_error("protection-tasks", &[]));
     }
@@ -50,7 +47,7 @@ fn each(
         .collect())
 }
 
-fn protected(cluster: &ClusterRecord, key: crate::state::TaskKey, now: SimTime) -> ProtectedTask {
+fn protected(cluster: &ClusterRecord, key: crate::records::TaskKey, now: SimTime) -> ProtectedTask {
     let record = &cluster.tasks[&key];
     let until = record.protected_until.filter(|until| *until > now);
     ProtectedTask {
@@ -61,7 +58,7 @@ fn protected(cluster: &ClusterRecord, key: crate::state::TaskKey, now: SimTime) 
 }
 
 pub(super) fn update(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: UpdateTaskProtectionRequest,
 ) -> Result<Response, ApiError> {
@@ -86,7 +83,7 @@ pub(super) fn update(
 }
 
 pub(super) fn get(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: GetTaskProtectionRequest,
 ) -> Result<Response, ApiError> {
@@ -100,7 +97,7 @@ fn answer(
     cluster: &mut ClusterRecord,
     given: Option<Vec<String>>,
     now: SimTime,
-    mut change: impl FnMut(&mut ClusterRecord, crate::state::TaskKey),
+    mut change: impl FnMut(&mut ClusterRecord, crate::records::TaskKey),
 ) -> Result<Response, ApiError> {
     let mut tasks = Vec::new();
     let mut failures = Vec::new();

@@ -10,12 +10,9 @@ use berth_model::states::{
 use berth_model::task_definition::TaskDefinitionStatus;
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
-use super::task_definitions::resolve;
-use super::{active_cluster, cluster_name, last_segment};
 use crate::paging::page;
+use crate::records::{active_cluster, cluster_name, last_segment, resolve, ServiceRecord, State};
 use crate::requests::*;
-use crate::state::ServiceRecord;
-use crate::ControlPlane;
 
 fn invalid(message: &str) -> ApiError {
     ApiError::new(ExceptionType::InvalidParameterException, message)
@@ -29,14 +26,11 @@ fn service_not_found() -> ApiError {
 }
 
 /// The ARN of an ACTIVE task definition, or ECS's error.
-pub(super) fn active_task_definition(
-    cp: &ControlPlane,
-    text: Option<&str>,
-) -> Result<String, ApiError> {
+pub(super) fn active_task_definition(cp: &State, text: Option<&str>) -> Result<String, ApiError> {
     let text = text
         .filter(|t| !t.is_empty())
         .ok_or_else(|| messages::unconfirmed_error("task-definition-blank", &[]))?;
-    super::task_definitions::parse_reference(text)?;
+    crate::records::parse_reference(text)?;
     let td = resolve(cp, text).ok_or_else(|| {
         ApiError::new(
             ExceptionType::ClientException,
@@ -53,7 +47,7 @@ pub(super) fn active_task_definition(
 }
 
 /// A new deployment id, `ecs-svc/` and 19 digits.
-pub(crate) fn deployment_id(cp: &mut ControlPlane) -> String {
+pub(crate) fn deployment_id(cp: &mut State) -> String {
     let id = cp.new_id();
     let digits =
         u64::from_str_radix(&id.as_str()[..16], 16).unwrap_or(0) % 10_000_000_000_000_000_000;
@@ -62,7 +56,7 @@ pub(crate) fn deployment_id(cp: &mut ControlPlane) -> String {
 
 /// A new PRIMARY deployment of `task_definition`; earlier ones become ACTIVE.
 pub(crate) fn deploy(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster: &str,
     service: &str,
@@ -132,7 +126,7 @@ pub(crate) fn deploy(
 }
 
 pub(super) fn create(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: CreateServiceRequest,
 ) -> Result<Response, ApiError> {
@@ -336,7 +330,7 @@ fn desired_count(desired: i64) -> Result<u32, ApiError> {
 }
 
 /// Whether a task definition can run on Fargate.
-pub(super) fn fargate_compatible(cp: &ControlPlane, task_definition: &str) -> bool {
+pub(super) fn fargate_compatible(cp: &State, task_definition: &str) -> bool {
     resolve(cp, task_definition).is_some_and(|td| {
         td.compatibilities
             .iter()
@@ -346,7 +340,7 @@ pub(super) fn fargate_compatible(cp: &ControlPlane, task_definition: &str) -> bo
 }
 
 pub(super) fn update(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: UpdateServiceRequest,
 ) -> Result<Response, ApiError> {
@@ -359,7 +353,7 @@ pub(super) fn update(
             messages::SERVICE_NOT_ACTIVE,
         ));
     }
-    if super::task_sets::is_external(&record.doc.deployment_controller)
+    if crate::records::is_external(&record.doc.deployment_controller)
         && (request.task_definition.is_some()
             || request.network_configuration.is_some()
             || request.platform_version.is_some()
@@ -473,7 +467,7 @@ pub(super) fn update(
 }
 
 pub(super) fn delete(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: DeleteServiceRequest,
 ) -> Result<Response, ApiError> {
@@ -505,10 +499,10 @@ pub(super) fn delete(
 }
 
 /// The service as DescribeServices shows it: counts computed from its tasks.
-pub(crate) fn document(cp: &ControlPlane, cluster: &str, name: &str, with_tags: bool) -> Service {
+pub(crate) fn document(cp: &State, cluster: &str, name: &str, with_tags: bool) -> Service {
     let cluster = &cp.clusters[cluster];
     let record = &cluster.services[name];
-    let tasks: Vec<_> = crate::service_scheduler::service_tasks(cluster, name)
+    let tasks: Vec<_> = crate::records::service_tasks(cluster, name)
         .filter(|t| t.task.desired_status == TaskStatus::Running)
         .collect();
     let count = |deployment: Option<&str>, status: TaskStatus| {
@@ -538,7 +532,7 @@ pub(crate) fn document(cp: &ControlPlane, cluster: &str, name: &str, with_tags: 
 }
 
 pub(super) fn describe(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DescribeServicesRequest,
 ) -> Result<Response, ApiError> {
     active_cluster(cp, request.cluster.as_deref())?;
@@ -577,10 +571,7 @@ pub(super) fn describe(
     }))
 }
 
-pub(super) fn list(
-    cp: &mut ControlPlane,
-    request: ListServicesRequest,
-) -> Result<Response, ApiError> {
+pub(super) fn list(cp: &mut State, request: ListServicesRequest) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let arns: Vec<String> = cluster
         .services
@@ -617,7 +608,7 @@ pub(super) fn list(
 /// `serviceConnectDefaults` when Service Connect is enabled without one). A namespace is
 /// known when a cluster's defaults or a service names it.
 pub(super) fn list_by_namespace(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: ListServicesByNamespaceRequest,
 ) -> Result<Response, ApiError> {
     let wanted = request.namespace.unwrap_or_default();

@@ -7,10 +7,8 @@ use berth_model::task_definition::Tag;
 use berth_model::validate::tag_problems;
 use berth_model::{messages, ApiError, JsonPath};
 
-use super::{cluster_name, last_segment};
+use crate::records::{cluster_name, last_segment, State, TaskKey};
 use crate::requests::*;
-use crate::state::TaskKey;
-use crate::ControlPlane;
 
 /// ECS's rules for a resource's tags, the first problem as the caller sees it. Keys that
 /// begin with `aws:` are AWS's own.
@@ -35,13 +33,13 @@ pub(crate) fn check(tags: &[Tag]) -> Result<(), ApiError> {
 }
 
 /// The tags of the resource an ARN names.
-fn tags_of<'c>(cp: &'c mut ControlPlane, arn: &str) -> Result<&'c mut Vec<Tag>, ApiError> {
+fn tags_of<'c>(cp: &'c mut State, arn: &str) -> Result<&'c mut Vec<Tag>, ApiError> {
     let parsed = parse_arn(arn)
         .filter(|p| p.region == cp.scope.region && p.account_id == cp.scope.account_id)
         .ok_or_else(|| messages::unconfirmed_error("resource-arn-invalid", &[]))?;
     let not_found = || messages::unconfirmed_error("resource-not-found", &[]);
     // `<cluster>/<id>` for the long formats of instances, tasks and services.
-    let in_cluster = |cp: &'c mut ControlPlane| {
+    let in_cluster = |cp: &'c mut State| {
         let (cluster, _) = parsed.resource.split_once('/').ok_or_else(not_found)?;
         cp.clusters
             .get_mut(&cluster_name(Some(cluster)))
@@ -57,7 +55,7 @@ fn tags_of<'c>(cp: &'c mut ControlPlane, arn: &str) -> Result<&'c mut Vec<Tag>, 
             .ok_or_else(not_found),
         "container-instance" => {
             let cluster = in_cluster(cp)?;
-            let index = super::instances::find(cluster, arn).ok_or_else(not_found)?;
+            let index = crate::records::find_instance(cluster, arn).ok_or_else(not_found)?;
             Ok(&mut cluster.instances[index].tags)
         }
         "task" => {
@@ -79,7 +77,7 @@ fn tags_of<'c>(cp: &'c mut ControlPlane, arn: &str) -> Result<&'c mut Vec<Tag>, 
                 .ok_or_else(not_found)
         }
         "task-definition" => {
-            let (family, revision) = super::task_definitions::parse_reference(parsed.resource)?;
+            let (family, revision) = crate::records::parse_reference(parsed.resource)?;
             cp.task_definitions
                 .families
                 .get_mut(&family)
@@ -91,10 +89,7 @@ fn tags_of<'c>(cp: &'c mut ControlPlane, arn: &str) -> Result<&'c mut Vec<Tag>, 
     }
 }
 
-pub(super) fn tag(
-    cp: &mut ControlPlane,
-    request: TagResourceRequest,
-) -> Result<Response, ApiError> {
+pub(super) fn tag(cp: &mut State, request: TagResourceRequest) -> Result<Response, ApiError> {
     let given = request.tags.unwrap_or_default();
     check(&given)?;
     let tags = tags_of(cp, request.resource_arn.as_deref().unwrap_or(""))?;
@@ -110,10 +105,7 @@ pub(super) fn tag(
     Ok(Response::Empty(EmptyResponse {}))
 }
 
-pub(super) fn untag(
-    cp: &mut ControlPlane,
-    request: UntagResourceRequest,
-) -> Result<Response, ApiError> {
+pub(super) fn untag(cp: &mut State, request: UntagResourceRequest) -> Result<Response, ApiError> {
     let keys = request.tag_keys.unwrap_or_default();
     let tags = tags_of(cp, request.resource_arn.as_deref().unwrap_or(""))?;
     tags.retain(|t| !keys.iter().any(|k| Some(k) == t.key.as_ref()));
@@ -121,7 +113,7 @@ pub(super) fn untag(
 }
 
 pub(super) fn list(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: ListTagsForResourceRequest,
 ) -> Result<Response, ApiError> {
     let tags = tags_of(cp, request.resource_arn.as_deref().unwrap_or(""))?;

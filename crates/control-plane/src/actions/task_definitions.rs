@@ -6,7 +6,6 @@
 //! an INACTIVE revision makes it DELETE_IN_PROGRESS; it goes for good once no task or service
 //! deployment refers to it any more ([`purge_deleted`]).
 
-use berth_model::arn::parse_arn;
 use berth_model::task_definition::{TaskDefinition, TaskDefinitionStatus};
 use berth_model::{
     messages, register, validate, ApiError, ExceptionType, RegistrationContext, SimTime,
@@ -15,44 +14,11 @@ use berth_model::{
 use berth_model::resources::Failure;
 
 use crate::paging::page;
+use crate::records::{parse_reference, purge_deleted, resolve, State};
 use crate::requests::*;
-use crate::ControlPlane;
-
-/// What a `taskDefinition` parameter names: a family and maybe a revision.
-pub(crate) fn parse_reference(text: &str) -> Result<(String, Option<u32>), ApiError> {
-    let reference = match parse_arn(text) {
-        Some(arn) if arn.resource_type == "task-definition" => arn.resource,
-        _ => text,
-    };
-    match reference.rsplit_once(':') {
-        Some((family, revision)) => match revision.parse::<u32>() {
-            Ok(revision) => Ok((family.to_owned(), Some(revision))),
-            Err(_) => Err(ApiError::new(
-                ExceptionType::InvalidParameterException,
-                messages::INVALID_REVISION,
-            )),
-        },
-        None => Ok((reference.to_owned(), None)),
-    }
-}
-
-/// The revision a reference resolves to: the given one, or the family's latest ACTIVE one.
-pub(crate) fn resolve<'r>(cp: &'r ControlPlane, text: &str) -> Option<&'r TaskDefinition> {
-    let (family, revision) = parse_reference(text).ok()?;
-    let family = cp.task_definitions.families.get(&family)?;
-    match revision {
-        Some(revision) => family.revisions.get(&revision).map(|(td, _)| td),
-        None => family
-            .revisions
-            .values()
-            .rev()
-            .map(|(td, _)| td)
-            .find(|td| td.status == Some(TaskDefinitionStatus::Active)),
-    }
-}
 
 pub(super) fn register_definition(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     td: TaskDefinition,
 ) -> Result<Response, ApiError> {
@@ -80,7 +46,7 @@ pub(super) fn register_definition(
 }
 
 pub(super) fn describe(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DescribeTaskDefinitionRequest,
 ) -> Result<Response, ApiError> {
     let not_found = || {
@@ -109,7 +75,7 @@ pub(super) fn describe(
 }
 
 pub(super) fn deregister(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: DeregisterTaskDefinitionRequest,
 ) -> Result<Response, ApiError> {
@@ -142,7 +108,7 @@ pub(super) fn deregister(
 const MAX_DELETIONS: usize = 10;
 
 pub(super) fn delete(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: DeleteTaskDefinitionsRequest,
 ) -> Result<Response, ApiError> {
@@ -215,50 +181,8 @@ pub(super) fn delete(
     ))
 }
 
-/// Removes the DELETE_IN_PROGRESS revisions nothing refers to any more: no task the control
-/// plane still shows and no deployment of a service. Their revision numbers stay used.
-pub(crate) fn purge_deleted(cp: &mut ControlPlane) {
-    let deleting: Vec<String> = cp
-        .task_definitions
-        .families
-        .values()
-        .flat_map(|f| f.revisions.values())
-        .filter(|(td, _)| td.status == Some(TaskDefinitionStatus::DeleteInProgress))
-        .filter_map(|(td, _)| td.task_definition_arn.clone())
-        .collect();
-    if deleting.is_empty() {
-        return;
-    }
-    let mut used = std::collections::BTreeSet::new();
-    for cluster in cp.clusters.values() {
-        for record in cluster.tasks.values() {
-            used.insert(record.task.task_definition_arn.as_str());
-        }
-        for service in cluster.services.values() {
-            for deployment in &service.doc.deployments {
-                used.insert(deployment.task_definition.as_str());
-            }
-            // A circuit breaker may still roll back to it.
-            if let Some(completed) = &service.last_completed {
-                used.insert(completed.as_str());
-            }
-        }
-    }
-    let gone: Vec<String> = deleting
-        .into_iter()
-        .filter(|arn| !used.contains(arn.as_str()))
-        .collect();
-    for arn in gone {
-        if let Ok((family, Some(revision))) = parse_reference(&arn) {
-            if let Some(f) = cp.task_definitions.families.get_mut(&family) {
-                f.revisions.remove(&revision);
-            }
-        }
-    }
-}
-
 pub(super) fn list(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: ListTaskDefinitionsRequest,
 ) -> Result<Response, ApiError> {
     let status = request.status.as_deref().unwrap_or("ACTIVE");
@@ -289,7 +213,7 @@ pub(super) fn list(
 }
 
 pub(super) fn list_families(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: ListTaskDefinitionFamiliesRequest,
 ) -> Result<Response, ApiError> {
     let status = request.status.as_deref().unwrap_or("ACTIVE");

@@ -8,24 +8,18 @@
 //! service. The PRIMARY set is the one serving production traffic, and its task definition is
 //! the service's. A deleted set drains: its tasks stop, then it is gone.
 
-use berth_model::resources::{DeploymentController, Failure, Scale, TaskSet};
-use berth_model::states::{
-    DeploymentControllerType, LaunchType, ServiceStatus, StabilityStatus, TaskSetStatus,
-};
+use berth_model::resources::{Failure, Scale, TaskSet};
+use berth_model::states::{LaunchType, ServiceStatus, StabilityStatus, TaskSetStatus};
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
-use super::{active_cluster, cluster_name, last_segment};
+use crate::records::{
+    active_cluster, cluster_name, computed_desired_count, is_external, last_segment, State,
+};
 use crate::requests::*;
-use crate::ControlPlane;
-
-/// Whether a service document uses the EXTERNAL deployment controller.
-pub(crate) fn is_external(controller: &DeploymentController) -> bool {
-    controller.r#type == DeploymentControllerType::External
-}
 
 /// The cluster and name of an ACTIVE EXTERNAL service, or ECS's error.
 fn external_service(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     cluster: Option<&str>,
     service: Option<&str>,
 ) -> Result<(String, String), ApiError> {
@@ -73,7 +67,7 @@ fn not_found() -> ApiError {
 }
 
 pub(super) fn create(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: CreateTaskSetRequest,
 ) -> Result<Response, ApiError> {
@@ -152,7 +146,7 @@ pub(super) fn create(
 }
 
 /// The task set as the API shows it: counts from its tasks.
-fn document(cp: &ControlPlane, cluster: &str, service: &str, id: &str) -> TaskSet {
+fn document(cp: &State, cluster: &str, service: &str, id: &str) -> TaskSet {
     let doc = super::services::document(cp, cluster, service, false);
     doc.task_sets
         .into_iter()
@@ -161,7 +155,7 @@ fn document(cp: &ControlPlane, cluster: &str, service: &str, id: &str) -> TaskSe
 }
 
 pub(super) fn describe(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DescribeTaskSetsRequest,
 ) -> Result<Response, ApiError> {
     let (cluster, service) =
@@ -206,7 +200,7 @@ pub(super) fn describe(
 }
 
 pub(super) fn update(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: UpdateTaskSetRequest,
 ) -> Result<Response, ApiError> {
@@ -226,7 +220,7 @@ pub(super) fn update(
 
 /// Applies `edit` to the task set `given` names; returns its id.
 fn change(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     cluster: &str,
     service: &str,
     given: Option<&str>,
@@ -245,7 +239,7 @@ fn change(
 }
 
 pub(super) fn delete(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: DeleteTaskSetRequest,
 ) -> Result<Response, ApiError> {
@@ -273,7 +267,7 @@ pub(super) fn delete(
 }
 
 pub(super) fn update_primary(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: UpdateServicePrimaryTaskSetRequest,
 ) -> Result<Response, ApiError> {
@@ -307,13 +301,6 @@ pub(super) fn update_primary(
     Ok(Response::TaskSet(TaskSetResponse {
         task_set: Some(document(cp, &cluster, &service, &id)),
     }))
-}
-
-/// `ceil(desired × scale / 100)`.
-pub(crate) fn computed_desired_count(desired: u32, scale: &Scale) -> u32 {
-    // Hundredths of a percent, in integers: 33.33% of 3 is 0.9999, which rounds up to 1.
-    let basis = (scale.value * 100.0).round().clamp(0.0, 10_000.0) as u64;
-    (u64::from(desired) * basis).div_ceil(10_000) as u32
 }
 
 #[cfg(test)]

@@ -24,12 +24,13 @@ use berth_scheduler::{
     compile_constraints, compile_strategies, Detail, Placement, PlacementRequest, TaskRequirements,
 };
 
-use super::task_definitions::resolve;
-use super::{active_cluster, cluster_name, instances, last_segment};
+use super::instances;
 use crate::paging::page;
+use crate::records::{
+    active_cluster, cluster_name, find_task, last_segment, resolve, Awaiting, State, TaskKey,
+    TaskRecord,
+};
 use crate::requests::*;
-use crate::state::{Awaiting, TaskKey, TaskRecord};
-use crate::ControlPlane;
 
 /// Everything a call needs to launch tasks of one task definition.
 pub(crate) struct Launch {
@@ -74,7 +75,7 @@ impl Launch {
     /// capacity provider strategy gave its share to one) under the call's rules.
     pub(crate) fn place(
         &self,
-        cp: &mut ControlPlane,
+        cp: &mut State,
         cluster_name: &str,
         constraints: &[berth_scheduler::Constraint],
         strategies: &[berth_scheduler::Strategy],
@@ -90,7 +91,7 @@ impl Launch {
             capacity_provider: provider,
             detail: Detail::Summary,
         };
-        let ControlPlane { clusters, rng, .. } = cp;
+        let State { clusters, rng, .. } = cp;
         clusters
             .get_mut(cluster_name)
             .expect("the cluster exists")
@@ -147,7 +148,7 @@ fn zone_of(region: &str, subnet: &str) -> String {
 /// The subnet for a group's next Fargate task: the one with the fewest of the group's
 /// unstopped tasks, the first listed on a tie (ECS spreads Fargate tasks over the zones).
 pub(crate) fn next_subnet(
-    cluster: &crate::state::ClusterRecord,
+    cluster: &crate::records::ClusterRecord,
     group: &str,
     subnets: &[String],
 ) -> String {
@@ -181,7 +182,7 @@ fn invalid(message: &str) -> ApiError {
 /// The checks RunTask and StartTask share, in ECS's order.
 #[allow(clippy::too_many_arguments)]
 fn prepare(
-    cp: &ControlPlane,
+    cp: &State,
     task_definition: Option<&str>,
     launch_type: Option<&str>,
     network_configuration: Option<&serde_json::Value>,
@@ -194,7 +195,7 @@ fn prepare(
     let text = task_definition
         .filter(|t| !t.is_empty())
         .ok_or_else(|| messages::unconfirmed_error("task-definition-blank", &[]))?;
-    super::task_definitions::parse_reference(text)?;
+    crate::records::parse_reference(text)?;
     let td = resolve(cp, text)
         .ok_or_else(|| {
             ApiError::new(
@@ -271,7 +272,7 @@ pub(crate) fn definition_constraints(td: &TaskDefinition) -> Vec<PlacementConstr
 }
 
 pub(super) fn run(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: RunTaskRequest,
 ) -> Result<Response, ApiError> {
@@ -429,7 +430,7 @@ pub(super) fn run(
 }
 
 pub(super) fn start(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: StartTaskRequest,
 ) -> Result<Response, ApiError> {
@@ -454,7 +455,7 @@ pub(super) fn start(
     let mut failures = Vec::new();
     for given in wanted {
         let cluster = cp.clusters.get_mut(&name).expect("checked above");
-        let Some(index) = instances::find(cluster, &given) else {
+        let Some(index) = crate::records::find_instance(cluster, &given) else {
             failures.push(Failure {
                 arn: Some(given),
                 reason: Some("MISSING".into()),
@@ -489,7 +490,7 @@ pub(super) fn start(
             capacity_provider: None,
             detail: Detail::Summary,
         };
-        let ControlPlane { clusters, rng, .. } = cp;
+        let State { clusters, rng, .. } = cp;
         let outcome = clusters
             .get_mut(&name)
             .expect("checked above")
@@ -525,7 +526,7 @@ pub(super) fn start(
 
 /// Records a task on its target, tells its agent to start it, and returns its document.
 pub(crate) fn launch_task(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster_name: &str,
     launch: &Launch,
@@ -639,7 +640,7 @@ pub(crate) fn launch_task(
             // Until the ENI is attached and the agent reports (§6.1).
             task.last_status = TaskStatus::Provisioning;
             (
-                crate::state::fargate_agent(&cluster.arn),
+                crate::records::fargate_agent(&cluster.arn),
                 None,
                 None,
                 Vec::new(),
@@ -719,7 +720,7 @@ pub(crate) fn launch_task(
 }
 
 /// A task's document takes its instance: the container instance ARN and its zone.
-fn occupy(cluster: &crate::state::ClusterRecord, task: &mut Task, placement: &Placement) {
+fn occupy(cluster: &crate::records::ClusterRecord, task: &mut Task, placement: &Placement) {
     let instance = &cluster.fleet.instances()[placement.instance];
     task.availability_zone = instance
         .attribute_value("ecs.availability-zone")
@@ -729,7 +730,7 @@ fn occupy(cluster: &crate::state::ClusterRecord, task: &mut Task, placement: &Pl
 
 /// Places the tasks waiting for capacity that an instance of their provider can take now,
 /// oldest first, and hands each to its agent (PROVISIONING → PENDING).
-pub(crate) fn place_waiting(cp: &mut ControlPlane, now: SimTime) {
+pub(crate) fn place_waiting(cp: &mut State, now: SimTime) {
     let clusters: Vec<String> = cp
         .clusters
         .values()
@@ -744,7 +745,7 @@ pub(crate) fn place_waiting(cp: &mut ControlPlane, now: SimTime) {
     }
 }
 
-fn place_one_waiting(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, key: TaskKey) {
+fn place_one_waiting(cp: &mut State, now: SimTime, cluster_name: &str, key: TaskKey) {
     let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
     let still_waiting = cluster.tasks.get(&key).is_some_and(|r| {
         r.awaiting.is_some()
@@ -809,7 +810,7 @@ fn place_one_waiting(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ke
         capacity_provider: Some(&awaiting.provider),
         detail: Detail::Summary,
     };
-    let ControlPlane { clusters, rng, .. } = cp;
+    let State { clusters, rng, .. } = cp;
     let cluster = clusters.get_mut(cluster_name).expect("exists");
     let Some(placement) = cluster.fleet.place(&request, rng).placements.pop() else {
         return;
@@ -853,7 +854,7 @@ fn place_one_waiting(cp: &mut ControlPlane, now: SimTime, cluster_name: &str, ke
 /// Tells a task's agent to stop it. A task still waiting for capacity has no agent: it stops
 /// at once, never having run.
 pub(crate) fn send_stop(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     cluster_name: &str,
     key: TaskKey,
@@ -1066,18 +1067,8 @@ fn task_spec(
     }
 }
 
-pub(crate) fn find_task(cluster: &crate::state::ClusterRecord, given: &str) -> Option<TaskKey> {
-    // Tasks are filed by id: a lookup, not a scan, whatever form the caller used.
-    let key = TaskKey::of(given)?;
-    cluster
-        .tasks
-        .get(&key)
-        .filter(|record| given == record.task.task_arn || !given.contains('/'))
-        .map(|_| key)
-}
-
 pub(super) fn stop(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     now: SimTime,
     request: StopTaskRequest,
 ) -> Result<Response, ApiError> {
@@ -1112,7 +1103,7 @@ pub(super) fn stop(
 }
 
 pub(super) fn describe(
-    cp: &mut ControlPlane,
+    cp: &mut State,
     request: DescribeTasksRequest,
 ) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
@@ -1149,19 +1140,21 @@ pub(super) fn describe(
     }))
 }
 
-pub(super) fn list(cp: &mut ControlPlane, request: ListTasksRequest) -> Result<Response, ApiError> {
+pub(super) fn list(cp: &mut State, request: ListTasksRequest) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let desired = request.desired_status.as_deref().unwrap_or("RUNNING");
     if !["RUNNING", "PENDING", "STOPPED"].contains(&desired) {
         return Err(messages::unconfirmed_error("desired-status", &[&desired]));
     }
     let instance = match request.container_instance.as_deref() {
-        Some(given) => Some(instances::find(cluster, given).ok_or_else(|| {
-            invalid(&format!(
-                "Container instance {} not found.",
-                last_segment(given)
-            ))
-        })?),
+        Some(given) => Some(
+            crate::records::find_instance(cluster, given).ok_or_else(|| {
+                invalid(&format!(
+                    "Container instance {} not found.",
+                    last_segment(given)
+                ))
+            })?,
+        ),
         None => None,
     };
     let service_group = request

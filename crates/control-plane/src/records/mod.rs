@@ -1,15 +1,32 @@
-//! The control plane's records: clusters with their container instances and tasks, and the
-//! task-definition registry. Ordered maps throughout, so listings never depend on hashing.
+//! The control plane's records and how they are looked up: clusters with their container
+//! instances, tasks and services, the task-definition registry, capacity providers, account
+//! settings, and [`State`], which holds them all with the outputs and timers not yet taken.
+//! Ordered maps throughout, so listings never depend on hashing. The lowest layer: it knows
+//! no ECS operation and no scheduler.
 
-use std::collections::BTreeMap;
+pub(crate) mod account;
+pub(crate) mod capacity;
+pub(crate) mod history;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
+use berth_agent_protocol::AgentInstruction;
+use berth_model::arn::parse_arn;
+use berth_model::resources::{DeploymentController, Scale};
 use berth_model::resources::{Task, VersionInfo};
+use berth_model::states::DeploymentControllerType;
 use berth_model::states::{AgentUpdateStatus, HealthStatus, TaskStatus};
-use berth_model::task_definition::{Tag, TaskDefinition};
-use berth_model::SimTime;
+use berth_model::task_definition::{Tag, TaskDefinition, TaskDefinitionStatus};
+use berth_model::{messages, ApiError, ArnScope, EcsId, ExceptionType, SimTime};
+use rand_chacha::rand_core::RngCore;
+use rand_chacha::ChaCha8Rng;
+
+use crate::events::{ClusterEvent, ToDetail};
+use account::AccountSettings;
 use berth_scheduler::{Cluster, Placement};
+use capacity::{AsgProvider, ScalingRequest};
 
 /// How tasks are filed: their 128-bit id, so lookups compare two integers rather than two
 /// long ARNs that share their first 48 characters.
@@ -60,7 +77,7 @@ pub(crate) struct ClusterRecord {
     pub(crate) configuration: Option<serde_json::Value>,
     /// Its capacity providers and default strategy.
     #[serde(default)]
-    pub(crate) providers: crate::actions::capacity_providers::ClusterProviders,
+    pub(crate) providers: crate::records::capacity::ClusterProviders,
     /// The scheduler's view of the instances, in registration order.
     pub(crate) fleet: Cluster,
     /// What the scheduler's view does not hold, parallel to `fleet.instances()`.
@@ -223,13 +240,13 @@ pub(crate) struct ServiceRecord {
     pub(crate) ran: Vec<String>,
     /// Every deployment it has had, oldest first (ListServiceDeployments).
     #[serde(default)]
-    pub(crate) history: Vec<crate::actions::deployments::History>,
+    pub(crate) history: Vec<crate::records::history::History>,
     /// Its serviceConnectConfiguration, as given (ListServicesByNamespace).
     #[serde(default)]
     pub(crate) service_connect: Option<serde_json::Value>,
     /// Deployments that carried out rollbacks: their revisions, never listed.
     #[serde(default)]
-    pub(crate) hidden: Vec<crate::actions::deployments::History>,
+    pub(crate) hidden: Vec<crate::records::history::History>,
 }
 
 impl ServiceRecord {
@@ -335,4 +352,302 @@ pub(crate) struct TaskDefinitionRegistry {
 pub(crate) struct Family {
     pub(crate) revisions: BTreeMap<u32, (TaskDefinition, Vec<Tag>)>,
     pub(crate) last_revision: u32,
+}
+
+/// How long STOPPED tasks stay visible to DescribeTasks and ListTasks.
+pub const STOPPED_TASK_RETENTION_MS: u64 = 60 * 60 * 1000;
+
+/// The ECS agent version Berth's agents run, and the one UpdateContainerAgent updates to.
+pub const LATEST_AGENT_VERSION: &str = "1.89.0";
+
+/// The cluster name a `cluster` parameter means: a name, an ARN, or `default` when absent.
+pub(crate) fn cluster_name(cluster: Option<&str>) -> String {
+    match cluster {
+        None | Some("") => "default".to_owned(),
+        Some(text) => match parse_arn(text) {
+            Some(arn) if arn.resource_type == "cluster" => arn.resource.to_owned(),
+            _ => text.to_owned(),
+        },
+    }
+}
+
+pub(crate) fn cluster_not_found() -> ApiError {
+    ApiError::new(
+        ExceptionType::ClusterNotFoundException,
+        messages::CLUSTER_NOT_FOUND,
+    )
+}
+
+/// The ACTIVE cluster a `cluster` parameter names.
+pub(crate) fn active_cluster<'c>(
+    cp: &'c mut State,
+    cluster: Option<&str>,
+) -> Result<&'c mut ClusterRecord, ApiError> {
+    let name = cluster_name(cluster);
+    match cp.clusters.get_mut(&name) {
+        Some(record) if record.active => Ok(record),
+        _ => Err(cluster_not_found()),
+    }
+}
+
+/// The ACTIVE cluster a `cluster` parameter names, to read (Berth's own reads).
+pub(crate) fn active_cluster_ref<'c>(
+    cp: &'c State,
+    cluster: Option<&str>,
+) -> Result<&'c ClusterRecord, ApiError> {
+    cp.clusters
+        .get(&cluster_name(cluster))
+        .filter(|c| c.active)
+        .ok_or_else(cluster_not_found)
+}
+
+/// The id at the end of an ARN (`.../task/<cluster>/<id>` → `<id>`), or the text itself.
+pub(crate) fn last_segment(text: &str) -> &str {
+    text.rsplit('/').next().unwrap_or(text)
+}
+
+/// What a `taskDefinition` parameter names: a family and maybe a revision.
+pub(crate) fn parse_reference(text: &str) -> Result<(String, Option<u32>), ApiError> {
+    let reference = match parse_arn(text) {
+        Some(arn) if arn.resource_type == "task-definition" => arn.resource,
+        _ => text,
+    };
+    match reference.rsplit_once(':') {
+        Some((family, revision)) => match revision.parse::<u32>() {
+            Ok(revision) => Ok((family.to_owned(), Some(revision))),
+            Err(_) => Err(ApiError::new(
+                ExceptionType::InvalidParameterException,
+                messages::INVALID_REVISION,
+            )),
+        },
+        None => Ok((reference.to_owned(), None)),
+    }
+}
+
+/// The revision a reference resolves to: the given one, or the family's latest ACTIVE one.
+pub(crate) fn resolve<'r>(cp: &'r State, text: &str) -> Option<&'r TaskDefinition> {
+    let (family, revision) = parse_reference(text).ok()?;
+    let family = cp.task_definitions.families.get(&family)?;
+    match revision {
+        Some(revision) => family.revisions.get(&revision).map(|(td, _)| td),
+        None => family
+            .revisions
+            .values()
+            .rev()
+            .map(|(td, _)| td)
+            .find(|td| td.status == Some(TaskDefinitionStatus::Active)),
+    }
+}
+
+/// Finds an instance by ARN or id.
+pub(crate) fn find_instance(cluster: &ClusterRecord, given: &str) -> Option<usize> {
+    let id = last_segment(given);
+    cluster
+        .fleet
+        .instances()
+        .iter()
+        .position(|i| i.arn == given || i.id == id)
+}
+
+pub(crate) fn find_task(cluster: &crate::records::ClusterRecord, given: &str) -> Option<TaskKey> {
+    // Tasks are filed by id: a lookup, not a scan, whatever form the caller used.
+    let key = TaskKey::of(given)?;
+    cluster
+        .tasks
+        .get(&key)
+        .filter(|record| given == record.task.task_arn || !given.contains('/'))
+        .map(|_| key)
+}
+
+/// Whether a service document uses the EXTERNAL deployment controller.
+pub(crate) fn is_external(controller: &DeploymentController) -> bool {
+    controller.r#type == DeploymentControllerType::External
+}
+
+/// `ceil(desired × scale / 100)`.
+pub(crate) fn computed_desired_count(desired: u32, scale: &Scale) -> u32 {
+    // Hundredths of a percent, in integers: 33.33% of 3 is 0.9999, which rounds up to 1.
+    let basis = (scale.value * 100.0).round().clamp(0.0, 10_000.0) as u64;
+    (u64::from(desired) * basis).div_ceil(10_000) as u32
+}
+
+/// The service's tasks that have not yet STOPPED (from the cluster's index).
+pub(crate) fn service_tasks<'c>(
+    cluster: &'c ClusterRecord,
+    service_name: &str,
+) -> impl Iterator<Item = &'c TaskRecord> + 'c {
+    cluster
+        .service_tasks
+        .get(service_name)
+        .into_iter()
+        .flatten()
+        .filter_map(|(id, _)| cluster.tasks.get(id))
+}
+
+/// Removes the DELETE_IN_PROGRESS revisions nothing refers to any more: no task the control
+/// plane still shows and no deployment of a service. Their revision numbers stay used.
+pub(crate) fn purge_deleted(cp: &mut State) {
+    let deleting: Vec<String> = cp
+        .task_definitions
+        .families
+        .values()
+        .flat_map(|f| f.revisions.values())
+        .filter(|(td, _)| td.status == Some(TaskDefinitionStatus::DeleteInProgress))
+        .filter_map(|(td, _)| td.task_definition_arn.clone())
+        .collect();
+    if deleting.is_empty() {
+        return;
+    }
+    let mut used = std::collections::BTreeSet::new();
+    for cluster in cp.clusters.values() {
+        for record in cluster.tasks.values() {
+            used.insert(record.task.task_definition_arn.as_str());
+        }
+        for service in cluster.services.values() {
+            for deployment in &service.doc.deployments {
+                used.insert(deployment.task_definition.as_str());
+            }
+            // A circuit breaker may still roll back to it.
+            if let Some(completed) = &service.last_completed {
+                used.insert(completed.as_str());
+            }
+        }
+    }
+    let gone: Vec<String> = deleting
+        .into_iter()
+        .filter(|arn| !used.contains(arn.as_str()))
+        .collect();
+    for arn in gone {
+        if let Ok((family, Some(revision))) = parse_reference(&arn) {
+            if let Some(f) = cp.task_definitions.families.get_mut(&family) {
+                f.revisions.remove(&revision);
+            }
+        }
+    }
+}
+
+/// Everything the control plane holds: the records, the outputs not yet taken, the timers
+/// and the generator. It serialises whole (`ControlPlane::snapshot`).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct State {
+    pub(crate) scope: ArnScope,
+    pub(crate) rng: ChaCha8Rng,
+    pub(crate) clusters: BTreeMap<String, ClusterRecord>,
+    pub(crate) task_definitions: TaskDefinitionRegistry,
+    /// STOPPED tasks by when they expire.
+    pub(crate) expiries: BTreeSet<(SimTime, String)>,
+    /// When services need another look (a task becomes healthy by having run 40 s).
+    pub(crate) wakeups: BTreeSet<SimTime>,
+    pub(crate) instructions: VecDeque<(String, AgentInstruction)>,
+    /// Outputs for timelines; a restored session starts with none.
+    #[serde(skip)]
+    pub(crate) events: VecDeque<ClusterEvent>,
+    /// The latest time an input brought.
+    pub(crate) now: SimTime,
+    /// Agent events arrived since the services last took a step: they take it before any
+    /// output is read, once for however many reports arrived at the same instant.
+    pub(crate) dirty: bool,
+    /// PutAccountSetting and friends.
+    #[serde(default)]
+    pub(crate) account_settings: AccountSettings,
+    /// Auto Scaling group capacity providers by name.
+    #[serde(default)]
+    pub(crate) capacity_providers: BTreeMap<String, AsgProvider>,
+    /// Managed scaling's requests for the Auto Scaling groups, not yet taken.
+    #[serde(default)]
+    pub(crate) scaling: VecDeque<ScalingRequest>,
+    /// When managed scaling next looks at the providers.
+    #[serde(default)]
+    pub(crate) next_scaling: Option<SimTime>,
+    /// [`Config::endpoint`]; a restored control plane takes its driver's.
+    #[serde(skip)]
+    pub(crate) endpoint: Option<String>,
+}
+
+impl State {
+    /// A fresh 32-hex id from the seeded generator.
+    pub(crate) fn new_id(&mut self) -> EcsId {
+        let high = u128::from(self.rng.next_u64());
+        let low = u128::from(self.rng.next_u64());
+        EcsId::from_bits((high << 64) | low)
+    }
+
+    /// An `ECS Deployment State Change` event (§10).
+    pub(crate) fn emit_deployment_state(
+        &mut self,
+        time: SimTime,
+        service_arn: &str,
+        event_type: &str,
+        event_name: &str,
+        deployment_id: &str,
+        reason: &str,
+    ) {
+        let detail = serde_json::json!({
+            "eventType": event_type,
+            "eventName": event_name,
+            "deploymentId": deployment_id,
+            "updatedAt": time,
+            "reason": reason,
+        });
+        self.emit(time, "ECS Deployment State Change", service_arn, &detail);
+    }
+
+    /// An `ECS Service Action` event (§10): `reason` and `containerInstanceArns` when given.
+    pub(crate) fn emit_service_action(
+        &mut self,
+        time: SimTime,
+        service_arn: &str,
+        event_type: &str,
+        event_name: &str,
+        reason: Option<&str>,
+        container_instance_arns: &[String],
+    ) {
+        let cluster_arn = service_arn
+            .rsplit_once('/')
+            .map(|(head, _)| head.replacen(":service/", ":cluster/", 1))
+            .unwrap_or_default();
+        let mut detail = serde_json::json!({
+            "eventType": event_type,
+            "eventName": event_name,
+            "clusterArn": cluster_arn,
+            "createdAt": time,
+        });
+        if let Some(reason) = reason {
+            detail["reason"] = reason.into();
+        }
+        if !container_instance_arns.is_empty() {
+            detail["containerInstanceArns"] = container_instance_arns.into();
+        }
+        self.emit(time, "ECS Service Action", service_arn, &detail);
+    }
+
+    pub(crate) fn emit(
+        &mut self,
+        time: SimTime,
+        detail_type: &'static str,
+        arn: &str,
+        detail: &impl ToDetail,
+    ) {
+        self.events.push_back(ClusterEvent {
+            time,
+            detail_type,
+            resources: vec![arn.to_owned()],
+            detail: detail.to_detail(),
+        });
+    }
+
+    pub(crate) fn expire(&mut self, now: SimTime) {
+        while let Some((at, task_arn)) = self.expiries.first().cloned() {
+            if at > now {
+                break;
+            }
+            self.expiries.pop_first();
+            for cluster in self.clusters.values_mut() {
+                if let Some(key) = TaskKey::of(&task_arn) {
+                    cluster.tasks.remove(&key);
+                }
+            }
+            purge_deleted(self);
+        }
+    }
 }
