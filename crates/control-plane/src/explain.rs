@@ -4,14 +4,13 @@
 //! ([`berth_scheduler::Detail::Full`]), computed on a copy of the cluster's instances with a
 //! generator of its own, so asking changes nothing and draws no id.
 
+use crate::engine::launch::definition_constraints;
+use crate::records::{cluster_name, last_segment, resolve};
 use berth_model::states::ServiceStatus;
 use berth_model::{messages, ApiError, ExceptionType};
 use berth_scheduler::{compile_constraints, compile_strategies, Detail, PlacementRequest, Verdict};
 use rand_chacha::rand_core::SeedableRng;
 use serde_json::{json, Value};
-
-use crate::actions::tasks::definition_constraints;
-use crate::records::{cluster_name, last_segment, resolve};
 
 impl crate::ControlPlane {
     /// The explanation of the next placement for `service` (its PRIMARY revision, constraints,

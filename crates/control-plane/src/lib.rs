@@ -21,13 +21,14 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod actions;
+mod documents;
+mod engine;
 mod events;
 mod explain;
-mod lifecycle;
 mod paging;
 mod records;
 pub mod requests;
-mod service_scheduler;
+mod schedulers;
 mod summary;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -120,8 +121,8 @@ impl ControlPlane {
         let writes = !request.is_read_only();
         let response = actions::dispatch(&mut self.state, now, request);
         if writes {
-            service_scheduler::reconcile_all(&mut self.state, now);
-            actions::auto_scaling::tick(&mut self.state, now);
+            schedulers::reconcile_all(&mut self.state, now);
+            engine::capacity::tick(&mut self.state, now);
         }
         response
     }
@@ -135,7 +136,7 @@ impl ControlPlane {
     ) {
         self.state.now = now;
         self.state.expire(now);
-        lifecycle::handle(&mut self.state, now, container_instance_arn, event);
+        engine::lifecycle::handle(&mut self.state, now, container_instance_arn, event);
         self.state.dirty = true;
     }
 
@@ -148,9 +149,9 @@ impl ControlPlane {
         while self.state.wakeups.first().is_some_and(|at| *at <= now) {
             self.state.wakeups.pop_first();
         }
-        actions::instances::advance_agent_updates(&mut self.state, now);
-        service_scheduler::reconcile_all(&mut self.state, now);
-        actions::auto_scaling::tick(&mut self.state, now);
+        engine::agent_updates::advance_agent_updates(&mut self.state, now);
+        schedulers::reconcile_all(&mut self.state, now);
+        engine::capacity::tick(&mut self.state, now);
     }
 
     /// When the control plane next needs `handle_timeout`.
@@ -222,7 +223,7 @@ impl ControlPlane {
     fn flush(&mut self) {
         if std::mem::take(&mut self.state.dirty) {
             let now = self.state.now;
-            service_scheduler::reconcile_all(&mut self.state, now);
+            schedulers::reconcile_all(&mut self.state, now);
         }
     }
 }

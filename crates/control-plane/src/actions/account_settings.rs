@@ -4,11 +4,10 @@
 //! default, else AWS's. `containerInsights` takes effect: it is the default of new clusters.
 //! The long ARN formats can no longer be turned off in ECS, so Berth refuses `disabled`.
 
-use berth_model::{messages, ApiError, ExceptionType, JsonPath};
-
 use crate::paging::page;
 use crate::records::{account::SETTINGS, State};
 use crate::requests::*;
+use berth_model::{messages, ApiError, ExceptionType, JsonPath};
 
 fn invalid_enum(value: &str, allowed: &[&str], member: &str) -> ApiError {
     let mut error =

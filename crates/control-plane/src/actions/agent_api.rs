@@ -4,14 +4,13 @@
 //! path ([`crate::lifecycle`]); they are accepted for the task's own agent, whatever
 //! connection they arrive on, and answer `{"acknowledgment": "ACK"}`.
 
+use crate::records::{active_cluster, find_task, State};
+use crate::requests::*;
 use berth_agent_protocol::{
     AgentEvent, ContainerStateChange, PortBinding, Status, TaskStateChange,
 };
 use berth_model::resources::NetworkBinding;
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
-
-use crate::records::{active_cluster, find_task, State};
-use crate::requests::*;
 
 fn status(text: Option<&str>) -> Result<Status, ApiError> {
     match text {
@@ -74,7 +73,7 @@ fn report(
     let agent = record.agent_of(&record.tasks[&key]);
     let task_arn = record.tasks[&key].task.task_arn.clone();
     let change = change(task_arn)?;
-    crate::lifecycle::handle(cp, now, &agent, AgentEvent::TaskStateChange(change));
+    crate::engine::lifecycle::handle(cp, now, &agent, AgentEvent::TaskStateChange(change));
     Ok(Response::Acknowledgment(AcknowledgmentResponse {
         acknowledgment: Some("ACK".into()),
     }))

@@ -1,13 +1,11 @@
 //! PutAttributes, DeleteAttributes, ListAttributes: custom attributes on container
 //! instances, which placement constraints and ListContainerInstances filters then match.
 
-use berth_model::task_definition::{Attribute, TargetType};
-use berth_model::{messages, ApiError, SimTime};
-
-use super::instances;
 use crate::paging::page;
 use crate::records::{active_cluster, ClusterRecord, State};
 use crate::requests::*;
+use berth_model::task_definition::{Attribute, TargetType};
+use berth_model::{messages, ApiError, SimTime};
 
 /// At most this many attributes per PutAttributes or DeleteAttributes call, and this many
 /// custom attributes on one resource.
@@ -126,9 +124,9 @@ fn apply(
     let documents: Vec<_> = changed
         .into_iter()
         .map(|index| {
-            instances::refresh_attributes(cluster, index);
+            crate::documents::refresh_attributes(cluster, index);
             cluster.instances[index].version += 1;
-            instances::document(cluster, index, false)
+            crate::documents::instance_document(cluster, index, false)
         })
         .collect();
     for document in &documents {

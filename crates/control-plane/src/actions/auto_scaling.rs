@@ -23,35 +23,13 @@
 //! plane hands it a [`ScalingRequest`] (where ECS would publish the metric for the group's
 //! target-tracking policy) and the fleet launches or terminates instances.
 
-use serde_json::Value;
-
-use berth_model::states::{
-    CapacityProviderStatus, CapacityProviderUpdateStatus, SchedulingStrategy, TaskStatus,
-};
-use berth_model::{messages, ApiError, ExceptionType, SimTime};
-
-use crate::records::{
-    capacity::AsgProvider, capacity::ManagedScaling, capacity::ScalingRequest, last_segment, State,
-};
+use crate::engine::capacity::group_name;
+use crate::records::capacity::{AsgProvider, ManagedScaling};
+use crate::records::{invalid_parameter, last_segment, State};
 use crate::requests::*;
-
-/// How often managed scaling looks at a provider (ECS's metric is per minute).
-pub(crate) const SCALING_PERIOD_MS: u64 = 60_000;
-
-/// How long the metric stays below target before the group scales in (15 datapoints).
-const SCALE_IN_AFTER_MS: u64 = 15 * 60_000;
-
-fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new(ExceptionType::InvalidParameterException, message)
-}
-
-/// The name of an Auto Scaling group given as an ARN (`...:autoScalingGroupName/<name>`) or
-/// as a name.
-fn group_name(given: &str) -> &str {
-    given
-        .split_once(":autoScalingGroupName/")
-        .map_or(given, |(_, name)| name)
-}
+use berth_model::states::{CapacityProviderStatus, CapacityProviderUpdateStatus};
+use berth_model::{messages, ApiError};
+use serde_json::Value;
 
 fn on_off(given: Option<&str>, default: bool, key: &str) -> Result<bool, ApiError> {
     match given {
@@ -65,8 +43,9 @@ fn on_off(given: Option<&str>, default: bool, key: &str) -> Result<bool, ApiErro
 fn group_provider(value: Option<&Value>) -> Result<AutoScalingGroupProviderInput, ApiError> {
     match value {
         None => Err(messages::unconfirmed_error("asg-provider-required", &[])),
-        Some(value) => serde_json::from_value(value.clone())
-            .map_err(|e| invalid(e.to_string().replace("unknown field", "Unknown parameter"))),
+        Some(value) => serde_json::from_value(value.clone()).map_err(|e| {
+            invalid_parameter(e.to_string().replace("unknown field", "Unknown parameter"))
+        }),
     }
 }
 
@@ -144,7 +123,7 @@ pub(super) fn create(
     }
     let draining = on_off(given.managed_draining.as_deref(), true, "enabled-disabled")?;
     let tags = request.tags.unwrap_or_default();
-    super::tags::check(&tags)?;
+    crate::records::check_tags(&tags)?;
     let provider = AsgProvider {
         arn: format!(
             "arn:aws:ecs:{}:{}:capacity-provider/{name}",
@@ -265,199 +244,4 @@ pub(super) fn delete(
     Ok(Response::CapacityProvider(CapacityProviderResponse {
         capacity_provider: Some(document),
     }))
-}
-
-/// The Auto Scaling group capacity provider an instance registering from `group` (an ARN
-/// from its identity document) belongs to.
-pub(crate) fn provider_of_group(cp: &State, group: &str) -> Option<String> {
-    cp.capacity_providers
-        .values()
-        .find(|p| p.active() && group_name(&p.asg_arn) == group_name(group))
-        .map(|p| p.name.clone())
-}
-
-/// Whether tasks that find no room on `provider` wait for capacity (managed scaling).
-pub(crate) fn waits_for_capacity(cp: &State, provider: &str) -> bool {
-    cp.capacity_providers
-        .get(provider)
-        .is_some_and(|p| p.active() && p.scaling.enabled())
-}
-
-/// Managed scaling's clock: once a minute while a cluster has a provider with managed
-/// scaling, it looks at each such provider.
-pub(crate) fn tick(cp: &mut State, now: SimTime) {
-    match cp.next_scaling {
-        Some(at) if at <= now => evaluate(cp, now),
-        Some(_) => {}
-        None => {
-            if !managed_pairs(cp).is_empty() {
-                let at = now.plus_millis(SCALING_PERIOD_MS);
-                cp.next_scaling = Some(at);
-                cp.wakeups.insert(at);
-            }
-        }
-    }
-}
-
-/// `(cluster, provider)` for every provider with managed scaling in an ACTIVE cluster.
-fn managed_pairs(cp: &State) -> Vec<(String, String)> {
-    cp.clusters
-        .values()
-        .filter(|c| c.active)
-        .flat_map(|c| {
-            c.providers
-                .names
-                .iter()
-                .map(move |p| (c.name.clone(), p.clone()))
-        })
-        .filter(|(_, p)| waits_for_capacity(cp, p))
-        .collect()
-}
-
-fn evaluate(cp: &mut State, now: SimTime) {
-    let mut looked = false;
-    let pairs = managed_pairs(cp);
-    for (cluster, provider) in pairs {
-        looked = true;
-        evaluate_one(cp, now, &cluster, &provider);
-    }
-    if looked {
-        cp.next_scaling = Some(now.plus_millis(SCALING_PERIOD_MS));
-        cp.wakeups.insert(now.plus_millis(SCALING_PERIOD_MS));
-    } else {
-        cp.next_scaling = None;
-    }
-}
-
-fn evaluate_one(cp: &mut State, now: SimTime, cluster_name: &str, name: &str) {
-    let cluster = &cp.clusters[cluster_name];
-    let provider = &cp.capacity_providers[name];
-    // The provider's instances, each with whether it runs a task that is not a DAEMON
-    // service's: daemon tasks run everywhere, so they neither keep an instance busy nor
-    // protect it from scale-in.
-    let members: Vec<(&berth_scheduler::ContainerInstance, bool)> = cluster
-        .fleet
-        .instances()
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.capacity_provider.as_deref() == Some(name))
-        .filter(|(_, i)| i.status != berth_scheduler::InstanceStatus::Inactive)
-        .map(|(index, i)| {
-            let working = cluster.instances[index].tasks.iter().any(|key| {
-                cluster.tasks.get(key).is_some_and(|t| {
-                    t.task.desired_status == TaskStatus::Running
-                        && !t.service.as_deref().is_some_and(|s| {
-                            cluster.services.get(s).is_some_and(|s| {
-                                s.doc.scheduling_strategy == SchedulingStrategy::Daemon
-                            })
-                        })
-                })
-            });
-            (i, working)
-        })
-        .collect();
-    let n = members.len() as u64;
-    let busy = members.iter().filter(|(_, working)| *working).count() as u64;
-    let waiting: Vec<(u64, u64)> = cluster
-        .waiting
-        .iter()
-        .filter_map(|key| cluster.tasks.get(key))
-        .filter(|r| r.awaiting.as_ref().is_some_and(|a| a.provider == name))
-        .map(|r| {
-            (
-                r.task.cpu.parse().unwrap_or(0),
-                r.task.memory.parse().unwrap_or(0),
-            )
-        })
-        .collect();
-    let largest = members
-        .iter()
-        .map(|(i, _)| (u64::from(i.registered.cpu), u64::from(i.registered.memory)))
-        .max();
-    let needed = match largest {
-        _ if waiting.is_empty() => 0,
-        // An empty group scales out to 200%: two instances.
-        None => 2,
-        Some((cpu, memory)) => {
-            // Tasks larger than an instance can never be placed: they are left out.
-            let fits: Vec<&(u64, u64)> = waiting
-                .iter()
-                .filter(|(c, m)| *c <= cpu && *m <= memory)
-                .collect();
-            let total_cpu: u64 = fits.iter().map(|(c, _)| c).sum();
-            let total_memory: u64 = fits.iter().map(|(_, m)| m).sum();
-            let by = |total: u64, size: u64| total.div_ceil(size.max(1));
-            if fits.is_empty() {
-                0
-            } else {
-                by(total_cpu, cpu).max(by(total_memory, memory)).max(1)
-            }
-        }
-    };
-    let m = busy + needed;
-    let reservation = match (m, n) {
-        (0, 0) => 100,
-        (_, 0) => 200,
-        _ => (m * 100 / n) as u32,
-    };
-    let target = u64::from(provider.scaling.target_capacity);
-    let desired = (m * 100).div_ceil(target);
-    let protected: Vec<String> = if provider.termination_protection {
-        members
-            .iter()
-            .filter(|(_, working)| *working)
-            .map(|(i, _)| i.ec2_instance_id.clone())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let warm = provider.scaled_out_at.is_none_or(|at| {
-        now >= at.plus_millis(u64::from(provider.scaling.instance_warmup_period) * 1000)
-    });
-    let min_step = u64::from(provider.scaling.minimum_scaling_step_size);
-    let max_step = u64::from(provider.scaling.maximum_scaling_step_size);
-    let new_desired = if desired > n {
-        // Instances launched within the warm-up period are on their way: no second step.
-        warm.then(|| n + (desired - n).clamp(min_step, max_step))
-    } else if desired < n {
-        match provider.surplus_since {
-            Some(since) if now >= since.plus_millis(SCALE_IN_AFTER_MS) => Some(desired),
-            _ => None,
-        }
-    } else {
-        None
-    };
-    let surplus = desired < n;
-    let provider = cp.capacity_providers.get_mut(name).expect("exists");
-    match (surplus, provider.surplus_since) {
-        (true, None) => provider.surplus_since = Some(now),
-        (false, _) => provider.surplus_since = None,
-        _ => {}
-    }
-    let Some(new_desired) = new_desired else {
-        return;
-    };
-    let new_desired = new_desired.min(u64::from(u32::MAX)) as u32;
-    if u64::from(new_desired) > n {
-        provider.scaled_out_at = Some(now);
-    } else {
-        provider.surplus_since = None;
-    }
-    provider.desired = Some(new_desired);
-    let request = ScalingRequest {
-        cluster: cluster_name.to_owned(),
-        capacity_provider: name.to_owned(),
-        auto_scaling_group_arn: provider.asg_arn.clone(),
-        desired_capacity: new_desired,
-        protected_instance_ids: protected,
-        reservation,
-    };
-    let arn = provider.arn.clone();
-    cp.emit(
-        now,
-        "Berth Managed Scaling",
-        &arn,
-        &serde_json::to_value(&request).expect("serialises"),
-    );
-    cp.scaling.push_back(request);
 }

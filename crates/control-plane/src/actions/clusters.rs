@@ -1,128 +1,21 @@
 //! CreateCluster, DescribeClusters, ListClusters, UpdateCluster, UpdateClusterSettings,
 //! DeleteCluster.
 
-use berth_model::resources::{Cluster, Failure};
-use berth_model::states::{ClusterStatus, ServiceStatus, TaskStatus};
-use berth_model::task_definition::KeyValuePair;
-use berth_model::{messages, ApiError, ExceptionType};
-use berth_scheduler::InstanceStatus;
-
+use crate::documents::cluster_document;
 use crate::paging::page;
 use crate::records::{cluster_name, cluster_not_found, ClusterRecord, State};
 use crate::requests::*;
+use berth_model::resources::Failure;
+use berth_model::states::{ServiceStatus, TaskStatus};
+use berth_model::task_definition::KeyValuePair;
+use berth_model::{messages, ApiError, ExceptionType};
+use berth_scheduler::InstanceStatus;
 
 fn valid_name(name: &str) -> bool {
     (1..=255).contains(&name.len())
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// The cluster as DescribeClusters shows it.
-pub(crate) fn document(record: &ClusterRecord, include: &[String]) -> Cluster {
-    let registered = record
-        .fleet
-        .instances()
-        .iter()
-        .filter(|i| matches!(i.status, InstanceStatus::Active | InstanceStatus::Draining))
-        .count() as u32;
-    let count = |status: TaskStatus| {
-        record
-            .tasks
-            .values()
-            .filter(|t| t.task.last_status == status)
-            .count() as u32
-    };
-    // Statistics split by launch type: Fargate ones, and the rest (EC2, EXTERNAL).
-    let tasks_of = |status: TaskStatus, fargate: bool| {
-        record
-            .tasks
-            .values()
-            .filter(|t| t.task.last_status == status && (t.instance.is_none() == fargate))
-            .count() as u32
-    };
-    let services_of = |status: ServiceStatus, fargate: bool| {
-        record
-            .services
-            .values()
-            .filter(|s| s.doc.status == status && s.on_fargate() == fargate)
-            .count() as u32
-    };
-    let wants = |what: &str| include.iter().any(|i| i == what);
-    let active_services = record
-        .services
-        .values()
-        .filter(|s| s.doc.status == ServiceStatus::Active)
-        .count() as u32;
-    let statistics = if wants("STATISTICS") {
-        [
-            ("runningEC2TasksCount", tasks_of(TaskStatus::Running, false)),
-            ("pendingEC2TasksCount", tasks_of(TaskStatus::Pending, false)),
-            (
-                "runningFargateTasksCount",
-                tasks_of(TaskStatus::Running, true),
-            ),
-            (
-                "pendingFargateTasksCount",
-                tasks_of(TaskStatus::Pending, true),
-            ),
-            (
-                "activeEC2ServiceCount",
-                services_of(ServiceStatus::Active, false),
-            ),
-            (
-                "activeFargateServiceCount",
-                services_of(ServiceStatus::Active, true),
-            ),
-            (
-                "drainingEC2ServiceCount",
-                services_of(ServiceStatus::Draining, false),
-            ),
-            (
-                "drainingFargateServiceCount",
-                services_of(ServiceStatus::Draining, true),
-            ),
-        ]
-        .into_iter()
-        .map(|(name, value)| KeyValuePair {
-            name: Some(name.into()),
-            value: Some(value.to_string()),
-        })
-        .collect()
-    } else {
-        Vec::new()
-    };
-    Cluster {
-        cluster_arn: record.arn.clone(),
-        cluster_name: record.name.clone(),
-        status: if record.active {
-            ClusterStatus::Active
-        } else {
-            ClusterStatus::Inactive
-        },
-        registered_container_instances_count: registered,
-        running_tasks_count: count(TaskStatus::Running),
-        pending_tasks_count: count(TaskStatus::Pending),
-        active_services_count: active_services,
-        statistics,
-        tags: if wants("TAGS") {
-            record.tags.clone()
-        } else {
-            Vec::new()
-        },
-        settings: if wants("SETTINGS") {
-            record.settings.clone()
-        } else {
-            Vec::new()
-        },
-        configuration: record
-            .configuration
-            .clone()
-            .filter(|_| wants("CONFIGURATIONS")),
-        capacity_providers: record.providers.names.clone(),
-        default_capacity_provider_strategy: record.providers.default_strategy.clone(),
-        service_connect_defaults: record.service_connect_defaults.clone(),
-    }
 }
 
 /// Settings as ECS keeps them: each name once, a later value replacing an earlier one.
@@ -163,7 +56,7 @@ pub(super) fn create(cp: &mut State, request: CreateClusterRequest) -> Result<Re
         ));
     }
     let tags = request.tags.unwrap_or_default();
-    super::tags::check(&tags)?;
+    crate::records::check_tags(&tags)?;
     // A new cluster's Container Insights follows the account setting.
     let insights = cp
         .account_settings
@@ -209,7 +102,10 @@ pub(super) fn create(cp: &mut State, request: CreateClusterRequest) -> Result<Re
     }
     let record = &cp.clusters[&name];
     Ok(Response::Cluster(ClusterResponse {
-        cluster: Some(document(record, &["SETTINGS".into(), "TAGS".into()])),
+        cluster: Some(cluster_document(
+            record,
+            &["SETTINGS".into(), "TAGS".into()],
+        )),
     }))
 }
 
@@ -224,7 +120,7 @@ pub(super) fn describe(
     for given in names {
         let name = cluster_name(Some(&given));
         match cp.clusters.get(&name) {
-            Some(record) => clusters.push(document(record, &include)),
+            Some(record) => clusters.push(cluster_document(record, &include)),
             None => failures.push(Failure {
                 arn: Some(if given.starts_with("arn:") {
                     given
@@ -281,7 +177,7 @@ pub(super) fn update(
         record.configuration = configuration;
     }
     Ok(Response::Cluster(ClusterResponse {
-        cluster: Some(document(
+        cluster: Some(cluster_document(
             record,
             &["SETTINGS".into(), "CONFIGURATIONS".into()],
         )),
@@ -328,6 +224,6 @@ pub(super) fn delete(cp: &mut State, request: DeleteClusterRequest) -> Result<Re
     }
     record.active = false;
     Ok(Response::Cluster(ClusterResponse {
-        cluster: Some(document(record, &[])),
+        cluster: Some(cluster_document(record, &[])),
     }))
 }

@@ -8,195 +8,19 @@
 //! rollback belongs to the deployment that failed, as in ECS: the deployment that carries it
 //! out is not listed on its own.
 
-use serde_json::{json, Value};
-
-use berth_model::resources::Failure;
-use berth_model::states::{RolloutState, ServiceDeploymentStatus, ServiceStatus};
-use berth_model::{messages, ApiError, ExceptionType, SimTime};
-
 use crate::paging::page;
 use crate::records::{
     active_cluster, cluster_name, history::History, last_segment, ServiceRecord, State,
 };
 use crate::requests::*;
-
-/// Records a new deployment of a service: its revision and what it replaces. A deployment
-/// that carries out a rollback is recorded on the deployment that failed instead.
-pub(crate) fn started(
-    record: &mut ServiceRecord,
-    cluster_arn: &str,
-    now: SimTime,
-    rollback_of: Option<&str>,
-) {
-    let rollback = rollback_of.is_some();
-    let doc = &record.doc;
-    let deployment = &doc.deployments[0];
-    let digits = deployment.id.trim_start_matches("ecs-svc/").to_owned();
-    let scoped = |kind: &str| {
-        let (head, _) = cluster_arn
-            .split_once(":cluster/")
-            .unwrap_or((cluster_arn, ""));
-        format!(
-            "{head}:{kind}/{}/{}/{digits}",
-            last_segment(cluster_arn),
-            doc.service_name
-        )
-    };
-    if rollback {
-        let target = scoped("service-revision");
-        if let Some(failed) = record
-            .history
-            .iter_mut()
-            .find(|h| Some(h.id.as_str()) == rollback_of)
-        {
-            failed.status = ServiceDeploymentStatus::RollbackInProgress;
-            failed.updated_at = now;
-            failed.rolled_back_by = Some(deployment.id.clone());
-            failed.rollback = Some(json!({
-                "reason": deployment.rollout_state_reason,
-                "startedAt": now,
-                "serviceRevisionArn": target,
-            }));
-        }
-    }
-    let sources = record
-        .history
-        .iter()
-        .chain(&record.hidden)
-        .filter(|h| doc.deployments[1..].iter().any(|d| d.id == h.id))
-        .map(|h| h.revision_arn.clone())
-        .collect();
-    // A deployment (or rollback) still in progress when another starts is stopped by it.
-    let running = [
-        ServiceDeploymentStatus::InProgress,
-        ServiceDeploymentStatus::RollbackRequested,
-        ServiceDeploymentStatus::RollbackInProgress,
-    ];
-    for earlier in record
-        .history
-        .iter_mut()
-        .filter(|h| running.contains(&h.status) && Some(h.id.as_str()) != rollback_of)
-    {
-        earlier.status = ServiceDeploymentStatus::Stopped;
-        earlier.status_reason = Some(messages::unconfirmed_text("deployment-superseded", &[]));
-        earlier.stopped_at = Some(now);
-        earlier.updated_at = now;
-    }
-    let revision_arn = scoped("service-revision");
-    let revision = json!({
-        "serviceRevisionArn": revision_arn,
-        "serviceArn": doc.service_arn,
-        "clusterArn": doc.cluster_arn,
-        "taskDefinition": deployment.task_definition,
-        "launchType": doc.launch_type,
-        "capacityProviderStrategy": (!doc.capacity_provider_strategy.is_empty())
-            .then_some(&doc.capacity_provider_strategy),
-        "platformVersion": doc.platform_version,
-        "platformFamily": doc.platform_family,
-        "loadBalancers": [],
-        "serviceRegistries": [],
-        "networkConfiguration": doc.network_configuration,
-        "guardDutyEnabled": false,
-        "createdAt": now,
-    });
-    let history = History {
-        id: deployment.id.clone(),
-        arn: scoped("service-deployment"),
-        revision,
-        revision_arn,
-        sources,
-        created_at: now,
-        updated_at: now,
-        finished_at: None,
-        stopped_at: None,
-        status: ServiceDeploymentStatus::InProgress,
-        status_reason: None,
-        configuration: doc.deployment_configuration.clone(),
-        rollback: None,
-        rolled_back_by: None,
-        tripped: false,
-    };
-    if !rollback {
-        record.history.push(history);
-    } else {
-        // Kept for its revision (a later rollback may target it), never listed.
-        record.hidden.push(history);
-    }
-}
-
-/// A deployment completed: SUCCESSFUL, or, for a rollback, the failed deployment's
-/// ROLLBACK_SUCCESSFUL.
-pub(crate) fn completed(record: &mut ServiceRecord, id: &str, now: SimTime) {
-    for h in record.history.iter_mut() {
-        if h.id == id && h.status == ServiceDeploymentStatus::InProgress {
-            h.status = ServiceDeploymentStatus::Successful;
-            h.finished_at = Some(now);
-            h.updated_at = now;
-        } else if h.rolled_back_by.as_deref() == Some(id)
-            && h.status == ServiceDeploymentStatus::RollbackInProgress
-        {
-            h.status = ServiceDeploymentStatus::RollbackSuccessful;
-            h.finished_at = Some(now);
-            h.updated_at = now;
-        }
-    }
-}
-
-/// A deployment's circuit breaker tripped; without a rollback it stops there.
-pub(crate) fn tripped(
-    record: &mut ServiceRecord,
-    id: &str,
-    now: SimTime,
-    rollback: bool,
-    reason: &str,
-) {
-    // A rollback whose own deployment trips has failed.
-    if let Some(parent) = record.history.iter_mut().find(|h| {
-        h.rolled_back_by.as_deref() == Some(id)
-            && h.status == ServiceDeploymentStatus::RollbackInProgress
-    }) {
-        parent.status = ServiceDeploymentStatus::RollbackFailed;
-        parent.status_reason = Some(reason.to_owned());
-        parent.finished_at = Some(now);
-        parent.updated_at = now;
-        return;
-    }
-    if let Some(h) = record.history.iter_mut().find(|h| h.id == id) {
-        h.tripped = true;
-        h.status_reason = Some(reason.to_owned());
-        h.updated_at = now;
-        if !rollback {
-            h.status = ServiceDeploymentStatus::Stopped;
-            h.stopped_at = Some(now);
-        }
-    }
-}
-
-/// The service is being deleted: what is in progress stops.
-pub(crate) fn deleted(record: &mut ServiceRecord, now: SimTime) {
-    let running = [
-        ServiceDeploymentStatus::InProgress,
-        ServiceDeploymentStatus::RollbackRequested,
-        ServiceDeploymentStatus::RollbackInProgress,
-    ];
-    for h in record
-        .history
-        .iter_mut()
-        .filter(|h| running.contains(&h.status))
-    {
-        h.status = ServiceDeploymentStatus::Stopped;
-        h.status_reason = Some(messages::unconfirmed_text(
-            "deployment-service-deleted",
-            &[],
-        ));
-        h.stopped_at = Some(now);
-        h.updated_at = now;
-    }
-}
+use berth_model::resources::Failure;
+use berth_model::states::{RolloutState, ServiceDeploymentStatus, ServiceStatus};
+use berth_model::{messages, ApiError, ExceptionType, SimTime};
+use serde_json::{json, Value};
 
 /// The `{arn, requestedTaskCount, runningTaskCount, pendingTaskCount}` of a revision now.
 fn summary(cp: &State, cluster: &str, record: &ServiceRecord, h: &History) -> Value {
-    let doc = super::services::document(cp, cluster, &record.doc.service_name, false);
+    let doc = crate::documents::service_document(cp, cluster, &record.doc.service_name, false);
     let deployment = doc.deployments.iter().find(|d| d.id == h.id);
     json!({
         "arn": h.revision_arn,
@@ -478,7 +302,7 @@ pub(super) fn stop(
             messages::unconfirmed_text("service-deployment-stopped", &[]);
         deployment.updated_at = now;
     }
-    super::services::deploy(
+    crate::engine::deployments::deploy(
         cp,
         now,
         &cluster,

@@ -8,11 +8,10 @@
 //! must have been set when the task was launched (a service's setting applies to the tasks
 //! it launches afterwards).
 
-use berth_model::states::TaskStatus;
-use berth_model::{messages, ApiError, ExceptionType};
-
 use crate::records::{active_cluster, find_task, State};
 use crate::requests::*;
+use berth_model::states::TaskStatus;
+use berth_model::{messages, ApiError, ExceptionType};
 
 pub(super) fn execute(
     cp: &mut State,

@@ -1,89 +1,21 @@
 //! RegisterContainerInstance, DeregisterContainerInstance, DescribeContainerInstances,
 //! ListContainerInstances, UpdateContainerInstancesState.
 
-use std::collections::BTreeSet;
-
-use berth_model::resources::{ContainerInstance as Document, Failure, Resource};
-use berth_model::states::{AgentUpdateStatus, ContainerInstanceStatus, TaskStatus};
-use berth_model::task_definition::Attribute;
-use berth_model::{messages, ApiError, SimTime};
-use berth_scheduler::instance::{ContainerInstance, InstanceStatus, Resources};
-use berth_scheduler::ports::{HostPorts, Protocol};
-use berth_scheduler::query;
-
+use crate::documents::{instance_document, refresh_attributes};
+use crate::engine::agent_updates::emit_change;
+use crate::engine::agent_updates::AGENT_UPDATE_STAGE_MS;
 use crate::paging::page;
 use crate::records::{
     active_cluster, find_instance, last_segment, ClusterRecord, InstanceRecord, State,
 };
 use crate::requests::*;
-
-/// The instance as DescribeContainerInstances shows it.
-pub(crate) fn document(cluster: &ClusterRecord, index: usize, with_tags: bool) -> Document {
-    let view = &cluster.fleet.instances()[index];
-    let record = &cluster.instances[index];
-    let remaining = view.remaining();
-    #[cfg(debug_assertions)]
-    {
-        // The counts kept by `sync` agree with the tasks (every test checks this).
-        let on_it = || record.tasks.iter().filter_map(|key| cluster.tasks.get(key));
-        let running = on_it()
-            .filter(|t| t.task.desired_status == TaskStatus::Running)
-            .count() as u32;
-        let pending = on_it()
-            .filter(|t| t.task.last_status == TaskStatus::Pending)
-            .count() as u32;
-        debug_assert_eq!((record.desired_running, record.pending), (running, pending));
-    }
-    let (desired_running, pending) = (record.desired_running, record.pending);
-    Document {
-        container_instance_arn: view.arn.clone(),
-        ec2_instance_id: view.ec2_instance_id.clone(),
-        version: record.version,
-        version_info: record.version_info.clone(),
-        remaining_resources: vec![
-            Resource::integer("CPU", i64::from(remaining.cpu)),
-            Resource::integer("MEMORY", i64::from(remaining.memory)),
-            Resource::string_set("PORTS", view.ports.remaining_resource(Protocol::Tcp)),
-            Resource::string_set("PORTS_UDP", view.ports.remaining_resource(Protocol::Udp)),
-        ],
-        registered_resources: vec![
-            Resource::integer("CPU", i64::from(view.registered.cpu)),
-            Resource::integer("MEMORY", i64::from(view.registered.memory)),
-            Resource::string_set("PORTS", record.registered_ports_tcp.clone()),
-            Resource::string_set("PORTS_UDP", record.registered_ports_udp.clone()),
-        ],
-        status: ContainerInstanceStatus::from_wire(view.status.as_str()),
-        agent_connected: view.agent_connected,
-        agent_update_status: record
-            .agent_update
-            .as_ref()
-            .map(|(status, _)| status.clone()),
-        capacity_provider_name: view.capacity_provider.clone(),
-        running_tasks_count: desired_running,
-        pending_tasks_count: pending,
-        attributes: record.attributes.clone(),
-        registered_at: view.registered_at,
-        attachments: Vec::new(),
-        tags: if with_tags {
-            record.tags.clone()
-        } else {
-            Vec::new()
-        },
-    }
-}
-
-/// Rebuilds the attributes documents show from the scheduler's view, after they changed.
-pub(crate) fn refresh_attributes(cluster: &mut ClusterRecord, index: usize) {
-    cluster.instances[index].attributes = cluster.fleet.instances()[index]
-        .attributes
-        .iter()
-        .map(|(name, value)| Attribute {
-            name: name.clone(),
-            value: value.clone(),
-            ..Attribute::default()
-        })
-        .collect();
-}
+use berth_model::resources::{ContainerInstance as Document, Failure, Resource};
+use berth_model::states::AgentUpdateStatus;
+use berth_model::{messages, ApiError, SimTime};
+use berth_scheduler::instance::{ContainerInstance, InstanceStatus, Resources};
+use berth_scheduler::ports::HostPorts;
+use berth_scheduler::query;
+use std::collections::BTreeSet;
 
 fn ports(resources: &[Resource], name: &str, default: &[u16]) -> (BTreeSet<u16>, Vec<String>) {
     match resources.iter().find(|r| r.name == name) {
@@ -119,7 +51,7 @@ pub(super) fn register(
     let capacity_provider = identity
         .get("autoScalingGroupArn")
         .and_then(|v| v.as_str())
-        .and_then(|group| super::auto_scaling::provider_of_group(cp, group));
+        .and_then(|group| crate::engine::capacity::provider_of_group(cp, group));
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let resources = request.total_resources.unwrap_or_default();
     let integer = |name: &str, default: i64| {
@@ -200,7 +132,7 @@ pub(super) fn register(
         pending: 0,
     });
     refresh_attributes(cluster, index);
-    let document = document(cluster, index, true);
+    let document = instance_document(cluster, index, true);
     emit_change(cp, now, &document);
     Ok(Response::ContainerInstance(ContainerInstanceResponse {
         container_instance: Some(document),
@@ -233,9 +165,9 @@ pub(super) fn deregister(
     cluster.instances[index].version += 1;
     let cluster_name = cluster.name.clone();
     let reason = messages::unconfirmed_text("host-terminated", &[&ec2_instance_id]);
-    crate::lifecycle::stop_orphans(cp, now, &cluster_name, index, &reason);
+    crate::engine::lifecycle::stop_orphans(cp, now, &cluster_name, index, &reason);
     let cluster = active_cluster(cp, Some(&cluster_name))?;
-    let document = document(cluster, index, false);
+    let document = instance_document(cluster, index, false);
     emit_change(cp, now, &document);
     Ok(Response::ContainerInstance(ContainerInstanceResponse {
         container_instance: Some(document),
@@ -263,7 +195,7 @@ pub(super) fn describe(
     let mut failures = Vec::new();
     for given in wanted {
         match find_instance(cluster, &given) {
-            Some(index) => found.push(document(cluster, index, with_tags)),
+            Some(index) => found.push(instance_document(cluster, index, with_tags)),
             None => failures.push(Failure {
                 arn: Some(given),
                 reason: Some("MISSING".into()),
@@ -343,7 +275,7 @@ pub(super) fn update_state(
                     cluster.instances[index].version += 1;
                     changed.push(index);
                 }
-                found.push(document(cluster, index, false));
+                found.push(instance_document(cluster, index, false));
             }
             Some(_) => failures.push(Failure {
                 arn: Some(given),
@@ -359,7 +291,7 @@ pub(super) fn update_state(
     }
     let changed: Vec<Document> = changed
         .into_iter()
-        .map(|index| document(cluster, index, false))
+        .map(|index| instance_document(cluster, index, false))
         .collect();
     for document in &changed {
         emit_change(cp, now, document);
@@ -368,16 +300,6 @@ pub(super) fn update_state(
         container_instances: Some(found),
         failures: Some(failures),
     }))
-}
-
-/// An instance's state change event, with its document.
-fn emit_change(cp: &mut State, now: SimTime, document: &Document) {
-    cp.emit(
-        now,
-        "ECS Container Instance State Change",
-        &document.container_instance_arn,
-        document,
-    );
 }
 
 /// The index of a registered (not INACTIVE) instance, or ECS's error naming it.
@@ -392,19 +314,7 @@ fn registered(cluster: &ClusterRecord, given: &str) -> Result<usize, ApiError> {
         })
 }
 
-/// How long each stage of an agent update takes (UNCONFIRMED: ECS documents the stages, not
-/// their durations).
-pub(crate) const AGENT_UPDATE_STAGE_MS: u64 = 5_000;
-
-/// The stages an agent update goes through after PENDING, in order.
-const AGENT_UPDATE_STAGES: [AgentUpdateStatus; 4] = [
-    AgentUpdateStatus::Staging,
-    AgentUpdateStatus::Staged,
-    AgentUpdateStatus::Updating,
-    AgentUpdateStatus::Updated,
-];
-
-/// UpdateContainerAgent: an agent older than [`crate::LATEST_AGENT_VERSION`] is updated in
+/// UpdateContainerAgent: an agent older than [`crate::records::LATEST_AGENT_VERSION`] is updated in
 /// stages (PENDING, STAGING, STAGED, UPDATING, UPDATED), each shown by the instance's
 /// `agentUpdateStatus` and an instance state change; at UPDATED it reports the new version.
 pub(super) fn update_agent(
@@ -421,7 +331,7 @@ pub(super) fn update_agent(
             return Err(messages::unconfirmed_error("agent-update-in-progress", &[]));
         }
     }
-    if record.version_info.agent_version.as_deref() == Some(crate::LATEST_AGENT_VERSION) {
+    if record.version_info.agent_version.as_deref() == Some(crate::records::LATEST_AGENT_VERSION) {
         return Err(messages::unconfirmed_error("no-agent-update", &[]));
     }
     if !cluster.fleet.instances()[index].agent_connected {
@@ -434,51 +344,10 @@ pub(super) fn update_agent(
     let record = &mut cluster.instances[index];
     record.agent_update = Some((AgentUpdateStatus::Pending, Some(next)));
     record.version += 1;
-    let document = document(cluster, index, false);
+    let document = instance_document(cluster, index, false);
     cp.wakeups.insert(next);
     emit_change(cp, now, &document);
     Ok(Response::ContainerInstance(ContainerInstanceResponse {
         container_instance: Some(document),
     }))
-}
-
-/// Moves every agent update whose stage is over to the next stage.
-pub(crate) fn advance_agent_updates(cp: &mut State, now: SimTime) {
-    let mut changed = Vec::new();
-    for (name, cluster) in cp.clusters.iter_mut() {
-        for index in 0..cluster.instances.len() {
-            let Some((status, Some(due))) = cluster.instances[index].agent_update.clone() else {
-                continue;
-            };
-            if due > now {
-                continue;
-            }
-            let stage = AGENT_UPDATE_STAGES
-                .iter()
-                .position(|s| *s == status)
-                .map_or(0, |i| i + 1);
-            let Some(next_status) = AGENT_UPDATE_STAGES.get(stage) else {
-                continue;
-            };
-            let done = *next_status == AgentUpdateStatus::Updated;
-            let next_due = (!done).then(|| due.plus_millis(AGENT_UPDATE_STAGE_MS));
-            let record = &mut cluster.instances[index];
-            record.agent_update = Some((next_status.clone(), next_due));
-            record.version += 1;
-            if done {
-                record.version_info.agent_version = Some(crate::LATEST_AGENT_VERSION.into());
-                cluster.fleet.update(index, |instance| {
-                    instance.agent_version = crate::LATEST_AGENT_VERSION.into();
-                });
-            }
-            changed.push((name.clone(), index, next_due));
-        }
-    }
-    for (name, index, next_due) in changed {
-        if let Some(at) = next_due {
-            cp.wakeups.insert(at);
-        }
-        let document = document(&cp.clusters[&name], index, false);
-        emit_change(cp, now, &document);
-    }
 }

@@ -17,10 +17,9 @@ pub(crate) mod task_definitions;
 pub(crate) mod task_sets;
 pub(crate) mod tasks;
 
-use berth_model::{ApiError, SimTime};
-
 use crate::records::State;
 use crate::requests::{Request, Response};
+use berth_model::{ApiError, SimTime};
 
 pub(crate) fn dispatch(
     cp: &mut State,

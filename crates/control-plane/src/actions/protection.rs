@@ -4,12 +4,11 @@
 //! protection expires (default 2 hours, at most 48); tasks that fail their health checks
 //! are still replaced. Only service tasks can be protected (`TASK_NOT_VALID` otherwise).
 
+use crate::records::{active_cluster, find_task, ClusterRecord, State};
+use crate::requests::*;
 use berth_model::resources::{Failure, ProtectedTask};
 use berth_model::states::TaskStatus;
 use berth_model::{messages, ApiError, SimTime};
-
-use crate::records::{active_cluster, find_task, ClusterRecord, State};
-use crate::requests::*;
 
 /// Minutes of protection when `expiresInMinutes` is not given.
 const DEFAULT_MINUTES: i64 = 120;

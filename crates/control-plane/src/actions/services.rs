@@ -2,127 +2,25 @@
 //!
 //! These change what a service should be; `service_scheduler` makes it so.
 
-use berth_model::resources::{Deployment, DeploymentController, Failure, Service};
-use berth_model::states::{
-    DeploymentControllerType, DeploymentStatus, LaunchType, PropagateTags, RolloutState,
-    SchedulingStrategy, ServiceStatus, TaskStatus,
-};
-use berth_model::task_definition::TaskDefinitionStatus;
-use berth_model::{messages, ApiError, ExceptionType, SimTime};
-
+use crate::documents::service_document;
+use crate::engine::deployments::deploy;
+use crate::engine::launch::{active_task_definition, fargate_compatible, is_fargate_launch_type};
 use crate::paging::page;
-use crate::records::{active_cluster, cluster_name, last_segment, resolve, ServiceRecord, State};
+use crate::records::{
+    active_cluster, cluster_name, invalid_parameter, last_segment, ServiceRecord, State,
+};
 use crate::requests::*;
-
-fn invalid(message: &str) -> ApiError {
-    ApiError::new(ExceptionType::InvalidParameterException, message)
-}
+use berth_model::resources::{DeploymentController, Failure, Service};
+use berth_model::states::{
+    DeploymentControllerType, LaunchType, PropagateTags, SchedulingStrategy, ServiceStatus,
+};
+use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
 fn service_not_found() -> ApiError {
     ApiError::new(
         ExceptionType::ServiceNotFoundException,
         messages::SERVICE_NOT_FOUND,
     )
-}
-
-/// The ARN of an ACTIVE task definition, or ECS's error.
-pub(super) fn active_task_definition(cp: &State, text: Option<&str>) -> Result<String, ApiError> {
-    let text = text
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| messages::unconfirmed_error("task-definition-blank", &[]))?;
-    crate::records::parse_reference(text)?;
-    let td = resolve(cp, text).ok_or_else(|| {
-        ApiError::new(
-            ExceptionType::ClientException,
-            messages::TASK_DEFINITION_NOT_FOUND,
-        )
-    })?;
-    if td.status != Some(TaskDefinitionStatus::Active) {
-        return Err(ApiError::new(
-            ExceptionType::ClientException,
-            messages::TASK_DEFINITION_INACTIVE,
-        ));
-    }
-    Ok(td.task_definition_arn.clone().unwrap_or_default())
-}
-
-/// A new deployment id, `ecs-svc/` and 19 digits.
-pub(crate) fn deployment_id(cp: &mut State) -> String {
-    let id = cp.new_id();
-    let digits =
-        u64::from_str_radix(&id.as_str()[..16], 16).unwrap_or(0) % 10_000_000_000_000_000_000;
-    format!("ecs-svc/{digits:019}")
-}
-
-/// A new PRIMARY deployment of `task_definition`; earlier ones become ACTIVE.
-pub(crate) fn deploy(
-    cp: &mut State,
-    now: SimTime,
-    cluster: &str,
-    service: &str,
-    task_definition: String,
-    reason: Option<String>,
-    rollback_of: Option<&str>,
-) {
-    let id = deployment_id(cp);
-    let record = cp
-        .clusters
-        .get_mut(cluster)
-        .and_then(|c| c.services.get_mut(service))
-        .expect("the service exists");
-    // A rollback returns to the completed revision's network configuration too.
-    if rollback_of.is_some() {
-        if let Some(network) = record.last_completed_network.clone() {
-            record.doc.network_configuration = Some(network);
-        }
-    }
-    for old in &mut record.doc.deployments {
-        old.status = DeploymentStatus::Active;
-        old.desired_count = 0;
-        old.updated_at = now;
-    }
-    record.doc.deployments.insert(
-        0,
-        Deployment {
-            rollout_state_reason: reason.unwrap_or_else(|| messages::deployment_in_progress(&id)),
-            id,
-            status: DeploymentStatus::Primary,
-            task_definition: task_definition.clone(),
-            desired_count: record.doc.desired_count,
-            created_at: now,
-            updated_at: now,
-            launch_type: record.doc.launch_type.clone(),
-            capacity_provider_strategy: record.doc.capacity_provider_strategy.clone(),
-            platform_version: record
-                .on_fargate()
-                .then(|| crate::actions::tasks::FARGATE_PLATFORM_VERSION.into()),
-            network_configuration: record.doc.network_configuration.clone(),
-            rollout_state: RolloutState::InProgress,
-            ..Deployment::default()
-        },
-    );
-    record.doc.task_definition = task_definition;
-    record.last_problem = None;
-    let cluster_arn = record.doc.cluster_arn.clone();
-    super::deployments::started(record, &cluster_arn, now, rollback_of);
-    // A new deployment launches at full speed again (§7.9).
-    record.start_failures = 0;
-    record.throttled_until = None;
-    record.throttle_level = 0;
-    let service_arn = record.doc.service_arn.clone();
-    let deployment = &record.doc.deployments[0];
-    let (id, reason) = (
-        deployment.id.clone(),
-        deployment.rollout_state_reason.clone(),
-    );
-    cp.emit_deployment_state(
-        now,
-        &service_arn,
-        "INFO",
-        "SERVICE_DEPLOYMENT_IN_PROGRESS",
-        &id,
-        &reason,
-    );
 }
 
 pub(super) fn create(
@@ -145,7 +43,7 @@ pub(super) fn create(
         .get(&name)
         .is_some_and(|s| s.doc.status != ServiceStatus::Inactive)
     {
-        return Err(invalid(messages::SERVICE_NOT_IDEMPOTENT));
+        return Err(invalid_parameter(messages::SERVICE_NOT_IDEMPOTENT));
     }
     let daemon = match request.scheduling_strategy.as_deref() {
         None | Some("REPLICA") => false,
@@ -173,21 +71,21 @@ pub(super) fn create(
         }
     };
     if external && daemon {
-        return Err(invalid(
+        return Err(invalid_parameter(
             "The daemon scheduling strategy does not support the EXTERNAL deployment controller.",
         ));
     }
-    let fargate = on_fargate(request.launch_type.as_deref())?;
+    let fargate = is_fargate_launch_type(request.launch_type.as_deref())?;
     // A capacity provider strategy (given, or the cluster's default when no launch type is)
     // puts the service on FARGATE / FARGATE_SPOT capacity.
-    let strategy = super::capacity_providers::strategy_for(
+    let strategy = crate::engine::capacity::strategy_for(
         &cp.clusters[&cluster_name(request.cluster.as_deref())],
         request.launch_type.as_deref(),
         request.capacity_provider_strategy.as_ref(),
     )?
     .unwrap_or_default();
     let fargate =
-        fargate || (!strategy.is_empty() && super::capacity_providers::on_fargate(&strategy));
+        fargate || (!strategy.is_empty() && crate::engine::capacity::on_fargate(&strategy));
     if fargate && daemon {
         return Err(messages::unconfirmed_error("fargate-daemon", &[]));
     }
@@ -214,12 +112,14 @@ pub(super) fn create(
     };
     if fargate && !external {
         if !fargate_compatible(cp, &task_definition) {
-            return Err(invalid(&messages::launch_type_unsupported("FARGATE")));
+            return Err(invalid_parameter(messages::launch_type_unsupported(
+                "FARGATE",
+            )));
         }
         if request.network_configuration.is_none() {
-            return Err(invalid(messages::NETWORK_CONFIGURATION_REQUIRED));
+            return Err(invalid_parameter(messages::NETWORK_CONFIGURATION_REQUIRED));
         }
-        crate::actions::tasks::FargateNetwork::of(request.network_configuration.as_ref())?;
+        crate::engine::launch::FargateNetwork::of(request.network_configuration.as_ref())?;
     }
     // Compile once now so malformed rules are refused here, not at the first placement.
     berth_scheduler::compile_constraints(
@@ -297,22 +197,10 @@ pub(super) fn create(
     if !external {
         deploy(cp, now, &cluster_name, &name, task_definition, None, None);
     }
-    crate::service_scheduler::reconcile(cp, now, &cluster_name, &name);
+    crate::schedulers::reconcile(cp, now, &cluster_name, &name);
     Ok(Response::Service(ServiceResponse {
-        service: Some(document(cp, &cluster_name, &name, false)),
+        service: Some(service_document(cp, &cluster_name, &name, false)),
     }))
-}
-
-/// Whether a `launchType` is FARGATE (EC2 or none is not); another value is refused.
-pub(super) fn on_fargate(launch_type: Option<&str>) -> Result<bool, ApiError> {
-    match launch_type {
-        None | Some("EC2") => Ok(false),
-        Some("FARGATE") => Ok(true),
-        Some(other) => Err(messages::unconfirmed_error(
-            "fargate-unsupported",
-            &[&other],
-        )),
-    }
 }
 
 /// ECS's quota of tasks per service.
@@ -327,16 +215,6 @@ fn desired_count(desired: i64) -> Result<u32, ApiError> {
         ));
     }
     Ok(desired as u32)
-}
-
-/// Whether a task definition can run on Fargate.
-pub(super) fn fargate_compatible(cp: &State, task_definition: &str) -> bool {
-    resolve(cp, task_definition).is_some_and(|td| {
-        td.compatibilities
-            .iter()
-            .flatten()
-            .any(|c| *c == berth_model::task_definition::Compatibility::Fargate)
-    })
 }
 
 pub(super) fn update(
@@ -373,11 +251,13 @@ pub(super) fn update(
     };
     if let Some(td) = &new_definition {
         if fargate && !fargate_compatible(cp, td) {
-            return Err(invalid(&messages::launch_type_unsupported("FARGATE")));
+            return Err(invalid_parameter(messages::launch_type_unsupported(
+                "FARGATE",
+            )));
         }
     }
     if let (true, Some(network)) = (fargate, &request.network_configuration) {
-        crate::actions::tasks::FargateNetwork::of(Some(network))?;
+        crate::engine::launch::FargateNetwork::of(Some(network))?;
     }
     if let Some(desired) = request.desired_count {
         desired_count(desired)?;
@@ -388,7 +268,7 @@ pub(super) fn update(
             if !on_strategy {
                 return Err(messages::unconfirmed_error("service-strategy-switch", &[]));
             }
-            super::capacity_providers::strategy_for(
+            crate::engine::capacity::strategy_for(
                 &cp.clusters[&cluster_name(request.cluster.as_deref())],
                 None,
                 Some(given),
@@ -460,9 +340,9 @@ pub(super) fn update(
             None,
         );
     }
-    crate::service_scheduler::reconcile(cp, now, &cluster_name, &name);
+    crate::schedulers::reconcile(cp, now, &cluster_name, &name);
     Ok(Response::Service(ServiceResponse {
-        service: Some(document(cp, &cluster_name, &name, false)),
+        service: Some(service_document(cp, &cluster_name, &name, false)),
     }))
 }
 
@@ -487,48 +367,15 @@ pub(super) fn delete(
     }
     record.doc.status = ServiceStatus::Draining;
     record.doc.desired_count = 0;
-    super::deployments::deleted(record, now);
+    crate::engine::deployments::deleted(record, now);
     for deployment in &mut record.doc.deployments {
         deployment.desired_count = 0;
     }
     let cluster_name = cluster_name(request.cluster.as_deref());
-    crate::service_scheduler::reconcile(cp, now, &cluster_name, &name);
+    crate::schedulers::reconcile(cp, now, &cluster_name, &name);
     Ok(Response::Service(ServiceResponse {
-        service: Some(document(cp, &cluster_name, &name, false)),
+        service: Some(service_document(cp, &cluster_name, &name, false)),
     }))
-}
-
-/// The service as DescribeServices shows it: counts computed from its tasks.
-pub(crate) fn document(cp: &State, cluster: &str, name: &str, with_tags: bool) -> Service {
-    let cluster = &cp.clusters[cluster];
-    let record = &cluster.services[name];
-    let tasks: Vec<_> = crate::records::service_tasks(cluster, name)
-        .filter(|t| t.task.desired_status == TaskStatus::Running)
-        .collect();
-    let count = |deployment: Option<&str>, status: TaskStatus| {
-        tasks
-            .iter()
-            .filter(|t| {
-                deployment.is_none_or(|d| t.task.started_by.as_deref() == Some(d))
-                    && t.task.last_status == status
-            })
-            .count() as u32
-    };
-    let mut doc = record.doc.clone();
-    doc.running_count = count(None, TaskStatus::Running);
-    doc.pending_count = count(None, TaskStatus::Pending);
-    for deployment in &mut doc.deployments {
-        deployment.running_count = count(Some(&deployment.id), TaskStatus::Running);
-        deployment.pending_count = count(Some(&deployment.id), TaskStatus::Pending);
-    }
-    for set in &mut doc.task_sets {
-        set.running_count = count(Some(&set.id), TaskStatus::Running);
-        set.pending_count = count(Some(&set.id), TaskStatus::Pending);
-    }
-    if !with_tags {
-        doc.tags.clear();
-    }
-    doc
 }
 
 pub(super) fn describe(
@@ -551,7 +398,7 @@ pub(super) fn describe(
     for given in wanted {
         let name = last_segment(&given);
         if cp.clusters[&cluster_name].services.contains_key(name) {
-            services.push(document(cp, &cluster_name, name, with_tags));
+            services.push(service_document(cp, &cluster_name, name, with_tags));
         } else {
             let arn = if given.starts_with("arn:") {
                 given.clone()

@@ -1,36 +1,12 @@
 //! TagResource, UntagResource, ListTagsForResource: tags on clusters, container instances,
 //! task definitions, tasks and services, found by their ARNs.
 
+use crate::records::{check_tags, cluster_name, last_segment, State, TaskKey};
+use crate::requests::*;
 use berth_model::arn::parse_arn;
 use berth_model::states::ServiceStatus;
 use berth_model::task_definition::Tag;
-use berth_model::validate::tag_problems;
-use berth_model::{messages, ApiError, JsonPath};
-
-use crate::records::{cluster_name, last_segment, State, TaskKey};
-use crate::requests::*;
-
-/// ECS's rules for a resource's tags, the first problem as the caller sees it. Keys that
-/// begin with `aws:` are AWS's own.
-pub(crate) fn check(tags: &[Tag]) -> Result<(), ApiError> {
-    if let Some(problem) = tag_problems(tags, &JsonPath::root().key("tags"))
-        .into_iter()
-        .next()
-    {
-        return Err(problem.to_api_error());
-    }
-    if tags.iter().any(|t| {
-        t.key
-            .as_deref()
-            .is_some_and(|k| k.to_ascii_lowercase().starts_with("aws:"))
-    }) {
-        return Err(ApiError::new(
-            berth_model::ExceptionType::InvalidParameterException,
-            messages::TAG_KEY_RESERVED,
-        ));
-    }
-    Ok(())
-}
+use berth_model::{messages, ApiError};
 
 /// The tags of the resource an ARN names.
 fn tags_of<'c>(cp: &'c mut State, arn: &str) -> Result<&'c mut Vec<Tag>, ApiError> {
@@ -91,7 +67,7 @@ fn tags_of<'c>(cp: &'c mut State, arn: &str) -> Result<&'c mut Vec<Tag>, ApiErro
 
 pub(super) fn tag(cp: &mut State, request: TagResourceRequest) -> Result<Response, ApiError> {
     let given = request.tags.unwrap_or_default();
-    check(&given)?;
+    check_tags(&given)?;
     let tags = tags_of(cp, request.resource_arn.as_deref().unwrap_or(""))?;
     let mut merged = tags.clone();
     for tag in given {
@@ -100,7 +76,7 @@ pub(super) fn tag(cp: &mut State, request: TagResourceRequest) -> Result<Respons
             None => merged.push(tag),
         }
     }
-    check(&merged)?;
+    check_tags(&merged)?;
     *tags = merged;
     Ok(Response::Empty(EmptyResponse {}))
 }

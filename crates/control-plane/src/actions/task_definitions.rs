@@ -6,16 +6,14 @@
 //! an INACTIVE revision makes it DELETE_IN_PROGRESS; it goes for good once no task or service
 //! deployment refers to it any more ([`purge_deleted`]).
 
+use crate::paging::page;
+use crate::records::{parse_reference, purge_deleted, resolve, State};
+use crate::requests::*;
+use berth_model::resources::Failure;
 use berth_model::task_definition::{TaskDefinition, TaskDefinitionStatus};
 use berth_model::{
     messages, register, validate, ApiError, ExceptionType, RegistrationContext, SimTime,
 };
-
-use berth_model::resources::Failure;
-
-use crate::paging::page;
-use crate::records::{parse_reference, purge_deleted, resolve, State};
-use crate::requests::*;
 
 pub(super) fn register_definition(
     cp: &mut State,

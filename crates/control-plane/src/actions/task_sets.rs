@@ -8,14 +8,13 @@
 //! service. The PRIMARY set is the one serving production traffic, and its task definition is
 //! the service's. A deleted set drains: its tasks stop, then it is gone.
 
-use berth_model::resources::{Failure, Scale, TaskSet};
-use berth_model::states::{LaunchType, ServiceStatus, StabilityStatus, TaskSetStatus};
-use berth_model::{messages, ApiError, ExceptionType, SimTime};
-
 use crate::records::{
     active_cluster, cluster_name, computed_desired_count, is_external, last_segment, State,
 };
 use crate::requests::*;
+use berth_model::resources::{Failure, Scale, TaskSet};
+use berth_model::states::{LaunchType, ServiceStatus, StabilityStatus, TaskSetStatus};
+use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
 /// The cluster and name of an ACTIVE EXTERNAL service, or ECS's error.
 fn external_service(
@@ -74,11 +73,11 @@ pub(super) fn create(
     let (cluster, service) =
         external_service(cp, request.cluster.as_deref(), request.service.as_deref())?;
     let task_definition =
-        super::services::active_task_definition(cp, request.task_definition.as_deref())?;
+        crate::engine::launch::active_task_definition(cp, request.task_definition.as_deref())?;
     let scale = scale(request.scale)?;
-    let fargate = super::services::on_fargate(request.launch_type.as_deref())?;
+    let fargate = crate::engine::launch::is_fargate_launch_type(request.launch_type.as_deref())?;
     if fargate {
-        if !super::services::fargate_compatible(cp, &task_definition) {
+        if !crate::engine::launch::fargate_compatible(cp, &task_definition) {
             return Err(ApiError::new(
                 ExceptionType::InvalidParameterException,
                 messages::launch_type_unsupported("FARGATE"),
@@ -90,9 +89,9 @@ pub(super) fn create(
                 messages::NETWORK_CONFIGURATION_REQUIRED,
             ));
         }
-        crate::actions::tasks::FargateNetwork::of(request.network_configuration.as_ref())?;
+        crate::engine::launch::FargateNetwork::of(request.network_configuration.as_ref())?;
     }
-    let id = super::services::deployment_id(cp);
+    let id = crate::engine::deployments::deployment_id(cp);
     let record = &cp.clusters[&cluster];
     let service_doc = &record.services[&service].doc;
     let set = TaskSet {
@@ -121,7 +120,7 @@ pub(super) fn create(
         } else {
             LaunchType::Ec2
         }),
-        platform_version: fargate.then(|| crate::actions::tasks::FARGATE_PLATFORM_VERSION.into()),
+        platform_version: fargate.then(|| crate::engine::launch::FARGATE_PLATFORM_VERSION.into()),
         platform_family: fargate.then(|| "Linux".into()),
         network_configuration: request.network_configuration,
         load_balancers: request.load_balancers.unwrap_or_default(),
@@ -139,7 +138,7 @@ pub(super) fn create(
         .doc
         .task_sets
         .push(set);
-    crate::service_scheduler::reconcile(cp, now, &cluster, &service);
+    crate::schedulers::reconcile(cp, now, &cluster, &service);
     Ok(Response::TaskSet(TaskSetResponse {
         task_set: Some(document(cp, &cluster, &service, &id)),
     }))
@@ -147,7 +146,7 @@ pub(super) fn create(
 
 /// The task set as the API shows it: counts from its tasks.
 fn document(cp: &State, cluster: &str, service: &str, id: &str) -> TaskSet {
-    let doc = super::services::document(cp, cluster, service, false);
+    let doc = crate::documents::service_document(cp, cluster, service, false);
     doc.task_sets
         .into_iter()
         .find(|s| s.id == id)
@@ -165,7 +164,7 @@ pub(super) fn describe(
         .unwrap_or_default()
         .iter()
         .any(|i| i == "TAGS");
-    let doc = super::services::document(cp, &cluster, &service, false);
+    let doc = crate::documents::service_document(cp, &cluster, &service, false);
     let (found, failures) = match request.task_sets {
         None => (doc.task_sets, Vec::new()),
         Some(wanted) => {
@@ -212,7 +211,7 @@ pub(super) fn update(
         set.updated_at = now;
         Ok(())
     })?;
-    crate::service_scheduler::reconcile(cp, now, &cluster, &service);
+    crate::schedulers::reconcile(cp, now, &cluster, &service);
     Ok(Response::TaskSet(TaskSetResponse {
         task_set: Some(document(cp, &cluster, &service, &id)),
     }))
@@ -260,7 +259,7 @@ pub(super) fn delete(
     })?;
     // Take the document before the step: a drained set with no tasks is gone after it.
     let set = document(cp, &cluster, &service, &id);
-    crate::service_scheduler::reconcile(cp, now, &cluster, &service);
+    crate::schedulers::reconcile(cp, now, &cluster, &service);
     Ok(Response::TaskSet(TaskSetResponse {
         task_set: Some(set),
     }))
@@ -297,7 +296,7 @@ pub(super) fn update_primary(
     }
     record.doc.task_definition = record.doc.task_sets[index].task_definition.clone();
     let id = record.doc.task_sets[index].id.clone();
-    crate::service_scheduler::reconcile(cp, now, &cluster, &service);
+    crate::schedulers::reconcile(cp, now, &cluster, &service);
     Ok(Response::TaskSet(TaskSetResponse {
         task_set: Some(document(cp, &cluster, &service, &id)),
     }))

@@ -19,7 +19,8 @@ use berth_model::resources::{Task, VersionInfo};
 use berth_model::states::DeploymentControllerType;
 use berth_model::states::{AgentUpdateStatus, HealthStatus, TaskStatus};
 use berth_model::task_definition::{Tag, TaskDefinition, TaskDefinitionStatus};
-use berth_model::{messages, ApiError, ArnScope, EcsId, ExceptionType, SimTime};
+use berth_model::validate::tag_problems;
+use berth_model::{messages, ApiError, ArnScope, EcsId, ExceptionType, JsonPath, SimTime};
 use rand_chacha::rand_core::RngCore;
 use rand_chacha::ChaCha8Rng;
 
@@ -270,7 +271,7 @@ pub(crate) struct InstanceRecord {
     /// scans the cluster's tasks.
     pub(crate) tasks: std::collections::BTreeSet<TaskKey>,
     /// Its attributes as documents show them, rebuilt when they change
-    /// ([`crate::actions::instances::refresh_attributes`]).
+    /// ([`crate::documents::refresh_attributes`]).
     pub(crate) attributes: std::sync::Arc<[berth_model::task_definition::Attribute]>,
     /// An UpdateContainerAgent under way or done: its status, and when the next stage comes.
     #[serde(default)]
@@ -399,6 +400,11 @@ pub(crate) fn active_cluster_ref<'c>(
         .get(&cluster_name(cluster))
         .filter(|c| c.active)
         .ok_or_else(cluster_not_found)
+}
+
+/// ECS's InvalidParameterException with `message`.
+pub(crate) fn invalid_parameter(message: impl Into<String>) -> ApiError {
+    ApiError::new(ExceptionType::InvalidParameterException, message)
 }
 
 /// The id at the end of an ARN (`.../task/<cluster>/<id>` → `<id>`), or the text itself.
@@ -650,4 +656,26 @@ impl State {
             purge_deleted(self);
         }
     }
+}
+
+/// ECS's rules for a resource's tags, the first problem as the caller sees it. Keys that
+/// begin with `aws:` are AWS's own.
+pub(crate) fn check_tags(tags: &[Tag]) -> Result<(), ApiError> {
+    if let Some(problem) = tag_problems(tags, &JsonPath::root().key("tags"))
+        .into_iter()
+        .next()
+    {
+        return Err(problem.to_api_error());
+    }
+    if tags.iter().any(|t| {
+        t.key
+            .as_deref()
+            .is_some_and(|k| k.to_ascii_lowercase().starts_with("aws:"))
+    }) {
+        return Err(ApiError::new(
+            berth_model::ExceptionType::InvalidParameterException,
+            messages::TAG_KEY_RESERVED,
+        ));
+    }
+    Ok(())
 }

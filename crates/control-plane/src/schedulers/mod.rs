@@ -23,7 +23,12 @@
 //! HEALTHY; otherwise 40 s after it started running (`HEALTH_WAIT_MS`), for which a wake-up
 //! is armed.
 
-use berth_model::resources::ServiceEvent;
+use crate::engine::deployments::{add_event, count_failed_task};
+use crate::engine::launch::{definition_constraints, launch_task, next_subnet};
+use crate::engine::launch::{FargateNetwork, Launch, Target};
+use crate::records::{
+    deployment_number, resolve, service_tasks, ClusterRecord, Phase, ServiceTask, State, TaskKey,
+};
 use berth_model::states::{
     LaunchType, RolloutState, SchedulingStrategy, ServiceStatus, StabilityStatus, TaskSetStatus,
     TaskStatus, TaskStopCode,
@@ -31,23 +36,14 @@ use berth_model::states::{
 use berth_model::{messages, SimTime};
 use berth_scheduler::{compile_constraints, compile_strategies, Detail, PlacementRequest};
 
-use crate::actions::tasks::{
-    definition_constraints, launch_task, next_subnet, FargateNetwork, Launch, Target,
-};
-use crate::records::{
-    deployment_number, resolve, service_tasks, ClusterRecord, Phase, ServiceTask, State, TaskKey,
-};
-
 /// How long a task without health checks must run before a service counts it healthy.
 pub(crate) const HEALTH_WAIT_MS: u64 = 40_000;
-/// The most events a service keeps.
-const MAX_EVENTS: usize = 100;
 
 /// Runs a step for every service of every cluster.
 pub(crate) fn reconcile_all(cp: &mut State, now: SimTime) {
     // Capacity that came (an instance registered, a task stopped) goes first to the tasks
     // that have waited for it.
-    crate::actions::tasks::place_waiting(cp, now);
+    crate::engine::launch::place_waiting(cp, now);
     let services: Vec<(String, String)> = cp
         .clusters
         .iter()
@@ -841,7 +837,7 @@ fn start_tasks(
         for _ in 0..count {
             let subnet = next_subnet(&cp.clusters[cluster_name], &launch.group, &network.subnets);
             let provider = (!strategy.is_empty()).then(|| {
-                let i = crate::actions::capacity_providers::next_provider(&strategy, &counts);
+                let i = crate::engine::capacity::next_provider(&strategy, &counts);
                 counts[i] += 1;
                 strategy[i].capacity_provider.clone()
             });
@@ -860,7 +856,7 @@ fn start_tasks(
     }
     // An Auto Scaling group strategy: each provider's share goes to its own instances, and
     // what they cannot take waits for capacity when the provider scales (§9.1).
-    let shares = crate::actions::capacity_providers::shares(Some(&strategy), &mut counts, count);
+    let shares = crate::engine::capacity::shares(Some(&strategy), &mut counts, count);
     let mut arns = Vec::new();
     let mut problem = None;
     for (provider, share) in shares {
@@ -875,7 +871,7 @@ fn start_tasks(
         let placed = outcome.placements.len() as u32;
         let waits = provider
             .as_deref()
-            .is_some_and(|p| crate::actions::auto_scaling::waits_for_capacity(cp, p));
+            .is_some_and(|p| crate::engine::capacity::waits_for_capacity(cp, p));
         if placed < share && !waits {
             // The event names the closest match; the service action its reason
             // (RESOURCE:MEMORY ...).
@@ -921,7 +917,7 @@ fn stop_task(cp: &mut State, now: SimTime, cluster_name: &str, key: TaskKey, rea
     let timeout_seconds = record.stop_timeout;
     cluster.sync(key);
     cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
-    crate::actions::tasks::send_stop(cp, now, cluster_name, key, timeout_seconds);
+    crate::engine::launch::send_stop(cp, now, cluster_name, key, timeout_seconds);
 }
 
 /// The service's PRIMARY deployment has all its tasks healthy and the older ones none: the
@@ -951,7 +947,7 @@ fn reach_steady_state(
         let reason = deployment.rollout_state_reason.clone();
         record.last_completed = Some(deployment.task_definition.clone());
         record.last_completed_network = deployment.network_configuration.clone();
-        crate::actions::deployments::completed(record, &id, now);
+        crate::engine::deployments::completed(record, &id, now);
         events.push(messages::unconfirmed_text(
             "deployment-completed",
             &[&service_name, &id],
@@ -970,179 +966,4 @@ fn reach_steady_state(
         );
     }
     cp.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
-}
-
-/// Adds an event, newest first, keeping at most 100.
-fn add_event(
-    cp: &mut State,
-    now: SimTime,
-    cluster_name: &str,
-    service_name: &str,
-    message: String,
-) {
-    let id = cp.new_id();
-    let s = id.as_str();
-    let uuid = format!(
-        "{}-{}-{}-{}-{}",
-        &s[..8],
-        &s[8..12],
-        &s[12..16],
-        &s[16..20],
-        &s[20..]
-    );
-    let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
-        .expect("exists");
-    let service_arn = record.doc.service_arn.clone();
-    let event = ServiceEvent {
-        id: uuid,
-        created_at: now,
-        message,
-    };
-    record.doc.events.insert(0, event.clone());
-    record.doc.events.truncate(MAX_EVENTS);
-    // Timelines show service events too: Berth's own detail-type, with the event as detail.
-    cp.emit(now, "ECS Service Event", &service_arn, &event);
-}
-
-/// Counts a task of a deployment that stopped before it ever ran, and trips the circuit
-/// breaker at its threshold: ⌈D/2⌉ clamped to 10..=200 (ECS_REFERENCE §7.3).
-pub(crate) fn task_failed_to_start(
-    cp: &mut State,
-    now: SimTime,
-    cluster_name: &str,
-    service_name: &str,
-    deployment: &str,
-) {
-    count_failed_task(cp, now, cluster_name, service_name, deployment, true);
-}
-
-/// Counts a failed task of a deployment for its circuit breaker (tasks that never ran and
-/// tasks that failed their health checks alike); only the first kind feeds the launch
-/// back-off (`never_ran`).
-fn count_failed_task(
-    cp: &mut State,
-    now: SimTime,
-    cluster_name: &str,
-    service_name: &str,
-    deployment: &str,
-    never_ran: bool,
-) {
-    let Some(record) = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
-    else {
-        return;
-    };
-    let breaker = record
-        .doc
-        .deployment_configuration
-        .deployment_circuit_breaker
-        .clone();
-    let desired = record.doc.desired_count;
-    let Some(entry) = record
-        .doc
-        .deployments
-        .iter_mut()
-        .find(|d| d.id == deployment)
-    else {
-        return;
-    };
-    // Once a task of the deployment has run, only failed health checks count (§7.3).
-    let counted = !never_ran || !record.ran.iter().any(|d| d == deployment);
-    if counted {
-        entry.failed_tasks += 1;
-        entry.updated_at = now;
-    }
-    let threshold = desired.div_ceil(2).clamp(10, 200);
-    let trips = breaker.enable
-        && entry.rollout_state == RolloutState::InProgress
-        && entry.failed_tasks >= threshold;
-    // The launch back-off (§7.9): after a few failures in a row, wait before launching
-    // again, twice as long after each further failed attempt up to 27 minutes, and say so
-    // once per streak. Failures of tasks launched together count as one attempt.
-    if never_ran {
-        record.start_failures += 1;
-    }
-    let service_arn = record.doc.service_arn.clone();
-    let backing_off = record.throttled_until.is_some_and(|until| until > now);
-    if never_ran && record.start_failures >= messages::THROTTLE_AFTER_FAILURES && !backing_off {
-        record.throttle_level += 1;
-        let doublings = (record.throttle_level - 1).min(16);
-        let delay =
-            (messages::THROTTLE_FIRST_DELAY_MS << doublings).min(messages::THROTTLE_MAX_DELAY_MS);
-        record.throttled_until = Some(now.plus_millis(delay));
-        cp.wakeups.insert(now.plus_millis(delay));
-        if record.throttle_level == 1 {
-            add_event(
-                cp,
-                now,
-                cluster_name,
-                service_name,
-                messages::service_throttled(service_name),
-            );
-            cp.emit_service_action(
-                now,
-                &service_arn,
-                "WARN",
-                "SERVICE_TASK_START_IMPAIRED",
-                None,
-                &[],
-            );
-        }
-    }
-    if !trips {
-        return;
-    }
-    let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
-        .expect("found above");
-    let entry = record
-        .doc
-        .deployments
-        .iter_mut()
-        .find(|d| d.id == deployment)
-        .expect("found above");
-    entry.rollout_state = RolloutState::Failed;
-    entry.rollout_state_reason = messages::CIRCUIT_BREAKER_FAILED.into();
-    let failed_id = entry.id.clone();
-    let rollback_to = record.last_completed.clone();
-    crate::actions::deployments::tripped(
-        record,
-        &failed_id,
-        now,
-        breaker.rollback && rollback_to.is_some(),
-        messages::CIRCUIT_BREAKER_FAILED,
-    );
-    add_event(
-        cp,
-        now,
-        cluster_name,
-        service_name,
-        messages::unconfirmed_text("deployment-failed", &[&service_name, &failed_id]),
-    );
-    cp.emit_deployment_state(
-        now,
-        &service_arn,
-        "ERROR",
-        "SERVICE_DEPLOYMENT_FAILED",
-        &failed_id,
-        messages::CIRCUIT_BREAKER_EVENT_REASON,
-    );
-    if let (true, Some(task_definition)) = (breaker.rollback, rollback_to) {
-        crate::actions::services::deploy(
-            cp,
-            now,
-            cluster_name,
-            service_name,
-            task_definition,
-            Some(messages::circuit_breaker_rollback(&failed_id)),
-            Some(&failed_id),
-        );
-    }
 }

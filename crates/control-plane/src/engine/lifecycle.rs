@@ -5,14 +5,11 @@
 //! health, and, when it stops, why (`stopCode`, `stoppedReason`). A stopped task's resources
 //! return to its instance at once and the task stays visible for an hour.
 
+use crate::records::{State, TaskKey, STOPPED_TASK_RETENTION_MS};
 use berth_agent_protocol::{AgentEvent, AgentInstruction, Status, TaskStateChange};
 use berth_model::resources::NetworkBinding;
 use berth_model::states::{Connectivity, HealthStatus, TaskStatus, TaskStopCode};
 use berth_model::{messages, SimTime};
-
-use crate::actions::instances;
-use crate::records::TaskKey;
-use crate::records::{State, STOPPED_TASK_RETENTION_MS};
 
 pub(crate) fn handle(cp: &mut State, now: SimTime, instance_arn: &str, event: AgentEvent) {
     match event {
@@ -72,7 +69,7 @@ fn connection(cp: &mut State, now: SimTime, instance_arn: &str, connected: bool)
         record.task.version += 1;
         changed.push(record.task.clone());
     }
-    let document = instances::document(cluster, index, false);
+    let document = crate::documents::instance_document(cluster, index, false);
     cp.emit(
         now,
         "ECS Container Instance State Change",
@@ -269,7 +266,7 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
     if let (Some(placement), Some(index)) = (placement, instance) {
         cluster.fleet.release(&placement);
         cluster.instances[index].version += 1;
-        instance_document = Some(instances::document(cluster, index, false));
+        instance_document = Some(crate::documents::instance_document(cluster, index, false));
     }
     cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
     if let Some(document) = instance_document {
@@ -283,7 +280,7 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
     // The service hears of it after the task's own events: cause before effect.
     if released && task.stop_code == Some(TaskStopCode::TaskFailedToStart) {
         if let (Some(deployment), Some(service)) = (&task.started_by, &service) {
-            crate::service_scheduler::task_failed_to_start(
+            crate::engine::deployments::task_failed_to_start(
                 cp,
                 now,
                 &cluster_name,
