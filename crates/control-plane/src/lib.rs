@@ -11,12 +11,15 @@
 //! Call order after any input: drain `poll_instruction` and `poll_event`, then arm a timer for
 //! `poll_timeout`. Spurious `handle_timeout` calls are harmless.
 //!
-//! # Layout
-//! - [`requests`]: the operations' requests and responses in AWS's shape.
-//! - `actions/`: one module per group of operations (clusters, container instances, task
-//!   definitions, tasks).
-//! - `lifecycle`: what agent events do to tasks (PENDING → RUNNING → STOPPED, stop codes).
-//! - `state`: the records.
+//! # Layout, top to bottom (each module imports only those below it; a tidy test holds it)
+//! - this file: [`ControlPlane`], the surface; `explain`, `summary`: Berth's two reads.
+//! - `actions/`: one module per group of operations: validate, call the engine, render.
+//! - `schedulers/`: the service scheduler's step for REPLICA, DAEMON and task-set services.
+//! - `engine/`: launching and stopping tasks, agents' reports (`lifecycle`), deployments and
+//!   the circuit breaker, capacity providers and managed scaling, agent updates.
+//! - `documents`: records as ECS's documents.
+//! - `records/`: the records, their lookups, and `State`, which holds them all.
+//! - `events`, [`requests`], `paging`: cluster events, the operations' shapes, paging.
 
 #![warn(missing_docs, unreachable_pub)]
 
