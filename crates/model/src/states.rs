@@ -172,14 +172,6 @@ defaults! {
     PropagateTags => None,
 }
 
-impl TaskStatus {
-    /// Whether a task in this state still holds or is about to hold resources: anything short
-    /// of STOPPED (and DELETED).
-    pub fn is_stopped(&self) -> bool {
-        matches!(self, TaskStatus::Stopped | TaskStatus::Deleted)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! CreateService, UpdateService, DeleteService, DescribeServices, ListServices.
 //!
-//! These change what a service should be; `service_scheduler` makes it so.
+//! These change what a service should be; `schedulers` makes it so.
 
 use crate::documents::service_document;
 use crate::engine::deployments::deploy;

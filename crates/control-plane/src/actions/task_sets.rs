@@ -4,7 +4,7 @@
 //! An external controller (a blue/green tool of the user's own) decides which task
 //! definitions run and in what proportion: each task set runs `ceil(desiredCount × scale%)`
 //! tasks of its task definition, and the service scheduler keeps every set at its count
-//! (`service_scheduler::reconcile_task_sets`); ECS runs no deployments of its own for such a
+//! (`schedulers::reconcile_task_sets`); ECS runs no deployments of its own for such a
 //! service. The PRIMARY set is the one serving production traffic, and its task definition is
 //! the service's. A deleted set drains: its tasks stop, then it is gone.
 
