@@ -74,7 +74,7 @@ fn full(cp: &State, cluster: &str, record: &ServiceRecord, h: &History) -> Value
     value["deploymentCircuitBreaker"] = json!({
         "status": breaker_status,
         "failureCount": failures,
-        "threshold": record.doc.desired_count.div_ceil(2).clamp(10, 200),
+        "threshold": crate::engine::deployments::breaker_threshold(record.doc.desired_count),
     });
     if let Some(rollback) = &h.rollback {
         value["rollback"] = rollback.clone();

@@ -308,9 +308,72 @@ pub(crate) fn task_failed_to_start(
     count_failed_task(cp, now, cluster_name, service_name, deployment, true);
 }
 
+/// What one failed task does to its deployment and service, decided before anything changes
+/// (ECS_REFERENCE §7.3, §7.9).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    /// It counts toward the circuit breaker: once a task of the deployment has run, only
+    /// failed health checks do.
+    pub(crate) counted: bool,
+    /// The circuit breaker trips: the deployment has FAILED ...
+    pub(crate) trips: bool,
+    /// ... and rolls back to this task definition (rollback on, and a deployment completed
+    /// before: a service's first deployment has nothing to go back to).
+    pub(crate) rollback_to: Option<String>,
+    /// The launch back-off: the service waits this long before launching again.
+    pub(crate) back_off_ms: Option<u64>,
+}
+
+/// The circuit breaker's failure threshold: ⌈D/2⌉ clamped to 10..=200.
+pub(crate) fn breaker_threshold(desired: u32) -> u32 {
+    desired.div_ceil(2).clamp(10, 200)
+}
+
+/// The launch back-off's wait at `level` (1 for the first): 30 s, twice as long at each
+/// further level, at most 27 minutes.
+pub(crate) fn back_off_delay(level: u32) -> u64 {
+    let doublings = level.saturating_sub(1).min(16);
+    (messages::THROTTLE_FIRST_DELAY_MS << doublings).min(messages::THROTTLE_MAX_DELAY_MS)
+}
+
+/// Judges a failed task of `deployment` (a task that never ran, or one that failed its health
+/// checks) at `now`.
+pub(crate) fn judge(
+    record: &ServiceRecord,
+    deployment: &Deployment,
+    never_ran: bool,
+    now: SimTime,
+) -> Verdict {
+    let breaker = &record
+        .doc
+        .deployment_configuration
+        .deployment_circuit_breaker;
+    let counted = !never_ran || !record.ran.contains(&deployment.id);
+    let failed_tasks = deployment.failed_tasks + u32::from(counted);
+    let trips = breaker.enable
+        && deployment.rollout_state == RolloutState::InProgress
+        && failed_tasks >= breaker_threshold(record.doc.desired_count);
+    // After a few failures to start in a row, wait before launching again; failures of
+    // tasks launched together count as one attempt, so a wait already running is not
+    // lengthened.
+    let start_failures = record.start_failures + u32::from(never_ran);
+    let backing_off = record.throttled_until.is_some_and(|until| until > now);
+    let back_off_ms =
+        (never_ran && start_failures >= messages::THROTTLE_AFTER_FAILURES && !backing_off)
+            .then(|| back_off_delay(record.throttle_level + 1));
+    Verdict {
+        counted,
+        trips,
+        rollback_to: (trips && breaker.rollback)
+            .then(|| record.last_completed.clone())
+            .flatten(),
+        back_off_ms,
+    }
+}
+
 /// Counts a failed task of a deployment for its circuit breaker (tasks that never ran and
 /// tasks that failed their health checks alike); only the first kind feeds the launch
-/// back-off (`never_ran`).
+/// back-off (`never_ran`). A tripped breaker fails the deployment and may roll it back.
 pub(crate) fn count_failed_task(
     cp: &mut State,
     now: SimTime,
@@ -326,46 +389,30 @@ pub(crate) fn count_failed_task(
     else {
         return;
     };
-    let breaker = record
-        .doc
-        .deployment_configuration
-        .deployment_circuit_breaker
-        .clone();
-    let desired = record.doc.desired_count;
-    let Some(entry) = record
+    let Some(index) = record
         .doc
         .deployments
-        .iter_mut()
-        .find(|d| d.id == deployment)
+        .iter()
+        .position(|d| d.id == deployment)
     else {
         return;
     };
-    // Once a task of the deployment has run, only failed health checks count (§7.3).
-    let counted = !never_ran || !record.ran.iter().any(|d| d == deployment);
-    if counted {
+    let verdict = judge(record, &record.doc.deployments[index], never_ran, now);
+    let entry = &mut record.doc.deployments[index];
+    if verdict.counted {
         entry.failed_tasks += 1;
         entry.updated_at = now;
     }
-    let threshold = desired.div_ceil(2).clamp(10, 200);
-    let trips = breaker.enable
-        && entry.rollout_state == RolloutState::InProgress
-        && entry.failed_tasks >= threshold;
-    // The launch back-off (§7.9): after a few failures in a row, wait before launching
-    // again, twice as long after each further failed attempt up to 27 minutes, and say so
-    // once per streak. Failures of tasks launched together count as one attempt.
     if never_ran {
         record.start_failures += 1;
     }
     let service_arn = record.doc.service_arn.clone();
-    let backing_off = record.throttled_until.is_some_and(|until| until > now);
-    if never_ran && record.start_failures >= messages::THROTTLE_AFTER_FAILURES && !backing_off {
+    if let Some(delay) = verdict.back_off_ms {
         record.throttle_level += 1;
-        let doublings = (record.throttle_level - 1).min(16);
-        let delay =
-            (messages::THROTTLE_FIRST_DELAY_MS << doublings).min(messages::THROTTLE_MAX_DELAY_MS);
         record.throttled_until = Some(now.plus_millis(delay));
+        let first = record.throttle_level == 1;
         cp.wakeups.insert(now.plus_millis(delay));
-        if record.throttle_level == 1 {
+        if first {
             add_event(
                 cp,
                 now,
@@ -383,7 +430,7 @@ pub(crate) fn count_failed_task(
             );
         }
     }
-    if !trips {
+    if !verdict.trips {
         return;
     }
     let record = cp
@@ -391,21 +438,15 @@ pub(crate) fn count_failed_task(
         .get_mut(cluster_name)
         .and_then(|c| c.services.get_mut(service_name))
         .expect("found above");
-    let entry = record
-        .doc
-        .deployments
-        .iter_mut()
-        .find(|d| d.id == deployment)
-        .expect("found above");
+    let entry = &mut record.doc.deployments[index];
     entry.rollout_state = RolloutState::Failed;
     entry.rollout_state_reason = messages::CIRCUIT_BREAKER_FAILED.into();
     let failed_id = entry.id.clone();
-    let rollback_to = record.last_completed.clone();
     crate::engine::deployments::tripped(
         record,
         &failed_id,
         now,
-        breaker.rollback && rollback_to.is_some(),
+        verdict.rollback_to.is_some(),
         messages::CIRCUIT_BREAKER_FAILED,
     );
     add_event(
@@ -423,7 +464,7 @@ pub(crate) fn count_failed_task(
         &failed_id,
         messages::CIRCUIT_BREAKER_EVENT_REASON,
     );
-    if let (true, Some(task_definition)) = (breaker.rollback, rollback_to) {
+    if let Some(task_definition) = verdict.rollback_to {
         crate::engine::deployments::deploy(
             cp,
             now,
@@ -438,3 +479,104 @@ pub(crate) fn count_failed_task(
 
 /// The most events a service keeps.
 const MAX_EVENTS: usize = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use berth_model::resources::DeploymentCircuitBreaker;
+
+    /// A service of `desired` tasks with its breaker as given, deploying `ecs-svc/2` after
+    /// `ecs-svc/1` (of `web:1`) completed.
+    fn service(desired: u32, enable: bool, rollback: bool) -> ServiceRecord {
+        let mut record = ServiceRecord::default();
+        record.doc.desired_count = desired;
+        record
+            .doc
+            .deployment_configuration
+            .deployment_circuit_breaker = DeploymentCircuitBreaker { enable, rollback };
+        record.last_completed = Some("web:1".into());
+        record
+    }
+
+    fn deployment(failed_tasks: u32) -> Deployment {
+        Deployment {
+            id: "ecs-svc/2".into(),
+            rollout_state: RolloutState::InProgress,
+            failed_tasks,
+            ..Deployment::default()
+        }
+    }
+
+    const NOW: SimTime = SimTime::ZERO;
+
+    #[test]
+    fn the_threshold_is_half_the_desired_count_within_10_and_200() {
+        assert_eq!(breaker_threshold(0), 10);
+        assert_eq!(breaker_threshold(19), 10);
+        assert_eq!(breaker_threshold(21), 11);
+        assert_eq!(breaker_threshold(400), 200);
+        assert_eq!(breaker_threshold(u32::MAX), 200);
+    }
+
+    #[test]
+    fn the_breaker_trips_at_the_threshold_and_rolls_back_to_the_completed_revision() {
+        let record = service(4, true, true);
+        let below = judge(&record, &deployment(8), false, NOW);
+        assert!(below.counted && !below.trips && below.rollback_to.is_none());
+        let at = judge(&record, &deployment(9), false, NOW);
+        assert!(at.trips);
+        assert_eq!(at.rollback_to.as_deref(), Some("web:1"));
+    }
+
+    #[test]
+    fn without_rollback_or_a_completed_revision_a_tripped_deployment_just_fails() {
+        let verdict = judge(&service(4, true, false), &deployment(9), false, NOW);
+        assert!(verdict.trips && verdict.rollback_to.is_none());
+        let mut first = service(4, true, true);
+        first.last_completed = None;
+        let verdict = judge(&first, &deployment(9), false, NOW);
+        assert!(verdict.trips && verdict.rollback_to.is_none());
+    }
+
+    #[test]
+    fn a_disabled_breaker_or_a_settled_deployment_never_trips() {
+        assert!(!judge(&service(4, false, true), &deployment(50), false, NOW).trips);
+        let mut done = deployment(50);
+        done.rollout_state = RolloutState::Completed;
+        assert!(!judge(&service(4, true, true), &done, false, NOW).trips);
+    }
+
+    #[test]
+    fn once_a_task_ran_only_failed_health_checks_count() {
+        let mut record = service(4, true, true);
+        record.ran.push("ecs-svc/2".into());
+        let never_ran = judge(&record, &deployment(9), true, NOW);
+        assert!(!never_ran.counted && !never_ran.trips);
+        let unhealthy = judge(&record, &deployment(9), false, NOW);
+        assert!(unhealthy.counted && unhealthy.trips);
+    }
+
+    #[test]
+    fn the_back_off_starts_at_the_third_failure_to_start_and_doubles_to_27_minutes() {
+        let mut record = service(4, false, false);
+        record.start_failures = 1;
+        assert_eq!(judge(&record, &deployment(0), true, NOW).back_off_ms, None);
+        record.start_failures = 2;
+        assert_eq!(
+            judge(&record, &deployment(0), true, NOW).back_off_ms,
+            Some(30_000)
+        );
+        // Health-check failures never feed it.
+        assert_eq!(judge(&record, &deployment(0), false, NOW).back_off_ms, None);
+        record.throttle_level = 2;
+        assert_eq!(
+            judge(&record, &deployment(0), true, NOW).back_off_ms,
+            Some(120_000)
+        );
+        assert_eq!(back_off_delay(7), 27 * 60 * 1000);
+        assert_eq!(back_off_delay(40), 27 * 60 * 1000);
+        // A wait already running is not lengthened by the tasks launched with the first.
+        record.throttled_until = Some(NOW.plus_millis(1));
+        assert_eq!(judge(&record, &deployment(0), true, NOW).back_off_ms, None);
+    }
+}

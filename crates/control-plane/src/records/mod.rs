@@ -186,6 +186,29 @@ pub(crate) struct ServiceTask {
     pub(crate) protected_until: Option<SimTime>,
 }
 
+#[cfg(test)]
+impl ServiceTask {
+    /// For the schedulers' plan tests: a task of `deployment` desired RUNNING on instance 0,
+    /// RUNNING since `started_at` (PENDING without it), without health checks.
+    pub(crate) fn running(deployment: u64, started_at: Option<SimTime>) -> ServiceTask {
+        ServiceTask {
+            desired_running: true,
+            phase: if started_at.is_some() {
+                Phase::Running
+            } else {
+                Phase::Pending
+            },
+            health_checked: false,
+            healthy: false,
+            unhealthy: false,
+            started_at,
+            deployment,
+            instance: Some(0),
+            protected_until: None,
+        }
+    }
+}
+
 impl ServiceTask {
     /// The entry for a task; `None` once it has STOPPED.
     pub(crate) fn of(record: &TaskRecord) -> Option<ServiceTask> {
@@ -218,7 +241,7 @@ pub(crate) fn deployment_number(id: &str) -> u64 {
 }
 
 /// A service: its document (deployments, events, configuration) and the scheduler's memory.
-#[derive(Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct ServiceRecord {
     pub(crate) doc: berth_model::resources::Service,
     /// The last placement-failure or configuration event, so repeats are not written again.

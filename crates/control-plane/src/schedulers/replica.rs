@@ -1,0 +1,603 @@
+//! The REPLICA scheduler: keeps a service at its desired count and walks rolling deployments
+//! through minimumHealthyPercent and maximumPercent (ECS_REFERENCE §7.5).
+//!
+//! A step, run after every input, has two plans, each applied before the next is made:
+//!
+//! - [`failed_health`]: tasks whose container health checks failed are replaced: they stop
+//!   first and count for their deployment's circuit breaker; failures within the health check
+//!   grace period after a task started are ignored, and the service looks again when it ends.
+//!   A breaker that rolls the service back ends the step there.
+//! - [`plan`], on what is left:
+//!   1. `maxTasks = ⌊D × maximumPercent / 100⌋`, `minHealthy = ⌈D × minimumHealthyPercent / 100⌉`.
+//!   2. Start PRIMARY tasks while the service has fewer than `maxTasks` RUNNING + PENDING
+//!      tasks and the PRIMARY deployment fewer than D (none once its circuit breaker has
+//!      tripped, none while the launch back-off holds).
+//!   3. Stop tasks of older deployments: PENDING and unhealthy ones first, then healthy ones
+//!      while the healthy count stays at least `minHealthy`; stop PRIMARY tasks beyond D. A
+//!      RUNNING task that does not count as healthy yet (below) is not unhealthy: it is left
+//!      until it counts, unless the healthy tasks make `minHealthy` without it, so an update
+//!      right after a start does not kill the tasks it started.
+//!   4. When neither bound lets the deployment move, say so once (the 100/100 event); when a
+//!      task cannot be placed, write ECS's "unable to place" event with the closest match,
+//!      once per cause.
+//!   5. When the PRIMARY deployment has D healthy tasks and older ones have none, it is
+//!      COMPLETED, the older deployments go, and the service has reached a steady state.
+//!
+//! Tasks on a DRAINING instance are replaced like an older deployment's: PENDING ones stop at
+//! once, RUNNING ones within the same two bounds (ECS_REFERENCE §8). Scale-in protected tasks
+//! stop for neither scale-in nor a deployment until their protection expires.
+//!
+//! A task counts as healthy once RUNNING and, if an essential container has a health check,
+//! HEALTHY; otherwise [`HEALTH_WAIT_MS`](crate::schedulers::step::HEALTH_WAIT_MS) after it started running, for which a wake-up is
+//! armed.
+
+use crate::engine::deployments::{add_event, count_failed_task};
+use crate::records::{deployment_number, ClusterRecord, Phase, ServiceTask, State, TaskKey};
+#[cfg(debug_assertions)]
+use crate::schedulers::step::check_table;
+use crate::schedulers::step::{
+    finish_step, reach_steady_state, ready_at, service_table, start_tasks, stop_task, Source,
+};
+use berth_model::states::{RolloutState, ServiceStatus};
+use berth_model::{messages, SimTime};
+
+/// One of the service's unstopped tasks, as the plans see it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Member {
+    pub(crate) key: TaskKey,
+    pub(crate) task: ServiceTask,
+    /// Its instance is DRAINING.
+    pub(crate) draining: bool,
+}
+
+/// The service's unstopped tasks, in its table's order.
+fn members(cluster: &ClusterRecord, service_name: &str) -> Vec<Member> {
+    let fleet = cluster.fleet.instances();
+    service_table(cluster, service_name)
+        .map(|(key, task)| Member {
+            key: *key,
+            task: *task,
+            draining: task
+                .instance
+                .is_some_and(|i| fleet[i].status == berth_scheduler::InstanceStatus::Draining),
+        })
+        .collect()
+}
+
+/// The tasks to replace for failed health checks, and when the grace period of the ones that
+/// fail within it ends.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Replacements {
+    pub(crate) failed: Vec<TaskKey>,
+    pub(crate) grace_ends: Vec<SimTime>,
+}
+
+/// Which RUNNING tasks failed their container health checks, outside the grace period.
+pub(crate) fn failed_health(tasks: &[Member], now: SimTime, grace_ms: u64) -> Replacements {
+    let mut plan = Replacements::default();
+    for m in tasks {
+        let t = &m.task;
+        if !(t.desired_running && t.phase == Phase::Running && t.health_checked && t.unhealthy) {
+            continue;
+        }
+        match t.started_at.map(|at| at.plus_millis(grace_ms)) {
+            Some(ends) if now < ends => plan.grace_ends.push(ends),
+            _ => plan.failed.push(m.key),
+        }
+    }
+    plan
+}
+
+/// What [`plan`] reads of a service.
+#[derive(Debug)]
+pub(crate) struct View<'a> {
+    pub(crate) now: SimTime,
+    /// The desired count; 0 once the service is being deleted.
+    pub(crate) desired: u32,
+    pub(crate) maximum_percent: u32,
+    pub(crate) minimum_healthy_percent: u32,
+    /// The PRIMARY deployment, by its number.
+    pub(crate) primary: u64,
+    /// The PRIMARY deployment's circuit breaker has tripped: it starts no more tasks.
+    pub(crate) primary_failed: bool,
+    /// The launch back-off holds new tasks until then.
+    pub(crate) throttled_until: Option<SimTime>,
+    pub(crate) tasks: &'a [Member],
+}
+
+/// What a step does, before it does it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// PRIMARY tasks to start.
+    pub(crate) start: u32,
+    /// Tasks to stop, in order: older deployments' (and draining instances') within
+    /// minimumHealthyPercent, then PRIMARY ones beyond the desired count.
+    pub(crate) stop: Vec<TaskKey>,
+    /// Neither bound lets the deployment move: every live task is healthy, no new one fits
+    /// under maximumPercent and none may stop under minimumHealthyPercent.
+    pub(crate) stuck: bool,
+    /// After the stops, the PRIMARY deployment has D healthy tasks and no other task is left.
+    pub(crate) complete: bool,
+    /// The deployments that still have tasks after the stops.
+    pub(crate) keep: Vec<u64>,
+    /// When the service needs another look: a task counts as healthy, a protection expires,
+    /// the back-off ends.
+    pub(crate) wake_at: Vec<SimTime>,
+}
+
+/// `(maxTasks, minHealthy)`: ⌊D × maximumPercent / 100⌋ and ⌈D × minimumHealthyPercent / 100⌉,
+/// in u64 so a large count times a large percentage does not wrap.
+pub(crate) fn bounds(
+    desired: u32,
+    maximum_percent: u32,
+    minimum_healthy_percent: u32,
+) -> (u32, u32) {
+    let clamp = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+    let max_tasks = clamp(u64::from(desired) * u64::from(maximum_percent) / 100);
+    let min_healthy =
+        clamp((u64::from(desired) * u64::from(minimum_healthy_percent)).div_ceil(100));
+    (max_tasks, min_healthy)
+}
+
+/// A live task (desiredStatus RUNNING, not being replaced) as the plan weighs it.
+struct Live {
+    key: TaskKey,
+    /// Replaced like an older deployment's task: of one, or on a DRAINING instance.
+    old: bool,
+    deployment: u64,
+    /// Scale-in protected: neither scale-in nor a deployment stops it yet.
+    protected: bool,
+    healthy: bool,
+    /// RUNNING, not failing its health checks, but not counted as healthy yet (its first 40 s,
+    /// or health checks not passed yet). It is not unhealthy: a deployment does not stop it
+    /// outside minimumHealthyPercent, it waits until the task counts.
+    warming: bool,
+    /// Not yet RUNNING (PROVISIONING or PENDING).
+    pending: bool,
+    ready_at: Option<SimTime>,
+}
+
+impl Live {
+    fn of(m: &Member, view: &View) -> Live {
+        let t = &m.task;
+        let running = t.phase == Phase::Running;
+        let ready_at = ready_at(t);
+        let healthy = running
+            && if t.health_checked {
+                t.healthy
+            } else {
+                ready_at.is_some_and(|at| view.now >= at)
+            };
+        Live {
+            key: m.key,
+            old: t.deployment != view.primary || m.draining,
+            deployment: t.deployment,
+            protected: t.protected_until.is_some_and(|until| until > view.now),
+            healthy,
+            warming: running && !healthy && !(t.health_checked && t.unhealthy),
+            // PROVISIONING (waiting for capacity) counts too: scale-in takes what has not
+            // started first.
+            pending: !running,
+            ready_at,
+        }
+    }
+}
+
+/// The REPLICA step's plan (steps 1–5 above).
+pub(crate) fn plan(view: &View) -> Plan {
+    let now = view.now;
+    let desired = view.desired;
+    let (max_tasks, min_healthy) =
+        bounds(desired, view.maximum_percent, view.minimum_healthy_percent);
+    let live: Vec<Live> = view
+        .tasks
+        .iter()
+        .filter(|m| m.task.desired_running)
+        .map(|m| Live::of(m, view))
+        .collect();
+    let mut plan = Plan::default();
+    // Protection that expires lets the service move again then; tasks that will count as
+    // healthy by waiting, too.
+    plan.wake_at.extend(
+        view.tasks
+            .iter()
+            .filter_map(|m| m.task.protected_until)
+            .chain(live.iter().filter_map(|t| t.ready_at))
+            .filter(|at| *at > now),
+    );
+    let throttled = view.throttled_until.filter(|until| *until > now);
+    plan.wake_at.extend(throttled);
+    let primary: Vec<&Live> = live.iter().filter(|t| !t.old).collect();
+    let old: Vec<&Live> = live.iter().filter(|t| t.old).collect();
+    let healthy_total = live.iter().filter(|t| t.healthy).count() as u32;
+
+    // 2. Start PRIMARY tasks within maximumPercent.
+    let room = max_tasks.saturating_sub(live.len() as u32);
+    if !view.primary_failed && throttled.is_none() {
+        plan.start = desired.saturating_sub(primary.len() as u32).min(room);
+    }
+
+    // 3. Older deployments' tasks within minimumHealthyPercent, unhealthy ones first; a
+    // warming task only when the healthy ones already make the minimum without it.
+    let mut healthy_left = healthy_total;
+    let candidates = old.iter().filter(|t| !t.protected);
+    let unhealthy = candidates.clone().filter(|t| !t.healthy && !t.warming);
+    let healthy = candidates.clone().filter(|t| t.healthy);
+    let warming = candidates.filter(|t| t.warming);
+    for task in unhealthy.chain(healthy).chain(warming) {
+        let stop = if task.healthy {
+            healthy_left > min_healthy
+        } else {
+            !task.warming || healthy_left >= min_healthy
+        };
+        if stop {
+            healthy_left -= u32::from(task.healthy);
+            plan.stop.push(task.key);
+        }
+    }
+    // PRIMARY tasks beyond the desired count (scale-in): pending ones first, then unhealthy.
+    let extra = (primary.len() as u32).saturating_sub(desired) as usize;
+    let mut surplus: Vec<&&Live> = primary.iter().filter(|t| !t.protected).collect();
+    surplus.sort_by_key(|t| (!t.pending, t.healthy));
+    plan.stop
+        .extend(surplus.into_iter().take(extra).map(|t| t.key));
+
+    // 4. Stuck only when nothing in flight can change it.
+    plan.stuck = plan.stop.is_empty()
+        && !old.is_empty()
+        && room == 0
+        && healthy_total <= min_healthy
+        && live.iter().all(|t| t.healthy)
+        && !view.primary_failed;
+
+    // 5. Completion: what is left once the stops are done.
+    let left = |t: &Live| !plan.stop.contains(&t.key);
+    let primary_healthy = primary.iter().filter(|t| t.healthy && left(t)).count() as u32;
+    plan.complete = !old.iter().any(|t| left(t))
+        && primary_healthy == desired
+        && primary.len() as u32 == desired;
+    for t in live.iter().filter(|t| !plan.stop.contains(&t.key)) {
+        if !plan.keep.contains(&t.deployment) {
+            plan.keep.push(t.deployment);
+        }
+    }
+    plan
+}
+
+/// One step of a REPLICA service: the two plans, each applied.
+pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_name: &str) {
+    let cluster = &cp.clusters[cluster_name];
+    #[cfg(debug_assertions)]
+    check_table(cluster, service_name);
+    let record = &cluster.services[service_name];
+    let primary_number = deployment_number(&record.doc.deployments[0].id);
+    let grace_ms = u64::from(record.doc.health_check_grace_period_seconds.unwrap_or(0)) * 1000;
+    let mut members = members(cluster, service_name);
+    let replacements = failed_health(&members, now, grace_ms);
+    cp.wakeups.extend(replacements.grace_ends.iter().copied());
+    let failed = replacements.failed;
+
+    // Replace the tasks that failed their health checks; each counts for its deployment's
+    // circuit breaker.
+    let failed_reason = messages::unconfirmed_text("task-failed-health-checks", &[]);
+    for key in &failed {
+        stop_task(cp, now, cluster_name, *key, &failed_reason);
+        let deployment = cp.clusters[cluster_name].tasks[key].task.started_by.clone();
+        if let Some(deployment) = deployment {
+            count_failed_task(cp, now, cluster_name, service_name, &deployment, false);
+        }
+    }
+    let mut events: Vec<String> = failed
+        .iter()
+        .map(|key| {
+            messages::unconfirmed_text("service-task-unhealthy", &[&service_name, &key.id()])
+        })
+        .collect();
+    let record = &cp.clusters[cluster_name].services[service_name];
+    if deployment_number(&record.doc.deployments[0].id) != primary_number {
+        // The failures tripped the circuit breaker into a rollback: say what was stopped,
+        // then step again afresh.
+        let ids: Vec<String> = failed.iter().map(|key| key.id()).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        events.push(messages::service_stopped(service_name, &ids));
+        for message in events {
+            add_event(cp, now, cluster_name, service_name, message);
+        }
+        cp.dirty = true;
+        return;
+    }
+    // The replaced tasks are no longer desired RUNNING, as their records now say.
+    for m in members.iter_mut().filter(|m| failed.contains(&m.key)) {
+        m.task.desired_running = false;
+    }
+
+    let primary = record.doc.deployments[0].clone();
+    let config = &record.doc.deployment_configuration;
+    let plan = plan(&View {
+        now,
+        desired: if record.doc.status == ServiceStatus::Active {
+            record.doc.desired_count
+        } else {
+            0
+        },
+        maximum_percent: config.maximum_percent,
+        minimum_healthy_percent: config.minimum_healthy_percent,
+        primary: primary_number,
+        primary_failed: primary.rollout_state == RolloutState::Failed,
+        throttled_until: record.throttled_until,
+        tasks: &members,
+    });
+    cp.wakeups.extend(plan.wake_at.iter().copied());
+
+    let (started, placement_problem) = if plan.start > 0 {
+        start_tasks(
+            cp,
+            now,
+            cluster_name,
+            service_name,
+            Source::Deployment {
+                task_definition: &primary.task_definition,
+                id: &primary.id,
+            },
+            plan.start,
+        )
+    } else {
+        (Vec::new(), None)
+    };
+    let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&primary.id]);
+    for key in &plan.stop {
+        stop_task(cp, now, cluster_name, *key, &scaling);
+    }
+
+    // Say why the service is stuck, once per cause.
+    let placement_reason = placement_problem.as_ref().map(|(_, reason)| reason.clone());
+    let problem = placement_problem.map(|(message, _)| message).or_else(|| {
+        plan.stuck
+            .then(|| messages::service_deployment_configuration(service_name))
+    });
+    if !started.is_empty() {
+        let ids: Vec<&str> = started
+            .iter()
+            .map(|arn| crate::records::last_segment(arn))
+            .collect();
+        events.push(messages::service_started(service_name, &ids));
+    }
+    let stopped_now: Vec<String> = failed
+        .iter()
+        .chain(&plan.stop)
+        .map(|key| key.id())
+        .collect();
+    if !stopped_now.is_empty() {
+        let ids: Vec<&str> = stopped_now.iter().map(String::as_str).collect();
+        events.push(messages::service_stopped(service_name, &ids));
+    }
+    let record = &cp.clusters[cluster_name].services[service_name];
+    let repeated = problem.is_some() && problem == record.last_problem;
+    if let (Some(problem), false) = (&problem, repeated) {
+        events.push(problem.clone());
+        if let Some(reason) = &placement_reason {
+            let service_arn = record.doc.service_arn.clone();
+            cp.emit_service_action(
+                now,
+                &service_arn,
+                "ERROR",
+                "SERVICE_TASK_PLACEMENT_FAILURE",
+                Some(reason),
+                &[],
+            );
+        }
+    }
+
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("stepped above");
+    if plan.complete
+        && (primary.rollout_state == RolloutState::InProgress || record.doc.deployments.len() > 1)
+    {
+        reach_steady_state(cp, now, cluster_name, service_name, &mut events);
+    } else if record.doc.deployments.len() > 1 {
+        // Older deployments whose tasks are all gone drop off the list.
+        let primary_id = &primary.id;
+        record
+            .doc
+            .deployments
+            .retain(|d| &d.id == primary_id || plan.keep.contains(&deployment_number(&d.id)));
+    }
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("stepped above");
+    if problem.is_some() || !started.is_empty() || !plan.stop.is_empty() {
+        record.last_problem = problem;
+    }
+    finish_step(cp, now, cluster_name, service_name, events);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: u64 = 1000;
+
+    fn at(seconds: u64) -> SimTime {
+        SimTime::ZERO.plus_millis(seconds * S)
+    }
+
+    fn key(n: u128) -> TaskKey {
+        TaskKey::of(&format!("{n:032x}")).unwrap()
+    }
+
+    /// A RUNNING task of deployment `deployment`, started at `started` seconds, without
+    /// health checks.
+    fn running(n: u128, deployment: u64, started: u64) -> Member {
+        Member {
+            key: key(n),
+            task: ServiceTask::running(deployment, Some(at(started))),
+            draining: false,
+        }
+    }
+
+    fn pending(n: u128, deployment: u64) -> Member {
+        Member {
+            key: key(n),
+            task: ServiceTask::running(deployment, None),
+            draining: false,
+        }
+    }
+
+    /// A view at 100 s of a service of `desired` tasks deploying deployment 2.
+    fn view(desired: u32, max: u32, min: u32, tasks: &[Member]) -> View<'_> {
+        View {
+            now: at(100),
+            desired,
+            maximum_percent: max,
+            minimum_healthy_percent: min,
+            primary: 2,
+            primary_failed: false,
+            throttled_until: None,
+            tasks,
+        }
+    }
+
+    #[test]
+    fn maximum_percent_rounds_down_and_minimum_healthy_percent_up() {
+        assert_eq!(bounds(3, 150, 50), (4, 2));
+        assert_eq!(bounds(1, 199, 1), (1, 1));
+        assert_eq!(bounds(0, 200, 100), (0, 0));
+        assert_eq!(bounds(u32::MAX, 200, 100), (u32::MAX, u32::MAX));
+    }
+
+    #[test]
+    fn a_deployment_starts_within_maximum_percent_and_stops_within_minimum_healthy() {
+        // 4 healthy old tasks, 150/50: room for 2 new ones; 2 old ones may go.
+        let tasks: Vec<Member> = (1..=4).map(|n| running(n, 1, 0)).collect();
+        let plan = plan(&view(4, 150, 50, &tasks));
+        assert_eq!(plan.start, 2);
+        assert_eq!(plan.stop, vec![key(1), key(2)]);
+        assert!(!plan.stuck && !plan.complete);
+        assert_eq!(plan.keep, vec![1]);
+    }
+
+    #[test]
+    fn at_100_100_the_deployment_is_stuck() {
+        let tasks = [running(1, 1, 0), running(2, 1, 0)];
+        let plan = plan(&view(2, 100, 100, &tasks));
+        assert_eq!((plan.start, plan.stop.len()), (0, 0));
+        assert!(plan.stuck);
+    }
+
+    #[test]
+    fn not_stuck_while_a_task_is_still_warming() {
+        let tasks = [running(1, 1, 0), running(2, 1, 80)];
+        let plan = plan(&view(2, 100, 100, &tasks));
+        assert!(!plan.stuck);
+        assert_eq!(plan.wake_at, vec![at(120)]);
+    }
+
+    #[test]
+    fn unhealthy_and_pending_old_tasks_go_first() {
+        let mut failing = running(3, 1, 0);
+        failing.task.health_checked = true;
+        failing.task.unhealthy = true;
+        let tasks = [running(1, 1, 0), pending(2, 1), failing];
+        // 3 tasks, 100/200 → minHealthy 3; only one healthy: the other two go regardless.
+        let plan = plan(&view(3, 200, 100, &tasks));
+        assert_eq!(plan.stop, vec![key(2), key(3)]);
+        assert_eq!(plan.start, 3);
+    }
+
+    #[test]
+    fn a_warming_old_task_waits_until_it_counts_unless_the_minimum_is_met_without_it() {
+        // An update right after a start: the old tasks started at 70 s and count at 110 s.
+        let tasks = [running(1, 1, 70), running(2, 1, 70)];
+        let waits = plan(&view(2, 200, 100, &tasks));
+        assert_eq!(waits.start, 2);
+        assert!(waits.stop.is_empty());
+        assert_eq!(waits.wake_at, vec![at(110), at(110)]);
+        // minimumHealthyPercent 0: nothing to keep, they go.
+        let goes = plan(&view(2, 200, 0, &tasks));
+        assert_eq!(goes.stop, vec![key(1), key(2)]);
+    }
+
+    #[test]
+    fn a_warming_task_goes_when_the_healthy_ones_make_the_minimum_without_it() {
+        // Two healthy old tasks and one warming, minHealthy 2 of 2: the warming one goes;
+        // the healthy ones stay until new ones count.
+        let tasks = [running(1, 1, 0), running(2, 1, 0), running(3, 1, 90)];
+        let plan = plan(&view(2, 200, 100, &tasks));
+        assert_eq!(plan.stop, vec![key(3)]);
+    }
+
+    #[test]
+    fn scale_in_stops_pending_then_unhealthy_then_healthy_primary_tasks() {
+        let tasks = [running(1, 2, 0), running(2, 2, 90), pending(3, 2)];
+        let plan = plan(&view(1, 200, 100, &tasks));
+        assert_eq!(plan.stop, vec![key(3), key(2)]);
+        // It completes at the next step, once the stopped ones are no longer live.
+        assert!(!plan.complete);
+    }
+
+    #[test]
+    fn protected_tasks_stay_and_the_service_looks_again_when_protection_ends() {
+        let mut kept = running(1, 2, 0);
+        kept.task.protected_until = Some(at(500));
+        let tasks = [kept, running(2, 2, 0)];
+        let plan = plan(&view(0, 200, 100, &tasks));
+        assert_eq!(plan.stop, vec![key(2)]);
+        assert_eq!(plan.wake_at, vec![at(500)]);
+    }
+
+    #[test]
+    fn a_task_on_a_draining_instance_is_replaced_like_an_old_one() {
+        let mut draining = running(1, 2, 0);
+        draining.draining = true;
+        let tasks = [draining];
+        let plan = plan(&view(1, 200, 100, &tasks));
+        // The replacement starts first; the draining task stays until it counts.
+        assert_eq!(plan.start, 1);
+        assert!(plan.stop.is_empty() && !plan.complete);
+    }
+
+    #[test]
+    fn the_deployment_completes_when_primary_runs_the_desired_count_healthy() {
+        let tasks = [running(1, 2, 0), running(2, 2, 0)];
+        let done = plan(&view(2, 200, 100, &tasks));
+        assert!(done.complete);
+        assert_eq!(done.keep, vec![2]);
+        // One still in its first 40 s: not yet.
+        let tasks = [running(1, 2, 0), running(2, 2, 70)];
+        assert!(!plan(&view(2, 200, 100, &tasks)).complete);
+    }
+
+    #[test]
+    fn a_failed_deployment_or_a_back_off_starts_nothing() {
+        let tasks = [running(1, 1, 0)];
+        let mut failed = view(2, 200, 100, &tasks);
+        failed.primary_failed = true;
+        let plan_failed = plan(&failed);
+        assert_eq!(plan_failed.start, 0);
+        assert!(!plan_failed.stuck);
+        let mut throttled = view(2, 200, 100, &tasks);
+        throttled.throttled_until = Some(at(130));
+        let plan_throttled = plan(&throttled);
+        assert_eq!(plan_throttled.start, 0);
+        assert_eq!(plan_throttled.wake_at, vec![at(130)]);
+    }
+
+    #[test]
+    fn failed_health_checks_within_the_grace_period_wait_for_its_end() {
+        let mut failing = running(1, 2, 60);
+        failing.task.health_checked = true;
+        failing.task.unhealthy = true;
+        let tasks = [failing];
+        let within = failed_health(&tasks, at(100), 60 * S);
+        assert_eq!(within.failed, vec![]);
+        assert_eq!(within.grace_ends, vec![at(120)]);
+        let after = failed_health(&tasks, at(120), 60 * S);
+        assert_eq!(after.failed, vec![key(1)]);
+        assert_eq!(after.grace_ends, vec![]);
+    }
+}

@@ -1,0 +1,315 @@
+//! What the schedulers share when they act: launching a service's tasks (placed, on Fargate,
+//! or waiting for a capacity provider), stopping one, reaching a steady state, and the end of
+//! every step. Also the one rule of when a task without health checks counts as healthy.
+
+use crate::engine::deployments::add_event;
+use crate::engine::launch::{definition_constraints, launch_task, next_subnet};
+use crate::engine::launch::{FargateNetwork, Launch, Target};
+use crate::records::{resolve, service_tasks, ClusterRecord, Phase, ServiceTask, State, TaskKey};
+use berth_model::states::{LaunchType, RolloutState, ServiceStatus, TaskStatus, TaskStopCode};
+use berth_model::{messages, SimTime};
+use berth_scheduler::{compile_constraints, compile_strategies};
+
+/// How long a task without health checks must run before a service counts it healthy.
+pub(crate) const HEALTH_WAIT_MS: u64 = 40_000;
+
+/// When a RUNNING task without health checks counts as healthy: [`HEALTH_WAIT_MS`] after it
+/// started running. `None` for a task with health checks, or not running.
+pub(crate) fn ready_at(task: &ServiceTask) -> Option<SimTime> {
+    (task.phase == Phase::Running && !task.health_checked)
+        .then(|| task.started_at.map(|at| at.plus_millis(HEALTH_WAIT_MS)))
+        .flatten()
+}
+
+/// The service's table: what the scheduler needs of each of its unstopped tasks.
+pub(crate) fn service_table<'c>(
+    cluster: &'c ClusterRecord,
+    service_name: &str,
+) -> impl Iterator<Item = (&'c TaskKey, &'c ServiceTask)> + 'c {
+    cluster
+        .service_tasks
+        .get(service_name)
+        .into_iter()
+        .flatten()
+}
+
+/// Debug builds hold the service's table to the task records it summarises: every entry is
+/// what [`ServiceTask::of`] makes of its task, and every unstopped task has an entry.
+#[cfg(debug_assertions)]
+pub(crate) fn check_table(cluster: &ClusterRecord, service_name: &str) {
+    let mut entries = 0;
+    for (key, entry) in service_table(cluster, service_name) {
+        let record = cluster.tasks.get(key).expect("a table entry's task exists");
+        assert_eq!(
+            ServiceTask::of(record).as_ref(),
+            Some(entry),
+            "the table entry of task {} is out of date",
+            key.id()
+        );
+        entries += 1;
+    }
+    let unstopped = cluster
+        .tasks
+        .values()
+        .filter(|t| {
+            t.service.as_deref() == Some(service_name) && t.task.last_status != TaskStatus::Stopped
+        })
+        .count();
+    assert_eq!(
+        entries, unstopped,
+        "every unstopped task of service {service_name} is in its table"
+    );
+}
+
+/// What a service launches tasks for: a deployment of its own, or a task set (EXTERNAL), which
+/// brings its own launch type and network.
+pub(crate) enum Source<'a> {
+    Deployment {
+        task_definition: &'a str,
+        id: &'a str,
+    },
+    TaskSet(&'a berth_model::resources::TaskSet),
+}
+
+/// Places and launches `count` tasks for `source`; returns their ARNs and, if some could not
+/// be placed, ECS's event saying why with the service action's reason.
+pub(crate) fn start_tasks(
+    cp: &mut State,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    source: Source<'_>,
+    count: u32,
+) -> (Vec<String>, Option<(String, String)>) {
+    let (task_definition, deployment, task_set) = match source {
+        Source::Deployment {
+            task_definition,
+            id,
+        } => (task_definition, id, None),
+        Source::TaskSet(set) => (set.task_definition.as_str(), set.id.as_str(), Some(set)),
+    };
+    let Some(td) = resolve(cp, task_definition).cloned() else {
+        return (Vec::new(), None);
+    };
+    let record = &cp.clusters[cluster_name].services[service_name];
+    let mut given_constraints = definition_constraints(&td);
+    given_constraints.extend(record.doc.placement_constraints.iter().cloned());
+    let record_strategies = record.doc.placement_strategy.clone();
+    let (Ok(constraints), Ok(mut strategies)) = (
+        compile_constraints(&given_constraints, 0),
+        compile_strategies(&record.doc.placement_strategy),
+    ) else {
+        return (Vec::new(), None);
+    };
+    if strategies.is_empty() {
+        strategies = berth_scheduler::rules::service_default_strategies();
+    }
+    // A Fargate service (by launch type or capacity provider strategy) has a platform family;
+    // a task set has its own launch type and network.
+    let (on_fargate, network, strategy) = match task_set {
+        Some(set) => (
+            set.launch_type == Some(LaunchType::Fargate),
+            set.network_configuration.clone(),
+            Vec::new(),
+        ),
+        None => (
+            record.on_fargate(),
+            record.doc.network_configuration.clone(),
+            record.doc.capacity_provider_strategy.clone(),
+        ),
+    };
+    let fargate = match (on_fargate, &network) {
+        (true, network) => match FargateNetwork::of(network.as_ref()) {
+            Ok(network) => Some(network),
+            Err(_) => return (Vec::new(), None), // Refused when created; never here.
+        },
+        _ => None,
+    };
+    // The service's running tasks per provider: the base and weights apply to them all.
+    let mut counts: Vec<u64> = strategy
+        .iter()
+        .map(|item| {
+            service_tasks(&cp.clusters[cluster_name], service_name)
+                .filter(|t| t.task.desired_status == TaskStatus::Running)
+                // The strategy applies to each deployment's tasks.
+                .filter(|t| t.task.started_by.as_deref() == Some(deployment))
+                .filter(|t| {
+                    t.task.capacity_provider_name.as_deref() == Some(&item.capacity_provider)
+                })
+                .count() as u64
+        })
+        .collect();
+    let launch = Launch::for_service(
+        td,
+        service_name,
+        deployment,
+        fargate,
+        record.doc.enable_execute_command,
+    );
+    if let Some(network) = &launch.fargate {
+        // Fargate has capacity for every task; each goes to the least used of its subnets.
+        let mut arns = Vec::new();
+        for _ in 0..count {
+            let subnet = next_subnet(&cp.clusters[cluster_name], &launch.group, &network.subnets);
+            let provider = (!strategy.is_empty()).then(|| {
+                let i = crate::engine::capacity::next_provider(&strategy, &counts);
+                counts[i] += 1;
+                strategy[i].capacity_provider.clone()
+            });
+            arns.push(
+                launch_task(
+                    cp,
+                    now,
+                    cluster_name,
+                    &launch,
+                    Target::Fargate { subnet, provider },
+                )
+                .task_arn,
+            );
+        }
+        return (arns, None);
+    }
+    // An Auto Scaling group strategy: each provider's share goes to its own instances, and
+    // what they cannot take waits for capacity when the provider scales (§9.1).
+    let shares = crate::engine::capacity::shares(Some(&strategy), &mut counts, count);
+    let mut arns = Vec::new();
+    let mut problem = None;
+    for (provider, share) in shares {
+        let outcome = launch.place(
+            cp,
+            cluster_name,
+            &constraints,
+            &strategies,
+            provider.as_deref(),
+            share,
+        );
+        let placed = outcome.placements.len() as u32;
+        let waits = provider
+            .as_deref()
+            .is_some_and(|p| crate::engine::capacity::waits_for_capacity(cp, p));
+        if placed < share && !waits {
+            // The event names the closest match; the service action its reason
+            // (RESOURCE:MEMORY ...).
+            let cluster = &cp.clusters[cluster_name];
+            problem = outcome.decisions.last().and_then(|d| {
+                let message = d.unable_to_place_event(service_name, cluster.fleet.instances())?;
+                let reason = d.closest.as_ref().map(|(_, r)| r.failure_reason());
+                Some((message, reason.unwrap_or_default()))
+            });
+        }
+        for placement in outcome.placements {
+            let target = Target::Instance(placement, provider.clone());
+            arns.push(launch_task(cp, now, cluster_name, &launch, target).task_arn);
+        }
+        if let (true, Some(provider)) = (waits, &provider) {
+            for _ in placed..share {
+                let target = Target::Waiting(crate::records::Awaiting {
+                    provider: provider.clone(),
+                    constraints: given_constraints.clone(),
+                    strategies: record_strategies.clone(),
+                });
+                arns.push(launch_task(cp, now, cluster_name, &launch, target).task_arn);
+            }
+        }
+    }
+    (arns, problem)
+}
+
+/// Stops a service task: desired STOPPED, ECS's scheduler stop code and reason, and the
+/// instruction to its agent.
+pub(crate) fn stop_task(
+    cp: &mut State,
+    now: SimTime,
+    cluster_name: &str,
+    key: TaskKey,
+    reason: &str,
+) {
+    let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
+    let Some(record) = cluster.tasks.get_mut(&key) else {
+        return;
+    };
+    let task = &mut record.task;
+    task.desired_status = TaskStatus::Stopped;
+    task.stop_code = Some(TaskStopCode::ServiceSchedulerInitiated);
+    task.stopped_reason = Some(reason.to_owned());
+    task.stopping_at = Some(now);
+    task.version += 1;
+    let task = task.clone();
+    let timeout_seconds = record.stop_timeout;
+    cluster.sync(key);
+    cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
+    crate::engine::launch::send_stop(cp, now, cluster_name, key, timeout_seconds);
+}
+
+/// The end of every service step: a DRAINING service whose tasks have all stopped is
+/// INACTIVE, and the step's events are written.
+pub(crate) fn finish_step(
+    cp: &mut State,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    events: Vec<String>,
+) {
+    let all_stopped = service_tasks(&cp.clusters[cluster_name], service_name)
+        .next()
+        .is_none();
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
+    if record.doc.status == ServiceStatus::Draining && all_stopped {
+        record.doc.status = ServiceStatus::Inactive;
+    }
+    for message in events {
+        add_event(cp, now, cluster_name, service_name, message);
+    }
+}
+
+/// The service's PRIMARY deployment has all its tasks healthy and the older ones none: the
+/// older deployments go; a deployment in progress COMPLETES (event, history, §10 event); the
+/// service has reached a steady state.
+pub(crate) fn reach_steady_state(
+    cp: &mut State,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    events: &mut Vec<String>,
+) {
+    let record = cp
+        .clusters
+        .get_mut(cluster_name)
+        .and_then(|c| c.services.get_mut(service_name))
+        .expect("exists");
+    record.doc.deployments.truncate(1);
+    let service_arn = record.doc.service_arn.clone();
+    let deployment = &mut record.doc.deployments[0];
+    let mut completed = None;
+    if deployment.rollout_state == RolloutState::InProgress {
+        deployment.rollout_state = RolloutState::Completed;
+        deployment.rollout_state_reason = messages::deployment_completed(&deployment.id);
+        deployment.updated_at = now;
+        let id = deployment.id.clone();
+        let reason = deployment.rollout_state_reason.clone();
+        record.last_completed = Some(deployment.task_definition.clone());
+        record.last_completed_network = deployment.network_configuration.clone();
+        crate::engine::deployments::completed(record, &id, now);
+        events.push(messages::unconfirmed_text(
+            "deployment-completed",
+            &[&service_name, &id],
+        ));
+        completed = Some((id, reason));
+    }
+    events.push(messages::service_steady(service_name));
+    if let Some((id, reason)) = completed {
+        cp.emit_deployment_state(
+            now,
+            &service_arn,
+            "INFO",
+            "SERVICE_DEPLOYMENT_COMPLETED",
+            &id,
+            &reason,
+        );
+    }
+    cp.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
+}
