@@ -2,6 +2,7 @@
 //! sends them), the live event stream (`/events`, a WebSocket) and Berth's own endpoint for
 //! linking a Docker agent. Only glue: every document is ECS's, rendered by [`crate::live`].
 
+use berth_model::views::{ExplainRequest, Explanation, FleetSummary, SummaryRequest};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -328,17 +329,19 @@ pub async fn latest_task_definitions() -> Result<Vec<Value>, String> {
 
 /// Asks the server why the next task of a service (`{"service"}`) or task definition
 /// (`{"taskDefinition"}`) would be placed where it would: the scheduler's explanation.
-pub async fn explain(body: Value) -> Result<Value, String> {
+pub async fn explain(request: ExplainRequest) -> Result<Explanation, String> {
+    let body = serde_json::to_string(&request).unwrap_or_default();
     let (status, text) = post(
         "/berth/explain",
         &[("Content-Type", "application/json")],
-        &body.to_string(),
+        &body,
     )
     .await?;
-    let value: Value = serde_json::from_str(&text).map_err(|_| text.clone())?;
     if status == 200 {
-        Ok(value)
-    } else {
+        return serde_json::from_str(&text).map_err(|error| format!("{error}: {text}"));
+    }
+    let value: Value = serde_json::from_str(&text).map_err(|_| text.clone())?;
+    {
         Err(format!(
             "{}: {}",
             value["__type"].as_str().unwrap_or("Error"),
@@ -417,19 +420,21 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
     }
     // A large cluster is drawn on a canvas from its summary: describing thousands of
     // instances and tens of thousands of tasks every two seconds is not a page's job.
+    let request = SummaryRequest {
+        cluster: Some(cluster.to_owned()),
+    };
     let (status, text) = post(
         "/berth/summary",
         &[("Content-Type", "application/json")],
-        &json!({"cluster": cluster}).to_string(),
+        &serde_json::to_string(&request).unwrap_or_default(),
     )
     .await?;
-    let summary: Value = serde_json::from_str(&text).unwrap_or_default();
-    let large = status == 200
-        && summary["instances"]
-            .as_array()
-            .is_some_and(|i| i.len() > crate::canvas::LARGE);
-    if large {
-        snapshot.tiles = Some(std::rc::Rc::new(crate::canvas::tiles(&summary)));
+    let summary: Option<FleetSummary> = (status == 200)
+        .then(|| serde_json::from_str(&text).ok())
+        .flatten();
+    let large = summary.filter(|s| s.instances.len() > crate::canvas::LARGE);
+    if let Some(summary) = &large {
+        snapshot.tiles = Some(std::rc::Rc::new(crate::canvas::tiles(summary)));
     }
     let arns = |value: &Value, key: &str| -> Vec<Value> {
         value[key].as_array().cloned().unwrap_or_default()
@@ -448,7 +453,7 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
         .await?;
         snapshot.services.extend(arns(&described, "services"));
     }
-    if large {
+    if large.is_some() {
         return Ok(snapshot);
     }
     let instances = call("ListContainerInstances", json!({"cluster": cluster})).await?;

@@ -5,7 +5,7 @@
 //! in one `putImageData`, so a frame costs the same whatever the number of tasks. Pure and
 //! tested natively; [`crate::fleet`] draws it from `berth serve`'s fleet summary.
 
-use serde_json::Value;
+use berth_model::views::FleetSummary;
 
 /// Clusters with more instances than this are drawn on the canvas.
 pub const LARGE: usize = 120;
@@ -41,36 +41,29 @@ pub struct Tile {
 }
 
 /// The tiles of a fleet summary (`/berth/summary`), in order.
-pub fn tiles(summary: &Value) -> Vec<Tile> {
-    let colours: Vec<u8> = summary["revisions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| crate::live::colour_of(r.as_str().unwrap_or_default()) as u8)
+pub fn tiles(summary: &FleetSummary) -> Vec<Tile> {
+    let colours: Vec<u8> = summary
+        .revisions
+        .iter()
+        .map(|r| crate::live::colour_of(r) as u8)
         .collect();
-    summary["instances"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    summary
+        .instances
+        .iter()
         .map(|i| Tile {
-            id: i["id"].as_str().unwrap_or_default().to_owned(),
-            status: i["status"].as_str().unwrap_or_default().to_owned(),
-            connected: i["connected"] != false,
-            memory: i["memory"][1].as_u64().unwrap_or(0) as u32,
-            cpu: (
-                i["cpu"][0].as_u64().unwrap_or(0) as u32,
-                i["cpu"][1].as_u64().unwrap_or(0) as u32,
-            ),
-            tasks: i["tasks"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|t| {
-                    let revision = t[0].as_u64().unwrap_or(0) as usize;
+            id: i.id.clone(),
+            status: i.status.as_str().to_owned(),
+            connected: i.connected,
+            memory: i.memory[1],
+            cpu: (i.cpu[0], i.cpu[1]),
+            tasks: i
+                .tasks
+                .iter()
+                .map(|&[revision, memory, running]| {
                     (
-                        colours.get(revision).copied().unwrap_or(0),
-                        t[1].as_u64().unwrap_or(0) as u32,
-                        t[2] == 1,
+                        colours.get(revision as usize).copied().unwrap_or(0),
+                        memory,
+                        running == 1,
                     )
                 })
                 .collect(),
@@ -196,12 +189,12 @@ mod tests {
 
     #[test]
     fn a_half_full_instance_is_half_coloured_from_the_bottom() {
-        let summary = json!({"revisions": ["arn:aws:ecs:us-east-1:1:task-definition/web:1"],
-            "instances": [{"id": "a", "status": "ACTIVE", "connected": true,
-                           "memory": [500, 1000], "tasks": [[0, 500, 1]]},
-                          {"id": "b", "status": "DRAINING", "connected": true,
-                           "memory": [0, 1000], "tasks": []}]});
-        let tiles = tiles(&summary);
+        let summary = json!({"cluster": "default", "revisions": ["arn:aws:ecs:us-east-1:1:task-definition/web:1"],
+            "instances": [{"id": "a", "zone": "us-east-1a", "status": "ACTIVE", "connected": true,
+                           "cpu": [0, 1024], "memory": [500, 1000], "tasks": [[0, 500, 1]]},
+                          {"id": "b", "zone": "us-east-1b", "status": "DRAINING", "connected": true,
+                           "cpu": [0, 1024], "memory": [0, 1000], "tasks": []}]});
+        let tiles = tiles(&serde_json::from_value(summary).unwrap());
         let mut buffer = Vec::new();
         let (width, height) = paint(&tiles, 100, &mut buffer);
         assert_eq!((width, height), (7 * PITCH, PITCH));

@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use berth_model::views::ExplainRequest;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -37,10 +38,10 @@ pub(crate) fn refresh(live: &Live, cluster: &Rc<RefCell<String>>) {
 }
 
 /// Asks why the next task would go where it would, and shows the answer.
-fn explain(live: &Live, body: Value) {
+fn explain(live: &Live, request: ExplainRequest) {
     let live = live.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        match api::explain(body).await {
+        match api::explain(request).await {
             Ok(explanation) => live.dispatch(Action::Explained(Some(explanation))),
             Err(error) => live.dispatch(Action::Outcome(Err(error))),
         }
@@ -422,31 +423,26 @@ fn render_explanation(live: &Live) -> Html {
         let live = live.clone();
         Callback::from(move |_| live.dispatch(Action::Explained(None)))
     };
-    let text = |key: &str| explanation[key].as_str().unwrap_or_default().to_owned();
-    let rows = explanation["instances"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
     html! {
         <section id="explain" class="explain" aria-label="Placement explained">
-            <h2>{ format!("{} {}", crate::i18n::t("Where the next task would go:"), text("group")) }</h2>
-            <p id="explain-summary">{ text("summary") }</p>
-            if let Some(closest) = explanation["closestMatch"].as_str() {
+            <h2>{ format!("{} {}", crate::i18n::t("Where the next task would go:"), explanation.group) }</h2>
+            <p id="explain-summary">{ &explanation.summary }</p>
+            if let Some(closest) = &explanation.closest_match {
                 <p id="explain-closest" class="status invalid">{ closest }</p>
             }
-            if explanation["tied"].as_u64().unwrap_or(0) > 1 {
-                <p class="muted">{ format!("{} instances tied on every strategy; a seeded draw picks one of them, so the real task may land on another.", explanation["tied"]) }</p>
+            if explanation.tied > 1 {
+                <p class="muted">{ format!("{} {}", explanation.tied, crate::i18n::t("instances tie on every strategy; the scheduler's seeded draw picks this one, as placing the task now would.")) }</p>
             }
             <table class="deployments">
                 <thead><tr><th>{ crate::i18n::t("Instance") }</th><th>{ crate::i18n::t("Zone") }</th><th>{ crate::i18n::t("Verdict") }</th><th>{ crate::i18n::t("Why") }</th><th>{ crate::i18n::t("Strategy keys (lower wins)") }</th></tr></thead>
                 <tbody>
-                    { for rows.iter().map(|row| html! {
-                        <tr class={classes!("verdict", row["verdict"].as_str().unwrap_or_default().to_owned())}>
-                            <td>{ crate::live::short(row["containerInstanceArn"].as_str().unwrap_or_default()).get(..8).unwrap_or_default() }</td>
-                            <td>{ row["availabilityZone"].as_str().unwrap_or_default() }</td>
-                            <td>{ row["verdict"].as_str().unwrap_or_default() }</td>
-                            <td>{ row["detail"].as_str().unwrap_or_default() }</td>
-                            <td>{ row["keys"].to_string() }</td>
+                    { for explanation.instances.iter().map(|row| html! {
+                        <tr class={classes!("verdict", row.verdict.as_str())}>
+                            <td>{ crate::live::short(&row.container_instance_arn).get(..8).unwrap_or_default() }</td>
+                            <td>{ row.availability_zone.as_deref().unwrap_or_default() }</td>
+                            <td>{ row.verdict.as_str() }</td>
+                            <td>{ &row.detail }</td>
+                            <td>{ serde_json::to_string(&row.keys).unwrap_or_default() }</td>
                         </tr>
                     }) }
                 </tbody>
@@ -628,8 +624,12 @@ fn render_service(service: &ServiceView, live: &Live, cluster: &Rc<RefCell<Strin
     let why = {
         let (live, cluster, name) = (live.clone(), cluster.clone(), service.name.clone());
         Callback::from(move |_| {
-            let body = json!({"cluster": cluster.borrow().clone(), "service": name});
-            explain(&live, body);
+            let request = ExplainRequest {
+                cluster: Some(cluster.borrow().clone()),
+                service: Some(name.clone()),
+                task_definition: None,
+            };
+            explain(&live, request);
         })
     };
     html! {
@@ -888,8 +888,12 @@ fn forms(props: &Props) -> Html {
     let why_run = {
         let (live, cluster, td) = (props.live.clone(), props.cluster.clone(), td.clone());
         Callback::from(move |_| {
-            let body = json!({"cluster": cluster.borrow().clone(), "taskDefinition": value(&td)});
-            explain(&live, body);
+            let request = ExplainRequest {
+                cluster: Some(cluster.borrow().clone()),
+                service: None,
+                task_definition: Some(value(&td)),
+            };
+            explain(&live, request);
         })
     };
     let service_call = |operation: &'static str| {

@@ -158,6 +158,8 @@ pub const JAPANESE: &[(&str, &str)] = &[
     ("services", "サービス"),
     ("Changes made with the AWS CLI show here as they happen.", "AWS CLI での変更がその場でここに表示されます。"),
     ("Where the next task would go:", "次のタスクの配置先:"),
+    ("instances tie on every strategy; the scheduler's seeded draw picks this one, as placing the task now would.",
+     "個のインスタンスがすべての戦略で同点です。今タスクを配置した場合と同じく、スケジューラーのシード付きの抽選がこのインスタンスを選びます。"),
 ];
 
 #[cfg(test)]

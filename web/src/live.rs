@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use berth_model::views::Explanation;
 use serde_json::Value;
 use yew::Reducible;
 
@@ -57,7 +58,7 @@ pub struct LiveState {
     /// The cluster's reservation over time, oldest first, at most [`HISTORY`] points.
     pub history: Vec<Reservation>,
     /// The last placement explanation asked for (`POST /berth/explain`).
-    pub explanation: Option<Value>,
+    pub explanation: Option<Explanation>,
     /// The cluster as `aws ecs` commands, when asked for.
     pub export: Option<String>,
     /// The server's clock: `{"now", "speed", "adjustable"}`.
@@ -117,7 +118,7 @@ pub enum Action {
     /// An action's outcome.
     Outcome(Result<String, String>),
     /// A placement explanation (or `None` to close it).
-    Explained(Option<Value>),
+    Explained(Option<Explanation>),
     /// The cluster as `aws ecs` commands (or `None` to close them).
     Exported(Option<String>),
     /// The server's clock.

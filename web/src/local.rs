@@ -12,6 +12,7 @@
 
 use berth_control_plane::{Config, Response};
 use berth_fleet_sim::{FleetAction, Simulation};
+use berth_model::views::{ExplainRequest, SummaryRequest};
 use berth_model::{ApiError, ArnScope, ExceptionType, SimTime};
 use serde_json::{json, Value};
 
@@ -228,24 +229,25 @@ impl Local {
             "/berth/clock" => self.clock(wall, body),
             "/berth/fleet" => self.fleet(now, body),
             "/berth/summary" => {
-                let request: Value = serde_json::from_str(body).unwrap_or_default();
+                let request: SummaryRequest = serde_json::from_str(body).unwrap_or_default();
                 json_reply(
                     self.sim
-                        .fleet_summary(request["cluster"].as_str())
+                        .fleet_summary(request.cluster.as_deref())
                         .map(|summary| serde_json::to_string(&summary).unwrap_or_default()),
                 )
             }
             "/berth/explain" => {
-                let request: Value = serde_json::from_str(body).unwrap_or_default();
-                let text = |key: &str| request[key].as_str();
+                let request: ExplainRequest = serde_json::from_str(body).unwrap_or_default();
                 json_reply(
                     self.sim
                         .explain_placement(
-                            text("cluster"),
-                            text("service"),
-                            text("taskDefinition"),
+                            request.cluster.as_deref(),
+                            request.service.as_deref(),
+                            request.task_definition.as_deref(),
                         )
-                        .map(|value| value.to_string()),
+                        .map(|explanation| {
+                            serde_json::to_string(&explanation).unwrap_or_default()
+                        }),
                 )
             }
             "/berth/agents" => (

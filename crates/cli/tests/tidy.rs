@@ -189,9 +189,6 @@ fn parse_tree(text: &str) -> (Vec<Vec<String>>, usize) {
     }
 }
 
-/// Imports inside the control plane that still cross its layers the wrong way.
-const NOT_YET_LAYERED: &[&str] = &["explain → crate", "summary → crate"];
-
 /// Inside the control plane, modules form layers: no module reaches back to one that reaches
 /// it (no cycle between top-level modules, nor between the files of `actions/` and
 /// `schedulers/`), and no action uses another action. A newcomer reads it bottom-up, and a
@@ -237,24 +234,6 @@ fn control_plane_modules_form_layers() {
                 edges.entry(from.clone()).or_default().insert(to);
             }
         }
-    }
-    // The ratchet: edges that still break the layers, each to be removed as its code moves
-    // down (issue 15). An edge listed here that no longer exists fails the test too, so the
-    // list only shrinks.
-    let gone: Vec<&&str> = NOT_YET_LAYERED
-        .iter()
-        .filter(|edge| {
-            let (from, to) = edge.split_once(" → ").unwrap();
-            !edges.get(from).is_some_and(|t| t.contains(to))
-        })
-        .collect();
-    assert!(
-        gone.is_empty(),
-        "layered now, take off NOT_YET_LAYERED: {gone:?}"
-    );
-    for edge in NOT_YET_LAYERED {
-        let (from, to) = edge.split_once(" → ").unwrap();
-        edges.get_mut(from).unwrap().remove(to);
     }
     let action_to_action: Vec<String> = edges
         .iter()
@@ -332,4 +311,62 @@ fn use_trees_are_read_whole() {
             "actions::services"
         ]
     );
+}
+
+/// The string literals that follow `call(` in `text`: `call("key"` gives `key`.
+fn literal_arguments<'t>(text: &'t str, call: &str) -> Vec<&'t str> {
+    text.match_indices(call)
+        .filter_map(|(at, _)| {
+            let rest = text[at + call.len()..].trim_start();
+            let rest = rest.strip_prefix('"')?;
+            let end = rest.find('"')?;
+            Some(&rest[..end])
+        })
+        .collect()
+}
+
+/// Every message key the code passes to `unconfirmed_error`/`unconfirmed_text` is in
+/// `messages::UNCONFIRMED` (a missing one would panic at the call, in front of a user), and
+/// every text the page passes to `i18n::t` has its Japanese line (a missing one would show
+/// English on the Japanese page).
+#[test]
+fn every_message_key_and_page_text_exists() {
+    let mut files = Vec::new();
+    rust_files(&root().join("crates"), &mut files);
+    rust_files(&root().join("web/src"), &mut files);
+    let known: Vec<&str> = berth_model::messages::UNCONFIRMED
+        .iter()
+        .map(|(key, _, _)| *key)
+        .collect();
+    let i18n = std::fs::read_to_string(root().join("web/src/i18n.rs")).unwrap();
+    let table = &i18n[i18n.find("pub const JAPANESE").unwrap()..i18n.find("#[cfg(test)]").unwrap()];
+    let translated: Vec<&str> = literal_arguments(table, "(");
+    let mut missing = Vec::new();
+    let mut keys = 0;
+    let mut texts = 0;
+    for file in files.iter().filter(|f| !f.ends_with("cli/tests/tidy.rs")) {
+        let text = std::fs::read_to_string(file).unwrap();
+        for call in ["unconfirmed_error(", "unconfirmed_text("] {
+            for key in literal_arguments(&text, call) {
+                keys += 1;
+                if !known.contains(&key) {
+                    missing.push(format!("{}: message key {key:?}", file.display()));
+                }
+            }
+        }
+        if file.starts_with(root().join("web/src")) && !file.ends_with("i18n.rs") {
+            for en in literal_arguments(&text, "i18n::t(")
+                .into_iter()
+                .chain(literal_arguments(&text, " t("))
+            {
+                texts += 1;
+                if !translated.contains(&en) {
+                    missing.push(format!("{}: no Japanese for {en:?}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+    // The scan found the calls (it would pass vacuously if the names changed).
+    assert!(keys > 100 && texts > 50, "{keys} keys, {texts} texts");
 }

@@ -12,7 +12,8 @@
 //! `poll_timeout`. Spurious `handle_timeout` calls are harmless.
 //!
 //! # Layout, top to bottom (each module imports only those below it; a tidy test holds it)
-//! - this file: [`ControlPlane`], the surface; `explain`, `summary`: Berth's two reads.
+//! - this file: [`ControlPlane`], the surface; `explain`, `summary`: Berth's two views
+//!   ([`berth_model::views`]).
 //! - `actions/`: one module per group of operations: validate, call the engine, render.
 //! - `schedulers/`: the service scheduler's step for REPLICA, DAEMON and task-set services.
 //! - `engine/`: launching and stopping tasks, agents' reports (`lifecycle`), deployments and
@@ -37,6 +38,7 @@ mod summary;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use berth_agent_protocol::{AgentEvent, AgentInstruction};
+use berth_model::views::{Explanation, FleetSummary};
 use berth_model::{ApiError, ArnScope, SimTime};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -47,7 +49,6 @@ pub use records::capacity::ScalingRequest;
 use records::{State, TaskDefinitionRegistry};
 pub use records::{LATEST_AGENT_VERSION, STOPPED_TASK_RETENTION_MS};
 pub use requests::{Request, Response};
-pub use summary::{FleetSummary, InstanceSummary};
 
 /// What a control plane is configured with.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -155,6 +156,23 @@ impl ControlPlane {
         engine::agent_updates::advance_agent_updates(&mut self.state, now);
         schedulers::reconcile_all(&mut self.state, now);
         engine::capacity::tick(&mut self.state, now);
+    }
+
+    /// Where the next task of `service` (its PRIMARY revision, rules and group) or, without
+    /// one, of `task_definition` run as RunTask runs it would be placed now, and every
+    /// instance's verdict: the placement itself, made on a copy. Berth's own view.
+    pub fn explain_placement(
+        &self,
+        cluster: Option<&str>,
+        service: Option<&str>,
+        task_definition: Option<&str>,
+    ) -> Result<Explanation, ApiError> {
+        explain::placement(&self.state, cluster, service, task_definition)
+    }
+
+    /// The cluster's instances and their tasks in compact form. Berth's own view.
+    pub fn fleet_summary(&self, cluster: Option<&str>) -> Result<FleetSummary, ApiError> {
+        summary::fleet(&self.state, cluster)
     }
 
     /// When the control plane next needs `handle_timeout`.

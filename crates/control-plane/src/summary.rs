@@ -5,92 +5,59 @@
 
 use std::collections::BTreeMap;
 
-use berth_model::states::TaskStatus;
+use crate::records::{cluster_name, State};
+use berth_model::states::{ContainerInstanceStatus, TaskStatus};
+use berth_model::views::{FleetSummary, InstanceSummary};
 use berth_model::ApiError;
-use serde::Serialize;
 
-use crate::records::cluster_name;
-
-/// A cluster's instances and their tasks, compactly.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FleetSummary {
-    /// The cluster's name.
-    pub cluster: String,
-    /// The task definition ARNs the tasks name, by index.
-    pub revisions: Vec<String>,
-    /// The registered (not INACTIVE) instances, in registration order.
-    pub instances: Vec<InstanceSummary>,
-}
-
-/// One instance of a [`FleetSummary`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct InstanceSummary {
-    /// The container instance id.
-    pub id: String,
-    /// Its Availability Zone.
-    pub zone: String,
-    /// ACTIVE or DRAINING.
-    pub status: &'static str,
-    /// Whether its agent is connected.
-    pub connected: bool,
-    /// CPU units: `[reserved, registered]`.
-    pub cpu: [u32; 2],
-    /// MiB: `[reserved, registered]`.
-    pub memory: [u32; 2],
-    /// Its unstopped tasks: `[revision index, reserved MiB, 1 if RUNNING else 0]`.
-    pub tasks: Vec<[u32; 3]>,
-}
-
-impl crate::ControlPlane {
-    /// The cluster's instances and their tasks in compact form (see [`FleetSummary`]).
-    pub fn fleet_summary(&self, cluster: Option<&str>) -> Result<FleetSummary, ApiError> {
-        let name = cluster_name(cluster);
-        let record = crate::records::active_cluster_ref(&self.state, cluster)?;
-        let mut revisions: Vec<String> = Vec::new();
-        let mut index_of: BTreeMap<&str, u32> = BTreeMap::new();
-        let mut instances = Vec::new();
-        for (index, view) in record.fleet.instances().iter().enumerate() {
-            if view.status == berth_scheduler::InstanceStatus::Inactive {
-                continue;
-            }
-            let mut tasks = Vec::new();
-            for key in &record.instances[index].tasks {
-                let Some(task) = record.tasks.get(key) else {
-                    continue;
-                };
-                let arn = task.task.task_definition_arn.as_str();
-                let revision = *index_of.entry(arn).or_insert_with(|| {
-                    revisions.push(arn.to_owned());
-                    revisions.len() as u32 - 1
-                });
-                let memory = task.placement.as_ref().map_or(0, |p| p.reserved.memory);
-                tasks.push([
-                    revision,
-                    memory,
-                    u32::from(task.task.last_status == TaskStatus::Running),
-                ]);
-            }
-            let remaining = view.remaining();
-            instances.push(InstanceSummary {
-                id: view.id.clone(),
-                zone: view
-                    .attribute_value("ecs.availability-zone")
-                    .unwrap_or_default()
-                    .to_owned(),
-                status: view.status.as_str(),
-                connected: view.agent_connected,
-                cpu: [view.registered.cpu - remaining.cpu, view.registered.cpu],
-                memory: [
-                    view.registered.memory - remaining.memory,
-                    view.registered.memory,
-                ],
-                tasks,
-            });
+/// The cluster's instances and their tasks in compact form (see [`FleetSummary`]).
+pub(crate) fn fleet(cp: &State, cluster: Option<&str>) -> Result<FleetSummary, ApiError> {
+    let name = cluster_name(cluster);
+    let record = crate::records::active_cluster_ref(cp, cluster)?;
+    let mut revisions: Vec<String> = Vec::new();
+    let mut index_of: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut instances = Vec::new();
+    for (index, view) in record.fleet.instances().iter().enumerate() {
+        if view.status == berth_scheduler::InstanceStatus::Inactive {
+            continue;
         }
-        Ok(FleetSummary {
-            cluster: name,
-            revisions,
-            instances,
-        })
+        let mut tasks = Vec::new();
+        for key in &record.instances[index].tasks {
+            let Some(task) = record.tasks.get(key) else {
+                continue;
+            };
+            let arn = task.task.task_definition_arn.as_str();
+            let revision = *index_of.entry(arn).or_insert_with(|| {
+                revisions.push(arn.to_owned());
+                revisions.len() as u32 - 1
+            });
+            let memory = task.placement.as_ref().map_or(0, |p| p.reserved.memory);
+            tasks.push([
+                revision,
+                memory,
+                u32::from(task.task.last_status == TaskStatus::Running),
+            ]);
+        }
+        let remaining = view.remaining();
+        instances.push(InstanceSummary {
+            id: view.id.clone(),
+            zone: view
+                .attribute_value("ecs.availability-zone")
+                .unwrap_or_default()
+                .to_owned(),
+            status: ContainerInstanceStatus::from_wire(view.status.as_str()),
+            connected: view.agent_connected,
+            cpu: [view.registered.cpu - remaining.cpu, view.registered.cpu],
+            memory: [
+                view.registered.memory - remaining.memory,
+                view.registered.memory,
+            ],
+            tasks,
+        });
     }
+    Ok(FleetSummary {
+        cluster: name,
+        revisions,
+        instances,
+    })
 }

@@ -7,6 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use berth_model::views::{Explanation, VerdictKind};
 use common::Session;
 use serde_json::json;
 
@@ -188,17 +189,17 @@ fn placement_explained_per_instance() {
     .unwrap();
     s.agents_obey();
     let explained = s.cp.explain_placement(None, Some("web"), None).unwrap();
-    assert_eq!(explained["chosen"], serde_json::Value::Null);
-    let rows = explained["instances"].as_array().unwrap();
-    assert_eq!(rows.len(), 2);
-    for (row, arn) in rows.iter().zip([&a, &b]) {
-        assert_eq!(row["containerInstanceArn"], arn.as_str());
-        assert_eq!(row["verdict"], "exhausted");
-        assert_eq!(row["reason"], "RESOURCE:PORTS");
-        assert_eq!(row["detail"], "RESOURCE:PORTS (port 80 in use)");
+    assert_eq!(explained.chosen, None);
+    assert_eq!(explained.instances.len(), 2);
+    for (row, arn) in explained.instances.iter().zip([&a, &b]) {
+        assert_eq!(&row.container_instance_arn, arn);
+        assert_eq!(row.verdict, VerdictKind::Exhausted);
+        assert_eq!(row.reason, "RESOURCE:PORTS");
+        assert_eq!(row.detail, "RESOURCE:PORTS (port 80 in use)");
     }
-    assert!(explained["closestMatch"]
-        .as_str()
+    assert!(explained
+        .closest_match
+        .as_deref()
         .unwrap()
         .ends_with("is already using a port required by your task."));
     // Asking changes nothing: the same answer twice, and the service still has two tasks.
@@ -210,22 +211,99 @@ fn placement_explained_per_instance() {
     let free =
         s.cp.explain_placement(None, None, Some("sleep360"))
             .unwrap();
-    let chosen = free["chosen"].as_str().unwrap();
+    let chosen = free.chosen.as_deref().unwrap();
     assert!(chosen == a || chosen == b);
-    assert_eq!(
-        free["instances"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["verdict"] == "chosen")
-            .count(),
-        1
-    );
-    assert_eq!(free["group"], "family:sleep360");
+    let chosen_rows = free
+        .instances
+        .iter()
+        .filter(|r| r.verdict == VerdictKind::Chosen)
+        .count();
+    assert_eq!(chosen_rows, 1);
+    assert_eq!(free.group, "family:sleep360");
+    // The page reads what the server writes: the document survives the wire.
+    let wire = serde_json::to_string(&free).unwrap();
+    assert_eq!(serde_json::from_str::<Explanation>(&wire).unwrap(), free);
     assert_eq!(
         s.cp.explain_placement(None, Some("nope"), None)
             .unwrap_err()
             .to_string(),
         "ServiceNotFoundException: Service not found."
     );
+}
+
+/// What the explainer predicts is where the task lands: RunTask's random placement and a
+/// service's spread both draw from the control plane's generator, and the explanation draws
+/// from a copy of it as it stands, so run after run (each moving the generator on) the
+/// prediction and the placement agree.
+#[test]
+fn the_explanation_is_where_the_next_task_lands() {
+    let mut s = Session::new(35);
+    s.cli("create-cluster", json!({})).unwrap();
+    for _ in 0..6 {
+        s.register_instance("default", 4096, 7680);
+    }
+    s.register_task_definition(SLEEP360, Some("sleep360"));
+    let landed = |response: &serde_json::Value| {
+        response["tasks"][0]["containerInstanceArn"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..12 {
+        let predicted =
+            s.cp.explain_placement(None, None, Some("sleep360"))
+                .unwrap()
+                .chosen
+                .unwrap();
+        let run = s
+            .cli("run-task", json!({"taskDefinition": "sleep360"}))
+            .unwrap();
+        assert_eq!(landed(&run), predicted);
+        seen.insert(predicted);
+    }
+    // Random placement: the runs went to more than one instance.
+    assert!(seen.len() > 1, "{seen:?}");
+    s.agents_obey();
+    s.cli(
+        "create-service",
+        json!({"serviceName": "svc", "taskDefinition": "sleep360", "desiredCount": 1}),
+    )
+    .unwrap();
+    s.agents_obey();
+    let tasks_of_svc = |s: &mut Session| -> Vec<(String, String)> {
+        let listed = s.cli("list-tasks", json!({"serviceName": "svc"})).unwrap();
+        let described = s
+            .cli("describe-tasks", json!({"tasks": listed["taskArns"]}))
+            .unwrap();
+        described["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let field = |key: &str| t[key].as_str().unwrap().to_owned();
+                (field("taskArn"), field("containerInstanceArn"))
+            })
+            .collect()
+    };
+    for desired in 2..6 {
+        let predicted =
+            s.cp.explain_placement(None, Some("svc"), None)
+                .unwrap()
+                .chosen
+                .unwrap();
+        let before = tasks_of_svc(&mut s);
+        s.cli(
+            "update-service",
+            json!({"service": "svc", "desiredCount": desired}),
+        )
+        .unwrap();
+        let started: Vec<(String, String)> = tasks_of_svc(&mut s)
+            .into_iter()
+            .filter(|task| !before.contains(task))
+            .collect();
+        assert_eq!(started.len(), 1);
+        assert_eq!(started[0].1, predicted, "desired {desired}");
+        s.agents_obey();
+    }
 }

@@ -683,15 +683,15 @@ impl Simulation {
         cluster: Option<&str>,
         service: Option<&str>,
         task_definition: Option<&str>,
-    ) -> Result<serde_json::Value, ApiError> {
+    ) -> Result<berth_model::views::Explanation, ApiError> {
         self.cp.explain_placement(cluster, service, task_definition)
     }
 
-    /// The cluster at a glance (see [`berth_control_plane::FleetSummary`]).
+    /// The cluster at a glance (see [`berth_model::views::FleetSummary`]).
     pub fn fleet_summary(
         &self,
         cluster: Option<&str>,
-    ) -> Result<berth_control_plane::FleetSummary, ApiError> {
+    ) -> Result<berth_model::views::FleetSummary, ApiError> {
         self.cp.fleet_summary(cluster)
     }
 

@@ -18,6 +18,8 @@
 //! - [`resources`]: clusters, container instances, tasks and containers in AWS's shape.
 //! - [`states`]: ECS's state and kind enums (`lastStatus`, `rolloutState`, `launchType`, ...).
 //! - [`units`]: `"1 vCPU"` → `"1024"`, `"2 GB"` → `"2048"`, and Fargate's size table.
+//! - [`views`]: Berth's own views (the placement explanation), written by the control plane
+//!   and read by the page.
 //! - [`arn`], [`time`], [`problem`]: ARNs and ids, `SimTime`, problems and API errors.
 
 #![warn(missing_docs, unreachable_pub)]
@@ -38,6 +40,7 @@ pub mod task_definition;
 pub mod time;
 pub mod units;
 pub mod validate;
+pub mod views;
 
 pub use arn::{ArnScope, EcsId};
 pub use parse::{parse_task_definition, InputForm, ParsedTaskDefinition, SyntaxError};

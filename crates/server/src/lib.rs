@@ -32,6 +32,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use berth_control_plane::Config;
 use berth_fleet_sim::Simulation;
+use berth_model::views::{ExplainRequest, SummaryRequest};
 use berth_model::{ApiError, ArnScope, SimTime};
 
 use journal::{Input, Journal};
@@ -763,12 +764,15 @@ async fn explain(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) 
     if let Some(refused) = foreign_origin(&headers) {
         return refused;
     }
-    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let text = |key: &str| request[key].as_str();
+    let request: ExplainRequest = serde_json::from_slice(&body).unwrap_or_default();
     let outcome = read_default_region(&engine, |sim| {
-        sim.explain_placement(text("cluster"), text("service"), text("taskDefinition"))
+        sim.explain_placement(
+            request.cluster.as_deref(),
+            request.service.as_deref(),
+            request.task_definition.as_deref(),
+        )
     });
-    json_reply(outcome.map(|value| value.to_string()))
+    json_reply(outcome.map(|explanation| serde_json::to_string(&explanation).unwrap_or_default()))
 }
 
 /// `GET /berth/clock`, and `POST /berth/clock` with `{"speed": 0|1|10|100}`, `{"step": true}`
@@ -889,16 +893,14 @@ async fn fleet(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
 }
 
 /// `POST /berth/summary` with `{"cluster"}`: the cluster at a glance for views of thousands
-/// of instances (`berth_control_plane::FleetSummary`), in the default region. Errors come in
+/// of instances (`berth_model::views::FleetSummary`), in the default region. Errors come in
 /// ECS's shape.
 async fn summary(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(refused) = foreign_origin(&headers) {
         return refused;
     }
-    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    let outcome = read_default_region(&engine, |sim| {
-        sim.fleet_summary(request["cluster"].as_str())
-    });
+    let request: SummaryRequest = serde_json::from_slice(&body).unwrap_or_default();
+    let outcome = read_default_region(&engine, |sim| sim.fleet_summary(request.cluster.as_deref()));
     json_reply(outcome.map(|summary| serde_json::to_string(&summary).unwrap_or_default()))
 }
 

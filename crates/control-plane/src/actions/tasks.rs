@@ -6,9 +6,8 @@
 //! A Fargate task needs no instance: it gets an ENI in one of its subnets (spread over them)
 //! and goes to the agent of the region's Fargate capacity, PROVISIONING until that reports.
 
-use crate::engine::launch::{
-    definition_constraints, launch_task, next_subnet, send_stop, FargateNetwork, Launch, Target,
-};
+use crate::engine::launch::{launch_task, next_subnet, send_stop, FargateNetwork, Launch, Target};
+use crate::engine::placement::{place, Rules};
 use crate::paging::page;
 use crate::records::{
     active_cluster, cluster_name, find_task, invalid_parameter, last_segment, resolve, Awaiting,
@@ -16,15 +15,12 @@ use crate::records::{
 };
 use crate::requests::*;
 use berth_model::overrides::TaskOverride;
-use berth_model::placement::PlacementConstraint;
 use berth_model::resources::Failure;
 use berth_model::states::{TaskStatus, TaskStopCode};
 use berth_model::task_definition::{Compatibility, NetworkMode, TaskDefinitionStatus};
 use berth_model::validate::effective_network_mode;
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
-use berth_scheduler::{
-    compile_constraints, compile_strategies, Detail, PlacementRequest, TaskRequirements,
-};
+use berth_scheduler::TaskRequirements;
 
 /// The checks RunTask and StartTask share, in ECS's order.
 #[allow(clippy::too_many_arguments)]
@@ -182,11 +178,11 @@ pub(super) fn run(
         }));
     }
     // The task definition's constraints and the call's count together toward the limit of 10.
-    let mut constraints_given = definition_constraints(&launch.td);
-    constraints_given.extend(request.placement_constraints.unwrap_or_default());
-    let constraints = compile_constraints(&constraints_given, 0)?;
-    let strategies_given = request.placement_strategy.unwrap_or_default();
-    let strategies = compile_strategies(&strategies_given)?;
+    let rules = Rules::run_task(
+        &launch.td,
+        request.placement_constraints.unwrap_or_default(),
+        request.placement_strategy.unwrap_or_default(),
+    )?;
     let registered = cp.clusters[&name].fleet.instances().iter().any(|i| {
         matches!(
             i.status,
@@ -203,14 +199,7 @@ pub(super) fn run(
     let mut tasks = Vec::new();
     let mut failures: Vec<Failure> = Vec::new();
     for (provider, share) in shares {
-        let outcome = launch.place(
-            cp,
-            &name,
-            &constraints,
-            &strategies,
-            provider.as_deref(),
-            share,
-        );
+        let outcome = place(cp, &name, &launch, &rules, provider.as_deref(), share);
         let placed = outcome.placements.len() as u32;
         for placement in outcome.placements {
             let target = Target::Instance(placement, provider.clone());
@@ -222,8 +211,8 @@ pub(super) fn run(
                 for _ in placed..share {
                     let target = Target::Waiting(Awaiting {
                         provider: provider.clone(),
-                        constraints: constraints_given.clone(),
-                        strategies: strategies_given.clone(),
+                        constraints: rules.given_constraints.clone(),
+                        strategies: rules.given_strategies.clone(),
                     });
                     tasks.push(launch_task(cp, now, &name, &launch, target));
                 }
@@ -313,28 +302,10 @@ pub(super) fn start(
         }
         // StartTask skips strategies: the task goes to exactly this instance if it fits, which
         // is placement restricted to it.
-        let mut given_constraints = definition_constraints(&launch.td);
-        given_constraints.push(PlacementConstraint::member_of(&format!(
-            "ec2InstanceId == '{}'",
-            instance.ec2_instance_id
-        )));
-        let constraints = compile_constraints(&given_constraints, 0)?;
+        let rules = Rules::run_task(&launch.td, Vec::new(), Vec::new())?
+            .only_on(&instance.ec2_instance_id)?;
         let arn = instance.arn.clone();
-        let placement_request = PlacementRequest {
-            requirements: &launch.requirements,
-            constraints: &constraints,
-            strategies: &[],
-            group: &launch.group,
-            count: 1,
-            capacity_provider: None,
-            detail: Detail::Summary,
-        };
-        let State { clusters, rng, .. } = cp;
-        let outcome = clusters
-            .get_mut(&name)
-            .expect("checked above")
-            .fleet
-            .place(&placement_request, rng);
+        let outcome = place(cp, &name, &launch, &rules, None, 1);
         match outcome.placements.into_iter().next() {
             Some(placement) => tasks.push(launch_task(
                 cp,

@@ -110,6 +110,28 @@ pub(crate) fn next_provider(strategy: &[CapacityProviderStrategyItem], counts: &
         .unwrap_or(0)
 }
 
+/// A deployment's tasks per provider of the service's strategy (desired RUNNING): the base
+/// and weights apply to all of them, not just the ones a step launches.
+pub(crate) fn provider_counts(
+    cluster: &ClusterRecord,
+    service_name: &str,
+    deployment: &str,
+    strategy: &[CapacityProviderStrategyItem],
+) -> Vec<u64> {
+    strategy
+        .iter()
+        .map(|item| {
+            crate::records::service_tasks(cluster, service_name)
+                .filter(|t| t.task.desired_status == TaskStatus::Running)
+                .filter(|t| t.task.started_by.as_deref() == Some(deployment))
+                .filter(|t| {
+                    t.task.capacity_provider_name.as_deref() == Some(&item.capacity_provider)
+                })
+                .count() as u64
+        })
+        .collect()
+}
+
 /// How many of `count` new tasks each provider of a strategy gets, given how many each has
 /// (`counts`, updated): `(provider, share)` for the providers that get some; without a
 /// strategy, all of them on no provider.

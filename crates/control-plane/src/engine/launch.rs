@@ -7,16 +7,13 @@ use berth_agent_protocol::{
     AgentInstruction, ContainerSpec, HealthCheckSpec, MountSpec, PortBinding, TaskSpec,
 };
 use berth_model::overrides::TaskOverride;
-use berth_model::placement::PlacementConstraint;
 use berth_model::resources::{Container, Task};
 use berth_model::states::{Connectivity, HealthStatus, LaunchType, TaskStatus, TaskStopCode};
 use berth_model::task_definition::TaskDefinition;
 use berth_model::task_definition::TaskDefinitionStatus;
 use berth_model::validate::effective_network_mode;
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
-use berth_scheduler::{
-    compile_constraints, compile_strategies, Detail, Placement, PlacementRequest, TaskRequirements,
-};
+use berth_scheduler::{Placement, TaskRequirements};
 use std::collections::BTreeMap;
 
 /// Everything a call needs to launch tasks of one task definition.
@@ -56,34 +53,6 @@ impl Launch {
             service: Some(service.to_owned()),
             execute_command,
         }
-    }
-
-    /// Places `count` of its tasks on `cluster_name`'s instances (only `provider`'s when a
-    /// capacity provider strategy gave its share to one) under the call's rules.
-    pub(crate) fn place(
-        &self,
-        cp: &mut State,
-        cluster_name: &str,
-        constraints: &[berth_scheduler::Constraint],
-        strategies: &[berth_scheduler::Strategy],
-        provider: Option<&str>,
-        count: u32,
-    ) -> berth_scheduler::PlacementOutcome {
-        let request = PlacementRequest {
-            requirements: &self.requirements,
-            constraints,
-            strategies,
-            group: &self.group,
-            count,
-            capacity_provider: provider,
-            detail: Detail::Summary,
-        };
-        let State { clusters, rng, .. } = cp;
-        clusters
-            .get_mut(cluster_name)
-            .expect("the cluster exists")
-            .fleet
-            .place(&request, rng)
     }
 }
 
@@ -160,16 +129,6 @@ pub(crate) fn next_subnet(
     }
     let best = (0..subnets.len()).min_by_key(|&i| counts[i]).unwrap_or(0);
     subnets[best].clone()
-}
-
-/// The task definition's own memberOf constraints, in the call's shape.
-pub(crate) fn definition_constraints(td: &TaskDefinition) -> Vec<PlacementConstraint> {
-    td.placement_constraints
-        .iter()
-        .flatten()
-        .filter_map(|c| c.expression.as_deref())
-        .map(PlacementConstraint::member_of)
-        .collect()
 }
 
 /// Records a task on its target, tells its agent to start it, and returns its document.
@@ -439,25 +398,11 @@ fn place_one_waiting(cp: &mut State, now: SimTime, cluster_name: &str, key: Task
     .cloned() else {
         return;
     };
-    let (Ok(constraints), Ok(mut strategies)) = (
-        compile_constraints(&awaiting.constraints, 0),
-        compile_strategies(&awaiting.strategies),
-    ) else {
+    let Ok(rules) = crate::engine::placement::Rules::waiting(&awaiting, from_service) else {
         return;
     };
-    if strategies.is_empty() && from_service {
-        strategies = berth_scheduler::rules::service_default_strategies();
-    }
     let requirements = TaskRequirements::with_overrides(&td, Some(&overrides));
-    let request = PlacementRequest {
-        requirements: &requirements,
-        constraints: &constraints,
-        strategies: &strategies,
-        group: &group,
-        count: 1,
-        capacity_provider: Some(&awaiting.provider),
-        detail: Detail::Summary,
-    };
+    let request = rules.request(&requirements, &group, Some(&awaiting.provider), 1);
     let State { clusters, rng, .. } = cp;
     let cluster = clusters.get_mut(cluster_name).expect("exists");
     let Some(placement) = cluster.fleet.place(&request, rng).placements.pop() else {

@@ -8,3 +8,4 @@ pub(crate) mod capacity;
 pub(crate) mod deployments;
 pub(crate) mod launch;
 pub(crate) mod lifecycle;
+pub(crate) mod placement;

@@ -3,14 +3,14 @@
 //! before its replacement starts (maximumPercent 100), and tasks on instances that are
 //! DRAINING or no longer match stop. The desired count is the number of instances that fit.
 
-use crate::engine::launch::{definition_constraints, launch_task, Launch, Target};
+use crate::engine::launch::{launch_task, Launch, Target};
+use crate::engine::placement::{place, Rules};
 use crate::records::{deployment_number, resolve, Phase, ServiceTask, State, TaskKey};
 use crate::schedulers::step::{
     finish_step, reach_steady_state, ready_at, service_table, stop_task, HEALTH_WAIT_MS,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
-use berth_scheduler::{compile_constraints, Detail, PlacementRequest};
 use std::collections::BTreeMap;
 
 /// What a DAEMON step does, before it does it.
@@ -93,9 +93,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let Some(td) = resolve(cp, &primary.task_definition).cloned() else {
         return;
     };
-    let mut given = definition_constraints(&td);
-    given.extend(record.doc.placement_constraints.iter().cloned());
-    let Ok(constraints) = compile_constraints(&given, 0) else {
+    let Ok(rules) = Rules::service(&td, &record.doc) else {
         return;
     };
     let eligible: Vec<usize> = cluster
@@ -105,7 +103,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         .enumerate()
         .filter(|(_, i)| active && i.status == berth_scheduler::InstanceStatus::Active)
         .filter(|(_, i)| {
-            constraints.iter().all(|c| match c {
+            rules.constraints.iter().all(|c| match c {
                 berth_scheduler::Constraint::MemberOf { expr, .. } => expr.matches(*i),
                 berth_scheduler::Constraint::DistinctInstance => true,
             })
@@ -126,30 +124,12 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         let ec2_id = cp.clusters[cluster_name].fleet.instances()[instance]
             .ec2_instance_id
             .clone();
-        let mut only_here = given.clone();
-        only_here.push(berth_model::placement::PlacementConstraint::member_of(
-            &format!("ec2InstanceId == '{ec2_id}'"),
-        ));
-        let Ok(constraints) = compile_constraints(&only_here, 0) else {
+        let Ok(only_here) = rules.only_on(&ec2_id) else {
             continue;
         };
         let launch =
             Launch::for_service(td.clone(), service_name, &primary.id, None, execute_command);
-        let request = PlacementRequest {
-            requirements: &launch.requirements,
-            constraints: &constraints,
-            strategies: &[],
-            group: &launch.group,
-            count: 1,
-            capacity_provider: None,
-            detail: Detail::Summary,
-        };
-        let State { clusters, rng, .. } = cp;
-        let outcome = clusters
-            .get_mut(cluster_name)
-            .expect("stepped above")
-            .fleet
-            .place(&request, rng);
+        let outcome = place(cp, cluster_name, &launch, &only_here, None, 1);
         for placement in outcome.placements {
             let target = Target::Instance(placement, None);
             started.push(launch_task(cp, now, cluster_name, &launch, target).task_arn);

@@ -3,12 +3,12 @@
 //! every step. Also the one rule of when a task without health checks counts as healthy.
 
 use crate::engine::deployments::add_event;
-use crate::engine::launch::{definition_constraints, launch_task, next_subnet};
+use crate::engine::launch::{launch_task, next_subnet};
 use crate::engine::launch::{FargateNetwork, Launch, Target};
+use crate::engine::placement::{place, Rules};
 use crate::records::{resolve, service_tasks, ClusterRecord, Phase, ServiceTask, State, TaskKey};
 use berth_model::states::{LaunchType, RolloutState, ServiceStatus, TaskStatus, TaskStopCode};
 use berth_model::{messages, SimTime};
-use berth_scheduler::{compile_constraints, compile_strategies};
 
 /// How long a task without health checks must run before a service counts it healthy.
 pub(crate) const HEALTH_WAIT_MS: u64 = 40_000;
@@ -92,18 +92,10 @@ pub(crate) fn start_tasks(
         return (Vec::new(), None);
     };
     let record = &cp.clusters[cluster_name].services[service_name];
-    let mut given_constraints = definition_constraints(&td);
-    given_constraints.extend(record.doc.placement_constraints.iter().cloned());
-    let record_strategies = record.doc.placement_strategy.clone();
-    let (Ok(constraints), Ok(mut strategies)) = (
-        compile_constraints(&given_constraints, 0),
-        compile_strategies(&record.doc.placement_strategy),
-    ) else {
+    // Refused when the service was created or updated; never here.
+    let Ok(rules) = Rules::service(&td, &record.doc) else {
         return (Vec::new(), None);
     };
-    if strategies.is_empty() {
-        strategies = berth_scheduler::rules::service_default_strategies();
-    }
     // A Fargate service (by launch type or capacity provider strategy) has a platform family;
     // a task set has its own launch type and network.
     let (on_fargate, network, strategy) = match task_set {
@@ -125,20 +117,12 @@ pub(crate) fn start_tasks(
         },
         _ => None,
     };
-    // The service's running tasks per provider: the base and weights apply to them all.
-    let mut counts: Vec<u64> = strategy
-        .iter()
-        .map(|item| {
-            service_tasks(&cp.clusters[cluster_name], service_name)
-                .filter(|t| t.task.desired_status == TaskStatus::Running)
-                // The strategy applies to each deployment's tasks.
-                .filter(|t| t.task.started_by.as_deref() == Some(deployment))
-                .filter(|t| {
-                    t.task.capacity_provider_name.as_deref() == Some(&item.capacity_provider)
-                })
-                .count() as u64
-        })
-        .collect();
+    let mut counts = crate::engine::capacity::provider_counts(
+        &cp.clusters[cluster_name],
+        service_name,
+        deployment,
+        &strategy,
+    );
     let launch = Launch::for_service(
         td,
         service_name,
@@ -175,11 +159,11 @@ pub(crate) fn start_tasks(
     let mut arns = Vec::new();
     let mut problem = None;
     for (provider, share) in shares {
-        let outcome = launch.place(
+        let outcome = place(
             cp,
             cluster_name,
-            &constraints,
-            &strategies,
+            &launch,
+            &rules,
             provider.as_deref(),
             share,
         );
@@ -205,8 +189,8 @@ pub(crate) fn start_tasks(
             for _ in placed..share {
                 let target = Target::Waiting(crate::records::Awaiting {
                     provider: provider.clone(),
-                    constraints: given_constraints.clone(),
-                    strategies: record_strategies.clone(),
+                    constraints: rules.given_constraints.clone(),
+                    strategies: rules.given_strategies.clone(),
                 });
                 arns.push(launch_task(cp, now, cluster_name, &launch, target).task_arn);
             }
