@@ -2,7 +2,9 @@
 //! sends them), the live event stream (`/events`, a WebSocket) and Berth's own endpoint for
 //! linking a Docker agent. Only glue: every document is ECS's, rendered by [`crate::live`].
 
-use berth_model::views::{ExplainRequest, Explanation, FleetSummary, SummaryRequest};
+use berth_model::views::{
+    ClockDocument, ClockRequest, ExplainRequest, Explanation, FleetSummary, SummaryRequest,
+};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -86,7 +88,9 @@ pub async fn start() -> bool {
             "{}",
         )
         .await
-        .is_ok_and(|(status, text)| status == 200 && serde_json::from_str::<Value>(&text).is_ok());
+        .is_ok_and(|(status, text)| {
+            status == 200 && serde_json::from_str::<ClockDocument>(&text).is_ok()
+        });
         if answered {
             return true;
         }
@@ -350,12 +354,13 @@ pub async fn explain(request: ExplainRequest) -> Result<Explanation, String> {
     }
 }
 
-/// The server's clock, after applying `body` (`{}`, `{"speed": n}` or `{"step": true}`).
-pub async fn clock(body: Value) -> Result<Value, String> {
+/// The server's clock, after applying `request` (a read, a speed, a step or a rewind).
+pub async fn clock(request: ClockRequest) -> Result<ClockDocument, String> {
+    let body = serde_json::to_string(&request).unwrap_or_default();
     let (status, text) = post(
         "/berth/clock",
         &[("Content-Type", "application/json")],
-        &body.to_string(),
+        &body,
     )
     .await?;
     match status {

@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use berth_model::views::ExplainRequest;
+use berth_model::views::{ClockRequest, ExplainRequest};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -24,7 +24,7 @@ pub(crate) fn refresh(live: &Live, cluster: &Rc<RefCell<String>>) {
     let live = live.clone();
     let cluster = cluster.borrow().clone();
     wasm_bindgen_futures::spawn_local(async move {
-        if let Ok(clock) = api::clock(json!({})).await {
+        if let Ok(clock) = api::clock(ClockRequest::default()).await {
             live.dispatch(Action::Clock(clock));
         }
         match api::snapshot(&cluster).await {

@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::json;
+use berth_model::views::ClockRequest;
 use yew::prelude::*;
 
 use crate::api;
@@ -46,10 +46,10 @@ pub fn guide(props: &Props) -> Html {
             (
                 live.snapshot.clone(),
                 live.outcome.clone(),
-                live.clock.clone(),
+                live.clock,
             ),
             move |(snapshot, outcome, clock)| {
-                let now_ms = clock.as_ref().and_then(|c| c["now"].as_u64()).unwrap_or(0);
+                let now_ms = clock.as_ref().map_or(0, |c| c.now);
                 let rewound = now_ms < std::mem::replace(&mut *judged_at.borrow_mut(), now_ms);
                 if let Some((index, done, name)) = (*chosen).clone() {
                     let lesson = &LESSONS[index];
@@ -157,22 +157,22 @@ pub fn guide(props: &Props) -> Html {
 #[function_component(TimeBar)]
 pub fn time_bar(props: &Props) -> Html {
     let _lang = use_context::<Lang>();
-    let clock = props.live.clock.clone().unwrap_or_default();
-    let speed = clock["speed"].as_u64();
-    let adjustable = clock["adjustable"].as_bool().unwrap_or(false);
-    let set = |body: serde_json::Value| {
+    let clock = props.live.clock.unwrap_or_default();
+    let speed = props.live.clock.map(|c| c.speed);
+    let adjustable = clock.adjustable;
+    let set = |request: ClockRequest| {
         let live = props.live.clone();
         Callback::from(move |_| {
-            let (live, body) = (live.clone(), body.clone());
+            let (live, request) = (live.clone(), request.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::clock(body).await {
+                match api::clock(request).await {
                     Ok(clock) => live.dispatch(Action::Clock(clock)),
                     Err(error) => live.dispatch(Action::Outcome(Err(error))),
                 }
             });
         })
     };
-    let button = |label: &'static str, id: &'static str, value: u64| {
+    let button = |label: &'static str, id: &'static str, value: u32| {
         let pressed = if speed == Some(value) {
             "true"
         } else {
@@ -180,15 +180,12 @@ pub fn time_bar(props: &Props) -> Html {
         };
         html! {
             <button type="button" class="small" {id} aria-pressed={pressed}
-                    disabled={!adjustable} onclick={set(json!({"speed": value}))}>{ label }</button>
+                    disabled={!adjustable} onclick={set(ClockRequest { speed: Some(value.into()), ..ClockRequest::default() })}>{ label }</button>
         }
     };
     // Scrubbing covers the last hour, or back to the earliest time the journal still holds.
-    let now = clock["now"].as_u64().unwrap_or(0);
-    let earliest = clock["earliest"]
-        .as_u64()
-        .unwrap_or(0)
-        .max(now.saturating_sub(3_600_000));
+    let now = clock.now;
+    let earliest = clock.earliest.max(now.saturating_sub(3_600_000));
     let rewind = {
         let live = props.live.clone();
         Callback::from(move |event: Event| {
@@ -199,17 +196,22 @@ pub fn time_bar(props: &Props) -> Html {
                 .unwrap_or(0);
             let live = live.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match api::clock(json!({"rewindTo": to})).await {
+                let request = ClockRequest {
+                    rewind_to: Some(to.into()),
+                    ..ClockRequest::default()
+                };
+                match api::clock(request).await {
                     Ok(clock) => live.dispatch(Action::Clock(clock)),
                     Err(error) => live.dispatch(Action::Outcome(Err(error))),
                 }
             });
         })
     };
-    let time = clock["now"]
-        .as_f64()
-        .map(|ms| {
-            js_sys::Date::new(&ms.into())
+    let time = props
+        .live
+        .clock
+        .map(|c| {
+            js_sys::Date::new(&(c.now as f64).into())
                 .to_iso_string()
                 .as_string()
                 .unwrap_or_default()
@@ -223,7 +225,7 @@ pub fn time_bar(props: &Props) -> Html {
             { button("10×", "clock-10", 10) }
             { button("100×", "clock-100", 100) }
             <button type="button" class="small" id="clock-step" disabled={!adjustable}
-                    onclick={set(json!({"step": true}))} title={t("Jump to the next thing that happens")}>{ t("Next") }</button>
+                    onclick={set(ClockRequest { step: true, ..ClockRequest::default() })} title={t("Jump to the next thing that happens")}>{ t("Next") }</button>
             if adjustable && now > earliest {
                 <label class="rewind" title={t("Drag back and let go: everything after that time is forgotten and the fleet is replayed up to it")}>
                     { t(" Rewind ") }

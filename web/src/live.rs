@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use berth_model::views::Explanation;
+use berth_model::views::{ClockDocument, Explanation};
 use serde_json::Value;
 use yew::Reducible;
 
@@ -61,8 +61,8 @@ pub struct LiveState {
     pub explanation: Option<Explanation>,
     /// The cluster as `aws ecs` commands, when asked for.
     pub export: Option<String>,
-    /// The server's clock: `{"now", "speed", "adjustable"}`.
-    pub clock: Option<Value>,
+    /// The server's clock.
+    pub clock: Option<ClockDocument>,
 }
 
 /// The cluster's reserved and registered CPU and memory at one moment.
@@ -122,7 +122,7 @@ pub enum Action {
     /// The cluster as `aws ecs` commands (or `None` to close them).
     Exported(Option<String>),
     /// The server's clock.
-    Clock(Value),
+    Clock(ClockDocument),
 }
 
 impl Reducible for LiveState {

@@ -1,100 +1,70 @@
 //! The control plane in the page: when no `berth serve` answers (the page is served as plain
-//! files, or opened with `?engine=page`), the page runs berth-fleet-sim's virtual fleet and
-//! control plane itself and answers the same requests `berth serve` would — ECS's JSON 1.1
-//! operations through berth-api, and Berth's own `/berth/clock`, `/berth/fleet`,
-//! `/berth/summary` and `/berth/explain` — so every view, form and lesson works unchanged.
+//! files, or opened with `?engine=page`), the page runs the journalled world itself
+//! (berth-world: the virtual fleet, the control plane, the clock, replay and rewind) and
+//! answers the same requests `berth serve` would — ECS's JSON 1.1 operations and Berth's own
+//! `/berth/clock`, `/berth/fleet`, `/berth/summary` and `/berth/explain` — so every view,
+//! form and lesson works unchanged.
 //!
-//! Pure and deterministic: the wall clock comes in as an argument. What changes the world is
-//! journalled (the time and the request), so the session is the seed plus the journal: it is
-//! saved as that ([`Local::save`]), rebuilt by replaying it ([`Local::load`]), and rewound by
-//! forgetting the tail and replaying the rest, exactly as `berth serve` does with its SQLite
-//! journal.
+//! What is the page's own: the journal is kept in memory and saved to localStorage as the
+//! seed, the start and the inputs ([`Local::save`]), rebuilt by replaying them
+//! ([`Local::load`]), and named by them ([`Local::world`]) so tabs can tell each other's
+//! worlds apart. The wall clock comes in as an argument.
 
-use berth_control_plane::{Config, Response};
-use berth_fleet_sim::{FleetAction, Simulation};
-use berth_model::views::{ExplainRequest, SummaryRequest};
-use berth_model::{ApiError, ArnScope, ExceptionType, SimTime};
+use berth_model::views::{ClockRequest, ExplainRequest, SummaryRequest};
+use berth_model::{ApiError, SimTime};
+use berth_world::{Entry, MemoryJournal, What, World};
 use serde_json::{json, Value};
 
 /// The region and account of the page's fleet (`berth serve`'s defaults).
 pub const REGION: &str = "us-east-1";
 const ACCOUNT: &str = "123456789012";
-/// The default cluster's virtual instances, as `berth serve` starts with.
-const DEFAULT_INSTANCES: [(&str, &str); 2] =
-    [("t3.medium", "us-east-1a"), ("t3.medium", "us-east-1b")];
-/// The speeds the clock runs at.
-const SPEEDS: [u32; 4] = [0, 1, 10, 100];
 /// The version of the saved form ([`Local::save`]).
 const FORMAT: u64 = 1;
 
-/// One journalled input: when it happened and what it was.
-#[derive(Clone, Debug, PartialEq)]
-struct Input {
-    at: SimTime,
-    what: What,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum What {
-    /// An ECS operation that changes something, and its JSON body.
-    Request { operation: String, body: String },
-    /// A fleet action (`/berth/fleet`), as JSON.
-    Fleet(String),
-}
-
-/// The fleet's time: `base` when the wall clock read `wall_base`, running `speed` times as
-/// fast as the wall clock since (or stopped).
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Clock {
-    wall_base: f64,
-    base: SimTime,
-    speed: u32,
-}
-
-impl Clock {
-    fn now(&self, wall: f64) -> SimTime {
-        let elapsed = (wall - self.wall_base).max(0.0) as u64;
-        SimTime(self.base.0 + elapsed * u64::from(self.speed))
-    }
-}
-
-/// The page's own fleet and control plane, with its journal and clock.
+/// The page's own world, with its journal.
 pub struct Local {
     seed: u64,
     start: SimTime,
-    journal: Vec<Input>,
-    sim: Simulation,
-    clock: Clock,
-    /// Event ids: a counter.
-    published: u64,
-    /// Cluster events as EventBridge envelopes, for the live view to take.
-    events: Vec<Value>,
+    journal: MemoryJournal,
+    world: World,
 }
 
 /// A reply: the HTTP status `berth serve` would send and the body.
 pub type Reply = (u16, String);
 
+/// The wall clock as the world reads it (epoch milliseconds, never negative).
+fn millis(wall: f64) -> u64 {
+    wall.max(0.0) as u64
+}
+
 impl Local {
     /// A new world at `wall` (epoch milliseconds): the default cluster with two t3.medium
     /// instances, the clock at 1×.
     pub fn new(seed: u64, wall: f64) -> Local {
-        Local::begin(seed, SimTime(wall as u64), wall)
+        Local::begin(seed, SimTime(millis(wall)), wall)
     }
 
-    /// A world begun at `start` with an empty journal, its clock at 1× from `start` at `wall`.
+    /// A world begun at `start` (its region and instances journalled then), its clock at 1×
+    /// from `start` at `wall`.
     fn begin(seed: u64, start: SimTime, wall: f64) -> Local {
+        let options = berth_world::Options {
+            account: ACCOUNT.into(),
+            default_region: REGION.into(),
+            virtual_instances: 2,
+            instance_type: "t3.medium".into(),
+            endpoint: None,
+            seed: Some(seed),
+        };
+        let mut world = World::new(options, millis(wall), start);
+        let mut journal = MemoryJournal::default();
+        world
+            .ensure_region(&mut journal, REGION, start)
+            .expect("a memory journal takes every entry");
         Local {
             seed,
             start,
-            journal: Vec::new(),
-            sim: fresh(seed, start),
-            clock: Clock {
-                wall_base: wall,
-                base: start,
-                speed: 1,
-            },
-            published: 0,
-            events: Vec::new(),
+            journal,
+            world,
         }
     }
 
@@ -104,20 +74,28 @@ impl Local {
             "format": FORMAT,
             "seed": self.seed,
             "start": self.start.as_millis(),
-            "now": self.clock.now(wall).as_millis(),
+            "now": self.world.now(millis(wall)).as_millis(),
             "journal": self.journal_json(),
         })
         .to_string()
     }
 
-    fn journal_json(&self) -> Vec<Value> {
+    /// The inputs the user made (the region and its instances follow from seed and start).
+    fn inputs(&self) -> impl Iterator<Item = &Entry> {
         self.journal
+            .entries
             .iter()
-            .map(|input| match &input.what {
+            .filter(|entry| matches!(entry.what, What::Request { .. } | What::Fleet(_)))
+    }
+
+    fn journal_json(&self) -> Vec<Value> {
+        self.inputs()
+            .filter_map(|input| match &input.what {
                 What::Request { operation, body } => {
-                    json!({"at": input.at.as_millis(), "operation": operation, "body": body})
+                    Some(json!({"at": input.at.as_millis(), "operation": operation, "body": body}))
                 }
-                What::Fleet(action) => json!({"at": input.at.as_millis(), "fleet": action}),
+                What::Fleet(action) => Some(json!({"at": input.at.as_millis(), "fleet": action})),
+                _ => None,
             })
             .collect()
     }
@@ -145,7 +123,7 @@ impl Local {
         }
         let seed = saved["seed"].as_u64()?;
         let start = SimTime(saved["start"].as_u64()?);
-        let mut journal = Vec::new();
+        let mut local = Local::begin(seed, start, wall);
         for entry in saved["journal"].as_array()? {
             let at = SimTime(entry["at"].as_u64()?);
             let what = match (entry["operation"].as_str(), entry["fleet"].as_str()) {
@@ -156,99 +134,65 @@ impl Local {
                 (None, Some(action)) => What::Fleet(action.to_owned()),
                 (None, None) => return None,
             };
-            journal.push(Input { at, what });
+            local.journal.entries.push(Entry {
+                region: REGION.into(),
+                at,
+                what,
+            });
         }
-        let mut local = Local::begin(seed, start, wall);
-        local.journal = journal;
-        local.replay(None);
+        let stored = berth_world::Journal::stored(&local.journal).ok()?;
+        local.world.rebuild(&stored).ok()?;
         let saved_now = SimTime(saved["now"].as_u64().unwrap_or(0));
-        local.clock.base = local.sim.now().max(saved_now).max(SimTime(wall as u64));
+        local.world.resume(millis(wall), saved_now);
         Some(local)
-    }
-
-    /// Rebuilds the world from the seed and the journal, up to `until` (everything, if
-    /// `None`). What replay re-enacts was seen before: its events are dropped.
-    fn replay(&mut self, until: Option<SimTime>) {
-        self.sim = fresh(self.seed, self.start);
-        for input in &self.journal {
-            self.sim.run_until(input.at.max(self.sim.now()));
-            let _ = apply(&mut self.sim, &input.what);
-        }
-        if let Some(until) = until {
-            while self.sim.run_to_next(until).is_some() {}
-        }
-        self.sim.take_log();
     }
 
     /// How many inputs the journal holds (it grows with each change).
     pub fn journal_len(&self) -> usize {
-        self.journal.len()
+        self.inputs().count()
     }
 
     /// The events since the last call, as EventBridge envelopes.
     pub fn take_events(&mut self) -> Vec<Value> {
-        std::mem::take(&mut self.events)
-    }
-
-    /// Lets the fleet catch up with the clock: what was due by now happens, at its time.
-    pub fn catch_up(&mut self, wall: f64) -> SimTime {
-        let now = self.clock.now(wall);
-        while self.sim.run_to_next(now).is_some() {}
-        self.publish();
-        now
-    }
-
-    fn publish(&mut self) {
-        for event in self.sim.take_log() {
-            self.published += 1;
-            self.events.push(berth_api::event_envelope(
-                self.published,
-                ACCOUNT,
-                REGION,
-                &event,
-            ));
-        }
-    }
-
-    /// Journals an input at `now` and applies it.
-    fn record(&mut self, now: SimTime, what: What) -> Result<Response, ApiError> {
-        let at = now.max(self.sim.now());
-        self.sim.run_until(at);
-        let outcome = apply(&mut self.sim, &what);
-        self.journal.push(Input { at, what });
-        self.publish();
-        outcome
+        self.world.take_events()
     }
 
     /// Answers a request to `path` as `berth serve` would: `/` with `target` (the
     /// `X-Amz-Target` header) is an ECS operation; `/berth/...` are Berth's own endpoints.
     pub fn post(&mut self, wall: f64, path: &str, target: Option<&str>, body: &str) -> Reply {
-        let now = self.catch_up(wall);
+        let wall = millis(wall);
+        self.world.catch_up(wall);
+        let Local { world, journal, .. } = self;
         match path {
-            "/" => self.call(now, target, body),
-            "/berth/clock" => self.clock(wall, body),
-            "/berth/fleet" => self.fleet(now, body),
+            "/" => {
+                let outcome = world
+                    .call(wall, journal, REGION, target, body.as_bytes())
+                    .expect("a memory journal takes every entry");
+                let reply = berth_api::reply(&outcome);
+                (reply.status, reply.body)
+            }
+            "/berth/clock" => {
+                let request: ClockRequest = serde_json::from_str(body).unwrap_or_default();
+                match world.clock(wall, &request, journal) {
+                    Ok(document) => (200, serde_json::to_string(&document).unwrap_or_default()),
+                    Err(refused) => refused,
+                }
+            }
+            "/berth/fleet" => {
+                let outcome = world
+                    .fleet(wall, journal, body.as_bytes())
+                    .expect("a memory journal takes every entry");
+                json_reply(outcome.map(|()| "{}".to_owned()))
+            }
             "/berth/summary" => {
                 let request: SummaryRequest = serde_json::from_str(body).unwrap_or_default();
-                json_reply(
-                    self.sim
-                        .fleet_summary(request.cluster.as_deref())
-                        .map(|summary| serde_json::to_string(&summary).unwrap_or_default()),
-                )
+                let summary = world.summary(wall, &request);
+                json_reply(summary.map(|s| serde_json::to_string(&s).unwrap_or_default()))
             }
             "/berth/explain" => {
                 let request: ExplainRequest = serde_json::from_str(body).unwrap_or_default();
-                json_reply(
-                    self.sim
-                        .explain_placement(
-                            request.cluster.as_deref(),
-                            request.service.as_deref(),
-                            request.task_definition.as_deref(),
-                        )
-                        .map(|explanation| {
-                            serde_json::to_string(&explanation).unwrap_or_default()
-                        }),
-                )
+                let explanation = world.explain(wall, &request);
+                json_reply(explanation.map(|e| serde_json::to_string(&e).unwrap_or_default()))
             }
             "/berth/agents" => (
                 409,
@@ -257,153 +201,6 @@ impl Local {
             _ => (404, format!("{path}: no such endpoint")),
         }
     }
-
-    fn call(&mut self, now: SimTime, target: Option<&str>, body: &str) -> Reply {
-        let call = match berth_api::decode(target, body.as_bytes()) {
-            Ok(call) => call,
-            Err(error) => return reply(&Err(error)),
-        };
-        if call.is_read_only() {
-            return reply(&self.sim.request(call.request));
-        }
-        let body = if body.trim().is_empty() { "{}" } else { body };
-        let outcome = self.record(
-            now,
-            What::Request {
-                operation: call.operation,
-                body: body.to_owned(),
-            },
-        );
-        reply(&outcome)
-    }
-
-    fn fleet(&mut self, now: SimTime, body: &str) -> Reply {
-        let action = match parse_action(body) {
-            Ok(action) => action,
-            Err(error) => return json_reply(Err(error)),
-        };
-        let outcome = self.record(now, What::Fleet(action));
-        json_reply(outcome.map(|_| "{}".to_owned()))
-    }
-
-    /// `/berth/clock`: `{}` reads it; `{"speed"}`, `{"step": true}` and `{"rewindTo"}` change
-    /// it, as on `berth serve`.
-    fn clock(&mut self, wall: f64, body: &str) -> Reply {
-        let request: Value = serde_json::from_str(body).unwrap_or_default();
-        if let Some(speed) = request.get("speed") {
-            match speed.as_u64().and_then(|s| u32::try_from(s).ok()) {
-                Some(speed) if SPEEDS.contains(&speed) => {
-                    self.clock = Clock {
-                        wall_base: wall,
-                        base: self.clock.now(wall),
-                        speed,
-                    };
-                }
-                _ => return (400, "speed is one of 0 (paused), 1, 10 and 100.".into()),
-            }
-        }
-        if let Some(to) = request.get("rewindTo") {
-            let Some(to) = to.as_u64().map(SimTime) else {
-                return (400, "rewindTo is a time in epoch milliseconds.".into());
-            };
-            if let Err(why) = self.rewind(wall, to) {
-                return (409, why);
-            }
-        }
-        if request["step"] == true {
-            if let Some(next) = self.sim.next_wakeup() {
-                let now = self.clock.now(wall).max(next);
-                self.clock = Clock {
-                    wall_base: wall,
-                    base: now,
-                    speed: self.clock.speed,
-                };
-                self.catch_up(wall);
-            }
-        }
-        let body = json!({
-            "now": self.clock.now(wall).as_millis(),
-            "speed": self.clock.speed,
-            "adjustable": true,
-            "earliest": self.start.as_millis(),
-        });
-        (200, body.to_string())
-    }
-
-    /// Goes back to `to`: the journal after it is forgotten and the world replayed up to it;
-    /// the live view is told with a `Berth Rewind` message.
-    fn rewind(&mut self, wall: f64, to: SimTime) -> Result<(), String> {
-        if to < self.start {
-            return Err(format!(
-                "Berth can rewind to {} at the earliest: before it the fleet did not exist yet.",
-                self.start.to_iso8601()
-            ));
-        }
-        if to >= self.clock.now(wall) {
-            return Err("That is not in the past.".into());
-        }
-        self.journal.retain(|input| input.at <= to);
-        self.replay(Some(to));
-        self.clock = Clock {
-            wall_base: wall,
-            base: to,
-            speed: self.clock.speed,
-        };
-        self.events.push(json!({
-            "detail-type": "Berth Rewind",
-            "source": "berth",
-            "time": to.to_iso8601(),
-            "detail": {"to": to.as_millis()},
-        }));
-        Ok(())
-    }
-}
-
-/// A world at `start`: the default cluster and its two instances.
-fn fresh(seed: u64, start: SimTime) -> Simulation {
-    let config = Config {
-        scope: ArnScope {
-            region: REGION.into(),
-            account_id: ACCOUNT.into(),
-        },
-        rng_seed: seed,
-        endpoint: None,
-    };
-    let mut sim = Simulation::with_config(config, start);
-    for (instance_type, zone) in DEFAULT_INSTANCES {
-        let _ = sim.launch_instance("default", instance_type, zone);
-    }
-    sim
-}
-
-/// Applies an input; what it does depends only on the input and the world.
-fn apply(sim: &mut Simulation, what: &What) -> Result<Response, ApiError> {
-    match what {
-        What::Request { operation, body } => {
-            let body = serde_json::from_str(body).unwrap_or_default();
-            berth_control_plane::Request::from_operation(operation, body)
-                .and_then(|request| sim.request(request))
-        }
-        What::Fleet(action) => {
-            let action: FleetAction = serde_json::from_str(action).map_err(|error| {
-                ApiError::new(ExceptionType::InvalidParameterException, error.to_string())
-            })?;
-            sim.act(&action)
-                .map(|_| Response::Empty(Default::default()))
-        }
-    }
-}
-
-/// A fleet action's JSON, checked as `berth serve` checks it, in the journal's form.
-fn parse_action(body: &str) -> Result<String, ApiError> {
-    let action = FleetAction::from_json(body.as_bytes())?;
-    serde_json::to_string(&action)
-        .map_err(|error| ApiError::new(ExceptionType::InvalidParameterException, error.to_string()))
-}
-
-fn reply(outcome: &Result<Response, ApiError>) -> Reply {
-    let reply = berth_api::reply(outcome);
-    (reply.status, reply.body)
 }
 
 fn json_reply(outcome: Result<String, ApiError>) -> Reply {

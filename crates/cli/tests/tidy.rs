@@ -30,6 +30,7 @@ const PURE_CRATES: &[&str] = &[
     "crates/control-plane",
     "crates/fleet-sim",
     "crates/api",
+    "crates/world",
 ];
 /// Dependencies that would break that promise.
 const IMPURE: &[&str] = &[

@@ -1,10 +1,47 @@
-//! Berth's own views of the control plane, which no ECS operation has: the explanation of
-//! where the next task would be placed, and the fleet at a glance. The control plane writes them, `berth serve` and the
+//! Berth's own views of the control plane, which no ECS operation has: the world's clock, the
+//! explanation of where the next task would be placed, and the fleet at a glance. The control plane writes them, `berth serve` and the
 //! page's local control plane send them as JSON, and the page reads them with these same
 //! types, so a member renamed on one side cannot be read under its old name on the other.
 
 use crate::states::ContainerInstanceStatus;
 use serde::{Deserialize, Serialize};
+
+/// What `/berth/clock` is asked: nothing (a read), or a change of speed, a step to the next
+/// thing that happens, a rewind; applied in that order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClockRequest {
+    /// 0 (paused), 1, 10 or 100; anything else is refused with a sentence saying so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<serde_json::Value>,
+    /// Jump to the next thing that happens.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub step: bool,
+    /// Forget everything after this time (epoch milliseconds) and replay up to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewind_to: Option<serde_json::Value>,
+}
+
+impl ClockRequest {
+    /// Whether it asks for a change (not a read).
+    pub fn changes(&self) -> bool {
+        self.speed.is_some() || self.step || self.rewind_to.is_some()
+    }
+}
+
+/// The world's clock, as `/berth/clock` answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClockDocument {
+    /// The fleet's time, epoch milliseconds.
+    pub now: u64,
+    /// How many times as fast as the wall clock it runs (0: paused).
+    pub speed: u32,
+    /// Whether it may be changed: not while Docker agents run real containers.
+    pub adjustable: bool,
+    /// The earliest time a rewind can go back to, epoch milliseconds.
+    pub earliest: u64,
+}
 
 /// What `/berth/explain` is asked: a service's next task, or (without a service) a task
 /// definition's, run as RunTask would run it.

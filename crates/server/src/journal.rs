@@ -11,30 +11,25 @@
 use std::path::Path;
 
 use anyhow::Context;
+use berth_model::SimTime;
+use berth_world::{Entry, Stored};
 use rusqlite::{params, Connection};
 
-/// One journalled input.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Input {
-    /// The region whose control plane it went to.
-    pub(crate) region: String,
-    /// When it arrived (milliseconds since the epoch).
-    pub(crate) at_ms: u64,
-    /// `region` (a region's control plane was created), `launch-instance`, `request`.
-    pub(crate) kind: String,
-    /// The operation (`RunTask`) or the instance type launched.
-    pub(crate) operation: String,
-    /// The request body, or the zone launched into.
-    pub(crate) body: String,
-}
-
+/// The journal in SQLite: a table of inputs (an [`Entry`] a row), and a table of the latest
+/// snapshot of each region with the last input it includes.
 pub(crate) struct Journal {
     conn: Connection,
+    /// The account of region rows from journals older than the account in them.
+    account: String,
+    /// The sequence number of the last input appended.
+    last_seq: i64,
+    /// Inputs appended since the last snapshot.
+    pub(crate) since_snapshot: u32,
 }
 
 impl Journal {
     /// Opens (creating if needed) the journal in `dir`, or an in-memory one.
-    pub(crate) fn open(dir: Option<&Path>) -> anyhow::Result<Journal> {
+    pub(crate) fn open(dir: Option<&Path>, account: &str) -> anyhow::Result<Journal> {
         let conn = match dir {
             Some(dir) => {
                 std::fs::create_dir_all(dir)
@@ -62,71 +57,67 @@ impl Journal {
                  state TEXT NOT NULL
              );",
         )?;
-        Ok(Journal { conn })
+        Ok(Journal {
+            conn,
+            account: account.to_owned(),
+            last_seq: 0,
+            since_snapshot: 0,
+        })
     }
 
-    /// Removes an input that could not be applied (it would fail again on every replay).
-    pub(crate) fn remove(&self, seq: i64) -> anyhow::Result<()> {
-        self.conn
-            .execute("DELETE FROM inputs WHERE seq = ?1", params![seq])?;
-        Ok(())
+    /// The sequence number of the last input appended (0 before the first).
+    pub(crate) fn last_seq(&self) -> i64 {
+        self.last_seq
     }
 
-    /// When the earliest input still journalled happened (`None` when there is none).
-    pub(crate) fn first_input_at(&self) -> Result<Option<u64>, String> {
-        self.conn
-            .query_row("SELECT MIN(at_ms) FROM inputs", [], |row| {
-                row.get::<_, Option<i64>>(0)
-            })
-            .map(|at| at.map(|a| a as u64))
-            .map_err(|error| error.to_string())
-    }
-
-    /// Forgets every input that happened after `at_ms` (a rewind); returns how many.
-    pub(crate) fn forget_after(&self, at_ms: u64) -> anyhow::Result<usize> {
-        Ok(self
+    /// Removes the inputs after `seq`, which could not be applied (they would fail again on
+    /// every replay); returns the first of them as `(kind, operation)`.
+    pub(crate) fn remove_after(&self, seq: i64) -> anyhow::Result<Option<(String, String)>> {
+        let first = self
             .conn
-            .execute("DELETE FROM inputs WHERE at_ms > ?1", params![at_ms as i64])?)
-    }
-
-    /// Commits an input; returns its sequence number.
-    pub(crate) fn append(&self, input: &Input) -> anyhow::Result<i64> {
+            .query_row(
+                "SELECT kind, operation FROM inputs WHERE seq > ?1 ORDER BY seq LIMIT 1",
+                params![seq],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .ok();
         self.conn
-            .prepare_cached(
-                "INSERT INTO inputs (region, at_ms, kind, operation, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                input.region,
-                input.at_ms as i64,
-                input.kind,
-                input.operation,
-                input.body
-            ])?;
-        Ok(self.conn.last_insert_rowid())
+            .execute("DELETE FROM inputs WHERE seq > ?1", params![seq])?;
+        Ok(first)
     }
 
-    /// Every input after `after`, in the order it was committed, with its sequence number.
-    pub(crate) fn inputs(&self, after: i64) -> anyhow::Result<Vec<(i64, Input)>> {
+    /// Every input after `after`, in the order it was committed (kinds this Berth does not
+    /// know are left out).
+    fn inputs(&self, after: i64) -> anyhow::Result<Vec<Entry>> {
         let mut statement = self.conn.prepare(
-            "SELECT seq, region, at_ms, kind, operation, body FROM inputs WHERE seq > ?1 ORDER BY seq",
+            "SELECT region, at_ms, kind, operation, body FROM inputs WHERE seq > ?1 ORDER BY seq",
         )?;
         let rows = statement.query_map(params![after], |row| {
             Ok((
-                row.get(0)?,
-                Input {
-                    region: row.get(1)?,
-                    at_ms: row.get::<_, i64>(2)? as u64,
-                    kind: row.get(3)?,
-                    operation: row.get(4)?,
-                    body: row.get(5)?,
-                },
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)? as u64,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
             ))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut entries = Vec::new();
+        for row in rows {
+            let (region, at_ms, kind, operation, body) = row?;
+            entries.extend(Entry::from_row(
+                &region,
+                at_ms,
+                &kind,
+                &operation,
+                &body,
+                &self.account,
+            ));
+        }
+        Ok(entries)
     }
 
     /// The latest snapshots: each region's state, and the last input they include.
-    pub(crate) fn snapshots(&self) -> anyhow::Result<(Vec<(String, String)>, i64)> {
+    fn snapshots(&self) -> anyhow::Result<(Vec<(String, String)>, i64)> {
         let mut statement = self
             .conn
             .prepare("SELECT region, upto, state FROM snapshots ORDER BY region")?;
@@ -147,8 +138,10 @@ impl Journal {
         Ok((states, upto))
     }
 
-    /// Replaces the inputs up to `upto` by the regions' states after them, atomically.
-    pub(crate) fn compact(&mut self, upto: i64, states: &[(String, String)]) -> anyhow::Result<()> {
+    /// Replaces the inputs up to the last one appended by the regions' states after them,
+    /// atomically.
+    pub(crate) fn compact(&mut self, states: &[(String, String)]) -> anyhow::Result<()> {
+        let upto = self.last_seq;
         let transaction = self.conn.transaction()?;
         for (region, state) in states {
             transaction.execute(
@@ -159,6 +152,61 @@ impl Journal {
         }
         transaction.execute("DELETE FROM inputs WHERE seq <= ?1", params![upto])?;
         transaction.commit()?;
+        self.since_snapshot = 0;
         Ok(())
+    }
+}
+
+impl berth_world::Journal for Journal {
+    fn append(&mut self, entry: &Entry) -> Result<(), String> {
+        let (kind, operation, body) = entry.to_row();
+        self.conn
+            .prepare_cached(
+                "INSERT INTO inputs (region, at_ms, kind, operation, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut insert| {
+                insert.execute(params![
+                    entry.region,
+                    entry.at.as_millis() as i64,
+                    kind,
+                    operation,
+                    body
+                ])
+            })
+            .map_err(|error| format!("the journal refused the input: {error}"))?;
+        self.last_seq = self.conn.last_insert_rowid();
+        self.since_snapshot += 1;
+        Ok(())
+    }
+
+    fn forget_after(&mut self, at: SimTime) -> Result<(), String> {
+        self.conn
+            .execute(
+                "DELETE FROM inputs WHERE at_ms > ?1",
+                params![at.as_millis() as i64],
+            )
+            .map(|_| ())
+            .map_err(|error| error.to_string())
+    }
+
+    fn first_at(&self) -> Option<SimTime> {
+        self.conn
+            .query_row("SELECT MIN(at_ms) FROM inputs", [], |row| {
+                row.get::<_, Option<i64>>(0)
+            })
+            .ok()
+            .flatten()
+            .map(|at| SimTime(at as u64))
+    }
+
+    fn stored(&self) -> Result<Stored, String> {
+        let read = || -> anyhow::Result<Stored> {
+            let (snapshots, upto) = self.snapshots()?;
+            Ok(Stored {
+                snapshots,
+                entries: self.inputs(upto)?,
+            })
+        };
+        read().map_err(|error| format!("{error:#}"))
     }
 }

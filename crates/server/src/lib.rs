@@ -30,12 +30,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use berth_control_plane::Config;
-use berth_fleet_sim::Simulation;
-use berth_model::views::{ExplainRequest, SummaryRequest};
-use berth_model::{ApiError, ArnScope, SimTime};
+use berth_model::views::{ClockRequest, ExplainRequest, SummaryRequest};
+use berth_model::{ApiError, SimTime};
+use berth_world::{What, World};
 
-use journal::{Input, Journal};
+use journal::Journal;
 
 /// What `berth serve` is started with.
 #[derive(Clone, Debug)]
@@ -77,382 +76,144 @@ impl Default for Options {
     }
 }
 
-/// The zones virtual instances are spread over, in order.
-const ZONES: [&str; 3] = ["a", "b", "c"];
-
-/// The server's state: a fleet per region, and the journal.
+/// The server's state: the world (every region's fleet and the clock), its journal in
+/// SQLite, and what only a server has: the live views' channel and the Docker agents' links.
 struct Engine {
     options: Options,
-    regions: BTreeMap<String, Simulation>,
+    world: World,
     journal: Journal,
     /// Request ids: a counter mixed with the start time (they need only be unique).
     requests: u128,
     /// Cluster events, as EventBridge envelopes, to the live views (`GET /events`).
     events: tokio::sync::broadcast::Sender<Arc<str>>,
-    /// Event ids: a counter.
-    published: u64,
-    /// Inputs journalled since the last snapshot.
-    since_snapshot: u32,
     /// The link to the agent of each Docker-backed instance, by the agent's instance id.
     links: BTreeMap<String, tokio::sync::mpsc::UnboundedSender<String>>,
     /// The URLs of the agents linked (from `--agent` or `POST /berth/agents`).
     linked: std::collections::BTreeSet<String>,
-    /// This server's URL, which DiscoverPollEndpoint answers.
-    endpoint: String,
-    /// The fleets' time.
-    clock: Clock,
-    /// The earliest time a rewind can go back to: that of the latest snapshot (the inputs
-    /// before it are gone).
-    rewind_floor: SimTime,
-}
-
-/// The fleets' time: the wall clock at 1×, or 10× or 100× faster, or stopped (the
-/// playground's time controls). Journalled inputs carry the time they happened at, so a
-/// replay needs no record of the clock; after a restart it runs at 1× from where it was.
-#[derive(Clone, Copy, Debug)]
-struct Clock {
-    /// When `base` was (a monotonic clock: the wall clock may be set back).
+    /// The wall clock when the server started, and a monotonic clock since: the world's wall
+    /// time is their sum, so setting the system clock back does not move the fleets back.
+    wall_at_start: u64,
     started: std::time::Instant,
-    base: SimTime,
-    speed: u32,
 }
 
-/// The speeds the clock runs at.
-const SPEEDS: [u32; 4] = [0, 1, 10, 100];
-
-impl Clock {
-    /// Runs at `speed` from `base`, now.
-    fn from(base: SimTime, speed: u32) -> Clock {
-        Clock {
-            started: std::time::Instant::now(),
-            base,
-            speed,
-        }
-    }
-
-    fn now(&self) -> SimTime {
-        let elapsed = self.started.elapsed().as_millis() as u64;
-        SimTime(self.base.0 + elapsed * u64::from(self.speed))
-    }
-
-    /// Runs at `speed` from now on.
-    fn set_speed(&mut self, speed: u32) {
-        *self = Clock::from(self.now(), speed);
-    }
-
-    /// Jumps ahead to `at` (never back).
-    fn jump_to(&mut self, at: SimTime) {
-        *self = Clock::from(self.now().max(at), self.speed);
-    }
-}
-
-/// The wall clock, as the control plane's time.
-fn wall_clock() -> SimTime {
-    let millis = SystemTime::now()
+/// The wall clock, in epoch milliseconds.
+fn wall_clock() -> u64 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
-    SimTime(millis)
-}
-
-/// A region's seed: the same region always starts the same way.
-fn seed_of(region: &str) -> u64 {
-    region.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Engine {
     fn open(options: Options, endpoint: String) -> anyhow::Result<Engine> {
-        let journal = Journal::open(options.data.as_deref())?;
+        let journal = Journal::open(options.data.as_deref(), &options.account)?;
+        let wall = wall_clock();
+        let world = World::new(
+            berth_world::Options {
+                account: options.account.clone(),
+                default_region: options.default_region.clone(),
+                virtual_instances: options.virtual_instances,
+                instance_type: options.instance_type.clone(),
+                endpoint: Some(endpoint),
+                seed: None,
+            },
+            wall,
+            SimTime(wall),
+        );
         let mut engine = Engine {
             options,
-            regions: BTreeMap::new(),
+            world,
             journal,
             requests: 0,
             events: tokio::sync::broadcast::channel(4096).0,
-            published: 0,
-            since_snapshot: 0,
             links: BTreeMap::new(),
             linked: std::collections::BTreeSet::new(),
-            endpoint,
-            clock: Clock::from(wall_clock(), 1),
-            rewind_floor: SimTime(0),
+            wall_at_start: wall,
+            started: std::time::Instant::now(),
         };
         engine.replay()?;
-        let latest = engine.regions.values().map(Simulation::now).max();
         // At 1×, from the wall clock, or from where an earlier run left a faster clock.
-        engine.clock = Clock::from(latest.unwrap_or(SimTime(0)).max(wall_clock()), 1);
+        engine.world.resume(wall, SimTime(0));
         Ok(engine)
+    }
+
+    /// The wall time the world runs by (monotonic).
+    fn wall(&self) -> u64 {
+        self.wall_at_start + self.started.elapsed().as_millis() as u64
     }
 
     /// Rebuilds every region from the journal. An input whose application panics is skipped
     /// (and said so), so one bad entry cannot keep the server from starting.
     fn replay(&mut self) -> anyhow::Result<()> {
-        self.regions.clear();
-        let (states, upto) = self.journal.snapshots()?;
-        for (region, state) in states {
-            let mut sim = Simulation::restore(&state)
-                .map_err(|error| anyhow::anyhow!("the snapshot of {region} is damaged: {error}"))?;
-            sim.set_endpoint(Some(self.endpoint.clone()));
-            self.rewind_floor = self.rewind_floor.max(sim.now());
-            self.regions.insert(region, sim);
-        }
-        for (seq, input) in self.journal.inputs(upto)? {
-            let applied =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.apply(&input)));
-            if applied.is_err() {
-                eprintln!(
-                    "berth: journal entry {seq} ({} {}) could not be replayed; skipped",
-                    input.kind, input.operation
-                );
-            }
-        }
-        // What replay re-enacted was seen (and sent to agents) live before the restart:
-        // nobody needs it again.
-        for sim in self.regions.values_mut() {
-            sim.take_log();
-            sim.take_outbox();
+        let stored = berth_world::Journal::stored(&self.journal).map_err(anyhow::Error::msg)?;
+        for index in self.world.rebuild(&stored).map_err(anyhow::Error::msg)? {
+            let (kind, operation, _) = stored.entries[index].to_row();
+            eprintln!("berth: journal entry {kind} {operation} could not be replayed; skipped");
         }
         Ok(())
     }
 
-    /// Applies an input (live or replayed): what it does depends only on the input.
-    fn apply(&mut self, input: &Input) -> Option<Result<berth_control_plane::Response, ApiError>> {
-        let at = SimTime(input.at_ms);
-        if input.kind == "region" {
-            // `{"account", "seed"}`; older journals hold the account alone (or nothing) and
-            // the region's name as the seed.
-            let created: serde_json::Value = serde_json::from_str(&input.body).unwrap_or_default();
-            let account_id = match (&created["account"], input.body.is_empty()) {
-                (serde_json::Value::String(account), _) => account.clone(),
-                (_, true) => self.options.account.clone(),
-                (_, false) => input.body.clone(),
-            };
-            let config = Config {
-                scope: ArnScope {
-                    region: input.region.clone(),
-                    account_id,
-                },
-                rng_seed: created["seed"]
-                    .as_u64()
-                    .unwrap_or_else(|| seed_of(&input.region)),
-                endpoint: Some(self.endpoint.clone()),
-            };
-            self.regions
-                .insert(input.region.clone(), Simulation::with_config(config, at));
-            return None;
-        }
-        let sim = self.regions.get_mut(&input.region)?;
-        sim.run_until(at.max(sim.now()));
-        match input.kind.as_str() {
-            "launch-instance" => {
-                // A failed launch (unknown type) is refused before it is journalled.
-                let _ = sim.launch_instance("default", &input.operation, &input.body);
-                None
-            }
-            "agent-attach" => {
-                let attach: serde_json::Value =
-                    serde_json::from_str(&input.body).unwrap_or_default();
-                if let Ok(offer) = serde_json::from_value(attach["offer"].clone()) {
-                    let zone = format!("{}{}", input.region, ZONES[0]);
-                    let docker = attach["dockerVersion"].as_str().unwrap_or_default();
-                    let _ = sim.attach_instance("default", &zone, &offer, docker);
-                }
-                None
-            }
-            "agent-event" => {
-                if let Ok(event) = serde_json::from_str(&input.body) {
-                    sim.agent_event(&input.operation, event);
-                }
-                None
-            }
-            "fleet" => {
-                let action = serde_json::from_str(&input.body).ok()?;
-                Some(
-                    sim.act(&action)
-                        .map(|_| berth_control_plane::Response::Empty(Default::default())),
-                )
-            }
-            "request" => {
-                let body = serde_json::from_str(&input.body).unwrap_or_default();
-                let outcome = berth_control_plane::Request::from_operation(&input.operation, body)
-                    .and_then(|request| sim.request(request));
-                Some(outcome)
-            }
-            _ => None,
-        }
-    }
-
-    /// Journals an input, then applies it.
-    fn record(
+    /// Runs `change` on the world and its journal. A panic is a bug, not the caller's fault:
+    /// the inputs it journalled are forgotten and the world rebuilt, so the journal and the
+    /// memory agree again. Then what the change left for others goes out.
+    fn guarded<T>(
         &mut self,
-        input: Input,
-    ) -> anyhow::Result<Option<Result<berth_control_plane::Response, ApiError>>> {
-        let seq = self.journal.append(&input)?;
-        let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.apply(&input)));
-        let outcome = match applied {
-            Ok(outcome) => outcome,
+        change: impl FnOnce(&mut World, &mut Journal, u64) -> Result<T, String>,
+    ) -> anyhow::Result<T> {
+        let mark = self.journal.last_seq();
+        let wall = self.wall();
+        let (world, journal) = (&mut self.world, &mut self.journal);
+        let changed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            change(world, journal, wall)
+        }));
+        let outcome = match changed {
+            Ok(outcome) => outcome.map_err(anyhow::Error::msg),
             Err(_) => {
-                // A bug, not the caller's fault: forget the input and rebuild the state it may
-                // have left half-changed, so the journal and the memory agree again.
-                self.journal.remove(seq)?;
+                let failed = self.journal.remove_after(mark)?;
                 self.replay()?;
-                anyhow::bail!(
-                    "Berth failed applying {} {}; nothing was changed",
-                    input.kind,
-                    input.operation
-                );
+                let (kind, operation) = failed.unwrap_or_default();
+                Err(anyhow::anyhow!(
+                    "Berth failed applying {kind} {operation}; nothing was changed"
+                ))
             }
         };
+        self.settle();
+        outcome
+    }
+
+    /// After every change and every catch-up: the instructions for Docker-backed instances go
+    /// to their agents, the events to the live views, and every `snapshot_every` inputs a
+    /// snapshot of every region replaces them (a restart then replays at most that many).
+    fn settle(&mut self) {
         self.deliver();
-        self.publish();
-        self.since_snapshot += 1;
-        // A restart then replays at most this many inputs after loading the snapshots.
-        if self.since_snapshot >= self.options.snapshot_every.max(1) {
-            // The write has happened whatever becomes of the compaction: report, go on.
-            if let Err(error) = self.compact(seq) {
+        if self.journal.since_snapshot >= self.options.snapshot_every.max(1) {
+            // The writes have happened whatever becomes of the compaction: report, go on.
+            let compacted = self
+                .world
+                .snapshot()
+                .map_err(anyhow::Error::msg)
+                .and_then(|states| self.journal.compact(&states));
+            if let Err(error) = compacted {
                 eprintln!("berth: compaction skipped: {error:#}");
             }
         }
-        Ok(outcome)
-    }
-
-    /// Writes every region's state as of input `upto` and drops the inputs it includes.
-    fn compact(&mut self, upto: i64) -> anyhow::Result<()> {
-        let states: Vec<(String, String)> = self
-            .regions
-            .iter_mut()
-            .map(|(region, sim)| (region.clone(), sim.snapshot()))
-            .collect();
-        self.publish(); // Whatever taking the snapshot flushed.
-                        // Only a snapshot that loads back may replace the inputs it stands for.
-        for (region, state) in &states {
-            Simulation::restore(state).map_err(|error| {
-                anyhow::anyhow!("the snapshot of {region} would not load back: {error}")
-            })?;
-        }
-        self.since_snapshot = 0;
-        self.journal.compact(upto, &states)?;
-        self.since_snapshot = 0;
-        if let Some(latest) = self.regions.values().map(Simulation::now).max() {
-            self.rewind_floor = self.rewind_floor.max(latest);
-        }
-        Ok(())
-    }
-
-    /// The earliest time a rewind can go back to: the latest snapshot's, and never before
-    /// the first input (before a region existed there is nothing to go back to, and
-    /// recreating it would give it a new seed).
-    fn earliest(&self) -> SimTime {
-        let first = self.journal.first_input_at().ok().flatten();
-        self.rewind_floor.max(first.map_or(SimTime(0), SimTime))
-    }
-
-    /// Goes back to `to`: the inputs after it are forgotten and every region is rebuilt from
-    /// the journal (deterministic replay), then the clock runs on from `to`. Live views are
-    /// told with a `Berth Rewind` message.
-    fn rewind(&mut self, to: SimTime) -> Result<(), String> {
-        if !self.links.is_empty() {
-            return Err("Docker containers cannot be rewound: unlink the agents first.".into());
-        }
-        let floor = self.earliest();
-        if to < floor {
-            return Err(format!(
-                "Berth can rewind to {} at the earliest: before it the fleet did not exist yet, or the journal was compacted into a snapshot.",
-                floor.to_iso8601()
-            ));
-        }
-        if to >= self.clock.now() {
-            return Err("That is not in the past.".into());
-        }
-        let result = (|| -> anyhow::Result<()> {
-            self.journal.forget_after(to.as_millis())?;
-            self.replay()?;
-            for sim in self.regions.values_mut() {
-                // As the live ticker does (catch_up): what was due by then, nothing more.
-                while sim.run_to_next(to).is_some() {}
-                sim.take_log();
-                sim.take_outbox();
-            }
-            Ok(())
-        })();
-        result.map_err(|error| format!("{error:#}"))?;
-        self.clock = Clock::from(to, self.clock.speed);
-        let message = serde_json::json!({
-            "detail-type": "Berth Rewind",
-            "source": "berth",
-            "time": to.to_iso8601(),
-            "detail": {"to": to.as_millis()},
-        });
-        let _ = self.events.send(Arc::from(message.to_string()));
-        Ok(())
-    }
-
-    /// Sends the events the fleets logged to the live views, as EventBridge would deliver them
-    /// (ISO times in the envelope, the document as `detail`), and keeps none.
-    fn publish(&mut self) {
-        for (region, sim) in &mut self.regions {
-            for event in sim.take_log() {
-                self.published += 1;
-                let envelope = berth_api::event_envelope(
-                    self.published,
-                    &self.options.account,
-                    region,
-                    &event,
-                );
-                // No live view connected is fine: the event is simply not seen.
-                let _ = self.events.send(Arc::from(envelope.to_string()));
-            }
+        for event in self.world.take_events() {
+            // No live view connected is fine: the event is simply not seen.
+            let _ = self.events.send(Arc::from(event.to_string()));
         }
     }
 
-    /// The region's fleet, created (with its virtual instances) on first use.
-    fn region(&mut self, region: &str, now: SimTime) -> anyhow::Result<()> {
-        if self.regions.contains_key(region) {
-            return Ok(());
-        }
-        self.record(Input {
-            region: region.to_owned(),
-            at_ms: now.as_millis(),
-            kind: "region".into(),
-            operation: String::new(),
-            // A fresh seed per region created (kept in the journal, so replay is exact): two
-            // servers never hand out the same ids, which matters to a Docker agent that
-            // outlives one of them.
-            body: serde_json::json!({
-                "account": self.options.account,
-                "seed": seed_of(region) ^ now.as_millis().wrapping_mul(0x9e37_79b9_7f4a_7c15),
-            })
-            .to_string(),
-        })?;
-        for i in 0..self.options.virtual_instances as usize {
-            let zone = format!("{region}{}", ZONES[i % ZONES.len()]);
-            self.record(Input {
-                region: region.to_owned(),
-                at_ms: now.as_millis(),
-                kind: "launch-instance".into(),
-                operation: self.options.instance_type.clone(),
-                body: zone,
-            })?;
-        }
-        Ok(())
-    }
-
-    /// Lets every region's fleet catch up with the wall clock: agent reports and timers due
-    /// by now happen, at the times they were due (no journal entry: they follow from it).
-    fn catch_up(&mut self, now: SimTime) {
-        for sim in self.regions.values_mut() {
-            while sim.run_to_next(now).is_some() {}
-        }
-        self.deliver();
-        self.publish();
+    /// Lets every region's fleet catch up with the clock.
+    fn catch_up(&mut self) {
+        let wall = self.wall();
+        self.world.catch_up(wall);
+        self.settle();
     }
 
     /// Sends the control plane's instructions for Docker-backed instances to their agents. One
     /// whose agent is not linked is dropped: the agent learns what it should run when it
     /// reconnects.
     fn deliver(&mut self) {
-        for sim in self.regions.values_mut() {
+        for (_, sim) in self.world.regions_mut() {
             for (arn, instruction) in sim.take_outbox() {
                 let Some(id) = sim.external_instance_id(&arn) else {
                     continue;
@@ -464,6 +225,13 @@ impl Engine {
         }
     }
 
+    /// Docker agents linked or gone: real containers run in real time, so while one is
+    /// linked the clock stays at 1× and cannot be rewound.
+    fn links_changed(&mut self) {
+        let wall = self.wall();
+        self.world.set_adjustable(wall, self.links.is_empty());
+    }
+
     /// An agent's Hello: each instance it offers joins the default region's `default`
     /// cluster (or rejoins it, being told which tasks it should run).
     fn attach(
@@ -472,23 +240,27 @@ impl Engine {
         link: &tokio::sync::mpsc::UnboundedSender<String>,
     ) -> anyhow::Result<()> {
         let region = self.options.default_region.clone();
-        // Real containers run in real time.
-        self.clock.set_speed(1);
-        let now = self.clock.now();
-        self.region(&region, now)?;
-        self.catch_up(now);
-        for (index, offer) in hello.instances.iter().enumerate() {
+        for offer in &hello.instances {
             self.links.insert(offer.instance_id.clone(), link.clone());
-            let at = now.max(self.regions[&region].now());
-            self.record(Input {
-                region: region.clone(),
-                at_ms: at.as_millis(),
-                kind: "agent-attach".into(),
-                operation: offer.instance_id.clone(),
-                body: agents::attach_body(hello, index),
-            })?;
-            if self.regions[&region]
-                .external_instance_arn(&offer.instance_id)
+        }
+        self.links_changed();
+        self.guarded(|world, journal, wall| {
+            let now = world.now(wall);
+            world.ensure_region(journal, &region, now)?;
+            world.catch_up(wall);
+            for (index, offer) in hello.instances.iter().enumerate() {
+                let what = What::AgentAttach {
+                    instance_id: offer.instance_id.clone(),
+                    body: agents::attach_body(hello, index),
+                };
+                world.record(journal, &region, now, what)?;
+            }
+            Ok(())
+        })?;
+        for offer in &hello.instances {
+            let region = self.world.region(&region);
+            if region
+                .and_then(|sim| sim.external_instance_arn(&offer.instance_id))
                 .is_none()
             {
                 anyhow::bail!("instance {} was refused", offer.instance_id);
@@ -505,24 +277,22 @@ impl Engine {
     ) -> anyhow::Result<()> {
         let region = self.options.default_region.clone();
         let Some(arn) = self
-            .regions
-            .get(&region)
+            .world
+            .region(&region)
             .and_then(|sim| sim.external_instance_arn(instance_id))
             .map(str::to_owned)
         else {
             return Ok(()); // Not an instance of ours.
         };
-        let now = self.clock.now();
-        self.catch_up(now);
-        let at = now.max(self.regions[&region].now());
-        self.record(Input {
-            region,
-            at_ms: at.as_millis(),
-            kind: "agent-event".into(),
-            operation: arn,
-            body: serde_json::to_string(&event)?,
-        })?;
-        Ok(())
+        let event = serde_json::to_string(&event)?;
+        self.guarded(|world, journal, wall| {
+            let now = world.catch_up(wall);
+            let what = What::AgentEvent {
+                instance_arn: arn,
+                event,
+            };
+            world.record(journal, &region, now, what).map(|_| ())
+        })
     }
 
     /// An agent's link dropped (or the server started without it): its instances are
@@ -533,6 +303,7 @@ impl Engine {
             let event = berth_agent_protocol::AgentEvent::Connection { connected: false };
             self.agent_event(id, event)?;
         }
+        self.links_changed();
         Ok(())
     }
 
@@ -550,10 +321,10 @@ impl Engine {
     /// One API call: `(status, body, request id)`.
     fn call(&mut self, region: &str, target: Option<&str>, body: &[u8]) -> (u16, String, String) {
         self.requests += 1;
-        let request_id =
-            berth_api::request_id((u128::from(wall_clock().as_millis()) << 64) | self.requests);
-        let now = self.clock.now();
-        let reply = match self.dispatch(region, target, body, now) {
+        let request_id = berth_api::request_id((u128::from(wall_clock()) << 64) | self.requests);
+        let outcome =
+            self.guarded(|world, journal, wall| world.call(wall, journal, region, target, body));
+        let reply = match outcome {
             Ok(outcome) => berth_api::reply(&outcome),
             Err(error) => berth_api::error_reply(&ApiError::new(
                 berth_model::ExceptionType::ServerException,
@@ -561,37 +332,6 @@ impl Engine {
             )),
         };
         (reply.status, reply.body, request_id)
-    }
-
-    fn dispatch(
-        &mut self,
-        region: &str,
-        target: Option<&str>,
-        body: &[u8],
-        now: SimTime,
-    ) -> anyhow::Result<Result<berth_control_plane::Response, ApiError>> {
-        let call = match berth_api::decode(target, body) {
-            Ok(call) => call,
-            Err(error) => return Ok(Err(error)),
-        };
-        self.region(region, now)?;
-        self.catch_up(now);
-        if call.is_read_only() {
-            let sim = self.regions.get_mut(region).context("the region exists")?;
-            return Ok(sim.request(call.request));
-        }
-        // The body as journalled: the decoded request is rebuilt from it on replay.
-        let body = std::str::from_utf8(body).unwrap_or("{}");
-        let body = if body.trim().is_empty() { "{}" } else { body };
-        let at = now.max(self.regions[region].now());
-        let outcome = self.record(Input {
-            region: region.to_owned(),
-            at_ms: at.as_millis(),
-            kind: "request".into(),
-            operation: call.operation,
-            body: body.to_owned(),
-        })?;
-        outcome.context("a request has an outcome")
     }
 }
 
@@ -758,98 +498,48 @@ async fn link_agent(State(engine): State<Shared>, headers: HeaderMap, body: Byte
 }
 
 /// `POST /berth/explain` with `{"cluster", "service"}` or `{"cluster", "taskDefinition"}`:
-/// where the next task would be placed now and why not elsewhere (Berth's own read, for the
+/// where the next task would be placed now and why not elsewhere (Berth's own view, for the
 /// page's explainer), in the default region. Errors come in ECS's shape.
 async fn explain(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(refused) = foreign_origin(&headers) {
         return refused;
     }
     let request: ExplainRequest = serde_json::from_slice(&body).unwrap_or_default();
-    let outcome = read_default_region(&engine, |sim| {
-        sim.explain_placement(
-            request.cluster.as_deref(),
-            request.service.as_deref(),
-            request.task_definition.as_deref(),
-        )
-    });
+    let mut engine = lock(&engine);
+    let wall = engine.wall();
+    let outcome = engine.world.explain(wall, &request);
+    engine.settle();
     json_reply(outcome.map(|explanation| serde_json::to_string(&explanation).unwrap_or_default()))
 }
 
 /// `GET /berth/clock`, and `POST /berth/clock` with `{"speed": 0|1|10|100}`, `{"step": true}`
 /// (jump to the next thing that happens in the default region) or `{"rewindTo": <epoch ms>}`
-/// (forget everything after it and replay the journal up to it): the fleets' time,
-/// `{"now": <epoch ms>, "speed": n, "adjustable": bool, "earliest": <epoch ms>}`. Only the virtual fleet can run
-/// faster or stop: while Docker agents are linked the clock stays at 1×.
+/// (forget everything after it and replay the journal up to it): the fleets' time
+/// ([`berth_model::views::ClockDocument`]). Only the virtual fleet can run faster or stop:
+/// while Docker agents are linked the clock stays at 1×.
 async fn clock(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(refused) = foreign_origin(&headers) {
         return refused;
     }
-    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let request: ClockRequest = serde_json::from_slice(&body).unwrap_or_default();
     let mut engine = lock(&engine);
-    let adjustable = engine.links.is_empty();
-    let wants_change = request.get("speed").is_some()
-        || request["step"] == true
-        || request.get("rewindTo").is_some();
-    if wants_change && !adjustable {
-        return (
-            StatusCode::CONFLICT,
-            "Docker containers run in real time: the clock stays at 1× while an agent is linked.",
+    let wall = engine.wall();
+    let Engine { world, journal, .. } = &mut *engine;
+    let answer = world.clock(wall, &request, journal);
+    engine.settle();
+    match answer {
+        Ok(document) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&document).unwrap_or_default(),
         )
-            .into_response();
+            .into_response(),
+        Err((status, why)) => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            why,
+        )
+            .into_response(),
     }
-    if let Some(speed) = request.get("speed") {
-        match speed.as_u64().and_then(|s| u32::try_from(s).ok()) {
-            Some(speed) if SPEEDS.contains(&speed) => {
-                let now = engine.clock.now();
-                engine.catch_up(now);
-                engine.clock.set_speed(speed);
-            }
-            _ => {
-                return (
-                    StatusCode::BAD_REQUEST,
-                    "speed is one of 0 (paused), 1, 10 and 100.",
-                )
-                    .into_response()
-            }
-        }
-    }
-    if let Some(to) = request.get("rewindTo") {
-        let Some(to) = to.as_u64() else {
-            return (
-                StatusCode::BAD_REQUEST,
-                "rewindTo is a time in epoch milliseconds.",
-            )
-                .into_response();
-        };
-        if let Err(why) = engine.rewind(SimTime(to)) {
-            return (StatusCode::CONFLICT, why).into_response();
-        }
-    }
-    if request["step"] == true {
-        let now = engine.clock.now();
-        engine.catch_up(now);
-        let region = engine.options.default_region.clone();
-        let next = engine
-            .regions
-            .get_mut(&region)
-            .and_then(Simulation::next_wakeup);
-        if let Some(next) = next {
-            engine.clock.jump_to(next);
-            engine.catch_up(next);
-        }
-    }
-    let body = serde_json::json!({
-        "now": engine.clock.now().as_millis(),
-        "speed": engine.clock.speed,
-        "adjustable": adjustable,
-        "earliest": engine.earliest().as_millis(),
-    });
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
 }
 
 /// `POST /berth/fleet` with a [`berth_fleet_sim::FleetAction`] (`{"action": "launch",
@@ -861,30 +551,9 @@ async fn fleet(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
     if let Some(refused) = foreign_origin(&headers) {
         return refused;
     }
-    let action = match berth_fleet_sim::FleetAction::from_json(&body) {
-        Ok(action) => action,
-        Err(error) => return json_reply(Err(error)),
-    };
-    let mut engine = lock(&engine);
-    let region = engine.options.default_region.clone();
-    let now = engine.clock.now();
-    let recorded = engine.region(&region, now).and_then(|()| {
-        engine.catch_up(now);
-        let at = now.max(engine.regions[&region].now());
-        engine.record(Input {
-            region,
-            at_ms: at.as_millis(),
-            kind: "fleet".into(),
-            operation: String::new(),
-            body: serde_json::to_string(&action)?,
-        })
-    });
-    json_reply(match recorded {
-        Ok(Some(outcome)) => outcome.map(|_| "{}".to_owned()),
-        Ok(None) => Err(ApiError::new(
-            berth_model::ExceptionType::InvalidParameterException,
-            "Not a fleet action.",
-        )),
+    let outcome = lock(&engine).guarded(|world, journal, wall| world.fleet(wall, journal, &body));
+    json_reply(match outcome {
+        Ok(outcome) => outcome.map(|()| "{}".to_owned()),
         Err(error) => Err(ApiError::new(
             berth_model::ExceptionType::ServerException,
             format!("{error:#}"),
@@ -900,27 +569,11 @@ async fn summary(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) 
         return refused;
     }
     let request: SummaryRequest = serde_json::from_slice(&body).unwrap_or_default();
-    let outcome = read_default_region(&engine, |sim| sim.fleet_summary(request.cluster.as_deref()));
+    let mut engine = lock(&engine);
+    let wall = engine.wall();
+    let outcome = engine.world.summary(wall, &request);
+    engine.settle();
     json_reply(outcome.map(|summary| serde_json::to_string(&summary).unwrap_or_default()))
-}
-
-/// A read of the default region's fleet, caught up with the clock first; a region not yet
-/// created has no cluster.
-fn read_default_region<T>(
-    engine: &Shared,
-    read: impl FnOnce(&Simulation) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    let mut engine = lock(engine);
-    let region = engine.options.default_region.clone();
-    let now = engine.clock.now();
-    engine.catch_up(now);
-    match engine.regions.get(&region) {
-        Some(sim) => read(sim),
-        None => Err(ApiError::new(
-            berth_model::ExceptionType::ClusterNotFoundException,
-            berth_model::messages::CLUSTER_NOT_FOUND,
-        )),
-    }
 }
 
 /// A JSON body (200), or an ECS error in ECS's shape, as Berth's own endpoints answer.
@@ -988,8 +641,8 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         let mut locked = lock(&engine);
         let region = locked.options.default_region.clone();
         let ids: Vec<String> = locked
-            .regions
-            .get(&region)
+            .world
+            .region(&region)
             .map(|sim| {
                 sim.external_instances()
                     .map(|(id, _)| id.to_owned())
@@ -1008,9 +661,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         loop {
             tick.tick().await;
-            let mut engine = lock(&ticking);
-            let now = engine.clock.now();
-            engine.catch_up(now);
+            lock(&ticking).catch_up();
         }
     });
     let app = Router::new()

@@ -1,0 +1,204 @@
+//! The journal's entries: every input that changes the world, with the time it came at.
+//! The world is a deterministic function of them, so they are the whole state: replaying them
+//! in order rebuilds it byte for byte.
+
+use berth_model::SimTime;
+
+/// One journalled input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The region whose fleet it went to.
+    pub region: String,
+    /// When it came.
+    pub at: SimTime,
+    /// The input.
+    pub what: What,
+}
+
+/// What an input was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum What {
+    /// The region's control plane and fleet were created.
+    Region {
+        /// The account id in its ARNs.
+        account: String,
+        /// Its generator's seed.
+        seed: u64,
+    },
+    /// A virtual instance was launched into the region's `default` cluster.
+    LaunchInstance {
+        /// Its EC2 instance type.
+        instance_type: String,
+        /// Its Availability Zone.
+        zone: String,
+    },
+    /// A Docker agent offered an instance.
+    AgentAttach {
+        /// The agent's id for it.
+        instance_id: String,
+        /// `{"offer", "dockerVersion"}`.
+        body: String,
+    },
+    /// An agent's report from a Docker-backed instance.
+    AgentEvent {
+        /// The container instance.
+        instance_arn: String,
+        /// The AgentEvent, as JSON.
+        event: String,
+    },
+    /// A fleet action (`/berth/fleet`), as JSON.
+    Fleet(String),
+    /// An ECS operation that changes something, and its JSON body.
+    Request {
+        /// `RunTask`, `CreateService`, ...
+        operation: String,
+        /// Its JSON body.
+        body: String,
+    },
+}
+
+impl Entry {
+    /// The entry's row in a table of `(kind, operation, body)` (the server's SQLite journal).
+    pub fn to_row(&self) -> (&'static str, String, String) {
+        match &self.what {
+            What::Region { account, seed } => (
+                "region",
+                String::new(),
+                serde_json::json!({"account": account, "seed": seed}).to_string(),
+            ),
+            What::LaunchInstance {
+                instance_type,
+                zone,
+            } => ("launch-instance", instance_type.clone(), zone.clone()),
+            What::AgentAttach { instance_id, body } => {
+                ("agent-attach", instance_id.clone(), body.clone())
+            }
+            What::AgentEvent {
+                instance_arn,
+                event,
+            } => ("agent-event", instance_arn.clone(), event.clone()),
+            What::Fleet(action) => ("fleet", String::new(), action.clone()),
+            What::Request { operation, body } => ("request", operation.clone(), body.clone()),
+        }
+    }
+
+    /// An entry from its row; `None` for a kind this Berth does not know. A region row from
+    /// an older journal holds the account alone (or nothing): its account is then
+    /// `default_account` and its seed the region's name's ([`seed_of`]).
+    pub fn from_row(
+        region: &str,
+        at_ms: u64,
+        kind: &str,
+        operation: &str,
+        body: &str,
+        default_account: &str,
+    ) -> Option<Entry> {
+        let what = match kind {
+            "region" => {
+                let created: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+                let account = match (&created["account"], body.is_empty()) {
+                    (serde_json::Value::String(account), _) => account.clone(),
+                    (_, true) => default_account.to_owned(),
+                    (_, false) => body.to_owned(),
+                };
+                What::Region {
+                    account,
+                    seed: created["seed"].as_u64().unwrap_or_else(|| seed_of(region)),
+                }
+            }
+            "launch-instance" => What::LaunchInstance {
+                instance_type: operation.to_owned(),
+                zone: body.to_owned(),
+            },
+            "agent-attach" => What::AgentAttach {
+                instance_id: operation.to_owned(),
+                body: body.to_owned(),
+            },
+            "agent-event" => What::AgentEvent {
+                instance_arn: operation.to_owned(),
+                event: body.to_owned(),
+            },
+            "fleet" => What::Fleet(body.to_owned()),
+            "request" => What::Request {
+                operation: operation.to_owned(),
+                body: body.to_owned(),
+            },
+            _ => return None,
+        };
+        Some(Entry {
+            region: region.to_owned(),
+            at: SimTime(at_ms),
+            what,
+        })
+    }
+}
+
+/// A region's own seed (FNV-1a of its name): the same region always starts the same way.
+pub fn seed_of(region: &str) -> u64 {
+    region.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_survives_its_row() {
+        let entries = [
+            What::Region {
+                account: "123456789012".into(),
+                seed: 7,
+            },
+            What::LaunchInstance {
+                instance_type: "t3.medium".into(),
+                zone: "us-east-1a".into(),
+            },
+            What::AgentAttach {
+                instance_id: "i-1".into(),
+                body: "{}".into(),
+            },
+            What::AgentEvent {
+                instance_arn: "arn".into(),
+                event: "{}".into(),
+            },
+            What::Fleet("{\"action\":\"kill\"}".into()),
+            What::Request {
+                operation: "RunTask".into(),
+                body: "{}".into(),
+            },
+        ];
+        for what in entries {
+            let entry = Entry {
+                region: "us-east-1".into(),
+                at: SimTime(5),
+                what,
+            };
+            let (kind, operation, body) = entry.to_row();
+            let back = Entry::from_row("us-east-1", 5, kind, &operation, &body, "x");
+            assert_eq!(back, Some(entry));
+        }
+        assert_eq!(Entry::from_row("r", 0, "unheard-of", "", "", "x"), None);
+    }
+
+    #[test]
+    fn older_region_rows_keep_their_account_and_take_the_name_seed() {
+        let bare = Entry::from_row("eu-west-1", 0, "region", "", "", "111").unwrap();
+        assert_eq!(
+            bare.what,
+            What::Region {
+                account: "111".into(),
+                seed: seed_of("eu-west-1")
+            }
+        );
+        let account_only = Entry::from_row("eu-west-1", 0, "region", "", "222", "111").unwrap();
+        assert_eq!(
+            account_only.what,
+            What::Region {
+                account: "222".into(),
+                seed: seed_of("eu-west-1")
+            }
+        );
+    }
+}
