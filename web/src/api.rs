@@ -89,7 +89,7 @@ pub async fn start() -> bool {
         )
         .await
         .is_ok_and(|(status, text)| {
-            status == 200 && serde_json::from_str::<ClockDocument>(&text).is_ok()
+            status == 200 && read(&text, ClockDocument::from_value).is_some()
         });
         if answered {
             return true;
@@ -342,7 +342,7 @@ pub async fn explain(request: ExplainRequest) -> Result<Explanation, String> {
     )
     .await?;
     if status == 200 {
-        return serde_json::from_str(&text).map_err(|error| format!("{error}: {text}"));
+        return read(&text, Explanation::from_value).ok_or(text);
     }
     let value: Value = serde_json::from_str(&text).map_err(|_| text.clone())?;
     {
@@ -352,6 +352,11 @@ pub async fn explain(request: ExplainRequest) -> Result<Explanation, String> {
             value["message"].as_str().unwrap_or_default()
         ))
     }
+}
+
+/// One of Berth's own documents ([`berth_model::views`]) from its JSON text.
+fn read<T>(text: &str, from_value: fn(&Value) -> Option<T>) -> Option<T> {
+    from_value(&serde_json::from_str(text).ok()?)
 }
 
 /// The server's clock, after applying `request` (a read, a speed, a step or a rewind).
@@ -364,7 +369,7 @@ pub async fn clock(request: ClockRequest) -> Result<ClockDocument, String> {
     )
     .await?;
     match status {
-        200 => serde_json::from_str(&text).map_err(|_| text),
+        200 => read(&text, ClockDocument::from_value).ok_or(text),
         _ => Err(text),
     }
 }
@@ -435,7 +440,7 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
     )
     .await?;
     let summary: Option<FleetSummary> = (status == 200)
-        .then(|| serde_json::from_str(&text).ok())
+        .then(|| read(&text, FleetSummary::from_value))
         .flatten();
     let large = summary.filter(|s| s.instances.len() > crate::canvas::LARGE);
     if let Some(summary) = &large {

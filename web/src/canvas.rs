@@ -194,7 +194,7 @@ mod tests {
                            "cpu": [0, 1024], "memory": [500, 1000], "tasks": [[0, 500, 1]]},
                           {"id": "b", "zone": "us-east-1b", "status": "DRAINING", "connected": true,
                            "cpu": [0, 1024], "memory": [0, 1000], "tasks": []}]});
-        let tiles = tiles(&serde_json::from_value(summary).unwrap());
+        let tiles = tiles(&FleetSummary::from_value(&summary).unwrap());
         let mut buffer = Vec::new();
         let (width, height) = paint(&tiles, 100, &mut buffer);
         assert_eq!((width, height), (7 * PITCH, PITCH));

@@ -43,11 +43,7 @@ pub fn guide(props: &Props) -> Html {
         let (chosen, judged_at) = (chosen.clone(), judged_at.clone());
         let live = props.live.clone();
         use_effect_with(
-            (
-                live.snapshot.clone(),
-                live.outcome.clone(),
-                live.clock,
-            ),
+            (live.snapshot.clone(), live.outcome.clone(), live.clock),
             move |(snapshot, outcome, clock)| {
                 let now_ms = clock.as_ref().map_or(0, |c| c.now);
                 let rewound = now_ms < std::mem::replace(&mut *judged_at.borrow_mut(), now_ms);

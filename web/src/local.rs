@@ -141,7 +141,7 @@ impl Local {
             });
         }
         let stored = berth_world::Journal::stored(&local.journal).ok()?;
-        local.world.rebuild(&stored).ok()?;
+        local.world.rebuild(stored).ok()?;
         let saved_now = SimTime(saved["now"].as_u64().unwrap_or(0));
         local.world.resume(millis(wall), saved_now);
         Some(local)

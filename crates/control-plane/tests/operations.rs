@@ -221,8 +221,8 @@ fn placement_explained_per_instance() {
     assert_eq!(chosen_rows, 1);
     assert_eq!(free.group, "family:sleep360");
     // The page reads what the server writes: the document survives the wire.
-    let wire = serde_json::to_string(&free).unwrap();
-    assert_eq!(serde_json::from_str::<Explanation>(&wire).unwrap(), free);
+    let wire = serde_json::to_value(&free).unwrap();
+    assert_eq!(Explanation::from_value(&wire).unwrap(), free);
     assert_eq!(
         s.cp.explain_placement(None, Some("nope"), None)
             .unwrap_err()

@@ -1,10 +1,47 @@
 //! Berth's own views of the control plane, which no ECS operation has: the world's clock, the
-//! explanation of where the next task would be placed, and the fleet at a glance. The control plane writes them, `berth serve` and the
-//! page's local control plane send them as JSON, and the page reads them with these same
-//! types, so a member renamed on one side cannot be read under its old name on the other.
+//! explanation of where the next task would be placed, and the fleet at a glance. The control
+//! plane writes them, `berth serve` and the page's world send them as JSON, and the page reads
+//! them with these same types, so a member renamed on one side cannot be read under its old
+//! name on the other.
+//!
+//! The documents are written by serde (`Serialize`) and read by `from_value` beside each type,
+//! from the `serde_json::Value` the page parses every answer into: a derived `Deserialize`
+//! per document would cost the 250 kB page about 4 kB brotli. A test holds each reader to its
+//! writer.
 
 use crate::states::ContainerInstanceStatus;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// `value[key]` as text (empty when absent).
+fn text(value: &Value, key: &str) -> String {
+    value[key].as_str().unwrap_or_default().to_owned()
+}
+
+/// `value[key]` as text, if it is some.
+fn some_text(value: &Value, key: &str) -> Option<String> {
+    value[key].as_str().map(str::to_owned)
+}
+
+/// `value[key]` as a number (0 when absent).
+fn number(value: &Value, key: &str) -> u64 {
+    value[key].as_u64().unwrap_or(0)
+}
+
+/// `value[key]` as a list of numbers.
+fn numbers(value: &Value) -> Vec<u64> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_u64)
+        .collect()
+}
+
+/// `value[key]`'s items.
+fn items<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = &'v Value> {
+    value[key].as_array().into_iter().flatten()
+}
 
 /// What `/berth/clock` is asked: nothing (a read), or a change of speed, a step to the next
 /// thing that happens, a rewind; applied in that order.
@@ -30,7 +67,7 @@ impl ClockRequest {
 }
 
 /// The world's clock, as `/berth/clock` answers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClockDocument {
     /// The fleet's time, epoch milliseconds.
@@ -70,7 +107,7 @@ pub struct SummaryRequest {
 
 /// "Why here, why not there?": where the next task of a service, or of a task definition run
 /// as RunTask would run it, would be placed now, and every instance's verdict.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Explanation {
     /// The cluster's name.
@@ -109,7 +146,7 @@ pub struct Explanation {
 }
 
 /// One instance's verdict in an [`Explanation`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstanceVerdict {
     /// The container instance.
@@ -134,7 +171,7 @@ pub struct InstanceVerdict {
 }
 
 /// An instance's part in a placement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VerdictKind {
     /// It would take the task.
@@ -160,7 +197,7 @@ impl VerdictKind {
 }
 
 /// A cluster's instances and their tasks, compactly.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FleetSummary {
     /// The cluster's name.
     pub cluster: String,
@@ -171,7 +208,7 @@ pub struct FleetSummary {
 }
 
 /// One instance of a [`FleetSummary`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InstanceSummary {
     /// The container instance id.
     pub id: String,
@@ -187,4 +224,164 @@ pub struct InstanceSummary {
     pub memory: [u32; 2],
     /// Its unstopped tasks: `[revision index, reserved MiB, 1 if RUNNING else 0]`.
     pub tasks: Vec<[u32; 3]>,
+}
+
+impl ClockDocument {
+    /// Reads what [`Serialize`] wrote; `None` if it is not a clock.
+    pub fn from_value(value: &Value) -> Option<ClockDocument> {
+        Some(ClockDocument {
+            now: value["now"].as_u64()?,
+            speed: u32::try_from(number(value, "speed")).ok()?,
+            adjustable: value["adjustable"].as_bool().unwrap_or(false),
+            earliest: number(value, "earliest"),
+        })
+    }
+}
+
+impl Explanation {
+    /// Reads what [`Serialize`] wrote; `None` if it is not an explanation.
+    pub fn from_value(value: &Value) -> Option<Explanation> {
+        Some(Explanation {
+            cluster: value["cluster"].as_str()?.to_owned(),
+            fargate: value["fargate"].as_bool().unwrap_or(false),
+            task_definition: some_text(value, "taskDefinition"),
+            group: text(value, "group"),
+            capacity_provider: some_text(value, "capacityProvider"),
+            strategies: items(value, "strategies")
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect(),
+            chosen: some_text(value, "chosen"),
+            tied: u32::try_from(number(value, "tied")).unwrap_or(0),
+            summary: text(value, "summary"),
+            closest_match: some_text(value, "closestMatch"),
+            instances: items(value, "instances")
+                .filter_map(InstanceVerdict::from_value)
+                .collect(),
+        })
+    }
+}
+
+impl InstanceVerdict {
+    fn from_value(value: &Value) -> Option<InstanceVerdict> {
+        Some(InstanceVerdict {
+            container_instance_arn: text(value, "containerInstanceArn"),
+            ec2_instance_id: text(value, "ec2InstanceId"),
+            availability_zone: some_text(value, "availabilityZone"),
+            verdict: VerdictKind::from_wire(value["verdict"].as_str()?)?,
+            reason: text(value, "reason"),
+            detail: text(value, "detail"),
+            keys: numbers(&value["keys"]),
+        })
+    }
+}
+
+impl VerdictKind {
+    /// The verdict a word names.
+    pub fn from_wire(word: &str) -> Option<VerdictKind> {
+        [
+            VerdictKind::Chosen,
+            VerdictKind::Ranked,
+            VerdictKind::Filtered,
+            VerdictKind::Exhausted,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == word)
+    }
+}
+
+impl FleetSummary {
+    /// Reads what [`Serialize`] wrote; `None` if it is not a summary.
+    pub fn from_value(value: &Value) -> Option<FleetSummary> {
+        let pair = |v: &Value| -> [u32; 2] {
+            let n = numbers(v);
+            [0, 1].map(|i| n.get(i).copied().unwrap_or(0) as u32)
+        };
+        Some(FleetSummary {
+            cluster: value["cluster"].as_str()?.to_owned(),
+            revisions: items(value, "revisions")
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect(),
+            instances: items(value, "instances")
+                .map(|i| InstanceSummary {
+                    id: text(i, "id"),
+                    zone: text(i, "zone"),
+                    status: ContainerInstanceStatus::from_wire(&text(i, "status")),
+                    connected: i["connected"].as_bool().unwrap_or(false),
+                    cpu: pair(&i["cpu"]),
+                    memory: pair(&i["memory"]),
+                    tasks: items(i, "tasks")
+                        .map(|t| {
+                            let n = numbers(t);
+                            [0, 1, 2].map(|k| n.get(k).copied().unwrap_or(0) as u32)
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each reader reads back everything its writer wrote, every member set.
+    #[test]
+    fn every_view_reads_back_what_it_wrote() {
+        let clock = ClockDocument {
+            now: 5,
+            speed: 100,
+            adjustable: true,
+            earliest: 2,
+        };
+        let wire = serde_json::to_value(clock).unwrap();
+        assert_eq!(ClockDocument::from_value(&wire), Some(clock));
+        let explanation = Explanation {
+            cluster: "default".into(),
+            fargate: true,
+            task_definition: Some("arn:td".into()),
+            group: "service:web".into(),
+            capacity_provider: Some("asg".into()),
+            strategies: vec!["Spread".into()],
+            chosen: Some("arn:ci".into()),
+            tied: 2,
+            summary: "placed".into(),
+            closest_match: Some("closest".into()),
+            instances: [
+                VerdictKind::Chosen,
+                VerdictKind::Ranked,
+                VerdictKind::Filtered,
+                VerdictKind::Exhausted,
+            ]
+            .into_iter()
+            .map(|verdict| InstanceVerdict {
+                container_instance_arn: "arn:ci".into(),
+                ec2_instance_id: "i-1".into(),
+                availability_zone: Some("us-east-1a".into()),
+                verdict,
+                reason: "RESOURCE:MEMORY".into(),
+                detail: "detail".into(),
+                keys: vec![1, 2],
+            })
+            .collect(),
+        };
+        let wire = serde_json::to_value(&explanation).unwrap();
+        assert_eq!(Explanation::from_value(&wire), Some(explanation));
+        let summary = FleetSummary {
+            cluster: "default".into(),
+            revisions: vec!["arn:td:1".into()],
+            instances: vec![InstanceSummary {
+                id: "abc".into(),
+                zone: "us-east-1b".into(),
+                status: ContainerInstanceStatus::Draining,
+                connected: true,
+                cpu: [256, 2048],
+                memory: [512, 3943],
+                tasks: vec![[0, 512, 1]],
+            }],
+        };
+        let wire = serde_json::to_value(&summary).unwrap();
+        assert_eq!(FleetSummary::from_value(&wire), Some(summary));
+        assert_eq!(ClockDocument::from_value(&serde_json::json!("no")), None);
+    }
 }

@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use anyhow::Context;
+use berth_fleet_sim::Simulation;
 use berth_model::SimTime;
 use berth_world::{Entry, Stored};
 use rusqlite::{params, Connection};
@@ -201,7 +202,14 @@ impl berth_world::Journal for Journal {
 
     fn stored(&self) -> Result<Stored, String> {
         let read = || -> anyhow::Result<Stored> {
-            let (snapshots, upto) = self.snapshots()?;
+            let (states, upto) = self.snapshots()?;
+            let mut snapshots = Vec::with_capacity(states.len());
+            for (region, state) in states {
+                let sim = Simulation::restore(&state).map_err(|error| {
+                    anyhow::anyhow!("the snapshot of {region} is damaged: {error}")
+                })?;
+                snapshots.push((region, sim));
+            }
             Ok(Stored {
                 snapshots,
                 entries: self.inputs(upto)?,

@@ -30,6 +30,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use berth_fleet_sim::Simulation;
 use berth_model::views::{ClockRequest, ExplainRequest, SummaryRequest};
 use berth_model::{ApiError, SimTime};
 use berth_world::{What, World};
@@ -145,8 +146,13 @@ impl Engine {
     /// (and said so), so one bad entry cannot keep the server from starting.
     fn replay(&mut self) -> anyhow::Result<()> {
         let stored = berth_world::Journal::stored(&self.journal).map_err(anyhow::Error::msg)?;
-        for index in self.world.rebuild(&stored).map_err(anyhow::Error::msg)? {
-            let (kind, operation, _) = stored.entries[index].to_row();
+        let rows: Vec<_> = stored
+            .entries
+            .iter()
+            .map(berth_world::Entry::to_row)
+            .collect();
+        for index in self.world.rebuild(stored).map_err(anyhow::Error::msg)? {
+            let (kind, operation, _) = &rows[index];
             eprintln!("berth: journal entry {kind} {operation} could not be replayed; skipped");
         }
         Ok(())
@@ -187,12 +193,7 @@ impl Engine {
         self.deliver();
         if self.journal.since_snapshot >= self.options.snapshot_every.max(1) {
             // The writes have happened whatever becomes of the compaction: report, go on.
-            let compacted = self
-                .world
-                .snapshot()
-                .map_err(anyhow::Error::msg)
-                .and_then(|states| self.journal.compact(&states));
-            if let Err(error) = compacted {
+            if let Err(error) = self.compact() {
                 eprintln!("berth: compaction skipped: {error:#}");
             }
         }
@@ -200,6 +201,24 @@ impl Engine {
             // No live view connected is fine: the event is simply not seen.
             let _ = self.events.send(Arc::from(event.to_string()));
         }
+    }
+
+    /// Writes every region's state as of now and drops the inputs it includes. Only a
+    /// snapshot that loads back may replace the inputs it stands for.
+    fn compact(&mut self) -> anyhow::Result<()> {
+        let states: Vec<(String, String)> = self
+            .world
+            .regions_mut()
+            .map(|(region, sim)| (region.clone(), sim.snapshot()))
+            .collect();
+        for (region, state) in &states {
+            Simulation::restore(state).map_err(|error| {
+                anyhow::anyhow!("the snapshot of {region} would not load back: {error}")
+            })?;
+        }
+        self.journal.compact(&states)?;
+        self.world.snapshot_taken();
+        Ok(())
     }
 
     /// Lets every region's fleet catch up with the clock.

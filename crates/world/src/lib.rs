@@ -58,16 +58,18 @@ pub trait Journal {
     fn forget_after(&mut self, at: SimTime) -> Result<(), String>;
     /// When the first entry it still holds came, if any.
     fn first_at(&self) -> Option<SimTime>;
-    /// What to rebuild the world from: the latest snapshot of each region, then the entries
-    /// that came after them, in order.
+    /// What to rebuild the world from: each region as its latest snapshot restores it
+    /// (`Simulation::restore`; a journal that takes none has none), then the entries that
+    /// came after them, in order.
     fn stored(&self) -> Result<Stored, String>;
 }
 
 /// A journal's contents, as [`World::rebuild`] reads them.
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 pub struct Stored {
-    /// `(region, Simulation::snapshot)`.
-    pub snapshots: Vec<(String, String)>,
+    /// Regions restored from their snapshots. (Restoring is the journal's: a world whose
+    /// journal keeps no snapshots, the page's, then carries no code to read one.)
+    pub snapshots: Vec<(String, Simulation)>,
     /// The entries after them, oldest first.
     pub entries: Vec<Entry>,
 }
@@ -116,14 +118,13 @@ impl World {
     /// entry whose application panics is skipped where panics unwind; its place in the
     /// journal is returned so the host can say so. What replay re-enacts was seen live
     /// before: its events and agent instructions are dropped.
-    pub fn rebuild(&mut self, stored: &Stored) -> Result<Vec<usize>, String> {
+    pub fn rebuild(&mut self, stored: Stored) -> Result<Vec<usize>, String> {
         self.regions.clear();
-        for (region, state) in &stored.snapshots {
-            let mut sim = Simulation::restore(state)
-                .map_err(|error| format!("the snapshot of {region} is damaged: {error}"))?;
+        for (region, sim) in stored.snapshots {
+            let mut sim = sim;
             sim.set_endpoint(self.options.endpoint.clone());
             self.snapshot_floor = self.snapshot_floor.max(sim.now());
-            self.regions.insert(region.clone(), sim);
+            self.regions.insert(region, sim);
         }
         let mut skipped = Vec::new();
         for (index, entry) in stored.entries.iter().enumerate() {
@@ -381,7 +382,7 @@ impl World {
             return Err("That is not in the past.".into());
         }
         journal.forget_after(to)?;
-        self.rebuild(&journal.stored()?)?;
+        self.rebuild(journal.stored()?)?;
         for sim in self.regions.values_mut() {
             // As catching up does: what was due by then, nothing more.
             while sim.run_to_next(to).is_some() {}
@@ -509,24 +510,14 @@ impl World {
         self.regions.iter_mut()
     }
 
-    /// Every region's state as of now, each checked to load back: only a snapshot that
-    /// restores may replace the inputs it stands for. The earliest rewind moves up to it.
-    pub fn snapshot(&mut self) -> Result<Vec<(String, String)>, String> {
-        let states: Vec<(String, String)> = self
-            .regions
-            .iter_mut()
-            .map(|(region, sim)| (region.clone(), sim.snapshot()))
-            .collect();
-        self.publish(); // Whatever taking the snapshot flushed.
-        for (region, state) in &states {
-            Simulation::restore(state).map_err(|error| {
-                format!("the snapshot of {region} would not load back: {error}")
-            })?;
-        }
+    /// A snapshot of every region, taken as of now, replaced the inputs before it (the
+    /// host's compaction): the earliest rewind moves up to it, and what taking it flushed is
+    /// published.
+    pub fn snapshot_taken(&mut self) {
         if let Some(latest) = self.regions.values().map(Simulation::now).max() {
             self.snapshot_floor = self.snapshot_floor.max(latest);
         }
-        Ok(states)
+        self.publish();
     }
 
     /// The events since the last call: cluster events as EventBridge envelopes, in order.
