@@ -7,7 +7,7 @@ use crate::engine::launch::{launch_task, Launch, Target};
 use crate::engine::placement::{place, Rules};
 use crate::records::{deployment_number, resolve, Phase, ServiceTask, State, TaskKey};
 use crate::schedulers::step::{
-    finish_step, reach_steady_state, ready_at, service_table, stop_task, HEALTH_WAIT_MS,
+    finish_step, reach_steady_state, ready_at, stop_task, table, Table, HEALTH_WAIT_MS,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
@@ -28,13 +28,8 @@ pub(crate) struct Plan {
 
 /// The DAEMON plan over the service's unstopped tasks (in its table's order), given the
 /// instances that fit (`eligible`, ascending) and the PRIMARY deployment's number.
-pub(crate) fn plan(
-    eligible: &[usize],
-    tasks: &[(TaskKey, ServiceTask)],
-    primary: u64,
-    now: SimTime,
-) -> Plan {
-    let mut on_instance: BTreeMap<usize, Vec<&(TaskKey, ServiceTask)>> = BTreeMap::new();
+pub(crate) fn plan(eligible: &[usize], tasks: &Table, primary: u64, now: SimTime) -> Plan {
+    let mut on_instance: BTreeMap<usize, Vec<(&TaskKey, &ServiceTask)>> = BTreeMap::new();
     // A DAEMON service's tasks are on instances (DAEMON is EC2 only).
     for task in tasks.iter().filter(|(_, t)| t.desired_running) {
         if let Some(instance) = task.1.instance {
@@ -76,8 +71,8 @@ pub(crate) fn plan(
         && !others
         && eligible.iter().all(|i| healthy_here(*i));
     plan.wake_at = tasks
-        .iter()
-        .filter_map(|(_, t)| ready_at(t))
+        .values()
+        .filter_map(ready_at)
         .filter(|at| *at > now)
         .collect();
     plan
@@ -110,10 +105,8 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         })
         .map(|(index, _)| index)
         .collect();
-    let tasks: Vec<(TaskKey, ServiceTask)> = service_table(cluster, service_name)
-        .map(|(key, task)| (*key, *task))
-        .collect();
-    let plan = plan(&eligible, &tasks, deployment_number(&primary.id), now);
+    let tasks = table(cluster, service_name);
+    let plan = plan(&eligible, tasks, deployment_number(&primary.id), now);
 
     let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&primary.id]);
     for key in &plan.stop {
@@ -187,7 +180,7 @@ mod tests {
 
     #[test]
     fn every_fitting_instance_gets_one_task() {
-        let plan = plan(&[0, 1, 2], &[task(1, 2, 1, 0)], 2, at(100));
+        let plan = plan(&[0, 1, 2], &Table::from([task(1, 2, 1, 0)]), 2, at(100));
         assert_eq!(plan.start_on, vec![0, 2]);
         assert!(plan.stop.is_empty() && !plan.complete);
     }
@@ -195,7 +188,7 @@ mod tests {
     #[test]
     fn an_old_revision_stops_before_its_replacement_starts() {
         let old = task(1, 1, 0, 0);
-        let plan = plan(&[0], &[old], 2, at(100));
+        let plan = plan(&[0], &Table::from([old]), 2, at(100));
         assert_eq!(plan.stop, vec![old.0]);
         // The instance still runs a task (stopping): its replacement waits for the next step.
         assert!(plan.start_on.is_empty());
@@ -204,14 +197,14 @@ mod tests {
     #[test]
     fn a_task_on_an_instance_that_no_longer_fits_stops() {
         let here = task(1, 2, 0, 0);
-        let plan = plan(&[1], &[here], 2, at(100));
+        let plan = plan(&[1], &Table::from([here]), 2, at(100));
         assert_eq!(plan.stop, vec![here.0]);
         assert_eq!(plan.start_on, vec![1]);
     }
 
     #[test]
     fn complete_when_every_instance_runs_a_task_that_has_run_40_s() {
-        let tasks = [task(1, 2, 0, 0), task(2, 2, 1, 80)];
+        let tasks = Table::from([task(1, 2, 0, 0), task(2, 2, 1, 80)]);
         let warming = plan(&[0, 1], &tasks, 2, at(100));
         assert!(!warming.complete);
         assert_eq!(warming.wake_at, vec![at(120)]);

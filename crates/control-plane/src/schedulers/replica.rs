@@ -28,41 +28,18 @@
 //! stop for neither scale-in nor a deployment until their protection expires.
 //!
 //! A task counts as healthy once RUNNING and, if an essential container has a health check,
-//! HEALTHY; otherwise [`HEALTH_WAIT_MS`](crate::schedulers::step::HEALTH_WAIT_MS) after it started running, for which a wake-up is
-//! armed.
+//! HEALTHY; otherwise [`HEALTH_WAIT_MS`](crate::schedulers::step::HEALTH_WAIT_MS) after it
+//! started running, for which a wake-up is armed.
 
 use crate::engine::deployments::{add_event, count_failed_task};
-use crate::records::{deployment_number, ClusterRecord, Phase, ServiceTask, State, TaskKey};
+use crate::records::{deployment_number, Phase, ServiceTask, State, TaskKey};
 #[cfg(debug_assertions)]
 use crate::schedulers::step::check_table;
 use crate::schedulers::step::{
-    finish_step, reach_steady_state, ready_at, service_table, start_tasks, stop_task, Source,
+    finish_step, reach_steady_state, ready_at, start_tasks, stop_task, table, Source, Table,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
-
-/// One of the service's unstopped tasks, as the plans see it.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Member {
-    pub(crate) key: TaskKey,
-    pub(crate) task: ServiceTask,
-    /// Its instance is DRAINING.
-    pub(crate) draining: bool,
-}
-
-/// The service's unstopped tasks, in its table's order.
-fn members(cluster: &ClusterRecord, service_name: &str) -> Vec<Member> {
-    let fleet = cluster.fleet.instances();
-    service_table(cluster, service_name)
-        .map(|(key, task)| Member {
-            key: *key,
-            task: *task,
-            draining: task
-                .instance
-                .is_some_and(|i| fleet[i].status == berth_scheduler::InstanceStatus::Draining),
-        })
-        .collect()
-}
 
 /// The tasks to replace for failed health checks, and when the grace period of the ones that
 /// fail within it ends.
@@ -73,23 +50,21 @@ pub(crate) struct Replacements {
 }
 
 /// Which RUNNING tasks failed their container health checks, outside the grace period.
-pub(crate) fn failed_health(tasks: &[Member], now: SimTime, grace_ms: u64) -> Replacements {
+pub(crate) fn failed_health(tasks: &Table, now: SimTime, grace_ms: u64) -> Replacements {
     let mut plan = Replacements::default();
-    for m in tasks {
-        let t = &m.task;
+    for (key, t) in tasks {
         if !(t.desired_running && t.phase == Phase::Running && t.health_checked && t.unhealthy) {
             continue;
         }
         match t.started_at.map(|at| at.plus_millis(grace_ms)) {
             Some(ends) if now < ends => plan.grace_ends.push(ends),
-            _ => plan.failed.push(m.key),
+            _ => plan.failed.push(*key),
         }
     }
     plan
 }
 
 /// What [`plan`] reads of a service.
-#[derive(Debug)]
 pub(crate) struct View<'a> {
     pub(crate) now: SimTime,
     /// The desired count; 0 once the service is being deleted.
@@ -102,7 +77,11 @@ pub(crate) struct View<'a> {
     pub(crate) primary_failed: bool,
     /// The launch back-off holds new tasks until then.
     pub(crate) throttled_until: Option<SimTime>,
-    pub(crate) tasks: &'a [Member],
+    /// The service's unstopped tasks.
+    pub(crate) tasks: &'a Table,
+    /// Whether an instance (by its place in the fleet) is DRAINING: its tasks are replaced
+    /// like an older deployment's.
+    pub(crate) draining: &'a dyn Fn(usize) -> bool,
 }
 
 /// What a step does, before it does it.
@@ -158,8 +137,7 @@ struct Live {
 }
 
 impl Live {
-    fn of(m: &Member, view: &View) -> Live {
-        let t = &m.task;
+    fn of(key: TaskKey, t: &ServiceTask, view: &View) -> Live {
         let running = t.phase == Phase::Running;
         let ready_at = ready_at(t);
         let healthy = running
@@ -169,8 +147,8 @@ impl Live {
                 ready_at.is_some_and(|at| view.now >= at)
             };
         Live {
-            key: m.key,
-            old: t.deployment != view.primary || m.draining,
+            key,
+            old: t.deployment != view.primary || t.instance.is_some_and(view.draining),
             deployment: t.deployment,
             protected: t.protected_until.is_some_and(|until| until > view.now),
             healthy,
@@ -192,16 +170,16 @@ pub(crate) fn plan(view: &View) -> Plan {
     let live: Vec<Live> = view
         .tasks
         .iter()
-        .filter(|m| m.task.desired_running)
-        .map(|m| Live::of(m, view))
+        .filter(|(_, t)| t.desired_running)
+        .map(|(key, t)| Live::of(*key, t, view))
         .collect();
     let mut plan = Plan::default();
     // Protection that expires lets the service move again then; tasks that will count as
     // healthy by waiting, too.
     plan.wake_at.extend(
         view.tasks
-            .iter()
-            .filter_map(|m| m.task.protected_until)
+            .values()
+            .filter_map(|t| t.protected_until)
             .chain(live.iter().filter_map(|t| t.ready_at))
             .filter(|at| *at > now),
     );
@@ -251,12 +229,14 @@ pub(crate) fn plan(view: &View) -> Plan {
         && !view.primary_failed;
 
     // 5. Completion: what is left once the stops are done.
-    let left = |t: &Live| !plan.stop.contains(&t.key);
+    // (Most steps stop nothing: then no set is built and nothing is looked up.)
+    let stopped: std::collections::BTreeSet<TaskKey> = plan.stop.iter().copied().collect();
+    let left = |t: &Live| stopped.is_empty() || !stopped.contains(&t.key);
     let primary_healthy = primary.iter().filter(|t| t.healthy && left(t)).count() as u32;
     plan.complete = !old.iter().any(|t| left(t))
         && primary_healthy == desired
         && primary.len() as u32 == desired;
-    for t in live.iter().filter(|t| !plan.stop.contains(&t.key)) {
+    for t in live.iter().filter(|t| left(t)) {
         if !plan.keep.contains(&t.deployment) {
             plan.keep.push(t.deployment);
         }
@@ -272,8 +252,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let record = &cluster.services[service_name];
     let primary_number = deployment_number(&record.doc.deployments[0].id);
     let grace_ms = u64::from(record.doc.health_check_grace_period_seconds.unwrap_or(0)) * 1000;
-    let mut members = members(cluster, service_name);
-    let replacements = failed_health(&members, now, grace_ms);
+    let replacements = failed_health(table(cluster, service_name), now, grace_ms);
     cp.wakeups.extend(replacements.grace_ends.iter().copied());
     let failed = replacements.failed;
 
@@ -306,12 +285,10 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         cp.dirty = true;
         return;
     }
-    // The replaced tasks are no longer desired RUNNING, as their records now say.
-    for m in members.iter_mut().filter(|m| failed.contains(&m.key)) {
-        m.task.desired_running = false;
-    }
-
+    // The replaced tasks are no longer desired RUNNING: the plan reads the table as it is now.
     let primary = record.doc.deployments[0].clone();
+    let cluster = &cp.clusters[cluster_name];
+    let fleet = cluster.fleet.instances();
     let config = &record.doc.deployment_configuration;
     let plan = plan(&View {
         now,
@@ -325,7 +302,8 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         primary: primary_number,
         primary_failed: primary.rollout_state == RolloutState::Failed,
         throttled_until: record.throttled_until,
-        tasks: &members,
+        tasks: table(cluster, service_name),
+        draining: &|i| fleet[i].status == berth_scheduler::InstanceStatus::Draining,
     });
     cp.wakeups.extend(plan.wake_at.iter().copied());
 
@@ -431,25 +409,17 @@ mod tests {
     }
 
     /// A RUNNING task of deployment `deployment`, started at `started` seconds, without
-    /// health checks.
-    fn running(n: u128, deployment: u64, started: u64) -> Member {
-        Member {
-            key: key(n),
-            task: ServiceTask::running(deployment, Some(at(started))),
-            draining: false,
-        }
+    /// health checks, on instance 0.
+    fn running(n: u128, deployment: u64, started: u64) -> (TaskKey, ServiceTask) {
+        (key(n), ServiceTask::running(deployment, Some(at(started))))
     }
 
-    fn pending(n: u128, deployment: u64) -> Member {
-        Member {
-            key: key(n),
-            task: ServiceTask::running(deployment, None),
-            draining: false,
-        }
+    fn pending(n: u128, deployment: u64) -> (TaskKey, ServiceTask) {
+        (key(n), ServiceTask::running(deployment, None))
     }
 
     /// A view at 100 s of a service of `desired` tasks deploying deployment 2.
-    fn view(desired: u32, max: u32, min: u32, tasks: &[Member]) -> View<'_> {
+    fn view(desired: u32, max: u32, min: u32, tasks: &Table) -> View<'_> {
         View {
             now: at(100),
             desired,
@@ -459,6 +429,7 @@ mod tests {
             primary_failed: false,
             throttled_until: None,
             tasks,
+            draining: &|_| false,
         }
     }
 
@@ -473,7 +444,7 @@ mod tests {
     #[test]
     fn a_deployment_starts_within_maximum_percent_and_stops_within_minimum_healthy() {
         // 4 healthy old tasks, 150/50: room for 2 new ones; 2 old ones may go.
-        let tasks: Vec<Member> = (1..=4).map(|n| running(n, 1, 0)).collect();
+        let tasks: Table = (1..=4).map(|n| running(n, 1, 0)).collect();
         let plan = plan(&view(4, 150, 50, &tasks));
         assert_eq!(plan.start, 2);
         assert_eq!(plan.stop, vec![key(1), key(2)]);
@@ -483,7 +454,7 @@ mod tests {
 
     #[test]
     fn at_100_100_the_deployment_is_stuck() {
-        let tasks = [running(1, 1, 0), running(2, 1, 0)];
+        let tasks = Table::from([running(1, 1, 0), running(2, 1, 0)]);
         let plan = plan(&view(2, 100, 100, &tasks));
         assert_eq!((plan.start, plan.stop.len()), (0, 0));
         assert!(plan.stuck);
@@ -491,7 +462,7 @@ mod tests {
 
     #[test]
     fn not_stuck_while_a_task_is_still_warming() {
-        let tasks = [running(1, 1, 0), running(2, 1, 80)];
+        let tasks = Table::from([running(1, 1, 0), running(2, 1, 80)]);
         let plan = plan(&view(2, 100, 100, &tasks));
         assert!(!plan.stuck);
         assert_eq!(plan.wake_at, vec![at(120)]);
@@ -500,9 +471,9 @@ mod tests {
     #[test]
     fn unhealthy_and_pending_old_tasks_go_first() {
         let mut failing = running(3, 1, 0);
-        failing.task.health_checked = true;
-        failing.task.unhealthy = true;
-        let tasks = [running(1, 1, 0), pending(2, 1), failing];
+        failing.1.health_checked = true;
+        failing.1.unhealthy = true;
+        let tasks = Table::from([running(1, 1, 0), pending(2, 1), failing]);
         // 3 tasks, 100/200 → minHealthy 3; only one healthy: the other two go regardless.
         let plan = plan(&view(3, 200, 100, &tasks));
         assert_eq!(plan.stop, vec![key(2), key(3)]);
@@ -512,7 +483,7 @@ mod tests {
     #[test]
     fn a_warming_old_task_waits_until_it_counts_unless_the_minimum_is_met_without_it() {
         // An update right after a start: the old tasks started at 70 s and count at 110 s.
-        let tasks = [running(1, 1, 70), running(2, 1, 70)];
+        let tasks = Table::from([running(1, 1, 70), running(2, 1, 70)]);
         let waits = plan(&view(2, 200, 100, &tasks));
         assert_eq!(waits.start, 2);
         assert!(waits.stop.is_empty());
@@ -526,14 +497,14 @@ mod tests {
     fn a_warming_task_goes_when_the_healthy_ones_make_the_minimum_without_it() {
         // Two healthy old tasks and one warming, minHealthy 2 of 2: the warming one goes;
         // the healthy ones stay until new ones count.
-        let tasks = [running(1, 1, 0), running(2, 1, 0), running(3, 1, 90)];
+        let tasks = Table::from([running(1, 1, 0), running(2, 1, 0), running(3, 1, 90)]);
         let plan = plan(&view(2, 200, 100, &tasks));
         assert_eq!(plan.stop, vec![key(3)]);
     }
 
     #[test]
     fn scale_in_stops_pending_then_unhealthy_then_healthy_primary_tasks() {
-        let tasks = [running(1, 2, 0), running(2, 2, 90), pending(3, 2)];
+        let tasks = Table::from([running(1, 2, 0), running(2, 2, 90), pending(3, 2)]);
         let plan = plan(&view(1, 200, 100, &tasks));
         assert_eq!(plan.stop, vec![key(3), key(2)]);
         // It completes at the next step, once the stopped ones are no longer live.
@@ -543,8 +514,8 @@ mod tests {
     #[test]
     fn protected_tasks_stay_and_the_service_looks_again_when_protection_ends() {
         let mut kept = running(1, 2, 0);
-        kept.task.protected_until = Some(at(500));
-        let tasks = [kept, running(2, 2, 0)];
+        kept.1.protected_until = Some(at(500));
+        let tasks = Table::from([kept, running(2, 2, 0)]);
         let plan = plan(&view(0, 200, 100, &tasks));
         assert_eq!(plan.stop, vec![key(2)]);
         assert_eq!(plan.wake_at, vec![at(500)]);
@@ -552,10 +523,11 @@ mod tests {
 
     #[test]
     fn a_task_on_a_draining_instance_is_replaced_like_an_old_one() {
-        let mut draining = running(1, 2, 0);
-        draining.draining = true;
-        let tasks = [draining];
-        let plan = plan(&view(1, 200, 100, &tasks));
+        let draining = running(1, 2, 0);
+        let tasks = Table::from([draining]);
+        let mut view = view(1, 200, 100, &tasks);
+        view.draining = &|i| i == 0;
+        let plan = plan(&view);
         // The replacement starts first; the draining task stays until it counts.
         assert_eq!(plan.start, 1);
         assert!(plan.stop.is_empty() && !plan.complete);
@@ -563,18 +535,18 @@ mod tests {
 
     #[test]
     fn the_deployment_completes_when_primary_runs_the_desired_count_healthy() {
-        let tasks = [running(1, 2, 0), running(2, 2, 0)];
+        let tasks = Table::from([running(1, 2, 0), running(2, 2, 0)]);
         let done = plan(&view(2, 200, 100, &tasks));
         assert!(done.complete);
         assert_eq!(done.keep, vec![2]);
         // One still in its first 40 s: not yet.
-        let tasks = [running(1, 2, 0), running(2, 2, 70)];
+        let tasks = Table::from([running(1, 2, 0), running(2, 2, 70)]);
         assert!(!plan(&view(2, 200, 100, &tasks)).complete);
     }
 
     #[test]
     fn a_failed_deployment_or_a_back_off_starts_nothing() {
-        let tasks = [running(1, 1, 0)];
+        let tasks = Table::from([running(1, 1, 0)]);
         let mut failed = view(2, 200, 100, &tasks);
         failed.primary_failed = true;
         let plan_failed = plan(&failed);
@@ -590,9 +562,9 @@ mod tests {
     #[test]
     fn failed_health_checks_within_the_grace_period_wait_for_its_end() {
         let mut failing = running(1, 2, 60);
-        failing.task.health_checked = true;
-        failing.task.unhealthy = true;
-        let tasks = [failing];
+        failing.1.health_checked = true;
+        failing.1.unhealthy = true;
+        let tasks = Table::from([failing]);
         let within = failed_health(&tasks, at(100), 60 * S);
         assert_eq!(within.failed, vec![]);
         assert_eq!(within.grace_ends, vec![at(120)]);

@@ -21,6 +21,17 @@ pub(crate) fn ready_at(task: &ServiceTask) -> Option<SimTime> {
         .flatten()
 }
 
+/// A service's table: what the schedulers need of each of its unstopped tasks, by task.
+pub(crate) type Table = std::collections::BTreeMap<TaskKey, ServiceTask>;
+
+/// The table of a service with no unstopped task.
+static EMPTY: Table = Table::new();
+
+/// The service's table, borrowed as it is.
+pub(crate) fn table<'c>(cluster: &'c ClusterRecord, service_name: &str) -> &'c Table {
+    cluster.service_tasks.get(service_name).unwrap_or(&EMPTY)
+}
+
 /// The service's table: what the scheduler needs of each of its unstopped tasks.
 pub(crate) fn service_table<'c>(
     cluster: &'c ClusterRecord,

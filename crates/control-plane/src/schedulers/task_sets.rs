@@ -5,10 +5,8 @@
 //! set is, the service has reached a steady state. ECS runs no deployment of its own here: the
 //! external controller moves traffic and scale between the sets.
 
-use crate::records::{
-    computed_desired_count, deployment_number, Phase, ServiceTask, State, TaskKey,
-};
-use crate::schedulers::step::{finish_step, service_table, start_tasks, stop_task, Source};
+use crate::records::{computed_desired_count, deployment_number, Phase, State, TaskKey};
+use crate::schedulers::step::{finish_step, start_tasks, stop_task, table, Source, Table};
 use berth_model::resources::TaskSet;
 use berth_model::states::{ServiceStatus, StabilityStatus, TaskSetStatus};
 use berth_model::{messages, SimTime};
@@ -29,11 +27,7 @@ pub(crate) struct SetPlan {
 
 /// The plan of each task set, in the service's order, over the service's unstopped tasks (in
 /// its table's order); `desired` is the service's desired count, 0 once it is being deleted.
-pub(crate) fn plan(
-    desired: u32,
-    sets: &[TaskSet],
-    tasks: &[(TaskKey, ServiceTask)],
-) -> Vec<SetPlan> {
+pub(crate) fn plan(desired: u32, sets: &[TaskSet], tasks: &Table) -> Vec<SetPlan> {
     sets.iter()
         .map(|set| {
             let number = deployment_number(&set.id);
@@ -57,9 +51,10 @@ pub(crate) fn plan(
                 .take((live.len() as u32).saturating_sub(target) as usize)
                 .map(|(key, _)| key)
                 .collect();
+            let stopped: std::collections::BTreeSet<&TaskKey> = stop.iter().collect();
             let running = live
                 .iter()
-                .filter(|(key, pending)| !pending && !stop.contains(key))
+                .filter(|(key, pending)| !pending && !stopped.contains(key))
                 .count();
             SetPlan {
                 target,
@@ -83,10 +78,8 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         0
     };
     let sets = record.doc.task_sets.clone();
-    let tasks: Vec<(TaskKey, ServiceTask)> = service_table(cluster, service_name)
-        .map(|(key, task)| (*key, *task))
-        .collect();
-    let plans = plan(desired, &sets, &tasks);
+    let tasks = table(cluster, service_name);
+    let plans = plan(desired, &sets, tasks);
     let mut events = Vec::new();
     let mut placement_problem = None;
     let mut updated = Vec::with_capacity(sets.len());
@@ -175,6 +168,7 @@ const STEADY_MARK: &str = "steady";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::ServiceTask;
     use berth_model::resources::Scale;
 
     fn key(n: u128) -> TaskKey {
@@ -204,7 +198,7 @@ mod tests {
     #[test]
     fn each_set_runs_its_share_of_the_desired_count_rounded_up() {
         let sets = [set("ecs-svc/1", 100.0), set("ecs-svc/2", 33.33)];
-        let tasks = [task(1, 1, Phase::Running)];
+        let tasks = Table::from([task(1, 1, Phase::Running)]);
         let plans = plan(3, &sets, &tasks);
         assert_eq!((plans[0].target, plans[0].start), (3, 2));
         assert_eq!((plans[1].target, plans[1].start), (1, 1));
@@ -214,11 +208,11 @@ mod tests {
     #[test]
     fn scale_in_stops_pending_tasks_first_and_the_set_is_steady_after() {
         let sets = [set("ecs-svc/1", 50.0)];
-        let tasks = [
+        let tasks = Table::from([
             task(1, 1, Phase::Running),
             task(2, 1, Phase::Pending),
             task(3, 1, Phase::Running),
-        ];
+        ]);
         let plans = plan(4, &sets, &tasks);
         assert_eq!(plans[0].stop, vec![key(2)]);
         assert!(plans[0].steady);
@@ -228,7 +222,7 @@ mod tests {
     fn a_draining_set_stops_everything_and_goes_when_empty() {
         let mut draining = set("ecs-svc/1", 100.0);
         draining.status = TaskSetStatus::Draining;
-        let tasks = [task(1, 1, Phase::Running)];
+        let tasks = Table::from([task(1, 1, Phase::Running)]);
         let plans = plan(2, std::slice::from_ref(&draining), &tasks);
         assert_eq!(plans[0].target, 0);
         assert_eq!(plans[0].stop, vec![key(1)]);
