@@ -63,7 +63,12 @@ pub struct Config {
 }
 
 /// The format of [`ControlPlane::snapshot`]; bumped whenever the state's shape changes.
-const SNAPSHOT_VERSION: u32 = 1;
+/// 2: timers say why they wake (format 1's bare times are read as timers of no recorded
+/// reason).
+const SNAPSHOT_VERSION: u32 = 2;
+
+/// The oldest format [`ControlPlane::restore`] reads.
+const OLDEST_SNAPSHOT_VERSION: u32 = 1;
 
 /// A snapshot document: its format, then the state.
 #[derive(Serialize, serde::Deserialize)]
@@ -91,7 +96,7 @@ impl ControlPlane {
                 clusters: BTreeMap::new(),
                 task_definitions: TaskDefinitionRegistry::default(),
                 expiries: BTreeSet::new(),
-                wakeups: BTreeSet::new(),
+                timers: records::timers::Timers::default(),
                 instructions: VecDeque::new(),
                 events: VecDeque::new(),
                 now: SimTime::ZERO,
@@ -150,9 +155,7 @@ impl ControlPlane {
         self.state.now = now;
         self.state.dirty = false;
         self.state.expire(now);
-        while self.state.wakeups.first().is_some_and(|at| *at <= now) {
-            self.state.wakeups.pop_first();
-        }
+        self.state.timers.expire(now);
         engine::agent_updates::advance_agent_updates(&mut self.state, now);
         schedulers::reconcile_all(&mut self.state, now);
         engine::capacity::tick(&mut self.state, now);
@@ -179,7 +182,7 @@ impl ControlPlane {
     pub fn poll_timeout(&mut self) -> Option<SimTime> {
         self.flush();
         let expiry = self.state.expiries.first().map(|(at, _)| *at);
-        let wakeup = self.state.wakeups.first().copied();
+        let wakeup = self.state.timers.next();
         match (expiry, wakeup) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -222,9 +225,9 @@ impl ControlPlane {
     pub fn restore(snapshot: &str) -> Result<ControlPlane, String> {
         let snapshot: Snapshot<State> = serde_json::from_str(snapshot)
             .map_err(|error| format!("not a Berth control-plane snapshot: {error}"))?;
-        if snapshot.berth_snapshot != SNAPSHOT_VERSION {
+        if !(OLDEST_SNAPSHOT_VERSION..=SNAPSHOT_VERSION).contains(&snapshot.berth_snapshot) {
             return Err(format!(
-                "snapshot format {} is not the format {SNAPSHOT_VERSION} this Berth reads",
+                "snapshot format {} is not a format this Berth reads ({OLDEST_SNAPSHOT_VERSION} to {SNAPSHOT_VERSION})",
                 snapshot.berth_snapshot
             ));
         }

@@ -604,10 +604,31 @@ fn snapshot_and_restore() {
         serde_json::to_value(restored.service()).unwrap()
     );
     assert_eq!(original.cp.snapshot(), restored.cp.snapshot());
-    let newer = snapshot.replacen("\"berthSnapshot\":1", "\"berthSnapshot\":2", 1);
+    let newer = snapshot.replacen("\"berthSnapshot\":2", "\"berthSnapshot\":3", 1);
     assert_eq!(
         berth_control_plane::ControlPlane::restore(&newer).err(),
-        Some("snapshot format 2 is not the format 1 this Berth reads".to_owned())
+        Some("snapshot format 3 is not a format this Berth reads (1 to 2)".to_owned())
+    );
+    // Format 1 (timers as bare times, under "wakeups") still restores, to the same state
+    // but for the timers' reasons.
+    let mut older: serde_json::Value = serde_json::from_str(&snapshot).unwrap();
+    older["berthSnapshot"] = 1.into();
+    let state = older["controlPlane"].as_object_mut().unwrap();
+    let timers = state.remove("timers").unwrap();
+    let mut bare: Vec<serde_json::Value> = timers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| pair[0].clone())
+        .collect();
+    // One timer at the epoch's first second, so there is one to read back.
+    bare.push(1.into());
+    state.insert("wakeups".into(), bare.into());
+    let mut restored_old =
+        berth_control_plane::ControlPlane::restore(&older.to_string()).expect("format 1 restores");
+    assert_eq!(
+        restored_old.poll_timeout(),
+        Some(berth_model::SimTime::from_secs(1))
     );
     let refused = berth_control_plane::ControlPlane::restore("{}")
         .err()

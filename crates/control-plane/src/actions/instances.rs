@@ -5,6 +5,7 @@ use crate::documents::{instance_document, refresh_attributes};
 use crate::engine::agent_updates::emit_change;
 use crate::engine::agent_updates::AGENT_UPDATE_STAGE_MS;
 use crate::paging::page;
+use crate::records::timers::Wake;
 use crate::records::{
     active_cluster, find_instance, last_segment, ClusterRecord, InstanceRecord, State,
 };
@@ -345,7 +346,7 @@ pub(super) fn update_agent(
     record.agent_update = Some((AgentUpdateStatus::Pending, Some(next)));
     record.version += 1;
     let document = instance_document(cluster, index, false);
-    cp.wakeups.insert(next);
+    cp.timers.arm(next, Wake::AgentUpdateStage);
     emit_change(cp, now, &document);
     Ok(Response::ContainerInstance(ContainerInstanceResponse {
         container_instance: Some(document),

@@ -1,6 +1,7 @@
 //! UpdateContainerAgent's stages, advanced on the virtual clock.
 
 use crate::documents::instance_document;
+use crate::records::timers::Wake;
 use crate::records::State;
 use berth_model::resources::ContainerInstance as Document;
 use berth_model::states::AgentUpdateStatus;
@@ -53,7 +54,7 @@ pub(crate) fn advance_agent_updates(cp: &mut State, now: SimTime) {
     }
     for (name, index, next_due) in changed {
         if let Some(at) = next_due {
-            cp.wakeups.insert(at);
+            cp.timers.arm(at, Wake::AgentUpdateStage);
         }
         let document = instance_document(&cp.clusters[&name], index, false);
         emit_change(cp, now, &document);

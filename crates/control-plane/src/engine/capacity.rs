@@ -2,6 +2,7 @@
 //! managed scaling's look at each Auto Scaling group provider once a minute (§9.1).
 
 use crate::records::capacity::{ClusterProviders, ScalingRequest, BUILT_IN};
+use crate::records::timers::Wake;
 use crate::records::{invalid_parameter, ClusterRecord, State};
 use berth_model::resources::CapacityProviderStrategyItem;
 use berth_model::states::{SchedulingStrategy, TaskStatus, Toggle};
@@ -230,7 +231,7 @@ pub(crate) fn tick(cp: &mut State, now: SimTime) {
             if !managed_pairs(cp).is_empty() {
                 let at = now.plus_millis(SCALING_PERIOD_MS);
                 cp.next_scaling = Some(at);
-                cp.wakeups.insert(at);
+                cp.timers.arm(at, Wake::ManagedScaling);
             }
         }
     }
@@ -260,7 +261,8 @@ fn evaluate(cp: &mut State, now: SimTime) {
     }
     if looked {
         cp.next_scaling = Some(now.plus_millis(SCALING_PERIOD_MS));
-        cp.wakeups.insert(now.plus_millis(SCALING_PERIOD_MS));
+        cp.timers
+            .arm(now.plus_millis(SCALING_PERIOD_MS), Wake::ManagedScaling);
     } else {
         cp.next_scaling = None;
     }

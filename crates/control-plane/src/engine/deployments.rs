@@ -2,6 +2,7 @@
 //! tasks for the circuit breaker and the launch back-off, rolling back, and the service's
 //! events.
 
+use crate::records::timers::Wake;
 use crate::records::{history::History, last_segment, ServiceRecord, State};
 use berth_model::resources::{Deployment, ServiceEvent};
 use berth_model::states::{DeploymentStatus, RolloutState, ServiceDeploymentStatus};
@@ -411,7 +412,7 @@ pub(crate) fn count_failed_task(
         record.throttle_level += 1;
         record.throttled_until = Some(now.plus_millis(delay));
         let first = record.throttle_level == 1;
-        cp.wakeups.insert(now.plus_millis(delay));
+        cp.timers.arm(now.plus_millis(delay), Wake::BackOffEnds);
         if first {
             add_event(
                 cp,

@@ -7,6 +7,7 @@
 pub(crate) mod account;
 pub(crate) mod capacity;
 pub(crate) mod history;
+pub(crate) mod timers;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -565,8 +566,9 @@ pub(crate) struct State {
     pub(crate) task_definitions: TaskDefinitionRegistry,
     /// STOPPED tasks by when they expire.
     pub(crate) expiries: BTreeSet<(SimTime, String)>,
-    /// When services need another look (a task becomes healthy by having run 40 s).
-    pub(crate) wakeups: BTreeSet<SimTime>,
+    /// When the control plane needs the time again, and why.
+    #[serde(rename = "timers", alias = "wakeups")]
+    pub(crate) timers: timers::Timers,
     pub(crate) instructions: VecDeque<(String, AgentInstruction)>,
     /// Outputs for timelines; a restored session starts with none.
     #[serde(skip)]

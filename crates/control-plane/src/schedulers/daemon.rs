@@ -5,6 +5,7 @@
 
 use crate::engine::launch::{launch_task, Launch, Target};
 use crate::engine::placement::{place, Rules};
+use crate::records::timers::Wake;
 use crate::records::{deployment_number, resolve, Phase, ServiceTask, State, TaskKey};
 use crate::schedulers::step::{
     finish_step, reach_steady_state, ready_at, stop_task, table, Table, HEALTH_WAIT_MS,
@@ -149,7 +150,9 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         events.push(messages::service_stopped(service_name, &ids));
     }
-    cp.wakeups.extend(plan.wake_at.iter().copied());
+    for at in &plan.wake_at {
+        cp.timers.arm(*at, Wake::TaskCountsHealthy);
+    }
     let record = &cp.clusters[cluster_name].services[service_name];
     if plan.complete
         && (record.doc.deployments[0].rollout_state == RolloutState::InProgress

@@ -32,6 +32,7 @@
 //! started running, for which a wake-up is armed.
 
 use crate::engine::deployments::{add_event, count_failed_task};
+use crate::records::timers::Wake;
 use crate::records::{deployment_number, Phase, ServiceTask, State, TaskKey};
 #[cfg(debug_assertions)]
 use crate::schedulers::step::check_table;
@@ -101,7 +102,7 @@ pub(crate) struct Plan {
     pub(crate) keep: Vec<u64>,
     /// When the service needs another look: a task counts as healthy, a protection expires,
     /// the back-off ends.
-    pub(crate) wake_at: Vec<SimTime>,
+    pub(crate) wake_at: Vec<(SimTime, Wake)>,
 }
 
 /// `(maxTasks, minHealthy)`: ⌊D × maximumPercent / 100⌋ and ⌈D × minimumHealthyPercent / 100⌉,
@@ -176,15 +177,15 @@ pub(crate) fn plan(view: &View) -> Plan {
     let mut plan = Plan::default();
     // Protection that expires lets the service move again then; tasks that will count as
     // healthy by waiting, too.
-    plan.wake_at.extend(
-        view.tasks
-            .values()
-            .filter_map(|t| t.protected_until)
-            .chain(live.iter().filter_map(|t| t.ready_at))
-            .filter(|at| *at > now),
-    );
+    let protection = view.tasks.values().filter_map(|t| t.protected_until);
+    let ready = live.iter().filter_map(|t| t.ready_at);
     let throttled = view.throttled_until.filter(|until| *until > now);
-    plan.wake_at.extend(throttled);
+    plan.wake_at.extend(
+        (protection.map(|at| (at, Wake::ProtectionExpires)))
+            .chain(ready.map(|at| (at, Wake::TaskCountsHealthy)))
+            .chain(throttled.map(|at| (at, Wake::BackOffEnds)))
+            .filter(|(at, _)| *at > now),
+    );
     let primary: Vec<&Live> = live.iter().filter(|t| !t.old).collect();
     let old: Vec<&Live> = live.iter().filter(|t| t.old).collect();
     let healthy_total = live.iter().filter(|t| t.healthy).count() as u32;
@@ -253,7 +254,9 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let primary_number = deployment_number(&record.doc.deployments[0].id);
     let grace_ms = u64::from(record.doc.health_check_grace_period_seconds.unwrap_or(0)) * 1000;
     let replacements = failed_health(table(cluster, service_name), now, grace_ms);
-    cp.wakeups.extend(replacements.grace_ends.iter().copied());
+    for at in &replacements.grace_ends {
+        cp.timers.arm(*at, Wake::GracePeriodEnds);
+    }
     let failed = replacements.failed;
 
     // Replace the tasks that failed their health checks; each counts for its deployment's
@@ -305,7 +308,9 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         tasks: table(cluster, service_name),
         draining: &|i| fleet[i].status == berth_scheduler::InstanceStatus::Draining,
     });
-    cp.wakeups.extend(plan.wake_at.iter().copied());
+    for (at, why) in &plan.wake_at {
+        cp.timers.arm(*at, *why);
+    }
 
     let (started, placement_problem) = if plan.start > 0 {
         start_tasks(
@@ -465,7 +470,7 @@ mod tests {
         let tasks = Table::from([running(1, 1, 0), running(2, 1, 80)]);
         let plan = plan(&view(2, 100, 100, &tasks));
         assert!(!plan.stuck);
-        assert_eq!(plan.wake_at, vec![at(120)]);
+        assert_eq!(plan.wake_at, vec![(at(120), Wake::TaskCountsHealthy)]);
     }
 
     #[test]
@@ -487,7 +492,8 @@ mod tests {
         let waits = plan(&view(2, 200, 100, &tasks));
         assert_eq!(waits.start, 2);
         assert!(waits.stop.is_empty());
-        assert_eq!(waits.wake_at, vec![at(110), at(110)]);
+        let counts = (at(110), Wake::TaskCountsHealthy);
+        assert_eq!(waits.wake_at, vec![counts, counts]);
         // minimumHealthyPercent 0: nothing to keep, they go.
         let goes = plan(&view(2, 200, 0, &tasks));
         assert_eq!(goes.stop, vec![key(1), key(2)]);
@@ -518,7 +524,7 @@ mod tests {
         let tasks = Table::from([kept, running(2, 2, 0)]);
         let plan = plan(&view(0, 200, 100, &tasks));
         assert_eq!(plan.stop, vec![key(2)]);
-        assert_eq!(plan.wake_at, vec![at(500)]);
+        assert_eq!(plan.wake_at, vec![(at(500), Wake::ProtectionExpires)]);
     }
 
     #[test]
@@ -556,7 +562,7 @@ mod tests {
         throttled.throttled_until = Some(at(130));
         let plan_throttled = plan(&throttled);
         assert_eq!(plan_throttled.start, 0);
-        assert_eq!(plan_throttled.wake_at, vec![at(130)]);
+        assert_eq!(plan_throttled.wake_at, vec![(at(130), Wake::BackOffEnds)]);
     }
 
     #[test]
