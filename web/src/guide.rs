@@ -163,13 +163,32 @@ fn service_events_mention(s: &Snapshot, text: &str) -> bool {
 }
 
 /// The host ports of running tasks' containers.
-fn host_ports(s: &Snapshot) -> Vec<u64> {
-    running(s)
-        .iter()
-        .flat_map(|t| t["containers"].as_array().cloned().unwrap_or_default())
-        .flat_map(|c| c["networkBindings"].as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["hostPort"].as_u64())
-        .collect()
+/// Every host port the running tasks are bound to, and whether the agent picked it
+/// (dynamic: the instance does not list it as reserved, see [`crate::live::is_dynamic_port`]).
+fn bindings(s: &Snapshot) -> Vec<(u64, bool)> {
+    let mut bound = Vec::new();
+    for task in running(s) {
+        let instance = s
+            .instances
+            .iter()
+            .find(|i| i["containerInstanceArn"] == task["containerInstanceArn"]);
+        for container in task["containers"].as_array().into_iter().flatten() {
+            for binding in container["networkBindings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let Some(port) = binding["hostPort"].as_u64() else {
+                    continue;
+                };
+                let protocol = binding["protocol"].as_str().unwrap_or("tcp");
+                let dynamic =
+                    instance.is_some_and(|i| crate::live::is_dynamic_port(i, port, protocol));
+                bound.push((port, dynamic));
+            }
+        }
+    }
+    bound
 }
 
 fn nothing(_: &str, _: &Snapshot) -> Vec<(&'static str, Value)> {
@@ -332,10 +351,11 @@ pub const LESSONS: &[Lesson] = &[
                     ]
                 },
                 done: |s, _| {
-                    let mut ports = host_ports(s);
+                    let bound = bindings(s);
+                    let mut ports: Vec<u64> = bound.iter().map(|(port, _)| *port).collect();
                     ports.sort_unstable();
                     ports.dedup();
-                    ports.len() == 3 && ports.iter().all(|p| *p >= 32768)
+                    ports.len() == 3 && bound.iter().all(|(_, dynamic)| *dynamic)
                 },
             },
             Step {

@@ -339,11 +339,12 @@ impl LiveState {
                     .into_iter()
                     .flatten()
                 {
-                    let port = binding["hostPort"].as_u64().unwrap_or(0) as u16;
+                    let port = binding["hostPort"].as_u64().unwrap_or(0);
+                    let protocol = binding["protocol"].as_str().unwrap_or("tcp");
                     ports.push(PortChip {
-                        port,
-                        protocol: binding["protocol"].as_str().unwrap_or("tcp").to_owned(),
-                        dynamic: port >= DYNAMIC_PORTS_START,
+                        port: port as u16,
+                        protocol: protocol.to_owned(),
+                        dynamic: is_dynamic_port(doc, port, protocol),
                         task: block.id.clone(),
                         url: link(binding),
                     });
@@ -493,8 +494,25 @@ pub fn is_docker(instance: &Value) -> bool {
         .any(|a| a["name"] == "ecs.instance-type" && a["value"] == "berth.docker")
 }
 
-/// The first port of the ephemeral range the ECS agent assigns dynamic host ports from.
-pub const DYNAMIC_PORTS_START: u16 = 49153;
+/// Whether `port` (of `protocol`) was given to a task dynamically on the container instance
+/// `instance` describes: ECS lists an instance's reserved ports (the agent's and every static
+/// `hostPort` of its tasks) in `remainingResources` PORTS and PORTS_UDP, and never a dynamic
+/// one, so a bound port not listed there is one the agent picked.
+pub fn is_dynamic_port(instance: &Value, port: u64, protocol: &str) -> bool {
+    let name = if protocol == "udp" {
+        "PORTS_UDP"
+    } else {
+        "PORTS"
+    };
+    let port = port.to_string();
+    !instance["remainingResources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["name"] == name)
+        .flat_map(|r| r["stringSetValue"].as_array().into_iter().flatten())
+        .any(|reserved| reserved.as_str() == Some(port.as_str()))
+}
 
 /// A page on a published port, when it is published on an address the browser can reach.
 fn link(binding: &Value) -> Option<String> {
@@ -632,7 +650,8 @@ mod tests {
                 "attributes": [{"name": "ecs.availability-zone", "value": zone},
                                {"name": "ecs.instance-type", "value": "t3.medium"}],
                 "registeredResources": [{"name": "CPU", "integerValue": 2048}, {"name": "MEMORY", "integerValue": 3904}],
-                "remainingResources": [{"name": "CPU", "integerValue": cpu_left}, {"name": "MEMORY", "integerValue": 3776}],
+                "remainingResources": [{"name": "CPU", "integerValue": cpu_left}, {"name": "MEMORY", "integerValue": 3776},
+                                       {"name": "PORTS", "type": "STRINGSET", "stringSetValue": ["22", "80", "2375"]}],
             })
         };
         let task = |id: &str, on: &str, port: u16, status: &str| {
