@@ -797,17 +797,15 @@ fn forms(props: &Props) -> Html {
     let new_type = use_node_ref();
     let new_zone = use_node_ref();
     let broken_image = use_node_ref();
-    // The region, from the instances' zones (the default region's until there is one).
+    // The world's region, as its clock says (the fleet actions go there).
     let region = props
         .live
-        .zones()
-        .first()
-        .map(|(zone, _)| {
-            zone.trim_end_matches(|c: char| c.is_ascii_lowercase())
-                .to_owned()
-        })
+        .clock
+        .as_ref()
+        .map(|c| c.region.as_str())
         .filter(|r| !r.is_empty())
-        .unwrap_or_else(|| "us-east-1".to_owned());
+        .unwrap_or("us-east-1")
+        .to_owned();
     let launch = {
         let (live, cluster) = (props.live.clone(), props.cluster.clone());
         let (new_type, new_zone) = (new_type.clone(), new_zone.clone());

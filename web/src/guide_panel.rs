@@ -43,7 +43,11 @@ pub fn guide(props: &Props) -> Html {
         let (chosen, judged_at) = (chosen.clone(), judged_at.clone());
         let live = props.live.clone();
         use_effect_with(
-            (live.snapshot.clone(), live.outcome.clone(), live.clock),
+            (
+                live.snapshot.clone(),
+                live.outcome.clone(),
+                live.clock.clone(),
+            ),
             move |(snapshot, outcome, clock)| {
                 let now_ms = clock.as_ref().map_or(0, |c| c.now);
                 let rewound = now_ms < std::mem::replace(&mut *judged_at.borrow_mut(), now_ms);
@@ -153,8 +157,8 @@ pub fn guide(props: &Props) -> Html {
 #[function_component(TimeBar)]
 pub fn time_bar(props: &Props) -> Html {
     let _lang = use_context::<Lang>();
-    let clock = props.live.clock.unwrap_or_default();
-    let speed = props.live.clock.map(|c| c.speed);
+    let clock = props.live.clock.clone().unwrap_or_default();
+    let speed = props.live.clock.as_ref().map(|c| c.speed);
     let adjustable = clock.adjustable;
     let set = |request: ClockRequest| {
         let live = props.live.clone();
@@ -206,6 +210,7 @@ pub fn time_bar(props: &Props) -> Html {
     let time = props
         .live
         .clock
+        .as_ref()
         .map(|c| {
             js_sys::Date::new(&(c.now as f64).into())
                 .to_iso_string()

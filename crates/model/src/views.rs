@@ -67,9 +67,12 @@ impl ClockRequest {
 }
 
 /// The world's clock, as `/berth/clock` answers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClockDocument {
+    /// The world's default region: where Berth's own endpoints (the fleet actions, the
+    /// summary, the explainer) act, and ECS calls that name no region go.
+    pub region: String,
     /// The fleet's time, epoch milliseconds.
     pub now: u64,
     /// How many times as fast as the wall clock it runs (0: paused).
@@ -230,6 +233,7 @@ impl ClockDocument {
     /// Reads what [`Serialize`] wrote; `None` if it is not a clock.
     pub fn from_value(value: &Value) -> Option<ClockDocument> {
         Some(ClockDocument {
+            region: text(value, "region"),
             now: value["now"].as_u64()?,
             speed: u32::try_from(number(value, "speed")).ok()?,
             adjustable: value["adjustable"].as_bool().unwrap_or(false),
@@ -329,12 +333,13 @@ mod tests {
     #[test]
     fn every_view_reads_back_what_it_wrote() {
         let clock = ClockDocument {
+            region: "eu-west-1".into(),
             now: 5,
             speed: 100,
             adjustable: true,
             earliest: 2,
         };
-        let wire = serde_json::to_value(clock).unwrap();
+        let wire = serde_json::to_value(&clock).unwrap();
         assert_eq!(ClockDocument::from_value(&wire), Some(clock));
         let explanation = Explanation {
             cluster: "default".into(),

@@ -300,6 +300,7 @@ impl World {
     /// The clock, as `/berth/clock` answers.
     pub fn clock_document(&self, wall: u64, journal: &impl Journal) -> ClockDocument {
         ClockDocument {
+            region: self.options.default_region.clone(),
             now: self.clock.now(wall).as_millis(),
             speed: self.clock.speed(),
             adjustable: self.adjustable,
