@@ -4,6 +4,7 @@
 //! (its Describe documents, its service events) or on the call's answer. Pure and tested
 //! natively; the panel is in [`crate::fleet`].
 
+use berth_model::{messages, JsonPath};
 use serde_json::{json, Value};
 
 use crate::i18n::Lang;
@@ -152,13 +153,24 @@ fn replaced(s: &Snapshot) -> bool {
     })
 }
 
-fn service_events_mention(s: &Snapshot, text: &str) -> bool {
+/// Whether ECS said the web service could not place a task, naming one of the cluster's
+/// instances as the closest match for the reason `closest` words (the model's sentences, so
+/// the lesson and the control plane cannot disagree on the text).
+fn unable_to_place(s: &Snapshot, closest: fn(&str) -> String) -> bool {
+    let unable = messages::unable_to_place("web");
+    let closest: Vec<String> = s
+        .instances
+        .iter()
+        .filter_map(|i| i["containerInstanceArn"].as_str()?.rsplit('/').next())
+        .map(closest)
+        .collect();
     web_service(s).is_some_and(|v| {
         v["events"]
             .as_array()
             .into_iter()
             .flatten()
-            .any(|e| e["message"].as_str().is_some_and(|m| m.contains(text)))
+            .filter_map(|e| e["message"].as_str())
+            .any(|m| m.starts_with(&unable) && closest.iter().any(|c| m.contains(c.as_str())))
     })
 }
 
@@ -312,7 +324,7 @@ pub const LESSONS: &[Lesson] = &[
                         update(c, "web-static"),
                     ]
                 },
-                done: |s, _| service_events_mention(s, "already using a port required by your task"),
+                done: |s, _| unable_to_place(s, messages::closest_ports),
             },
             Step {
                 text: Text {
@@ -404,7 +416,7 @@ pub const LESSONS: &[Lesson] = &[
                         service(c, "web", "big", 3),
                     ]
                 },
-                done: |s, _| service_events_mention(s, "insufficient memory available"),
+                done: |s, _| unable_to_place(s, messages::closest_memory),
             },
             Step {
                 text: Text {
@@ -522,7 +534,8 @@ pub const LESSONS: &[Lesson] = &[
                 },
                 calls: |c, _| vec![create_cluster(c), fargate_definition("4096")],
                 done: |_, outcome| {
-                    matches!(outcome, Some(Err(e)) if e.contains("No Fargate configuration exists"))
+                    let refusal = messages::fargate_no_configuration(256, 4096, &JsonPath::root());
+                    matches!(outcome, Some(Err(e)) if e.ends_with(&refusal.message))
                 },
             },
             Step {
