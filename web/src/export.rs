@@ -4,87 +4,12 @@
 //! `create-service --cli-input-json` naming its family (so it takes the revision the
 //! register command makes). Pure, so it is tested natively.
 
-use serde_json::{json, Map, Value};
-
-/// Members describe-task-definition shows that RegisterTaskDefinition does not take.
-const READ_ONLY: [&str; 9] = [
-    "taskDefinitionArn",
-    "revision",
-    "status",
-    "requiresAttributes",
-    "compatibilities",
-    "registeredAt",
-    "registeredBy",
-    "deregisteredAt",
-    "deleteRequestedAt",
-];
+use berth_model::inputs::{create_service_input, register_input};
+use serde_json::{json, Value};
 
 /// A shell word: JSON inside single quotes (a quote inside is closed, escaped and reopened).
 fn quoted(value: &Value) -> String {
     format!("'{}'", value.to_string().replace('\'', "'\\''"))
-}
-
-/// A task definition (describe-task-definition's `taskDefinition`) as RegisterTaskDefinition
-/// input.
-pub fn register_input(task_definition: &Value) -> Value {
-    let mut input: Map<String, Value> = task_definition.as_object().cloned().unwrap_or_default();
-    for key in READ_ONLY {
-        input.remove(key);
-    }
-    Value::Object(input)
-}
-
-/// A service (DescribeServices) as CreateService input.
-pub fn create_service_input(service: &Value) -> Value {
-    let mut input = Map::new();
-    let family = service["taskDefinition"]
-        .as_str()
-        .and_then(|arn| arn.rsplit('/').next())
-        .and_then(|rev| rev.split(':').next())
-        .unwrap_or_default();
-    let cluster = service["clusterArn"]
-        .as_str()
-        .and_then(|arn| arn.rsplit('/').next())
-        .unwrap_or("default");
-    input.insert("cluster".into(), json!(cluster));
-    input.insert("serviceName".into(), service["serviceName"].clone());
-    if !family.is_empty() {
-        input.insert("taskDefinition".into(), json!(family));
-    }
-    if service["schedulingStrategy"] == "DAEMON" {
-        input.insert("schedulingStrategy".into(), json!("DAEMON"));
-    } else {
-        input.insert("desiredCount".into(), service["desiredCount"].clone());
-    }
-    for key in [
-        "launchType",
-        "capacityProviderStrategy",
-        "platformVersion",
-        "networkConfiguration",
-        "healthCheckGracePeriodSeconds",
-    ] {
-        let value = &service[key];
-        let empty = value.is_null() || value.as_array().is_some_and(Vec::is_empty);
-        if !empty {
-            input.insert(key.into(), value.clone());
-        }
-    }
-    for key in ["placementConstraints", "placementStrategy"] {
-        if service[key].as_array().is_some_and(|a| !a.is_empty()) {
-            input.insert(key.into(), service[key].clone());
-        }
-    }
-    input.insert(
-        "deploymentConfiguration".into(),
-        service["deploymentConfiguration"].clone(),
-    );
-    if service["deploymentController"]["type"] == "EXTERNAL" {
-        input.insert(
-            "deploymentController".into(),
-            service["deploymentController"].clone(),
-        );
-    }
-    Value::Object(input)
 }
 
 /// The commands that build `cluster`'s task definitions and ACTIVE services on real ECS.

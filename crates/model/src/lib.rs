@@ -11,6 +11,8 @@
 //! - [`validate`]: RegisterTaskDefinition's rules, every problem with ECS's exception and text.
 //! - [`messages`]: every message text, confirmed ones with their source, guesses in one table.
 //! - [`register`]: normalisation and the read-only members of the registered document.
+//! - [`inputs`]: registered documents as the requests that make them again (read-only
+//!   members left out), for the page's export.
 //! - [`instance_types`]: EC2 instance types as ECS sees them (CPU units, registered memory, ENIs).
 //! - [`locate`]: the line and column of a JSON path in the typed text (for the editor).
 //! - [`overrides`]: RunTask/StartTask overrides, and the sizes they change.
@@ -26,6 +28,7 @@
 
 pub mod arn;
 mod ecs_enum;
+pub mod inputs;
 pub mod instance_types;
 pub mod locate;
 pub mod messages;
