@@ -143,13 +143,13 @@ request! {
         tags: Vec<Tag>,
         /// Settings (containerInsights).
         settings: Vec<KeyValuePair>,
-        /// Execute-command configuration (accepted, not used).
+        /// Execute-command configuration (kept and shown; ECS Exec sessions do not read it).
         configuration: Value,
-        /// Capacity providers (accepted, not used).
+        /// Capacity providers (FARGATE, FARGATE_SPOT, Auto Scaling group providers).
         capacity_providers: Vec<String>,
-        /// Default capacity provider strategy (accepted, not used).
+        /// The default capacity provider strategy for RunTask and CreateService.
         default_capacity_provider_strategy: Value,
-        /// Service Connect defaults (accepted, not used).
+        /// Service Connect defaults (kept and shown; Berth has no Service Connect).
         service_connect_defaults: Value,
     }
 }
@@ -351,9 +351,9 @@ request! {
         launch_type: String,
         /// awsvpc configuration.
         network_configuration: Value,
-        /// Capacity provider strategy (accepted, not used).
+        /// Capacity provider strategy (the cluster's default without one or a launch type).
         capacity_provider_strategy: Value,
-        /// Fargate platform version (accepted, not used).
+        /// Fargate platform version (accepted; Berth runs every Fargate task on 1.4.0).
         platform_version: String,
         /// Tags.
         tags: Vec<Tag>,
@@ -497,9 +497,9 @@ request! {
         service_registries: Value,
         /// Deployment controller (ECS only).
         deployment_controller: Value,
-        /// Capacity provider strategy (accepted, not used).
+        /// Capacity provider strategy (the cluster's default without one or a launch type).
         capacity_provider_strategy: Value,
-        /// Fargate platform version (accepted, not used).
+        /// Fargate platform version (accepted; Berth runs every Fargate task on 1.4.0).
         platform_version: String,
         /// IAM role (accepted, not used).
         role: String,
@@ -545,9 +545,9 @@ request! {
         network_configuration: Value,
         /// Health-check grace period.
         health_check_grace_period_seconds: i64,
-        /// Capacity provider strategy (accepted, not used).
+        /// Capacity provider strategy (the cluster's default without one or a launch type).
         capacity_provider_strategy: Value,
-        /// Fargate platform version (accepted, not used).
+        /// Fargate platform version (accepted; Berth runs every Fargate task on 1.4.0).
         platform_version: String,
         /// ECS Exec: the task's containers take ExecuteCommand.
         enable_execute_command: bool,
