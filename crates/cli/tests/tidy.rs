@@ -371,3 +371,27 @@ fn every_message_key_and_page_text_exists() {
     // The scan found the calls (it would pass vacuously if the names changed).
     assert!(keys > 100 && texts > 50, "{keys} keys, {texts} texts");
 }
+
+/// Every source path README.md and ARCHITECTURE.md name exists: a file moved without its
+/// documentation fails here, not in front of a reader.
+#[test]
+fn documented_paths_exist() {
+    let mut missing = Vec::new();
+    let mut named = 0;
+    for doc in ["README.md", "ARCHITECTURE.md"] {
+        let text = std::fs::read_to_string(root().join(doc)).unwrap();
+        for word in text.split(|c: char| c.is_whitespace() || "`|(),;".contains(c)) {
+            let path = word.trim_end_matches(['.', ':']);
+            let source = (path.starts_with("crates/") || path.starts_with("web/src/"))
+                && path.ends_with(".rs");
+            if source {
+                named += 1;
+                if !root().join(path).exists() {
+                    missing.push(format!("{doc}: {path}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+    assert!(named > 50, "only {named} paths found: the scan is broken");
+}
