@@ -4,6 +4,7 @@
 //! accepts it (a strategy's field, a memberOf expression, a DAEMON service's strategies) is
 //! the control plane's to say, in its words.
 
+use berth_model::placement::{PlacementConstraint, PlacementStrategy, PlacementStrategyType};
 use serde_json::{json, Value};
 
 /// The placement strategies a form offers: an id, a label, and the strategy ECS takes.
@@ -31,27 +32,27 @@ pub const CONSTRAINTS: &[(&str, &str)] = &[
     ("memberOf", "memberOf: the expression below"),
 ];
 
-/// A strategy id's `placementStrategy` list (empty for the default).
-pub fn strategy(id: &str) -> Vec<Value> {
+/// A strategy id's `placementStrategy` list (empty for the default), in the model's types.
+pub fn strategy(id: &str) -> Vec<PlacementStrategy> {
+    use PlacementStrategyType::{Binpack, Random, Spread};
     id.split('+')
         .filter_map(|part| match part {
-            "spread-zone" => {
-                Some(json!({"type": "spread", "field": "attribute:ecs.availability-zone"}))
-            }
-            "spread-instance" => Some(json!({"type": "spread", "field": "instanceId"})),
-            "binpack-memory" => Some(json!({"type": "binpack", "field": "memory"})),
-            "binpack-cpu" => Some(json!({"type": "binpack", "field": "cpu"})),
-            "random" => Some(json!({"type": "random"})),
+            "spread-zone" => Some((Spread, Some("attribute:ecs.availability-zone"))),
+            "spread-instance" => Some((Spread, Some("instanceId"))),
+            "binpack-memory" => Some((Binpack, Some("memory"))),
+            "binpack-cpu" => Some((Binpack, Some("cpu"))),
+            "random" => Some((Random, None)),
             _ => None,
         })
+        .map(|(kind, field)| PlacementStrategy::new(kind, field))
         .collect()
 }
 
-/// A constraint id's `placementConstraints` list (empty for none).
-pub fn constraints(id: &str, expression: &str) -> Vec<Value> {
+/// A constraint id's `placementConstraints` list (empty for none), in the model's types.
+pub fn constraints(id: &str, expression: &str) -> Vec<PlacementConstraint> {
     match id {
-        "distinctInstance" => vec![json!({"type": "distinctInstance"})],
-        "memberOf" => vec![json!({"type": "memberOf", "expression": expression})],
+        "distinctInstance" => vec![PlacementConstraint::distinct_instance()],
+        "memberOf" => vec![PlacementConstraint::member_of(expression)],
         _ => Vec::new(),
     }
 }
