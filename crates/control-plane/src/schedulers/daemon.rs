@@ -6,9 +6,9 @@
 use crate::engine::launch::{launch_task, Launch, Target};
 use crate::engine::placement::{place, Rules};
 use crate::records::timers::Wake;
-use crate::records::{deployment_number, resolve, Phase, ServiceTask, State, TaskKey};
+use crate::records::{deployment_number, resolve, ServiceTask, State, TaskKey};
 use crate::schedulers::step::{
-    finish_step, reach_steady_state, ready_at, stop_task, table, Table, HEALTH_WAIT_MS,
+    counts_healthy, finish_step, reach_steady_state, ready_at, stop_task, table, Table,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
@@ -21,7 +21,8 @@ pub(crate) struct Plan {
     pub(crate) stop: Vec<TaskKey>,
     /// Instances (by their place in the fleet) that fit and run none of the service's tasks.
     pub(crate) start_on: Vec<usize>,
-    /// Every instance that fits runs one PRIMARY task that has run 40 s, and nothing else runs.
+    /// Every instance that fits runs one PRIMARY task that counts as healthy (HEALTHY, or 40 s
+    /// without health checks), and nothing else runs.
     pub(crate) complete: bool,
     /// When a task counts as healthy.
     pub(crate) wake_at: Vec<SimTime>,
@@ -52,15 +53,13 @@ pub(crate) fn plan(eligible: &[usize], tasks: &Table, primary: u64, now: SimTime
         .copied()
         .filter(|i| !on_instance.contains_key(i))
         .collect();
-    // Health here is the 40-second rule for every task, health checks or not.
+    // Healthy as a REPLICA service counts it: HEALTHY with health checks, 40 s without.
     let healthy_here = |instance: usize| {
-        tasks.iter().any(|(_, t)| {
+        tasks.values().any(|t| {
             t.instance == Some(instance)
                 && t.desired_running
                 && t.deployment == primary
-                && t.phase == Phase::Running
-                && t.started_at
-                    .is_some_and(|at| now >= at.plus_millis(HEALTH_WAIT_MS))
+                && counts_healthy(t, now)
         })
     };
     let others = tasks.iter().any(|(_, t)| {
@@ -203,6 +202,20 @@ mod tests {
         let plan = plan(&[1], &Table::from([here]), 2, at(100));
         assert_eq!(plan.stop, vec![here.0]);
         assert_eq!(plan.start_on, vec![1]);
+    }
+
+    #[test]
+    fn with_health_checks_complete_only_once_healthy() {
+        let (key, mut task) = task(1, 2, 0, 0);
+        task.health_checked = true;
+        let unknown = Table::from([(key, task)]);
+        assert!(
+            !plan(&[0], &unknown, 2, at(100)).complete,
+            "run 100 s, health UNKNOWN"
+        );
+        task.healthy = true;
+        let healthy = Table::from([(key, task)]);
+        assert!(plan(&[0], &healthy, 2, at(10)).complete);
     }
 
     #[test]

@@ -37,7 +37,8 @@ use crate::records::{deployment_number, Phase, ServiceTask, State, TaskKey};
 #[cfg(debug_assertions)]
 use crate::schedulers::step::check_table;
 use crate::schedulers::step::{
-    finish_step, reach_steady_state, ready_at, start_tasks, stop_task, table, Source, Table,
+    counts_healthy, finish_step, reach_steady_state, ready_at, start_tasks, stop_task, table,
+    Source, Table,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
@@ -141,12 +142,7 @@ impl Live {
     fn of(key: TaskKey, t: &ServiceTask, view: &View) -> Live {
         let running = t.phase == Phase::Running;
         let ready_at = ready_at(t);
-        let healthy = running
-            && if t.health_checked {
-                t.healthy
-            } else {
-                ready_at.is_some_and(|at| view.now >= at)
-            };
+        let healthy = counts_healthy(t, view.now);
         Live {
             key,
             old: t.deployment != view.primary || t.instance.is_some_and(view.draining),

@@ -32,6 +32,17 @@ pub(crate) fn table<'c>(cluster: &'c ClusterRecord, service_name: &str) -> &'c T
     cluster.service_tasks.get(service_name).unwrap_or(&EMPTY)
 }
 
+/// Whether a service counts the task as healthy at `now`: RUNNING and, if an essential
+/// container has a health check, HEALTHY; without one, [`HEALTH_WAIT_MS`] after it started.
+pub(crate) fn counts_healthy(task: &ServiceTask, now: SimTime) -> bool {
+    task.phase == Phase::Running
+        && if task.health_checked {
+            task.healthy
+        } else {
+            ready_at(task).is_some_and(|at| now >= at)
+        }
+}
+
 /// The service's table: what the scheduler needs of each of its unstopped tasks.
 pub(crate) fn service_table<'c>(
     cluster: &'c ClusterRecord,
