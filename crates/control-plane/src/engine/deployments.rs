@@ -88,6 +88,13 @@ pub(crate) fn deploy(
     );
 }
 
+/// The service-deployment states of one still under way.
+const IN_FLIGHT: [ServiceDeploymentStatus; 3] = [
+    ServiceDeploymentStatus::InProgress,
+    ServiceDeploymentStatus::RollbackRequested,
+    ServiceDeploymentStatus::RollbackInProgress,
+];
+
 /// Records a new deployment of a service: its revision and what it replaces. A deployment
 /// that carries out a rollback is recorded on the deployment that failed instead.
 pub(crate) fn started(
@@ -135,15 +142,10 @@ pub(crate) fn started(
         .map(|h| h.revision_arn.clone())
         .collect();
     // A deployment (or rollback) still in progress when another starts is stopped by it.
-    let running = [
-        ServiceDeploymentStatus::InProgress,
-        ServiceDeploymentStatus::RollbackRequested,
-        ServiceDeploymentStatus::RollbackInProgress,
-    ];
     for earlier in record
         .history
         .iter_mut()
-        .filter(|h| running.contains(&h.status) && Some(h.id.as_str()) != rollback_of)
+        .filter(|h| IN_FLIGHT.contains(&h.status) && Some(h.id.as_str()) != rollback_of)
     {
         earlier.status = ServiceDeploymentStatus::Stopped;
         earlier.status_reason = Some(messages::unconfirmed_text("deployment-superseded", &[]));
@@ -242,15 +244,10 @@ pub(crate) fn tripped(
 
 /// The service is being deleted: what is in progress stops.
 pub(crate) fn deleted(record: &mut ServiceRecord, now: SimTime) {
-    let running = [
-        ServiceDeploymentStatus::InProgress,
-        ServiceDeploymentStatus::RollbackRequested,
-        ServiceDeploymentStatus::RollbackInProgress,
-    ];
     for h in record
         .history
         .iter_mut()
-        .filter(|h| running.contains(&h.status))
+        .filter(|h| IN_FLIGHT.contains(&h.status))
     {
         h.status = ServiceDeploymentStatus::Stopped;
         h.status_reason = Some(messages::unconfirmed_text(

@@ -8,7 +8,8 @@ use crate::engine::placement::{place, Rules};
 use crate::records::timers::Wake;
 use crate::records::{deployment_number, resolve, ServiceTask, State, TaskKey};
 use crate::schedulers::step::{
-    counts_healthy, finish_step, reach_steady_state, ready_at, stop_task, table, Table,
+    counts_healthy, finish_step, reach_steady_state, ready_at, started_event, stop_task,
+    stopped_event, table, Table,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
@@ -136,19 +137,10 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let desired = eligible.len() as u32;
     record.doc.desired_count = desired;
     record.doc.deployments[0].desired_count = desired;
-    let mut events = Vec::new();
-    if !started.is_empty() {
-        let ids: Vec<&str> = started
-            .iter()
-            .map(|arn| crate::records::last_segment(arn))
-            .collect();
-        events.push(messages::service_started(service_name, &ids));
-    }
-    if !plan.stop.is_empty() {
-        let ids: Vec<String> = plan.stop.iter().map(|key| key.id()).collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        events.push(messages::service_stopped(service_name, &ids));
-    }
+    let mut events: Vec<String> = started_event(service_name, &started)
+        .into_iter()
+        .chain(stopped_event(service_name, &plan.stop))
+        .collect();
     for at in &plan.wake_at {
         cp.timers.arm(*at, Wake::TaskCountsHealthy);
     }

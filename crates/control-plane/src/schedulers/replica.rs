@@ -37,8 +37,8 @@ use crate::records::{deployment_number, Phase, ServiceTask, State, TaskKey};
 #[cfg(debug_assertions)]
 use crate::schedulers::step::check_table;
 use crate::schedulers::step::{
-    counts_healthy, finish_step, reach_steady_state, ready_at, start_tasks, stop_task, table,
-    Source, Table,
+    counts_healthy, finish_step, reach_steady_state, ready_at, start_tasks, started_event,
+    stop_task, stopped_event, table, Source, Table,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
@@ -275,9 +275,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     if deployment_number(&record.doc.deployments[0].id) != primary_number {
         // The failures tripped the circuit breaker into a rollback: say what was stopped,
         // then step again afresh.
-        let ids: Vec<String> = failed.iter().map(|key| key.id()).collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        events.push(messages::service_stopped(service_name, &ids));
+        events.extend(stopped_event(service_name, &failed));
         for message in events {
             add_event(cp, now, cluster_name, service_name, message);
         }
@@ -334,22 +332,8 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         plan.stuck
             .then(|| messages::service_deployment_configuration(service_name))
     });
-    if !started.is_empty() {
-        let ids: Vec<&str> = started
-            .iter()
-            .map(|arn| crate::records::last_segment(arn))
-            .collect();
-        events.push(messages::service_started(service_name, &ids));
-    }
-    let stopped_now: Vec<String> = failed
-        .iter()
-        .chain(&plan.stop)
-        .map(|key| key.id())
-        .collect();
-    if !stopped_now.is_empty() {
-        let ids: Vec<&str> = stopped_now.iter().map(String::as_str).collect();
-        events.push(messages::service_stopped(service_name, &ids));
-    }
+    events.extend(started_event(service_name, &started));
+    events.extend(stopped_event(service_name, failed.iter().chain(&plan.stop)));
     let record = &cp.clusters[cluster_name].services[service_name];
     let repeated = problem.is_some() && problem == record.last_problem;
     if let (Some(problem), false) = (&problem, repeated) {

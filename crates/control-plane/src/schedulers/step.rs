@@ -43,6 +43,25 @@ pub(crate) fn counts_healthy(task: &ServiceTask, now: SimTime) -> bool {
         }
 }
 
+/// ECS's "has started N tasks" event for the tasks a step launched (by ARN), if any.
+pub(crate) fn started_event(service_name: &str, arns: &[String]) -> Option<String> {
+    let ids: Vec<&str> = arns
+        .iter()
+        .map(|arn| crate::records::last_segment(arn))
+        .collect();
+    (!ids.is_empty()).then(|| messages::service_started(service_name, &ids))
+}
+
+/// ECS's "has stopped N running tasks" event for the tasks a step stopped, if any.
+pub(crate) fn stopped_event<'k>(
+    service_name: &str,
+    keys: impl IntoIterator<Item = &'k TaskKey>,
+) -> Option<String> {
+    let ids: Vec<String> = keys.into_iter().map(|key| key.id()).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    (!ids.is_empty()).then(|| messages::service_stopped(service_name, &ids))
+}
+
 /// The service's table: what the scheduler needs of each of its unstopped tasks.
 pub(crate) fn service_table<'c>(
     cluster: &'c ClusterRecord,

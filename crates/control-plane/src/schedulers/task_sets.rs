@@ -6,7 +6,9 @@
 //! external controller moves traffic and scale between the sets.
 
 use crate::records::{computed_desired_count, deployment_number, Phase, State, TaskKey};
-use crate::schedulers::step::{finish_step, start_tasks, stop_task, table, Source, Table};
+use crate::schedulers::step::{
+    finish_step, start_tasks, stop_task, stopped_event, table, Source, Table,
+};
 use berth_model::resources::TaskSet;
 use berth_model::states::{ServiceStatus, StabilityStatus, TaskSetStatus};
 use berth_model::{messages, SimTime};
@@ -117,11 +119,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
                 ],
             ));
         }
-        if !plan.stop.is_empty() {
-            let stopped: Vec<String> = plan.stop.iter().map(|key| key.id()).collect();
-            let stopped: Vec<&str> = stopped.iter().map(String::as_str).collect();
-            events.push(messages::service_stopped(service_name, &stopped));
-        }
+        events.extend(stopped_event(service_name, &plan.stop));
         let stability = if plan.steady {
             StabilityStatus::SteadyState
         } else {
