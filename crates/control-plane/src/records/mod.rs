@@ -501,17 +501,25 @@ pub(crate) fn computed_desired_count(desired: u32, scale: &Scale) -> u32 {
     (u64::from(desired) * basis).div_ceil(10_000) as u32
 }
 
+/// A service's table: what the schedulers need of each of its unstopped tasks, by task.
+pub(crate) type Table = BTreeMap<TaskKey, ServiceTask>;
+
+/// The table of a service with no unstopped task.
+static EMPTY: Table = Table::new();
+
+/// The service's table, borrowed as it is.
+pub(crate) fn table<'c>(cluster: &'c ClusterRecord, service_name: &str) -> &'c Table {
+    cluster.service_tasks.get(service_name).unwrap_or(&EMPTY)
+}
+
 /// The service's tasks that have not yet STOPPED (from the cluster's index).
 pub(crate) fn service_tasks<'c>(
     cluster: &'c ClusterRecord,
     service_name: &str,
 ) -> impl Iterator<Item = &'c TaskRecord> + 'c {
-    cluster
-        .service_tasks
-        .get(service_name)
-        .into_iter()
-        .flatten()
-        .filter_map(|(id, _)| cluster.tasks.get(id))
+    table(cluster, service_name)
+        .keys()
+        .filter_map(|id| cluster.tasks.get(id))
 }
 
 /// Removes the DELETE_IN_PROGRESS revisions nothing refers to any more: no task the control

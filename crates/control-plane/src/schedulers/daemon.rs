@@ -6,10 +6,10 @@
 use crate::engine::launch::{launch_task, Launch, Target};
 use crate::engine::placement::{place, Rules};
 use crate::records::timers::Wake;
-use crate::records::{deployment_number, resolve, ServiceTask, State, TaskKey};
+use crate::records::{deployment_number, resolve, table, ServiceTask, State, Table, TaskKey};
 use crate::schedulers::step::{
     counts_healthy, finish_step, reach_steady_state, ready_at, started_event, stop_task,
-    stopped_event, table, Table,
+    stopped_event,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};

@@ -33,12 +33,12 @@
 
 use crate::engine::deployments::{add_event, count_failed_task};
 use crate::records::timers::Wake;
-use crate::records::{deployment_number, Phase, ServiceTask, State, TaskKey};
+use crate::records::{deployment_number, table, Phase, ServiceTask, State, Table, TaskKey};
 #[cfg(debug_assertions)]
 use crate::schedulers::step::check_table;
 use crate::schedulers::step::{
     counts_healthy, finish_step, reach_steady_state, ready_at, start_tasks, started_event,
-    stop_task, stopped_event, table, Source, Table,
+    stop_task, stopped_event, Source,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};

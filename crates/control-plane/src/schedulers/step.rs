@@ -6,7 +6,9 @@ use crate::engine::deployments::add_event;
 use crate::engine::launch::{launch_task, next_subnet};
 use crate::engine::launch::{FargateNetwork, Launch, Target};
 use crate::engine::placement::{place, Rules};
-use crate::records::{resolve, service_tasks, ClusterRecord, Phase, ServiceTask, State, TaskKey};
+use crate::records::{
+    resolve, service_tasks, table, ClusterRecord, Phase, ServiceTask, State, TaskKey,
+};
 use berth_model::states::{LaunchType, RolloutState, ServiceStatus, TaskStatus, TaskStopCode};
 use berth_model::{messages, SimTime};
 
@@ -19,17 +21,6 @@ pub(crate) fn ready_at(task: &ServiceTask) -> Option<SimTime> {
     (task.phase == Phase::Running && !task.health_checked)
         .then(|| task.started_at.map(|at| at.plus_millis(HEALTH_WAIT_MS)))
         .flatten()
-}
-
-/// A service's table: what the schedulers need of each of its unstopped tasks, by task.
-pub(crate) type Table = std::collections::BTreeMap<TaskKey, ServiceTask>;
-
-/// The table of a service with no unstopped task.
-static EMPTY: Table = Table::new();
-
-/// The service's table, borrowed as it is.
-pub(crate) fn table<'c>(cluster: &'c ClusterRecord, service_name: &str) -> &'c Table {
-    cluster.service_tasks.get(service_name).unwrap_or(&EMPTY)
 }
 
 /// Whether a service counts the task as healthy at `now`: RUNNING and, if an essential
@@ -62,24 +53,12 @@ pub(crate) fn stopped_event<'k>(
     (!ids.is_empty()).then(|| messages::service_stopped(service_name, &ids))
 }
 
-/// The service's table: what the scheduler needs of each of its unstopped tasks.
-pub(crate) fn service_table<'c>(
-    cluster: &'c ClusterRecord,
-    service_name: &str,
-) -> impl Iterator<Item = (&'c TaskKey, &'c ServiceTask)> + 'c {
-    cluster
-        .service_tasks
-        .get(service_name)
-        .into_iter()
-        .flatten()
-}
-
 /// Debug builds hold the service's table to the task records it summarises: every entry is
 /// what [`ServiceTask::of`] makes of its task, and every unstopped task has an entry.
 #[cfg(debug_assertions)]
 pub(crate) fn check_table(cluster: &ClusterRecord, service_name: &str) {
     let mut entries = 0;
-    for (key, entry) in service_table(cluster, service_name) {
+    for (key, entry) in table(cluster, service_name) {
         let record = cluster.tasks.get(key).expect("a table entry's task exists");
         assert_eq!(
             ServiceTask::of(record).as_ref(),

@@ -5,10 +5,10 @@
 //! set is, the service has reached a steady state. ECS runs no deployment of its own here: the
 //! external controller moves traffic and scale between the sets.
 
-use crate::records::{computed_desired_count, deployment_number, Phase, State, TaskKey};
-use crate::schedulers::step::{
-    finish_step, start_tasks, stop_task, stopped_event, table, Source, Table,
+use crate::records::{
+    computed_desired_count, deployment_number, table, Phase, State, Table, TaskKey,
 };
+use crate::schedulers::step::{finish_step, start_tasks, stop_task, stopped_event, Source};
 use berth_model::resources::TaskSet;
 use berth_model::states::{ServiceStatus, StabilityStatus, TaskSetStatus};
 use berth_model::{messages, SimTime};
