@@ -4,7 +4,8 @@
 //! agent` on Docker both receive [`AgentInstruction`]s and send [`AgentEvent`]s, so the control
 //! plane cannot tell a virtual instance from a real one. Like the ECS agent's own protocol,
 //! an agent reports only `PENDING`, `RUNNING` and `STOPPED` for tasks and containers; the
-//! control plane owns every other lifecycle state.
+//! control plane owns every other lifecycle state. What an agent reports, from what its
+//! containers did, is [`task_rules`]: written once, for both.
 //!
 //! On a wire (WebSocket), each message is one JSON text wrapped in an [`Envelope`] carrying
 //! [`PROTOCOL_VERSION`]; a peer refuses versions it does not know.
@@ -12,6 +13,8 @@
 //! Time travels as milliseconds since the Unix epoch (`at`), the control plane's `SimTime`.
 
 #![warn(missing_docs, unreachable_pub)]
+
+pub mod task_rules;
 
 use std::collections::BTreeMap;
 

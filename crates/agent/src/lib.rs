@@ -34,12 +34,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use berth_agent_protocol::{
-    AgentEvent, AgentInstruction, AgentMessage, ContainerStateChange, ControllerMessage, Hello,
-    InstanceOffer, PortBinding, Status, TaskSpec, TaskStateChange,
+    task_rules, AgentEvent, AgentInstruction, AgentMessage, ControllerMessage, Hello,
+    InstanceOffer, Status, TaskSpec, TaskStateChange,
 };
 use bollard::query_parameters::{EventsOptionsBuilder, LogsOptionsBuilder};
 use bollard::Docker;
 use futures_util::{SinkExt, StreamExt};
+use task_rules::{ContainerRun, TaskRun};
 use tokio::sync::mpsc;
 
 /// What `berth agent` is started with.
@@ -451,85 +452,17 @@ enum Command {
     },
 }
 
-/// A container of a task, as the agent tracks it.
-#[derive(Clone, Debug)]
-struct Container {
-    name: String,
-    essential: bool,
-    stop_timeout: u32,
-    id: Option<String>,
-    /// When the agent learnt its container id: a resync listing begun before then may miss it.
-    known_since: Option<Instant>,
-    stopped: bool,
-    exit_code: Option<i32>,
-    reason: Option<String>,
-    oom: bool,
-    bindings: Vec<PortBinding>,
-    health: Option<String>,
-}
-
-/// A task the agent runs.
+/// A task the agent runs: its containers' states (and what the agent reports of them, by
+/// [`task_rules`]), and what only a Docker agent needs.
 #[derive(Clone, Debug)]
 struct Task {
     instance_id: String,
-    containers: Vec<Container>,
-    launching: bool,
-    stopping: bool,
+    run: TaskRun,
+    /// When the agent learnt each container's id: a resync listing begun before then may miss
+    /// it.
+    known_since: BTreeMap<String, Instant>,
     /// Set when a StopTask comes while the task is starting: the launch gives up.
     cancel: Arc<AtomicBool>,
-    pull_started_at: Option<u64>,
-    pull_stopped_at: Option<u64>,
-}
-
-impl Task {
-    /// What the agent reports: STOPPED once every container has, RUNNING once every container
-    /// has started, PENDING before.
-    fn status(&self) -> Status {
-        if self.containers.iter().all(|c| c.stopped) {
-            Status::Stopped
-        } else if !self.launching && self.containers.iter().all(|c| c.id.is_some()) {
-            Status::Running
-        } else {
-            Status::Pending
-        }
-    }
-
-    fn change(&self, task_arn: &str) -> TaskStateChange {
-        let status = self.status();
-        TaskStateChange {
-            task_arn: task_arn.to_owned(),
-            status,
-            pull_started_at: self.pull_started_at,
-            pull_stopped_at: self.pull_stopped_at,
-            containers: self
-                .containers
-                .iter()
-                .map(|c| ContainerStateChange {
-                    name: c.name.clone(),
-                    status: if c.stopped {
-                        Status::Stopped
-                    } else if c.id.is_some() && !self.launching {
-                        Status::Running
-                    } else {
-                        Status::Pending
-                    },
-                    runtime_id: c.id.clone(),
-                    exit_code: c.exit_code,
-                    reason: c.reason.clone().or_else(|| {
-                        c.oom.then(|| {
-                            "OutOfMemoryError: Container killed due to memory usage".to_owned()
-                        })
-                    }),
-                    port_bindings: if c.stopped {
-                        Vec::new()
-                    } else {
-                        c.bindings.clone()
-                    },
-                    health_status: c.health.clone(),
-                })
-                .collect(),
-        }
-    }
 }
 
 /// Why the agent refuses a task when not started with `--allow-unsafe`.
@@ -604,8 +537,8 @@ impl Agent {
                 task_arn,
                 container,
             } => {
-                if let Some(c) = self.container(&task_arn, &container) {
-                    c.oom = true;
+                if let Some(task) = self.tasks.get_mut(&task_arn) {
+                    task.run.out_of_memory(&container);
                 }
             }
             Command::Health {
@@ -614,8 +547,9 @@ impl Agent {
                 health,
             } => {
                 let changed = self
-                    .container(&task_arn, &container)
-                    .is_some_and(|c| c.health.replace(health.clone()) != Some(health));
+                    .tasks
+                    .get_mut(&task_arn)
+                    .is_some_and(|task| task.run.health(&container, &health));
                 if changed {
                     self.report(&task_arn);
                 }
@@ -643,14 +577,6 @@ impl Agent {
         out.send(berth_agent_protocol::encode(message)).is_ok()
     }
 
-    fn container(&mut self, task_arn: &str, name: &str) -> Option<&mut Container> {
-        self.tasks
-            .get_mut(task_arn)?
-            .containers
-            .iter_mut()
-            .find(|c| c.name == name)
-    }
-
     fn address(&self, instance_id: &str) -> Option<String> {
         self.hello
             .instances
@@ -665,7 +591,7 @@ impl Agent {
         let Some(task) = self.tasks.get(task_arn) else {
             return;
         };
-        let change = task.change(task_arn);
+        let change = task.run.report();
         let stopped = change.status == Status::Stopped;
         let message = AgentMessage::Event {
             instance_id: task.instance_id.clone(),
@@ -677,9 +603,10 @@ impl Agent {
             let task_arn = task_arn.to_owned();
             tokio::spawn(async move {
                 let ids: Vec<String> = task
+                    .run
                     .containers
                     .iter()
-                    .filter_map(|c| c.id.clone())
+                    .filter_map(|c| c.runtime_id.clone())
                     .collect();
                 docker::remove_task(&docker, &task_arn, &ids).await;
             });
@@ -711,7 +638,7 @@ impl Agent {
                 // instruction's (the task's longest) is only what the control plane waits.
                 let _ = timeout_seconds;
                 if self.tasks.contains_key(&task_arn) {
-                    self.stop(&task_arn, None);
+                    self.stop(&task_arn);
                 } else {
                     self.report_missing(instance_id, &task_arn);
                 }
@@ -728,7 +655,7 @@ impl Agent {
                         self.report(arn);
                     } else {
                         // An orphan: the control plane does not want it any more.
-                        self.stop(arn, None);
+                        self.stop(arn);
                         self.report(arn);
                     }
                 }
@@ -752,43 +679,16 @@ impl Agent {
             );
             return;
         };
-        let now = now_ms();
         let mut task = Task {
             instance_id: instance_id.to_owned(),
-            containers: spec
-                .containers
-                .iter()
-                .map(|c| Container {
-                    name: c.name.clone(),
-                    essential: c.essential,
-                    stop_timeout: c.stop_timeout.unwrap_or(30),
-                    id: None,
-                    known_since: None,
-                    stopped: false,
-                    exit_code: None,
-                    reason: None,
-                    oom: false,
-                    bindings: Vec::new(),
-                    health: c.health_check.as_ref().map(|_| "UNKNOWN".to_owned()),
-                })
-                .collect(),
-            launching: true,
-            stopping: false,
+            run: TaskRun::new(&spec, now_ms()),
+            known_since: BTreeMap::new(),
             cancel: Arc::new(AtomicBool::new(false)),
-            pull_started_at: Some(now),
-            pull_stopped_at: None,
         };
         if !self.allow_unsafe {
             if let Some((container, reason)) = unsafe_reason(&spec) {
-                for c in &mut task.containers {
-                    c.stopped = true;
-                    c.health = None;
-                    if c.name == container {
-                        c.reason = Some(reason.clone());
-                    }
-                }
-                task.launching = false;
-                task.pull_started_at = None;
+                task.run.failed_to_start(Some(&container), &reason, None);
+                task.run.pull_started_at = None;
                 self.tasks.insert(spec.task_arn.clone(), task);
                 self.report(&spec.task_arn);
                 return;
@@ -821,105 +721,74 @@ impl Agent {
         let Some(task) = self.tasks.get_mut(task_arn) else {
             return;
         };
-        task.launching = false;
-        task.pull_stopped_at = Some(now_ms());
         match outcome {
             Ok(started) => {
                 for s in started {
-                    if let Some(c) = task.containers.iter_mut().find(|c| c.name == s.name) {
-                        c.id = Some(s.id);
-                        c.known_since = Some(Instant::now());
-                        c.bindings = s.bindings;
-                    }
+                    task.known_since.insert(s.name.clone(), Instant::now());
+                    task.run.started(&s.name, s.id, s.bindings);
                 }
-                // A container that exited while the others were starting: the task did run
-                // (ECS says "Essential container in task exited", not that it failed to
-                // start), so it is reported RUNNING before it stops.
-                if task.containers.iter().any(|c| c.stopped) {
-                    let mut running = task.change(task_arn);
-                    running.status = Status::Running;
-                    for c in &mut running.containers {
-                        c.status = Status::Running;
-                        c.exit_code = None;
-                    }
+                if let Some(running) = task.run.launched(now_ms()) {
                     let instance_id = task.instance_id.clone();
                     self.send(&AgentMessage::Event {
                         instance_id,
                         event: AgentEvent::TaskStateChange(running),
                     });
                 }
-                let task = &self.tasks[task_arn];
                 // Stopped while it was starting, or an essential container already exited.
-                let essential_exited = task.containers.iter().any(|c| c.essential && c.stopped);
-                if task.stopping || essential_exited {
-                    self.stop(task_arn, None);
+                if self.tasks[task_arn].run.must_stop() {
+                    self.stop(task_arn);
                 }
             }
             Err(error) => {
-                for c in &mut task.containers {
-                    c.stopped = true;
-                    c.id = None;
-                    c.health = None;
-                    if c.name == error.container && !error.reason.is_empty() {
-                        c.reason = Some(error.reason.clone());
-                    }
-                }
+                task.run
+                    .failed_to_start(Some(&error.container), &error.reason, Some(now_ms()));
             }
         }
         self.report(task_arn);
     }
 
-    /// Stops a task's running containers (SIGTERM, SIGKILL after the timeout: the
-    /// instruction's, or each container's stopTimeout).
-    fn stop(&mut self, task_arn: &str, timeout: Option<u32>) {
+    /// Stops a task's running containers: SIGTERM, then SIGKILL after each container's
+    /// stopTimeout.
+    fn stop(&mut self, task_arn: &str) {
         let Some(task) = self.tasks.get_mut(task_arn) else {
             return;
         };
-        task.stopping = true;
-        if task.launching {
+        if task.run.launching {
             // The launch gives up at its next step; `launched` stops what it started.
+            task.run.stop();
             task.cancel.store(true, Ordering::SeqCst);
             return;
         }
-        let mut any_running = false;
-        for c in &mut task.containers {
-            if c.stopped {
-                continue;
-            }
-            let Some(id) = c.id.clone() else {
-                // Never created (a failed start): nothing to stop.
-                c.stopped = true;
+        let signalled = task.run.stop();
+        for name in &signalled {
+            let Some(c) = task.run.containers.iter().find(|c| &c.name == name) else {
                 continue;
             };
-            any_running = true;
-            let docker = self.docker.clone();
-            let seconds = timeout.unwrap_or(c.stop_timeout);
+            let (docker, id, seconds) = (
+                self.docker.clone(),
+                c.runtime_id.clone().unwrap_or_default(),
+                c.stop_timeout,
+            );
             tokio::spawn(async move { docker::stop(&docker, &id, seconds).await });
         }
-        if !any_running {
+        if signalled.is_empty() {
             self.report(task_arn);
         }
     }
 
     fn died(&mut self, task_arn: &str, container: &str, exit_code: Option<i32>) {
-        let Some(c) = self.container(task_arn, container) else {
+        let Some(task) = self.tasks.get_mut(task_arn) else {
             return;
         };
-        if c.stopped {
+        if !task.run.exited(container, exit_code) || task.run.launching {
+            // Already stopped; or still launching: `launched` reports the task RUNNING, then
+            // stops it.
             return;
         }
-        c.stopped = true;
-        c.exit_code = exit_code;
-        c.health = None;
-        let essential = c.essential;
-        let task = &self.tasks[task_arn];
-        if task.launching {
-            return; // `launched` reports the task RUNNING, then stops it.
-        }
-        if essential && !task.stopping && !task.launching {
+        if !task.run.stopping && task.run.must_stop() {
             // An essential container exited: the task stops (ECS: "Essential container in task
             // exited").
-            self.stop(task_arn, None);
+            self.stop(task_arn);
         }
         self.report(task_arn);
     }
@@ -959,38 +828,33 @@ impl Agent {
                 else {
                     continue;
                 };
-                let task = Task {
-                    instance_id,
-                    containers: containers
-                        .iter()
-                        .map(|f| Container {
-                            name: f
-                                .labels
-                                .get(docker::CONTAINER_LABEL)
-                                .cloned()
-                                .unwrap_or_default(),
-                            essential: f.labels.get(docker::ESSENTIAL_LABEL)
-                                != Some(&"false".to_owned()),
-                            stop_timeout: f
-                                .labels
-                                .get(docker::STOP_TIMEOUT_LABEL)
+                let adopted = containers
+                    .iter()
+                    .map(|f| {
+                        let label = |name: &str| f.labels.get(name).map(String::as_str);
+                        let mut c = ContainerRun::new(
+                            label(docker::CONTAINER_LABEL).unwrap_or_default(),
+                            label(docker::ESSENTIAL_LABEL) != Some("false"),
+                            label(docker::STOP_TIMEOUT_LABEL)
                                 .and_then(|t| t.parse().ok())
                                 .unwrap_or(30),
-                            id: Some(f.id.clone()),
-                            known_since: Some(Instant::now()),
-                            stopped: false,
-                            exit_code: None,
-                            reason: None,
-                            oom: false,
-                            bindings: f.bindings.clone(),
-                            health: None,
-                        })
+                            false,
+                        );
+                        c.runtime_id = Some(f.id.clone());
+                        c.bindings = f.bindings.clone();
+                        c
+                    })
+                    .collect();
+                let run = TaskRun::adopted(&task_arn, adopted);
+                let task = Task {
+                    instance_id,
+                    known_since: run
+                        .containers
+                        .iter()
+                        .map(|c| (c.name.clone(), Instant::now()))
                         .collect(),
-                    launching: false,
-                    stopping: false,
+                    run,
                     cancel: Arc::new(AtomicBool::new(false)),
-                    pull_started_at: None,
-                    pull_stopped_at: None,
                 };
                 // Fewer containers than the task has: the agent died while starting it. It
                 // cannot run as defined, so it stops (and is reported STOPPED).
@@ -1002,7 +866,7 @@ impl Agent {
                 let incomplete = containers.len() < expected;
                 self.tasks.insert(task_arn.clone(), task);
                 if incomplete {
-                    self.stop(&task_arn, None);
+                    self.stop(&task_arn);
                 }
                 for c in containers.iter().filter(|f| f.running) {
                     let Some(name) = c.labels.get(docker::CONTAINER_LABEL).cloned() else {
@@ -1024,15 +888,15 @@ impl Agent {
                 let Some(name) = f.labels.get(docker::CONTAINER_LABEL).cloned() else {
                     continue;
                 };
-                if let Some(c) = self.container(&task_arn, &name) {
-                    if f.health.is_some() && !f.running {
-                        c.health = None;
-                    } else if f.health.is_some() {
+                if let Some(c) = self
+                    .tasks
+                    .get_mut(&task_arn)
+                    .and_then(|t| t.run.container_mut(&name))
+                {
+                    if f.running && f.health.is_some() {
                         c.health = f.health.clone();
                     }
-                    if f.oom_killed {
-                        c.oom = true;
-                    }
+                    c.oom |= f.oom_killed;
                 }
                 if !f.running {
                     self.died(&task_arn, &name, f.exit_code);
@@ -1043,25 +907,32 @@ impl Agent {
         let vanished: Vec<(String, String)> = self
             .tasks
             .iter()
-            .filter(|(_, t)| !t.launching)
+            .filter(|(_, t)| !t.run.launching)
             .flat_map(|(arn, t)| {
                 let seen = seen.get(arn);
-                t.containers
+                t.run
+                    .containers
                     .iter()
                     .filter(|c| !c.stopped)
                     // Known before the listing began, and not in it.
                     .filter(move |c| {
-                        listed_at.is_some_and(|at| c.known_since.is_some_and(|k| k < at))
+                        listed_at
+                            .is_some_and(|at| t.known_since.get(&c.name).is_some_and(|k| *k < at))
                     })
                     .filter(move |c| {
-                        c.id.as_ref()
+                        c.runtime_id
+                            .as_ref()
                             .is_some_and(|id| !seen.is_some_and(|s| s.iter().any(|f| &f.id == id)))
                     })
                     .map(move |c| (arn.clone(), c.name.clone()))
             })
             .collect();
         for (task_arn, name) in vanished {
-            if let Some(c) = self.container(&task_arn, &name) {
+            if let Some(c) = self
+                .tasks
+                .get_mut(&task_arn)
+                .and_then(|t| t.run.container_mut(&name))
+            {
                 c.reason = Some("DockerTimeoutError: the container is gone".into());
             }
             self.died(&task_arn, &name, None);

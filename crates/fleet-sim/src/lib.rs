@@ -10,9 +10,12 @@
 //! memory limit (`stress --vm-bytes 600M` with `memory` 512) is OOM-killed (exit 137,
 //! `OutOfMemoryError`); a container with a health check reports HEALTHY after its first
 //! interval, or UNHEALTHY after its start period and retries when its image is made
-//! unhealthy; a terminated instance takes its containers with it. The clock jumps straight to the next thing that
-//! happens (an agent report or the control plane's `poll_timeout`), so a virtual day passes in
-//! milliseconds and the same inputs give the same event log, byte for byte.
+//! unhealthy; a terminated instance takes its containers with it. What an agent reports of
+//! its containers, and what it does when an essential one exits, are the rules
+//! `berth agent` follows too ([`berth_agent_protocol::task_rules`]). The clock jumps straight
+//! to the next thing that happens (an agent report or the control plane's `poll_timeout`), so
+//! a virtual day passes in milliseconds and the same inputs give the same event log, byte for
+//! byte.
 
 #![warn(missing_docs, unreachable_pub)]
 
@@ -20,9 +23,10 @@ pub mod scenario;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use berth_agent_protocol::task_rules::{self, TaskRun};
 use berth_agent_protocol::{
-    AgentEvent, AgentInstruction, ContainerSpec, ContainerStateChange, InstanceOffer, Status,
-    TaskSpec, TaskStateChange,
+    AgentEvent, AgentInstruction, ContainerSpec, InstanceOffer, PortBinding, Status, TaskSpec,
+    TaskStateChange,
 };
 use berth_control_plane::requests::{CreateClusterRequest, RegisterContainerInstanceRequest};
 use berth_control_plane::{ClusterEvent, Config, ControlPlane, Request, Response};
@@ -102,13 +106,51 @@ impl Default for GroupDefaults {
 /// Something the fleet will do at a virtual time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum Pending {
-    /// An agent reports a task state change.
+    /// Something happens to a task's containers; its agent reports what it makes of it.
+    Containers {
+        instance: String,
+        task_arn: String,
+        happening: Happening,
+    },
+    /// A report as format 1 snapshots scheduled it, ahead of time: read as what happened to
+    /// the containers it names.
     Report {
         instance: String,
         change: TaskStateChange,
     },
     /// An Auto Scaling group's new instance has booted: its agent registers.
     Boot { group: String },
+}
+
+/// What the virtual Docker does to a task's containers. What the agent reports of it, and
+/// what it does next (stopping the others when an essential container exits), are the
+/// agent's rules ([`task_rules`]), the same as `berth agent`'s.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum Happening {
+    /// The images are pulled (at `pulled`) and every container has started, publishing
+    /// `ports` (one list per container, in the task's order).
+    Started {
+        pulled: u64,
+        ports: Vec<Vec<PortBinding>>,
+    },
+    /// An image could not be pulled: the task never starts.
+    PullFailed {
+        container: String,
+        reason: String,
+        pulled: u64,
+    },
+    /// A container's health check now says `health`.
+    Health { container: String, health: String },
+    /// A container exited; the OOM killer's victim when `oom`.
+    Exited {
+        container: String,
+        exit_code: i32,
+        oom: bool,
+    },
+    /// The containers the agent stopped have exited (SIGTERM: 143); a task stopped before it
+    /// started has none.
+    Stopped,
 }
 
 /// What a user can do to the virtual world itself (the playground's fleet controls): add an
@@ -194,11 +236,45 @@ pub struct Failures {
     pub mean_ms: u64,
 }
 
-/// What a simulated agent knows of one task.
+/// What a simulated agent knows of one task: its run, by the agents' shared rules.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(from = "StoredAgentTask")]
 struct AgentTask {
-    spec: TaskSpec,
-    running: bool,
+    run: TaskRun,
+}
+
+/// An [`AgentTask`] as snapshots hold it: now its run; in format 1, its spec and whether it
+/// ran.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredAgentTask {
+    Now { run: TaskRun },
+    Format1 { spec: TaskSpec, running: bool },
+}
+
+impl From<StoredAgentTask> for AgentTask {
+    fn from(stored: StoredAgentTask) -> AgentTask {
+        match stored {
+            StoredAgentTask::Now { run } => AgentTask { run },
+            StoredAgentTask::Format1 { spec, running } => {
+                let mut run = TaskRun::new(&spec, 0);
+                run.pull_started_at = None;
+                // What the control plane heard of their health stands until the next check.
+                for c in &mut run.containers {
+                    c.health = None;
+                }
+                if running {
+                    for c in &spec.containers {
+                        let id = runtime_id(&spec.task_arn, &c.name);
+                        run.started(&c.name, id, c.port_bindings.clone());
+                    }
+                    run.launched(0);
+                    run.pull_stopped_at = None;
+                }
+                AgentTask { run }
+            }
+        }
+    }
 }
 
 /// A virtual fleet and the control plane it drives. It serialises whole (see
@@ -361,9 +437,9 @@ impl Simulation {
     pub fn restore(snapshot: &str) -> Result<Simulation, String> {
         let snapshot: Snapshot<Simulation> = serde_json::from_str(snapshot)
             .map_err(|error| format!("not a Berth simulation snapshot: {error}"))?;
-        if snapshot.berth_simulation != SNAPSHOT_VERSION {
+        if !(OLDEST_SNAPSHOT_VERSION..=SNAPSHOT_VERSION).contains(&snapshot.berth_simulation) {
             return Err(format!(
-                "simulation snapshot format {} is not the format {SNAPSHOT_VERSION} this Berth reads",
+                "simulation snapshot format {} is not a format this Berth reads ({OLDEST_SNAPSHOT_VERSION} to {SNAPSHOT_VERSION})",
                 snapshot.berth_simulation
             ));
         }
@@ -444,19 +520,19 @@ impl Simulation {
                 tasks
                     .iter()
                     .find(|(arn, t)| {
-                        t.running
+                        t.run.status() == Status::Running
                             && (arn.as_str() == task_arn || arn.ends_with(&format!("/{task_arn}")))
                     })
-                    .map(|(arn, t)| (instance.clone(), arn.clone(), t.spec.clone()))
+                    .map(|(arn, t)| (instance.clone(), arn.clone(), t.run.clone()))
             });
-        let Some((instance, task_arn, spec)) = found else {
+        let Some((instance, task_arn, run)) = found else {
             return Err(invalid(format!(
                 "{task_arn} is not running on the virtual fleet."
             )));
         };
         let victim = match container {
-            Some(name) => spec.containers.iter().find(|c| c.name == name),
-            None => spec.containers.iter().find(|c| c.essential),
+            Some(name) => run.containers.iter().find(|c| c.name == name),
+            None => run.containers.iter().find(|c| c.essential),
         }
         .ok_or_else(|| {
             invalid(format!(
@@ -464,39 +540,16 @@ impl Simulation {
                 container.unwrap_or("essential")
             ))
         })?
+        .name
         .clone();
-        let stopped = |c: &ContainerSpec, code| ContainerStateChange {
-            name: c.name.clone(),
-            status: Status::Stopped,
-            runtime_id: None,
-            exit_code: Some(code),
-            reason: None,
-            port_bindings: Vec::new(),
-            health_status: None,
+        let happening = Happening::Exited {
+            container: victim.clone(),
+            exit_code: task_rules::SIGKILL_EXIT_CODE,
+            oom: false,
         };
-        let mut containers = vec![stopped(&victim, 137)];
-        if victim.essential {
-            containers.extend(
-                spec.containers
-                    .iter()
-                    .filter(|c| c.name != victim.name)
-                    .map(|c| stopped(c, 143)),
-            );
-        }
-        let change = TaskStateChange {
-            task_arn: task_arn.clone(),
-            status: if victim.essential {
-                Status::Stopped
-            } else {
-                Status::Running
-            },
-            pull_started_at: None,
-            pull_stopped_at: None,
-            containers,
-        };
-        self.schedule(self.now, Pending::Report { instance, change });
+        self.schedule(self.now, &instance, &task_arn, happening);
         self.run_until(self.now);
-        Ok(format!("{} of {task_arn} killed (exit 137)", victim.name))
+        Ok(format!("{victim} of {task_arn} killed (exit 137)"))
     }
 
     /// Makes the health checks of containers running an image fail from now on.
@@ -842,54 +895,85 @@ impl Simulation {
             if at > self.now {
                 break;
             }
-            let (instance, change) = match self.queue.remove(&(at, sequence)) {
-                Some(Pending::Report { instance, change }) => (instance, change),
+            let (instance, task_arn, happenings) = match self.queue.remove(&(at, sequence)) {
+                Some(Pending::Containers {
+                    instance,
+                    task_arn,
+                    happening,
+                }) => (instance, task_arn, vec![happening]),
+                Some(Pending::Report { instance, change }) => {
+                    let task_arn = change.task_arn.clone();
+                    let launching = self
+                        .agents
+                        .get(&instance)
+                        .and_then(|t| t.get(&task_arn))
+                        .is_some_and(|t| t.run.launching);
+                    (instance, task_arn, format1_happenings(&change, launching))
+                }
                 Some(Pending::Boot { group }) => {
                     self.boot(&group);
                     continue;
                 }
                 None => continue,
             };
-            if change.status == Status::Stopped {
+            let Some(task) = self
+                .agents
+                .get_mut(&instance)
+                .and_then(|t| t.get_mut(&task_arn))
+            else {
+                continue;
+            };
+            let mut reports = Vec::new();
+            for happening in happenings {
+                reports.extend(happen(&mut task.run, happening));
+            }
+            let report = task.run.report();
+            if report.status == Status::Stopped {
                 if let Some(tasks) = self.agents.get_mut(&instance) {
-                    tasks.remove(&change.task_arn);
+                    tasks.remove(&task_arn);
                 }
                 // Whatever else was to happen to the task will not.
-                for slot in self.scheduled.remove(&change.task_arn).unwrap_or_default() {
+                for slot in self.scheduled.remove(&task_arn).unwrap_or_default() {
                     self.queue.remove(&slot);
                 }
-                if change.containers.iter().any(|c| c.exit_code == Some(1)) {
+                if report.containers.iter().any(|c| c.exit_code == Some(1)) {
                     self.failed += 1;
                 }
-            } else if change.status == Status::Running {
-                if let Some(task) = self
-                    .agents
-                    .get_mut(&instance)
-                    .and_then(|t| t.get_mut(&change.task_arn))
-                {
-                    task.running = true;
-                }
             }
-            match self.cut_off.get_mut(&instance) {
-                Some(held) => held.reports.push(change),
-                None => self.cp.handle_agent_event(
-                    self.now,
-                    &instance,
-                    AgentEvent::TaskStateChange(change),
-                ),
+            reports.push(report);
+            for change in reports {
+                match self.cut_off.get_mut(&instance) {
+                    Some(held) => held.reports.push(change),
+                    None => self.cp.handle_agent_event(
+                        self.now,
+                        &instance,
+                        AgentEvent::TaskStateChange(change),
+                    ),
+                }
             }
         }
     }
 
-    fn schedule(&mut self, at: SimTime, pending: Pending) {
+    /// Something happens to a task's containers at `at` (unless the task stops first).
+    fn schedule(&mut self, at: SimTime, instance: &str, task_arn: &str, happening: Happening) {
+        let slot = self.enqueue(
+            at,
+            Pending::Containers {
+                instance: instance.to_owned(),
+                task_arn: task_arn.to_owned(),
+                happening,
+            },
+        );
+        self.scheduled
+            .entry(task_arn.to_owned())
+            .or_default()
+            .push(slot);
+    }
+
+    fn enqueue(&mut self, at: SimTime, pending: Pending) -> (SimTime, u64) {
         self.sequence += 1;
-        if let Pending::Report { change, .. } = &pending {
-            self.scheduled
-                .entry(change.task_arn.clone())
-                .or_default()
-                .push((at, self.sequence));
-        }
         self.queue.insert((at, self.sequence), pending);
+        (at, self.sequence)
     }
 
     /// EC2 Auto Scaling meets managed scaling's request: launches instances (they register
@@ -920,7 +1004,7 @@ impl Simulation {
             let boot = self.now.plus_millis(self.timings.boot_ms);
             for _ in current..desired {
                 let group = request.auto_scaling_group_arn.clone();
-                self.schedule(boot, Pending::Boot { group });
+                self.enqueue(boot, Pending::Boot { group });
             }
             return;
         }
@@ -995,271 +1079,239 @@ impl Simulation {
             return;
         }
         match instruction {
-            AgentInstruction::StartTask(spec) => {
-                let pulled = self.now.plus_millis(self.timings.pull_ms);
-                let task_arn = spec.task_arn.clone();
-                let bad_image = spec
-                    .containers
-                    .iter()
-                    .find(|c| self.unpullable.contains(&c.image))
-                    .map(|c| c.image.clone());
-                let containers =
-                    |status, reason: &dyn Fn(&ContainerSpec) -> Option<String>, exit_code| {
-                        spec.containers
-                            .iter()
-                            .map(|c| ContainerStateChange {
-                                name: c.name.clone(),
-                                status,
-                                runtime_id: (status != Status::Pending)
-                                    .then(|| runtime_id(&task_arn, &c.name)),
-                                exit_code,
-                                reason: reason(c),
-                                port_bindings: if status == Status::Running {
-                                    c.port_bindings.clone()
-                                } else {
-                                    Vec::new()
-                                },
-                                health_status: None,
-                            })
-                            .collect::<Vec<_>>()
-                    };
-                if let Some(image) = bad_image {
-                    let reason = |c: &ContainerSpec| {
-                        (c.image == image).then(|| {
-                            format!(
-                                "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {}: not found",
-                                qualified(&image)
-                            )
-                        })
-                    };
-                    let change = TaskStateChange {
-                        task_arn: task_arn.clone(),
-                        status: Status::Stopped,
-                        pull_started_at: Some(self.now.as_millis()),
-                        pull_stopped_at: Some(pulled.as_millis()),
-                        containers: containers(Status::Stopped, &reason, None),
-                    };
-                    self.schedule(
-                        pulled,
-                        Pending::Report {
-                            instance: instance.to_owned(),
-                            change,
-                        },
-                    );
-                    return;
-                }
-                let running_at = pulled.plus_millis(self.timings.start_ms);
-                let mut change = TaskStateChange {
-                    task_arn: task_arn.clone(),
-                    status: Status::Running,
-                    pull_started_at: Some(self.now.as_millis()),
-                    pull_stopped_at: Some(pulled.as_millis()),
-                    containers: containers(Status::Running, &|_| None, None),
-                };
-                for (container, spec_container) in
-                    change.containers.iter_mut().zip(&spec.containers)
-                {
-                    if spec_container.health_check.is_some() {
-                        container.health_status = Some("UNKNOWN".into());
-                    }
-                }
-                self.schedule(
-                    running_at,
-                    Pending::Report {
-                        instance: instance.to_owned(),
-                        change,
-                    },
-                );
-                // Health checks pass after their first interval; failing ones (images made
-                // unhealthy) turn UNHEALTHY once `retries` checks after the start period failed.
-                for c in spec.containers.iter().filter(|c| c.health_check.is_some()) {
-                    let check = c.health_check.as_ref().expect("filtered above");
-                    let interval = u64::from(check.interval.max(1));
-                    let fails = self.unhealthy.contains(&c.image);
-                    let (after_s, outcome) = if fails {
-                        (
-                            u64::from(check.start_period)
-                                + interval * u64::from(check.retries.max(1)),
-                            "UNHEALTHY",
-                        )
-                    } else {
-                        (interval, "HEALTHY")
-                    };
-                    let healthy = TaskStateChange {
-                        task_arn: task_arn.clone(),
-                        status: Status::Running,
-                        pull_started_at: None,
-                        pull_stopped_at: None,
-                        containers: vec![ContainerStateChange {
-                            name: c.name.clone(),
-                            status: Status::Running,
-                            runtime_id: None,
-                            exit_code: None,
-                            reason: None,
-                            port_bindings: Vec::new(),
-                            health_status: Some(outcome.into()),
-                        }],
-                    };
-                    self.schedule(
-                        running_at.plus_millis(after_s * 1000),
-                        Pending::Report {
-                            instance: instance.to_owned(),
-                            change: healthy,
-                        },
-                    );
-                }
-                // A random failure: the first essential container exits 1.
-                if let (Some(failures), Some(essential)) =
-                    (self.failures, spec.containers.iter().find(|c| c.essential))
-                {
-                    let after = self.rng.next_u64() % (2 * failures.mean_ms.max(1));
-                    let failed = TaskStateChange {
-                        task_arn: task_arn.clone(),
-                        status: Status::Stopped,
-                        pull_started_at: None,
-                        pull_stopped_at: None,
-                        containers: vec![ContainerStateChange {
-                            name: essential.name.clone(),
-                            status: Status::Stopped,
-                            runtime_id: None,
-                            exit_code: Some(1),
-                            reason: None,
-                            port_bindings: Vec::new(),
-                            health_status: None,
-                        }],
-                    };
-                    self.schedule(
-                        running_at.plus_millis(after),
-                        Pending::Report {
-                            instance: instance.to_owned(),
-                            change: failed,
-                        },
-                    );
-                }
-                // A container that allocates more than its hard memory limit is killed by the
-                // kernel's OOM killer a second after it starts (exit 137).
-                for c in &spec.containers {
-                    let (Some(wants), Some(limit)) = (allocation_mib(c), c.memory) else {
-                        continue;
-                    };
-                    if wants <= u64::from(limit) {
-                        continue;
-                    }
-                    let killed = ContainerStateChange {
-                        name: c.name.clone(),
-                        status: Status::Stopped,
-                        runtime_id: None,
-                        exit_code: Some(137),
-                        reason: Some(OOM_REASON.into()),
-                        port_bindings: Vec::new(),
-                        health_status: None,
-                    };
-                    // An essential container's exit stops the task; the agent stops the rest.
-                    let (status, mut containers) = if c.essential {
-                        (
-                            Status::Stopped,
-                            containers(Status::Stopped, &|_| None, Some(143)),
-                        )
-                    } else {
-                        (Status::Running, Vec::new())
-                    };
-                    containers.retain(|other| other.name != c.name);
-                    containers.insert(0, killed);
-                    let change = TaskStateChange {
-                        task_arn: task_arn.clone(),
-                        status,
-                        pull_started_at: None,
-                        pull_stopped_at: None,
-                        containers,
-                    };
-                    self.schedule(
-                        running_at.plus_millis(1_000),
-                        Pending::Report {
-                            instance: instance.to_owned(),
-                            change,
-                        },
-                    );
-                }
-                // `sleep N` exits 0 after N seconds; an essential exit stops the task.
-                if let Some(seconds) = spec
-                    .containers
-                    .iter()
-                    .filter(|c| c.essential)
-                    .filter_map(sleep_seconds)
-                    .min()
-                    // A sleep longer than a century never ends in any session.
-                    .filter(|seconds| *seconds <= MAX_SLEEP_SECONDS)
-                {
-                    let exited = TaskStateChange {
-                        task_arn: task_arn.clone(),
-                        status: Status::Stopped,
-                        pull_started_at: None,
-                        pull_stopped_at: None,
-                        containers: containers(Status::Stopped, &|_| None, Some(0)),
-                    };
-                    self.schedule(
-                        running_at.plus_millis(seconds.saturating_mul(1000)),
-                        Pending::Report {
-                            instance: instance.to_owned(),
-                            change: exited,
-                        },
-                    );
-                }
-                self.agents.entry(instance.to_owned()).or_default().insert(
-                    task_arn,
-                    AgentTask {
-                        spec,
-                        running: false,
-                    },
-                );
-            }
+            AgentInstruction::StartTask(spec) => self.start(instance, &spec),
             // A virtual agent never misses an instruction: what it runs is already what the
             // control plane expects.
             AgentInstruction::Reconcile { .. } => {}
             AgentInstruction::StopTask { task_arn, .. } => {
-                // Whatever was still to happen to the task will not.
-                for slot in self.scheduled.remove(&task_arn).unwrap_or_default() {
-                    self.queue.remove(&slot);
-                }
                 let Some(task) = self
                     .agents
-                    .get(instance)
-                    .and_then(|t| t.get(&task_arn))
-                    .cloned()
+                    .get_mut(instance)
+                    .and_then(|t| t.get_mut(&task_arn))
                 else {
                     return;
                 };
-                let exit_code = if task.running { Some(143) } else { None };
-                let change = TaskStateChange {
-                    task_arn: task_arn.clone(),
-                    status: Status::Stopped,
-                    pull_started_at: None,
-                    pull_stopped_at: None,
-                    containers: task
-                        .spec
-                        .containers
-                        .iter()
-                        .map(|c| ContainerStateChange {
-                            name: c.name.clone(),
-                            status: Status::Stopped,
-                            runtime_id: None,
-                            exit_code,
-                            reason: None,
-                            port_bindings: Vec::new(),
-                            health_status: None,
-                        })
-                        .collect(),
-                };
-                self.schedule(
-                    self.now.plus_millis(self.timings.stop_ms),
-                    Pending::Report {
-                        instance: instance.to_owned(),
-                        change,
-                    },
-                );
+                task.run.stop();
+                // Whatever was still to happen to the task will not: it stops.
+                for slot in self.scheduled.remove(&task_arn).unwrap_or_default() {
+                    self.queue.remove(&slot);
+                }
+                let at = self.now.plus_millis(self.timings.stop_ms);
+                self.schedule(at, instance, &task_arn, Happening::Stopped);
             }
         }
     }
+
+    /// A virtual agent starts a task: what will happen to its containers, and when. Its
+    /// images pull in `pull_ms` (or fail to), its containers start `start_ms` later; then
+    /// their health checks report, a random failure, the OOM killer or the end of a `sleep`
+    /// may come.
+    fn start(&mut self, instance: &str, spec: &TaskSpec) {
+        let task_arn = spec.task_arn.clone();
+        let run = TaskRun::new(spec, self.now.as_millis());
+        self.agents
+            .entry(instance.to_owned())
+            .or_default()
+            .insert(task_arn.clone(), AgentTask { run });
+        let pulled = self.now.plus_millis(self.timings.pull_ms);
+        let unpullable = spec
+            .containers
+            .iter()
+            .find(|c| self.unpullable.contains(&c.image));
+        if let Some(c) = unpullable {
+            let reason = format!(
+                "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {}: not found",
+                qualified(&c.image)
+            );
+            let happening = Happening::PullFailed {
+                container: c.name.clone(),
+                reason,
+                pulled: pulled.as_millis(),
+            };
+            self.schedule(pulled, instance, &task_arn, happening);
+            return;
+        }
+        let running_at = pulled.plus_millis(self.timings.start_ms);
+        let started = Happening::Started {
+            pulled: pulled.as_millis(),
+            ports: spec
+                .containers
+                .iter()
+                .map(|c| c.port_bindings.clone())
+                .collect(),
+        };
+        self.schedule(running_at, instance, &task_arn, started);
+        // Health checks pass after their first interval; failing ones (images made
+        // unhealthy) turn UNHEALTHY once `retries` checks after the start period failed.
+        for c in &spec.containers {
+            let Some(check) = &c.health_check else {
+                continue;
+            };
+            let interval = u64::from(check.interval.max(1));
+            let (after_s, health) = if self.unhealthy.contains(&c.image) {
+                (
+                    u64::from(check.start_period) + interval * u64::from(check.retries.max(1)),
+                    "UNHEALTHY",
+                )
+            } else {
+                (interval, "HEALTHY")
+            };
+            let happening = Happening::Health {
+                container: c.name.clone(),
+                health: health.into(),
+            };
+            let at = running_at.plus_millis(after_s * 1000);
+            self.schedule(at, instance, &task_arn, happening);
+        }
+        // A random failure: the first essential container exits 1.
+        if let (Some(failures), Some(essential)) =
+            (self.failures, spec.containers.iter().find(|c| c.essential))
+        {
+            let after = self.rng.next_u64() % (2 * failures.mean_ms.max(1));
+            let happening = Happening::Exited {
+                container: essential.name.clone(),
+                exit_code: 1,
+                oom: false,
+            };
+            self.schedule(
+                running_at.plus_millis(after),
+                instance,
+                &task_arn,
+                happening,
+            );
+        }
+        // A container that allocates more than its hard memory limit is killed by the
+        // kernel's OOM killer a second after it starts (exit 137).
+        for c in &spec.containers {
+            let (Some(wants), Some(limit)) = (allocation_mib(c), c.memory) else {
+                continue;
+            };
+            if wants > u64::from(limit) {
+                let happening = Happening::Exited {
+                    container: c.name.clone(),
+                    exit_code: task_rules::SIGKILL_EXIT_CODE,
+                    oom: true,
+                };
+                self.schedule(
+                    running_at.plus_millis(1_000),
+                    instance,
+                    &task_arn,
+                    happening,
+                );
+            }
+        }
+        // `sleep N` exits 0 after N seconds.
+        let sleeper = spec
+            .containers
+            .iter()
+            .filter(|c| c.essential)
+            .filter_map(|c| Some((sleep_seconds(c)?, c)))
+            // A sleep longer than a century never ends in any session.
+            .filter(|(seconds, _)| *seconds <= MAX_SLEEP_SECONDS)
+            .min_by_key(|(seconds, _)| *seconds);
+        if let Some((seconds, c)) = sleeper {
+            let happening = Happening::Exited {
+                container: c.name.clone(),
+                exit_code: 0,
+                oom: false,
+            };
+            let at = running_at.plus_millis(seconds.saturating_mul(1000));
+            self.schedule(at, instance, &task_arn, happening);
+        }
+    }
+}
+
+/// Applies what happened to a task's containers to its run, and does what the agent does
+/// next: when an essential container has exited, it stops the others, which end on the
+/// SIGTERM at once. Returns a report to send before the task's own (see
+/// [`TaskRun::launched`]).
+fn happen(run: &mut TaskRun, happening: Happening) -> Option<TaskStateChange> {
+    let mut first = None;
+    match happening {
+        Happening::Started { pulled, ports } => {
+            let names: Vec<String> = run.containers.iter().map(|c| c.name.clone()).collect();
+            for (name, ports) in names.iter().zip(ports) {
+                let id = runtime_id(&run.task_arn, name);
+                run.started(name, id, ports);
+            }
+            first = run.launched(pulled);
+        }
+        Happening::PullFailed {
+            container,
+            reason,
+            pulled,
+        } => run.failed_to_start(Some(&container), &reason, Some(pulled)),
+        Happening::Health { container, health } => {
+            run.health(&container, &health);
+        }
+        Happening::Exited {
+            container,
+            exit_code,
+            oom,
+        } => {
+            if oom {
+                run.out_of_memory(&container);
+            }
+            run.exited(&container, Some(exit_code));
+        }
+        Happening::Stopped if run.launching => run.failed_to_start(None, "", None),
+        Happening::Stopped => {
+            for name in run.stop() {
+                run.exited(&name, Some(task_rules::SIGTERM_EXIT_CODE));
+            }
+        }
+    }
+    if run.must_stop() {
+        for name in run.stop() {
+            run.exited(&name, Some(task_rules::SIGTERM_EXIT_CODE));
+        }
+    }
+    first
+}
+
+/// What a report a format 1 snapshot scheduled says happened to the containers.
+fn format1_happenings(change: &TaskStateChange, launching: bool) -> Vec<Happening> {
+    let pulled = change.pull_stopped_at.unwrap_or(0);
+    if launching && change.status == Status::Stopped {
+        let culprit = change.containers.iter().find(|c| c.reason.is_some());
+        return vec![match culprit {
+            Some(c) => Happening::PullFailed {
+                container: c.name.clone(),
+                reason: c.reason.clone().unwrap_or_default(),
+                pulled,
+            },
+            None => Happening::Stopped,
+        }];
+    }
+    let mut happenings = Vec::new();
+    if launching && change.status == Status::Running {
+        happenings.push(Happening::Started {
+            pulled,
+            ports: change
+                .containers
+                .iter()
+                .map(|c| c.port_bindings.clone())
+                .collect(),
+        });
+    }
+    for c in &change.containers {
+        if c.status == Status::Stopped {
+            happenings.push(Happening::Exited {
+                container: c.name.clone(),
+                exit_code: c.exit_code.unwrap_or(task_rules::SIGTERM_EXIT_CODE),
+                oom: c.reason.as_deref() == Some(task_rules::OOM_REASON),
+            });
+        } else if let Some(health) = &c.health_status {
+            happenings.push(Happening::Health {
+                container: c.name.clone(),
+                health: health.clone(),
+            });
+        }
+    }
+    if change.status == Status::Stopped {
+        happenings.push(Happening::Stopped);
+    }
+    happenings
 }
 
 /// A map with keys JSON cannot use as object keys, written as a list of pairs.
@@ -1309,7 +1361,12 @@ fn runtime_id(task_arn: &str, container: &str) -> String {
 const MAX_SLEEP_SECONDS: u64 = 100 * 365 * 24 * 3600;
 
 /// The format of [`Simulation::snapshot`]; bumped whenever the state's shape changes.
-const SNAPSHOT_VERSION: u32 = 1;
+/// Format 2 schedules what happens to containers, and keeps each task's run by the agents'
+/// rules; format 1 scheduled reports, and is read still.
+const SNAPSHOT_VERSION: u32 = 2;
+
+/// The oldest format [`Simulation::restore`] reads.
+const OLDEST_SNAPSHOT_VERSION: u32 = 1;
 
 /// A snapshot document: its format, then the state.
 #[derive(Serialize, Deserialize)]
@@ -1318,9 +1375,6 @@ struct Snapshot<S> {
     berth_simulation: u32,
     simulation: S,
 }
-
-/// Docker's reason for a container the OOM killer stopped (amazon-ecs-agent dockerapi).
-const OOM_REASON: &str = "OutOfMemoryError: Container killed due to memory usage";
 
 /// MiB a container's command allocates: `stress --vm-bytes 600M` (the ECS docs' memory
 /// example) or `--vm-bytes 1G`, `512K`, bytes without a suffix.

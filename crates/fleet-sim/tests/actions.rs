@@ -29,6 +29,16 @@ fn tasks(sim: &mut Simulation, status: &str) -> Vec<Value> {
         .clone()
 }
 
+/// Each container's name and exit code.
+fn exit_codes(task: &Value) -> Vec<(Value, Value)> {
+    task["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].clone(), c["exitCode"].clone()))
+        .collect()
+}
+
 fn fleet() -> (Simulation, Vec<String>) {
     let mut sim = Simulation::new(3, SimTime::from_secs(1_700_000_000));
     let launched: Vec<String> = ["us-east-1a", "us-east-1b"]
@@ -79,13 +89,12 @@ fn a_killed_essential_container_stops_its_task_and_the_service_replaces_it() {
         stopped["stoppedReason"],
         "Essential container in task exited"
     );
-    let codes: Vec<(Value, Value)> = stopped["containers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["name"].clone(), c["exitCode"].clone()))
-        .collect();
-    assert!(codes.contains(&(json!("web"), json!(137))), "{codes:?}");
+    let codes = exit_codes(&stopped);
+    // The agent stops the others; SIGTERM ends them (143).
+    assert_eq!(
+        codes,
+        [(json!("web"), json!(137)), (json!("log"), json!(143))]
+    );
     sim.advance(10_000);
     assert_eq!(tasks(&mut sim, "RUNNING").len(), 2);
 
@@ -111,6 +120,15 @@ fn a_killed_essential_container_stops_its_task_and_the_service_replaces_it() {
     assert_eq!(
         (log["lastStatus"].clone(), log["exitCode"].clone()),
         (json!("STOPPED"), json!(137))
+    );
+    // Stopped later, it keeps the exit code it died with: only web ends on the SIGTERM.
+    ok(&mut sim, "StopTask", json!({"task": other}));
+    sim.advance(10_000);
+    let stopped = ok(&mut sim, "DescribeTasks", json!({"tasks": [other]}))["tasks"][0].clone();
+    let codes = exit_codes(&stopped);
+    assert_eq!(
+        codes,
+        [(json!("web"), json!(143)), (json!("log"), json!(137))]
     );
     let error = sim
         .act(&FleetAction::Kill {
@@ -211,4 +229,28 @@ fn a_lost_agent_a_lost_instance_and_a_broken_image() {
         })
         .unwrap_err();
     assert!(error.to_string().contains("Unknown instance type t9.huge"));
+}
+
+/// A snapshot of format 1 (which scheduled agent reports ahead, before the agents shared
+/// their rules) restores, and what it had scheduled still happens: the service's health
+/// checks report, the sleeper exits 0, a pull under way finishes.
+#[test]
+fn a_format_1_snapshot_goes_on() {
+    let snapshot = include_str!("fixtures/format-1-snapshot.json");
+    let mut sim = Simulation::restore(snapshot).expect("format 1 is read");
+    assert_eq!(tasks(&mut sim, "RUNNING").len(), 3);
+    sim.advance(120_000);
+    let running = tasks(&mut sim, "RUNNING");
+    assert_eq!(running.len(), 2, "{running:#?}");
+    for task in &running {
+        assert_eq!(task["healthStatus"], "HEALTHY", "{task:#}");
+        let ports = &task["containers"][0]["networkBindings"];
+        assert_eq!(ports[0]["containerPort"], 80, "{task:#}");
+    }
+    let napped = tasks(&mut sim, "STOPPED");
+    assert_eq!(napped.len(), 1);
+    assert_eq!(napped[0]["containers"][0]["exitCode"], 0);
+    assert_eq!(napped[0]["stopCode"], "EssentialContainerExited");
+    let again = Simulation::restore(&sim.snapshot()).expect("format 2 is read");
+    drop(again);
 }
