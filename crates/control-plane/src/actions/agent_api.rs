@@ -209,7 +209,8 @@ pub(super) fn submit_attachments(
         }
     }
     for task in changed {
-        cp.emit(now, "ECS Task State Change", &task.task_arn.clone(), &task);
+        cp.out()
+            .emit(now, "ECS Task State Change", &task.task_arn.clone(), &task);
     }
     Ok(Response::Acknowledgment(AcknowledgmentResponse {
         acknowledgment: Some("ACK".into()),

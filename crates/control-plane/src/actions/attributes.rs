@@ -130,7 +130,7 @@ fn apply(
         })
         .collect();
     for document in &documents {
-        cp.emit(
+        cp.out().emit(
             now,
             "ECS Container Instance State Change",
             &document.container_instance_arn,

@@ -10,8 +10,8 @@ use crate::engine::launch::{launch_task, next_subnet, send_stop, FargateNetwork,
 use crate::engine::placement::{place, Rules};
 use crate::paging::page;
 use crate::records::{
-    active_cluster, cluster_name, find_task, invalid_parameter, last_segment, resolve, Awaiting,
-    State,
+    active_cluster, cluster_name, cluster_not_found, find_task, invalid_parameter, last_segment,
+    resolve, Awaiting, State,
 };
 use crate::requests::*;
 use berth_model::overrides::TaskOverride;
@@ -157,17 +157,18 @@ pub(super) fn run(
         }
         let mut tasks = Vec::new();
         let mut counts = vec![0u64; strategy.as_ref().map_or(0, Vec::len)];
+        let (cluster, mut out) = cp.cluster_and_out(&name).ok_or_else(cluster_not_found)?;
         for _ in 0..count {
-            let subnet = next_subnet(&cp.clusters[&name], &launch.group, &network.subnets);
+            let subnet = next_subnet(cluster, &launch.group, &network.subnets);
             let provider = strategy.as_ref().map(|strategy| {
                 let i = crate::engine::capacity::next_provider(strategy, &counts);
                 counts[i] += 1;
                 strategy[i].capacity_provider.clone()
             });
             tasks.push(launch_task(
-                cp,
+                cluster,
+                &mut out,
                 now,
-                &name,
                 &launch,
                 Target::Fargate { subnet, provider },
             ));
@@ -201,20 +202,24 @@ pub(super) fn run(
     for (provider, share) in shares {
         let outcome = place(cp, &name, &launch, &rules, provider.as_deref(), share);
         let placed = outcome.placements.len() as u32;
+        let waits = provider
+            .as_deref()
+            .is_some_and(|p| crate::engine::capacity::waits_for_capacity(cp, p));
+        let (cluster, mut out) = cp.cluster_and_out(&name).ok_or_else(cluster_not_found)?;
         for placement in outcome.placements {
             let target = Target::Instance(placement, provider.clone());
-            tasks.push(launch_task(cp, now, &name, &launch, target));
+            tasks.push(launch_task(cluster, &mut out, now, &launch, target));
         }
         match provider {
             // Managed scaling: what found no room waits in PROVISIONING (§9.1).
-            Some(provider) if crate::engine::capacity::waits_for_capacity(cp, &provider) => {
+            Some(provider) if waits => {
                 for _ in placed..share {
                     let target = Target::Waiting(Awaiting {
                         provider: provider.clone(),
                         constraints: rules.given_constraints.clone(),
                         strategies: rules.given_strategies.clone(),
                     });
-                    tasks.push(launch_task(cp, now, &name, &launch, target));
+                    tasks.push(launch_task(cluster, &mut out, now, &launch, target));
                 }
             }
             Some(provider) => {
@@ -307,13 +312,16 @@ pub(super) fn start(
         let arn = instance.arn.clone();
         let outcome = place(cp, &name, &launch, &rules, None, 1);
         match outcome.placements.into_iter().next() {
-            Some(placement) => tasks.push(launch_task(
-                cp,
-                now,
-                &name,
-                &launch,
-                Target::Instance(placement, None),
-            )),
+            Some(placement) => {
+                let (cluster, mut out) = cp.cluster_and_out(&name).ok_or_else(cluster_not_found)?;
+                tasks.push(launch_task(
+                    cluster,
+                    &mut out,
+                    now,
+                    &launch,
+                    Target::Instance(placement, None),
+                ));
+            }
             None => {
                 let reason = outcome
                     .failures
@@ -363,7 +371,8 @@ pub(super) fn stop(
     let timeout_seconds = record.stop_timeout;
     cluster.sync(key);
     if stopping {
-        cp.emit(now, "ECS Task State Change", &task_arn, &task);
+        cp.out()
+            .emit(now, "ECS Task State Change", &task_arn, &task);
         let cluster = cluster_name(request.cluster.as_deref());
         send_stop(cp, now, &cluster, key, timeout_seconds);
     }

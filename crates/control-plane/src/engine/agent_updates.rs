@@ -63,7 +63,7 @@ pub(crate) fn advance_agent_updates(cp: &mut State, now: SimTime) {
 
 /// An instance's state change event, with its document.
 pub(crate) fn emit_change(cp: &mut State, now: SimTime, document: &Document) {
-    cp.emit(
+    cp.out().emit(
         now,
         "ECS Container Instance State Change",
         &document.container_instance_arn,

@@ -367,7 +367,9 @@ fn evaluate_one(cp: &mut State, now: SimTime, cluster_name: &str, name: &str) {
         None
     };
     let surplus = desired < n;
-    let provider = cp.capacity_providers.get_mut(name).expect("exists");
+    let Some(provider) = cp.capacity_providers.get_mut(name) else {
+        return;
+    };
     match (surplus, provider.surplus_since) {
         (true, None) => provider.surplus_since = Some(now),
         (false, _) => provider.surplus_since = None,
@@ -392,7 +394,7 @@ fn evaluate_one(cp: &mut State, now: SimTime, cluster_name: &str, name: &str) {
         reservation,
     };
     let arn = provider.arn.clone();
-    cp.emit(
+    cp.out().emit(
         now,
         "Berth Managed Scaling",
         &arn,

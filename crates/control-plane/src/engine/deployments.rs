@@ -3,7 +3,7 @@
 //! events.
 
 use crate::records::timers::Wake;
-use crate::records::{history::History, last_segment, ServiceRecord, State};
+use crate::records::{history::History, last_segment, Out, ServiceRecord, State};
 use berth_model::resources::{Deployment, ServiceEvent};
 use berth_model::states::{DeploymentStatus, RolloutState, ServiceDeploymentStatus};
 use berth_model::{messages, SimTime};
@@ -78,7 +78,7 @@ pub(crate) fn deploy(
         deployment.id.clone(),
         deployment.rollout_state_reason.clone(),
     );
-    cp.emit_deployment_state(
+    cp.out().emit_deployment_state(
         now,
         &service_arn,
         "INFO",
@@ -259,15 +259,14 @@ pub(crate) fn deleted(record: &mut ServiceRecord, now: SimTime) {
     }
 }
 
-/// Adds an event, newest first, keeping at most 100.
+/// Adds an event to a service, newest first, keeping at most 100.
 pub(crate) fn add_event(
-    cp: &mut State,
+    service: &mut ServiceRecord,
+    out: &mut Out<'_>,
     now: SimTime,
-    cluster_name: &str,
-    service_name: &str,
     message: String,
 ) {
-    let id = cp.new_id();
+    let id = out.new_id();
     let s = id.as_str();
     let uuid = format!(
         "{}-{}-{}-{}-{}",
@@ -277,21 +276,31 @@ pub(crate) fn add_event(
         &s[16..20],
         &s[20..]
     );
-    let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
-        .expect("exists");
-    let service_arn = record.doc.service_arn.clone();
     let event = ServiceEvent {
         id: uuid,
         created_at: now,
         message,
     };
-    record.doc.events.insert(0, event.clone());
-    record.doc.events.truncate(MAX_EVENTS);
+    service.doc.events.insert(0, event.clone());
+    service.doc.events.truncate(MAX_EVENTS);
     // Timelines show service events too: Berth's own detail-type, with the event as detail.
-    cp.emit(now, "ECS Service Event", &service_arn, &event);
+    let service_arn = service.doc.service_arn.clone();
+    out.emit(now, "ECS Service Event", &service_arn, &event);
+}
+
+/// Adds events to the service `service_name` of the cluster `cluster_name`, if it is there.
+pub(crate) fn add_events(
+    cp: &mut State,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    messages: impl IntoIterator<Item = String>,
+) {
+    if let Some((service, mut out)) = cp.service_and_out(cluster_name, service_name) {
+        for message in messages {
+            add_event(service, &mut out, now, message);
+        }
+    }
 }
 
 /// Counts a task of a deployment that stopped before it ever ran, and trips the circuit
@@ -411,14 +420,14 @@ pub(crate) fn count_failed_task(
         let first = record.throttle_level == 1;
         cp.timers.arm(now.plus_millis(delay), Wake::BackOffEnds);
         if first {
-            add_event(
+            add_events(
                 cp,
                 now,
                 cluster_name,
                 service_name,
-                messages::service_throttled(service_name),
+                [messages::service_throttled(service_name)],
             );
-            cp.emit_service_action(
+            cp.out().emit_service_action(
                 now,
                 &service_arn,
                 "WARN",
@@ -447,14 +456,17 @@ pub(crate) fn count_failed_task(
         verdict.rollback_to.is_some(),
         messages::CIRCUIT_BREAKER_FAILED,
     );
-    add_event(
+    add_events(
         cp,
         now,
         cluster_name,
         service_name,
-        messages::unconfirmed_text("deployment-failed", &[&service_name, &failed_id]),
+        [messages::unconfirmed_text(
+            "deployment-failed",
+            &[&service_name, &failed_id],
+        )],
     );
-    cp.emit_deployment_state(
+    cp.out().emit_deployment_state(
         now,
         &service_arn,
         "ERROR",

@@ -2,7 +2,9 @@
 //! Fargate's network), placing it (on an instance, on Fargate's capacity, or waiting for an
 //! Auto Scaling group's), the task's document and its agent's instruction, and the stop.
 
-use crate::records::{invalid_parameter, resolve, Awaiting, State, TaskKey, TaskRecord};
+use crate::records::{
+    invalid_parameter, resolve, Awaiting, ClusterRecord, Out, State, TaskKey, TaskRecord,
+};
 use berth_agent_protocol::{
     AgentInstruction, ContainerSpec, HealthCheckSpec, MountSpec, PortBinding, TaskSpec,
 };
@@ -131,30 +133,36 @@ pub(crate) fn next_subnet(
     subnets[best].clone()
 }
 
-/// Records a task on its target, tells its agent to start it, and returns its document.
+/// Records a task on its target in `cluster`, tells its agent to start it, and returns its
+/// document.
 pub(crate) fn launch_task(
-    cp: &mut State,
+    cluster: &mut ClusterRecord,
+    out: &mut Out<'_>,
     now: SimTime,
-    cluster_name: &str,
     launch: &Launch,
     target: Target,
 ) -> Task {
-    let task_id = cp.new_id();
+    let cluster_name = cluster.name.clone();
+    let cluster_name = cluster_name.as_str();
+    let task_id = out.new_id();
     let container_ids: Vec<_> = launch
         .td
         .container_definitions
         .iter()
         .flatten()
-        .map(|_| cp.new_id())
+        .map(|_| out.new_id())
         .collect();
     // Fargate: the task's ENI, named from ids of its own.
     let eni = match &target {
-        Target::Fargate { subnet, .. } => {
-            Some(Eni::new(cp.new_id(), cp.new_id(), subnet, &cp.scope.region))
-        }
+        Target::Fargate { subnet, .. } => Some(Eni::new(
+            out.new_id(),
+            out.new_id(),
+            subnet,
+            &out.scope.region,
+        )),
         Target::Instance(..) | Target::Waiting(_) => None,
     };
-    let task_arn = cp.scope.task(cluster_name, &task_id);
+    let task_arn = out.scope.task(cluster_name, &task_id);
     let sized = launch.overrides.apply_sizes(&launch.td);
     let containers: Vec<Container> = sized
         .container_definitions
@@ -162,7 +170,7 @@ pub(crate) fn launch_task(
         .flatten()
         .zip(&container_ids)
         .map(|(c, id)| Container {
-            container_arn: cp.scope.container(cluster_name, &task_id, id),
+            container_arn: out.scope.container(cluster_name, &task_id, id),
             task_arn: task_arn.clone(),
             name: c.name.clone().unwrap_or_default(),
             image: c.image.clone().unwrap_or_default(),
@@ -178,11 +186,7 @@ pub(crate) fn launch_task(
             memory_reservation: c.memory_reservation.map(|m| m.to_string()),
         })
         .collect();
-    let region = cp.scope.region.clone();
-    let cluster = cp
-        .clusters
-        .get_mut(cluster_name)
-        .expect("the cluster exists");
+    let region = out.scope.region.clone();
     let mut task = Task {
         attachments: eni.iter().map(Eni::attachment).collect(),
         attributes: Vec::new(),
@@ -304,7 +308,7 @@ pub(crate) fn launch_task(
         cluster.tasks.get_mut(&key).expect("inserted").awaiting = Some(awaiting);
         cluster.waiting.push(key);
         cluster.sync(key);
-        cp.emit(now, "ECS Task State Change", &task_arn, &task);
+        out.emit(now, "ECS Task State Change", &task_arn, &task);
         return task;
     }
     cluster.sync(key);
@@ -312,11 +316,10 @@ pub(crate) fn launch_task(
         cluster.instances[index].version += 1;
         crate::documents::instance_document(cluster, index, false)
     });
-    cp.instructions
-        .push_back((agent, AgentInstruction::StartTask(spec)));
-    cp.emit(now, "ECS Task State Change", &task_arn, &task);
+    out.instruct(agent, AgentInstruction::StartTask(spec));
+    out.emit(now, "ECS Task State Change", &task_arn, &task);
     if let Some(document) = instance_document {
-        cp.emit(
+        out.emit(
             now,
             "ECS Container Instance State Change",
             &document.container_instance_arn.clone(),
@@ -353,7 +356,9 @@ pub(crate) fn place_waiting(cp: &mut State, now: SimTime) {
 }
 
 fn place_one_waiting(cp: &mut State, now: SimTime, cluster_name: &str, key: TaskKey) {
-    let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
+    let Some(cluster) = cp.clusters.get_mut(cluster_name) else {
+        return;
+    };
     let still_waiting = cluster.tasks.get(&key).is_some_and(|r| {
         r.awaiting.is_some()
             && r.task.desired_status == TaskStatus::Running
@@ -367,9 +372,12 @@ fn place_one_waiting(cp: &mut State, now: SimTime, cluster_name: &str, key: Task
     if !crate::engine::capacity::waits_for_capacity(cp, &awaiting.provider) {
         // Its provider no longer scales (managed scaling turned off, the provider deleted):
         // nothing will ever make room, so the task fails to start.
-        let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
-        let record = cluster.tasks.get_mut(&key).expect("checked above");
-        let timeout = record.stop_timeout;
+        let Some((cluster, mut out)) = cp.cluster_and_out(cluster_name) else {
+            return;
+        };
+        let Some(record) = cluster.tasks.get_mut(&key) else {
+            return;
+        };
         let task = &mut record.task;
         task.desired_status = TaskStatus::Stopped;
         task.stop_code = Some(TaskStopCode::TaskFailedToStart);
@@ -379,10 +387,9 @@ fn place_one_waiting(cp: &mut State, now: SimTime, cluster_name: &str, key: Task
         ));
         task.stopping_at = Some(now);
         task.version += 1;
-        let task = task.clone();
+        out.emit(now, "ECS Task State Change", &task.task_arn, &*task);
         cluster.sync(key);
-        cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
-        send_stop(cp, now, cluster_name, key, timeout);
+        stop_waiting(cp, now, cluster_name, key);
         return;
     }
     let record = &cp.clusters[cluster_name].tasks[&key];
@@ -403,26 +410,43 @@ fn place_one_waiting(cp: &mut State, now: SimTime, cluster_name: &str, key: Task
     };
     let requirements = TaskRequirements::with_overrides(&td, Some(&overrides));
     let request = rules.request(&requirements, &group, Some(&awaiting.provider), 1);
-    let State { clusters, rng, .. } = cp;
-    let cluster = clusters.get_mut(cluster_name).expect("exists");
-    let Some(placement) = cluster.fleet.place(&request, rng).placements.pop() else {
+    let Some((cluster, mut out)) = cp.cluster_and_out(cluster_name) else {
+        return;
+    };
+    let Some(placement) = cluster.fleet.place(&request, out.rng).placements.pop() else {
+        return;
+    };
+    start_waiting(cluster, &mut out, now, key, &td, &overrides, placement);
+}
+
+/// A waiting task takes its placement: PROVISIONING → PENDING, and its agent starts it.
+fn start_waiting(
+    cluster: &mut ClusterRecord,
+    out: &mut Out<'_>,
+    now: SimTime,
+    key: TaskKey,
+    td: &TaskDefinition,
+    overrides: &TaskOverride,
+    placement: Placement,
+) {
+    let Some(record) = cluster.tasks.get(&key) else {
         return;
     };
     cluster.waiting.retain(|k| *k != key);
     let index = placement.instance;
-    let mut task = cluster.tasks[&key].task.clone();
+    let mut task = record.task.clone();
     occupy(cluster, &mut task, &placement);
     task.last_status = TaskStatus::Pending;
     task.version += 1;
-    let sized = overrides.apply_sizes(&td);
+    let sized = overrides.apply_sizes(td);
     let spec = task_spec(
         &task.task_arn,
-        cluster_name,
+        &cluster.name,
         &sized,
-        &overrides,
+        overrides,
         &placement.bindings,
     );
-    let record = cluster.tasks.get_mut(&key).expect("exists");
+    let record = cluster.tasks.get_mut(&key).expect("found above");
     record.task = task.clone();
     record.instance = Some(index);
     record.placement = Some(placement);
@@ -431,21 +455,19 @@ fn place_one_waiting(cp: &mut State, now: SimTime, cluster_name: &str, key: Task
     cluster.instances[index].tasks.insert(key);
     cluster.instances[index].version += 1;
     let document = crate::documents::instance_document(cluster, index, false);
-    cp.instructions.push_back((
-        document.container_instance_arn.clone(),
-        AgentInstruction::StartTask(spec),
-    ));
-    cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
-    cp.emit(
+    let instance_arn = document.container_instance_arn.clone();
+    out.instruct(instance_arn.clone(), AgentInstruction::StartTask(spec));
+    out.emit(now, "ECS Task State Change", &task.task_arn, &task);
+    out.emit(
         now,
         "ECS Container Instance State Change",
-        &document.container_instance_arn.clone(),
+        &instance_arn,
         &document,
     );
 }
 
-/// Tells a task's agent to stop it. A task still waiting for capacity has no agent: it stops
-/// at once, never having run.
+/// Tells a task's agent to stop it. A task still waiting for capacity has no agent: it
+/// stops at once, never having run.
 pub(crate) fn send_stop(
     cp: &mut State,
     now: SimTime,
@@ -453,22 +475,46 @@ pub(crate) fn send_stop(
     key: TaskKey,
     timeout_seconds: u32,
 ) {
-    let cluster = &cp.clusters[cluster_name];
-    let record = &cluster.tasks[&key];
-    let agent = cluster.agent_of(record);
-    let task_arn = record.task.task_arn.clone();
-    if record.awaiting.is_none() {
-        cp.instructions.push_back((
-            agent,
-            AgentInstruction::StopTask {
-                task_arn,
-                timeout_seconds,
-            },
-        ));
+    let Some((cluster, mut out)) = cp.cluster_and_out(cluster_name) else {
         return;
+    };
+    if !instruct_stop(cluster, &mut out, key, timeout_seconds) {
+        stop_waiting(cp, now, cluster_name, key);
     }
+}
+
+/// Tells a task's agent to stop it; false when it has none (it waits for capacity).
+pub(crate) fn instruct_stop(
+    cluster: &ClusterRecord,
+    out: &mut Out<'_>,
+    key: TaskKey,
+    timeout_seconds: u32,
+) -> bool {
+    let Some(record) = cluster.tasks.get(&key) else {
+        return true;
+    };
+    if record.awaiting.is_some() {
+        return false;
+    }
+    let instruction = AgentInstruction::StopTask {
+        task_arn: record.task.task_arn.clone(),
+        timeout_seconds,
+    };
+    out.instruct(cluster.agent_of(record), instruction);
+    true
+}
+
+/// A task waiting for capacity stops: as if its agent said it had, for it never ran.
+pub(crate) fn stop_waiting(cp: &mut State, now: SimTime, cluster_name: &str, key: TaskKey) {
+    let Some(cluster) = cp.clusters.get(cluster_name) else {
+        return;
+    };
+    let Some(record) = cluster.tasks.get(&key) else {
+        return;
+    };
+    let agent = cluster.agent_of(record);
     let change = berth_agent_protocol::TaskStateChange {
-        task_arn,
+        task_arn: record.task.task_arn.clone(),
         status: berth_agent_protocol::Status::Stopped,
         pull_started_at: None,
         pull_stopped_at: None,
@@ -480,11 +526,12 @@ pub(crate) fn send_stop(
         &agent,
         berth_agent_protocol::AgentEvent::TaskStateChange(change),
     );
-    let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
-    if let Some(record) = cluster.tasks.get_mut(&key) {
-        record.awaiting = None;
+    if let Some(cluster) = cp.clusters.get_mut(cluster_name) {
+        if let Some(record) = cluster.tasks.get_mut(&key) {
+            record.awaiting = None;
+        }
+        cluster.waiting.retain(|k| *k != key);
     }
-    cluster.waiting.retain(|k| *k != key);
 }
 
 /// The platform version Fargate tasks run on when `LATEST` is asked for.

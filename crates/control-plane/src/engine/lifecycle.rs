@@ -70,14 +70,15 @@ fn connection(cp: &mut State, now: SimTime, instance_arn: &str, connected: bool)
         changed.push(record.task.clone());
     }
     let document = crate::documents::instance_document(cluster, index, false);
-    cp.emit(
+    cp.out().emit(
         now,
         "ECS Container Instance State Change",
         instance_arn,
         &document,
     );
     for task in changed {
-        cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
+        cp.out()
+            .emit(now, "ECS Task State Change", &task.task_arn, &task);
     }
 }
 
@@ -268,9 +269,10 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
         cluster.instances[index].version += 1;
         instance_document = Some(crate::documents::instance_document(cluster, index, false));
     }
-    cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
+    cp.out()
+        .emit(now, "ECS Task State Change", &task.task_arn, &task);
     if let Some(document) = instance_document {
-        cp.emit(
+        cp.out().emit(
             now,
             "ECS Container Instance State Change",
             &document.container_instance_arn,
@@ -332,7 +334,8 @@ pub(crate) fn stop_orphans(
             now.plus_millis(STOPPED_TASK_RETENTION_MS),
             task.task_arn.clone(),
         ));
-        cp.emit(now, "ECS Task State Change", &task.task_arn, task);
+        cp.out()
+            .emit(now, "ECS Task State Change", &task.task_arn, task);
     }
     cp.dirty = true;
 }

@@ -603,12 +603,41 @@ pub(crate) struct State {
     pub(crate) endpoint: Option<String>,
 }
 
-impl State {
+/// What an engine step writes besides one cluster's records: agents' instructions, events,
+/// and ids from the generator. Borrowed from the [`State`] beside the cluster
+/// ([`State::cluster_and_out`]), so a step that touches one cluster borrows only that.
+pub(crate) struct Out<'a> {
+    pub(crate) scope: &'a ArnScope,
+    pub(crate) rng: &'a mut ChaCha8Rng,
+    pub(crate) instructions: &'a mut VecDeque<(String, AgentInstruction)>,
+    pub(crate) events: &'a mut VecDeque<ClusterEvent>,
+}
+
+impl Out<'_> {
     /// A fresh 32-hex id from the seeded generator.
     pub(crate) fn new_id(&mut self) -> EcsId {
-        let high = u128::from(self.rng.next_u64());
-        let low = u128::from(self.rng.next_u64());
-        EcsId::from_bits((high << 64) | low)
+        new_id(self.rng)
+    }
+
+    /// An EventBridge-shaped event about one resource.
+    pub(crate) fn emit(
+        &mut self,
+        time: SimTime,
+        detail_type: &'static str,
+        arn: &str,
+        detail: &impl ToDetail,
+    ) {
+        self.events.push_back(ClusterEvent {
+            time,
+            detail_type,
+            resources: vec![arn.to_owned()],
+            detail: detail.to_detail(),
+        });
+    }
+
+    /// An instruction for the agent `agent`.
+    pub(crate) fn instruct(&mut self, agent: String, instruction: AgentInstruction) {
+        self.instructions.push_back((agent, instruction));
     }
 
     /// An `ECS Deployment State Change` event (§10).
@@ -659,20 +688,60 @@ impl State {
         }
         self.emit(time, "ECS Service Action", service_arn, &detail);
     }
+}
 
-    pub(crate) fn emit(
+fn new_id(rng: &mut ChaCha8Rng) -> EcsId {
+    let high = u128::from(rng.next_u64());
+    let low = u128::from(rng.next_u64());
+    EcsId::from_bits((high << 64) | low)
+}
+
+impl State {
+    /// A fresh 32-hex id from the seeded generator.
+    pub(crate) fn new_id(&mut self) -> EcsId {
+        new_id(&mut self.rng)
+    }
+
+    /// The cluster `name`'s records, and the outputs beside them.
+    pub(crate) fn cluster_and_out(&mut self, name: &str) -> Option<(&mut ClusterRecord, Out<'_>)> {
+        let State {
+            scope,
+            rng,
+            clusters,
+            instructions,
+            events,
+            ..
+        } = self;
+        let cluster = clusters.get_mut(name)?;
+        Some((
+            cluster,
+            Out {
+                scope,
+                rng,
+                instructions,
+                events,
+            },
+        ))
+    }
+
+    /// The service `service` of the cluster `cluster`, and the outputs beside it.
+    pub(crate) fn service_and_out(
         &mut self,
-        time: SimTime,
-        detail_type: &'static str,
-        arn: &str,
-        detail: &impl ToDetail,
-    ) {
-        self.events.push_back(ClusterEvent {
-            time,
-            detail_type,
-            resources: vec![arn.to_owned()],
-            detail: detail.to_detail(),
-        });
+        cluster: &str,
+        service: &str,
+    ) -> Option<(&mut ServiceRecord, Out<'_>)> {
+        let (cluster, out) = self.cluster_and_out(cluster)?;
+        Some((cluster.services.get_mut(service)?, out))
+    }
+
+    /// The outputs alone.
+    pub(crate) fn out(&mut self) -> Out<'_> {
+        Out {
+            scope: &self.scope,
+            rng: &mut self.rng,
+            instructions: &mut self.instructions,
+            events: &mut self.events,
+        }
     }
 
     pub(crate) fn expire(&mut self, now: SimTime) {

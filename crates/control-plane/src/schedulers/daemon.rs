@@ -124,9 +124,12 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         let launch =
             Launch::for_service(td.clone(), service_name, &primary.id, None, execute_command);
         let outcome = place(cp, cluster_name, &launch, &only_here, None, 1);
+        let Some((cluster, mut out)) = cp.cluster_and_out(cluster_name) else {
+            break;
+        };
         for placement in outcome.placements {
             let target = Target::Instance(placement, None);
-            started.push(launch_task(cp, now, cluster_name, &launch, target).task_arn);
+            started.push(launch_task(cluster, &mut out, now, &launch, target).task_arn);
         }
     }
     let record = cp

@@ -31,7 +31,7 @@
 //! HEALTHY; otherwise [`HEALTH_WAIT_MS`](crate::schedulers::step::HEALTH_WAIT_MS) after it
 //! started running, for which a wake-up is armed.
 
-use crate::engine::deployments::{add_event, count_failed_task};
+use crate::engine::deployments::{add_events, count_failed_task};
 use crate::records::timers::Wake;
 use crate::records::{deployment_number, table, Phase, ServiceTask, State, Table, TaskKey};
 #[cfg(debug_assertions)]
@@ -276,9 +276,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         // The failures tripped the circuit breaker into a rollback: say what was stopped,
         // then step again afresh.
         events.extend(stopped_event(service_name, &failed));
-        for message in events {
-            add_event(cp, now, cluster_name, service_name, message);
-        }
+        add_events(cp, now, cluster_name, service_name, events);
         cp.dirty = true;
         return;
     }
@@ -340,7 +338,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         events.push(problem.clone());
         if let Some(reason) = &placement_reason {
             let service_arn = record.doc.service_arn.clone();
-            cp.emit_service_action(
+            cp.out().emit_service_action(
                 now,
                 &service_arn,
                 "ERROR",

@@ -3,7 +3,7 @@
 //! every step. Also the one rule of when a task without health checks counts as healthy.
 
 use crate::engine::deployments::add_event;
-use crate::engine::launch::{launch_task, next_subnet};
+use crate::engine::launch::{instruct_stop, launch_task, next_subnet, stop_waiting};
 use crate::engine::launch::{FargateNetwork, Launch, Target};
 use crate::engine::placement::{place, Rules};
 use crate::records::{
@@ -153,8 +153,11 @@ pub(crate) fn start_tasks(
     if let Some(network) = &launch.fargate {
         // Fargate has capacity for every task; each goes to the least used of its subnets.
         let mut arns = Vec::new();
+        let Some((cluster, mut out)) = cp.cluster_and_out(cluster_name) else {
+            return (arns, None);
+        };
         for _ in 0..count {
-            let subnet = next_subnet(&cp.clusters[cluster_name], &launch.group, &network.subnets);
+            let subnet = next_subnet(cluster, &launch.group, &network.subnets);
             let provider = (!strategy.is_empty()).then(|| {
                 let i = crate::engine::capacity::next_provider(&strategy, &counts);
                 counts[i] += 1;
@@ -162,9 +165,9 @@ pub(crate) fn start_tasks(
             });
             arns.push(
                 launch_task(
-                    cp,
+                    cluster,
+                    &mut out,
                     now,
-                    cluster_name,
                     &launch,
                     Target::Fargate { subnet, provider },
                 )
@@ -201,9 +204,12 @@ pub(crate) fn start_tasks(
                 Some((message, reason.unwrap_or_default()))
             });
         }
+        let Some((cluster, mut out)) = cp.cluster_and_out(cluster_name) else {
+            break;
+        };
         for placement in outcome.placements {
             let target = Target::Instance(placement, provider.clone());
-            arns.push(launch_task(cp, now, cluster_name, &launch, target).task_arn);
+            arns.push(launch_task(cluster, &mut out, now, &launch, target).task_arn);
         }
         if let (true, Some(provider)) = (waits, &provider) {
             for _ in placed..share {
@@ -212,7 +218,7 @@ pub(crate) fn start_tasks(
                     constraints: rules.given_constraints.clone(),
                     strategies: rules.given_strategies.clone(),
                 });
-                arns.push(launch_task(cp, now, cluster_name, &launch, target).task_arn);
+                arns.push(launch_task(cluster, &mut out, now, &launch, target).task_arn);
             }
         }
     }
@@ -228,7 +234,9 @@ pub(crate) fn stop_task(
     key: TaskKey,
     reason: &str,
 ) {
-    let cluster = cp.clusters.get_mut(cluster_name).expect("exists");
+    let Some((cluster, mut out)) = cp.cluster_and_out(cluster_name) else {
+        return;
+    };
     let Some(record) = cluster.tasks.get_mut(&key) else {
         return;
     };
@@ -238,11 +246,12 @@ pub(crate) fn stop_task(
     task.stopped_reason = Some(reason.to_owned());
     task.stopping_at = Some(now);
     task.version += 1;
-    let task = task.clone();
     let timeout_seconds = record.stop_timeout;
+    out.emit(now, "ECS Task State Change", &task.task_arn, &*task);
     cluster.sync(key);
-    cp.emit(now, "ECS Task State Change", &task.task_arn, &task);
-    crate::engine::launch::send_stop(cp, now, cluster_name, key, timeout_seconds);
+    if !instruct_stop(cluster, &mut out, key, timeout_seconds) {
+        stop_waiting(cp, now, cluster_name, key);
+    }
 }
 
 /// The end of every service step: a DRAINING service whose tasks have all stopped is
@@ -254,19 +263,18 @@ pub(crate) fn finish_step(
     service_name: &str,
     events: Vec<String>,
 ) {
-    let all_stopped = service_tasks(&cp.clusters[cluster_name], service_name)
-        .next()
-        .is_none();
-    let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
-        .expect("exists");
-    if record.doc.status == ServiceStatus::Draining && all_stopped {
-        record.doc.status = ServiceStatus::Inactive;
+    let Some((cluster, mut out)) = cp.cluster_and_out(cluster_name) else {
+        return;
+    };
+    let all_stopped = service_tasks(cluster, service_name).next().is_none();
+    let Some(service) = cluster.services.get_mut(service_name) else {
+        return;
+    };
+    if service.doc.status == ServiceStatus::Draining && all_stopped {
+        service.doc.status = ServiceStatus::Inactive;
     }
     for message in events {
-        add_event(cp, now, cluster_name, service_name, message);
+        add_event(service, &mut out, now, message);
     }
 }
 
@@ -280,11 +288,9 @@ pub(crate) fn reach_steady_state(
     service_name: &str,
     events: &mut Vec<String>,
 ) {
-    let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
-        .expect("exists");
+    let Some((record, mut out)) = cp.service_and_out(cluster_name, service_name) else {
+        return;
+    };
     record.doc.deployments.truncate(1);
     let service_arn = record.doc.service_arn.clone();
     let deployment = &mut record.doc.deployments[0];
@@ -306,7 +312,7 @@ pub(crate) fn reach_steady_state(
     }
     events.push(messages::service_steady(service_name));
     if let Some((id, reason)) = completed {
-        cp.emit_deployment_state(
+        out.emit_deployment_state(
             now,
             &service_arn,
             "INFO",
@@ -315,5 +321,5 @@ pub(crate) fn reach_steady_state(
             &reason,
         );
     }
-    cp.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
+    out.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
 }
