@@ -490,7 +490,9 @@ fn render_plot(live: &LiveState) -> Html {
                 <span class="key-cpu">{ format!("CPU {}%", percent(now.cpu)) }</span>
                 { " · " }
                 <span class="key-memory">{ format!("memory {}%", percent(now.memory)) }</span>
-                { format!(" reserved of the cluster's registered resources; {} looks, one every 2 s.", live.history.len()) }
+                { crate::i18n::t(" reserved of the cluster's registered resources") }
+                { " · " }{ crate::i18n::t("a sample every 2 s") }{ " · " }
+                { format!("{} ", live.history.len()) }{ crate::i18n::t("shown") }
             </p>
         </section>
     }
