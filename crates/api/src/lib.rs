@@ -1,4 +1,5 @@
-//! ECS's wire protocol, JSON 1.1 (shared/ECS_REFERENCE.md §1), without HTTP.
+//! The AWS wire protocols Berth speaks, without HTTP: ECS's JSON 1.1 (shared/ECS_REFERENCE.md
+//! §1) here, ELBv2's Query protocol in [`query`] and [`elb`].
 //!
 //! Every ECS operation is `POST /` with `X-Amz-Target:
 //! AmazonEC2ContainerServiceV20141113.<Operation>` and a JSON body. [`decode`] turns the target
@@ -11,6 +12,9 @@
 //! a browser and on a server, and testable without either.
 
 #![warn(missing_docs, unreachable_pub)]
+
+pub mod elb;
+pub mod query;
 
 use berth_control_plane::{Request, Response};
 use berth_model::{messages, ApiError, ExceptionType};

@@ -28,6 +28,7 @@ const PURE_CRATES: &[&str] = &[
     "crates/scheduler",
     "crates/agent-protocol",
     "crates/control-plane",
+    "crates/elb",
     "crates/fleet-sim",
     "crates/api",
     "crates/world",
@@ -327,7 +328,8 @@ fn literal_arguments<'t>(text: &'t str, call: &str) -> Vec<&'t str> {
 }
 
 /// Every message key the code passes to `unconfirmed_error`/`unconfirmed_text` is in
-/// `messages::UNCONFIRMED` (a missing one would panic at the call, in front of a user), and
+/// `messages::UNCONFIRMED` and every ELB key passed to `guess` in `ELB_UNCONFIRMED` (a
+/// missing one would panic at the call, in front of a user), and
 /// every text the page passes to `i18n::t` has its Japanese line (a missing one would show
 /// English on the Japanese page).
 #[test]
@@ -343,7 +345,12 @@ fn every_message_key_and_page_text_exists() {
     let table = &i18n[i18n.find("pub const JAPANESE").unwrap()..i18n.find("#[cfg(test)]").unwrap()];
     let translated: Vec<&str> = literal_arguments(table, "(");
     let mut missing = Vec::new();
+    let elb_known: Vec<&str> = berth_model::messages::ELB_UNCONFIRMED
+        .iter()
+        .map(|(key, _, _)| *key)
+        .collect();
     let mut keys = 0;
+    let mut elb_keys = 0;
     let mut texts = 0;
     for file in files.iter().filter(|f| !f.ends_with("cli/tests/tidy.rs")) {
         let text = std::fs::read_to_string(file).unwrap();
@@ -353,6 +360,12 @@ fn every_message_key_and_page_text_exists() {
                 if !known.contains(&key) {
                     missing.push(format!("{}: message key {key:?}", file.display()));
                 }
+            }
+        }
+        for key in literal_arguments(&text, "guess(") {
+            elb_keys += 1;
+            if !elb_known.contains(&key) {
+                missing.push(format!("{}: ELB message key {key:?}", file.display()));
             }
         }
         if file.starts_with(root().join("web/src")) && !file.ends_with("i18n.rs") {
@@ -369,7 +382,10 @@ fn every_message_key_and_page_text_exists() {
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
     // The scan found the calls (it would pass vacuously if the names changed).
-    assert!(keys > 100 && texts > 50, "{keys} keys, {texts} texts");
+    assert!(
+        keys > 100 && elb_keys > 50 && texts > 50,
+        "{keys} keys, {elb_keys} ELB keys, {texts} texts"
+    );
 }
 
 /// Every source path README.md and ARCHITECTURE.md name exists: a file moved without its

@@ -115,6 +115,11 @@ impl ControlPlane {
         &self.state.scope.region
     }
 
+    /// The account in its ARNs.
+    pub fn account(&self) -> &str {
+        &self.state.scope.account_id
+    }
+
     /// Sets [`Config::endpoint`] (a restored control plane has none).
     pub fn set_endpoint(&mut self, endpoint: Option<String>) {
         self.state.endpoint = endpoint;

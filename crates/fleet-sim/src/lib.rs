@@ -30,6 +30,7 @@ use berth_agent_protocol::{
 };
 use berth_control_plane::requests::{CreateClusterRequest, RegisterContainerInstanceRequest};
 use berth_control_plane::{ClusterEvent, Config, ControlPlane, Request, Response};
+use berth_elb::{Elb, ElbError, Probe, ProbeOutcome};
 use berth_model::instance_types::instance_type;
 use berth_model::resources::{Resource, VersionInfo};
 use berth_model::states::{ClusterStatus, ContainerInstanceStatus};
@@ -236,11 +237,51 @@ pub struct Failures {
     pub mean_ms: u64,
 }
 
+/// How a virtual instance answers a load balancer's health check (`None`: not a virtual
+/// instance's target, left to whoever runs it).
+fn virtual_answer(
+    probe: &Probe,
+    ec2_instances: &BTreeMap<String, String>,
+    agents: &BTreeMap<String, BTreeMap<String, AgentTask>>,
+    unhealthy: &BTreeSet<String>,
+) -> Option<ProbeOutcome> {
+    let Some(arn) = ec2_instances.get(&probe.target_id) else {
+        // An address nothing of the fleet's has: the check waits out its timeout.
+        return Some(ProbeOutcome::TimedOut);
+    };
+    let tasks = agents.get(arn)?;
+    for task in tasks.values().filter(|t| !t.run.launching) {
+        for (i, container) in task.run.containers.iter().enumerate() {
+            let listening = !container.stopped
+                && container
+                    .bindings
+                    .iter()
+                    .any(|b| u32::from(b.host_port) == probe.port && b.protocol == "tcp");
+            if !listening {
+                continue;
+            }
+            if probe.protocol == "TCP" {
+                return Some(ProbeOutcome::Connected);
+            }
+            let failing = task
+                .images
+                .get(i)
+                .is_some_and(|image| unhealthy.contains(image))
+                || container.health.as_deref() == Some("UNHEALTHY");
+            return Some(ProbeOutcome::Answered(if failing { 503 } else { 200 }));
+        }
+    }
+    Some(ProbeOutcome::Refused)
+}
+
 /// What a simulated agent knows of one task: its run, by the agents' shared rules.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(from = "StoredAgentTask")]
 struct AgentTask {
     run: TaskRun,
+    /// Each container's image, in the run's order (a load balancer's health check of an
+    /// image made unhealthy fails).
+    images: Vec<String>,
 }
 
 /// An [`AgentTask`] as snapshots hold it: now its run; in format 1, its spec and whether it
@@ -248,14 +289,21 @@ struct AgentTask {
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum StoredAgentTask {
-    Now { run: TaskRun },
-    Format1 { spec: TaskSpec, running: bool },
+    Now {
+        run: TaskRun,
+        #[serde(default)]
+        images: Vec<String>,
+    },
+    Format1 {
+        spec: TaskSpec,
+        running: bool,
+    },
 }
 
 impl From<StoredAgentTask> for AgentTask {
     fn from(stored: StoredAgentTask) -> AgentTask {
         match stored {
-            StoredAgentTask::Now { run } => AgentTask { run },
+            StoredAgentTask::Now { run, images } => AgentTask { run, images },
             StoredAgentTask::Format1 { spec, running } => {
                 let mut run = TaskRun::new(&spec, 0);
                 run.pull_started_at = None;
@@ -271,7 +319,8 @@ impl From<StoredAgentTask> for AgentTask {
                     run.launched(0);
                     run.pull_stopped_at = None;
                 }
-                AgentTask { run }
+                let images = spec.containers.iter().map(|c| c.image.clone()).collect();
+                AgentTask { run, images }
             }
         }
     }
@@ -320,6 +369,27 @@ pub struct Simulation {
     /// reports) and been sent (instructions), delivered when it reconnects.
     #[serde(default)]
     cut_off: BTreeMap<String, CutOff>,
+    /// The region's Elastic Load Balancing, once anything has used it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    elb: Option<Elb>,
+    /// Container instance ARNs by EC2 instance id (what an instance target names).
+    #[serde(default)]
+    ec2_instances: BTreeMap<String, String>,
+}
+
+/// What ELB may ask of the fleet: which instances run.
+struct Fleet<'a> {
+    ec2_instances: &'a BTreeMap<String, String>,
+    agents: &'a BTreeMap<String, BTreeMap<String, AgentTask>>,
+    external: &'a BTreeMap<String, String>,
+}
+
+impl berth_elb::Hosts for Fleet<'_> {
+    fn is_running_instance(&self, instance_id: &str) -> bool {
+        self.ec2_instances.get(instance_id).is_some_and(|arn| {
+            self.agents.contains_key(arn) || self.external.values().any(|a| a == arn)
+        })
+    }
 }
 
 /// What a cut-off agent holds until it reconnects.
@@ -372,6 +442,8 @@ impl Simulation {
             groups: BTreeMap::new(),
             group_defaults: GroupDefaults::default(),
             cut_off: BTreeMap::new(),
+            elb: None,
+            ec2_instances: BTreeMap::new(),
         }
     }
 
@@ -564,6 +636,31 @@ impl Simulation {
         response
     }
 
+    /// Sends an Elastic Load Balancing request now, and lets the fleet react.
+    pub fn elb_request(
+        &mut self,
+        request: berth_elb::Request,
+    ) -> Result<berth_elb::Response, ElbError> {
+        if self.elb.is_none() {
+            let seed = self.rng.next_u64();
+            self.elb = Some(Elb::new(self.cp.region(), self.cp.account(), seed));
+        }
+        let fleet = Fleet {
+            ec2_instances: &self.ec2_instances,
+            agents: &self.agents,
+            external: &self.external,
+        };
+        let elb = self.elb.as_mut().expect("made above");
+        let outcome = elb.handle(request, self.now, &fleet);
+        self.pump();
+        outcome
+    }
+
+    /// The region's Elastic Load Balancing, once anything has used it.
+    pub fn elb(&self) -> Option<&Elb> {
+        self.elb.as_ref()
+    }
+
     /// Launches an instance of `type_name` in `zone` into `cluster`: its agent creates the
     /// cluster if needed (as the ECS agent does) and registers. Returns its ARN.
     pub fn launch_instance(
@@ -590,8 +687,9 @@ impl Simulation {
             )
         })?;
         self.instance_count += 1;
+        let ec2_id = format!("i-{:017x}", self.instance_count);
         let mut identity = serde_json::json!({
-            "instanceId": format!("i-{:017x}", self.instance_count),
+            "instanceId": ec2_id,
             "instanceType": kind.name,
             "availabilityZone": zone,
             "region": zone.trim_end_matches(|c: char| c.is_ascii_lowercase()),
@@ -616,6 +714,7 @@ impl Simulation {
             version,
         )?;
         self.agents.insert(arn.clone(), BTreeMap::new());
+        self.ec2_instances.insert(ec2_id, arn.clone());
         self.pump();
         Ok(arn)
     }
@@ -723,6 +822,8 @@ impl Simulation {
         };
         let arn = self.register(cluster, &identity, offer.cpu, offer.memory, version)?;
         self.external.insert(offer.instance_id.clone(), arn.clone());
+        self.ec2_instances
+            .insert(offer.instance_id.clone(), arn.clone());
         // New to this control plane, the instance should run nothing: the agent stops what it
         // may still run for another (a server restarted without its journal, say).
         self.agent_event(&arn, AgentEvent::Connection { connected: true });
@@ -813,6 +914,7 @@ impl Simulation {
     /// vanish, and ECS deregisters it, stopping its tasks (services replace theirs).
     pub fn terminate_instance(&mut self, instance: &str) -> Result<(), ApiError> {
         self.cut_off.remove(instance);
+        self.ec2_instances.retain(|_, arn| arn != instance);
         if let Some(tasks) = self.agents.remove(instance) {
             for task_arn in tasks.keys() {
                 for slot in self.scheduled.remove(task_arn).unwrap_or_default() {
@@ -866,10 +968,11 @@ impl Simulation {
     /// The next time anything happens: an agent report or a control-plane timer.
     pub fn next_wakeup(&mut self) -> Option<SimTime> {
         let report = self.queue.keys().next().map(|(at, _)| *at);
-        match (report, self.cp.poll_timeout()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let elb = self.elb.as_ref().and_then(Elb::poll_timeout);
+        [report, self.cp.poll_timeout(), elb]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Handles everything due at the current time: every report due now reaches the control
@@ -887,6 +990,12 @@ impl Simulation {
         if self.cp.poll_timeout().is_some_and(|at| at <= self.now) {
             self.cp.handle_timeout(self.now);
             self.pump();
+        }
+        if let Some(elb) = &mut self.elb {
+            if elb.poll_timeout().is_some_and(|at| at <= self.now) {
+                elb.handle_timeout(self.now);
+                self.pump();
+            }
         }
     }
 
@@ -1066,6 +1175,26 @@ impl Simulation {
         while let Some(request) = self.cp.poll_scaling() {
             self.scale(request);
         }
+        self.answer_health_checks();
+    }
+
+    /// The virtual containers answer the load balancers' health checks at once: a running
+    /// container publishing the checked port answers 200 (a TCP check connects), or 503 when
+    /// its image was made unhealthy; nothing there refuses. Docker-backed instances answer
+    /// through `berth serve`'s own checks.
+    fn answer_health_checks(&mut self) {
+        let Some(elb) = &mut self.elb else {
+            return;
+        };
+        while let Some(probe) = elb.poll_probe() {
+            let outcome =
+                virtual_answer(&probe, &self.ec2_instances, &self.agents, &self.unhealthy);
+            if let Some(outcome) = outcome {
+                elb.handle_probe(probe.id, outcome);
+            }
+        }
+        // What ELB tells its clients reaches ECS once services register targets.
+        while elb.poll_event().is_some() {}
     }
 
     /// What a simulated agent does with an instruction.
@@ -1109,10 +1238,13 @@ impl Simulation {
     fn start(&mut self, instance: &str, spec: &TaskSpec) {
         let task_arn = spec.task_arn.clone();
         let run = TaskRun::new(spec, self.now.as_millis());
-        self.agents
-            .entry(instance.to_owned())
-            .or_default()
-            .insert(task_arn.clone(), AgentTask { run });
+        self.agents.entry(instance.to_owned()).or_default().insert(
+            task_arn.clone(),
+            AgentTask {
+                run,
+                images: spec.containers.iter().map(|c| c.image.clone()).collect(),
+            },
+        );
         let pulled = self.now.plus_millis(self.timings.pull_ms);
         let unpullable = spec
             .containers

@@ -5,7 +5,9 @@
 //! with ECS's own wording. A derived serde enum would instead abort on the first bad value.
 
 /// Declares `enum $name { $variant, ..., Unknown(String) }` with the exact wire strings,
-/// `as_str`, `ALL` (the known wire strings, in the model's order) and serde impls.
+/// `as_str`, `ALL` (the known wire strings, in the model's order) and serde impls. Exported:
+/// the other AWS services' enums (berth-elb's) are read the same way.
+#[macro_export]
 macro_rules! ecs_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -63,4 +65,4 @@ macro_rules! ecs_enum {
     };
 }
 
-pub(crate) use ecs_enum;
+pub(crate) use crate::ecs_enum;

@@ -32,6 +32,7 @@ pub mod inputs;
 pub mod instance_types;
 pub mod locate;
 pub mod messages;
+pub mod network;
 pub mod overrides;
 pub mod parse;
 pub mod placement;

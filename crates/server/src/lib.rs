@@ -337,6 +337,22 @@ impl Engine {
         let _ = self.events.send(Arc::from(message.to_string()));
     }
 
+    /// One Elastic Load Balancing call (the Query protocol): `(status, XML, request id)`.
+    fn call_elb(&mut self, region: &str, body: &[u8]) -> (u16, String, String) {
+        self.requests += 1;
+        let request_id = berth_api::request_id((u128::from(wall_clock()) << 64) | self.requests);
+        let outcome =
+            self.guarded(|world, journal, wall| world.call_elb(wall, journal, region, body));
+        let reply = match outcome {
+            Ok((action, answer)) => berth_api::elb::reply(&action, &answer, &request_id),
+            Err(error) => berth_api::elb::error_reply(
+                &berth_elb::ElbError::new("InternalFailure", format!("{error:#}")),
+                &request_id,
+            ),
+        };
+        (reply.status, reply.body, request_id)
+    }
+
     /// One API call: `(status, body, request id)`.
     fn call(&mut self, region: &str, target: Option<&str>, body: &[u8]) -> (u16, String, String) {
         self.requests += 1;
@@ -367,13 +383,20 @@ fn lock(engine: &Shared) -> std::sync::MutexGuard<'_, Engine> {
 async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let target = text("x-amz-target");
+    // ECS names its operation in X-Amz-Target; ELBv2 (the Query protocol) sends a form.
+    let form = target.is_none()
+        && text("content-type").is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
     let (status, body, request_id) = {
         let mut engine = lock(&engine);
         let region = text("authorization")
             .and_then(berth_api::region_of)
             .map(str::to_owned)
             .unwrap_or_else(|| engine.options.default_region.clone());
-        engine.call(&region, target, &body)
+        if form {
+            engine.call_elb(&region, &body)
+        } else {
+            engine.call(&region, target, &body)
+        }
     };
     let mut response = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
@@ -383,7 +406,11 @@ async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> R
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(berth_api::CONTENT_TYPE),
+        HeaderValue::from_static(if form {
+            berth_api::query::XML_CONTENT_TYPE
+        } else {
+            berth_api::CONTENT_TYPE
+        }),
     );
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert("x-amzn-requestid", value);

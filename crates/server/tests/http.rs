@@ -30,15 +30,21 @@ fn start() -> SocketAddr {
 
 /// One HTTP/1.1 request; returns the status, the headers (lower-cased) and the body.
 fn post(addr: SocketAddr, target: Option<&str>, body: &[u8]) -> (u16, String, String) {
+    let mut headers = "Content-Type: application/x-amz-json-1.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/20241113/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0\r\n".to_owned();
+    if let Some(target) = target {
+        headers.push_str(&format!("X-Amz-Target: {target}\r\n"));
+    }
+    exchange(addr, &headers, body)
+}
+
+/// `POST /` with `headers` (each ending in CRLF) and `body`: the status, the headers
+/// (lower-cased) and the body.
+fn exchange(addr: SocketAddr, headers: &str, body: &[u8]) -> (u16, String, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
-    let mut head = format!(
-        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/20241113/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0\r\n",
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n",
         body.len()
     );
-    if let Some(target) = target {
-        head.push_str(&format!("X-Amz-Target: {target}\r\n"));
-    }
-    head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(body).unwrap();
     let mut response = Vec::new();
@@ -252,6 +258,137 @@ fn bad_requests_get_ecs_errors() {
         failures.join("\n")
     );
     // And the server still answers.
+    let (status, _) = call(addr, "ListClusters", json!({}));
+    assert_eq!(status, 200);
+}
+
+/// One form-encoded request (the Query protocol, as `aws elbv2` sends it).
+fn post_form(addr: SocketAddr, body: &[u8]) -> (u16, String, String) {
+    exchange(
+        addr,
+        "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/20261203/us-east-1/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=0\r\n",
+        body,
+    )
+}
+
+/// The text of `<tag>` in `xml`.
+fn xml_text<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = xml[start..].find(&format!("</{tag}>"))? + start;
+    Some(&xml[start..end])
+}
+
+/// ELBv2 over the Query protocol: for every action, a body without its members, members of
+/// the wrong type, unknown ARNs and bad names; plus forms that cannot be read, unknown and
+/// missing actions, an oversized body. Each gets a 4xx `<ErrorResponse>` with ELB's code and
+/// a message, and the server lives on.
+#[test]
+fn bad_elb_requests_get_elb_errors() {
+    let addr = start();
+    let ghost_tg =
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ghost/0123456789abcdef";
+    let ghost_lb = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/ghost/0123456789abcdef";
+    let ghost_listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/ghost/0123456789abcdef/0123456789abcdef";
+    let ghost_rule = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/ghost/0123456789abcdef/0123456789abcdef/0123456789abcdef";
+    let mut cases: Vec<(String, String)> = Vec::new();
+    for action in berth_elb::Request::ACTIONS {
+        let mut add = |label: &str, rest: &str| {
+            cases.push((
+                format!("{action} {label}"),
+                format!("Action={action}&Version=2015-12-01{rest}"),
+            ));
+        };
+        if !["DescribeLoadBalancers", "DescribeTargetGroups"].contains(action) {
+            add("without members", "");
+        }
+        add(
+            "wrong types",
+            "&Port=eighty&PageSize=many&Priority=first&HealthCheckIntervalSeconds=x",
+        );
+        add("a value with members", "&Names=a&Names.member.1=b");
+        // DeleteLoadBalancer of one that does not exist succeeds (API reference), below.
+        if *action == "DeleteLoadBalancer" {
+            continue;
+        }
+        add("unknown ARNs", &format!(
+            "&LoadBalancerArn={ghost_lb}&TargetGroupArn={ghost_tg}&ListenerArn={ghost_listener}&RuleArn={ghost_rule}\
+             &ResourceArns.member.1={ghost_tg}&Tags.member.1.Key=a&TagKeys.member.1=a\
+             &Targets.member.1.Id=i-1&Attributes.member.1.Key=x&Attributes.member.1.Value=y\
+             &DefaultActions.member.1.Type=forward&DefaultActions.member.1.TargetGroupArn={ghost_tg}\
+             &Actions.member.1.Type=forward&Actions.member.1.TargetGroupArn={ghost_tg}\
+             &Conditions.member.1.Field=path-pattern&Conditions.member.1.Values.member.1=/\
+             &Priority=1&RulePriorities.member.1.RuleArn={ghost_rule}&RulePriorities.member.1.Priority=2\
+             &Protocol=HTTP&Port=80&TargetGroupArns.member.1={ghost_tg}&LoadBalancerArns.member.1={ghost_lb}\
+             &ListenerArns.member.1={ghost_listener}&RuleArns.member.1={ghost_rule}"
+        ).replace(' ', ""));
+    }
+    for (label, body) in [
+        ("no action", "Version=2015-12-01"),
+        ("unknown action", "Action=LaunchRockets&Version=2015-12-01"),
+        ("lowercase action", "Action=describeloadbalancers"),
+        ("bad escape", "Action=CreateTargetGroup&Name=%ZZ&Port=%"),
+        ("load balancer name too long", &format!("Action=CreateLoadBalancer&Name={}&Subnets.member.1=a&Subnets.member.2=b", "x".repeat(33))),
+        ("load balancer name with a dot", "Action=CreateLoadBalancer&Name=a.b&Subnets.member.1=a&Subnets.member.2=b"),
+        ("load balancer internal-", "Action=CreateLoadBalancer&Name=internal-a&Subnets.member.1=a&Subnets.member.2=b"),
+        ("load balancer one subnet", "Action=CreateLoadBalancer&Name=one&Subnets.member.1=a"),
+        ("load balancer type", "Action=CreateLoadBalancer&Name=t&Type=classic&Subnets.member.1=a&Subnets.member.2=b"),
+        ("target group hyphen", "Action=CreateTargetGroup&Name=-web&Protocol=HTTP&Port=80&VpcId=vpc-1"),
+        ("target group no port", "Action=CreateTargetGroup&Name=web&Protocol=HTTP&VpcId=vpc-1"),
+        ("target group port 0", "Action=CreateTargetGroup&Name=web&Protocol=HTTP&Port=0&VpcId=vpc-1"),
+        ("target group port 65536", "Action=CreateTargetGroup&Name=web&Protocol=HTTP&Port=65536&VpcId=vpc-1"),
+        ("target group protocol", "Action=CreateTargetGroup&Name=web&Protocol=FTP&Port=80&VpcId=vpc-1"),
+        ("target group timeout", "Action=CreateTargetGroup&Name=web&Protocol=HTTP&Port=80&VpcId=vpc-1&HealthCheckTimeoutSeconds=40"),
+        ("target group matcher", "Action=CreateTargetGroup&Name=web&Protocol=HTTP&Port=80&VpcId=vpc-1&Matcher.HttpCode=600"),
+        ("target group lambda", "Action=CreateTargetGroup&Name=fn&TargetType=lambda"),
+        ("target group tcp check on http", "Action=CreateTargetGroup&Name=web&Protocol=HTTP&Port=80&VpcId=vpc-1&HealthCheckProtocol=TCP"),
+        ("target group enabled", "Action=CreateTargetGroup&Name=web&Protocol=HTTP&Port=80&VpcId=vpc-1&HealthCheckEnabled=maybe"),
+        ("page size 0", "Action=DescribeTargetGroups&PageSize=0"),
+        ("page size 401", "Action=DescribeLoadBalancers&PageSize=401"),
+        ("bad marker", "Action=DescribeLoadBalancers&Marker=nowhere"),
+        ("rules without listener", "Action=DescribeRules"),
+        ("tags without resources", "Action=DescribeTags"),
+    ] {
+        cases.push((label.to_owned(), body.to_owned()));
+    }
+    cases.push((
+        "oversized body".to_owned(),
+        format!(
+            "Action=DescribeLoadBalancers&Names.member.1={}",
+            "x".repeat(2 * 1024 * 1024)
+        ),
+    ));
+    assert!(cases.len() >= 100, "the corpus has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for (label, body) in &cases {
+        let (status, head, text) = post_form(addr, body.as_bytes());
+        let code = xml_text(&text, "Code").unwrap_or("");
+        let message = xml_text(&text, "Message").unwrap_or("");
+        let shaped = text.starts_with("<ErrorResponse")
+            && head.contains("content-type: text/xml")
+            && xml_text(&text, "RequestId").is_some_and(|id| !id.is_empty());
+        if !(400..500).contains(&status) || code.is_empty() || message.is_empty() || !shaped {
+            failures.push(format!(
+                "{label}: {status} {}",
+                &text[..text.len().min(300)]
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    let (status, _, text) = post_form(
+        addr,
+        format!("Action=DeleteLoadBalancer&LoadBalancerArn={ghost_lb}").as_bytes(),
+    );
+    assert_eq!(status, 200, "{text}");
+    // And the server still answers, ELB and ECS alike.
+    let (status, _, text) = post_form(addr, b"Action=DescribeLoadBalancers&Version=2015-12-01");
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("<DescribeLoadBalancersResult>"), "{text}");
     let (status, _) = call(addr, "ListClusters", json!({}));
     assert_eq!(status, 200);
 }

@@ -48,6 +48,12 @@ pub enum What {
     },
     /// A fleet action (`/berth/fleet`), as JSON.
     Fleet(String),
+    /// An Elastic Load Balancing operation that changes something: its form body (the
+    /// Query protocol), which names the action.
+    ElbRequest {
+        /// The form-encoded body.
+        body: String,
+    },
     /// An ECS operation that changes something, and its JSON body.
     Request {
         /// `RunTask`, `CreateService`, ...
@@ -79,6 +85,7 @@ impl Entry {
             } => ("agent-event", instance_arn.clone(), event.clone()),
             What::Fleet(action) => ("fleet", String::new(), action.clone()),
             What::Request { operation, body } => ("request", operation.clone(), body.clone()),
+            What::ElbRequest { body } => ("elb-request", String::new(), body.clone()),
         }
     }
 
@@ -119,6 +126,9 @@ impl Entry {
                 event: body.to_owned(),
             },
             "fleet" => What::Fleet(body.to_owned()),
+            "elb-request" => What::ElbRequest {
+                body: body.to_owned(),
+            },
             "request" => What::Request {
                 operation: operation.to_owned(),
                 body: body.to_owned(),

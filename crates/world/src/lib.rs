@@ -76,7 +76,36 @@ pub struct Stored {
 
 /// What a world input answers: `None` when the input has no answer (an instance launched),
 /// else the control plane's.
-pub type Outcome = Option<Result<Response, ApiError>>;
+pub type Outcome = Option<Answer>;
+
+/// A request's answer, in its service's terms. (ECS's responses are large; an answer is made
+/// and moved once per request, so it is not boxed.)
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum Answer {
+    /// ECS's.
+    Ecs(Result<Response, ApiError>),
+    /// Elastic Load Balancing's.
+    Elb(Result<berth_elb::Response, berth_elb::ElbError>),
+}
+
+impl Answer {
+    /// ECS's answer (`None` for another service's).
+    pub fn ecs(self) -> Option<Result<Response, ApiError>> {
+        match self {
+            Answer::Ecs(answer) => Some(answer),
+            Answer::Elb(_) => None,
+        }
+    }
+
+    /// ELB's answer (`None` for another service's).
+    pub fn elb(self) -> Option<Result<berth_elb::Response, berth_elb::ElbError>> {
+        match self {
+            Answer::Elb(answer) => Some(answer),
+            Answer::Ecs(_) => None,
+        }
+    }
+}
 
 /// The world: every region's fleet, the clock, and what is waiting for the host to send.
 pub struct World {
@@ -201,20 +230,26 @@ impl World {
             }
             What::Fleet(action) => {
                 let Ok(action) = serde_json::from_str::<FleetAction>(action) else {
-                    return Some(Err(ApiError::new(
+                    return Some(Answer::Ecs(Err(ApiError::new(
                         ExceptionType::InvalidParameterException,
                         "Not a fleet action.",
-                    )));
+                    ))));
                 };
-                Some(
+                Some(Answer::Ecs(
                     sim.act(&action)
                         .map(|_| Response::Empty(Default::default())),
-                )
+                ))
             }
             What::Request { operation, body } => {
                 let body = serde_json::from_str(body).unwrap_or_default();
-                Some(Request::from_operation(operation, body).and_then(|r| sim.request(r)))
+                Some(Answer::Ecs(
+                    Request::from_operation(operation, body).and_then(|r| sim.request(r)),
+                ))
             }
+            What::ElbRequest { body } => Some(Answer::Elb(
+                berth_api::elb::decode(body.as_bytes())
+                    .and_then(|call| sim.elb_request(call.request)),
+            )),
         }
     }
 
@@ -430,7 +465,48 @@ impl World {
             body: body.to_owned(),
         };
         let outcome = self.record(journal, region, now, what)?;
-        Ok(outcome.expect("a request has an outcome"))
+        Ok(outcome
+            .and_then(Answer::ecs)
+            .expect("an ECS request has ECS's answer"))
+    }
+
+    /// An Elastic Load Balancing operation in `region` (the Query protocol: a form body): a
+    /// read is answered from the region as it is now, a write is journalled and applied.
+    /// Returns the action (for the reply's envelope) and ELB's answer; `Err` is the host's
+    /// journal failing.
+    pub fn call_elb(
+        &mut self,
+        wall: u64,
+        journal: &mut impl Journal,
+        region: &str,
+        body: &[u8],
+    ) -> Result<(String, Result<berth_elb::Response, berth_elb::ElbError>), String> {
+        let call = match berth_api::elb::decode(body) {
+            Ok(call) => call,
+            Err(error) => {
+                let action = berth_api::query::Form::parse(body)
+                    .ok()
+                    .and_then(|form| form.action)
+                    .unwrap_or_default();
+                return Ok((action, Err(error)));
+            }
+        };
+        let action = call.action.to_owned();
+        let now = self.clock.now(wall);
+        self.ensure_region(journal, region, now)?;
+        self.catch_up(wall);
+        if call.request.is_read_only() {
+            let sim = self.regions.get_mut(region).expect("ensured above");
+            return Ok((action, sim.elb_request(call.request)));
+        }
+        let what = What::ElbRequest {
+            body: String::from_utf8_lossy(body).into_owned(),
+        };
+        let outcome = self.record(journal, region, now, what)?;
+        let answer = outcome
+            .and_then(Answer::elb)
+            .expect("an ELB request has ELB's answer");
+        Ok((action, answer))
     }
 
     /// `/berth/fleet`: a [`FleetAction`] on the default region's virtual world, journalled
@@ -451,7 +527,7 @@ impl World {
         self.catch_up(wall);
         let action = serde_json::to_string(&action).expect("a fleet action serialises");
         let outcome = self.record(journal, &region, now, What::Fleet(action))?;
-        Ok(match outcome {
+        Ok(match outcome.and_then(Answer::ecs) {
             Some(outcome) => outcome.map(|_| ()),
             None => Err(ApiError::new(
                 ExceptionType::InvalidParameterException,

@@ -94,15 +94,6 @@ pub(crate) enum Target {
     },
 }
 
-/// The Availability Zone of a subnet: Berth knows no VPC, so a subnet id maps to one of the
-/// region's first three zones, the same one every time.
-fn zone_of(region: &str, subnet: &str) -> String {
-    let hash = subnet
-        .bytes()
-        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-    format!("{region}{}", ['a', 'b', 'c'][(hash % 3) as usize])
-}
-
 /// The subnet for a group's next Fargate task: the one with the fewest of the group's
 /// unstopped tasks, the first listed on a tie (ECS spreads Fargate tasks over the zones).
 pub(crate) fn next_subnet(
@@ -243,7 +234,7 @@ pub(crate) fn launch_task(
             (String::new(), None, None, Vec::new(), Some(awaiting))
         }
         Target::Fargate { subnet, provider } => {
-            task.availability_zone = Some(zone_of(&region, &subnet));
+            task.availability_zone = Some(berth_model::network::zone_of_subnet(&region, &subnet));
             task.capacity_provider_name = provider;
             task.launch_type = LaunchType::Fargate;
             task.platform_version = Some(FARGATE_PLATFORM_VERSION.into());

@@ -1,0 +1,634 @@
+//! Elastic Load Balancing v2 as a sans-IO state machine: load balancers, target groups,
+//! listeners and rules as the 2015-12-01 API has them, and each target's health from the
+//! checks its host answers.
+//!
+//! [`Elb::handle`] takes a request and the time; [`Elb::poll_probe`] hands out the health
+//! checks that are due (after [`Elb::handle_timeout`]), [`Elb::handle_probe`] takes their
+//! answers, and [`Elb::poll_event`] gives what the load balancer's clients (ECS) need to
+//! hear: a target's health changed, a target finished draining. Whoever hosts it answers
+//! the checks: the virtual fleet at once, `berth serve` with real HTTP requests to Docker
+//! containers. It reads no clock and draws no entropy (ids come from a generator seeded by
+//! the caller), so a session replays byte for byte.
+//!
+//! Berth has no EC2 API: a subnet's zone comes from berth-model's `network`, the VPC is the
+//! region's one, and an instance target exists if the [`Hosts`] say so.
+
+#![warn(missing_docs, unreachable_pub)]
+
+mod actions;
+pub mod documents;
+mod errors;
+mod records;
+pub mod requests;
+
+use std::collections::VecDeque;
+
+use berth_model::SimTime;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+pub use documents::{TargetDescription, TargetGroup, TargetHealth, TargetHealthState};
+pub use errors::ElbError;
+pub use requests::{Request, Response};
+
+use records::{Health, ListenerRecord, LoadBalancerRecord, RuleRecord, TargetGroupRecord};
+
+/// What ELB asks of the machines its targets run on.
+pub trait Hosts {
+    /// True for a running instance of the region (an instance target may be registered).
+    fn is_running_instance(&self, instance_id: &str) -> bool;
+}
+
+/// The region's ELB.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Elb {
+    region: String,
+    account: String,
+    rng: ChaCha8Rng,
+    load_balancers: Vec<LoadBalancerRecord>,
+    target_groups: Vec<TargetGroupRecord>,
+    listeners: Vec<ListenerRecord>,
+    rules: Vec<RuleRecord>,
+    /// Each resource's tags, in the order they were added.
+    tags: Vec<(String, Vec<documents::Tag>)>,
+    next_probe: u64,
+    probes: VecDeque<Probe>,
+    events: VecDeque<ElbEvent>,
+}
+
+/// A health check to make.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    /// Its id, for [`Elb::handle_probe`].
+    pub id: u64,
+    /// The target group.
+    pub target_group_arn: String,
+    /// The target: an instance id or an IP address.
+    pub target_id: String,
+    /// The target's traffic port.
+    pub target_port: u32,
+    /// The port the check goes to.
+    pub port: u32,
+    /// `HTTP`, `HTTPS` or `TCP`.
+    pub protocol: String,
+    /// The path HTTP checks ask for.
+    pub path: Option<String>,
+    /// How long to wait for an answer.
+    pub timeout_ms: u64,
+}
+
+/// What a health check got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProbeOutcome {
+    /// An HTTP answer with this status.
+    Answered(u16),
+    /// A TCP connection was made.
+    Connected,
+    /// Nothing came within the timeout.
+    TimedOut,
+    /// The connection was refused, or there is nothing there.
+    Refused,
+}
+
+/// What ELB tells its clients.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ElbEvent {
+    /// A target's health changed (initial, healthy, unhealthy, draining).
+    TargetHealth {
+        /// The target group.
+        target_group_arn: String,
+        /// The target.
+        target: TargetDescription,
+        /// Its health now.
+        health: TargetHealth,
+    },
+    /// A target finished draining, or was deregistered without draining: it is gone.
+    TargetDeregistered {
+        /// The target group.
+        target_group_arn: String,
+        /// The target.
+        target: TargetDescription,
+    },
+}
+
+impl Elb {
+    /// An ELB with nothing in it; `seed` seeds its ids.
+    pub fn new(region: &str, account: &str, seed: u64) -> Elb {
+        Elb {
+            region: region.to_owned(),
+            account: account.to_owned(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            load_balancers: Vec::new(),
+            target_groups: Vec::new(),
+            listeners: Vec::new(),
+            rules: Vec::new(),
+            tags: Vec::new(),
+            next_probe: 1,
+            probes: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// True when there is nothing in it (a snapshot may leave it out).
+    pub fn is_empty(&self) -> bool {
+        self.load_balancers.is_empty() && self.target_groups.is_empty()
+    }
+
+    /// An operation at `now`.
+    pub fn handle(
+        &mut self,
+        request: Request,
+        now: SimTime,
+        hosts: &dyn Hosts,
+    ) -> Result<Response, ElbError> {
+        let response = actions::dispatch(self, request, now, hosts)?;
+        self.refresh_usage(now);
+        Ok(response)
+    }
+
+    /// The earliest time something is due: a health check or the end of a drain.
+    pub fn poll_timeout(&self) -> Option<SimTime> {
+        self.target_groups
+            .iter()
+            .flat_map(|group| {
+                group.targets.iter().filter_map(move |t| match t.health {
+                    Health::Draining { until } => Some(until),
+                    _ if group.in_use && t.probe.is_none() => Some(t.next_check),
+                    _ => None,
+                })
+            })
+            .min()
+    }
+
+    /// Makes what is due at `now`: health checks (taken from [`Elb::poll_probe`]) and the
+    /// ends of drains.
+    pub fn handle_timeout(&mut self, now: SimTime) {
+        for group in &mut self.target_groups {
+            let arn = group.doc.target_group_arn.clone();
+            let interval = group.interval_ms();
+            let mut drained = Vec::new();
+            for (i, target) in group.targets.iter_mut().enumerate() {
+                match target.health {
+                    Health::Draining { until } if until <= now => drained.push(i),
+                    Health::Draining { .. } => {}
+                    _ if group.in_use && target.probe.is_none() && target.next_check <= now => {
+                        let id = self.next_probe;
+                        self.next_probe += 1;
+                        target.probe = Some(id);
+                        target.next_check = now.plus_millis(interval);
+                        let port = match group.doc.health_check_port.as_deref() {
+                            None | Some("traffic-port") => target.port,
+                            Some(p) => p.parse().unwrap_or(target.port),
+                        };
+                        self.probes.push_back(Probe {
+                            id,
+                            target_group_arn: arn.clone(),
+                            target_id: target.id.clone(),
+                            target_port: target.port,
+                            port,
+                            protocol: group
+                                .doc
+                                .health_check_protocol
+                                .as_ref()
+                                .map_or("HTTP", |p| p.as_str())
+                                .to_owned(),
+                            path: group.doc.health_check_path.clone(),
+                            timeout_ms: u64::from(group.doc.health_check_timeout_seconds) * 1000,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            for i in drained.into_iter().rev() {
+                let target = group.targets.remove(i);
+                self.events.push_back(ElbEvent::TargetDeregistered {
+                    target_group_arn: arn.clone(),
+                    target: target.description(),
+                });
+            }
+        }
+    }
+
+    /// The next health check to make.
+    pub fn poll_probe(&mut self) -> Option<Probe> {
+        self.probes.pop_front()
+    }
+
+    /// A health check's answer. A check for a target gone since is ignored.
+    pub fn handle_probe(&mut self, id: u64, outcome: ProbeOutcome) {
+        let found = self
+            .target_groups
+            .iter()
+            .enumerate()
+            .find_map(|(g, group)| {
+                let t = group.targets.iter().position(|t| t.probe == Some(id))?;
+                Some((g, t))
+            });
+        let Some((g, t)) = found else {
+            return;
+        };
+        let group = &mut self.target_groups[g];
+        let (healthy_after, unhealthy_after) = (
+            group.doc.healthy_threshold_count,
+            group.doc.unhealthy_threshold_count,
+        );
+        let failure = actions::judge(&group.doc, outcome);
+        let in_use = group.in_use;
+        let target = &mut group.targets[t];
+        target.probe = None;
+        if matches!(target.health, Health::Draining { .. }) || !in_use {
+            return;
+        }
+        let before = target.health.clone();
+        match failure {
+            None => {
+                target.fails = 0;
+                target.passes += 1;
+                let healthy = match target.health {
+                    // One passing check puts a new target in service (FACTS §1.3).
+                    Health::Initial { .. } => true,
+                    _ => target.passes >= healthy_after,
+                };
+                if healthy {
+                    target.health = Health::Healthy;
+                }
+            }
+            Some((reason, description)) => {
+                target.passes = 0;
+                target.fails += 1;
+                if target.fails >= unhealthy_after {
+                    target.health = Health::Unhealthy {
+                        reason,
+                        description,
+                    };
+                } else if let Health::Initial { checked } = &mut target.health {
+                    *checked = true;
+                } else if let Health::Unhealthy {
+                    reason: was,
+                    description: said,
+                } = &mut target.health
+                {
+                    *was = reason;
+                    *said = description;
+                }
+            }
+        }
+        // Clients hear of a change of state; a failing target's newest reason is only shown.
+        if std::mem::discriminant(&target.health) != std::mem::discriminant(&before) {
+            let group = &self.target_groups[g];
+            let target = &group.targets[t];
+            self.events.push_back(ElbEvent::TargetHealth {
+                target_group_arn: group.doc.target_group_arn.clone(),
+                target: target.description(),
+                health: group.health_of(target),
+            });
+        }
+    }
+
+    /// The next event for ELB's clients.
+    pub fn poll_event(&mut self) -> Option<ElbEvent> {
+        self.events.pop_front()
+    }
+
+    /// A target group as DescribeTargetGroups shows it.
+    pub fn target_group(&self, arn: &str) -> Option<TargetGroup> {
+        let group = self
+            .target_groups
+            .iter()
+            .find(|g| g.doc.target_group_arn == arn)?;
+        Some(actions::render_target_group(self, group))
+    }
+
+    /// Every target group's ARN.
+    pub fn target_group_arns(&self) -> impl Iterator<Item = &str> {
+        self.target_groups
+            .iter()
+            .map(|g| g.doc.target_group_arn.as_str())
+    }
+
+    /// A target group's targets and their health, as DescribeTargetHealth shows them.
+    pub fn target_health(&self, arn: &str) -> Vec<(TargetDescription, TargetHealth)> {
+        self.target_groups
+            .iter()
+            .find(|g| g.doc.target_group_arn == arn)
+            .map(|g| {
+                g.targets
+                    .iter()
+                    .map(|t| (t.description(), g.health_of(t)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Recomputes which target groups a listener or rule uses. A group that comes into use
+    /// starts its targets' checks afresh; one that goes out of use stops them.
+    fn refresh_usage(&mut self, now: SimTime) {
+        let used: Vec<String> = actions::used_target_groups(self);
+        for group in &mut self.target_groups {
+            let in_use = used.contains(&group.doc.target_group_arn);
+            if in_use == group.in_use {
+                continue;
+            }
+            group.in_use = in_use;
+            let first =
+                group.interval_ms() * berth_model::messages::ELB_FIRST_CHECK_AFTER_INTERVALS;
+            for target in &mut group.targets {
+                if matches!(target.health, Health::Draining { .. }) {
+                    continue;
+                }
+                target.health = Health::Initial { checked: false };
+                target.passes = 0;
+                target.fails = 0;
+                target.probe = None;
+                target.next_check = now.plus_millis(first);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::documents::TargetHealthReason;
+
+    struct Everything;
+
+    impl Hosts for Everything {
+        fn is_running_instance(&self, id: &str) -> bool {
+            id.starts_with("i-")
+        }
+    }
+
+    fn call(elb: &mut Elb, now: u64, action: &str, input: Value) -> Result<Value, ElbError> {
+        let request = Request::decode(action, input).unwrap().unwrap();
+        elb.handle(request, SimTime(now), &Everything)
+            .map(|r| serde_json::to_value(r).unwrap())
+    }
+
+    /// A load balancer, a target group (checks every 10 s, 3 to heal, 2 to fail) and, when
+    /// `listen`, a listener forwarding to it: the group's ARN.
+    fn setup(elb: &mut Elb, listen: bool) -> String {
+        let lb = call(
+            elb,
+            0,
+            "CreateLoadBalancer",
+            json!({"Name": "web", "Subnets": {"member": ["subnet-1", "subnet-2"]}}),
+        )
+        .unwrap();
+        let tg = call(elb, 0, "CreateTargetGroup", json!({
+            "Name": "web", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-1",
+            "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 3, "UnhealthyThresholdCount": 2,
+        })).unwrap();
+        let tg = tg["TargetGroups"]["member"][0]["TargetGroupArn"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if listen {
+            let lb = lb["LoadBalancers"]["member"][0]["LoadBalancerArn"]
+                .as_str()
+                .unwrap();
+            call(
+                elb,
+                0,
+                "CreateListener",
+                json!({
+                    "LoadBalancerArn": lb, "Protocol": "HTTP", "Port": 80,
+                    "DefaultActions": {"member": [{"Type": "forward", "TargetGroupArn": tg}]},
+                }),
+            )
+            .unwrap();
+        }
+        tg
+    }
+
+    /// Runs the checks due at `now`, each answered with `outcome`; the health events.
+    fn check(elb: &mut Elb, now: u64, outcome: ProbeOutcome) -> Vec<TargetHealthState> {
+        elb.handle_timeout(SimTime(now));
+        while let Some(probe) = elb.poll_probe() {
+            elb.handle_probe(probe.id, outcome);
+        }
+        std::iter::from_fn(|| elb.poll_event())
+            .filter_map(|e| match e {
+                ElbEvent::TargetHealth { health, .. } => Some(health.state),
+                ElbEvent::TargetDeregistered { .. } => None,
+            })
+            .collect()
+    }
+
+    fn state(elb: &Elb, tg: &str) -> (TargetHealthState, Option<TargetHealthReason>) {
+        let (_, health) = elb.target_health(tg).remove(0);
+        (health.state, health.reason)
+    }
+
+    /// One passing check puts a new target in service; two failures take it out; only
+    /// three passes in a row bring it back (FACTS §1.3).
+    #[test]
+    fn checks_move_a_target_through_its_states() {
+        let mut elb = Elb::new("us-east-1", "123456789012", 7);
+        let tg = setup(&mut elb, true);
+        call(
+            &mut elb,
+            1_000,
+            "RegisterTargets",
+            json!({"TargetGroupArn": tg, "Targets": {"member": [{"Id": "i-1", "Port": 32768}]}}),
+        )
+        .unwrap();
+        assert_eq!(
+            state(&elb, &tg),
+            (
+                TargetHealthState::Initial,
+                Some(TargetHealthReason::RegistrationInProgress)
+            )
+        );
+        // The first check is one interval after registration.
+        assert_eq!(elb.poll_timeout(), Some(SimTime(11_000)));
+        assert_eq!(
+            check(&mut elb, 11_000, ProbeOutcome::Answered(200)),
+            [TargetHealthState::Healthy]
+        );
+        assert_eq!(check(&mut elb, 21_000, ProbeOutcome::Answered(502)), []);
+        assert_eq!(
+            check(&mut elb, 31_000, ProbeOutcome::Answered(502)),
+            [TargetHealthState::Unhealthy]
+        );
+        let (_, health) = elb.target_health(&tg).remove(0);
+        assert_eq!(
+            health.reason,
+            Some(TargetHealthReason::ResponseCodeMismatch)
+        );
+        assert_eq!(
+            health.description.as_deref(),
+            Some("Health checks failed with these codes: [502]")
+        );
+        assert_eq!(check(&mut elb, 41_000, ProbeOutcome::Answered(200)), []);
+        assert_eq!(check(&mut elb, 51_000, ProbeOutcome::TimedOut), []);
+        let (_, health) = elb.target_health(&tg).remove(0);
+        assert_eq!(
+            health.description.as_deref(),
+            Some("Request timed out"),
+            "the latest failure's reason"
+        );
+        for at in [61_000, 71_000] {
+            assert_eq!(check(&mut elb, at, ProbeOutcome::Answered(200)), []);
+        }
+        assert_eq!(
+            check(&mut elb, 81_000, ProbeOutcome::Answered(200)),
+            [TargetHealthState::Healthy]
+        );
+    }
+
+    /// A target group no listener uses is not checked and its targets are unused; a
+    /// listener brings them in, from initial.
+    #[test]
+    fn an_unused_group_checks_nothing() {
+        let mut elb = Elb::new("us-east-1", "123456789012", 7);
+        let tg = setup(&mut elb, false);
+        call(
+            &mut elb,
+            0,
+            "RegisterTargets",
+            json!({"TargetGroupArn": tg, "Targets": {"member": [{"Id": "10.0.0.1"}]}}),
+        )
+        .unwrap_err();
+        call(
+            &mut elb,
+            0,
+            "RegisterTargets",
+            json!({"TargetGroupArn": tg, "Targets": {"member": [{"Id": "i-1"}]}}),
+        )
+        .unwrap();
+        assert_eq!(
+            state(&elb, &tg),
+            (
+                TargetHealthState::Unused,
+                Some(TargetHealthReason::NotInUse)
+            )
+        );
+        assert_eq!(elb.poll_timeout(), None);
+        let lb = call(&mut elb, 5_000, "DescribeLoadBalancers", json!({})).unwrap();
+        let lb = lb["LoadBalancers"]["member"][0]["LoadBalancerArn"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        call(
+            &mut elb,
+            5_000,
+            "CreateListener",
+            json!({
+                "LoadBalancerArn": lb, "Protocol": "HTTP", "Port": 80,
+                "DefaultActions": {"member": [{"Type": "forward", "TargetGroupArn": tg}]},
+            }),
+        )
+        .unwrap();
+        assert_eq!(state(&elb, &tg).0, TargetHealthState::Initial);
+        assert_eq!(elb.poll_timeout(), Some(SimTime(15_000)));
+    }
+
+    /// A deregistered target drains for the group's delay, then ECS hears it is gone.
+    #[test]
+    fn a_deregistered_target_drains_for_the_delay() {
+        let mut elb = Elb::new("us-east-1", "123456789012", 7);
+        let tg = setup(&mut elb, true);
+        call(&mut elb, 0, "ModifyTargetGroupAttributes", json!({"TargetGroupArn": tg, "Attributes": {"member": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]}})).unwrap();
+        let targets = json!({"TargetGroupArn": tg, "Targets": {"member": [{"Id": "i-1"}]}});
+        call(&mut elb, 0, "RegisterTargets", targets.clone()).unwrap();
+        check(&mut elb, 10_000, ProbeOutcome::Answered(200));
+        call(&mut elb, 12_000, "DeregisterTargets", targets.clone()).unwrap();
+        assert_eq!(
+            state(&elb, &tg),
+            (
+                TargetHealthState::Draining,
+                Some(TargetHealthReason::DeregistrationInProgress)
+            )
+        );
+        assert_eq!(elb.poll_timeout(), Some(SimTime(42_000)));
+        elb.poll_event();
+        elb.handle_timeout(SimTime(42_000));
+        let Some(ElbEvent::TargetDeregistered { target, .. }) = elb.poll_event() else {
+            panic!("the drain ends with the target gone")
+        };
+        assert_eq!((target.id.as_str(), target.port), ("i-1", Some(80)));
+        assert!(elb.target_health(&tg).is_empty());
+        let asked = call(&mut elb, 43_000, "DescribeTargetHealth", targets).unwrap();
+        assert_eq!(
+            asked["TargetHealthDescriptions"]["member"][0]["TargetHealth"]["Reason"],
+            "Target.NotRegistered"
+        );
+    }
+
+    /// SetRulePriorities may swap two rules in one call; a clash with a rule left alone is
+    /// PriorityInUse; the default rule sorts last.
+    #[test]
+    fn rule_priorities_are_reordered_without_clashes() {
+        let mut elb = Elb::new("us-east-1", "123456789012", 7);
+        let tg = setup(&mut elb, true);
+        let lb = elb.load_balancers[0].doc.load_balancer_arn.clone();
+        let listener = call(
+            &mut elb,
+            0,
+            "DescribeListeners",
+            json!({"LoadBalancerArn": lb}),
+        )
+        .unwrap();
+        let listener = listener["Listeners"]["member"][0]["ListenerArn"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut rules = Vec::new();
+        for (priority, path) in [(1, "/a"), (2, "/b"), (3, "/c")] {
+            let rule = call(&mut elb, 0, "CreateRule", json!({
+                "ListenerArn": listener, "Priority": priority,
+                "Conditions": {"member": [{"Field": "path-pattern", "Values": {"member": [path]}}]},
+                "Actions": {"member": [{"Type": "forward", "TargetGroupArn": tg}]},
+            })).unwrap();
+            rules.push(
+                rule["Rules"]["member"][0]["RuleArn"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        let swap = json!({"RulePriorities": {"member": [{"RuleArn": rules[0], "Priority": 2}, {"RuleArn": rules[1], "Priority": 1}]}});
+        call(&mut elb, 0, "SetRulePriorities", swap).unwrap();
+        let clash = json!({"RulePriorities": {"member": [{"RuleArn": rules[0], "Priority": 3}]}});
+        assert_eq!(
+            call(&mut elb, 0, "SetRulePriorities", clash)
+                .unwrap_err()
+                .code,
+            "PriorityInUse"
+        );
+        let listed = call(
+            &mut elb,
+            0,
+            "DescribeRules",
+            json!({"ListenerArn": listener}),
+        )
+        .unwrap();
+        let order: Vec<&str> = listed["Rules"]["member"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["Priority"].as_str().unwrap())
+            .collect();
+        assert_eq!(order, ["1", "2", "3", "default"]);
+        assert_eq!(listed["Rules"]["member"][0]["RuleArn"], rules[1].as_str());
+    }
+
+    /// The same seed and requests give the same ARNs and DNS names.
+    #[test]
+    fn ids_come_from_the_seed() {
+        let names = |seed| {
+            let mut elb = Elb::new("us-east-1", "123456789012", seed);
+            setup(&mut elb, true);
+            serde_json::to_string(&elb).unwrap()
+        };
+        assert_eq!(names(1), names(1));
+        assert_ne!(names(1), names(2));
+    }
+}

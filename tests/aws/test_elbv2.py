@@ -1,0 +1,222 @@
+"""Elastic Load Balancing v2 with the real AWS CLI v1 against `berth serve` (tests/aws/run):
+the Query protocol (form bodies in, XML out), load balancers, target groups and their
+attributes, listeners and rules, targets and their health checks on the virtual fleet."""
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+import unittest
+
+ENDPOINT = os.environ["BERTH_ENDPOINT"]
+
+
+def run(service, *args):
+    return subprocess.run(
+        ["aws", service, *args, "--endpoint-url", ENDPOINT, "--output", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def elbv2(*args):
+    """`aws elbv2 ARGS`; the parsed output, or AssertionError with the CLI's complaint."""
+    result = run("elbv2", *args)
+    if result.returncode != 0:
+        raise AssertionError(f"aws elbv2 {' '.join(args)} failed: {result.stderr}")
+    return json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+def refused(*args):
+    """`aws elbv2 ARGS` that must fail: its stderr (the error code and message)."""
+    result = run("elbv2", *args)
+    if result.returncode == 0:
+        raise AssertionError(f"aws elbv2 {' '.join(args)} succeeded: {result.stdout}")
+    return result.stderr
+
+
+def ecs(*args):
+    result = run("ecs", *args)
+    if result.returncode != 0:
+        raise AssertionError(f"aws ecs {' '.join(args)} failed: {result.stderr}")
+    return json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+def health(tg, *targets):
+    args = ["describe-target-health", "--target-group-arn", tg]
+    if targets:
+        args += ["--targets", *targets]
+    return elbv2(*args)["TargetHealthDescriptions"]
+
+
+def wait_state(tg, target, state, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = health(tg, target)
+        if found[0]["TargetHealth"]["State"] == state:
+            return found[0]
+        time.sleep(0.5)
+    raise AssertionError(f"{target} did not become {state}: {found}")
+
+
+class LoadBalancerApi(unittest.TestCase):
+    """The ELBv2 operations a service behind an ALB needs, with ELB's shapes and errors."""
+
+    def test_load_balancers_target_groups_listeners_rules(self):
+        lb = elbv2("create-load-balancer", "--name", "web", "--subnets", "subnet-1", "subnet-2",
+                   "--tags", "Key=team,Value=berth")["LoadBalancers"][0]
+        self.assertRegex(lb["LoadBalancerArn"],
+                         r"^arn:aws:elasticloadbalancing:us-east-1:\d{12}:loadbalancer/app/web/[0-9a-f]{16}$")
+        self.assertRegex(lb["DNSName"], r"^web-\d{10}\.us-east-1\.elb\.amazonaws\.com$")
+        self.assertEqual(lb["State"]["Code"], "active")
+        self.assertEqual(lb["Type"], "application")
+        self.assertEqual(lb["Scheme"], "internet-facing")
+        self.assertEqual(lb["CanonicalHostedZoneId"], "Z35SXDOTRQ7X7K")
+        self.assertEqual(len({z["ZoneName"] for z in lb["AvailabilityZones"]}), 2)
+        # The same request again is the same load balancer; other settings are a duplicate.
+        again = elbv2("create-load-balancer", "--name", "web", "--subnets", "subnet-1", "subnet-2")
+        self.assertEqual(again["LoadBalancers"][0]["LoadBalancerArn"], lb["LoadBalancerArn"])
+        self.assertIn("DuplicateLoadBalancerName",
+                      refused("create-load-balancer", "--name", "web", "--scheme", "internal",
+                              "--subnets", "subnet-1", "subnet-2"))
+        self.assertIn("At least two subnets in two different Availability Zones",
+                      refused("create-load-balancer", "--name", "one", "--subnets", "subnet-1"))
+        self.assertIn("cannot be longer than '32' characters",
+                      refused("create-load-balancer", "--name", "x" * 33,
+                              "--subnets", "subnet-1", "subnet-2"))
+
+        vpc = lb["VpcId"]
+        tg = elbv2("create-target-group", "--name", "web-tg", "--protocol", "HTTP", "--port", "80",
+                   "--vpc-id", vpc, "--health-check-interval-seconds", "5",
+                   "--health-check-timeout-seconds", "2", "--healthy-threshold-count", "2",
+                   "--unhealthy-threshold-count", "2")["TargetGroups"][0]
+        self.assertRegex(tg["TargetGroupArn"], r":targetgroup/web-tg/[0-9a-f]{16}$")
+        self.assertEqual(tg["TargetType"], "instance")
+        self.assertEqual(tg["HealthCheckPath"], "/")
+        self.assertEqual(tg["HealthCheckPort"], "traffic-port")
+        self.assertEqual(tg["Matcher"], {"HttpCode": "200"})
+        self.assertEqual(tg["LoadBalancerArns"], [])
+        self.assertIn("DuplicateTargetGroupName",
+                      refused("create-target-group", "--name", "web-tg", "--protocol", "HTTP",
+                              "--port", "8080", "--vpc-id", vpc))
+        self.assertIn("A VPC ID must be specified",
+                      refused("create-target-group", "--name", "novpc", "--protocol", "HTTP",
+                              "--port", "80"))
+        self.assertIn("Member must have value less than or equal to 300",
+                      refused("create-target-group", "--name", "slow", "--protocol", "HTTP",
+                              "--port", "80", "--vpc-id", vpc,
+                              "--health-check-interval-seconds", "301"))
+        attributes = elbv2("describe-target-group-attributes", "--target-group-arn",
+                           tg["TargetGroupArn"])["Attributes"]
+        self.assertIn({"Key": "deregistration_delay.timeout_seconds", "Value": "300"}, attributes)
+        elbv2("modify-target-group-attributes", "--target-group-arn", tg["TargetGroupArn"],
+              "--attributes", "Key=deregistration_delay.timeout_seconds,Value=3")
+        self.assertIn("must be between '0-3600' inclusive",
+                      refused("modify-target-group-attributes", "--target-group-arn",
+                              tg["TargetGroupArn"], "--attributes",
+                              "Key=deregistration_delay.timeout_seconds,Value=4000"))
+
+        # A target on a virtual instance: unused until a listener forwards to its group.
+        instances = ecs("list-container-instances", "--cluster", "default")["containerInstanceArns"]
+        described = ecs("describe-container-instances", "--cluster", "default",
+                        "--container-instances", instances[0])["containerInstances"][0]
+        ec2 = described["ec2InstanceId"]
+        self.assertIn("InvalidTarget",
+                      refused("register-targets", "--target-group-arn", tg["TargetGroupArn"],
+                              "--targets", "Id=i-0000000000000dead"))
+        elbv2("register-targets", "--target-group-arn", tg["TargetGroupArn"],
+              "--targets", f"Id={ec2},Port=8081")
+        unused = health(tg["TargetGroupArn"])[0]
+        self.assertEqual(unused["TargetHealth"]["State"], "unused")
+        self.assertEqual(unused["TargetHealth"]["Reason"], "Target.NotInUse")
+
+        self.assertIn("TargetGroupNotFound",
+                      refused("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"],
+                              "--protocol", "HTTP", "--port", "80", "--default-actions",
+                              "Type=forward,TargetGroupArn=" + tg["TargetGroupArn"] + "x"))
+        listener = elbv2("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"],
+                         "--protocol", "HTTP", "--port", "80", "--default-actions",
+                         "Type=forward,TargetGroupArn=" + tg["TargetGroupArn"])["Listeners"][0]
+        self.assertRegex(listener["ListenerArn"], r":listener/app/web/[0-9a-f]{16}/[0-9a-f]{16}$")
+        forward = listener["DefaultActions"][0]
+        self.assertEqual(forward["ForwardConfig"]["TargetGroups"],
+                         [{"TargetGroupArn": tg["TargetGroupArn"], "Weight": 1}])
+        self.assertIn("DuplicateListener",
+                      refused("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"],
+                              "--protocol", "HTTP", "--port", "80", "--default-actions",
+                              "Type=fixed-response,FixedResponseConfig={StatusCode=404}"))
+        described = elbv2("describe-target-groups", "--names", "web-tg")["TargetGroups"][0]
+        self.assertEqual(described["LoadBalancerArns"], [lb["LoadBalancerArn"]])
+
+        # Nothing listens on 8081: the checks are refused, and two failures make it unhealthy.
+        initial = health(tg["TargetGroupArn"])[0]["TargetHealth"]
+        self.assertEqual(initial, {"State": "initial", "Reason": "Elb.RegistrationInProgress",
+                                   "Description": "Target registration is in progress"})
+        unhealthy = wait_state(tg["TargetGroupArn"], f"Id={ec2},Port=8081", "unhealthy")
+        self.assertEqual(unhealthy["TargetHealth"]["Reason"], "Target.FailedHealthChecks")
+        self.assertEqual(unhealthy["TargetHealth"]["Description"], "Health checks failed")
+
+        # A container that publishes the port answers 200: one check makes its target healthy.
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump([{"name": "web", "image": "nginx", "memory": 64, "essential": True,
+                        "portMappings": [{"containerPort": 80, "hostPort": 8082}]}], f)
+        ecs("register-task-definition", "--family", "elb-web",
+            "--container-definitions", f"file://{f.name}")
+        os.unlink(f.name)
+        ecs("start-task", "--cluster", "default", "--task-definition", "elb-web",
+            "--container-instances", instances[0])
+        elbv2("register-targets", "--target-group-arn", tg["TargetGroupArn"],
+              "--targets", f"Id={ec2},Port=8082")
+        wait_state(tg["TargetGroupArn"], f"Id={ec2},Port=8082", "healthy")
+        self.assertNotIn("Reason", health(tg["TargetGroupArn"], f"Id={ec2},Port=8082")[0]["TargetHealth"])
+
+        # Deregistered, a target drains for the group's delay (3 s here), then is gone.
+        elbv2("deregister-targets", "--target-group-arn", tg["TargetGroupArn"],
+              "--targets", f"Id={ec2},Port=8082")
+        draining = health(tg["TargetGroupArn"], f"Id={ec2},Port=8082")[0]["TargetHealth"]
+        self.assertEqual(draining["State"], "draining")
+        self.assertEqual(draining["Reason"], "Target.DeregistrationInProgress")
+        gone = wait_state(tg["TargetGroupArn"], f"Id={ec2},Port=8082", "unused", timeout=30)
+        self.assertEqual(gone["TargetHealth"]["Reason"], "Target.NotRegistered")
+        self.assertEqual(len(health(tg["TargetGroupArn"])), 1)
+
+        # Rules: priorities are unique per listener, the default rule comes last.
+        path = elbv2("create-rule", "--listener-arn", listener["ListenerArn"], "--priority", "10",
+                     "--conditions", "Field=path-pattern,Values=/api/*",
+                     "--actions", "Type=fixed-response,FixedResponseConfig={StatusCode=503}")["Rules"][0]
+        self.assertEqual(path["Conditions"][0]["PathPatternConfig"], {"Values": ["/api/*"]})
+        self.assertIn("PriorityInUse",
+                      refused("create-rule", "--listener-arn", listener["ListenerArn"],
+                              "--priority", "10", "--conditions", "Field=host-header,Values=a.example.com",
+                              "--actions", "Type=forward,TargetGroupArn=" + tg["TargetGroupArn"]))
+        host = elbv2("create-rule", "--listener-arn", listener["ListenerArn"], "--priority", "20",
+                     "--conditions", "Field=host-header,Values=a.example.com",
+                     "--actions", "Type=forward,TargetGroupArn=" + tg["TargetGroupArn"])["Rules"][0]
+        elbv2("set-rule-priorities", "--rule-priorities",
+              f"RuleArn={path['RuleArn']},Priority=20", f"RuleArn={host['RuleArn']},Priority=10")
+        rules = elbv2("describe-rules", "--listener-arn", listener["ListenerArn"])["Rules"]
+        self.assertEqual([r["Priority"] for r in rules], ["10", "20", "default"])
+        self.assertEqual(rules[0]["RuleArn"], host["RuleArn"])
+        self.assertTrue(rules[2]["IsDefault"])
+        self.assertIn("OperationNotPermitted",
+                      refused("delete-rule", "--rule-arn", rules[2]["RuleArn"]))
+
+        # Tags, and what may not be deleted while in use.
+        elbv2("add-tags", "--resource-arns", tg["TargetGroupArn"], "--tags", "Key=app,Value=web")
+        tags = elbv2("describe-tags", "--resource-arns", lb["LoadBalancerArn"], tg["TargetGroupArn"])
+        self.assertEqual([d["Tags"] for d in tags["TagDescriptions"]],
+                         [[{"Key": "team", "Value": "berth"}], [{"Key": "app", "Value": "web"}]])
+        self.assertIn("ResourceInUse",
+                      refused("delete-target-group", "--target-group-arn", tg["TargetGroupArn"]))
+        elbv2("delete-load-balancer", "--load-balancer-arn", lb["LoadBalancerArn"])
+        self.assertIn("ListenerNotFound",
+                      refused("describe-listeners", "--listener-arns", listener["ListenerArn"]))
+        elbv2("delete-target-group", "--target-group-arn", tg["TargetGroupArn"])
+        self.assertIn("TargetGroupNotFound",
+                      refused("describe-target-groups", "--target-group-arns", tg["TargetGroupArn"]))
+
+
+if __name__ == "__main__":
+    unittest.main()
