@@ -218,5 +218,88 @@ class LoadBalancerApi(unittest.TestCase):
                       refused("describe-target-groups", "--target-group-arns", tg["TargetGroupArn"]))
 
 
+class ServiceBehindALoadBalancer(unittest.TestCase):
+    """Seed 003's fix: a service on dynamic host ports behind an ALB. Each task's host port is
+    its target's port; a task counts once its target is healthy; a stopped task drains for
+    the target group's deregistration delay, DEACTIVATING, before it stops."""
+
+    def test_dynamic_ports_registration_health_and_draining(self):
+        lb = elbv2("create-load-balancer", "--name", "svc", "--subnets", "subnet-1",
+                   "subnet-2")["LoadBalancers"][0]
+        tg = elbv2("create-target-group", "--name", "svc", "--protocol", "HTTP", "--port", "80",
+                   "--vpc-id", lb["VpcId"], "--health-check-interval-seconds", "5",
+                   "--health-check-timeout-seconds", "2", "--healthy-threshold-count", "2")
+        tg = tg["TargetGroups"][0]["TargetGroupArn"]
+        elbv2("modify-target-group-attributes", "--target-group-arn", tg,
+              "--attributes", "Key=deregistration_delay.timeout_seconds,Value=6")
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump([{"name": "web", "image": "nginx", "memory": 64, "essential": True,
+                        "portMappings": [{"containerPort": 80, "hostPort": 0}]}], f)
+        ecs("register-task-definition", "--family", "svc-web",
+            "--container-definitions", f"file://{f.name}")
+        os.unlink(f.name)
+        lbs = f"targetGroupArn={tg},containerName=web,containerPort=80"
+        # Without a listener the target group has no load balancer: ECS refuses it.
+        bad = run("ecs", "create-service", "--service-name", "svc", "--task-definition", "svc-web",
+                  "--desired-count", "2", "--load-balancers", lbs)
+        self.assertIn("does not have an associated load balancer", bad.stderr)
+        elbv2("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"], "--protocol", "HTTP",
+              "--port", "8080", "--default-actions", f"Type=forward,TargetGroupArn={tg}")
+        bad = run("ecs", "create-service", "--service-name", "svc", "--task-definition", "svc-web",
+                  "--desired-count", "2", "--load-balancers",
+                  f"targetGroupArn={tg},containerName=web,containerPort=8080")
+        self.assertIn("The container web did not have a container port 8080 defined.", bad.stderr)
+        service = ecs("create-service", "--service-name", "svc", "--task-definition", "svc-web",
+                      "--desired-count", "2", "--load-balancers", lbs)["service"]
+        self.assertEqual(service["loadBalancers"],
+                         [{"targetGroupArn": tg, "containerName": "web", "containerPort": 80}])
+
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            found = health(tg)
+            if len(found) == 2 and all(t["TargetHealth"]["State"] == "healthy" for t in found):
+                break
+            time.sleep(1)
+        else:
+            raise AssertionError(f"the targets did not become healthy: {health(tg)}")
+        arns = ecs("list-tasks", "--service-name", "svc")["taskArns"]
+        tasks = ecs("describe-tasks", "--tasks", *arns)["tasks"]
+        ports = sorted(t["containers"][0]["networkBindings"][0]["hostPort"] for t in tasks)
+        self.assertEqual(sorted(t["Target"]["Port"] for t in health(tg)), ports)
+        self.assertTrue(all(p >= 32768 for p in ports), ports)
+        messages = [e["message"] for e in ecs("describe-services", "--services", "svc")["services"][0]["events"]]
+        self.assertIn(f"(service svc) registered 2 targets in (target-group {tg})", messages)
+
+        # Scale in: one task drains for 6 s, DEACTIVATING, then stops.
+        ecs("update-service", "--service", "svc", "--desired-count", "1")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            states = [t["TargetHealth"]["State"] for t in health(tg)]
+            if "draining" in states:
+                break
+            time.sleep(0.3)
+        else:
+            raise AssertionError(f"no target drained: {health(tg)}")
+        began = time.time()
+        stopping = ecs("list-tasks", "--service-name", "svc", "--desired-status", "STOPPED")["taskArns"]
+        self.assertEqual(len(stopping), 1)
+        status = ecs("describe-tasks", "--tasks", *stopping)["tasks"][0]["lastStatus"]
+        self.assertEqual(status, "DEACTIVATING")
+        while time.time() < began + 30:
+            task = ecs("describe-tasks", "--tasks", *stopping)["tasks"][0]
+            if task["lastStatus"] == "STOPPED":
+                break
+            time.sleep(0.3)
+        drained = time.time() - began
+        self.assertEqual(task["lastStatus"], "STOPPED")
+        self.assertGreaterEqual(drained, 4.0, "the task stopped before the deregistration delay")
+        self.assertEqual(len(health(tg)), 1)
+        messages = [e["message"] for e in ecs("describe-services", "--services", "svc")["services"][0]["events"]]
+        self.assertIn("(service svc) has begun draining connections on 1 tasks.", messages)
+        self.assertIn(f"(service svc) deregistered 1 targets in (target-group {tg})", messages)
+        ecs("update-service", "--service", "svc", "--desired-count", "0")
+        ecs("delete-service", "--service", "svc", "--force")
+
+
 if __name__ == "__main__":
     unittest.main()

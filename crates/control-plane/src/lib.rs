@@ -38,6 +38,7 @@ mod summary;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use berth_agent_protocol::{AgentEvent, AgentInstruction};
+use berth_model::load_balancing::{Target, TargetCall, TargetGroupFacts, TargetState};
 use berth_model::views::{Explanation, FleetSummary};
 use berth_model::{ApiError, ArnScope, SimTime};
 use rand_chacha::rand_core::SeedableRng;
@@ -106,6 +107,8 @@ impl ControlPlane {
                 capacity_providers: BTreeMap::new(),
                 scaling: VecDeque::new(),
                 next_scaling: None,
+                target_groups: BTreeMap::new(),
+                target_calls: VecDeque::new(),
             },
         }
     }
@@ -152,6 +155,28 @@ impl ControlPlane {
         self.state.expire(now);
         engine::lifecycle::handle(&mut self.state, now, container_instance_arn, event);
         self.state.dirty = true;
+    }
+
+    /// What Elastic Load Balancing says of its target groups now (the region calls this after
+    /// every ELB change): CreateService and UpdateService check `loadBalancers` against it.
+    pub fn set_target_groups(&mut self, target_groups: Vec<TargetGroupFacts>) {
+        self.state.target_groups = target_groups
+            .into_iter()
+            .map(|facts| (facts.target_group_arn.clone(), facts))
+            .collect();
+    }
+
+    /// What ELB says of a target at `now`: its health, or that it drained.
+    pub fn handle_target_health(&mut self, now: SimTime, target: &Target, state: TargetState) {
+        self.state.now = now;
+        self.state.expire(now);
+        engine::load_balancing::handle_health(&mut self.state, target, state);
+    }
+
+    /// The next RegisterTargets or DeregisterTargets for ELB.
+    pub fn poll_target_call(&mut self) -> Option<TargetCall> {
+        self.flush();
+        self.state.target_calls.pop_front()
     }
 
     /// Lets time pass: STOPPED tasks older than an hour disappear, services take their

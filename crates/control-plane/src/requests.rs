@@ -6,8 +6,8 @@
 use berth_model::overrides::TaskOverride;
 use berth_model::placement::{PlacementConstraint, PlacementStrategy};
 use berth_model::resources::{
-    Cluster, ContainerInstance, DeploymentConfiguration, Failure, Resource, Service, Task,
-    VersionInfo,
+    Cluster, ContainerInstance, DeploymentConfiguration, Failure, Resource, Service,
+    ServiceLoadBalancer, Task, VersionInfo,
 };
 use berth_model::task_definition::{Attribute, KeyValuePair, Tag, TaskDefinition};
 use serde::{Deserialize, Serialize};
@@ -491,8 +491,8 @@ request! {
         health_check_grace_period_seconds: i64,
         /// Tags.
         tags: Vec<Tag>,
-        /// Load balancers (accepted, not used).
-        load_balancers: Value,
+        /// Target groups its tasks are registered in.
+        load_balancers: Vec<ServiceLoadBalancer>,
         /// Service registries (accepted, not used).
         service_registries: Value,
         /// Deployment controller (ECS only).
@@ -553,8 +553,8 @@ request! {
         enable_execute_command: bool,
         /// Managed tags (accepted, not used).
         enable_ecs_managed_tags: bool,
-        /// Load balancers (accepted, not used).
-        load_balancers: Value,
+        /// New target groups (an empty list removes them; starts a deployment).
+        load_balancers: Vec<ServiceLoadBalancer>,
         /// Tag propagation (accepted, not used).
         propagate_tags: String,
         /// Service registries (accepted, not used).

@@ -300,6 +300,21 @@ impl Elb {
         Some(actions::render_target_group(self, group))
     }
 
+    /// What ECS needs to know of every target group.
+    pub fn target_group_facts(&self) -> Vec<berth_model::load_balancing::TargetGroupFacts> {
+        self.target_groups
+            .iter()
+            .map(|group| {
+                let doc = actions::render_target_group(self, group);
+                berth_model::load_balancing::TargetGroupFacts {
+                    target_group_arn: doc.target_group_arn,
+                    target_type: doc.target_type.as_str().to_owned(),
+                    load_balancer_arns: doc.load_balancer_arns.member,
+                }
+            })
+            .collect()
+    }
+
     /// Every target group's ARN.
     pub fn target_group_arns(&self) -> impl Iterator<Item = &str> {
         self.target_groups

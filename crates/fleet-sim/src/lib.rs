@@ -32,6 +32,7 @@ use berth_control_plane::requests::{CreateClusterRequest, RegisterContainerInsta
 use berth_control_plane::{ClusterEvent, Config, ControlPlane, Request, Response};
 use berth_elb::{Elb, ElbError, Probe, ProbeOutcome};
 use berth_model::instance_types::instance_type;
+use berth_model::load_balancing::{Target, TargetCall, TargetState};
 use berth_model::resources::{Resource, VersionInfo};
 use berth_model::states::{ClusterStatus, ContainerInstanceStatus};
 use berth_model::{ApiError, SimTime};
@@ -652,6 +653,8 @@ impl Simulation {
         };
         let elb = self.elb.as_mut().expect("made above");
         let outcome = elb.handle(request, self.now, &fleet);
+        let facts = elb.target_group_facts();
+        self.cp.set_target_groups(facts);
         self.pump();
         outcome
     }
@@ -1164,27 +1167,76 @@ impl Simulation {
 
     /// Takes the control plane's instructions and events.
     fn pump(&mut self) {
-        while let Some((instance, instruction)) = self.cp.poll_instruction() {
-            self.instruct(&instance, instruction);
-        }
-        while let Some(event) = self.cp.poll_event() {
-            if self.keep_log {
-                self.log.push(event);
+        // ECS and ELB answer each other until neither has anything more to say.
+        loop {
+            while let Some((instance, instruction)) = self.cp.poll_instruction() {
+                self.instruct(&instance, instruction);
+            }
+            while let Some(event) = self.cp.poll_event() {
+                if self.keep_log {
+                    self.log.push(event);
+                }
+            }
+            while let Some(request) = self.cp.poll_scaling() {
+                self.scale(request);
+            }
+            let mut spoke = false;
+            while let Some(call) = self.cp.poll_target_call() {
+                spoke = true;
+                self.call_elb(call);
+            }
+            spoke |= self.answer_health_checks();
+            if !spoke {
+                break;
             }
         }
-        while let Some(request) = self.cp.poll_scaling() {
-            self.scale(request);
+    }
+
+    /// ECS's RegisterTargets or DeregisterTargets, as ECS calls ELB.
+    fn call_elb(&mut self, call: TargetCall) {
+        let Some(elb) = &mut self.elb else {
+            return; // No ELB has been used: no target group exists to register in.
+        };
+        let (target, register) = match call {
+            TargetCall::Register(target) => (target, true),
+            TargetCall::Deregister(target) => (target, false),
+        };
+        let input = berth_elb::requests::TargetsInput {
+            target_group_arn: Some(target.target_group_arn.clone()),
+            targets: Some(
+                vec![berth_elb::TargetDescription {
+                    id: target.id.clone(),
+                    port: Some(target.port),
+                    availability_zone: None,
+                }]
+                .into(),
+            ),
+        };
+        let request = if register {
+            berth_elb::Request::RegisterTargets(input)
+        } else {
+            berth_elb::Request::DeregisterTargets(input)
+        };
+        let fleet = Fleet {
+            ec2_instances: &self.ec2_instances,
+            agents: &self.agents,
+            external: &self.external,
+        };
+        // A target group deleted since: ECS's call fails and the task runs without it.
+        if elb.handle(request, self.now, &fleet).is_err() && !register {
+            self.cp
+                .handle_target_health(self.now, &target, TargetState::Gone);
         }
-        self.answer_health_checks();
     }
 
     /// The virtual containers answer the load balancers' health checks at once: a running
     /// container publishing the checked port answers 200 (a TCP check connects), or 503 when
     /// its image was made unhealthy; nothing there refuses. Docker-backed instances answer
     /// through `berth serve`'s own checks.
-    fn answer_health_checks(&mut self) {
+    /// Returns whether ELB told ECS anything.
+    fn answer_health_checks(&mut self) -> bool {
         let Some(elb) = &mut self.elb else {
-            return;
+            return false;
         };
         while let Some(probe) = elb.poll_probe() {
             let outcome =
@@ -1193,8 +1245,44 @@ impl Simulation {
                 elb.handle_probe(probe.id, outcome);
             }
         }
-        // What ELB tells its clients reaches ECS once services register targets.
-        while elb.poll_event().is_some() {}
+        let mut told = false;
+        while let Some(event) = elb.poll_event() {
+            told = true;
+            let (target, state) = match event {
+                berth_elb::ElbEvent::TargetHealth {
+                    target_group_arn,
+                    target,
+                    health,
+                } => (
+                    Target {
+                        target_group_arn,
+                        id: target.id,
+                        port: target.port.unwrap_or(0),
+                    },
+                    match health.state {
+                        berth_elb::TargetHealthState::Healthy => TargetState::Healthy,
+                        berth_elb::TargetHealthState::Unhealthy => {
+                            TargetState::Unhealthy(health.description.unwrap_or_default())
+                        }
+                        berth_elb::TargetHealthState::Draining => TargetState::Draining,
+                        _ => TargetState::Initial,
+                    },
+                ),
+                berth_elb::ElbEvent::TargetDeregistered {
+                    target_group_arn,
+                    target,
+                } => (
+                    Target {
+                        target_group_arn,
+                        id: target.id,
+                        port: target.port.unwrap_or(0),
+                    },
+                    TargetState::Gone,
+                ),
+            };
+            self.cp.handle_target_health(self.now, &target, state);
+        }
+        told
     }
 
     /// What a simulated agent does with an instruction.

@@ -30,6 +30,7 @@ pub mod arn;
 mod ecs_enum;
 pub mod inputs;
 pub mod instance_types;
+pub mod load_balancing;
 pub mod locate;
 pub mod messages;
 pub mod network;

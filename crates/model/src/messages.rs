@@ -173,6 +173,11 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("body-too-large", SerializationException, "The request body of {} bytes is larger than the {} bytes accepted."),
     ("body-not-json", SerializationException, "The request body is not valid JSON: {}"),
     ("body-not-object", SerializationException, "The request body must be a JSON object."),
+    // Services behind load balancers.
+    ("load-balancers-too-many", InvalidParameterException, "A service can have at most 5 target groups in loadBalancers."),
+    ("classic-load-balancer", InvalidParameterException, "Berth has no Classic Load Balancers: name an Application or Network Load Balancer's targetGroupArn instead of loadBalancerName."),
+    ("target-group-required", InvalidParameterException, "targetGroupArn is required for each load balancer."),
+    ("target-group-missing", InvalidParameterException, "The target group {} does not exist."),
     // Clusters.
     ("cluster-setting-name", InvalidParameterException, "Invalid cluster setting name '{}'. The only cluster setting is containerInsights."),
     ("cluster-setting-value", InvalidParameterException, "Invalid value '{}' for setting containerInsights. Valid values are enabled, disabled and enhanced."),
@@ -237,6 +242,72 @@ fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
         message.push_str(piece);
     }
     message
+}
+
+// ECS with load balancers (crates/elb/FACTS.md §6 holds the sources: real ECS responses).
+
+/// CreateService with a role for a service that uses the service-linked role (awsvpc).
+pub const SERVICE_LINKED_ROLE: &str =
+    "You cannot specify an IAM role for services that require a service linked role.";
+
+/// A target group no listener or rule forwards to.
+pub fn target_group_without_load_balancer(arn: &str) -> String {
+    format!("The target group with targetGroupArn {arn} does not have an associated load balancer.")
+}
+
+/// `loadBalancers[].containerName` not in the task definition.
+pub fn container_not_in_task_definition(name: &str) -> String {
+    format!("The container {name} does not exist in the task definition.")
+}
+
+/// `loadBalancers[].containerPort` not a port mapping of the container.
+pub fn container_port_not_defined(name: &str, port: u32) -> String {
+    format!("The container {name} did not have a container port {port} defined.")
+}
+
+/// A target group whose target type does not suit the network mode (`ip` for awsvpc).
+pub fn target_type_incompatible(arn: &str, target_type: &str, mode: &str) -> String {
+    format!(
+        "The provided target group {arn} has target type {target_type}, which is incompatible with the {mode} network mode specified in the task definition."
+    )
+}
+
+/// A service registered its tasks' targets.
+pub fn targets_registered(service: &str, n: usize, arn: &str) -> String {
+    format!("(service {service}) registered {n} targets in (target-group {arn})")
+}
+
+/// A service deregistered its tasks' targets.
+pub fn targets_deregistered(service: &str, n: usize, arn: &str) -> String {
+    format!("(service {service}) deregistered {n} targets in (target-group {arn})")
+}
+
+/// A service began draining the tasks it stops.
+pub fn draining_connections(service: &str, n: usize) -> String {
+    format!("(service {service}) has begun draining connections on {n} tasks.")
+}
+
+/// A task's target failed its health checks (ECS Developer Guide, service event messages):
+/// with `instance` on EC2, without it for awsvpc.
+pub fn target_unhealthy(
+    service: &str,
+    task_id: &str,
+    instance: Option<&str>,
+    port: u32,
+    arn: &str,
+    reason: &str,
+) -> String {
+    let instance = instance
+        .map(|i| format!(" (instance {i})"))
+        .unwrap_or_default();
+    format!(
+        "(service {service}) (task {task_id}){instance} (port {port}) is unhealthy in (target-group {arn}) due to (reason {reason})"
+    )
+}
+
+/// The stoppedReason of a task replaced for its failing target.
+pub fn failed_elb_health_checks(arn: &str) -> String {
+    format!("Task failed ELB health checks in (target-group {arn})")
 }
 
 // Elastic Load Balancing v2 (crates/elb/FACTS.md holds the sources).

@@ -453,8 +453,8 @@ pub struct Service {
     pub service_name: String,
     /// The cluster.
     pub cluster_arn: String,
-    /// Load balancers (none in Berth yet).
-    pub load_balancers: Vec<serde_json::Value>,
+    /// The target groups its tasks are registered in.
+    pub load_balancers: Vec<ServiceLoadBalancer>,
     /// Service registries (none).
     pub service_registries: Vec<serde_json::Value>,
     /// ACTIVE, DRAINING or INACTIVE.
@@ -515,6 +515,24 @@ pub struct Service {
     /// Tags, when asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+/// One of a service's `loadBalancers`: a target group and the container port registered in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceLoadBalancer {
+    /// An ALB's or NLB's target group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_group_arn: Option<String>,
+    /// A Classic Load Balancer's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_name: Option<String>,
+    /// The container whose port is registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
+    /// Its port (a `containerPort` of the task definition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_port: Option<u32>,
 }
 
 /// A service's `deploymentController`: who deploys it.

@@ -127,8 +127,18 @@ pub(super) fn create(
         0,
     )?;
     berth_scheduler::compile_strategies(request.placement_strategy.as_deref().unwrap_or(&[]))?;
+    let load_balancers = request.load_balancers.clone().unwrap_or_default();
+    if let Some(td) = crate::records::resolve(cp, &task_definition) {
+        crate::engine::load_balancing::check(
+            &cp.target_groups,
+            &load_balancers,
+            td,
+            request.role.as_deref(),
+        )?;
+    }
     let cluster_name = cluster_name(request.cluster.as_deref());
     let doc = Service {
+        load_balancers,
         service_arn: cp.scope.service(&cluster_name, &name),
         service_name: name.clone(),
         cluster_arn,
@@ -282,6 +292,17 @@ pub(super) fn update(
     if let Some(strategies) = &request.placement_strategy {
         berth_scheduler::compile_strategies(strategies)?;
     }
+    // New load balancers are checked against the task definition the service will run.
+    let changed_load_balancers = request
+        .load_balancers
+        .clone()
+        .filter(|lbs| *lbs != record_load_balancers(cp, request.cluster.as_deref(), &name));
+    if let Some(lbs) = &changed_load_balancers {
+        let td_text = new_definition.clone().unwrap_or_else(|| current.clone());
+        if let Some(td) = crate::records::resolve(cp, &td_text) {
+            crate::engine::load_balancing::check(&cp.target_groups, lbs, td, None)?;
+        }
+    }
     let cluster_name = cluster_name(request.cluster.as_deref());
     let record = cp
         .clusters
@@ -325,9 +346,14 @@ pub(super) fn update(
     if let Some(network) = &changed_network {
         record.doc.network_configuration = Some(network.clone());
     }
+    // New load balancers are a new deployment too: new tasks register in them.
+    if let Some(lbs) = &changed_load_balancers {
+        record.doc.load_balancers = lbs.clone();
+    }
     let changed_definition = new_definition.filter(|td| *td != current);
     if changed_definition.is_some()
         || changed_network.is_some()
+        || changed_load_balancers.is_some()
         || request.force_new_deployment == Some(true)
     {
         deploy(
@@ -344,6 +370,19 @@ pub(super) fn update(
     Ok(Response::Service(ServiceResponse {
         service: Some(service_document(cp, &cluster_name, &name, false)),
     }))
+}
+
+/// A service's load balancers as they are.
+fn record_load_balancers(
+    cp: &State,
+    cluster: Option<&str>,
+    name: &str,
+) -> Vec<berth_model::resources::ServiceLoadBalancer> {
+    cp.clusters
+        .get(&cluster_name(cluster))
+        .and_then(|c| c.services.get(name))
+        .map(|s| s.doc.load_balancers.clone())
+        .unwrap_or_default()
 }
 
 pub(super) fn delete(

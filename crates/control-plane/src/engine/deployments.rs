@@ -163,7 +163,7 @@ pub(crate) fn started(
             .then_some(&doc.capacity_provider_strategy),
         "platformVersion": doc.platform_version,
         "platformFamily": doc.platform_family,
-        "loadBalancers": [],
+        "loadBalancers": doc.load_balancers,
         "serviceRegistries": [],
         "networkConfiguration": doc.network_configuration,
         "guardDutyEnabled": false,

@@ -293,6 +293,7 @@ pub(crate) fn launch_task(
             service: launch.service.clone(),
             awaiting: None,
             counted: (false, false),
+            targets: Vec::new(),
         },
     );
     if let Some(awaiting) = awaiting {

@@ -177,7 +177,12 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
             }
         }
         Status::Running => {
-            if task.last_status != TaskStatus::Running {
+            // A DEACTIVATING task (draining from its load balancer) runs on, but is not
+            // RUNNING again.
+            if !matches!(
+                task.last_status,
+                TaskStatus::Running | TaskStatus::Deactivating
+            ) {
                 task.last_status = TaskStatus::Running;
                 task.started_at = Some(now);
                 record.ever_running = true;
@@ -193,6 +198,7 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
             }
             task.last_status = TaskStatus::Stopped;
             task.desired_status = TaskStatus::Stopped;
+            crate::engine::load_balancing::forget(&mut record.targets, &mut cp.target_calls);
             task.stopped_at = Some(now);
             task.execution_stopped_at = Some(now);
             task.stopping_at.get_or_insert(now);

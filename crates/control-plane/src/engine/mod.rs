@@ -8,4 +8,5 @@ pub(crate) mod capacity;
 pub(crate) mod deployments;
 pub(crate) mod launch;
 pub(crate) mod lifecycle;
+pub(crate) mod load_balancing;
 pub(crate) mod placement;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use berth_agent_protocol::AgentInstruction;
 use berth_model::arn::parse_arn;
+use berth_model::load_balancing::{Target, TargetCall, TargetGroupFacts, TargetState};
 use berth_model::resources::{DeploymentController, Scale};
 use berth_model::resources::{Task, VersionInfo};
 use berth_model::states::DeploymentControllerType;
@@ -185,6 +186,9 @@ pub(crate) struct ServiceTask {
     pub(crate) instance: Option<usize>,
     /// Scale-in protection, until then.
     pub(crate) protected_until: Option<SimTime>,
+    /// Its load balancer targets.
+    #[serde(default)]
+    pub(crate) targets: TargetsHealth,
 }
 
 #[cfg(test)]
@@ -206,6 +210,7 @@ impl ServiceTask {
             deployment,
             instance: Some(0),
             protected_until: None,
+            targets: TargetsHealth::None,
         }
     }
 }
@@ -230,6 +235,7 @@ impl ServiceTask {
             deployment: deployment_number(task.started_by.as_deref().unwrap_or("")),
             instance: record.instance,
             protected_until: record.protected_until,
+            targets: record.target_health(),
         })
     }
 }
@@ -344,6 +350,44 @@ pub(crate) struct TaskRecord {
     /// (desiredStatus RUNNING, PENDING).
     #[serde(default)]
     pub(crate) counted: (bool, bool),
+    /// Its targets in its service's target groups, and what ELB last said of each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) targets: Vec<(Target, TargetState)>,
+}
+
+impl TaskRecord {
+    /// Its targets' health as the service scheduler reads it.
+    pub(crate) fn target_health(&self) -> TargetsHealth {
+        let live: Vec<&TargetState> = self
+            .targets
+            .iter()
+            .map(|(_, state)| state)
+            .filter(|s| !matches!(s, TargetState::Gone | TargetState::Draining))
+            .collect();
+        if self.targets.is_empty() {
+            TargetsHealth::None
+        } else if live.iter().any(|s| matches!(s, TargetState::Unhealthy(_))) {
+            TargetsHealth::Unhealthy
+        } else if !live.is_empty() && live.iter().all(|s| **s == TargetState::Healthy) {
+            TargetsHealth::Healthy
+        } else {
+            TargetsHealth::Waiting
+        }
+    }
+}
+
+/// A task's load balancer targets, at a glance.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum TargetsHealth {
+    /// It has none (its service has no load balancers, or it never ran).
+    #[default]
+    None,
+    /// Registered, not all healthy yet.
+    Waiting,
+    /// Every one healthy.
+    Healthy,
+    /// One is failing its health checks.
+    Unhealthy,
 }
 
 impl TaskRecord {
@@ -601,6 +645,12 @@ pub(crate) struct State {
     /// [`Config::endpoint`]; a restored control plane takes its driver's.
     #[serde(skip)]
     pub(crate) endpoint: Option<String>,
+    /// What ELB last said of its target groups (`ControlPlane::set_target_groups`).
+    #[serde(default)]
+    pub(crate) target_groups: BTreeMap<String, TargetGroupFacts>,
+    /// Registrations and deregistrations for ELB, not yet taken.
+    #[serde(default)]
+    pub(crate) target_calls: VecDeque<TargetCall>,
 }
 
 /// What an engine step writes besides one cluster's records: agents' instructions, events,
@@ -611,9 +661,15 @@ pub(crate) struct Out<'a> {
     pub(crate) rng: &'a mut ChaCha8Rng,
     pub(crate) instructions: &'a mut VecDeque<(String, AgentInstruction)>,
     pub(crate) events: &'a mut VecDeque<ClusterEvent>,
+    pub(crate) target_calls: &'a mut VecDeque<TargetCall>,
 }
 
 impl Out<'_> {
+    /// A call for ELB (RegisterTargets, DeregisterTargets).
+    pub(crate) fn call_elb(&mut self, call: TargetCall) {
+        self.target_calls.push_back(call);
+    }
+
     /// A fresh 32-hex id from the seeded generator.
     pub(crate) fn new_id(&mut self) -> EcsId {
         new_id(self.rng)
@@ -710,6 +766,7 @@ impl State {
             clusters,
             instructions,
             events,
+            target_calls,
             ..
         } = self;
         let cluster = clusters.get_mut(name)?;
@@ -720,6 +777,7 @@ impl State {
                 rng,
                 instructions,
                 events,
+                target_calls,
             },
         ))
     }
@@ -741,6 +799,7 @@ impl State {
             rng: &mut self.rng,
             instructions: &mut self.instructions,
             events: &mut self.events,
+            target_calls: &mut self.target_calls,
         }
     }
 

@@ -32,13 +32,16 @@
 //! started running, for which a wake-up is armed.
 
 use crate::engine::deployments::{add_events, count_failed_task};
+use crate::engine::load_balancing;
 use crate::records::timers::Wake;
-use crate::records::{deployment_number, table, Phase, ServiceTask, State, Table, TaskKey};
+use crate::records::{
+    deployment_number, table, Phase, ServiceTask, State, Table, TargetsHealth, TaskKey,
+};
 #[cfg(debug_assertions)]
 use crate::schedulers::step::check_table;
 use crate::schedulers::step::{
-    counts_healthy, finish_step, reach_steady_state, ready_at, start_tasks, started_event,
-    stop_task, stopped_event, Source,
+    counts_healthy, draining_events, finish_step, reach_steady_state, ready_at, start_tasks,
+    started_event, stop_task, stopped_event, Source,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
@@ -55,7 +58,8 @@ pub(crate) struct Replacements {
 pub(crate) fn failed_health(tasks: &Table, now: SimTime, grace_ms: u64) -> Replacements {
     let mut plan = Replacements::default();
     for (key, t) in tasks {
-        if !(t.desired_running && t.phase == Phase::Running && t.health_checked && t.unhealthy) {
+        let failing = (t.health_checked && t.unhealthy) || t.targets == TargetsHealth::Unhealthy;
+        if !(t.desired_running && t.phase == Phase::Running && failing) {
             continue;
         }
         match t.started_at.map(|at| at.plus_millis(grace_ms)) {
@@ -149,7 +153,10 @@ impl Live {
             deployment: t.deployment,
             protected: t.protected_until.is_some_and(|until| until > view.now),
             healthy,
-            warming: running && !healthy && !(t.health_checked && t.unhealthy),
+            warming: running
+                && !healthy
+                && !(t.health_checked && t.unhealthy)
+                && t.targets != TargetsHealth::Unhealthy,
             // PROVISIONING (waiting for capacity) counts too: scale-in takes what has not
             // started first.
             pending: !running,
@@ -230,12 +237,31 @@ pub(crate) fn plan(view: &View) -> Plan {
     let stopped: std::collections::BTreeSet<TaskKey> = plan.stop.iter().copied().collect();
     let left = |t: &Live| stopped.is_empty() || !stopped.contains(&t.key);
     let primary_healthy = primary.iter().filter(|t| t.healthy && left(t)).count() as u32;
+    // A task draining from its load balancer (DEACTIVATING) still belongs to its
+    // deployment: the deployment is not done until it has stopped.
+    // So does a task this step stops that has targets: it will drain first.
+    let to_drain = plan
+        .stop
+        .iter()
+        .filter_map(|key| view.tasks.get(key))
+        .filter(|t| t.targets != TargetsHealth::None);
+    let deactivating = view
+        .tasks
+        .values()
+        .filter(|t| !t.desired_running && t.phase == Phase::Other)
+        .chain(to_drain);
     plan.complete = !old.iter().any(|t| left(t))
         && primary_healthy == desired
-        && primary.len() as u32 == desired;
-    for t in live.iter().filter(|t| left(t)) {
-        if !plan.keep.contains(&t.deployment) {
-            plan.keep.push(t.deployment);
+        && primary.len() as u32 == desired
+        && deactivating.clone().next().is_none();
+    let kept = live
+        .iter()
+        .filter(|t| left(t))
+        .map(|t| t.deployment)
+        .chain(deactivating.map(|t| t.deployment));
+    for deployment in kept {
+        if !plan.keep.contains(&deployment) {
+            plan.keep.push(deployment);
         }
     }
     plan
@@ -243,6 +269,15 @@ pub(crate) fn plan(view: &View) -> Plan {
 
 /// One step of a REPLICA service: the two plans, each applied.
 pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_name: &str) {
+    // Tasks that came to run since the last step get their load balancer targets.
+    let target_groups = std::mem::take(&mut cp.target_groups);
+    let registered = cp
+        .cluster_and_out(cluster_name)
+        .map(|(cluster, mut out)| {
+            load_balancing::register_running(cluster, &mut out, &target_groups, service_name)
+        })
+        .unwrap_or_default();
+    cp.target_groups = target_groups;
     let cluster = &cp.clusters[cluster_name];
     #[cfg(debug_assertions)]
     check_table(cluster, service_name);
@@ -255,27 +290,48 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     }
     let failed = replacements.failed;
 
-    // Replace the tasks that failed their health checks; each counts for its deployment's
-    // circuit breaker.
-    let failed_reason = messages::unconfirmed_text("task-failed-health-checks", &[]);
+    // Replace the tasks that failed their health checks (a load balancer's, or their
+    // containers'); each counts for its deployment's circuit breaker.
+    let mut events = registered;
+    let mut drained = Vec::new();
     for key in &failed {
-        stop_task(cp, now, cluster_name, *key, &failed_reason);
+        let cluster = &cp.clusters[cluster_name];
+        let record = &cluster.tasks[key];
+        let (reason, event) = match load_balancing::failing_target(record) {
+            Some((target, description)) => {
+                let instance = record
+                    .instance
+                    .map(|i| cluster.fleet.instances()[i].ec2_instance_id.clone());
+                (
+                    messages::failed_elb_health_checks(&target.target_group_arn),
+                    messages::target_unhealthy(
+                        service_name,
+                        &key.id(),
+                        instance.as_deref(),
+                        target.port,
+                        &target.target_group_arn,
+                        description,
+                    ),
+                )
+            }
+            None => (
+                messages::unconfirmed_text("task-failed-health-checks", &[]),
+                messages::unconfirmed_text("service-task-unhealthy", &[&service_name, &key.id()]),
+            ),
+        };
+        events.push(event);
+        drained.push(stop_task(cp, now, cluster_name, *key, &reason));
         let deployment = cp.clusters[cluster_name].tasks[key].task.started_by.clone();
         if let Some(deployment) = deployment {
             count_failed_task(cp, now, cluster_name, service_name, &deployment, false);
         }
     }
-    let mut events: Vec<String> = failed
-        .iter()
-        .map(|key| {
-            messages::unconfirmed_text("service-task-unhealthy", &[&service_name, &key.id()])
-        })
-        .collect();
     let record = &cp.clusters[cluster_name].services[service_name];
     if deployment_number(&record.doc.deployments[0].id) != primary_number {
         // The failures tripped the circuit breaker into a rollback: say what was stopped,
         // then step again afresh.
         events.extend(stopped_event(service_name, &failed));
+        events.extend(draining_events(service_name, &drained));
         add_events(cp, now, cluster_name, service_name, events);
         cp.dirty = true;
         return;
@@ -321,7 +377,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     };
     let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&primary.id]);
     for key in &plan.stop {
-        stop_task(cp, now, cluster_name, *key, &scaling);
+        drained.push(stop_task(cp, now, cluster_name, *key, &scaling));
     }
 
     // Say why the service is stuck, once per cause.
@@ -332,6 +388,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     });
     events.extend(started_event(service_name, &started));
     events.extend(stopped_event(service_name, failed.iter().chain(&plan.stop)));
+    events.extend(draining_events(service_name, &drained));
     let record = &cp.clusters[cluster_name].services[service_name];
     let repeated = problem.is_some() && problem == record.last_problem;
     if let (Some(problem), false) = (&problem, repeated) {
@@ -433,6 +490,47 @@ mod tests {
         assert_eq!(plan.stop, vec![key(1), key(2)]);
         assert!(!plan.stuck && !plan.complete);
         assert_eq!(plan.keep, vec![1]);
+    }
+
+    /// Behind a load balancer a task counts once its targets are healthy, not after 40 s;
+    /// a failing target is unhealthy (stopped first, and replaced); a task still draining
+    /// (DEACTIVATING) keeps its deployment from completing.
+    #[test]
+    fn load_balancer_targets_decide_health_and_draining_holds_completion() {
+        let mut waiting = running(1, 2, 0);
+        waiting.1.targets = TargetsHealth::Waiting;
+        let mut in_service = running(2, 2, 0);
+        in_service.1.targets = TargetsHealth::Healthy;
+        let tasks = Table::from([waiting, in_service]);
+        let decided = super::plan(&view(2, 200, 100, &tasks));
+        assert!(
+            !decided.complete,
+            "a task whose target is not healthy does not count, after 100 s"
+        );
+
+        let mut failing = running(3, 1, 0);
+        failing.1.targets = TargetsHealth::Unhealthy;
+        let tasks = Table::from([running(1, 1, 0), failing]);
+        let decided = super::plan(&view(2, 100, 50, &tasks));
+        assert_eq!(decided.stop, vec![key(3)], "the failing one goes first");
+        let failed = failed_health(&tasks, at(100), 0);
+        assert_eq!(failed.failed, vec![key(3)]);
+        assert!(
+            failed_health(&tasks, at(100), 200_000).failed.is_empty(),
+            "within the grace period"
+        );
+
+        let mut healthy = running(1, 2, 0);
+        healthy.1.targets = TargetsHealth::Healthy;
+        let mut draining = running(2, 1, 0);
+        draining.1.desired_running = false;
+        draining.1.phase = Phase::Other;
+        let tasks = Table::from([healthy, draining]);
+        let decided = super::plan(&view(1, 200, 100, &tasks));
+        assert!(!decided.complete);
+        assert_eq!(decided.keep, vec![2, 1]);
+        let tasks = Table::from([(key(1), tasks[&key(1)])]);
+        assert!(super::plan(&view(1, 200, 100, &tasks)).complete);
     }
 
     #[test]

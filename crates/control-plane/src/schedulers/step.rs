@@ -7,7 +7,7 @@ use crate::engine::launch::{instruct_stop, launch_task, next_subnet, stop_waitin
 use crate::engine::launch::{FargateNetwork, Launch, Target};
 use crate::engine::placement::{place, Rules};
 use crate::records::{
-    resolve, service_tasks, table, ClusterRecord, Phase, ServiceTask, State, TaskKey,
+    resolve, service_tasks, table, ClusterRecord, Phase, ServiceTask, State, TargetsHealth, TaskKey,
 };
 use berth_model::states::{LaunchType, RolloutState, ServiceStatus, TaskStatus, TaskStopCode};
 use berth_model::{messages, SimTime};
@@ -26,11 +26,18 @@ pub(crate) fn ready_at(task: &ServiceTask) -> Option<SimTime> {
 /// Whether a service counts the task as healthy at `now`: RUNNING and, if an essential
 /// container has a health check, HEALTHY; without one, [`HEALTH_WAIT_MS`] after it started.
 pub(crate) fn counts_healthy(task: &ServiceTask, now: SimTime) -> bool {
+    let container = if task.health_checked {
+        task.healthy
+    } else {
+        ready_at(task).is_some_and(|at| now >= at)
+    };
     task.phase == Phase::Running
-        && if task.health_checked {
-            task.healthy
-        } else {
-            ready_at(task).is_some_and(|at| now >= at)
+        && match task.targets {
+            // Behind a load balancer: once its targets are healthy (and its containers, when
+            // checked), not after 40 s (ECS_REFERENCE §7.4).
+            TargetsHealth::None => container,
+            TargetsHealth::Healthy => !task.health_checked || task.healthy,
+            TargetsHealth::Waiting | TargetsHealth::Unhealthy => false,
         }
 }
 
@@ -233,12 +240,12 @@ pub(crate) fn stop_task(
     cluster_name: &str,
     key: TaskKey,
     reason: &str,
-) {
+) -> Vec<String> {
     let Some((cluster, mut out)) = cp.cluster_and_out(cluster_name) else {
-        return;
+        return Vec::new();
     };
     let Some(record) = cluster.tasks.get_mut(&key) else {
-        return;
+        return Vec::new();
     };
     let task = &mut record.task;
     task.desired_status = TaskStatus::Stopped;
@@ -247,11 +254,36 @@ pub(crate) fn stop_task(
     task.stopping_at = Some(now);
     task.version += 1;
     let timeout_seconds = record.stop_timeout;
-    out.emit(now, "ECS Task State Change", &task.task_arn, &*task);
+    // Behind a load balancer the task drains first: ELB's word that its targets are gone
+    // stops it (engine::load_balancing::handle_health).
+    let draining = crate::engine::load_balancing::drain(cluster, &mut out, key);
+    let task = &cluster.tasks[&key].task;
+    out.emit(now, "ECS Task State Change", &task.task_arn, task);
     cluster.sync(key);
-    if !instruct_stop(cluster, &mut out, key, timeout_seconds) {
+    if draining.is_empty() && !instruct_stop(cluster, &mut out, key, timeout_seconds) {
         stop_waiting(cp, now, cluster_name, key);
     }
+    draining
+}
+
+/// ECS's events for the tasks a step began draining (the target groups of each):
+/// `has begun draining connections on N tasks.`, then `deregistered N targets in …` per group.
+pub(crate) fn draining_events(service_name: &str, drained: &[Vec<String>]) -> Vec<String> {
+    let tasks = drained.iter().filter(|d| !d.is_empty()).count();
+    if tasks == 0 {
+        return Vec::new();
+    }
+    let mut per_group: std::collections::BTreeMap<&str, usize> = Default::default();
+    for arn in drained.iter().flatten() {
+        *per_group.entry(arn).or_default() += 1;
+    }
+    std::iter::once(messages::draining_connections(service_name, tasks))
+        .chain(
+            per_group
+                .into_iter()
+                .map(|(arn, n)| messages::targets_deregistered(service_name, n, arn)),
+        )
+        .collect()
 }
 
 /// The end of every service step: a DRAINING service whose tasks have all stopped is

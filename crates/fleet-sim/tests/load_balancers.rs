@@ -1,0 +1,311 @@
+//! Services behind a load balancer on the virtual fleet (seed 003's fix): each task's dynamic
+//! host port is registered in the target group, the deployment counts a task once its target
+//! is healthy, a stopped task drains for the deregistration delay, and a target failing its
+//! checks has its task replaced, with ECS's events.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use berth_control_plane::Request;
+use berth_fleet_sim::{FleetAction, Simulation};
+use berth_model::SimTime;
+use serde_json::{json, Value};
+
+fn ecs(sim: &mut Simulation, operation: &str, body: Value) -> Result<Value, String> {
+    let request = Request::from_operation(operation, body).map_err(|e| e.message)?;
+    sim.request(request)
+        .map(|r| serde_json::to_value(r).unwrap())
+        .map_err(|e| e.message)
+}
+
+fn elb(sim: &mut Simulation, action: &str, body: Value) -> Value {
+    let request = berth_elb::Request::decode(action, body).unwrap().unwrap();
+    serde_json::to_value(sim.elb_request(request).unwrap()).unwrap()
+}
+
+fn service(sim: &mut Simulation) -> Value {
+    ecs(sim, "DescribeServices", json!({"services": ["web"]})).unwrap()["services"][0].clone()
+}
+
+fn events(sim: &mut Simulation) -> Vec<String> {
+    let mut texts: Vec<String> = service(sim)["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap().to_owned())
+        .collect();
+    texts.reverse();
+    texts
+}
+
+/// Two instances, a web task definition on a dynamic host port, an ALB with a listener and
+/// a target group (checks every 10 s, 2 to heal or fail, 20 s of draining). Returns the
+/// simulation and the target group's ARN.
+fn setup() -> (Simulation, String) {
+    let mut sim = Simulation::new(3, SimTime::from_secs(1_700_000_000));
+    for zone in ["us-east-1a", "us-east-1b"] {
+        sim.act(&FleetAction::Launch {
+            cluster: "default".into(),
+            instance_type: "t3.medium".into(),
+            zone: zone.into(),
+        })
+        .unwrap();
+    }
+    for image in ["nginx:1", "nginx:2"] {
+        ecs(
+            &mut sim,
+            "RegisterTaskDefinition",
+            json!({"family": "web", "containerDefinitions": [{"name": "web", "image": image,
+                "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}),
+        )
+        .unwrap();
+    }
+    let lb = elb(
+        &mut sim,
+        "CreateLoadBalancer",
+        json!({"Name": "web", "Subnets": {"member": ["subnet-1", "subnet-2"]}}),
+    );
+    let lb = lb["LoadBalancers"]["member"][0]["LoadBalancerArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tg = elb(
+        &mut sim,
+        "CreateTargetGroup",
+        json!({"Name": "web", "Protocol": "HTTP", "Port": 80,
+        "VpcId": "vpc-1", "HealthCheckIntervalSeconds": 10, "HealthCheckTimeoutSeconds": 5,
+        "HealthyThresholdCount": 2, "UnhealthyThresholdCount": 2}),
+    );
+    let tg = tg["TargetGroups"]["member"][0]["TargetGroupArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    elb(
+        &mut sim,
+        "ModifyTargetGroupAttributes",
+        json!({"TargetGroupArn": tg,
+        "Attributes": {"member": [{"Key": "deregistration_delay.timeout_seconds", "Value": "20"}]}}),
+    );
+    elb(
+        &mut sim,
+        "CreateListener",
+        json!({"LoadBalancerArn": lb, "Protocol": "HTTP", "Port": 80,
+        "DefaultActions": {"member": [{"Type": "forward", "TargetGroupArn": tg}]}}),
+    );
+    (sim, tg)
+}
+
+/// The service `web`: two tasks of `web:1`, port 80 of `web` in the target group.
+fn create_service(sim: &mut Simulation, tg: &str) {
+    ecs(
+        sim,
+        "CreateService",
+        json!({"serviceName": "web", "taskDefinition": "web:1", "desiredCount": 2,
+        "loadBalancers": [{"targetGroupArn": tg, "containerName": "web", "containerPort": 80}]}),
+    )
+    .unwrap();
+}
+
+fn targets(sim: &Simulation, tg: &str) -> Vec<(String, u32, String)> {
+    sim.elb()
+        .unwrap()
+        .target_health(tg)
+        .into_iter()
+        .map(|(t, h)| (t.id, t.port.unwrap(), h.state.as_str().to_owned()))
+        .collect()
+}
+
+/// The host ports of the RUNNING tasks, with their instances' EC2 ids.
+fn task_ports(sim: &mut Simulation) -> Vec<(String, u32)> {
+    let arns =
+        ecs(sim, "ListTasks", json!({"desiredStatus": "RUNNING"})).unwrap()["taskArns"].clone();
+    let tasks = ecs(sim, "DescribeTasks", json!({"tasks": arns})).unwrap()["tasks"].clone();
+    let mut ports = Vec::new();
+    for task in tasks.as_array().unwrap() {
+        let instance = ecs(
+            sim,
+            "DescribeContainerInstances",
+            json!({"containerInstances": [task["containerInstanceArn"]]}),
+        )
+        .unwrap();
+        let ec2 = instance["containerInstances"][0]["ec2InstanceId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let port = task["containers"][0]["networkBindings"][0]["hostPort"]
+            .as_u64()
+            .unwrap() as u32;
+        ports.push((ec2, port));
+    }
+    ports.sort();
+    ports
+}
+
+#[test]
+fn a_service_behind_a_load_balancer_registers_drains_and_replaces() {
+    let (mut sim, tg) = setup();
+    // ECS's checks: the container and its port must exist.
+    let wrong = ecs(
+        &mut sim,
+        "CreateService",
+        json!({"serviceName": "bad", "taskDefinition": "web:1",
+        "desiredCount": 1, "loadBalancers": [{"targetGroupArn": tg, "containerName": "web", "containerPort": 8080}]}),
+    );
+    assert_eq!(
+        wrong.unwrap_err(),
+        "The container web did not have a container port 8080 defined."
+    );
+
+    create_service(&mut sim, &tg);
+    assert_eq!(service(&mut sim)["loadBalancers"][0]["containerPort"], 80);
+    sim.advance(6_000);
+    // Each task's dynamic host port is its target's port.
+    let mut registered: Vec<(String, u32)> = targets(&sim, &tg)
+        .into_iter()
+        .map(|(id, port, _)| (id, port))
+        .collect();
+    registered.sort();
+    assert_eq!(registered, task_ports(&mut sim));
+    assert!(
+        registered.iter().all(|(_, port)| *port >= 32768),
+        "{registered:?}"
+    );
+    assert!(events(&mut sim)
+        .iter()
+        .any(|e| e == &format!("(service web) registered 2 targets in (target-group {tg})")));
+    // Not healthy before its first check (10 s after registration): not complete at 40 s
+    // either way, complete once both targets pass.
+    assert_eq!(
+        service(&mut sim)["deployments"][0]["rolloutState"],
+        "IN_PROGRESS"
+    );
+    sim.advance(20_000);
+    assert!(
+        targets(&sim, &tg).iter().all(|(_, _, s)| s == "healthy"),
+        "{:?}",
+        targets(&sim, &tg)
+    );
+    sim.advance(5_000);
+    assert_eq!(
+        service(&mut sim)["deployments"][0]["rolloutState"],
+        "COMPLETED"
+    );
+
+    // A new revision: the old tasks drain for 20 s (DEACTIVATING) before they stop.
+    ecs(
+        &mut sim,
+        "UpdateService",
+        json!({"service": "web", "taskDefinition": "web:2"}),
+    )
+    .unwrap();
+    sim.advance(60_000);
+    let said = events(&mut sim);
+    assert!(
+        said.iter()
+            .any(|e| e.starts_with("(service web) has begun draining connections on")),
+        "{said:#?}"
+    );
+    assert!(
+        said.iter()
+            .any(|e| e.starts_with("(service web) deregistered")
+                && e.ends_with(&format!("(target-group {tg})"))),
+        "{said:#?}"
+    );
+    sim.advance(240_000);
+    assert_eq!(
+        service(&mut sim)["deployments"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        targets(&sim, &tg).len(),
+        2,
+        "only the new tasks' targets are left"
+    );
+    assert!(targets(&sim, &tg).iter().all(|(_, _, s)| s == "healthy"));
+
+    // A container that answers 503: its target fails twice, and ECS replaces its task.
+    sim.make_unhealthy("nginx:2");
+    sim.advance(30_000);
+    let said = events(&mut sim);
+    let unhealthy = said
+        .iter()
+        .find(|e| e.contains("is unhealthy in (target-group"))
+        .expect("an unhealthy event");
+    assert!(
+        unhealthy.ends_with("due to (reason Health checks failed with these codes: [503])"),
+        "{unhealthy}"
+    );
+    let stopped = ecs(&mut sim, "ListTasks", json!({"desiredStatus": "STOPPED"})).unwrap()
+        ["taskArns"]
+        .clone();
+    let described = ecs(&mut sim, "DescribeTasks", json!({"tasks": stopped})).unwrap();
+    assert!(described["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["stoppedReason"]
+            == format!("Task failed ELB health checks in (target-group {tg})")));
+}
+
+/// The old tasks drain for the target group's 20 s before they stop, DEACTIVATING meanwhile,
+/// and the deployment completes only after: the delay is what makes an ALB's rolling update
+/// slow.
+#[test]
+fn a_rolling_update_waits_out_the_deregistration_delay() {
+    let (mut sim, tg) = setup();
+    create_service(&mut sim, &tg);
+    sim.advance(40_000);
+    ecs(
+        &mut sim,
+        "UpdateService",
+        json!({"service": "web", "taskDefinition": "web:2"}),
+    )
+    .unwrap();
+    let start = sim.now();
+    let mut deregistered = None;
+    while deregistered.is_none() && sim.now() < start.plus_millis(120_000) {
+        sim.advance(1_000);
+        deregistered = events(&mut sim)
+            .iter()
+            .any(|e| e.contains("deregistered 2 targets"))
+            .then(|| sim.now());
+    }
+    let deregistered = deregistered.expect("the old tasks were deregistered");
+    sim.advance(10_000);
+    let old = ecs(&mut sim, "ListTasks", json!({"desiredStatus": "STOPPED"})).unwrap()["taskArns"]
+        .clone();
+    let old = ecs(&mut sim, "DescribeTasks", json!({"tasks": old})).unwrap();
+    for task in old["tasks"].as_array().unwrap() {
+        assert_eq!(task["lastStatus"], "DEACTIVATING");
+    }
+    assert_eq!(
+        targets(&sim, &tg)
+            .iter()
+            .filter(|(_, _, s)| s == "draining")
+            .count(),
+        2
+    );
+    assert_eq!(
+        service(&mut sim)["deployments"].as_array().unwrap().len(),
+        2,
+        "the old deployment is still there"
+    );
+    let mut completed = None;
+    while completed.is_none() && sim.now() < deregistered.plus_millis(60_000) {
+        sim.advance(1_000);
+        if service(&mut sim)["deployments"][0]["rolloutState"] == "COMPLETED" {
+            completed = Some(sim.now());
+        }
+    }
+    let completed = completed.expect("the deployment completed");
+    assert!(
+        completed >= deregistered.plus_millis(20_000),
+        "{completed:?} after {deregistered:?}"
+    );
+    let old = ecs(&mut sim, "DescribeTasks", json!({"tasks": old["tasks"].as_array().unwrap().iter().map(|t| t["taskArn"].clone()).collect::<Vec<_>>()})).unwrap();
+    for task in old["tasks"].as_array().unwrap() {
+        assert_eq!(task["lastStatus"], "STOPPED");
+    }
+}
