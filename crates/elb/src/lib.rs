@@ -315,6 +315,26 @@ impl Elb {
             .collect()
     }
 
+    /// `tg:NAME` and `lb:NAME` with the ARN of each target group and load balancer.
+    pub fn names(&self) -> Vec<(String, String)> {
+        let groups = self.target_groups.iter().map(|g| {
+            (
+                format!("tg:{}", g.doc.target_group_name),
+                g.doc.target_group_arn.clone(),
+            )
+        });
+        let lbs = self.load_balancers.iter().map(|lb| {
+            (
+                format!("lb:{}", lb.doc.load_balancer_name),
+                lb.doc.load_balancer_arn.clone(),
+            )
+        });
+        // Longer names first, so `$tg:web-2` is not read as `$tg:web` and `-2`.
+        let mut all: Vec<(String, String)> = groups.chain(lbs).collect();
+        all.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+        all
+    }
+
     /// Every target group's ARN.
     pub fn target_group_arns(&self) -> impl Iterator<Item = &str> {
         self.target_groups

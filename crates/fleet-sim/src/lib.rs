@@ -1280,6 +1280,28 @@ impl Simulation {
                     TargetState::Gone,
                 ),
             };
+            if self.keep_log {
+                let (name, reason) = match &state {
+                    TargetState::Initial => ("initial", String::new()),
+                    TargetState::Healthy => ("healthy", String::new()),
+                    TargetState::Unhealthy(why) => ("unhealthy", why.clone()),
+                    TargetState::Draining => ("draining", String::new()),
+                    TargetState::Gone => ("deregistered", String::new()),
+                };
+                let detail = serde_json::json!({
+                    "targetGroupArn": target.target_group_arn,
+                    "id": target.id,
+                    "port": target.port,
+                    "state": name,
+                    "reason": reason,
+                });
+                self.log.push(ClusterEvent {
+                    time: self.now,
+                    detail_type: "Berth Target Health",
+                    resources: vec![target.target_group_arn.clone()],
+                    detail: berth_control_plane::EventDetail::Json(detail),
+                });
+            }
             self.cp.handle_target_health(self.now, &target, state);
         }
         told

@@ -19,7 +19,10 @@
 //! `expect OP JSON PATH == VALUE` (PATH like `services[0].deployments.length`),
 //! `expect-error OP JSON == "Exception: message"`, `expect-event "text"` (a service event or
 //! log line so far contains it). `$instanceN` anywhere in a line stands for the ARN of the
-//! N-th launched instance.
+//! N-th launched instance. `elbv2 ACTION JSON` is an Elastic Load Balancing call
+//! (`elbv2 create-target-group {"Name": "web", ...}`, lists as the AWS CLI writes them), and
+//! `$tg:NAME`, `$lb:NAME` stand for a target group's and a load balancer's ARN; target
+//! health changes are logged as `target NAME ID:PORT STATE`.
 
 use berth_control_plane::{ClusterEvent, Request};
 use berth_model::SimTime;
@@ -144,6 +147,12 @@ impl Runner {
         for (i, arn) in self.instances.iter().enumerate().rev() {
             command = command.replace(&format!("$instance{}", i + 1), arn);
         }
+        // `$tg:NAME` and `$lb:NAME` stand for a target group's and a load balancer's ARN.
+        if let Some(elb) = self.sim.elb() {
+            for (name, arn) in elb.names() {
+                command = command.replace(&format!("${name}"), &arn);
+            }
+        }
         let command = command.as_str();
         let (verb, rest) = command
             .split_once(char::is_whitespace)
@@ -204,6 +213,23 @@ impl Runner {
                 }
             }
             "expect" | "expect-error" => self.expect(number, verb, rest),
+            "elbv2" => {
+                let (action, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, "{}"));
+                let Some((body, _)) = split_json(rest.trim()) else {
+                    return self.fail(number, format!("elbv2 {action} needs a JSON body"));
+                };
+                self.log.push(format!("{stamp} > elbv2 {action} {body}"));
+                let action = pascal(action);
+                let Some(decoded) = berth_elb::Request::decode(&action, members(body)) else {
+                    return self.fail(number, format!("elbv2 has no action {action}"));
+                };
+                let outcome = decoded
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| self.sim.elb_request(r).map_err(|e| e.to_string()));
+                if let Err(error) = outcome {
+                    self.log.push(format!("{stamp} ! {error}"));
+                }
+            }
             operation => {
                 let Some((body, _)) = split_json(rest) else {
                     return self.fail(number, format!("{operation} needs a JSON body"));
@@ -360,7 +386,48 @@ fn summarise(event: &ClusterEvent) -> String {
             }
             line
         }
+        "Berth Target Health" => {
+            let group = text("targetGroupArn");
+            let name = group.rsplit('/').nth(1).unwrap_or("");
+            let mut line = format!(
+                "target {name} {}:{} {}",
+                text("id"),
+                d["port"],
+                text("state")
+            );
+            if !text("reason").is_empty() {
+                line.push_str(&format!(" ({})", text("reason")));
+            }
+            line
+        }
         other => format!("{other} {}", event.resources.join(" ")),
+    }
+}
+
+/// `create-target-group` → `CreateTargetGroup`.
+fn pascal(kebab: &str) -> String {
+    kebab
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The AWS CLI's JSON (plain lists) in the Query protocol's shape (`{"member": [...]}`).
+fn members(value: Value) -> Value {
+    match value {
+        Value::Array(items) => {
+            serde_json::json!({"member": items.into_iter().map(members).collect::<Vec<_>>()})
+        }
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, members(v))).collect())
+        }
+        other => other,
     }
 }
 
