@@ -1376,20 +1376,7 @@ impl Request {
     /// `create-service`) and its JSON body, with ECS's errors for bodies that do not fit.
     pub fn from_operation(operation: &str, body: Value) -> Result<Request, berth_model::ApiError> {
         use berth_model::{ApiError, ExceptionType};
-        let name: String = if operation.contains('-') {
-            operation
-                .split('-')
-                .map(|word| {
-                    let mut chars = word.chars();
-                    chars
-                        .next()
-                        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                        .unwrap_or_default()
-                })
-                .collect()
-        } else {
-            operation.to_owned()
-        };
+        let name = berth_model::inputs::operation_name(operation);
         if name == "RegisterTaskDefinition" {
             // Task definitions are read by berth-model, which names the JSON path of a problem.
             let parsed = berth_model::parse::parse_value(body, None);

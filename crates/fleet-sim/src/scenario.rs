@@ -219,7 +219,7 @@ impl Runner {
                     return self.fail(number, format!("elbv2 {action} needs a JSON body"));
                 };
                 self.log.push(format!("{stamp} > elbv2 {action} {body}"));
-                let action = pascal(action);
+                let action = berth_model::inputs::operation_name(action);
                 let Some(decoded) = berth_elb::Request::decode(&action, members(body)) else {
                     return self.fail(number, format!("elbv2 has no action {action}"));
                 };
@@ -402,20 +402,6 @@ fn summarise(event: &ClusterEvent) -> String {
         }
         other => format!("{other} {}", event.resources.join(" ")),
     }
-}
-
-/// `create-target-group` → `CreateTargetGroup`.
-fn pascal(kebab: &str) -> String {
-    kebab
-        .split('-')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 /// The AWS CLI's JSON (plain lists) in the Query protocol's shape (`{"member": [...]}`).

@@ -85,6 +85,23 @@ pub fn create_service_input(service: &Value) -> Value {
     Value::Object(input)
 }
 
+/// An operation's name from the AWS CLI's (`create-target-group` → `CreateTargetGroup`); a
+/// name without hyphens is taken as it is.
+pub fn operation_name(cli: &str) -> String {
+    if !cli.contains('-') {
+        return cli.to_owned();
+    }
+    cli.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
