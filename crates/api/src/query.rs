@@ -24,6 +24,12 @@ pub const ELB_NAMESPACE: &str = "http://elasticloadbalancing.amazonaws.com/doc/2
 /// The content type of a Query protocol response.
 pub const XML_CONTENT_TYPE: &str = "text/xml";
 
+/// The most parts a parameter's name has (`A.member.1.B.member.2.C` is 6).
+const MAX_KEY_PARTS: usize = 16;
+
+/// The longest parameter name.
+const MAX_KEY_BYTES: usize = 512;
+
 /// A form's parameters as a tree: `A.B.1=x` is `A → B → 1 → "x"`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Node {
@@ -108,6 +114,17 @@ fn insert(mut map: &mut BTreeMap<String, Node>, key: &str, value: String) -> Res
         value: String::new(),
         problem: "a parameter cannot hold both a value and members".to_owned(),
     };
+    // No operation nests deeper than a few levels: a key of a million dots is refused, not
+    // built into a tree whose drop would overflow the stack.
+    if key.len() > MAX_KEY_BYTES || key.split('.').count() > MAX_KEY_PARTS {
+        return Err(FormError {
+            at: key.chars().take(64).collect(),
+            value: String::new(),
+            problem: format!(
+                "a parameter name has at most {MAX_KEY_PARTS} parts and {MAX_KEY_BYTES} bytes"
+            ),
+        });
+    }
     let mut parts = key.split('.').peekable();
     while let Some(part) = parts.next() {
         if parts.peek().is_none() {
@@ -492,6 +509,11 @@ mod tests {
             "{error}"
         );
         assert!(read_input("Enabled=yes").is_err());
+        let deep = format!("{}=1", ".".repeat(1_000_000));
+        assert!(read_input(&deep)
+            .unwrap_err()
+            .problem
+            .contains("at most 16 parts"));
     }
 
     /// The envelopes botocore's query parser reads.

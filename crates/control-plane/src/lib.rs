@@ -173,6 +173,36 @@ impl ControlPlane {
         engine::load_balancing::handle_health(&mut self.state, target, state);
     }
 
+    /// Every registered container instance's EC2 instance id and ARN.
+    pub fn ec2_instances(&self) -> Vec<(String, String)> {
+        self.state
+            .clusters
+            .values()
+            .flat_map(|c| c.fleet.instances())
+            .map(|i| (i.ec2_instance_id.clone(), i.arn.clone()))
+            .collect()
+    }
+
+    /// The task (its ARN) whose awsvpc address is `address`, unless it has stopped.
+    pub fn task_at_address(&self, address: &str) -> Option<String> {
+        self.state.clusters.values().find_map(|cluster| {
+            cluster
+                .tasks
+                .values()
+                .filter(|r| r.task.last_status != berth_model::states::TaskStatus::Stopped)
+                .find(|r| {
+                    r.task.attachments.iter().any(|a| {
+                        a["details"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|d| d["name"] == "privateIPv4Address" && d["value"] == address)
+                    })
+                })
+                .map(|r| r.task.task_arn.clone())
+        })
+    }
+
     /// The next RegisterTargets or DeregisterTargets for ELB.
     pub fn poll_target_call(&mut self) -> Option<TargetCall> {
         self.flush();

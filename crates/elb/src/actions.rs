@@ -610,7 +610,8 @@ fn build_target_group(input: &TargetGroupInput, name: &str) -> Result<TargetGrou
         health_check_port: Some("traffic-port".to_owned()),
         health_check_enabled: true,
         health_check_interval_seconds: 30,
-        // The API reference's defaults: 6 s for HTTP target groups, 10 s for the others.
+        // The API reference's defaults: 6 s for HTTP target groups, 10 s for the others;
+        // an HTTP check of a TCP group takes 6 (FACTS §2.1), set below.
         health_check_timeout_seconds: if protocol == Protocol::Http { 6 } else { 10 },
         healthy_threshold_count: 5,
         unhealthy_threshold_count: 2,
@@ -624,6 +625,13 @@ fn build_target_group(input: &TargetGroupInput, name: &str) -> Result<TargetGrou
         port: Some(port),
         vpc_id: Some(vpc_id),
     };
+    let mut defaults = defaults;
+    let http_check_of_tcp = !defaults.protocol.as_ref().is_some_and(Protocol::is_http)
+        && input.health_check_protocol.as_deref() == Some("HTTP")
+        && input.health_check_timeout_seconds.is_none();
+    if http_check_of_tcp {
+        defaults.health_check_timeout_seconds = 6;
+    }
     apply_health_check(defaults, input, true)
 }
 
@@ -940,7 +948,14 @@ fn delete_target_group(elb: &mut Elb, input: TargetGroupArnInput) -> Result<Empt
     if used_target_groups(elb).contains(&arn) {
         return Err(guess("elb-target-group-in-use", &[&arn]));
     }
-    elb.target_groups.remove(tg);
+    // Its targets go with it; whoever registered them hears so (a draining task stops).
+    let group = elb.target_groups.remove(tg);
+    for target in group.targets {
+        elb.events.push_back(crate::ElbEvent::TargetDeregistered {
+            target_group_arn: arn.clone(),
+            target: target.description(),
+        });
+    }
     elb.tags.retain(|(resource, _)| *resource != arn);
     Ok(Empty {})
 }
@@ -1715,6 +1730,7 @@ fn register_targets(
     for (target, port) in targets {
         match group.target(&target.id, port) {
             Some(i) if matches!(group.targets[i].health, Health::Draining { .. }) => {
+                // Registered again while draining: in service again, checked afresh.
                 let again = &mut group.targets[i];
                 again.health = Health::Initial { checked: false };
                 again.next_check = now.plus_millis(first);
@@ -1731,6 +1747,7 @@ fn register_targets(
                 passes: 0,
                 fails: 0,
                 probe: None,
+                probe_deadline: None,
             }),
         }
     }
@@ -1781,6 +1798,7 @@ fn deregister_targets(elb: &mut Elb, input: TargetsInput, now: SimTime) -> Resul
                 until: now.plus_millis(delay),
             };
             draining.probe = None;
+            draining.probe_deadline = None;
             let health = group.health_of(&group.targets[i]);
             elb.events.push_back(crate::ElbEvent::TargetHealth {
                 target_group_arn: arn.clone(),

@@ -155,6 +155,7 @@ impl Elb {
                 group.targets.iter().filter_map(move |t| match t.health {
                     Health::Draining { until } => Some(until),
                     _ if group.in_use && t.probe.is_none() => Some(t.next_check),
+                    _ if group.in_use => t.probe_deadline,
                     _ => None,
                 })
             })
@@ -164,6 +165,17 @@ impl Elb {
     /// Makes what is due at `now`: health checks (taken from [`Elb::poll_probe`]) and the
     /// ends of drains.
     pub fn handle_timeout(&mut self, now: SimTime) {
+        // A check nobody answered within its timeout failed: Request timed out.
+        let overdue: Vec<u64> = self
+            .target_groups
+            .iter()
+            .flat_map(|g| g.targets.iter())
+            .filter(|t| t.probe_deadline.is_some_and(|at| at <= now))
+            .filter_map(|t| t.probe)
+            .collect();
+        for id in overdue {
+            self.handle_probe(id, ProbeOutcome::TimedOut);
+        }
         for group in &mut self.target_groups {
             let arn = group.doc.target_group_arn.clone();
             let interval = group.interval_ms();
@@ -176,6 +188,8 @@ impl Elb {
                         let id = self.next_probe;
                         self.next_probe += 1;
                         target.probe = Some(id);
+                        let timeout = u64::from(group.doc.health_check_timeout_seconds) * 1000;
+                        target.probe_deadline = Some(now.plus_millis(timeout));
                         target.next_check = now.plus_millis(interval);
                         let port = match group.doc.health_check_port.as_deref() {
                             None | Some("traffic-port") => target.port,
@@ -237,6 +251,7 @@ impl Elb {
         let in_use = group.in_use;
         let target = &mut group.targets[t];
         target.probe = None;
+        target.probe_deadline = None;
         if matches!(target.health, Health::Draining { .. }) || !in_use {
             return;
         }
@@ -376,6 +391,7 @@ impl Elb {
                 target.passes = 0;
                 target.fails = 0;
                 target.probe = None;
+                target.probe_deadline = None;
                 target.next_check = now.plus_millis(first);
             }
         }

@@ -133,8 +133,11 @@ pub(crate) struct Target {
     /// Checks passed and failed in a row.
     pub(crate) passes: u32,
     pub(crate) fails: u32,
-    /// The check sent and not yet answered.
+    /// The check sent and not yet answered ...
     pub(crate) probe: Option<u64>,
+    /// ... and when it times out unanswered.
+    #[serde(default)]
+    pub(crate) probe_deadline: Option<SimTime>,
 }
 
 impl Target {

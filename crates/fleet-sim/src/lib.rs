@@ -242,16 +242,29 @@ pub struct Failures {
 /// instance's target, left to whoever runs it).
 fn virtual_answer(
     probe: &Probe,
+    address_owner: Option<String>,
     ec2_instances: &BTreeMap<String, String>,
     agents: &BTreeMap<String, BTreeMap<String, AgentTask>>,
     unhealthy: &BTreeSet<String>,
 ) -> Option<ProbeOutcome> {
-    let Some(arn) = ec2_instances.get(&probe.target_id) else {
-        // An address nothing of the fleet's has: the check waits out its timeout.
-        return Some(ProbeOutcome::TimedOut);
+    let (arn, only) = match ec2_instances.get(&probe.target_id) {
+        Some(arn) => (arn.clone(), None),
+        // An IP target: the awsvpc task at that address, wherever it runs.
+        None => match address_owner {
+            Some(task_arn) => {
+                let instance = agents.iter().find(|(_, t)| t.contains_key(&task_arn))?.0;
+                (instance.clone(), Some(task_arn))
+            }
+            // An address nothing of the fleet's has: the check waits out its timeout.
+            None => return Some(ProbeOutcome::TimedOut),
+        },
     };
-    let tasks = agents.get(arn)?;
-    for task in tasks.values().filter(|t| !t.run.launching) {
+    let tasks = agents.get(&arn)?;
+    let tasks = tasks
+        .iter()
+        .filter(|(task_arn, _)| only.as_ref().is_none_or(|o| o == *task_arn))
+        .map(|(_, t)| t);
+    for task in tasks.filter(|t| !t.run.launching) {
         for (i, container) in task.run.containers.iter().enumerate() {
             let listening = !container.stopped
                 && container
@@ -516,7 +529,12 @@ impl Simulation {
                 snapshot.berth_simulation
             ));
         }
-        Ok(snapshot.simulation)
+        let mut simulation = snapshot.simulation;
+        // A snapshot from before load balancers has no EC2 ids: the control plane has them.
+        if simulation.ec2_instances.is_empty() {
+            simulation.ec2_instances = simulation.cp.ec2_instances().into_iter().collect();
+        }
+        Ok(simulation)
     }
 
     /// Takes the events kept so far, leaving the log empty (a long-running driver forwards
@@ -1222,8 +1240,9 @@ impl Simulation {
             agents: &self.agents,
             external: &self.external,
         };
-        // A target group deleted since: ECS's call fails and the task runs without it.
-        if elb.handle(request, self.now, &fleet).is_err() && !register {
+        // A target group deleted since (or an instance ELB does not know): ECS's call fails
+        // and the task runs without the target.
+        if elb.handle(request, self.now, &fleet).is_err() {
             self.cp
                 .handle_target_health(self.now, &target, TargetState::Gone);
         }
@@ -1239,8 +1258,16 @@ impl Simulation {
             return false;
         };
         while let Some(probe) = elb.poll_probe() {
-            let outcome =
-                virtual_answer(&probe, &self.ec2_instances, &self.agents, &self.unhealthy);
+            let owner = (!self.ec2_instances.contains_key(&probe.target_id))
+                .then(|| self.cp.task_at_address(&probe.target_id))
+                .flatten();
+            let outcome = virtual_answer(
+                &probe,
+                owner,
+                &self.ec2_instances,
+                &self.agents,
+                &self.unhealthy,
+            );
             if let Some(outcome) = outcome {
                 elb.handle_probe(probe.id, outcome);
             }

@@ -309,3 +309,116 @@ fn a_rolling_update_waits_out_the_deregistration_delay() {
         assert_eq!(task["lastStatus"], "STOPPED");
     }
 }
+
+fn running_tasks(sim: &mut Simulation) -> Vec<String> {
+    let arns =
+        ecs(sim, "ListTasks", json!({"desiredStatus": "RUNNING"})).unwrap()["taskArns"].clone();
+    arns.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn last_status(sim: &mut Simulation, task: &str) -> String {
+    let described = ecs(sim, "DescribeTasks", json!({"tasks": [task]})).unwrap();
+    described["tasks"][0]["lastStatus"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A replacement on the port its killed predecessor had (a static host port) is the one that
+/// hears of the target's health: it turns healthy and the service is steady again. A task
+/// stopped by StopTask drains too, and deleting the target group mid-drain lets it stop.
+#[test]
+fn a_reused_port_belongs_to_the_new_task_and_drains_always_end() {
+    let (mut sim, tg) = setup();
+    ecs(
+        &mut sim,
+        "RegisterTaskDefinition",
+        json!({"family": "fixed", "containerDefinitions": [{"name": "web", "image": "nginx:1",
+            "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": 80}]}]}),
+    )
+    .unwrap();
+    ecs(
+        &mut sim,
+        "CreateService",
+        json!({"serviceName": "web", "taskDefinition": "fixed", "desiredCount": 2,
+        "loadBalancers": [{"targetGroupArn": tg, "containerName": "web", "containerPort": 80}]}),
+    )
+    .unwrap();
+    sim.advance(30_000);
+    let first = running_tasks(&mut sim);
+    sim.act(&FleetAction::Kill {
+        task: first[0].clone(),
+        container: None,
+    })
+    .unwrap();
+    sim.advance(60_000);
+    let now = running_tasks(&mut sim);
+    assert_eq!(now.len(), 2);
+    assert!(!now.contains(&first[0]), "the killed task was replaced");
+    assert!(
+        targets(&sim, &tg)
+            .iter()
+            .all(|(_, port, s)| *port == 80 && s == "healthy"),
+        "{:?}",
+        targets(&sim, &tg)
+    );
+    // ECS counts the replacement behind its target (not after 40 s): the target is its own.
+    assert_eq!(
+        service(&mut sim)["deployments"][0]["rolloutState"],
+        "COMPLETED"
+    );
+
+    // StopTask drains a task behind the load balancer (20 s) ...
+    ecs(&mut sim, "StopTask", json!({"task": now[0]})).unwrap();
+    assert_eq!(last_status(&mut sim, &now[0]), "DEACTIVATING");
+    sim.advance(10_000);
+    assert_eq!(last_status(&mut sim, &now[0]), "DEACTIVATING");
+    sim.advance(15_000);
+    assert_eq!(last_status(&mut sim, &now[0]), "STOPPED");
+
+    // ... and a drain cut short by deleting the target group ends as well.
+    ecs(
+        &mut sim,
+        "UpdateService",
+        json!({"service": "web", "desiredCount": 0}),
+    )
+    .unwrap();
+    sim.advance(1_000);
+    let stopping: Vec<String> = ecs(&mut sim, "ListTasks", json!({"desiredStatus": "STOPPED"}))
+        .unwrap()["taskArns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect();
+    assert!(stopping
+        .iter()
+        .any(|t| last_status(&mut sim, t) == "DEACTIVATING"));
+    let lb = sim
+        .elb()
+        .unwrap()
+        .names()
+        .into_iter()
+        .find(|(n, _)| n == "lb:web")
+        .unwrap()
+        .1;
+    let listener = elb(
+        &mut sim,
+        "DescribeListeners",
+        json!({"LoadBalancerArn": lb}),
+    );
+    let listener = listener["Listeners"]["member"][0]["ListenerArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    elb(&mut sim, "DeleteListener", json!({"ListenerArn": listener}));
+    elb(&mut sim, "DeleteTargetGroup", json!({"TargetGroupArn": tg}));
+    sim.advance(5_000);
+    for task in &stopping {
+        assert_eq!(last_status(&mut sim, task), "STOPPED");
+    }
+}

@@ -297,7 +297,16 @@ pub(super) fn update(
         .load_balancers
         .clone()
         .filter(|lbs| *lbs != record_load_balancers(cp, request.cluster.as_deref(), &name));
-    if let Some(lbs) = &changed_load_balancers {
+    // ... as are the load balancers it has, against a new task definition.
+    let checked = changed_load_balancers
+        .clone()
+        .or_else(|| {
+            new_definition
+                .as_ref()
+                .map(|_| record_load_balancers(cp, request.cluster.as_deref(), &name))
+        })
+        .filter(|lbs| !lbs.is_empty());
+    if let Some(lbs) = &checked {
         let td_text = new_definition.clone().unwrap_or_else(|| current.clone());
         if let Some(td) = crate::records::resolve(cp, &td_text) {
             crate::engine::load_balancing::check(&cp.target_groups, lbs, td, None)?;

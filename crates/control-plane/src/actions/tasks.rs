@@ -374,7 +374,14 @@ pub(super) fn stop(
         cp.out()
             .emit(now, "ECS Task State Change", &task_arn, &task);
         let cluster = cluster_name(request.cluster.as_deref());
-        send_stop(cp, now, &cluster, key, timeout_seconds);
+        // Behind a load balancer the task drains first (DEACTIVATING), as a service's would.
+        let draining = cp
+            .cluster_and_out(&cluster)
+            .map(|(c, mut out)| crate::engine::load_balancing::drain(c, &mut out, key))
+            .unwrap_or_default();
+        if draining.is_empty() {
+            send_stop(cp, now, &cluster, key, timeout_seconds);
+        }
     }
     Ok(Response::Task(TaskResponse { task: Some(task) }))
 }

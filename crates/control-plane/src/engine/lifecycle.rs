@@ -330,6 +330,7 @@ pub(crate) fn stop_orphans(
         }
         task.version += 1;
         stopped.push(task.clone());
+        crate::engine::load_balancing::forget(&mut record.targets, &mut cp.target_calls);
         if let Some(placement) = record.placement.take() {
             cluster.fleet.release(&placement);
         }

@@ -164,6 +164,28 @@ pub(crate) fn register_running(
                 .or_default() += 1;
             out.call_elb(TargetCall::Register(target.clone()));
         }
+        // An earlier task that held the same target (an address or port reused) holds it
+        // no more; one that was draining it is done draining.
+        let mut changed = Vec::new();
+        for (other, record) in cluster.tasks.iter_mut() {
+            if *other == key || !record.targets.iter().any(|(t, _)| targets.contains(t)) {
+                continue;
+            }
+            for (t, s) in &mut record.targets {
+                if targets.contains(t) {
+                    *s = TargetState::Gone;
+                }
+            }
+            let done = record.targets.iter().all(|(_, s)| *s == TargetState::Gone);
+            let drained = done && record.task.last_status == TaskStatus::Deactivating;
+            changed.push((*other, drained.then_some(record.stop_timeout)));
+        }
+        for (other, drained) in changed {
+            cluster.sync(other);
+            if let Some(timeout) = drained {
+                instruct_stop(cluster, out, other, timeout);
+            }
+        }
         if let Some(record) = cluster.tasks.get_mut(&key) {
             record.targets = targets
                 .into_iter()
@@ -198,6 +220,7 @@ pub(crate) fn drain(cluster: &mut ClusterRecord, out: &mut Out<'_>, key: TaskKey
         record.task.last_status = TaskStatus::Deactivating;
         record.task.version += 1;
     }
+    cluster.sync(key);
     draining
 }
 
@@ -219,11 +242,19 @@ pub(crate) fn forget(
 /// What ELB says of a target: its task's health for the scheduler, or, once the targets of
 /// a DEACTIVATING task have all drained, the task is stopped.
 pub(crate) fn handle_health(cp: &mut State, target: &Target, state: TargetState) {
+    // The target's owner: the unstopped task whose registration it still is. A task that
+    // stopped, or whose registration is gone, never hears of the target again, so a port a
+    // later task reuses is that task's alone.
     let found = cp.clusters.iter().find_map(|(name, cluster)| {
         cluster
             .tasks
             .iter()
-            .find(|(_, r)| r.targets.iter().any(|(t, _)| t == target))
+            .find(|(_, r)| {
+                r.task.last_status != TaskStatus::Stopped
+                    && r.targets
+                        .iter()
+                        .any(|(t, s)| t == target && *s != TargetState::Gone)
+            })
             .map(|(key, _)| (name.clone(), *key))
     });
     let Some((cluster_name, key)) = found else {
@@ -236,11 +267,11 @@ pub(crate) fn handle_health(cp: &mut State, target: &Target, state: TargetState)
         return;
     };
     for (t, s) in &mut record.targets {
-        if t == target {
-            // A draining target's checks no longer matter.
-            if !(matches!(s, TargetState::Draining) && state != TargetState::Gone) {
-                *s = state.clone();
-            }
+        // Gone is final; a draining target's checks no longer matter.
+        let settled =
+            *s == TargetState::Gone || (*s == TargetState::Draining && state != TargetState::Gone);
+        if t == target && !settled {
+            *s = state.clone();
         }
     }
     let drained = record.task.last_status == TaskStatus::Deactivating

@@ -364,7 +364,9 @@ impl TaskRecord {
             .map(|(_, state)| state)
             .filter(|s| !matches!(s, TargetState::Gone | TargetState::Draining))
             .collect();
-        if self.targets.is_empty() {
+        // None at all, or all gone (deregistered by hand, or never registered): the task is
+        // not behind a load balancer, and counts as any other.
+        if self.targets.iter().all(|(_, s)| *s == TargetState::Gone) {
             TargetsHealth::None
         } else if live.iter().any(|s| matches!(s, TargetState::Unhealthy(_))) {
             TargetsHealth::Unhealthy
