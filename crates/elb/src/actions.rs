@@ -342,6 +342,7 @@ fn create_load_balancer(
     elb.load_balancers.push(LoadBalancerRecord {
         attributes: load_balancer_attributes(&kind),
         doc: doc.clone(),
+        counts: Default::default(),
     });
     Ok(LoadBalancersOutput {
         load_balancers: vec![doc].into(),
@@ -1748,6 +1749,7 @@ fn register_targets(
                 fails: 0,
                 probe: None,
                 probe_deadline: None,
+                served: Default::default(),
             }),
         }
     }

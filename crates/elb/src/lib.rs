@@ -20,6 +20,7 @@ pub mod documents;
 mod errors;
 mod records;
 pub mod requests;
+mod traffic;
 
 use std::collections::VecDeque;
 
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 pub use documents::{TargetDescription, TargetGroup, TargetHealth, TargetHealthState};
 pub use errors::ElbError;
 pub use requests::{Request, Response};
+pub use traffic::{Counts, HttpRequest, LoadBalancerTraffic, Routing, TargetTraffic, TrafficView};
 
 use records::{Health, ListenerRecord, LoadBalancerRecord, RuleRecord, TargetGroupRecord};
 
@@ -38,6 +40,12 @@ use records::{Health, ListenerRecord, LoadBalancerRecord, RuleRecord, TargetGrou
 pub trait Hosts {
     /// True for a running instance of the region (an instance target may be registered).
     fn is_running_instance(&self, instance_id: &str) -> bool;
+
+    /// How the target a request (or check) is for answers it, if these hosts can tell at
+    /// once: the virtual fleet can; real containers are reached by real requests.
+    fn answer(&self, _request: &Probe) -> Option<ProbeOutcome> {
+        None
+    }
 }
 
 /// The region's ELB.
@@ -55,6 +63,9 @@ pub struct Elb {
     next_probe: u64,
     probes: VecDeque<Probe>,
     events: VecDeque<ElbEvent>,
+    /// Each load balancer's offered load (the virtual fleet's synthetic requests).
+    #[serde(default)]
+    loads: Vec<traffic::Load>,
 }
 
 /// A health check to make.
@@ -127,6 +138,7 @@ impl Elb {
             next_probe: 1,
             probes: VecDeque::new(),
             events: VecDeque::new(),
+            loads: Vec::new(),
         }
     }
 
@@ -414,6 +426,15 @@ mod tests {
         fn is_running_instance(&self, id: &str) -> bool {
             id.starts_with("i-")
         }
+
+        /// Instance `i-bad` answers 500; the others 200.
+        fn answer(&self, request: &Probe) -> Option<ProbeOutcome> {
+            Some(ProbeOutcome::Answered(if request.target_id == "i-bad" {
+                500
+            } else {
+                200
+            }))
+        }
     }
 
     fn call(elb: &mut Elb, now: u64, action: &str, input: Value) -> Result<Value, ElbError> {
@@ -669,6 +690,133 @@ mod tests {
             .collect();
         assert_eq!(order, ["1", "2", "3", "default"]);
         assert_eq!(listed["Rules"]["member"][0]["RuleArn"], rules[1].as_str());
+    }
+
+    fn arn(value: &Value, list: &str, key: &str) -> String {
+        value[list]["member"][0][key].as_str().unwrap().to_owned()
+    }
+
+    /// A weighted forward splits the offered load by weight, exactly, each group round
+    /// robin over its healthy targets; a path rule takes its own; a group with only
+    /// unhealthy targets fails open; one with none gets the load balancer's 503s.
+    #[test]
+    fn offered_load_follows_the_rules_and_the_weights() {
+        let mut elb = Elb::new("us-east-1", "123456789012", 7);
+        let blue = setup(&mut elb, true);
+        let lb = elb.load_balancers[0].doc.load_balancer_arn.clone();
+        let listener = elb.listeners[0].doc.listener_arn.clone();
+        let green = call(
+            &mut elb,
+            0,
+            "CreateTargetGroup",
+            json!({
+                "Name": "green", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-1",
+                "HealthCheckIntervalSeconds": 10,
+            }),
+        )
+        .unwrap();
+        let green = arn(&green, "TargetGroups", "TargetGroupArn");
+        let api = call(
+            &mut elb,
+            0,
+            "CreateTargetGroup",
+            json!({
+                "Name": "api", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-1",
+            }),
+        )
+        .unwrap();
+        let api = arn(&api, "TargetGroups", "TargetGroupArn");
+        call(&mut elb, 0, "ModifyListener", json!({
+            "ListenerArn": listener,
+            "DefaultActions": {"member": [{"Type": "forward", "ForwardConfig": {"TargetGroups": {"member": [
+                {"TargetGroupArn": blue, "Weight": 80}, {"TargetGroupArn": green, "Weight": 20}]}}}]},
+        })).unwrap();
+        let rule = call(&mut elb, 0, "CreateRule", json!({
+            "ListenerArn": listener, "Priority": 1,
+            "Conditions": {"member": [{"Field": "path-pattern", "Values": {"member": ["/api/*"]}}]},
+            "Actions": {"member": [{"Type": "forward", "TargetGroupArn": api}]},
+        })).unwrap();
+        let rule = arn(&rule, "Rules", "RuleArn");
+        for (group, ids) in [(&blue, vec!["i-1", "i-2"]), (&green, vec!["i-bad"])] {
+            let members: Vec<Value> = ids.iter().map(|id| json!({"Id": id})).collect();
+            call(
+                &mut elb,
+                0,
+                "RegisterTargets",
+                json!({"TargetGroupArn": group, "Targets": {"member": members}}),
+            )
+            .unwrap();
+        }
+        check(&mut elb, 10_000, ProbeOutcome::Answered(200));
+        elb.set_offered_load("web", 100, None, SimTime(10_000), &Everything)
+            .unwrap();
+        elb.accrue(SimTime(20_000), &Everything);
+        let traffic = elb.traffic();
+        let lb_traffic = &traffic.load_balancers[0];
+        assert_eq!(lb_traffic.load_balancer_arn, lb);
+        assert_eq!(
+            lb_traffic.counts,
+            Counts {
+                requests: 1000,
+                target5xx: 200,
+                elb5xx: 0
+            }
+        );
+        let got: Vec<(&str, u64)> = lb_traffic
+            .targets
+            .iter()
+            .map(|t| (t.id.as_str(), t.counts.requests))
+            .collect();
+        assert_eq!(got, [("i-1", 400), ("i-2", 400), ("i-bad", 200)]);
+
+        // One request at a time routes the same way: 80 of every 100 turns to blue.
+        let request = HttpRequest {
+            path: "/".into(),
+            method: "GET".into(),
+            ..HttpRequest::default()
+        };
+        let routed: Vec<String> = (0..100)
+            .map(|turn| match elb.route(&listener, &request, turn).unwrap() {
+                Routing::Forward { id, .. } => id,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(routed.iter().filter(|id| *id == "i-bad").count(), 20);
+        assert_eq!(routed[..4], ["i-1", "i-2", "i-1", "i-2"]);
+        let api_call = HttpRequest {
+            path: "/api/users".into(),
+            ..request.clone()
+        };
+        assert_eq!(
+            elb.route(&listener, &api_call, 0),
+            Some(Routing::NoTarget {
+                target_group_arn: Some(api.clone())
+            }),
+            "the rule's group has no targets: 503"
+        );
+        // The path rule's group, empty, turns the offered load into 503s.
+        elb.set_offered_load(&lb, 10, Some("/api/v1"), SimTime(20_000), &Everything)
+            .unwrap();
+        elb.accrue(SimTime(30_000), &Everything);
+        assert_eq!(
+            elb.traffic().load_balancers[0].counts,
+            Counts {
+                requests: 1100,
+                target5xx: 200,
+                elb5xx: 100
+            }
+        );
+        // Every target fails its checks: with no healthy target, each group still sends
+        // green its share (fail open).
+        call(&mut elb, 30_000, "DeleteRule", json!({"RuleArn": rule})).unwrap();
+        elb.set_offered_load(&lb, 10, None, SimTime(30_000), &Everything)
+            .unwrap();
+        check(&mut elb, 30_000, ProbeOutcome::Answered(500));
+        check(&mut elb, 40_000, ProbeOutcome::Answered(500));
+        let before = elb.traffic().load_balancers[0].targets[2].counts.requests;
+        elb.accrue(SimTime(50_000), &Everything);
+        let after = elb.traffic().load_balancers[0].targets[2].counts.requests;
+        assert_eq!(after - before, 40, "fails open: 20% of 20 s at 10 a second");
     }
 
     /// The same seed and requests give the same ARNs and DNS names.

@@ -8,12 +8,16 @@ use crate::documents::{
     Attribute, Listener, LoadBalancer, Rule, TargetDescription, TargetGroup, TargetHealth,
     TargetHealthReason, TargetHealthState,
 };
+use crate::traffic::Counts;
 
 /// A load balancer and its attributes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct LoadBalancerRecord {
     pub(crate) doc: LoadBalancer,
     pub(crate) attributes: Vec<Attribute>,
+    /// The requests it took.
+    #[serde(default)]
+    pub(crate) counts: Counts,
 }
 
 /// A target group, its attributes and its targets.
@@ -138,6 +142,9 @@ pub(crate) struct Target {
     /// ... and when it times out unanswered.
     #[serde(default)]
     pub(crate) probe_deadline: Option<SimTime>,
+    /// The requests it was sent.
+    #[serde(default)]
+    pub(crate) served: Counts,
 }
 
 impl Target {

@@ -203,7 +203,29 @@ pub enum FleetAction {
         /// The image, as task definitions name it.
         image: String,
     },
+    /// Containers running `image` fail their health checks from now on, and answer the
+    /// load balancers' requests with 503.
+    #[serde(rename_all = "camelCase")]
+    Unhealthy {
+        /// The image, as task definitions name it.
+        image: String,
+    },
+    /// A load balancer's offered load: `requestsPerSecond` requests (`GET path`, `/` unless
+    /// named) spread evenly over its listeners; 0 stops them.
+    #[serde(rename_all = "camelCase")]
+    OfferedLoad {
+        /// The load balancer (ARN or name).
+        load_balancer: String,
+        /// Requests a second, at most [`MAX_OFFERED_LOAD`].
+        requests_per_second: u32,
+        /// The requests' path.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        path: Option<String>,
+    },
 }
+
+/// The most requests a second a load balancer may be offered.
+pub const MAX_OFFERED_LOAD: u32 = 1_000_000;
 
 impl FleetAction {
     /// Reads a fleet action's JSON (`POST /berth/fleet`), refusing one that is not an action or
@@ -391,11 +413,13 @@ pub struct Simulation {
     ec2_instances: BTreeMap<String, String>,
 }
 
-/// What ELB may ask of the fleet: which instances run.
+/// What ELB may ask of the fleet: which instances run, and how a virtual container answers.
 struct Fleet<'a> {
     ec2_instances: &'a BTreeMap<String, String>,
     agents: &'a BTreeMap<String, BTreeMap<String, AgentTask>>,
     external: &'a BTreeMap<String, String>,
+    unhealthy: &'a BTreeSet<String>,
+    cp: &'a ControlPlane,
 }
 
 impl berth_elb::Hosts for Fleet<'_> {
@@ -403,6 +427,19 @@ impl berth_elb::Hosts for Fleet<'_> {
         self.ec2_instances.get(instance_id).is_some_and(|arn| {
             self.agents.contains_key(arn) || self.external.values().any(|a| a == arn)
         })
+    }
+
+    fn answer(&self, probe: &Probe) -> Option<ProbeOutcome> {
+        let owner = (!self.ec2_instances.contains_key(&probe.target_id))
+            .then(|| self.cp.task_at_address(&probe.target_id))
+            .flatten();
+        virtual_answer(
+            probe,
+            owner,
+            self.ec2_instances,
+            self.agents,
+            self.unhealthy,
+        )
     }
 }
 
@@ -597,6 +634,49 @@ impl Simulation {
                 self.make_unpullable(image);
                 Ok(format!("pulls of {image} fail from now on"))
             }
+            FleetAction::Unhealthy { image } => {
+                self.make_unhealthy(image);
+                Ok(format!(
+                    "containers of {image} fail their health checks from now on"
+                ))
+            }
+            FleetAction::OfferedLoad {
+                load_balancer,
+                requests_per_second,
+                path,
+            } => {
+                if *requests_per_second > MAX_OFFERED_LOAD {
+                    return Err(invalid(format!(
+                        "requestsPerSecond must be at most {MAX_OFFERED_LOAD}."
+                    )));
+                }
+                if path.as_ref().is_some_and(|p| !p.starts_with('/')) {
+                    return Err(invalid("path must start with /.".to_owned()));
+                }
+                let now = self.now;
+                let arn = self
+                    .with_elb(|elb, fleet| {
+                        elb.set_offered_load(
+                            load_balancer,
+                            *requests_per_second,
+                            path.as_deref(),
+                            now,
+                            fleet,
+                        )
+                    })
+                    .unwrap_or_else(|| {
+                        Err(ElbError::new(
+                            "LoadBalancerNotFound",
+                            berth_model::messages::elb_load_balancers_not_found(
+                                std::slice::from_ref(load_balancer),
+                            ),
+                        ))
+                    })
+                    .map_err(|e| invalid(e.message))?;
+                Ok(format!(
+                    "{arn} is offered {requests_per_second} requests a second"
+                ))
+            }
         }
     }
 
@@ -664,17 +744,40 @@ impl Simulation {
             let seed = self.rng.next_u64();
             self.elb = Some(Elb::new(self.cp.region(), self.cp.account(), seed));
         }
+        let now = self.now;
+        let (outcome, facts) = self
+            .with_elb(|elb, fleet| (elb.handle(request, now, fleet), elb.target_group_facts()))
+            .expect("made above");
+        self.cp.set_target_groups(facts);
+        self.pump();
+        outcome
+    }
+
+    /// Runs `f` on the ELB (if any has been used) and the fleet as ELB sees it.
+    fn with_elb<R>(&mut self, f: impl FnOnce(&mut Elb, &Fleet<'_>) -> R) -> Option<R> {
+        let mut elb = self.elb.take()?;
         let fleet = Fleet {
             ec2_instances: &self.ec2_instances,
             agents: &self.agents,
             external: &self.external,
+            unhealthy: &self.unhealthy,
+            cp: &self.cp,
         };
-        let elb = self.elb.as_mut().expect("made above");
-        let outcome = elb.handle(request, self.now, &fleet);
-        let facts = elb.target_group_facts();
-        self.cp.set_target_groups(facts);
-        self.pump();
-        outcome
+        let result = f(&mut elb, &fleet);
+        self.elb = Some(elb);
+        Some(result)
+    }
+
+    /// Accounts the load balancers' offered load up to now, as the fleet stood since it was
+    /// last accounted: called before anything changes at a new time.
+    fn accrue_traffic(&mut self) {
+        let now = self.now;
+        self.with_elb(|elb, fleet| elb.accrue(now, fleet));
+    }
+
+    /// What the load balancers carried, accounted up to now.
+    pub fn traffic(&self) -> berth_elb::TrafficView {
+        self.elb.as_ref().map(Elb::traffic).unwrap_or_default()
     }
 
     /// The region's Elastic Load Balancing, once anything has used it.
@@ -968,6 +1071,7 @@ impl Simulation {
             self.step();
         }
         self.now = self.now.max(until);
+        self.accrue_traffic();
         self.cp.handle_timeout(self.now);
         self.pump();
     }
@@ -999,6 +1103,7 @@ impl Simulation {
     /// Handles everything due at the current time: every report due now reaches the control
     /// plane before its outputs are read, as simultaneous reports would.
     fn step(&mut self) {
+        self.accrue_traffic();
         while self
             .queue
             .keys()
@@ -1212,9 +1317,9 @@ impl Simulation {
 
     /// ECS's RegisterTargets or DeregisterTargets, as ECS calls ELB.
     fn call_elb(&mut self, call: TargetCall) {
-        let Some(elb) = &mut self.elb else {
+        if self.elb.is_none() {
             return; // No ELB has been used: no target group exists to register in.
-        };
+        }
         let (target, register) = match call {
             TargetCall::Register(target) => (target, true),
             TargetCall::Deregister(target) => (target, false),
@@ -1235,14 +1340,11 @@ impl Simulation {
         } else {
             berth_elb::Request::DeregisterTargets(input)
         };
-        let fleet = Fleet {
-            ec2_instances: &self.ec2_instances,
-            agents: &self.agents,
-            external: &self.external,
-        };
         // A target group deleted since (or an instance ELB does not know): ECS's call fails
         // and the task runs without the target.
-        if elb.handle(request, self.now, &fleet).is_err() {
+        let now = self.now;
+        let answered = self.with_elb(|elb, fleet| elb.handle(request, now, fleet));
+        if answered.is_some_and(|a| a.is_err()) {
             self.cp
                 .handle_target_health(self.now, &target, TargetState::Gone);
         }
@@ -1254,26 +1356,16 @@ impl Simulation {
     /// through `berth serve`'s own checks.
     /// Returns whether ELB told ECS anything.
     fn answer_health_checks(&mut self) -> bool {
-        let Some(elb) = &mut self.elb else {
-            return false;
-        };
-        while let Some(probe) = elb.poll_probe() {
-            let owner = (!self.ec2_instances.contains_key(&probe.target_id))
-                .then(|| self.cp.task_at_address(&probe.target_id))
-                .flatten();
-            let outcome = virtual_answer(
-                &probe,
-                owner,
-                &self.ec2_instances,
-                &self.agents,
-                &self.unhealthy,
-            );
-            if let Some(outcome) = outcome {
-                elb.handle_probe(probe.id, outcome);
+        let events = self.with_elb(|elb, fleet| {
+            while let Some(probe) = elb.poll_probe() {
+                if let Some(outcome) = berth_elb::Hosts::answer(fleet, &probe) {
+                    elb.handle_probe(probe.id, outcome);
+                }
             }
-        }
+            std::iter::from_fn(|| elb.poll_event()).collect::<Vec<_>>()
+        });
         let mut told = false;
-        while let Some(event) = elb.poll_event() {
+        for event in events.unwrap_or_default() {
             told = true;
             let (target, state) = match event {
                 berth_elb::ElbEvent::TargetHealth {

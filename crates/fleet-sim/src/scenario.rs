@@ -22,7 +22,9 @@
 //! N-th launched instance. `elbv2 ACTION JSON` is an Elastic Load Balancing call
 //! (`elbv2 create-target-group {"Name": "web", ...}`, lists as the AWS CLI writes them), and
 //! `$tg:NAME`, `$lb:NAME` stand for a target group's and a load balancer's ARN; target
-//! health changes are logged as `target NAME ID:PORT STATE`.
+//! health changes are logged as `target NAME ID:PORT STATE`. `offer-load LB RPS [PATH]` offers
+//! a load balancer (by name) RPS requests a second; `traffic` logs what each load balancer and
+//! target has counted so far (`requests/target 5xx/ELB 5xx`).
 
 use berth_control_plane::{ClusterEvent, Request};
 use berth_model::SimTime;
@@ -202,6 +204,43 @@ impl Runner {
             "make-unhealthy" => {
                 self.log.push(format!("{stamp} > make-unhealthy {rest}"));
                 self.sim.make_unhealthy(rest);
+            }
+            "offer-load" => {
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                let (lb, rps, path) = match words[..] {
+                    [lb, rps] => (lb, rps, None),
+                    [lb, rps, path] => (lb, rps, Some(path.to_owned())),
+                    _ => return self.fail(number, "offer-load takes LB RPS [PATH]".into()),
+                };
+                let Ok(requests_per_second) = rps.parse() else {
+                    return self.fail(number, "offer-load's RPS must be a number".into());
+                };
+                self.log.push(format!("{stamp} > offer-load {rest}"));
+                let action = crate::FleetAction::OfferedLoad {
+                    load_balancer: lb.to_owned(),
+                    requests_per_second,
+                    path,
+                };
+                if let Err(error) = self.sim.act(&action) {
+                    self.fail(number, error.to_string());
+                }
+            }
+            "traffic" => {
+                for lb in self.sim.traffic().load_balancers {
+                    let c = lb.counts;
+                    self.log.push(format!(
+                        "{stamp} traffic {} {}/{}/{}",
+                        lb.load_balancer_name, c.requests, c.target5xx, c.elb5xx
+                    ));
+                    for t in lb.targets {
+                        let c = t.counts;
+                        let group = t.target_group_arn.rsplit('/').nth(1).unwrap_or("");
+                        self.log.push(format!(
+                            "{stamp} traffic {group} {}:{} {}/{}/{}",
+                            t.id, t.port, c.requests, c.target5xx, c.elb5xx
+                        ));
+                    }
+                }
             }
             "expect-event" => {
                 let wanted = unquote(rest);

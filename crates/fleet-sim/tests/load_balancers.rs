@@ -44,12 +44,17 @@ fn events(sim: &mut Simulation) -> Vec<String> {
 /// a target group (checks every 10 s, 2 to heal or fail, 20 s of draining). Returns the
 /// simulation and the target group's ARN.
 fn setup() -> (Simulation, String) {
+    setup_with(&["us-east-1a", "us-east-1b"], 0)
+}
+
+/// [`setup`] with an instance in each of `zones` and the container on `host_port`.
+fn setup_with(zones: &[&str], host_port: u32) -> (Simulation, String) {
     let mut sim = Simulation::new(3, SimTime::from_secs(1_700_000_000));
-    for zone in ["us-east-1a", "us-east-1b"] {
+    for zone in zones {
         sim.act(&FleetAction::Launch {
             cluster: "default".into(),
             instance_type: "t3.medium".into(),
-            zone: zone.into(),
+            zone: (*zone).into(),
         })
         .unwrap();
     }
@@ -58,7 +63,7 @@ fn setup() -> (Simulation, String) {
             &mut sim,
             "RegisterTaskDefinition",
             json!({"family": "web", "containerDefinitions": [{"name": "web", "image": image,
-                "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}),
+                "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": host_port}]}]}),
         )
         .unwrap();
     }
@@ -421,4 +426,141 @@ fn a_reused_port_belongs_to_the_new_task_and_drains_always_end() {
     for task in &stopping {
         assert_eq!(last_status(&mut sim, task), "STOPPED");
     }
+}
+
+/// The service `web` of one `web:1` task behind the group, deploying with `minimum`% healthy.
+fn create_one(sim: &mut Simulation, tg: &str, minimum: u32) {
+    ecs(
+        sim,
+        "CreateService",
+        json!({"serviceName": "web", "taskDefinition": "web:1", "desiredCount": 1,
+        "deploymentConfiguration": {"minimumHealthyPercent": minimum, "maximumPercent": 200},
+        "loadBalancers": [{"targetGroupArn": tg, "containerName": "web", "containerPort": 80}]}),
+    )
+    .unwrap();
+}
+
+/// 100 requests a second through a deployment from `web:1` to `web:2` on one instance:
+/// what the load balancer counted, and the deployment's state at the end.
+fn deploy_under_load(host_port: u32, minimum: u32) -> (berth_elb::Counts, String) {
+    let (mut sim, tg) = setup_with(&["us-east-1a"], host_port);
+    create_one(&mut sim, &tg, minimum);
+    sim.advance(120_000);
+    sim.act(&FleetAction::OfferedLoad {
+        load_balancer: "web".into(),
+        requests_per_second: 100,
+        path: None,
+    })
+    .unwrap();
+    sim.advance(60_000);
+    ecs(
+        &mut sim,
+        "UpdateService",
+        json!({"service": "web", "taskDefinition": "web:2"}),
+    )
+    .unwrap();
+    sim.advance(600_000);
+    let traffic = sim.traffic();
+    let lb = &traffic.load_balancers[0];
+    assert_eq!(lb.requests_per_second, 100);
+    assert_eq!(
+        lb.counts.requests,
+        100 * 660,
+        "every offered request is counted, once"
+    );
+    let by_targets: u64 = lb.targets.iter().map(|t| t.counts.requests).sum();
+    assert!(by_targets <= lb.counts.requests);
+    let rollout = service(&mut sim)["deployments"][0]["rolloutState"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (lb.counts, rollout)
+}
+
+/// Seed 002's fix and seed 003's, under load. On one instance with host port 80 the update
+/// goes through only at minimumHealthyPercent 0, which stops the old task before the new one
+/// may take the port: for that gap (the drain, the stop, the start, the first check) requests
+/// find no target and get the load balancer's 503. With dynamic host ports the new task runs
+/// beside the old one, takes requests once healthy, and not one request fails.
+#[test]
+fn dynamic_ports_behind_the_load_balancer_deploy_without_errors() {
+    let (stalled, state) = deploy_under_load(80, 100);
+    assert_eq!(
+        state, "IN_PROGRESS",
+        "100% healthy on one port-80 instance stalls"
+    );
+    assert_eq!(
+        stalled.elb5xx + stalled.target5xx,
+        0,
+        "the old task serves on"
+    );
+
+    let (gap, state) = deploy_under_load(80, 0);
+    assert_eq!(state, "COMPLETED");
+    assert!(
+        gap.elb5xx >= 100 * 20,
+        "at least the 20 s drain without a target: {gap:?}"
+    );
+    assert_eq!(gap.target5xx, 0);
+
+    let (dynamic, state) = deploy_under_load(0, 100);
+    assert_eq!(state, "COMPLETED");
+    assert_eq!(dynamic.elb5xx + dynamic.target5xx, 0, "{dynamic:?}");
+}
+
+/// A container that starts answering 503 costs requests (the target's 5xx) while its target
+/// still counts healthy; once it fails its checks ECS replaces the task, and while the old
+/// target drains and the new one is not yet healthy the load balancer has none (its 503s).
+#[test]
+fn an_unhealthy_container_answers_errors_until_it_is_replaced() {
+    let (mut sim, tg) = setup();
+    create_service(&mut sim, &tg);
+    sim.advance(120_000);
+    sim.act(&FleetAction::OfferedLoad {
+        load_balancer: "web".into(),
+        requests_per_second: 50,
+        path: Some("/".into()),
+    })
+    .unwrap();
+    sim.advance(10_000);
+    let counts = |sim: &Simulation| sim.traffic().load_balancers[0].counts;
+    assert_eq!(
+        counts(&sim),
+        berth_elb::Counts {
+            requests: 500,
+            target5xx: 0,
+            elb5xx: 0
+        }
+    );
+    sim.act(&FleetAction::Unhealthy {
+        image: "nginx:1".into(),
+    })
+    .unwrap();
+    // Checks every 10 s, two failures to be unhealthy: for the first 10 s every request
+    // reaches a container that fails it.
+    sim.advance(10_000);
+    let failing = counts(&sim);
+    assert_eq!((failing.target5xx, failing.elb5xx), (500, 0), "{failing:?}");
+    let per_target = sim.traffic().load_balancers[0].targets.clone();
+    assert!(
+        per_target.iter().all(|t| t.counts.target5xx > 0),
+        "round robin reaches both: {per_target:?}"
+    );
+    sim.advance(60_000);
+    let replaced = counts(&sim);
+    assert!(replaced.elb5xx > 0, "{replaced:?}");
+    assert_eq!(
+        replaced.requests,
+        50 * 80,
+        "every offered request is counted"
+    );
+    assert!(sim
+        .act(&FleetAction::OfferedLoad {
+            load_balancer: "nope".into(),
+            requests_per_second: 1,
+            path: None,
+        })
+        .unwrap_err()
+        .message
+        .contains("'[nope]' not found"));
 }
