@@ -4,12 +4,31 @@ attributes, listeners and rules, targets and their health checks on the virtual 
 
 import json
 import os
+import socket
 import subprocess
 import tempfile
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 ENDPOINT = os.environ["BERTH_ENDPOINT"]
+
+
+def free_port():
+    """A port nothing listens on now: berth serve serves each listener on 127.0.0.1:PORT."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
+def get(port, path="/"):
+    """GET http://127.0.0.1:PORT/PATH through a listener: (status, headers, body)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+            return r.status, r.headers, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
 
 
 def run(service, *args):
@@ -132,20 +151,33 @@ class LoadBalancerApi(unittest.TestCase):
         self.assertEqual(unused["TargetHealth"]["State"], "unused")
         self.assertEqual(unused["TargetHealth"]["Reason"], "Target.NotInUse")
 
+        port = free_port()
         self.assertIn("TargetGroupNotFound",
                       refused("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"],
-                              "--protocol", "HTTP", "--port", "80", "--default-actions",
+                              "--protocol", "HTTP", "--port", port, "--default-actions",
                               "Type=forward,TargetGroupArn=" + tg["TargetGroupArn"] + "x"))
+        # A port this machine will not give Berth (its own) is refused in ELB's shape.
+        taken = ENDPOINT.rsplit(":", 1)[1].strip("/")
+        complaint = refused("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"],
+                            "--protocol", "HTTP", "--port", taken, "--default-actions",
+                            "Type=forward,TargetGroupArn=" + tg["TargetGroupArn"])
+        self.assertIn("ValidationError", complaint)
+        self.assertIn("cannot listen there", complaint)
         listener = elbv2("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"],
-                         "--protocol", "HTTP", "--port", "80", "--default-actions",
+                         "--protocol", "HTTP", "--port", port, "--default-actions",
                          "Type=forward,TargetGroupArn=" + tg["TargetGroupArn"])["Listeners"][0]
         self.assertRegex(listener["ListenerArn"], r":listener/app/web/[0-9a-f]{16}/[0-9a-f]{16}$")
         forward = listener["DefaultActions"][0]
         self.assertEqual(forward["ForwardConfig"]["TargetGroups"],
                          [{"TargetGroupArn": tg["TargetGroupArn"], "Weight": 1}])
+        # Served on 127.0.0.1: a target still in registration takes no requests, so the
+        # load balancer answers 503 itself.
+        status, headers, body = get(port)
+        self.assertEqual((status, headers.get("Server")), (503, "awselb/2.0"))
+        self.assertIn("503 Service Temporarily Unavailable", body)
         self.assertIn("DuplicateListener",
                       refused("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"],
-                              "--protocol", "HTTP", "--port", "80", "--default-actions",
+                              "--protocol", "HTTP", "--port", port, "--default-actions",
                               "Type=fixed-response,FixedResponseConfig={StatusCode=404}"))
         described = elbv2("describe-target-groups", "--names", "web-tg")["TargetGroups"][0]
         self.assertEqual(described["LoadBalancerArns"], [lb["LoadBalancerArn"]])
@@ -243,8 +275,9 @@ class ServiceBehindALoadBalancer(unittest.TestCase):
         bad = run("ecs", "create-service", "--service-name", "svc", "--task-definition", "svc-web",
                   "--desired-count", "2", "--load-balancers", lbs)
         self.assertIn("does not have an associated load balancer", bad.stderr)
+        port = free_port()
         elbv2("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"], "--protocol", "HTTP",
-              "--port", "8080", "--default-actions", f"Type=forward,TargetGroupArn={tg}")
+              "--port", port, "--default-actions", f"Type=forward,TargetGroupArn={tg}")
         bad = run("ecs", "create-service", "--service-name", "svc", "--task-definition", "svc-web",
                   "--desired-count", "2", "--load-balancers",
                   f"targetGroupArn={tg},containerName=web,containerPort=8080")
@@ -269,6 +302,15 @@ class ServiceBehindALoadBalancer(unittest.TestCase):
         self.assertTrue(all(p >= 32768 for p in ports), ports)
         messages = [e["message"] for e in ecs("describe-services", "--services", "svc")["services"][0]["events"]]
         self.assertIn(f"(service svc) registered 2 targets in (target-group {tg})", messages)
+        # The listener, on the virtual fleet, says which task would serve each request: round
+        # robin, so two requests name both tasks.
+        served = set()
+        for _ in range(2):
+            status, _, body = get(port, "/hello")
+            self.assertEqual(status, 200, body)
+            self.assertIn("GET /hello would be served by task", body)
+            served |= {arn for arn in arns if arn in body}
+        self.assertEqual(served, set(arns))
 
         # Scale in: one task drains for 6 s, DEACTIVATING, then stops.
         ecs("update-service", "--service", "svc", "--desired-count", "1")

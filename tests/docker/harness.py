@@ -8,6 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import boto3
@@ -109,6 +110,10 @@ class Fleet:
         return boto3.client("ecs", endpoint_url=f"http://127.0.0.1:{self.server_port}",
                             region_name="us-east-1")
 
+    def elbv2(self):
+        return boto3.client("elbv2", endpoint_url=f"http://127.0.0.1:{self.server_port}",
+                            region_name="us-east-1")
+
     def logs(self):
         text = ""
         for name in ("agent.log", "server.log"):
@@ -157,3 +162,32 @@ def settled(ecs, service, revision, count):
                                    t["taskDefinitionArn"].endswith(f":{revision}") for t in live):
         return live
     return None
+
+
+class Requests:
+    """GETs a URL every 20 ms on a thread until stopped: each answer's status and body, or
+    the error a client saw."""
+
+    def __init__(self, url):
+        import threading
+        self.url = url
+        self.answers = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stopping.is_set():
+            try:
+                with urllib.request.urlopen(self.url, timeout=10) as response:
+                    self.answers.append((response.status, response.read().decode().strip()))
+            except urllib.error.HTTPError as error:
+                self.answers.append((error.code, error.read().decode().strip()))
+            except OSError as error:
+                self.answers.append((0, repr(error)))
+            time.sleep(0.02)
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(timeout=15)
+        return self.answers

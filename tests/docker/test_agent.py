@@ -8,8 +8,8 @@ import subprocess
 import time
 import unittest
 
-from harness import (IMAGE, TOKEN, Fleet, containers, page, remove_all_containers, settled,
-                     wait_for, web_definition)
+from harness import (IMAGE, TOKEN, Fleet, Requests, containers, free_port, page,
+                     remove_all_containers, running_tasks, settled, wait_for, web_definition)
 
 FLEET = None
 # A rolling update waits for tasks to count as healthy: without health checks, 40 s after each
@@ -130,6 +130,108 @@ class Agent(unittest.TestCase):
         for ip in sorted(b["bindIP"] for t in tasks for b in t["containers"][0]["networkBindings"]):
             self.assertEqual(page({"bindIP": ip, "hostPort": 80}), "p80-v2")
         self.delete("port80")
+
+    def load_balancer(self, name):
+        """An ALB listening on a free port, forwarding to a target group checked every 5 s
+        (one pass to start, two failures to stop) that drains for 5 s: (its URL, the group)."""
+        elb = FLEET.elbv2()
+        lb = elb.create_load_balancer(Name=name, Subnets=["subnet-1", "subnet-2"])
+        lb = lb["LoadBalancers"][0]["LoadBalancerArn"]
+        tg = elb.create_target_group(Name=name, Protocol="HTTP", Port=80, VpcId="vpc-1",
+                                     HealthCheckIntervalSeconds=5, HealthCheckTimeoutSeconds=2,
+                                     HealthyThresholdCount=2, UnhealthyThresholdCount=2)
+        tg = tg["TargetGroups"][0]["TargetGroupArn"]
+        elb.modify_target_group_attributes(TargetGroupArn=tg, Attributes=[
+            {"Key": "deregistration_delay.timeout_seconds", "Value": "5"}])
+        port = free_port()
+        elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=port,
+                            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+        self.addCleanup(elb.delete_load_balancer, LoadBalancerArn=lb)
+        return f"http://127.0.0.1:{port}/", tg
+
+    def behind(self, name, tg, count, host_port):
+        """A service of COUNT tasks of NAME:1 on the first instance, behind TG, with NAME:2
+        registered too; returns once its targets are healthy."""
+        for version in (1, 2):
+            self.ecs.register_task_definition(
+                **web_definition(name, f"{name}-v{version}", host_port=host_port))
+        arns = self.ecs.list_container_instances()["containerInstanceArns"]
+        first = self.ecs.describe_container_instances(
+            containerInstances=arns)["containerInstances"][0]["ec2InstanceId"]
+        self.ecs.create_service(
+            serviceName=name, taskDefinition=f"{name}:1", desiredCount=count,
+            placementConstraints=[{"type": "memberOf",
+                                   "expression": f"ec2InstanceId == {first}"}],
+            loadBalancers=[{"targetGroupArn": tg, "containerName": "web",
+                            "containerPort": 80}])
+        elb = FLEET.elbv2()
+
+        def healthy():
+            found = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+            states = [t["TargetHealth"]["State"] for t in found]
+            return found if states == ["healthy"] * count else None
+        targets = wait_for(f"{count} healthy targets of {name}", healthy, timeout=90)
+        tasks = running_tasks(self.ecs, name)
+        ports = sorted(b["hostPort"] for t in tasks for b in t["containers"][0]["networkBindings"])
+        self.assertEqual(sorted(t["Target"]["Port"] for t in targets), ports)
+        self.assertEqual({t["Target"]["Id"] for t in targets}, {first})
+        return first
+
+    def test_an_alb_in_front_carries_a_rolling_update_without_a_failed_request(self):
+        """Seed 003's fix, for real: two tasks on one instance on dynamic ports behind the
+        listener. The new tasks start beside the old, take requests once their real health
+        checks pass, and the old ones drain before they stop: not one request fails."""
+        url, tg = self.load_balancer("alb")
+        self.behind("alb", tg, 2, 0)
+        requests = Requests(url)
+        self.ecs.update_service(service="alb", taskDefinition="alb:2")
+        wait_for("2 tasks of alb:2", lambda: settled(self.ecs, "alb", 2, 2), timeout=DEPLOYMENT)
+        wait_for("the deployment to complete", lambda: self.ecs.describe_services(
+            services=["alb"])["services"][0]["deployments"][0]["rolloutState"] == "COMPLETED",
+            timeout=60)
+        time.sleep(1)
+        answers = requests.stop()
+        failed = [a for a in answers if a[0] != 200]
+        self.assertEqual(failed, [], f"{len(failed)} of {len(answers)} requests failed")
+        bodies = [body for _, body in answers]
+        self.assertGreater(len(answers), 100)
+        self.assertEqual(set(bodies), {"alb-v1", "alb-v2"})
+        self.assertEqual(set(bodies[-20:]), {"alb-v2"}, "only the new tasks serve at the end")
+        self.delete("alb")
+
+    def test_seed_002_stall_behind_the_listener(self):
+        """Host port 80 on one instance behind the listener: the update stalls and the old
+        task serves on, every request answered. The seed's fix (minimumHealthyPercent 0)
+        goes through, but the old task must stop before the new one takes the port: for
+        that gap the load balancer has no target and answers 503."""
+        url, tg = self.load_balancer("p80lb")
+        self.behind("p80lb", tg, 1, 80)
+        requests = Requests(url)
+        self.ecs.update_service(service="p80lb", taskDefinition="p80lb:2")
+
+        def stuck():
+            events = self.ecs.describe_services(services=["p80lb"])["services"][0]["events"]
+            # The instance holding port 80 fails first (resources are checked before
+            # constraints), so the closest match is the other one, outside the constraint.
+            return [e for e in events if "was unable to place a task" in e["message"]]
+        wait_for("the placement event", stuck, timeout=30)
+        time.sleep(2)
+        stalled = list(requests.answers)
+        self.assertEqual({a for a in stalled}, {(200, "p80lb-v1")}, "the old task serves on")
+
+        self.ecs.update_service(service="p80lb", deploymentConfiguration={
+            "minimumHealthyPercent": 0, "maximumPercent": 100})
+        wait_for("1 task of p80lb:2", lambda: settled(self.ecs, "p80lb", 2, 1),
+                 timeout=DEPLOYMENT)
+        wait_for("p80lb-v2 through the listener",
+                 lambda: requests.answers and requests.answers[-1] == (200, "p80lb-v2"),
+                 timeout=30)
+        answers = requests.stop()
+        gap = [a for a in answers if a[0] == 503]
+        self.assertTrue(gap, "no request met the gap")
+        self.assertIn("503 Service Temporarily Unavailable", gap[0][1])
+        self.assertEqual({a[0] for a in answers}, {200, 503}, "only the load balancer's 503s")
+        self.delete("p80lb")
 
     def test_an_essential_container_exit_stops_the_task_with_its_code(self):
         ecs = self.ecs

@@ -183,22 +183,36 @@ impl ControlPlane {
             .collect()
     }
 
+    /// The unstopped task (its ARN) registered as `target`.
+    pub fn target_task(&self, target: &Target) -> Option<String> {
+        self.unstopped_task(|r| {
+            r.targets
+                .iter()
+                .any(|(t, s)| t == target && *s != berth_model::load_balancing::TargetState::Gone)
+        })
+    }
+
     /// The task (its ARN) whose awsvpc address is `address`, unless it has stopped.
     pub fn task_at_address(&self, address: &str) -> Option<String> {
+        self.unstopped_task(|r| {
+            r.task.attachments.iter().any(|a| {
+                a["details"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|d| d["name"] == "privateIPv4Address" && d["value"] == address)
+            })
+        })
+    }
+
+    /// The first task, of any cluster, not stopped and `chosen`: its ARN.
+    fn unstopped_task(&self, chosen: impl Fn(&records::TaskRecord) -> bool) -> Option<String> {
         self.state.clusters.values().find_map(|cluster| {
             cluster
                 .tasks
                 .values()
                 .filter(|r| r.task.last_status != berth_model::states::TaskStatus::Stopped)
-                .find(|r| {
-                    r.task.attachments.iter().any(|a| {
-                        a["details"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .any(|d| d["name"] == "privateIPv4Address" && d["value"] == address)
-                    })
-                })
+                .find(|r| chosen(r))
                 .map(|r| r.task.task_arn.clone())
         })
     }

@@ -32,7 +32,9 @@ use serde::{Deserialize, Serialize};
 pub use documents::{TargetDescription, TargetGroup, TargetHealth, TargetHealthState};
 pub use errors::ElbError;
 pub use requests::{Request, Response};
-pub use traffic::{Counts, HttpRequest, LoadBalancerTraffic, Routing, TargetTraffic, TrafficView};
+pub use traffic::{
+    Counts, HttpRequest, ListenerPort, LoadBalancerTraffic, Routing, TargetTraffic, TrafficView,
+};
 
 use records::{Health, ListenerRecord, LoadBalancerRecord, RuleRecord, TargetGroupRecord};
 

@@ -70,6 +70,19 @@ pub enum Routing {
     },
 }
 
+/// A listener as a real socket serves it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenerPort {
+    /// Its ARN.
+    pub listener_arn: String,
+    /// Its port.
+    pub port: u32,
+    /// `HTTP`, `HTTPS`, `TCP`, ...
+    pub protocol: Protocol,
+    /// Its load balancer's DNS name.
+    pub dns_name: String,
+}
+
 /// Requests counted, as CloudWatch's `AWS/ApplicationELB` metrics count them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -421,6 +434,24 @@ impl Elb {
             });
         }
         None
+    }
+
+    /// Every listener: its ARN, port and protocol, and its load balancer's DNS name.
+    pub fn listener_ports(&self) -> Vec<ListenerPort> {
+        self.listeners
+            .iter()
+            .map(|l| ListenerPort {
+                listener_arn: l.doc.listener_arn.clone(),
+                port: l.doc.port,
+                protocol: l.doc.protocol.clone(),
+                dns_name: self
+                    .load_balancers
+                    .iter()
+                    .find(|lb| lb.doc.load_balancer_arn == l.doc.load_balancer_arn)
+                    .map(|lb| lb.doc.dns_name.clone())
+                    .unwrap_or_default(),
+            })
+            .collect()
     }
 
     /// What the load balancers carried (accounted up to the last [`Elb::accrue`]).

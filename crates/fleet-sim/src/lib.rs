@@ -411,6 +411,14 @@ pub struct Simulation {
     /// Container instance ARNs by EC2 instance id (what an instance target names).
     #[serde(default)]
     ec2_instances: BTreeMap<String, String>,
+    /// The loopback address each external agent's instance publishes its ports on, by
+    /// instance id.
+    #[serde(default)]
+    addresses: BTreeMap<String, String>,
+    /// Health checks of targets on external instances, for the driver to make for real
+    /// (their answers come back through [`Simulation::probe_answered`]).
+    #[serde(skip)]
+    external_probes: Vec<Probe>,
 }
 
 /// What ELB may ask of the fleet: which instances run, and how a virtual container answers.
@@ -429,7 +437,12 @@ impl berth_elb::Hosts for Fleet<'_> {
         })
     }
 
+    /// `None` for a target on an external instance: the driver checks it for real. A
+    /// virtual instance with nothing on the port refuses.
     fn answer(&self, probe: &Probe) -> Option<ProbeOutcome> {
+        if self.external.contains_key(&probe.target_id) {
+            return None;
+        }
         let owner = (!self.ec2_instances.contains_key(&probe.target_id))
             .then(|| self.cp.task_at_address(&probe.target_id))
             .flatten();
@@ -440,6 +453,7 @@ impl berth_elb::Hosts for Fleet<'_> {
             self.agents,
             self.unhealthy,
         )
+        .or(Some(ProbeOutcome::Refused))
     }
 }
 
@@ -495,6 +509,8 @@ impl Simulation {
             cut_off: BTreeMap::new(),
             elb: None,
             ec2_instances: BTreeMap::new(),
+            addresses: BTreeMap::new(),
+            external_probes: Vec::new(),
         }
     }
 
@@ -946,6 +962,8 @@ impl Simulation {
         };
         let arn = self.register(cluster, &identity, offer.cpu, offer.memory, version)?;
         self.external.insert(offer.instance_id.clone(), arn.clone());
+        self.addresses
+            .insert(offer.instance_id.clone(), offer.address.clone());
         self.ec2_instances
             .insert(offer.instance_id.clone(), arn.clone());
         // New to this control plane, the instance should run nothing: the agent stops what it
@@ -983,6 +1001,34 @@ impl Simulation {
     /// container instance's ARN and the agent's instance id.
     pub fn take_outbox(&mut self) -> Vec<(String, AgentInstruction)> {
         std::mem::take(&mut self.outbox)
+    }
+
+    /// The health checks of targets on external instances, to make for real.
+    pub fn take_external_probes(&mut self) -> Vec<Probe> {
+        std::mem::take(&mut self.external_probes)
+    }
+
+    /// A real health check's answer (a check answered late, after its timeout, is ignored).
+    pub fn probe_answered(&mut self, id: u64, outcome: ProbeOutcome) {
+        self.with_elb(|elb, _| elb.handle_probe(id, outcome));
+        self.pump();
+    }
+
+    /// Where a target on an external instance is reached: its instance's published address
+    /// and the port (`127.0.0.2:49153`). `None` for a virtual target.
+    pub fn target_address(&self, id: &str, port: u32) -> Option<String> {
+        self.addresses
+            .get(id)
+            .map(|address| format!("{address}:{port}"))
+    }
+
+    /// The task registered as this target, and its container instance's ARN.
+    pub fn target_task(&self, target_group_arn: &str, id: &str, port: u32) -> Option<String> {
+        self.cp.target_task(&Target {
+            target_group_arn: target_group_arn.to_owned(),
+            id: id.to_owned(),
+            port,
+        })
     }
 
     /// The container instance ARN of an external agent's instance.
@@ -1357,15 +1403,20 @@ impl Simulation {
     /// Returns whether ELB told ECS anything.
     fn answer_health_checks(&mut self) -> bool {
         let events = self.with_elb(|elb, fleet| {
+            let mut external = Vec::new();
             while let Some(probe) = elb.poll_probe() {
-                if let Some(outcome) = berth_elb::Hosts::answer(fleet, &probe) {
-                    elb.handle_probe(probe.id, outcome);
+                match berth_elb::Hosts::answer(fleet, &probe) {
+                    Some(outcome) => elb.handle_probe(probe.id, outcome),
+                    None => external.push(probe),
                 }
             }
-            std::iter::from_fn(|| elb.poll_event()).collect::<Vec<_>>()
+            let events: Vec<_> = std::iter::from_fn(|| elb.poll_event()).collect();
+            (events, external)
         });
+        let (events, external) = events.unwrap_or_default();
+        self.external_probes.extend(external);
         let mut told = false;
-        for event in events.unwrap_or_default() {
+        for event in events {
             told = true;
             let (target, state) = match event {
                 berth_elb::ElbEvent::TargetHealth {

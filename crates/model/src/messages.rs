@@ -470,6 +470,24 @@ pub fn elb_response_code_mismatch(code: u16) -> String {
     format!("Health checks failed with these codes: [{code}]")
 }
 
+/// The page an Application Load Balancer answers itself with `status` (502 when a target
+/// refuses, 503 with no target, 504 when it does not answer), as its error pages read
+/// ([REAL] curl captures; `Server: awselb/2.0`).
+pub fn elb_error_page(status: u16) -> String {
+    let title = match status {
+        502 => "502 Bad Gateway",
+        503 => "503 Service Temporarily Unavailable",
+        504 => "504 Gateway Time-out",
+        _ => "500 Internal Server Error",
+    };
+    format!("<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n")
+}
+
+/// Berth's own refusal of a listener whose port this machine will not give it.
+pub fn elb_port_unavailable(port: u32, error: &str) -> String {
+    format!("Berth serves each listener on 127.0.0.1:{port}, and cannot listen there: {error}. Choose another port.")
+}
+
 /// UNCONFIRMED timing: how long after registration a target's first health check comes. AWS
 /// names the phase (`Elb.RegistrationInProgress`) but not its length; Berth waits one
 /// interval, which is what a learner watching a default target group sees: about 30 s.

@@ -12,6 +12,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod agents;
+mod balancer;
 mod journal;
 
 pub use agents::AgentEndpoint;
@@ -95,6 +96,10 @@ struct Engine {
     /// time is their sum, so setting the system clock back does not move the fleets back.
     wall_at_start: u64,
     started: std::time::Instant,
+    /// The load balancers' listeners served for real.
+    balancer: balancer::Balancer,
+    /// The engine itself, for what its changes start (listeners, health checks).
+    shared: std::sync::Weak<Mutex<Engine>>,
 }
 
 /// The wall clock, in epoch milliseconds.
@@ -130,6 +135,8 @@ impl Engine {
             linked: std::collections::BTreeSet::new(),
             wall_at_start: wall,
             started: std::time::Instant::now(),
+            balancer: balancer::Balancer::new(),
+            shared: std::sync::Weak::new(),
         };
         engine.replay()?;
         // At 1×, from the wall clock, or from where an earlier run left a faster clock.
@@ -191,6 +198,8 @@ impl Engine {
     /// snapshot of every region replaces them (a restart then replays at most that many).
     fn settle(&mut self) {
         self.deliver();
+        let shared = self.shared.clone();
+        balancer::sync(self, &shared);
         if self.journal.since_snapshot >= self.options.snapshot_every.max(1) {
             // The writes have happened whatever becomes of the compaction: report, go on.
             if let Err(error) = self.compact() {
@@ -341,6 +350,10 @@ impl Engine {
     fn call_elb(&mut self, region: &str, body: &[u8]) -> (u16, String, String) {
         self.requests += 1;
         let request_id = berth_api::request_id((u128::from(wall_clock()) << 64) | self.requests);
+        if let Err(error) = self.balancer.reserve(body) {
+            let reply = berth_api::elb::error_reply(&error, &request_id);
+            return (reply.status, reply.body, request_id);
+        }
         let outcome =
             self.guarded(|world, journal, wall| world.call_elb(wall, journal, region, body));
         let reply = match outcome {
@@ -682,6 +695,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
     let agents = options.agents.clone();
     let endpoint = format!("http://{}/", listener.local_addr()?);
     let engine: Shared = Arc::new(Mutex::new(Engine::open(options, endpoint)?));
+    lock(&engine).shared = Arc::downgrade(&engine);
     {
         // Docker-backed instances are disconnected until their agent links up again.
         let mut locked = lock(&engine);

@@ -48,6 +48,13 @@ pub enum What {
     },
     /// A fleet action (`/berth/fleet`), as JSON.
     Fleet(String),
+    /// A real health check's answer, for a target on a Docker-backed instance.
+    ProbeAnswer {
+        /// The check's id.
+        id: u64,
+        /// What it got.
+        outcome: berth_elb::ProbeOutcome,
+    },
     /// An Elastic Load Balancing operation that changes something: its form body (the
     /// Query protocol), which names the action.
     ElbRequest {
@@ -84,6 +91,11 @@ impl Entry {
                 event,
             } => ("agent-event", instance_arn.clone(), event.clone()),
             What::Fleet(action) => ("fleet", String::new(), action.clone()),
+            What::ProbeAnswer { id, outcome } => (
+                "probe-answer",
+                id.to_string(),
+                serde_json::to_string(outcome).expect("an outcome serialises"),
+            ),
             What::Request { operation, body } => ("request", operation.clone(), body.clone()),
             What::ElbRequest { body } => ("elb-request", String::new(), body.clone()),
         }
@@ -126,6 +138,10 @@ impl Entry {
                 event: body.to_owned(),
             },
             "fleet" => What::Fleet(body.to_owned()),
+            "probe-answer" => What::ProbeAnswer {
+                id: operation.parse().ok()?,
+                outcome: serde_json::from_str(body).ok()?,
+            },
             "elb-request" => What::ElbRequest {
                 body: body.to_owned(),
             },
@@ -174,6 +190,10 @@ mod tests {
                 event: "{}".into(),
             },
             What::Fleet("{\"action\":\"kill\"}".into()),
+            What::ProbeAnswer {
+                id: 9,
+                outcome: berth_elb::ProbeOutcome::Answered(503),
+            },
             What::Request {
                 operation: "RunTask".into(),
                 body: "{}".into(),

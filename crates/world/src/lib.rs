@@ -240,6 +240,10 @@ impl World {
                         .map(|_| Response::Empty(Default::default())),
                 ))
             }
+            What::ProbeAnswer { id, outcome } => {
+                sim.probe_answered(*id, *outcome);
+                None
+            }
             What::Request { operation, body } => {
                 let body = serde_json::from_str(body).unwrap_or_default();
                 Some(Answer::Ecs(
@@ -536,6 +540,24 @@ impl World {
         })
     }
 
+    /// A real health check's answer (`berth serve` checks Docker-backed targets itself),
+    /// journalled like an agent's report.
+    pub fn probe_answered(
+        &mut self,
+        wall: u64,
+        journal: &mut impl Journal,
+        region: &str,
+        id: u64,
+        outcome: berth_elb::ProbeOutcome,
+    ) -> Result<(), String> {
+        if !self.regions.contains_key(region) {
+            return Ok(());
+        }
+        let now = self.catch_up(wall);
+        self.record(journal, region, now, What::ProbeAnswer { id, outcome })
+            .map(|_| ())
+    }
+
     /// `/berth/summary`: the default region's cluster at a glance.
     pub fn summary(
         &mut self,
@@ -580,6 +602,11 @@ impl World {
     /// A region's fleet.
     pub fn region(&self, region: &str) -> Option<&Simulation> {
         self.regions.get(region)
+    }
+
+    /// Every region's fleet, by region.
+    pub fn regions(&self) -> impl Iterator<Item = (&String, &Simulation)> {
+        self.regions.iter()
     }
 
     /// Every region's fleet, for what only the host does (delivering agent instructions).
