@@ -463,6 +463,11 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
         .await?;
         snapshot.services.extend(arns(&described, "services"));
     }
+    // The region's load balancers (Berth's own view: the page reads no XML).
+    if let Ok((200, text)) = post("/berth/load-balancers", &[], "{}").await {
+        let view: Value = serde_json::from_str(&text).unwrap_or_default();
+        snapshot.load_balancers = arns(&view, "loadBalancers");
+    }
     if large.is_some() {
         return Ok(snapshot);
     }

@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::forms;
-use crate::live::{Action, InstanceView, Link, LiveState, ServiceView, TaskBlock};
+use crate::live::{Action, BalancerView, InstanceView, Link, LiveState, ServiceView, TaskBlock};
 
 pub(crate) type Live = UseReducerHandle<LiveState>;
 
@@ -400,6 +400,12 @@ pub fn fleet() -> Html {
                 }
                 { for live.services().iter().map(|s| render_service(s, &live, &cluster)) }
             </section>
+            if !live.snapshot.load_balancers.is_empty() {
+                <section class="balancers" aria-label="Load balancers">
+                    <h2>{ crate::i18n::t("Load balancers") }</h2>
+                    { for live.load_balancers().iter().map(|b| render_balancer(b, &live, &cluster, &select)) }
+                </section>
+            }
             <Inspector live={live.clone()} cluster={cluster.clone()} />
             <section class="timeline" aria-label="Events">
                 <h2>{ crate::i18n::t("Events") }</h2>
@@ -516,7 +522,7 @@ fn render_block(task: &TaskBlock, select: &Callback<String>) -> Html {
     // Blocks grow with the memory they reserve (at least a minimum to stay clickable).
     let width = (40 + task.memory / 8).clamp(60, 240);
     html! {
-        <button type="button" class={classes!("block", format!("c{}", task.colour), task.last_status.to_lowercase())}
+        <button type="button" class={classes!("block", format!("c{}", task.colour), task.last_status.to_ascii_lowercase())}
             data-task={task.id.clone()} style={format!("width:{width}px")} {onclick}
             title={format!("task {} {} ({}), {} CPU units, {} MiB{}", task.id, task.last_status, task.revision, task.cpu, task.memory,
                 if task.desired_status == "STOPPED" { ", stopping" } else { "" })}>
@@ -566,7 +572,7 @@ fn render_instance(
         }
     });
     html! {
-        <article class={classes!("instance", instance.status.to_lowercase(), (!instance.connected).then_some("disconnected"))}
+        <article class={classes!("instance", instance.status.to_ascii_lowercase(), (!instance.connected).then_some("disconnected"))}
             data-instance={instance.id.clone()}>
             <header>
                 <strong>{ &instance.id }</strong>
@@ -652,6 +658,76 @@ fn render_service(service: &ServiceView, live: &Live, cluster: &Rc<RefCell<Strin
             <ol class="service-events">
                 { for service.events.iter().map(|e| html! { <li>{ e }</li> }) }
             </ol>
+        </article>
+    }
+}
+
+/// A load balancer: its traffic and offered load, its listeners' rules, and each target
+/// group's targets with their health, drains, traffic and tasks.
+fn render_balancer(
+    balancer: &BalancerView,
+    live: &Live,
+    cluster: &Rc<RefCell<String>>,
+    select: &Callback<String>,
+) -> Html {
+    let load = NodeRef::default();
+    let offer = {
+        let (live, cluster, load, name) = (
+            live.clone(),
+            cluster.clone(),
+            load.clone(),
+            balancer.name.clone(),
+        );
+        Callback::from(move |_| {
+            let rate = number(&load).unwrap_or(0).max(0);
+            let action =
+                json!({"action": "offered-load", "loadBalancer": name, "requestsPerSecond": rate});
+            fleet_act(&live, &cluster, action);
+        })
+    };
+    let (requests, errors) = balancer.counts;
+    html! {
+        <article class="balancer" data-load-balancer={balancer.name.clone()}>
+            <header>
+                <strong>{ &balancer.name }</strong>
+                <span class="muted">{ format!(" {} · {}", balancer.kind, balancer.dns_name) }</span>
+            </header>
+            <p class="traffic">
+                <span class={if errors > 0 { "count invalid" } else { "count" }}>
+                    { format!("{requests} {} · {errors} 5xx", crate::i18n::t("requests")) }
+                </span>
+                { " " }
+                <label>{ crate::i18n::t("Offered load ") }
+                    <input ref={load} type="number" min="0" step="10" class="load" value={balancer.requests_per_second.to_string()} />
+                    { crate::i18n::t(" requests/s") }
+                </label>
+                { " " }<button type="button" class="small" onclick={offer}>{ crate::i18n::t("Offer") }</button>
+            </p>
+            <ul class="listeners">
+                { for balancer.listeners.iter().map(|l| html! { <li><code>{ l }</code></li> }) }
+            </ul>
+            { for balancer.groups.iter().map(|g| html! {
+                <div class="target-group">
+                    <h3>{ &g.name }<span class="muted">{ format!(" · {} · {} {} s", g.health_check, crate::i18n::t("drains"), g.deregistration_delay) }</span></h3>
+                    <ul class="targets">
+                        { for g.targets.iter().map(|t| {
+                            let task = t.task.clone().map(|arn| {
+                                let select = select.clone();
+                                let shown = crate::live::short(&arn).chars().take(8).collect::<String>();
+                                let onclick = Callback::from(move |_| select.emit(arn.clone()));
+                                html! { <button type="button" class="link" {onclick}>{ shown }</button> }
+                            });
+                            html! {
+                                <li class={format!("target {}", t.state)}>
+                                    <code>{ &t.target }</code>{ " " }{ for task }{ " " }
+                                    <span class="health">{ &t.state }</span>
+                                    { format!(" {} · {} {} · {} 5xx", t.note, t.counts.0, crate::i18n::t("requests"), t.counts.1) }
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </div>
+            }) }
         </article>
     }
 }

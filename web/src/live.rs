@@ -27,6 +27,8 @@ pub struct Snapshot {
     /// A cluster too large to describe instance by instance: its tiles, from
     /// `/berth/summary` (then `instances` and `tasks` stay empty).
     pub tiles: Option<std::rc::Rc<Vec<crate::canvas::Tile>>>,
+    /// The region's load balancers (`/berth/load-balancers`' `loadBalancers`).
+    pub load_balancers: Vec<Value>,
 }
 
 /// Whether the page talks to a server.
@@ -454,6 +456,54 @@ impl LiveState {
             .collect()
     }
 
+    /// The load balancers as their panels show them.
+    pub fn load_balancers(&self) -> Vec<BalancerView> {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        let counts = |c: &Value| {
+            let n = |k: &str| c[k].as_u64().unwrap_or(0);
+            (n("requests"), n("target5xx") + n("elb5xx"))
+        };
+        let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+        self.snapshot
+            .load_balancers
+            .iter()
+            .map(|lb| BalancerView {
+                arn: text(&lb["loadBalancerArn"]),
+                name: text(&lb["name"]),
+                kind: text(&lb["kind"]),
+                dns_name: text(&lb["dnsName"]),
+                requests_per_second: lb["requestsPerSecond"].as_u64().unwrap_or(0),
+                counts: counts(&lb["counts"]),
+                listeners: list(&lb["listeners"])
+                    .iter()
+                    .map(|l| text(&l["summary"]))
+                    .collect(),
+                groups: list(&lb["targetGroups"])
+                    .iter()
+                    .map(|g| GroupView {
+                        name: text(&g["name"]),
+                        health_check: text(&g["healthCheck"]),
+                        deregistration_delay: g["deregistrationDelaySeconds"].as_u64().unwrap_or(0),
+                        targets: list(&g["targets"])
+                            .iter()
+                            .map(|t| TargetRow {
+                                target: format!("{}:{}", text(&t["id"]), t["port"]),
+                                task: t["taskArn"].as_str().map(str::to_owned),
+                                state: text(&t["state"]),
+                                note: match t["drainingForMs"].as_u64() {
+                                    Some(ms) => format!("⏳ {} s", ms.div_ceil(1000)),
+                                    None if t["state"] == "healthy" => String::new(),
+                                    None => text(&t["description"]),
+                                },
+                                counts: counts(&t["counts"]),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
     /// The selected task's document, if it is still known.
     pub fn selected_task(&self) -> Option<&Value> {
         let arn = self.selected.as_deref()?;
@@ -611,6 +661,43 @@ pub struct PortChip {
     pub task: String,
     /// Its page, when the browser can reach it.
     pub url: Option<String>,
+}
+
+/// A load balancer as its panel shows it.
+pub struct BalancerView {
+    pub arn: String,
+    pub name: String,
+    /// `application` or `network`.
+    pub kind: String,
+    pub dns_name: String,
+    pub requests_per_second: u64,
+    /// (requests, 5xx of the targets' and the load balancer's own).
+    pub counts: (u64, u64),
+    /// One line per listener: its rules in order (the view's `summary`).
+    pub listeners: Vec<String>,
+    pub groups: Vec<GroupView>,
+}
+
+/// A target group with its targets.
+pub struct GroupView {
+    pub name: String,
+    pub health_check: String,
+    pub deregistration_delay: u64,
+    pub targets: Vec<TargetRow>,
+}
+
+/// A target: where it is, whose it is, its health and traffic.
+pub struct TargetRow {
+    /// `i-0123:49153` or `10.0.1.5:80`.
+    pub target: String,
+    /// The task registered as it.
+    pub task: Option<String>,
+    /// `initial`, `healthy`, `unhealthy`, `draining`, `unused`.
+    pub state: String,
+    /// Why (ELB's description), or the drain's time left (`⏳ 42 s`).
+    pub note: String,
+    /// (requests, 5xx).
+    pub counts: (u64, u64),
 }
 
 /// A service as its panel shows it.
@@ -787,6 +874,37 @@ mod tests {
                 "task t9 RUNNING (web:3)".to_owned()
             )
         );
+    }
+
+    #[test]
+    fn load_balancers_read_as_their_panels_show_them() {
+        let mut live = state();
+        live.snapshot.load_balancers = vec![json!({
+            "loadBalancerArn": "arn:lb", "name": "web", "kind": "application",
+            "dnsName": "web-1.us-east-1.elb.amazonaws.com", "requestsPerSecond": 100,
+            "counts": {"requests": 900, "target5xx": 2, "elb5xx": 5},
+            "listeners": [{"port": 80, "protocol": "HTTP", "summary": "HTTP :80 — default → blue"}],
+            "targetGroups": [{"name": "blue", "healthCheck": "HTTP / every 30 s", "deregistrationDelaySeconds": 300,
+                "targets": [
+                    {"id": "i-1", "port": 49153, "state": "draining", "drainingForMs": 41_200, "counts": {"requests": 7, "target5xx": 0, "elb5xx": 1}, "taskArn": "arn:task/c/abc"},
+                    {"id": "i-1", "port": 49154, "state": "unhealthy", "description": "Health checks failed", "counts": {}}]}],
+        })];
+        let [lb] = &live.load_balancers()[..] else {
+            panic!()
+        };
+        assert_eq!((lb.requests_per_second, lb.counts), (100, (900, 7)));
+        assert_eq!(lb.listeners, ["HTTP :80 — default → blue"]);
+        let targets = &lb.groups[0].targets;
+        assert_eq!(
+            (
+                targets[0].target.as_str(),
+                targets[0].note.as_str(),
+                targets[0].counts
+            ),
+            ("i-1:49153", "⏳ 42 s", (7, 1))
+        );
+        assert_eq!(targets[0].task.as_deref(), Some("arn:task/c/abc"));
+        assert_eq!(targets[1].note, "Health checks failed");
     }
 
     #[test]

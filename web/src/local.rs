@@ -189,6 +189,10 @@ impl Local {
                 let summary = world.summary(wall, &request);
                 json_reply(summary.map(|s| serde_json::to_string(&s).unwrap_or_default()))
             }
+            "/berth/load-balancers" => {
+                let view = world.load_balancers(wall);
+                json_reply(view.map(|v| serde_json::to_string(&v).unwrap_or_default()))
+            }
             "/berth/explain" => {
                 let request: ExplainRequest = serde_json::from_str(body).unwrap_or_default();
                 let explanation = world.explain(wall, &request);

@@ -52,7 +52,10 @@ fn bad_parameter(error: FormError) -> ElbError {
         .map(|part| {
             let mut chars = part.chars();
             match chars.next() {
-                Some(first) => first.to_lowercase().chain(chars).collect(),
+                // Member names are ASCII.
+                Some(first) => std::iter::once(first.to_ascii_lowercase())
+                    .chain(chars)
+                    .collect(),
                 None => String::new(),
             }
         })

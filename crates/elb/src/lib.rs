@@ -21,6 +21,7 @@ mod errors;
 mod records;
 pub mod requests;
 mod traffic;
+pub mod view;
 
 use std::collections::VecDeque;
 

@@ -791,6 +791,15 @@ impl Simulation {
         self.with_elb(|elb, fleet| elb.accrue(now, fleet));
     }
 
+    /// The load balancers as the page draws them, each target with its task.
+    pub fn load_balancing(&self) -> berth_elb::view::LoadBalancingView {
+        let owner = |group: &str, id: &str, port: u32| self.target_task(group, id, port);
+        self.elb
+            .as_ref()
+            .map(|elb| elb.view(self.now, &owner))
+            .unwrap_or_default()
+    }
+
     /// What the load balancers carried, accounted up to now.
     pub fn traffic(&self) -> berth_elb::TrafficView {
         self.elb.as_ref().map(Elb::traffic).unwrap_or_default()

@@ -635,6 +635,19 @@ async fn summary(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) 
     json_reply(outcome.map(|summary| serde_json::to_string(&summary).unwrap_or_default()))
 }
 
+/// `POST /berth/load-balancers`: the default region's load balancers as the page draws them
+/// (`berth_elb::view::LoadBalancingView`).
+async fn load_balancers(State(engine): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(refused) = foreign_origin(&headers) {
+        return refused;
+    }
+    let mut engine = lock(&engine);
+    let wall = engine.wall();
+    let outcome = engine.world.load_balancers(wall);
+    engine.settle();
+    json_reply(outcome.map(|view| serde_json::to_string(&view).unwrap_or_default()))
+}
+
 /// A JSON body (200), or an ECS error in ECS's shape, as Berth's own endpoints answer.
 fn json_reply(outcome: Result<String, ApiError>) -> Response {
     let reply = match outcome {
@@ -732,6 +745,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         .route("/berth/clock", get(clock).post(clock))
         .route("/berth/fleet", post(fleet))
         .route("/berth/summary", post(summary))
+        .route("/berth/load-balancers", post(load_balancers))
         .fallback(get(files))
         // Bodies up to 16 MiB reach berth-api, which refuses those over its limit in ECS's shape.
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))

@@ -567,6 +567,15 @@ impl World {
         self.read_default_region(wall, |sim| sim.fleet_summary(request.cluster.as_deref()))
     }
 
+    /// `/berth/load-balancers`: the default region's load balancers, listeners, rules,
+    /// target groups and targets with their health, drains, traffic and tasks.
+    pub fn load_balancers(
+        &mut self,
+        wall: u64,
+    ) -> Result<berth_elb::view::LoadBalancingView, ApiError> {
+        self.read_default_region(wall, |sim| Ok(sim.load_balancing()))
+    }
+
     /// `/berth/explain`: where the next task would be placed in the default region, and why.
     pub fn explain(
         &mut self,
