@@ -6,19 +6,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, DIST, launch, screenshot, ecsCall, berthServe } from './harness.mjs';
+import { ROOT, screenshot, ecsCall, berthServe, servedPage } from './harness.mjs';
 
-let server, base, browser, page;
-const errors = [];
+let server, base, browser, page, errors;
 
 before(async () => {
-  const started = await berthServe(['--web', DIST]);
-  server = started.process;
-  base = `${started.url}/`;
-  browser = await launch();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  ({ server, base, browser, page, errors } = await servedPage());
   await page.goto(base);
 });
 

@@ -113,6 +113,18 @@ export function berthServe(args = []) {
   });
 }
 
+/** `berth serve --web dist` and a Chromium tab beside it, not yet on the page; the tab's
+ * errors go to `errors`. Resolves to { server, base, browser, page, errors }. */
+export async function servedPage() {
+  const started = await berthServe(['--web', DIST]);
+  const browser = await launch();
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return { server: started.process, base: `${started.url}/`, browser, page, errors };
+}
+
 /** The guided lessons, by id, in the order the page lists them. */
 export const LESSONS = ['first-cluster', 'port-stall', 'dynamic-ports', 'shortage', 'draining', 'wordpress', 'fargate'];
 

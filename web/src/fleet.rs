@@ -708,7 +708,7 @@ fn render_balancer(
             </ul>
             { for balancer.groups.iter().map(|g| html! {
                 <div class="target-group">
-                    <h3>{ &g.name }<span class="muted">{ format!(" · {} · {} {} s", g.health_check, crate::i18n::t("drains"), g.deregistration_delay) }</span></h3>
+                    <h3>{ &g.name }<span class="muted">{ format!(" · {} · {}", g.health_check, crate::i18n::t("drains for {} s").replace("{}", &g.deregistration_delay.to_string())) }</span></h3>
                     <ul class="targets">
                         { for g.targets.iter().map(|t| {
                             let task = t.task.clone().map(|arn| {

@@ -468,7 +468,6 @@ impl LiveState {
             .load_balancers
             .iter()
             .map(|lb| BalancerView {
-                arn: text(&lb["loadBalancerArn"]),
                 name: text(&lb["name"]),
                 kind: text(&lb["kind"]),
                 dns_name: text(&lb["dnsName"]),
@@ -482,7 +481,13 @@ impl LiveState {
                     .iter()
                     .map(|g| GroupView {
                         name: text(&g["name"]),
-                        health_check: text(&g["healthCheck"]),
+                        health_check: crate::i18n::t(
+                            "{checks} every {i} s, healthy after {h}, unhealthy after {u}",
+                        )
+                        .replace("{checks}", &text(&g["checks"]))
+                        .replace("{i}", &g["intervalSeconds"].to_string())
+                        .replace("{h}", &g["healthyThreshold"].to_string())
+                        .replace("{u}", &g["unhealthyThreshold"].to_string()),
                         deregistration_delay: g["deregistrationDelaySeconds"].as_u64().unwrap_or(0),
                         targets: list(&g["targets"])
                             .iter()
@@ -491,7 +496,8 @@ impl LiveState {
                                 task: t["taskArn"].as_str().map(str::to_owned),
                                 state: text(&t["state"]),
                                 note: match t["drainingForMs"].as_u64() {
-                                    Some(ms) => format!("⏳ {} s", ms.div_ceil(1000)),
+                                    Some(ms) => crate::i18n::t("{} s left")
+                                        .replace("{}", &ms.div_ceil(1000).to_string()),
                                     None if t["state"] == "healthy" => String::new(),
                                     None => text(&t["description"]),
                                 },
@@ -665,7 +671,6 @@ pub struct PortChip {
 
 /// A load balancer as its panel shows it.
 pub struct BalancerView {
-    pub arn: String,
     pub name: String,
     /// `application` or `network`.
     pub kind: String,
@@ -694,7 +699,7 @@ pub struct TargetRow {
     pub task: Option<String>,
     /// `initial`, `healthy`, `unhealthy`, `draining`, `unused`.
     pub state: String,
-    /// Why (ELB's description), or the drain's time left (`⏳ 42 s`).
+    /// Why (ELB's description), or the drain's time left (`42 s left`).
     pub note: String,
     /// (requests, 5xx).
     pub counts: (u64, u64),
@@ -884,7 +889,7 @@ mod tests {
             "dnsName": "web-1.us-east-1.elb.amazonaws.com", "requestsPerSecond": 100,
             "counts": {"requests": 900, "target5xx": 2, "elb5xx": 5},
             "listeners": [{"port": 80, "protocol": "HTTP", "summary": "HTTP :80 — default → blue"}],
-            "targetGroups": [{"name": "blue", "healthCheck": "HTTP / every 30 s", "deregistrationDelaySeconds": 300,
+            "targetGroups": [{"name": "blue", "checks": "HTTP /", "intervalSeconds": 30, "healthyThreshold": 5, "unhealthyThreshold": 2, "deregistrationDelaySeconds": 300,
                 "targets": [
                     {"id": "i-1", "port": 49153, "state": "draining", "drainingForMs": 41_200, "counts": {"requests": 7, "target5xx": 0, "elb5xx": 1}, "taskArn": "arn:task/c/abc"},
                     {"id": "i-1", "port": 49154, "state": "unhealthy", "description": "Health checks failed", "counts": {}}]}],
@@ -901,10 +906,14 @@ mod tests {
                 targets[0].note.as_str(),
                 targets[0].counts
             ),
-            ("i-1:49153", "⏳ 42 s", (7, 1))
+            ("i-1:49153", "42 s left", (7, 1))
         );
         assert_eq!(targets[0].task.as_deref(), Some("arn:task/c/abc"));
         assert_eq!(targets[1].note, "Health checks failed");
+        assert_eq!(
+            lb.groups[0].health_check,
+            "HTTP / every 30 s, healthy after 5, unhealthy after 2"
+        );
     }
 
     #[test]

@@ -82,8 +82,14 @@ pub struct TargetGroupView {
     pub name: String,
     /// `instance` or `ip`.
     pub target_type: String,
-    /// How its targets are checked: `HTTP /health every 30 s, healthy after 5, unhealthy after 2`.
-    pub health_check: String,
+    /// What its checks ask for: `HTTP /health`, `TCP`.
+    pub checks: String,
+    /// Seconds between two checks of a target.
+    pub interval_seconds: u32,
+    /// Passes in a row that bring an unhealthy target back.
+    pub healthy_threshold: u32,
+    /// Failures in a row that take a target out.
+    pub unhealthy_threshold: u32,
     /// `deregistration_delay.timeout_seconds`.
     pub deregistration_delay_seconds: u64,
     /// Its targets, in registration order.
@@ -160,7 +166,11 @@ impl Elb {
                     .listeners
                     .iter()
                     .filter(|l| l.doc.load_balancer_arn == *arn)
-                    .flat_map(|l| self.rules.iter().filter(move |r| r.listener_arn == l.doc.listener_arn))
+                    .flat_map(|l| {
+                        self.rules
+                            .iter()
+                            .filter(move |r| r.listener_arn == l.doc.listener_arn)
+                    })
                     .flat_map(|r| r.doc.actions.iter())
                     .flat_map(|a| a.forward_config.iter().flat_map(|f| f.target_groups.iter()))
                     .filter_map(|t| t.target_group_arn.as_deref())
@@ -181,13 +191,10 @@ impl Elb {
                             target_group_arn: doc.target_group_arn.clone(),
                             name: doc.target_group_name.clone(),
                             target_type: doc.target_type.as_str().to_owned(),
-                            health_check: format!(
-                                "{protocol} {path} every {} s, healthy after {}, unhealthy after {}",
-                                doc.health_check_interval_seconds,
-                                doc.healthy_threshold_count,
-                                doc.unhealthy_threshold_count
-                            )
-                            .replace("  ", " "),
+                            checks: format!("{protocol} {path}").trim_end().to_owned(),
+                            interval_seconds: doc.health_check_interval_seconds,
+                            healthy_threshold: doc.healthy_threshold_count,
+                            unhealthy_threshold: doc.unhealthy_threshold_count,
                             deregistration_delay_seconds: g.deregistration_delay_ms() / 1000,
                             targets: g
                                 .targets
