@@ -863,7 +863,7 @@ pub(crate) fn render_target_group(elb: &Elb, group: &TargetGroupRecord) -> Targe
 }
 
 /// The target groups an action forwards to.
-fn forwarded(action: &Action) -> impl Iterator<Item = &String> {
+pub(crate) fn forwarded(action: &Action) -> impl Iterator<Item = &String> {
     action
         .forward_config
         .iter()

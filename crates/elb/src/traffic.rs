@@ -348,19 +348,7 @@ impl Elb {
         let rule = rules
             .into_iter()
             .find(|r| r.doc.conditions.iter().all(|c| matches(c, request)))?;
-        // Authentication actions come first; Berth has no identity provider and lets the
-        // request through to the terminal one.
-        rule.doc
-            .actions
-            .iter()
-            .filter(|a| {
-                matches!(
-                    a.kind,
-                    Some(ActionType::Forward | ActionType::Redirect | ActionType::FixedResponse)
-                )
-            })
-            .max_by_key(|a| a.order.unwrap_or(0))
-            .cloned()
+        terminal(&rule.doc.actions.member).cloned()
     }
 
     /// Where a listener sends one request, its `turn`th: pure, so `berth serve`'s real
@@ -498,6 +486,21 @@ impl Elb {
             .collect();
         TrafficView { load_balancers }
     }
+}
+
+/// A rule's terminal action: its forward, redirect or fixed response, the last by `Order`.
+/// Authentication actions come first; Berth has no identity provider and lets the request
+/// through to the terminal one.
+pub(crate) fn terminal(actions: &[Action]) -> Option<&Action> {
+    actions
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.kind,
+                Some(ActionType::Forward | ActionType::Redirect | ActionType::FixedResponse)
+            )
+        })
+        .max_by_key(|a| a.order.unwrap_or(0))
 }
 
 /// How many of the turns before `end` fall to listener `i` of `count` (turn `j` goes to

@@ -172,8 +172,8 @@ impl Elb {
                             .filter(move |r| r.listener_arn == l.doc.listener_arn)
                     })
                     .flat_map(|r| r.doc.actions.iter())
-                    .flat_map(|a| a.forward_config.iter().flat_map(|f| f.target_groups.iter()))
-                    .filter_map(|t| t.target_group_arn.as_deref())
+                    .flat_map(crate::actions::forwarded)
+                    .map(String::as_str)
                     .collect();
                 forwarded.dedup();
                 let target_groups = self
@@ -247,15 +247,7 @@ impl Elb {
         actions: &[Action],
     ) -> RuleView {
         let conditions = conditions.iter().map(condition_text).collect();
-        let last = actions
-            .iter()
-            .filter(|a| {
-                matches!(
-                    a.kind,
-                    Some(ActionType::Forward | ActionType::Redirect | ActionType::FixedResponse)
-                )
-            })
-            .max_by_key(|a| a.order.unwrap_or(0));
+        let last = crate::traffic::terminal(actions);
         let (action, forwards) = match last {
             Some(a) if a.kind == Some(ActionType::FixedResponse) => (
                 format!(
