@@ -4,9 +4,7 @@
 // health, and the traffic the page's offered-load control sends through it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { SHOTS, ecsCall, servedPage } from './harness.mjs';
+import { ecsCall, screenshots, servedPage } from './harness.mjs';
 
 let server, base, browser, page, errors;
 
@@ -76,18 +74,11 @@ test('a service behind an ALB: its targets on their tasks, their health and thei
   await page.waitForSelector('.target.draining', { timeout: 20000 });
   assert.match(await page.textContent('.target.draining'), /draining \d+ s left/);
 
-  for (const lang of ['en', 'ja']) {
+  await screenshots(page, 'balancers', '.balancers', async (lang) => {
     await page.evaluate((l) => localStorage.setItem('berth.lang', l), lang);
     await page.reload();
     await page.waitForSelector('.balancer .target', { timeout: 20000 });
-    for (const [width, height] of [[1440, 900], [1280, 720], [390, 844]]) {
-      await page.setViewportSize({ width, height });
-      await page.waitForTimeout(300);
-      await page.$eval('.balancers', (e) => e.scrollIntoView());
-      fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, `balancers-${lang}-${width}.png`) });
-    }
-  }
+  });
   const heading = await page.textContent('.balancers h2');
   assert.equal(heading, 'ロードバランサー');
   assert.deepEqual(errors, []);

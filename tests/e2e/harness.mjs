@@ -86,6 +86,34 @@ export async function screenshot(page, name) {
   return file;
 }
 
+/** The sizes and languages a change to the page is looked at in: saves
+ * target/e2e/NAME-LANG-WIDTH.png at 1440×900, 1280×720 and 390×844 in English and Japanese,
+ * `selector` scrolled into view; `language(lang)` switches the page to `lang`. Leaves the
+ * page at 1400×900. */
+export async function screenshots(page, name, selector, language) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  for (const lang of ['en', 'ja']) {
+    await language(lang);
+    for (const [width, height] of [[1440, 900], [1280, 720], [390, 844]]) {
+      await page.setViewportSize({ width, height });
+      await page.waitForTimeout(300);
+      await page.$eval(selector, (e) => e.scrollIntoView());
+      await page.screenshot({ path: path.join(SHOTS, `${name}-${lang}-${width}.png`) });
+    }
+  }
+  await page.setViewportSize({ width: 1400, height: 900 });
+}
+
+/** Switches the page's language with its own toggle (no reload: what is open stays open). */
+export function toggleLanguage(page) {
+  return async (lang) => {
+    if (await page.getAttribute('main', 'lang') !== lang) {
+      await page.click('#lang-toggle');
+      await page.waitForSelector(`main[lang="${lang}"]`);
+    }
+  };
+}
+
 /** Calls an ECS operation on a `berth serve` at `base` (JSON 1.1, as the AWS CLI sends it). */
 export async function ecsCall(base, operation, body) {
   const response = await fetch(base, {

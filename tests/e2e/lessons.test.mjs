@@ -3,7 +3,11 @@
 // is waiting on time, and see every step ticked off from what ECS reports.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, LESSONS, launch, screenshot, berthServe, ecsCall, playLesson } from './harness.mjs';
+import { execSync } from 'node:child_process';
+import path from 'node:path';
+import {
+  DIST, ROOT, LESSONS, launch, screenshot, screenshots, toggleLanguage, berthServe, ecsCall, playLesson, serve,
+} from './harness.mjs';
 
 let server, base, browser, page;
 const errors = [];
@@ -35,14 +39,29 @@ after(async () => {
 for (const id of LESSONS) {
   test(`lesson ${id} can be completed from the page`, async () => {
     await playLesson(page, id);
+    const balancer = `.balancer[data-load-balancer="lesson-${id}"]`;
     if (id === 'port-stall') {
       // What the lesson is about, in ECS's words, on the service's event list.
       const events = await page.textContent('.services');
       assert.match(events, /already using a port required by your task/);
+      // And in the load balancer's: the "fix" cost requests, each answered 503 by the ALB.
+      assert.match(await page.textContent(`${balancer} .count`), /^[1-9]\d* requests · [1-9]\d* 5xx$/);
     }
     if (id === 'dynamic-ports') {
       const dynamic = await page.$$eval('.instance .port.dynamic', (els) => els.length);
       assert.ok(dynamic >= 3, `${dynamic} dynamic ports shown`);
+      // Through a rolling update on one instance, not one request failed.
+      assert.match(await page.textContent(`${balancer} .count`), /^[1-9]\d* requests · 0 5xx$/);
+      assert.equal(await page.$$eval(`${balancer} .target.healthy`, (els) => els.length), 3);
+      // berth serve listens on the listener's port for real; a virtual target answers.
+      const listener = await page.textContent(`${balancer} .listeners li`);
+      const port = Number(listener.match(/^HTTP :(\d+) /)[1]);
+      const response = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(response.status, 200, await response.text());
+      // How it looks: the lesson beside the fleet, and the load balancer it built.
+      await screenshots(page, 'lesson-dynamic-ports', '.guide', toggleLanguage(page));
+      await screenshots(page, 'lesson-dynamic-ports-balancer', balancer, toggleLanguage(page));
+      await toggleLanguage(page)('en');
     }
     await screenshot(page, `lesson-${id}`);
   });
@@ -99,28 +118,59 @@ test('a cluster of 150 instances is drawn on a canvas, instance by instance unde
   await screenshot(page, 'fleet-canvas');
 });
 
-test('a cluster shared as a link is rebuilt by another berth serve', async () => {
+test('a cluster shared as a link is rebuilt elsewhere, its load balancer too', async () => {
   await page.selectOption('#live-cluster', 'lesson-port-stall');
   await page.waitForFunction(() => document.querySelectorAll('.instance').length === 1);
   await page.click('#export');
   await page.waitForSelector('#export-commands');
-  const link = (await page.textContent('#export-commands')).split('\n').find((l) => l.startsWith('http'));
+  const exported = await page.textContent('#export-commands');
+  const link = exported.split('\n').find((l) => l.startsWith('http'));
+  // The commands for a real account run as they are with the AWS CLI (in bash: each new ARN
+  // kept in a variable for the commands after it), here against a second berth serve; only
+  // the listener's port moves, since this one holds it on this machine.
+  const free = 20000 + Math.floor(Math.random() * 20000);
+  const script = exported.split('\n').filter((l) => /^(aws |[A-Z0-9_]+=\$\(aws )/.test(l))
+    .map((l) => (l.includes('elbv2 create-listener') ? l.replace(/"Port":\d+/, `"Port":${free}`) : l));
+  assert.ok(script.some((l) => l.startsWith('TG_LESSON_PORT_STALL=$(aws elbv2 create-target-group')), exported);
+  const replay = await berthServe();
+  try {
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'berth', AWS_SECRET_ACCESS_KEY: 'berth',
+      AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true',
+      AWS: path.join(ROOT, 'tests', 'aws', '.venv', 'bin', 'aws'), ENDPOINT: replay.url };
+    const run = (commands) => execSync(`set -e\naws() { "$AWS" "$@" --endpoint-url "$ENDPOINT"; }\n${commands}`,
+      { env, shell: '/bin/bash', stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    run(script.join('\n'));
+    const groups = JSON.parse(run('aws elbv2 describe-target-groups --names lesson-port-stall'));
+    const arn = groups.TargetGroups[0].TargetGroupArn;
+    assert.equal(groups.TargetGroups[0].HealthCheckIntervalSeconds, 10);
+    const attributes = JSON.parse(run(`aws elbv2 describe-target-group-attributes --target-group-arn ${arn}`));
+    assert.ok(attributes.Attributes.some((a) => a.Key === 'deregistration_delay.timeout_seconds' && a.Value === '30'));
+    const services = JSON.parse(run('aws ecs describe-services --cluster lesson-port-stall --services web'));
+    assert.equal(services.services[0].loadBalancers[0].targetGroupArn, arn);
+  } finally {
+    replay.process.kill();
+  }
   assert.ok(link && link.includes('#session='), link);
-  const other = await berthServe(['--web', DIST, '--virtual-instances', '0']);
+  // Elsewhere: the page alone (this berth serve holds the listener's port on this machine).
+  const other = await serve();
   const elsewhere = await browser.context.newPage();
   try {
-    await elsewhere.goto(`${other.url}/${link.slice(link.indexOf('#'))}`);
+    await elsewhere.goto(`${other.url}${link.slice(link.indexOf('#'))}`);
     await elsewhere.waitForSelector('#shared-rebuild', { timeout: 20000 });
-    assert.match(await elsewhere.textContent('#shared-session'), /lesson-port-stall \(\d+ ECS calls\)/);
+    assert.match(await elsewhere.textContent('#shared-session'), /lesson-port-stall \(\d+ AWS calls\)/);
     await elsewhere.click('#shared-rebuild');
     await elsewhere.waitForFunction(() => /^Rebuilt cluster lesson-port-stall: \d+ calls\.$/
       .test(document.querySelector('#live-outcome')?.textContent), null, { timeout: 20000 });
     await elsewhere.waitForFunction(() => document.querySelectorAll('.instance').length === 1
       && document.querySelector('.service')?.textContent.includes('desired 1'), null, { timeout: 20000 });
+    const balancer = '.balancer[data-load-balancer="lesson-port-stall"]';
+    await elsewhere.waitForSelector(balancer, { timeout: 20000 });
+    assert.match(await elsewhere.textContent(`${balancer} .listeners li`), /^HTTP :\d+ — default → lesson-port-stall$/);
+    assert.match(await elsewhere.textContent(`${balancer} .target-group h3`), /drains for 30 s/);
     await screenshot(elsewhere, 'shared-session');
   } finally {
     await elsewhere.close();
-    other.process.kill();
+    await other.close();
   }
 });
 

@@ -36,8 +36,13 @@ test('with no server, the page runs the control plane itself: the default cluste
 for (const id of LESSONS) {
   test(`lesson ${id} can be completed in the page alone`, async () => {
     await playLesson(page, id);
+    const balancer = `.balancer[data-load-balancer="lesson-${id}"]`;
     if (id === 'port-stall') {
       assert.match(await page.textContent('.services'), /already using a port required by your task/);
+      assert.match(await page.textContent(`${balancer} .count`), / [1-9]\d* 5xx$/);
+    }
+    if (id === 'dynamic-ports') {
+      assert.match(await page.textContent(`${balancer} .count`), /^[1-9]\d* requests · 0 5xx$/);
     }
     await screenshot(page, `page-lesson-${id}`);
   });

@@ -1,5 +1,5 @@
 //! The browser's side of `berth serve`: ECS API calls (JSON 1.1 over `fetch`, as the AWS CLI
-//! sends them), the live event stream (`/events`, a WebSocket) and Berth's own endpoint for
+//! sends them), ELB's (Query-protocol forms), the live event stream (`/events`, a WebSocket) and Berth's own endpoint for
 //! linking a Docker agent. Only glue: every document is ECS's, rendered by [`crate::live`].
 
 use berth_model::views::{
@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::calls::Call;
 use crate::live::Snapshot;
 
 /// The `X-Amz-Target` prefix of ECS's operations.
@@ -229,7 +230,14 @@ fn post_local(path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String)
         let mut local = local.borrow_mut();
         let local = local.as_mut().expect("is_local");
         let before = local.journal_len();
-        let reply = local.post(wall(), path, target, body);
+        let form = headers.iter().any(|(name, value)| {
+            *name == "Content-Type" && value.starts_with("application/x-www-form-urlencoded")
+        });
+        let reply = if form && path == "/" {
+            local.post_query(wall(), body)
+        } else {
+            local.post(wall(), path, target, body)
+        };
         let changed = local.journal_len() != before || path == "/berth/clock";
         (reply, local.take_events(), changed)
     });
@@ -298,6 +306,67 @@ pub async fn call(operation: &str, body: Value) -> Result<Value, String> {
             value["message"].as_str().unwrap_or_default()
         ))
     }
+}
+
+/// Calls an Elastic Load Balancing action with the AWS CLI's JSON `input`, sent as the AWS
+/// CLI sends it (a Query-protocol form); ELB's error comes back as `Code: message`, read from
+/// its XML by the browser's own parser.
+pub async fn elb(action: &str, input: &Value) -> Result<(), String> {
+    let form = crate::calls::query_form(action, input);
+    let (status, text) = post(
+        "/",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &form,
+    )
+    .await?;
+    if status == 200 {
+        return Ok(());
+    }
+    let read = |tag: &str| -> Option<String> {
+        let parser = web_sys::DomParser::new().ok()?;
+        let document = parser
+            .parse_from_string(&text, web_sys::SupportedType::TextXml)
+            .ok()?;
+        document
+            .get_elements_by_tag_name(tag)
+            .item(0)?
+            .text_content()
+    };
+    match (read("Code"), read("Message")) {
+        (Some(code), Some(message)) => Err(format!("{code}: {message}")),
+        _ => Err(format!("{action}: the server answered {status}")),
+    }
+}
+
+/// The region's ARNs by the names `$tg:NAME`, `$lb:NAME` and `$listener:LB:PORT` give them
+/// (the load-balancing view's `names`); with `rebuild`, also the calls that build those target
+/// groups again (`rebuild`).
+pub async fn load_balancing(rebuild: &[String]) -> Result<Value, String> {
+    let body = json!({"rebuild": rebuild}).to_string();
+    match post(
+        "/berth/load-balancers",
+        &[("Content-Type", "application/json")],
+        &body,
+    )
+    .await?
+    {
+        (200, text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
+        (status, text) => Err(format!("/berth/load-balancers answered {status}: {text}")),
+    }
+}
+
+/// Makes `call`, first giving each `$kind:NAME` its ARN: `Ok("Operation: done")`.
+pub async fn perform(call: &Call) -> Result<String, String> {
+    let mut call = call.clone();
+    if call.refers() {
+        call.resolve(&load_balancing(&[]).await?["names"])?;
+    }
+    match &call {
+        Call::Ecs { operation, body } => self::call(operation, body.clone()).await.map(drop)?,
+        Call::Elb { action, input } => elb(action, input).await?,
+        Call::Fleet(action) => fleet(action.clone()).await?,
+    }
+    Ok(format!("{}: done", call.name()))
 }
 
 /// The latest ACTIVE revision of every task definition family, as describe-task-definition
@@ -464,8 +533,7 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
         snapshot.services.extend(arns(&described, "services"));
     }
     // The region's load balancers (Berth's own view: the page reads no XML).
-    if let Ok((200, text)) = post("/berth/load-balancers", &[], "{}").await {
-        let view: Value = serde_json::from_str(&text).unwrap_or_default();
+    if let Ok(view) = load_balancing(&[]).await {
         snapshot.load_balancers = arns(&view, "loadBalancers");
     }
     if large.is_some() {

@@ -72,6 +72,26 @@ fn shared_session() -> Option<Value> {
     serde_json::from_str(&text).ok()
 }
 
+/// The cluster shown, as commands for a real account and as a share link.
+async fn export(snapshot: &crate::live::Snapshot) -> Result<String, String> {
+    let definitions = api::latest_task_definitions().await?;
+    let groups = crate::export::target_groups(&snapshot.services);
+    let load_balancing = api::load_balancing(&groups).await?;
+    let built = crate::export::Built {
+        cluster: &snapshot.cluster,
+        task_definitions: &definitions,
+        instances: &snapshot.instances,
+        services: &snapshot.services,
+        load_balancing: &load_balancing["rebuild"],
+        names: &load_balancing["names"],
+    };
+    let link = share_link(&built.session());
+    Ok(format!(
+        "# Share: this link rebuilds the cluster in any Berth playground that opens it (in the page, or on a berth serve)\n{link}\n\n{}",
+        built.commands()
+    ))
+}
+
 /// Offers to rebuild the cluster a share link carries: its calls, made here one by one.
 #[function_component(SharedSession)]
 fn shared_session_banner(props: &Props) -> Html {
@@ -93,9 +113,9 @@ fn shared_session_banner(props: &Props) -> Html {
             }
             wasm_bindgen_futures::spawn_local(async move {
                 let mut outcome = Ok(format!("Rebuilt cluster {name}: {} calls.", calls.len()));
-                for (operation, body) in calls {
-                    if let Err(error) = api::call(&operation, body).await {
-                        outcome = Err(format!("{operation}: {error}"));
+                for call in calls {
+                    if let Err(error) = api::perform(&call).await {
+                        outcome = Err(format!("{}: {error}", call.name()));
                         break;
                     }
                 }
@@ -108,7 +128,7 @@ fn shared_session_banner(props: &Props) -> Html {
     };
     html! {
         <p class="status valid" id="shared-session">
-            { format!("{} {cluster_name} ({} {}). ", crate::i18n::t("This link carries the cluster"), calls.len(), crate::i18n::t("ECS calls")) }
+            { format!("{} {cluster_name} ({} {}). ", crate::i18n::t("This link carries the cluster"), calls.len(), crate::i18n::t("AWS calls")) }
             <button type="button" id="shared-rebuild" onclick={rebuild}>{ crate::i18n::t("Rebuild it here") }</button>
         </p>
     }
@@ -289,27 +309,10 @@ pub fn fleet() -> Html {
         Callback::from(move |_| {
             let live = live.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match api::latest_task_definitions().await {
-                    Ok(definitions) => {
-                        let snapshot = &live.snapshot;
-                        let commands = crate::export::commands(
-                            &snapshot.cluster,
-                            &definitions,
-                            &snapshot.services,
-                        );
-                        let session = crate::export::session(
-                            &snapshot.cluster,
-                            &definitions,
-                            &snapshot.instances,
-                            &snapshot.services,
-                        );
-                        let link = share_link(&session);
-                        live.dispatch(Action::Exported(Some(format!(
-                            "# Share: this link rebuilds the cluster in any Berth playground that opens it (in the page, or on a berth serve)\n{link}\n\n{commands}"
-                        ))));
-                    }
-                    Err(error) => live.dispatch(Action::Outcome(Err(error))),
-                }
+                live.dispatch(match export(&live.snapshot).await {
+                    Ok(text) => Action::Exported(Some(text)),
+                    Err(error) => Action::Outcome(Err(error)),
+                });
             });
         })
     };

@@ -1,12 +1,14 @@
 //! Guided lessons: the seeds' stories as steps a newcomer takes on the live fleet. Each lesson
 //! has its own cluster; each step says what to do and why, can do it ("Do it for me" makes
-//! the ECS calls the AWS CLI would), and is checked on what ECS then reports of the cluster
-//! (its Describe documents, its service events) or on the call's answer. Pure and tested
+//! the ECS and ELB calls the AWS CLI would), and is checked on what ECS then reports of the
+//! cluster (its Describe documents, its service events), on what the load balancer shows, or
+//! on the call's answer. Pure and tested
 //! natively; the panel is in [`crate::fleet`].
 
 use berth_model::{messages, JsonPath};
 use serde_json::{json, Value};
 
+use crate::calls::Call;
 use crate::i18n::Lang;
 use crate::live::Snapshot;
 
@@ -32,9 +34,9 @@ pub type Outcome = Option<Result<String, String>>;
 /// One step of a lesson.
 pub struct Step {
     pub text: Text,
-    /// The ECS calls "Do it for me" makes, `(operation, body)`, given the lesson's cluster
-    /// and what is known of it.
-    pub calls: fn(&str, &Snapshot) -> Vec<(&'static str, Value)>,
+    /// The calls "Do it for me" makes (ECS's, ELB's, the fleet's), given the lesson's
+    /// cluster and what is known of it.
+    pub calls: fn(&str, &Snapshot) -> Vec<Call>,
     /// Whether the step is done.
     pub done: fn(&Snapshot, &Outcome) -> bool,
 }
@@ -68,46 +70,6 @@ pub fn progress(lesson: &Lesson, from: usize, snapshot: &Snapshot, outcome: &Out
         done += 1;
     }
     done
-}
-
-fn instance(cluster: &str, cpu: i64, memory: i64) -> (&'static str, Value) {
-    (
-        "RegisterContainerInstance",
-        json!({"cluster": cluster, "totalResources": [
-            {"name": "CPU", "type": "INTEGER", "integerValue": cpu},
-            {"name": "MEMORY", "type": "INTEGER", "integerValue": memory}]}),
-    )
-}
-
-fn create_cluster(cluster: &str) -> (&'static str, Value) {
-    ("CreateCluster", json!({"clusterName": cluster}))
-}
-
-fn register(family: &str, containers: Value) -> (&'static str, Value) {
-    (
-        "RegisterTaskDefinition",
-        json!({"family": family, "containerDefinitions": containers}),
-    )
-}
-
-fn web(image: &str, host_port: u16) -> Value {
-    json!([{"name": "web", "image": image, "memory": 128, "essential": true,
-            "portMappings": [{"containerPort": 80, "hostPort": host_port}]}])
-}
-
-fn service(cluster: &str, name: &str, family: &str, count: u32) -> (&'static str, Value) {
-    (
-        "CreateService",
-        json!({"cluster": cluster, "serviceName": name, "taskDefinition": family,
-               "desiredCount": count}),
-    )
-}
-
-fn update(cluster: &str, family: &str) -> (&'static str, Value) {
-    (
-        "UpdateService",
-        json!({"cluster": cluster, "service": "web", "taskDefinition": family}),
-    )
 }
 
 fn active_instances(s: &Snapshot) -> usize {
@@ -203,8 +165,89 @@ fn bindings(s: &Snapshot) -> Vec<(u64, bool)> {
     bound
 }
 
-fn nothing(_: &str, _: &Snapshot) -> Vec<(&'static str, Value)> {
+fn nothing(_: &str, _: &Snapshot) -> Vec<Call> {
     Vec::new()
+}
+
+/// The first listener port from 8081 that no load balancer of the region listens on
+/// (`berth serve` listens on each one for real, and itself on 8080 by default).
+fn free_listener_port(s: &Snapshot) -> u64 {
+    let taken: Vec<u64> = s
+        .load_balancers
+        .iter()
+        .flat_map(|lb| lb["listeners"].as_array().cloned().unwrap_or_default())
+        .filter_map(|l| l["port"].as_u64())
+        .collect();
+    (8081..)
+        .find(|p| !taken.contains(p))
+        .expect("a port is free")
+}
+
+/// An Application Load Balancer named after the lesson's cluster, in front: a target group
+/// of the same name (HTTP, port 80, instance targets, checked every 10 s, healthy after 2
+/// passes, a 30 s deregistration delay where ELB's default is 300 s) and an HTTP listener
+/// forwarding to it.
+fn load_balancer(cluster: &str, s: &Snapshot) -> Vec<Call> {
+    let calls = r#"[
+                   ["elbv2", "CreateLoadBalancer", {"Name": "$cluster", "Subnets": ["subnet-1", "subnet-2"]}],
+                   ["elbv2", "CreateTargetGroup", {"Name": "$cluster", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-lesson", "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 2}],
+                   ["elbv2", "ModifyTargetGroupAttributes", {"TargetGroupArn": "$tg:$cluster", "Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}]}],
+                   ["elbv2", "CreateListener", {"LoadBalancerArn": "$lb:$cluster", "Protocol": "HTTP", "Port": $port, "DefaultActions": [{"Type": "forward", "TargetGroupArn": "$tg:$cluster"}]}]]"#;
+    Call::template(
+        &calls.replace("$port", &free_listener_port(s).to_string()),
+        cluster,
+    )
+}
+
+/// The lesson's load balancer as the page's view has it.
+fn balancer(s: &Snapshot) -> Option<&Value> {
+    s.load_balancers.iter().find(|lb| lb["name"] == s.cluster)
+}
+
+/// Its listener forwards to its target group.
+fn in_front(s: &Snapshot) -> bool {
+    balancer(s).is_some_and(|lb| {
+        lb["listeners"].as_array().is_some_and(|l| !l.is_empty())
+            && lb["targetGroups"][0]["name"] == s.cluster
+    })
+}
+
+/// The targets of the lesson's target group.
+fn targets(s: &Snapshot) -> Vec<&Value> {
+    balancer(s)
+        .into_iter()
+        .flat_map(|lb| lb["targetGroups"].as_array().into_iter().flatten())
+        .flat_map(|g| g["targets"].as_array().into_iter().flatten())
+        .collect()
+}
+
+/// `count` healthy targets, each the host port of a running task of the service.
+fn healthy_targets(s: &Snapshot, count: usize) -> bool {
+    let healthy: Vec<u64> = targets(s)
+        .into_iter()
+        .filter(|t| t["state"] == "healthy")
+        .filter_map(|t| t["port"].as_u64())
+        .collect();
+    let bound: Vec<u64> = bindings(s).into_iter().map(|(port, _)| port).collect();
+    healthy.len() == count && healthy.iter().all(|p| bound.contains(p))
+}
+
+/// What the load balancer counted: (requests, of them answered 5xx by the ELB or a target).
+fn traffic(s: &Snapshot) -> (u64, u64) {
+    balancer(s).map_or((0, 0), |lb| {
+        let counts = &lb["counts"];
+        let count = |key: &str| counts[key].as_u64().unwrap_or(0);
+        (count("requests"), count("target5xx") + count("elb5xx"))
+    })
+}
+
+/// Offers the lesson's load balancer 50 requests a second (the virtual fleet's clients).
+fn offer_load(cluster: &str, _: &Snapshot) -> Vec<Call> {
+    Call::template(
+        r#"[
+           ["fleet", {"action": "offered-load", "loadBalancer": "$cluster", "requestsPerSecond": 50}]]"#,
+        cluster,
+    )
 }
 
 /// The first step of several lessons: a cluster with one t3.medium-sized instance.
@@ -213,8 +256,35 @@ const ONE_INSTANCE: Step = Step {
         en: "A cluster with one instance.",
         ja: "インスタンス 1 台のクラスターを作ります。",
     },
-    calls: |c, _| vec![create_cluster(c), instance(c, 2048, 3904)],
+    calls: |c, _| {
+        Call::template(
+            r#"[
+               ["CreateCluster", {"clusterName": "$cluster"}],
+               ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3904}]}]]"#,
+            c,
+        )
+    },
     done: |s, _| active_instances(s) == 1,
+};
+
+/// An Application Load Balancer in front of the lesson's service ([`load_balancer`]).
+const IN_FRONT: Step = Step {
+    text: Text {
+        en: "Put an Application Load Balancer in front: a target group checked every 10 s (healthy after 2 passes; deregistration delay 30 s, not ELB's default 300 s) and a listener forwarding to it on port 8081 or the next free one, where berth serve really listens.",
+        ja: "Application Load Balancer を前に置きます。10 秒ごとにチェックするターゲットグループ (2 回合格で healthy、登録解除の遅延は ELB 既定の 300 秒でなく 30 秒) と、そこへ転送するリスナーを 8081 番か次の空きポートに作ります (berth serve は実際にそこで待ち受けます)。",
+    },
+    calls: load_balancer,
+    done: |s, _| in_front(s),
+};
+
+/// Traffic on the lesson's load balancer.
+const OFFER_LOAD: Step = Step {
+    text: Text {
+        en: "Offer the load balancer 50 requests a second: it sends each to a healthy target in turn, and counts what each one served.",
+        ja: "ロードバランサーに毎秒 50 リクエストを送ります。リクエストは healthy なターゲットに順に届き、各ターゲットの処理数が数えられます。",
+    },
+    calls: offer_load,
+    done: |s, _| traffic(s).0 > 0,
 };
 
 pub const LESSONS: &[Lesson] = &[
@@ -231,7 +301,12 @@ pub const LESSONS: &[Lesson] = &[
                     en: "Create a cluster: the group of instances ECS places tasks on (aws ecs create-cluster).",
                     ja: "クラスターを作ります。ECS がタスクを配置するインスタンスのまとまりです (aws ecs create-cluster)。",
                 },
-                calls: |c, _| vec![create_cluster(c)],
+                calls: |c, _| {
+                    Call::template(
+                        r#"[["CreateCluster", {"clusterName": "$cluster"}]]"#,
+                        c,
+                    )
+                },
                 done: |s, _| exists(s),
             },
             Step {
@@ -239,7 +314,14 @@ pub const LESSONS: &[Lesson] = &[
                     en: "Two EC2 instances join it: each one's ECS agent registers its CPU (1024 units) and memory (3768 MiB) with the cluster.",
                     ja: "EC2 インスタンスを 2 台参加させます。各インスタンスの ECS エージェントが CPU (1024 ユニット) とメモリ (3768 MiB) をクラスターに登録します。",
                 },
-                calls: |c, _| vec![instance(c, 1024, 3768), instance(c, 1024, 3768)],
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 1024}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3768}]}],
+                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 1024}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3768}]}]]"#,
+                        c,
+                    )
+                },
                 done: |s, _| active_instances(s) >= 2,
             },
             Step {
@@ -248,14 +330,12 @@ pub const LESSONS: &[Lesson] = &[
                     ja: "タスク定義 sleep360 (busybox で sleep 360、CPU 10、メモリ 10 MiB) を登録し、10 回実行します (run-task --count 10)。RunTask は収まるインスタンスにランダムに配置します。",
                 },
                 calls: |c, _| {
-                    vec![
-                        register(
-                            "sleep360",
-                            json!([{"name": "sleep", "image": "busybox", "cpu": 10, "memory": 10,
-                                    "command": ["sleep", "360"], "essential": true}]),
-                        ),
-                        ("RunTask", json!({"cluster": c, "taskDefinition": "sleep360", "count": 10})),
-                    ]
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "sleep360", "containerDefinitions": [{"name": "sleep", "image": "busybox", "cpu": 10, "memory": 10, "command": ["sleep", "360"], "essential": true}]}],
+                           ["RunTask", {"cluster": "$cluster", "taskDefinition": "sleep360", "count": 10}]]"#,
+                        c,
+                    )
                 },
                 done: |s, _| {
                     s.tasks
@@ -297,91 +377,121 @@ pub const LESSONS: &[Lesson] = &[
                     en: "A cluster with a single instance.",
                     ja: "インスタンスが 1 台だけのクラスターを作ります。",
                 },
-                calls: |c, _| vec![create_cluster(c), instance(c, 1024, 993)],
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["CreateCluster", {"clusterName": "$cluster"}],
+                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 1024}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 993}]}]]"#,
+                        c,
+                    )
+                },
                 done: |s, _| active_instances(s) == 1,
             },
+            IN_FRONT,
             Step {
                 text: Text {
-                    en: "Register web (nginx with container port 80 on host port 80) and create a service of one task.",
-                    ja: "web (nginx、コンテナポート 80 をホストポート 80 で公開) を登録し、タスク 1 つのサービスを作ります。",
+                    en: "Register web (nginx, container port 80 on host port 80) and create a service of one task behind the target group. ECS registers the instance's port 80 as a target; the task counts once it is healthy.",
+                    ja: "web (nginx、コンテナポート 80 をホストポート 80 で公開) を登録し、ターゲットグループの後ろにタスク 1 つのサービスを作ります。ECS はインスタンスのポート 80 をターゲットに登録し、healthy になってからタスクを数えます。",
                 },
                 calls: |c, _| {
-                    vec![
-                        register("web-static", web("nginx:1.26", 80)),
-                        service(c, "web", "web-static", 1),
-                    ]
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "web-static", "containerDefinitions": [{"name": "web", "image": "nginx:1.26", "memory": 128, "essential": true, "portMappings": [{"containerPort": 80, "hostPort": 80}]}]}],
+                           ["CreateService", {"cluster": "$cluster", "serviceName": "web", "taskDefinition": "web-static", "desiredCount": 1, "loadBalancers": [{"targetGroupArn": "$tg:$cluster", "containerName": "web", "containerPort": 80}]}]]"#,
+                        c,
+                    )
                 },
-                done: |s, _| rolled_out(s, 1),
+                done: |s, _| rolled_out(s, 1) && healthy_targets(s, 1),
             },
+            OFFER_LOAD,
             Step {
                 text: Text {
-                    en: "Deploy revision 2. By default minimumHealthyPercent is 100 and maximumPercent 200: ECS starts the new task before it stops the old one, but port 80 on the only instance is taken. The service's events say so; the deployment waits.",
-                    ja: "リビジョン 2 をデプロイします。既定は minimumHealthyPercent 100、maximumPercent 200 なので、ECS は古いタスクを止める前に新しいタスクを起動しようとします。しかし唯一のインスタンスのポート 80 は使用中です。サービスのイベントがそう告げ、デプロイは進みません。",
+                    en: "Deploy revision 2. By default (minimumHealthyPercent 100, maximumPercent 200) ECS starts the new task before stopping the old one, but port 80 on the only instance is taken: the events say so and the deployment waits. The old target still serves every request.",
+                    ja: "リビジョン 2 をデプロイします。既定 (minimumHealthyPercent 100、maximumPercent 200) では ECS は古いタスクを止める前に新しいタスクを起動しますが、唯一のインスタンスのポート 80 は使用中です。イベントがそう告げ、デプロイは待ち続けます。古いターゲットはすべてのリクエストに応え続けます。",
                 },
                 calls: |c, _| {
-                    vec![
-                        register("web-static", web("nginx:1.27", 80)),
-                        update(c, "web-static"),
-                    ]
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "web-static", "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "memory": 128, "essential": true, "portMappings": [{"containerPort": 80, "hostPort": 80}]}]}],
+                           ["UpdateService", {"cluster": "$cluster", "service": "web", "taskDefinition": "web-static"}]]"#,
+                        c,
+                    )
                 },
                 done: |s, _| unable_to_place(s, messages::closest_ports),
             },
             Step {
                 text: Text {
-                    en: "The way out: minimumHealthyPercent 0 lets ECS stop the old task first. The new one then takes port 80.",
-                    ja: "解決策: minimumHealthyPercent を 0 にすると、ECS は先に古いタスクを止められます。新しいタスクがポート 80 を使えるようになります。",
+                    en: "Seed 002's way out: minimumHealthyPercent 0 lets ECS stop the old task first. The old target drains 30 s, the task stops, the new one takes port 80 and must pass two checks: all that while no target is healthy and the ALB answers 503 itself. Seed 003's dynamic ports avoid the gap.",
+                    ja: "seed 002 の解決策: minimumHealthyPercent 0 なら ECS は先に古いタスクを止められます。古いターゲットが 30 秒ドレインし、タスクが止まり、新しいタスクがポート 80 で 2 回のチェックに合格するまで healthy なターゲットはなく、ALB 自身が 503 を返します。seed 003 の動的ポートならこの空白はありません。",
                 },
                 calls: |c, _| {
-                    vec![(
-                        "UpdateService",
-                        json!({"cluster": c, "service": "web", "deploymentConfiguration":
-                               {"minimumHealthyPercent": 0, "maximumPercent": 100}}),
-                    )]
+                    Call::template(
+                        r#"[
+                           ["UpdateService", {"cluster": "$cluster", "service": "web", "deploymentConfiguration": {"minimumHealthyPercent": 0, "maximumPercent": 100}}]]"#,
+                        c,
+                    )
                 },
-                done: |s, _| rolled_out(s, 1) && replaced(s),
+                done: |s, _| {
+                    rolled_out(s, 1) && replaced(s) && healthy_targets(s, 1) && traffic(s).1 > 0
+                },
             },
         ],
     },
     Lesson {
         id: "dynamic-ports",
         title: Text {
-            en: "Dynamic host ports (seed 003)",
-            ja: "動的ホストポート (seed 003)",
+            en: "Dynamic host ports behind a load balancer (seed 003)",
+            ja: "ロードバランサーの後ろの動的ホストポート (seed 003)",
         },
         cluster: "lesson-dynamic-ports",
         steps: &[
             ONE_INSTANCE,
+            IN_FRONT,
             Step {
                 text: Text {
-                    en: "Register web with hostPort 0: each task gets a free host port from the ephemeral range, so three tasks share one instance. See their ports on the instance.",
-                    ja: "hostPort 0 で web を登録します。タスクごとにエフェメラル範囲の空きホストポートが割り当てられるので、3 つのタスクが 1 台のインスタンスに同居できます。インスタンスのポートを見てください。",
+                    en: "Register web with hostPort 0 and create a service of three tasks behind the target group. Each task gets a free host port, so three share one instance, and ECS registers each port as a target: the load balancer finds every task wherever it landed.",
+                    ja: "hostPort 0 で web を登録し、ターゲットグループの後ろにタスク 3 つのサービスを作ります。タスクごとに空きホストポートが割り当てられ 3 つが 1 台に同居でき、ECS は各ポートをターゲットに登録します。ロードバランサーはどのポートのタスクでも見つけます。",
                 },
                 calls: |c, _| {
-                    vec![
-                        register("web-dynamic", web("nginx:1.26", 0)),
-                        service(c, "web", "web-dynamic", 3),
-                    ]
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "web-dynamic", "containerDefinitions": [{"name": "web", "image": "nginx:1.26", "memory": 128, "essential": true, "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}],
+                           ["CreateService", {"cluster": "$cluster", "serviceName": "web", "taskDefinition": "web-dynamic", "desiredCount": 3, "loadBalancers": [{"targetGroupArn": "$tg:$cluster", "containerName": "web", "containerPort": 80}]}]]"#,
+                        c,
+                    )
                 },
                 done: |s, _| {
                     let bound = bindings(s);
                     let mut ports: Vec<u64> = bound.iter().map(|(port, _)| *port).collect();
                     ports.sort_unstable();
                     ports.dedup();
-                    ports.len() == 3 && bound.iter().all(|(_, dynamic)| *dynamic)
+                    ports.len() == 3
+                        && bound.iter().all(|(_, dynamic)| *dynamic)
+                        && healthy_targets(s, 3)
                 },
             },
+            OFFER_LOAD,
             Step {
                 text: Text {
-                    en: "Deploy revision 2 with the defaults: with dynamic ports the new tasks start beside the old ones, and the deployment completes on one instance.",
-                    ja: "既定の設定のままリビジョン 2 をデプロイします。動的ポートなら新しいタスクは古いタスクの隣で起動でき、1 台のままデプロイが完了します。",
+                    en: "Deploy revision 2 with the defaults. New tasks start beside the old ones on other ports and count once their targets are healthy; each old target then drains 30 s before its task stops. The deployment completes on one instance, and not one request fails.",
+                    ja: "既定のままリビジョン 2 をデプロイします。新しいタスクは古いタスクの隣の別ポートで起動し、ターゲットが healthy になってから数えられます。古いターゲットは 30 秒ドレインしてからタスクが止まります。1 台のままデプロイが完了し、失敗するリクエストは 1 つもありません。",
                 },
                 calls: |c, _| {
-                    vec![
-                        register("web-dynamic", web("nginx:1.27", 0)),
-                        update(c, "web-dynamic"),
-                    ]
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "web-dynamic", "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "memory": 128, "essential": true, "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}],
+                           ["UpdateService", {"cluster": "$cluster", "service": "web", "taskDefinition": "web-dynamic"}]]"#,
+                        c,
+                    )
                 },
-                done: |s, _| rolled_out(s, 3) && replaced(s),
+                done: |s, _| {
+                    let (requests, failed) = traffic(s);
+                    rolled_out(s, 3)
+                        && replaced(s)
+                        && healthy_targets(s, 3)
+                        && requests > 0
+                        && failed == 0
+                },
             },
         ],
     },
@@ -398,7 +508,14 @@ pub const LESSONS: &[Lesson] = &[
                     en: "A cluster with one small instance: 1024 CPU units, 1024 MiB.",
                     ja: "小さなインスタンス (CPU 1024 ユニット、メモリ 1024 MiB) 1 台のクラスターを作ります。",
                 },
-                calls: |c, _| vec![create_cluster(c), instance(c, 1024, 1024)],
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["CreateCluster", {"clusterName": "$cluster"}],
+                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 1024}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 1024}]}]]"#,
+                        c,
+                    )
+                },
                 done: |s, _| active_instances(s) == 1,
             },
             Step {
@@ -407,14 +524,12 @@ pub const LESSONS: &[Lesson] = &[
                     ja: "400 MiB のタスク 3 つのサービスを作ります。2 つは収まりますが 3 つ目は配置できません。サービスのイベントが最も近い候補と足りないものを告げます。",
                 },
                 calls: |c, _| {
-                    vec![
-                        register(
-                            "big",
-                            json!([{"name": "app", "image": "busybox", "memory": 400,
-                                    "command": ["sleep", "86400"], "essential": true}]),
-                        ),
-                        service(c, "web", "big", 3),
-                    ]
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "big", "containerDefinitions": [{"name": "app", "image": "busybox", "memory": 400, "command": ["sleep", "86400"], "essential": true}]}],
+                           ["CreateService", {"cluster": "$cluster", "serviceName": "web", "taskDefinition": "big", "desiredCount": 3}]]"#,
+                        c,
+                    )
                 },
                 done: |s, _| unable_to_place(s, messages::closest_memory),
             },
@@ -423,7 +538,13 @@ pub const LESSONS: &[Lesson] = &[
                     en: "Add a second instance: the service places its third task there by itself.",
                     ja: "2 台目のインスタンスを追加します。サービスは自分で 3 つ目のタスクをそこに配置します。",
                 },
-                calls: |c, _| vec![instance(c, 1024, 1024)],
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 1024}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 1024}]}]]"#,
+                        c,
+                    )
+                },
                 done: |s, _| web_service(s).is_some_and(|v| v["runningCount"] == 3),
             },
         ],
@@ -442,13 +563,15 @@ pub const LESSONS: &[Lesson] = &[
                     ja: "インスタンス 2 台と、タスク 2 つのサービスを用意します。",
                 },
                 calls: |c, _| {
-                    vec![
-                        create_cluster(c),
-                        instance(c, 2048, 3904),
-                        instance(c, 2048, 3904),
-                        register("web-dynamic", web("nginx:1.26", 0)),
-                        service(c, "web", "web-dynamic", 2),
-                    ]
+                    Call::template(
+                        r#"[
+                           ["CreateCluster", {"clusterName": "$cluster"}],
+                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3904}]}],
+                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3904}]}],
+                           ["RegisterTaskDefinition", {"family": "web-dynamic", "containerDefinitions": [{"name": "web", "image": "nginx:1.26", "memory": 128, "essential": true, "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}],
+                           ["CreateService", {"cluster": "$cluster", "serviceName": "web", "taskDefinition": "web-dynamic", "desiredCount": 2}]]"#,
+                        c,
+                    )
                 },
                 done: |s, _| web_service(s).is_some_and(|v| v["runningCount"] == 2),
             },
@@ -461,7 +584,7 @@ pub const LESSONS: &[Lesson] = &[
                     s.instances
                         .first()
                         .map(|i| {
-                            (
+                            Call::ecs(
                                 "UpdateContainerInstancesState",
                                 json!({"cluster": c, "status": "DRAINING",
                                        "containerInstances": [i["containerInstanceArn"]]}),
@@ -494,20 +617,12 @@ pub const LESSONS: &[Lesson] = &[
                     ja: "seed のタスク定義を登録して実行します。wordpress は links (bridge モード) で mysql に接続します。wordpress が mysql にリンクしているので、ECS は mysql を先に起動します。",
                 },
                 calls: |c, _| {
-                    vec![
-                        register(
-                            "wordpress",
-                            json!([
-                                {"name": "wordpress", "image": "wordpress", "cpu": 10, "memory": 500,
-                                 "links": ["mysql"], "essential": true,
-                                 "portMappings": [{"containerPort": 80, "hostPort": 80}]},
-                                {"name": "mysql", "image": "mysql", "cpu": 10, "memory": 500,
-                                 "essential": true,
-                                 "environment": [{"name": "MYSQL_ROOT_PASSWORD", "value": "password"}]}
-                            ]),
-                        ),
-                        ("RunTask", json!({"cluster": c, "taskDefinition": "wordpress"})),
-                    ]
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "wordpress", "containerDefinitions": [{"name": "wordpress", "image": "wordpress", "cpu": 10, "memory": 500, "links": ["mysql"], "essential": true, "portMappings": [{"containerPort": 80, "hostPort": 80}]}, {"name": "mysql", "image": "mysql", "cpu": 10, "memory": 500, "essential": true, "environment": [{"name": "MYSQL_ROOT_PASSWORD", "value": "password"}]}]}],
+                           ["RunTask", {"cluster": "$cluster", "taskDefinition": "wordpress"}]]"#,
+                        c,
+                    )
                 },
                 done: |s, _| {
                     running(s).iter().any(|t| {
@@ -532,7 +647,14 @@ pub const LESSONS: &[Lesson] = &[
                     en: "Fargate runs only certain task sizes. Try 256 CPU units with 4096 MiB: RegisterTaskDefinition refuses it.",
                     ja: "Fargate は決まったタスクサイズしか動かせません。CPU 256 ユニットとメモリ 4096 MiB を試すと、RegisterTaskDefinition が拒否します。",
                 },
-                calls: |c, _| vec![create_cluster(c), fargate_definition("4096")],
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["CreateCluster", {"clusterName": "$cluster"}],
+                           ["RegisterTaskDefinition", {"family": "fargate-web", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "4096", "containerDefinitions": [{"name": "web", "image": "nginx", "essential": true, "portMappings": [{"containerPort": 80}]}]}]]"#,
+                        c,
+                    )
+                },
                 done: |_, outcome| {
                     let refusal = messages::fargate_no_configuration(256, 4096, &JsonPath::root());
                     matches!(outcome, Some(Err(e)) if e.ends_with(&refusal.message))
@@ -544,16 +666,12 @@ pub const LESSONS: &[Lesson] = &[
                     ja: "CPU 256 ユニットに合うのは 512、1024、2048 MiB です。512 で登録し、Fargate のサービスとして実行します。インスタンスは不要で、タスクごとにサブネット内のネットワークインターフェイスが付きます。",
                 },
                 calls: |c, _| {
-                    vec![
-                        fargate_definition("512"),
-                        (
-                            "CreateService",
-                            json!({"cluster": c, "serviceName": "web", "taskDefinition": "fargate-web",
-                                   "desiredCount": 1, "launchType": "FARGATE",
-                                   "networkConfiguration": {"awsvpcConfiguration": {
-                                       "subnets": ["subnet-0a1b2c3d"], "assignPublicIp": "ENABLED"}}}),
-                        ),
-                    ]
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "fargate-web", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512", "containerDefinitions": [{"name": "web", "image": "nginx", "essential": true, "portMappings": [{"containerPort": 80}]}]}],
+                           ["CreateService", {"cluster": "$cluster", "serviceName": "web", "taskDefinition": "fargate-web", "desiredCount": 1, "launchType": "FARGATE", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d"], "assignPublicIp": "ENABLED"}}}]]"#,
+                        c,
+                    )
                 },
                 done: |s, _| {
                     running(s)
@@ -564,16 +682,6 @@ pub const LESSONS: &[Lesson] = &[
         ],
     },
 ];
-
-fn fargate_definition(memory: &str) -> (&'static str, Value) {
-    (
-        "RegisterTaskDefinition",
-        json!({"family": "fargate-web", "requiresCompatibilities": ["FARGATE"],
-               "networkMode": "awsvpc", "cpu": "256", "memory": memory,
-               "containerDefinitions": [{"name": "web", "image": "nginx", "essential": true,
-                                         "portMappings": [{"containerPort": 80}]}]}),
-    )
-}
 
 #[cfg(test)]
 mod tests {
@@ -598,9 +706,22 @@ mod tests {
             };
             assert_eq!(progress(lesson, 0, &empty, &None), 0, "{}", lesson.id);
             for step in lesson.steps {
-                for (operation, body) in (step.calls)(lesson.cluster, &snapshot(lesson.cluster)) {
-                    berth_control_plane::Request::from_operation(operation, body.clone())
-                        .unwrap_or_else(|e| panic!("{}: {operation} {body}: {e}", lesson.id));
+                for call in (step.calls)(lesson.cluster, &snapshot(lesson.cluster)) {
+                    match &call {
+                        Call::Ecs { operation, body } => {
+                            berth_control_plane::Request::from_operation(operation, body.clone())
+                                .unwrap_or_else(|e| {
+                                    panic!("{}: {operation} {body}: {e}", lesson.id)
+                                });
+                        }
+                        #[cfg(feature = "local")]
+                        Call::Elb { action, input } => {
+                            let form = crate::calls::query_form(action, input);
+                            berth_api::elb::decode(form.as_bytes())
+                                .unwrap_or_else(|e| panic!("{}: {form}: {e}", lesson.id));
+                        }
+                        _ => {}
+                    }
                 }
                 assert!(!step.text.en.is_empty() && !step.text.ja.is_empty());
             }
@@ -632,6 +753,94 @@ mod tests {
 
     #[cfg(feature = "local")]
     impl Page {
+        /// The region's load balancing as the page's view has it.
+        fn load_balancing(&mut self) -> Value {
+            let (status, text) = self
+                .local
+                .post(self.wall, "/berth/load-balancers", None, "{}");
+            assert_eq!(status, 200, "{text}");
+            serde_json::from_str(&text).unwrap()
+        }
+
+        /// Plays `lesson` as the page plays it: "Do it for me" for each step, then time
+        /// passes until ECS reports the step done. Returns its cluster.
+        fn play(&mut self, lesson: &Lesson, round: usize) -> String {
+            let page = self;
+            let cluster = cluster_for(lesson, &page.look("").clusters);
+            let mut outcome: Outcome = None;
+            let mut done = 0;
+            for (index, step) in lesson.steps.iter().enumerate() {
+                let seen = page.look(&cluster);
+                let calls = (step.calls)(&cluster, &seen);
+                // A step that asks something of the user is not done before they do it.
+                if !calls.is_empty() {
+                    assert_eq!(
+                        progress(lesson, index, &seen, &outcome),
+                        index,
+                        "{} (play {}) step {} passed before it was done",
+                        lesson.id,
+                        round + 1,
+                        index + 1
+                    );
+                }
+                for call in calls {
+                    match page.perform(&call) {
+                        Ok(()) => outcome = Some(Ok(format!("{}: done", call.name()))),
+                        Err(error) => {
+                            outcome = Some(Err(error));
+                            break;
+                        }
+                    }
+                }
+                let mut waited = 0;
+                while done <= index {
+                    done = progress(lesson, done, &page.look(&cluster), &outcome);
+                    if done > index {
+                        break;
+                    }
+                    assert!(
+                        waited < 20 * 60,
+                        "{} (play {}) step {} is not done after 20 minutes: {:?}",
+                        lesson.id,
+                        round + 1,
+                        index + 1,
+                        outcome
+                    );
+                    page.wall += 10_000.0;
+                    waited += 10;
+                }
+            }
+            assert_eq!(done, lesson.steps.len(), "{}", lesson.id);
+            cluster
+        }
+
+        /// Makes `call` as [`crate::api::perform`] does.
+        fn perform(&mut self, call: &Call) -> Result<(), String> {
+            let mut call = call.clone();
+            if call.refers() {
+                call.resolve(&self.load_balancing()["names"])?;
+            }
+            match &call {
+                Call::Ecs { operation, body } => self.call(operation, body.clone()).map(drop),
+                Call::Elb { action, input } => {
+                    let form = crate::calls::query_form(action, input);
+                    match self.local.post_query(self.wall, &form) {
+                        (200, _) => Ok(()),
+                        (status, xml) => Err(format!("{action}: {status} {xml}")),
+                    }
+                }
+                Call::Fleet(action) => {
+                    match self
+                        .local
+                        .post(self.wall, "/berth/fleet", None, &action.to_string())
+                    {
+                        (200, _) => Ok(()),
+                        (status, text) => Err(format!("fleet: {status} {text}")),
+                    }
+                }
+            }
+        }
+
         fn call(&mut self, operation: &str, body: Value) -> Result<Value, String> {
             let target = format!("{}{operation}", berth_api::TARGET_PREFIX);
             let (status, text) = self
@@ -699,6 +908,10 @@ mod tests {
                 }
             }
             snapshot.clusters = clusters;
+            snapshot.load_balancers = self.load_balancing()["loadBalancers"]
+                .as_array()
+                .unwrap()
+                .clone();
             snapshot
         }
     }
@@ -722,53 +935,77 @@ mod tests {
                     crate::local::Local::load(&page.local.save(page.wall), page.wall).unwrap();
             }
             for lesson in LESSONS {
-                let cluster = cluster_for(lesson, &page.look("").clusters);
-                let mut outcome: Outcome = None;
-                let mut done = 0;
-                for (index, step) in lesson.steps.iter().enumerate() {
-                    let seen = page.look(&cluster);
-                    let calls = (step.calls)(&cluster, &seen);
-                    // A step that asks something of the user is not done before they do it.
-                    if !calls.is_empty() {
-                        assert_eq!(
-                            progress(lesson, index, &seen, &outcome),
-                            index,
-                            "{} (play {}) step {} passed before it was done",
-                            lesson.id,
-                            round + 1,
-                            index + 1
-                        );
-                    }
-                    for (operation, body) in calls {
-                        match page.call(operation, body) {
-                            Ok(_) => outcome = Some(Ok(format!("{operation}: done"))),
-                            Err(error) => {
-                                outcome = Some(Err(error));
-                                break;
-                            }
-                        }
-                    }
-                    let mut waited = 0;
-                    while done <= index {
-                        done = progress(lesson, done, &page.look(&cluster), &outcome);
-                        if done > index {
-                            break;
-                        }
-                        assert!(
-                            waited < 20 * 60,
-                            "{} (play {}) step {} is not done after 20 minutes: {:?}",
-                            lesson.id,
-                            round + 1,
-                            index + 1,
-                            outcome
-                        );
-                        page.wall += 10_000.0;
-                        waited += 10;
-                    }
-                }
-                assert_eq!(done, lesson.steps.len(), "{}", lesson.id);
+                page.play(lesson, round);
             }
         }
+    }
+
+    /// The dynamic-ports lesson's cluster, shared as a link and rebuilt in another page:
+    /// the service comes back behind a load balancer of the same shape, its three tasks
+    /// healthy targets on their dynamic ports.
+    #[test]
+    #[cfg(feature = "local")]
+    fn a_shared_link_rebuilds_the_load_balancer_too() {
+        let wall = 1_700_000_000_000.0;
+        let mut page = Page {
+            local: crate::local::Local::new(5, wall),
+            wall,
+        };
+        let lesson = LESSONS.iter().find(|l| l.id == "dynamic-ports").unwrap();
+        let cluster = page.play(lesson, 0);
+        let seen = page.look(&cluster);
+        let definitions: Vec<Value> = ["web-dynamic"]
+            .iter()
+            .map(|f| {
+                page.call("DescribeTaskDefinition", json!({"taskDefinition": f}))
+                    .unwrap()["taskDefinition"]
+                    .clone()
+            })
+            .collect();
+        let groups = crate::export::target_groups(&seen.services);
+        assert_eq!(groups.len(), 1);
+        let body = json!({"rebuild": groups}).to_string();
+        let (_, text) = page
+            .local
+            .post(page.wall, "/berth/load-balancers", None, &body);
+        let view: Value = serde_json::from_str(&text).unwrap();
+        let built = crate::export::Built {
+            cluster: &cluster,
+            task_definitions: &definitions,
+            instances: &seen.instances,
+            services: &seen.services,
+            load_balancing: &view["rebuild"],
+            names: &view["names"],
+        };
+        let link: Value = serde_json::from_str(&built.session().to_string()).unwrap();
+        // A reload replays the journal: the ELB calls and the offered load with it.
+        page.local = crate::local::Local::load(&page.local.save(page.wall), page.wall).unwrap();
+        let reloaded = page.look(&cluster);
+        assert_eq!(reloaded.services.len(), 1, "{:?}", reloaded.clusters);
+        assert!(
+            healthy_targets(&reloaded, 3),
+            "{:?}",
+            reloaded.load_balancers
+        );
+
+        let mut elsewhere = Page {
+            local: crate::local::Local::new(9, wall),
+            wall,
+        };
+        for call in crate::export::session_calls(&link) {
+            elsewhere
+                .perform(&call)
+                .unwrap_or_else(|e| panic!("{}: {e}", call.name()));
+        }
+        elsewhere.wall += 120_000.0;
+        let there = elsewhere.look(&cluster);
+        assert!(healthy_targets(&there, 3), "{:?}", there.load_balancers);
+        let summary = |s: &Snapshot| s.load_balancers[0]["listeners"][0]["summary"].clone();
+        assert_eq!(summary(&there), summary(&seen));
+        assert_eq!(
+            there.load_balancers[0]["targetGroups"][0]["deregistrationDelaySeconds"],
+            30
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The lessons panel and the time controls of the live view. The panel shows a lesson's
-//! steps, does the current one on request (the ECS calls of [`crate::guide`]) and ticks each
+//! steps, does the current one on request (the calls of [`crate::guide`]) and ticks each
 //! off when ECS reports it done; the time controls set `berth serve`'s clock. No ECS rule
 //! here: the checks are in [`crate::guide`].
 
@@ -101,10 +101,8 @@ pub fn guide(props: &Props) -> Html {
                     let (live, cluster, busy) = (live.clone(), cluster.clone(), busy.clone());
                     busy.set(true);
                     wasm_bindgen_futures::spawn_local(async move {
-                        for (operation, body) in calls {
-                            let outcome = api::call(operation, body)
-                                .await
-                                .map(|_| format!("{operation}: done"));
+                        for call in calls {
+                            let outcome = api::perform(&call).await;
                             let failed = outcome.is_err();
                             live.dispatch(Action::Outcome(outcome));
                             if failed {
@@ -122,7 +120,9 @@ pub fn guide(props: &Props) -> Html {
                     std::cmp::Ordering::Equal => ("step current", "→ "),
                     std::cmp::Ordering::Greater => ("step", ""),
                 };
-                html! { <li class={class}>{ mark }{ step.text.get(lang) }</li> }
+                // Numbered explicitly: Chromium miscounts an <ol> whose items Yew has moved
+                // (seen as 2, 3 ... after playing lessons of other lengths).
+                html! { <li class={class} value={(i + 1).to_string()}>{ mark }{ step.text.get(lang) }</li> }
             });
             let finished = done == lesson.steps.len();
             let has_calls = lesson

@@ -92,7 +92,7 @@ pub const JAPANESE: &[(&str, &str)] = &[
     ("Jump to the next thing that happens", "次の出来事まで進める"),
     ("Pause", "一時停止"),
     ("This link carries the cluster", "このリンクにはクラスターが含まれています:"),
-    ("ECS calls", "件の ECS 呼び出し"),
+    ("AWS calls", "件の AWS 呼び出し"),
     ("Rebuild it here", "ここで再構築"),
     ("Terminate", "終了"),
     ("Disconnect agent", "エージェント切断"),

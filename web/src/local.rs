@@ -10,7 +10,7 @@
 //! ([`Local::load`]), and named by them ([`Local::world`]) so tabs can tell each other's
 //! worlds apart. The wall clock comes in as an argument.
 
-use berth_model::views::{ClockRequest, ExplainRequest, SummaryRequest};
+use berth_model::views::{ClockRequest, ExplainRequest, LoadBalancingRequest, SummaryRequest};
 use berth_model::{ApiError, SimTime};
 use berth_world::{Entry, MemoryJournal, What, World};
 use serde_json::{json, Value};
@@ -82,10 +82,12 @@ impl Local {
 
     /// The inputs the user made (the region and its instances follow from seed and start).
     fn inputs(&self) -> impl Iterator<Item = &Entry> {
-        self.journal
-            .entries
-            .iter()
-            .filter(|entry| matches!(entry.what, What::Request { .. } | What::Fleet(_)))
+        self.journal.entries.iter().filter(|entry| {
+            matches!(
+                entry.what,
+                What::Request { .. } | What::ElbRequest { .. } | What::Fleet(_)
+            )
+        })
     }
 
     fn journal_json(&self) -> Vec<Value> {
@@ -93,6 +95,9 @@ impl Local {
             .filter_map(|input| match &input.what {
                 What::Request { operation, body } => {
                     Some(json!({"at": input.at.as_millis(), "operation": operation, "body": body}))
+                }
+                What::ElbRequest { body } => {
+                    Some(json!({"at": input.at.as_millis(), "elbv2": body}))
                 }
                 What::Fleet(action) => Some(json!({"at": input.at.as_millis(), "fleet": action})),
                 _ => None,
@@ -126,13 +131,17 @@ impl Local {
         let mut local = Local::begin(seed, start, wall);
         for entry in saved["journal"].as_array()? {
             let at = SimTime(entry["at"].as_u64()?);
-            let what = match (entry["operation"].as_str(), entry["fleet"].as_str()) {
-                (Some(operation), _) => What::Request {
+            let what = if let Some(operation) = entry["operation"].as_str() {
+                What::Request {
                     operation: operation.to_owned(),
                     body: entry["body"].as_str()?.to_owned(),
-                },
-                (None, Some(action)) => What::Fleet(action.to_owned()),
-                (None, None) => return None,
+                }
+            } else if let Some(body) = entry["elbv2"].as_str() {
+                What::ElbRequest {
+                    body: body.to_owned(),
+                }
+            } else {
+                What::Fleet(entry["fleet"].as_str()?.to_owned())
             };
             local.journal.entries.push(Entry {
                 region: REGION.into(),
@@ -190,7 +199,8 @@ impl Local {
                 json_reply(summary.map(|s| serde_json::to_string(&s).unwrap_or_default()))
             }
             "/berth/load-balancers" => {
-                let view = world.load_balancers(wall);
+                let request: LoadBalancingRequest = serde_json::from_str(body).unwrap_or_default();
+                let view = world.load_balancers(wall, &request);
                 json_reply(view.map(|v| serde_json::to_string(&v).unwrap_or_default()))
             }
             "/berth/explain" => {
@@ -203,6 +213,27 @@ impl Local {
                 "Docker agents are linked through berth serve: open the playground from `scripts/serve` (or `berth serve --web dist`) to run real containers.".into(),
             ),
             _ => (404, format!("{path}: no such endpoint")),
+        }
+    }
+
+    /// Answers an Elastic Load Balancing call (a Query-protocol form body to `/`): its status
+    /// and, for an error, ELB's XML, as `berth serve` answers it. A success's body is left
+    /// out: the page reads nothing of it, and writing the 26 operations' XML results would
+    /// cost the page's bundle more than all of ELB's logic.
+    pub fn post_query(&mut self, wall: f64, body: &str) -> Reply {
+        let wall = millis(wall);
+        self.world.catch_up(wall);
+        let request_id = berth_api::request_id(self.journal_len() as u128);
+        let Local { world, journal, .. } = self;
+        let (_, answer) = world
+            .call_elb(wall, journal, REGION, body.as_bytes())
+            .expect("a memory journal takes every entry");
+        match answer {
+            Ok(_) => (200, String::new()),
+            Err(error) => {
+                let reply = berth_api::elb::error_reply(&error, &request_id);
+                (reply.status, reply.body)
+            }
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod api;
 mod app;
+mod calls;
 mod canvas;
 mod canvas_view;
 mod export;

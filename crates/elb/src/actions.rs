@@ -189,7 +189,7 @@ fn hosted_zone(region: &str, kind: &LoadBalancerType) -> &'static str {
     }
 }
 
-fn load_balancer_attributes(kind: &LoadBalancerType) -> Vec<Attribute> {
+pub(crate) fn load_balancer_attributes(kind: &LoadBalancerType) -> Vec<Attribute> {
     let pairs: &[(&str, &str)] = match kind {
         LoadBalancerType::Network => &[
             ("access_logs.s3.enabled", "false"),
@@ -475,7 +475,10 @@ fn is_network_protocol(protocol: &Protocol) -> bool {
     !protocol.is_http()
 }
 
-fn target_group_attributes(protocol: &Protocol, target_type: &TargetType) -> Vec<Attribute> {
+pub(crate) fn target_group_attributes(
+    protocol: &Protocol,
+    target_type: &TargetType,
+) -> Vec<Attribute> {
     let health: &[(&str, &str)] = &[
         (
             "load_balancing.cross_zone.enabled",

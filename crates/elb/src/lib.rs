@@ -18,6 +18,7 @@
 mod actions;
 pub mod documents;
 mod errors;
+pub mod rebuild;
 mod records;
 pub mod requests;
 mod traffic;
@@ -345,7 +346,9 @@ impl Elb {
             .collect()
     }
 
-    /// `tg:NAME` and `lb:NAME` with the ARN of each target group and load balancer.
+    /// `tg:NAME`, `lb:NAME` and `listener:LB-NAME:PORT` with the ARN of each target group,
+    /// load balancer and listener: how scenarios, lessons and share links name what they
+    /// have not made yet.
     pub fn names(&self) -> Vec<(String, String)> {
         let groups = self.target_groups.iter().map(|g| {
             (
@@ -359,8 +362,18 @@ impl Elb {
                 lb.doc.load_balancer_arn.clone(),
             )
         });
+        let listeners = self.listeners.iter().filter_map(|l| {
+            let lb = self
+                .load_balancers
+                .iter()
+                .find(|lb| lb.doc.load_balancer_arn == l.doc.load_balancer_arn)?;
+            Some((
+                format!("listener:{}:{}", lb.doc.load_balancer_name, l.doc.port),
+                l.doc.listener_arn.clone(),
+            ))
+        });
         // Longer names first, so `$tg:web-2` is not read as `$tg:web` and `-2`.
-        let mut all: Vec<(String, String)> = groups.chain(lbs).collect();
+        let mut all: Vec<(String, String)> = groups.chain(lbs).chain(listeners).collect();
         all.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
         all
     }

@@ -3,6 +3,8 @@
 //! groups they forward to with their health-check settings, and every target with its health,
 //! the time left in its drain, its traffic and the task it belongs to.
 
+use std::collections::BTreeMap;
+
 use berth_model::SimTime;
 use serde::Serialize;
 
@@ -12,11 +14,19 @@ use crate::traffic::Counts;
 use crate::Elb;
 
 /// Every load balancer of the region.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoadBalancingView {
     /// In creation order.
     pub load_balancers: Vec<LoadBalancerView>,
+    /// Every resource's ARN by the name [`Elb::names`] gives it (`tg:web`, `lb:web`,
+    /// `listener:web:80`), target groups behind no listener too: how the page's lessons and
+    /// share links refer to what they made.
+    pub names: BTreeMap<String, String>,
+    /// The calls that build the asked-for target groups again ([`Elb::rebuild_calls`]), when
+    /// asked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rebuild: Vec<crate::rebuild::Call>,
 }
 
 /// One load balancer.
@@ -162,20 +172,7 @@ impl Elb {
                     })
                     .collect();
                 listeners.sort_by_key(|l| l.port);
-                let mut forwarded: Vec<&str> = self
-                    .listeners
-                    .iter()
-                    .filter(|l| l.doc.load_balancer_arn == *arn)
-                    .flat_map(|l| {
-                        self.rules
-                            .iter()
-                            .filter(move |r| r.listener_arn == l.doc.listener_arn)
-                    })
-                    .flat_map(|r| r.doc.actions.iter())
-                    .flat_map(crate::actions::forwarded)
-                    .map(String::as_str)
-                    .collect();
-                forwarded.dedup();
+                let forwarded = self.forwarded_by(arn);
                 let target_groups = self
                     .target_groups
                     .iter()
@@ -237,7 +234,11 @@ impl Elb {
                 }
             })
             .collect();
-        LoadBalancingView { load_balancers }
+        LoadBalancingView {
+            load_balancers,
+            names: self.names().into_iter().collect(),
+            rebuild: Vec::new(),
+        }
     }
 
     fn rule_view(

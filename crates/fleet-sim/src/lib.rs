@@ -746,7 +746,18 @@ impl Simulation {
 
     /// Sends an API request now, as a user or script would, and lets the fleet react.
     pub fn request(&mut self, request: Request) -> Result<Response, ApiError> {
+        let registers = matches!(request, Request::RegisterContainerInstance(_));
         let response = self.cp.handle_request(self.now, request);
+        // An instance registered through the API (as an agent of its own would) runs a
+        // virtual agent, and ELB may register it as an instance target.
+        if let (true, Ok(Response::ContainerInstance(registered))) = (registers, &response) {
+            if let Some(instance) = &registered.container_instance {
+                let arn = instance.container_instance_arn.clone();
+                self.agents.entry(arn.clone()).or_default();
+                self.ec2_instances
+                    .insert(instance.ec2_instance_id.clone(), arn);
+            }
+        }
         self.pump();
         response
     }

@@ -21,10 +21,11 @@
 //! log line so far contains it). `$instanceN` anywhere in a line stands for the ARN of the
 //! N-th launched instance. `elbv2 ACTION JSON` is an Elastic Load Balancing call
 //! (`elbv2 create-target-group {"Name": "web", ...}`, lists as the AWS CLI writes them), and
-//! `$tg:NAME`, `$lb:NAME` stand for a target group's and a load balancer's ARN; target
-//! health changes are logged as `target NAME ID:PORT STATE`. `offer-load LB RPS [PATH]` offers
-//! a load balancer (by name) RPS requests a second; `traffic` logs what each load balancer and
-//! target has counted so far (`requests/target 5xx/ELB 5xx`).
+//! `$tg:NAME`, `$lb:NAME`, `$listener:LB:PORT` stand for a target group's, a load balancer's
+//! and a listener's ARN; target health changes are logged as `target NAME ID:PORT STATE`.
+//! `offer-load LB RPS [PATH]` offers a load balancer (by name) RPS requests a second;
+//! `traffic` logs what each load balancer and target has counted so far
+//! (`requests/target 5xx/ELB 5xx`).
 
 use berth_control_plane::{ClusterEvent, Request};
 use berth_model::SimTime;
@@ -259,7 +260,9 @@ impl Runner {
                 };
                 self.log.push(format!("{stamp} > elbv2 {action} {body}"));
                 let action = berth_model::inputs::operation_name(action);
-                let Some(decoded) = berth_elb::Request::decode(&action, members(body)) else {
+                let Some(decoded) =
+                    berth_elb::Request::decode(&action, berth_elb::rebuild::query_shape(body))
+                else {
                     return self.fail(number, format!("elbv2 has no action {action}"));
                 };
                 let outcome = decoded
@@ -440,19 +443,6 @@ fn summarise(event: &ClusterEvent) -> String {
             line
         }
         other => format!("{other} {}", event.resources.join(" ")),
-    }
-}
-
-/// The AWS CLI's JSON (plain lists) in the Query protocol's shape (`{"member": [...]}`).
-fn members(value: Value) -> Value {
-    match value {
-        Value::Array(items) => {
-            serde_json::json!({"member": items.into_iter().map(members).collect::<Vec<_>>()})
-        }
-        Value::Object(map) => {
-            Value::Object(map.into_iter().map(|(k, v)| (k, members(v))).collect())
-        }
-        other => other,
     }
 }
 

@@ -108,6 +108,16 @@ pub struct SummaryRequest {
     pub cluster: Option<String>,
 }
 
+/// What `/berth/load-balancers` is asked: the region's load balancing as the page draws it
+/// and, for target groups named in `rebuild`, the calls that build them again elsewhere.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadBalancingRequest {
+    /// Target group ARNs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rebuild: Vec<String>,
+}
+
 /// "Why here, why not there?": where the next task of a service, or of a task definition run
 /// as RunTask would run it, would be placed now, and every instance's verdict.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -32,7 +32,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use berth_fleet_sim::Simulation;
-use berth_model::views::{ClockRequest, ExplainRequest, SummaryRequest};
+use berth_model::views::{ClockRequest, ExplainRequest, LoadBalancingRequest, SummaryRequest};
 use berth_model::{ApiError, SimTime};
 use berth_world::{What, World};
 
@@ -636,14 +636,16 @@ async fn summary(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) 
 }
 
 /// `POST /berth/load-balancers`: the default region's load balancers as the page draws them
-/// (`berth_elb::view::LoadBalancingView`).
-async fn load_balancers(State(engine): State<Shared>, headers: HeaderMap) -> Response {
+/// (`berth_elb::view::LoadBalancingView`), with the calls that rebuild the target groups a
+/// `{"rebuild": [ARN, ...]}` body names.
+async fn load_balancers(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(refused) = foreign_origin(&headers) {
         return refused;
     }
+    let request: LoadBalancingRequest = serde_json::from_slice(&body).unwrap_or_default();
     let mut engine = lock(&engine);
     let wall = engine.wall();
-    let outcome = engine.world.load_balancers(wall);
+    let outcome = engine.world.load_balancers(wall, &request);
     engine.settle();
     json_reply(outcome.map(|view| serde_json::to_string(&view).unwrap_or_default()))
 }

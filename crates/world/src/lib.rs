@@ -20,7 +20,8 @@ use std::collections::BTreeMap;
 use berth_control_plane::{Config, Request, Response};
 use berth_fleet_sim::{FleetAction, Simulation};
 use berth_model::views::{
-    ClockDocument, ClockRequest, ExplainRequest, Explanation, FleetSummary, SummaryRequest,
+    ClockDocument, ClockRequest, ExplainRequest, Explanation, FleetSummary, LoadBalancingRequest,
+    SummaryRequest,
 };
 use berth_model::{ApiError, ArnScope, ExceptionType, SimTime};
 use serde_json::{json, Value};
@@ -568,12 +569,20 @@ impl World {
     }
 
     /// `/berth/load-balancers`: the default region's load balancers, listeners, rules,
-    /// target groups and targets with their health, drains, traffic and tasks.
+    /// target groups and targets with their health, drains, traffic and tasks, and the
+    /// calls that rebuild the target groups the request names.
     pub fn load_balancers(
         &mut self,
         wall: u64,
+        request: &LoadBalancingRequest,
     ) -> Result<berth_elb::view::LoadBalancingView, ApiError> {
-        self.read_default_region(wall, |sim| Ok(sim.load_balancing()))
+        self.read_default_region(wall, |sim| {
+            let mut view = sim.load_balancing();
+            if let Some(elb) = sim.elb() {
+                view.rebuild = elb.rebuild_calls(&request.rebuild);
+            }
+            Ok(view)
+        })
     }
 
     /// `/berth/explain`: where the next task would be placed in the default region, and why.
