@@ -2,6 +2,7 @@
 the control plane, boto3 drives it. Each test cleans up its services; the fleet is shared."""
 
 import http.client
+import json
 import os
 import signal
 import subprocess
@@ -34,6 +35,16 @@ def tearDownModule():
     FLEET.stop()
     # The agent's containers stay with their tasks; the fleet is gone, so they go too.
     remove_all_containers()
+
+
+def load_balancing(name):
+    """Load balancer NAME as the page sees it (POST /berth/load-balancers)."""
+    connection = http.client.HTTPConnection("127.0.0.1", FLEET.server_port, timeout=10)
+    connection.request("POST", "/berth/load-balancers", body="{}",
+                       headers={"Content-Type": "application/json"})
+    view = json.loads(connection.getresponse().read())
+    connection.close()
+    return next(lb for lb in view["loadBalancers"] if lb["name"] == name)
 
 
 class Agent(unittest.TestCase):
@@ -197,6 +208,13 @@ class Agent(unittest.TestCase):
         self.assertGreater(len(answers), 100)
         self.assertEqual(set(bodies), {"alb-v1", "alb-v2"})
         self.assertEqual(set(bodies[-20:]), {"alb-v2"}, "only the new tasks serve at the end")
+        # What the listener carried is counted where the page and a replay see it (one
+        # request may have been in flight when the loop stopped).
+        balancer = load_balancing("alb")
+        self.assertIn(balancer["counts"]["requests"], (len(answers), len(answers) + 1))
+        self.assertEqual(balancer["counts"]["target5xx"] + balancer["counts"]["elb5xx"], 0)
+        served = [t["counts"]["requests"] for g in balancer["targetGroups"] for t in g["targets"]]
+        self.assertTrue(served and all(n > 0 for n in served), served)
         self.delete("alb")
 
     def test_seed_002_stall_behind_the_listener(self):
@@ -231,6 +249,8 @@ class Agent(unittest.TestCase):
         self.assertTrue(gap, "no request met the gap")
         self.assertIn("503 Service Temporarily Unavailable", gap[0][1])
         self.assertEqual({a[0] for a in answers}, {200, 503}, "only the load balancer's 503s")
+        # The page counts the gap as the load balancer's own 5xx, each of them.
+        self.assertEqual(load_balancing("p80lb")["counts"]["elb5xx"], len(gap))
         self.delete("p80lb")
 
     def test_an_essential_container_exit_stops_the_task_with_its_code(self):

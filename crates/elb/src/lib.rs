@@ -35,7 +35,8 @@ pub use documents::{TargetDescription, TargetGroup, TargetHealth, TargetHealthSt
 pub use errors::ElbError;
 pub use requests::{Request, Response};
 pub use traffic::{
-    Counts, HttpRequest, ListenerPort, LoadBalancerTraffic, Routing, TargetTraffic, TrafficView,
+    Counts, HttpRequest, ListenerPort, LoadBalancerTraffic, Routing, Served, TargetTraffic,
+    TrafficView,
 };
 
 use records::{Health, ListenerRecord, LoadBalancerRecord, RuleRecord, TargetGroupRecord};
@@ -568,6 +569,55 @@ mod tests {
         assert_eq!(
             check(&mut elb, 81_000, ProbeOutcome::Answered(200)),
             [TargetHealthState::Healthy]
+        );
+    }
+
+    /// What a real listener carried adds to the load balancer's and the target's counts; a
+    /// target or load balancer gone since is left out, and nothing else changes.
+    #[test]
+    fn served_requests_are_counted() {
+        let mut elb = Elb::new("us-east-1", "123456789012", 7);
+        let tg = setup(&mut elb, true);
+        call(
+            &mut elb,
+            0,
+            "RegisterTargets",
+            json!({"TargetGroupArn": tg, "Targets": {"member": [{"Id": "i-1", "Port": 32768}]}}),
+        )
+        .unwrap();
+        let lb = elb.load_balancers[0].doc.load_balancer_arn.clone();
+        let counts = |requests, target5xx, elb5xx| Counts {
+            requests,
+            target5xx,
+            elb5xx,
+        };
+        elb.count_served(&[
+            Served {
+                load_balancer_arn: lb.clone(),
+                target: Some((tg.clone(), "i-1".into(), 32768)),
+                counts: counts(10, 2, 1),
+            },
+            Served {
+                load_balancer_arn: lb.clone(),
+                target: None,
+                counts: counts(3, 0, 3),
+            },
+            Served {
+                load_balancer_arn: lb.clone(),
+                target: Some((tg.clone(), "i-9".into(), 1)),
+                counts: counts(1, 0, 0),
+            },
+            Served {
+                load_balancer_arn: "arn:gone".into(),
+                target: None,
+                counts: counts(5, 0, 0),
+            },
+        ]);
+        let view = elb.view(SimTime(0), &|_, _, _| None);
+        assert_eq!(view.load_balancers[0].counts, counts(14, 2, 4));
+        assert_eq!(
+            view.load_balancers[0].target_groups[0].targets[0].counts,
+            counts(10, 2, 1)
         );
     }
 

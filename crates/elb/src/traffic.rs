@@ -79,6 +79,8 @@ pub struct ListenerPort {
     pub port: u32,
     /// `HTTP`, `HTTPS`, `TCP`, ...
     pub protocol: Protocol,
+    /// Its load balancer.
+    pub load_balancer_arn: String,
     /// Its load balancer's DNS name.
     pub dns_name: String,
 }
@@ -97,11 +99,57 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, other: Counts) {
+    /// Adds `other` in.
+    pub fn add(&mut self, other: Counts) {
         self.requests += other.requests;
         self.target5xx += other.target5xx;
         self.elb5xx += other.elb5xx;
     }
+
+    /// `times` requests forwarded to a target that answered with `outcome`: a 5xx is the
+    /// target's, a refused or unanswered connection the load balancer's 502 or 504.
+    pub fn forwarded(outcome: ProbeOutcome, times: u64) -> Counts {
+        match outcome {
+            ProbeOutcome::Answered(status) if status >= 500 => Counts {
+                requests: times,
+                target5xx: times,
+                elb5xx: 0,
+            },
+            ProbeOutcome::Answered(_) | ProbeOutcome::Connected => Counts {
+                requests: times,
+                ..Counts::default()
+            },
+            ProbeOutcome::Refused | ProbeOutcome::TimedOut => Counts {
+                requests: times,
+                elb5xx: times,
+                ..Counts::default()
+            },
+        }
+    }
+
+    /// One request the load balancer answered itself with `status` (503 with no target, a
+    /// fixed response, a redirect).
+    pub fn answered(status: u16) -> Counts {
+        Counts {
+            requests: 1,
+            target5xx: 0,
+            elb5xx: u64::from(status >= 500),
+        }
+    }
+}
+
+/// Requests a real listener carried (`berth serve`'s proxy), counted as the offered load's
+/// are ([`Elb::count_served`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Served {
+    /// The load balancer.
+    pub load_balancer_arn: String,
+    /// The target that was sent them, if one was: its group, id and port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<(String, String, u32)>,
+    /// What they came to.
+    pub counts: Counts,
 }
 
 /// A load balancer's offered load: synthetic requests spread evenly over its listeners.
@@ -432,6 +480,7 @@ impl Elb {
                 listener_arn: l.doc.listener_arn.clone(),
                 port: l.doc.port,
                 protocol: l.doc.protocol.clone(),
+                load_balancer_arn: l.doc.load_balancer_arn.clone(),
                 dns_name: self
                     .load_balancers
                     .iter()
@@ -440,6 +489,31 @@ impl Elb {
                     .unwrap_or_default(),
             })
             .collect()
+    }
+
+    /// Counts what real listeners carried; a load balancer or target gone since is left out.
+    pub fn count_served(&mut self, served: &[Served]) {
+        for served in served {
+            if let Some(lb) = self
+                .load_balancers
+                .iter_mut()
+                .find(|lb| lb.doc.load_balancer_arn == served.load_balancer_arn)
+            {
+                lb.counts.add(served.counts);
+            }
+            let Some((group, id, port)) = &served.target else {
+                continue;
+            };
+            if let Some(group) = self
+                .target_groups
+                .iter_mut()
+                .find(|g| g.doc.target_group_arn == *group)
+            {
+                if let Some(t) = group.target(id, *port) {
+                    group.targets[t].served.add(served.counts);
+                }
+            }
+        }
     }
 
     /// What the load balancers carried (accounted up to the last [`Elb::accrue`]).
@@ -608,22 +682,7 @@ fn carry_in_group(
         let Some(outcome) = hosts.answer(&request) else {
             continue;
         };
-        let counts = match outcome {
-            ProbeOutcome::Answered(status) if status >= 500 => Counts {
-                requests: got,
-                target5xx: got,
-                elb5xx: 0,
-            },
-            ProbeOutcome::Answered(_) | ProbeOutcome::Connected => Counts {
-                requests: got,
-                ..Counts::default()
-            },
-            ProbeOutcome::Refused | ProbeOutcome::TimedOut => Counts {
-                requests: got,
-                elb5xx: got,
-                ..Counts::default()
-            },
-        };
+        let counts = Counts::forwarded(outcome, got);
         target.served.add(counts);
         counted.add(counts);
     }

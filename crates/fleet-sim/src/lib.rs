@@ -1034,6 +1034,13 @@ impl Simulation {
         self.pump();
     }
 
+    /// Counts the requests a real listener carried (`berth serve`'s proxy).
+    pub fn count_served(&mut self, served: &[berth_elb::Served]) {
+        if let Some(elb) = self.elb.as_mut() {
+            elb.count_served(served);
+        }
+    }
+
     /// Where a target on an external instance is reached: its instance's published address
     /// and the port (`127.0.0.2:49153`). `None` for a virtual target.
     pub fn target_address(&self, id: &str, port: u32) -> Option<String> {

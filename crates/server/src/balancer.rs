@@ -6,6 +6,9 @@
 //! request. The health checks of Docker-backed targets are made here for real, and their
 //! answers journalled, so a replay sees the same answers at the same times.
 //!
+//! What each request came to is counted per load balancer and target, and journalled once a
+//! second ([`flush`], `What::Served`), so the counts are the world's like the offered load's.
+//!
 //! A draining target gets no new requests (routing leaves it out); requests in flight finish,
 //! since the task stops only when its drain ends. HTTPS and TLS listeners are served as plain
 //! HTTP (Berth has no certificates); TCP, UDP and TLS listeners of Network Load Balancers are
@@ -21,7 +24,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use berth_elb::documents::Protocol;
-use berth_elb::{HttpRequest, Probe, ProbeOutcome, Routing};
+use berth_elb::{Counts, HttpRequest, Probe, ProbeOutcome, Routing, Served};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -39,8 +42,19 @@ pub(crate) struct Balancer {
     reserved: BTreeMap<u16, std::net::TcpListener>,
     /// Each listener's next request's number.
     turns: BTreeMap<String, u64>,
+    /// What the listeners carried since the last [`flush`], by region, load balancer and
+    /// target.
+    pending: BTreeMap<Account, Counts>,
+    /// When the counts were last journalled.
+    flushed: std::time::Instant,
     client: Client<HttpConnector, Body>,
 }
+
+/// Whose counts a request adds to: the region, the load balancer and the target, if any.
+type Account = (String, String, Option<(String, String, u32)>);
+
+/// How often the listeners' counts are journalled: the page's view lags by at most this.
+const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
 impl Balancer {
     pub(crate) fn new() -> Balancer {
@@ -50,6 +64,8 @@ impl Balancer {
             served: BTreeMap::new(),
             reserved: BTreeMap::new(),
             turns: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            flushed: std::time::Instant::now(),
             client: Client::builder(TokioExecutor::new()).build(connector),
         }
     }
@@ -171,6 +187,31 @@ pub(crate) fn sync(engine: &mut Engine, shared: &Weak<Mutex<Engine>>) {
     }
 }
 
+/// Journals what the listeners carried, once a second at most (or at once with `now`), so
+/// the counts are the world's: the page's view and a replay see them.
+pub(crate) fn flush(engine: &mut Engine, now: bool) {
+    let balancer = &mut engine.balancer;
+    if balancer.pending.is_empty() || !(now || balancer.flushed.elapsed() >= FLUSH_EVERY) {
+        return;
+    }
+    balancer.flushed = std::time::Instant::now();
+    let mut regions: BTreeMap<String, Vec<Served>> = BTreeMap::new();
+    for ((region, load_balancer_arn, target), counts) in std::mem::take(&mut balancer.pending) {
+        regions.entry(region).or_default().push(Served {
+            load_balancer_arn,
+            target,
+            counts,
+        });
+    }
+    for (region, served) in regions {
+        let counted =
+            engine.guarded(|world, journal, wall| world.served(wall, journal, &region, served));
+        if let Err(error) = counted {
+            eprintln!("berth: a listener's counts were not kept: {error:#}");
+        }
+    }
+}
+
 /// A health check of a Docker container's published port: an HTTP GET of the group's path
 /// (its status is the answer), or for TCP a connection.
 async fn check(client: &Client<HttpConnector, Body>, probe: &Probe, address: &str) -> ProbeOutcome {
@@ -212,10 +253,10 @@ enum Decision {
 }
 
 /// Chooses the listener on `port` (by the Host header when load balancers share the port),
-/// takes its next turn and routes the request.
-fn decide(engine: &mut Engine, port: u16, request: &HttpRequest) -> Decision {
+/// takes its next turn and routes the request; whose counts it adds to.
+fn decide(engine: &mut Engine, port: u16, request: &HttpRequest) -> (Decision, Option<Account>) {
     let mut found = None;
-    for (_, sim) in engine.world.regions() {
+    for (region, sim) in engine.world.regions() {
         let Some(elb) = sim.elb() else { continue };
         for listener in elb.listener_ports() {
             if listener.port != u32::from(port) || !served_protocol(&listener.protocol) {
@@ -223,43 +264,52 @@ fn decide(engine: &mut Engine, port: u16, request: &HttpRequest) -> Decision {
             }
             let named = listener.dns_name.eq_ignore_ascii_case(&request.host);
             if found.is_none() || named {
-                found = Some((sim, listener.listener_arn.clone()));
+                found = Some((region, sim, listener));
             }
             if named {
                 break;
             }
         }
     }
-    let Some((sim, listener)) = found else {
-        return Decision::Gone;
+    let Some((region, sim, listener)) = found else {
+        return (Decision::Gone, None);
     };
-    let turn = engine.balancer.turns.entry(listener.clone()).or_default();
+    let turn = engine
+        .balancer
+        .turns
+        .entry(listener.listener_arn.clone())
+        .or_default();
     let this = *turn;
     *turn += 1;
     let Some(elb) = sim.elb() else {
-        return Decision::Gone;
+        return (Decision::Gone, None);
     };
-    match elb.route(&listener, request, this) {
-        None => Decision::Gone,
+    let mut account = (region.clone(), listener.load_balancer_arn.clone(), None);
+    let decision = match elb.route(&listener.listener_arn, request, this) {
+        None => return (Decision::Gone, None),
         Some(Routing::Forward {
             target_group_arn,
             id,
             port,
-        }) => match sim.target_address(&id, port) {
-            Some(address) => Decision::Proxy(address),
-            None => {
-                let task = sim
-                    .target_task(&target_group_arn, &id, port)
-                    .unwrap_or_else(|| "(no task)".to_owned());
-                let group = target_group_arn.rsplit('/').nth(1).unwrap_or_default();
-                Decision::Virtual(format!(
+        }) => {
+            account.2 = Some((target_group_arn.clone(), id.clone(), port));
+            match sim.target_address(&id, port) {
+                Some(address) => Decision::Proxy(address),
+                None => {
+                    let task = sim
+                        .target_task(&target_group_arn, &id, port)
+                        .unwrap_or_else(|| "(no task)".to_owned());
+                    let group = target_group_arn.rsplit('/').nth(1).unwrap_or_default();
+                    Decision::Virtual(format!(
                     "Berth: {} {} would be served by task {task}, target {id}:{port} of target group {group}, on the virtual fleet.\n",
                     request.method, request.path
                 ))
+                }
             }
-        },
+        }
         Some(other) => Decision::Answer(other),
-    }
+    };
+    (decision, Some(account))
 }
 
 /// One request to a listener.
@@ -272,42 +322,76 @@ async fn proxy(
         return elb_page(503);
     };
     let seen = seen(&request, peer);
-    let (decision, client) = {
+    let ((decision, account), client) = {
         let mut engine = lock(&engine);
         (
             decide(&mut engine, port, &seen),
             engine.balancer.client.clone(),
         )
     };
+    let (response, counts) = answer(decision, &client, request, peer, port).await;
+    if let Some(account) = account {
+        let mut engine = lock(&engine);
+        engine
+            .balancer
+            .pending
+            .entry(account)
+            .or_default()
+            .add(counts);
+    }
+    response
+}
+
+/// The answer to a request routed as `decision`, and what it counts as.
+async fn answer(
+    decision: Decision,
+    client: &Client<HttpConnector, Body>,
+    request: Request,
+    peer: SocketAddr,
+    port: u16,
+) -> (Response, Counts) {
+    let by_elb = |status: u16| (elb_page(status), Counts::answered(status));
     match decision {
-        Decision::Gone => elb_page(503),
+        Decision::Gone => by_elb(503),
         Decision::Virtual(text) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            text,
-        )
-            .into_response(),
-        Decision::Answer(Routing::NoTarget { .. }) => elb_page(503),
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                text,
+            )
+                .into_response(),
+            Counts::forwarded(ProbeOutcome::Answered(200), 1),
+        ),
+        Decision::Answer(Routing::NoTarget { .. }) => by_elb(503),
         Decision::Answer(Routing::Fixed {
             status,
             content_type,
             body,
         }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let kind = content_type.unwrap_or_else(|| "text/plain; charset=utf-8".to_owned());
             (
-                status,
-                [(header::CONTENT_TYPE, kind)],
-                body.unwrap_or_default(),
+                (
+                    code,
+                    [(header::CONTENT_TYPE, kind)],
+                    body.unwrap_or_default(),
+                )
+                    .into_response(),
+                Counts::answered(code.as_u16()),
             )
-                .into_response()
         }
         Decision::Answer(Routing::Redirect { status, location }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND);
-            (status, [(header::LOCATION, location)]).into_response()
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND);
+            (
+                (code, [(header::LOCATION, location)]).into_response(),
+                Counts::answered(code.as_u16()),
+            )
         }
-        Decision::Answer(Routing::Forward { .. }) => elb_page(503),
-        Decision::Proxy(address) => forward(&client, request, &address, peer, port).await,
+        Decision::Answer(Routing::Forward { .. }) => by_elb(503),
+        Decision::Proxy(address) => {
+            let (response, outcome) = forward(client, request, &address, peer, port).await;
+            (response, Counts::forwarded(outcome, 1))
+        }
     }
 }
 
@@ -349,14 +433,14 @@ fn seen(request: &Request, peer: SocketAddr) -> HttpRequest {
 
 /// Forwards the request to the container, as an ALB does: the Host kept, `X-Forwarded-*`
 /// added, hop-by-hop headers dropped. A refused connection is a 502, no answer within the
-/// idle timeout a 504.
+/// idle timeout a 504. With the response, how the target answered.
 async fn forward(
     client: &Client<HttpConnector, Body>,
     request: Request,
     address: &str,
     peer: SocketAddr,
     port: u16,
-) -> Response {
+) -> (Response, ProbeOutcome) {
     let (mut parts, body) = request.into_parts();
     let path = parts
         .uri
@@ -364,7 +448,7 @@ async fn forward(
         .map_or("/", |p| p.as_str())
         .to_owned();
     let Ok(uri) = format!("http://{address}{path}").parse::<Uri>() else {
-        return elb_page(502);
+        return (elb_page(502), ProbeOutcome::Refused);
     };
     parts.uri = uri;
     for hop in [
@@ -396,9 +480,12 @@ async fn forward(
     }
     let request = axum::http::Request::from_parts(parts, body);
     match tokio::time::timeout(IDLE_TIMEOUT, client.request(request)).await {
-        Ok(Ok(response)) => response.map(Body::new).into_response(),
-        Ok(Err(_)) => elb_page(502),
-        Err(_) => elb_page(504),
+        Ok(Ok(response)) => {
+            let outcome = ProbeOutcome::Answered(response.status().as_u16());
+            (response.map(Body::new).into_response(), outcome)
+        }
+        Ok(Err(_)) => (elb_page(502), ProbeOutcome::Refused),
+        Err(_) => (elb_page(504), ProbeOutcome::TimedOut),
     }
 }
 

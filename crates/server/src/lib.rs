@@ -644,6 +644,8 @@ async fn load_balancers(State(engine): State<Shared>, headers: HeaderMap, body: 
     }
     let request: LoadBalancingRequest = serde_json::from_slice(&body).unwrap_or_default();
     let mut engine = lock(&engine);
+    // What the listeners carried up to now, counted before it is shown.
+    balancer::flush(&mut engine, true);
     let wall = engine.wall();
     let outcome = engine.world.load_balancers(wall, &request);
     engine.settle();
@@ -736,7 +738,9 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         loop {
             tick.tick().await;
-            lock(&ticking).catch_up();
+            let mut engine = lock(&ticking);
+            engine.catch_up();
+            balancer::flush(&mut engine, false);
         }
     });
     let app = Router::new()

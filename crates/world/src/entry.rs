@@ -55,6 +55,8 @@ pub enum What {
         /// What it got.
         outcome: berth_elb::ProbeOutcome,
     },
+    /// Requests real listeners carried, counted as they were answered.
+    Served(Vec<berth_elb::Served>),
     /// An Elastic Load Balancing operation that changes something: its form body (the
     /// Query protocol), which names the action.
     ElbRequest {
@@ -95,6 +97,11 @@ impl Entry {
                 "probe-answer",
                 id.to_string(),
                 serde_json::to_string(outcome).expect("an outcome serialises"),
+            ),
+            What::Served(served) => (
+                "served",
+                String::new(),
+                serde_json::to_string(served).expect("counts serialise"),
             ),
             What::Request { operation, body } => ("request", operation.clone(), body.clone()),
             What::ElbRequest { body } => ("elb-request", String::new(), body.clone()),
@@ -142,6 +149,7 @@ impl Entry {
                 id: operation.parse().ok()?,
                 outcome: serde_json::from_str(body).ok()?,
             },
+            "served" => What::Served(serde_json::from_str(body).ok()?),
             "elb-request" => What::ElbRequest {
                 body: body.to_owned(),
             },
@@ -193,6 +201,18 @@ mod tests {
             What::ProbeAnswer {
                 id: 9,
                 outcome: berth_elb::ProbeOutcome::Answered(503),
+            },
+            What::Served(vec![berth_elb::Served {
+                load_balancer_arn: "arn:lb".into(),
+                target: Some(("arn:tg".into(), "i-1".into(), 32768)),
+                counts: berth_elb::Counts {
+                    requests: 3,
+                    target5xx: 1,
+                    elb5xx: 0,
+                },
+            }]),
+            What::ElbRequest {
+                body: "Action=CreateLoadBalancer".into(),
             },
             What::Request {
                 operation: "RunTask".into(),

@@ -245,6 +245,10 @@ impl World {
                 sim.probe_answered(*id, *outcome);
                 None
             }
+            What::Served(served) => {
+                sim.count_served(served);
+                None
+            }
             What::Request { operation, body } => {
                 let body = serde_json::from_str(body).unwrap_or_default();
                 Some(Answer::Ecs(
@@ -556,6 +560,23 @@ impl World {
         }
         let now = self.catch_up(wall);
         self.record(journal, region, now, What::ProbeAnswer { id, outcome })
+            .map(|_| ())
+    }
+
+    /// The requests `berth serve`'s real listeners carried since it last said, journalled so
+    /// a replay counts them too.
+    pub fn served(
+        &mut self,
+        wall: u64,
+        journal: &mut impl Journal,
+        region: &str,
+        served: Vec<berth_elb::Served>,
+    ) -> Result<(), String> {
+        if served.is_empty() || !self.regions.contains_key(region) {
+            return Ok(());
+        }
+        let now = self.catch_up(wall);
+        self.record(journal, region, now, What::Served(served))
             .map(|_| ())
     }
 
