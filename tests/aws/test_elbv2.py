@@ -343,5 +343,53 @@ class ServiceBehindALoadBalancer(unittest.TestCase):
         ecs("delete-service", "--service", "svc", "--force")
 
 
+    def test_a_network_load_balancer_passes_connections_whole(self):
+        """A TCP listener of a Network Load Balancer is served too: each connection goes to a
+        healthy target in turn (on the virtual fleet the listener says which task would take
+        it), counted as one of the load balancer's requests."""
+        lb = elbv2("create-load-balancer", "--name", "flows", "--type", "network", "--subnets",
+                   "subnet-1", "subnet-2")["LoadBalancers"][0]
+        tg = elbv2("create-target-group", "--name", "flows", "--protocol", "TCP", "--port", "80",
+                   "--vpc-id", lb["VpcId"], "--health-check-interval-seconds", "10",
+                   "--healthy-threshold-count", "2")["TargetGroups"][0]["TargetGroupArn"]
+        port = free_port()
+        elbv2("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"], "--protocol", "TCP",
+              "--port", port, "--default-actions", f"Type=forward,TargetGroupArn={tg}")
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump([{"name": "db", "image": "postgres", "memory": 64, "essential": True,
+                        "portMappings": [{"containerPort": 80, "hostPort": 0}]}], f)
+        ecs("register-task-definition", "--family", "flows",
+            "--container-definitions", f"file://{f.name}")
+        os.unlink(f.name)
+        ecs("create-service", "--service-name", "flows", "--task-definition", "flows",
+            "--desired-count", "2", "--load-balancers",
+            f"targetGroupArn={tg},containerName=db,containerPort=80")
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            found = health(tg)
+            if len(found) == 2 and all(t["TargetHealth"]["State"] == "healthy" for t in found):
+                break
+            time.sleep(1)
+        else:
+            raise AssertionError(f"the targets did not become healthy: {health(tg)}")
+        arns = ecs("list-tasks", "--service-name", "flows")["taskArns"]
+        served = set()
+        for _ in range(2):
+            with socket.create_connection(("127.0.0.1", int(port)), timeout=10) as connection:
+                said = connection.makefile().readline()
+            self.assertIn("this connection would be served by task", said)
+            served |= {arn for arn in arns if arn in said}
+        self.assertEqual(served, set(arns))
+        request = urllib.request.Request(f"{ENDPOINT}/berth/load-balancers", data=b"{}",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            view = json.loads(r.read())
+        counts = next(b for b in view["loadBalancers"] if b["name"] == "flows")["counts"]
+        self.assertEqual(counts["requests"], 2)
+        ecs("update-service", "--service", "flows", "--desired-count", "0")
+        ecs("delete-service", "--service", "flows", "--force")
+        elbv2("delete-load-balancer", "--load-balancer-arn", lb["LoadBalancerArn"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -217,6 +217,31 @@ class Agent(unittest.TestCase):
         self.assertTrue(served and all(n > 0 for n in served), served)
         self.delete("alb")
 
+    def test_a_network_load_balancer_passes_connections_to_the_container(self):
+        """A Network Load Balancer's TCP listener in front of a real container: each
+        connection is passed whole to the container's published port (here it speaks HTTP,
+        as it might any protocol), after real TCP health checks."""
+        elb = FLEET.elbv2()
+        lb = elb.create_load_balancer(Name="nlb", Type="network",
+                                      Subnets=["subnet-1", "subnet-2"])
+        lb = lb["LoadBalancers"][0]["LoadBalancerArn"]
+        tg = elb.create_target_group(Name="nlb", Protocol="TCP", Port=80, VpcId="vpc-1",
+                                     HealthCheckIntervalSeconds=10, HealthyThresholdCount=2)
+        tg = tg["TargetGroups"][0]["TargetGroupArn"]
+        elb.modify_target_group_attributes(TargetGroupArn=tg, Attributes=[
+            {"Key": "deregistration_delay.timeout_seconds", "Value": "5"}])
+        port = free_port()
+        elb.create_listener(LoadBalancerArn=lb, Protocol="TCP", Port=port,
+                            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+        self.addCleanup(elb.delete_load_balancer, LoadBalancerArn=lb)
+        self.behind("nlb", tg, 1, 0)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/")
+        answer = connection.getresponse()
+        self.assertEqual((answer.status, answer.read().decode().strip()), (200, "nlb-v1"))
+        connection.close()
+        self.delete("nlb")
+
     def test_seed_002_stall_behind_the_listener(self):
         """Host port 80 on one instance behind the listener: the update stalls and the old
         task serves on, every request answered. The seed's fix (minimumHealthyPercent 0)

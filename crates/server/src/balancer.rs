@@ -9,10 +9,12 @@
 //! What each request came to is counted per load balancer and target, and journalled once a
 //! second ([`flush`], `What::Served`), so the counts are the world's like the offered load's.
 //!
+//! A Network Load Balancer's TCP, TLS and TCP_UDP listeners pass each connection whole to
+//! the target routing picks ([`flows`]); UDP listeners are not served.
+//!
 //! A draining target gets no new requests (routing leaves it out); requests in flight finish,
-//! since the task stops only when its drain ends. HTTPS and TLS listeners are served as plain
-//! HTTP (Berth has no certificates); TCP, UDP and TLS listeners of Network Load Balancers are
-//! not served.
+//! since the task stops only when its drain ends. HTTPS listeners are served as plain HTTP and
+//! TLS ones as plain TCP (Berth has no certificates).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -36,8 +38,8 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The server's side of the load balancers: the ports it serves, and each listener's turn.
 pub(crate) struct Balancer {
-    /// Each served port and the task serving it.
-    served: BTreeMap<u16, tokio::task::AbortHandle>,
+    /// Each served port, how, and the task serving it.
+    served: BTreeMap<u16, (Carries, tokio::task::AbortHandle)>,
     /// Sockets a CreateListener or ModifyListener bound before it was applied.
     reserved: BTreeMap<u16, std::net::TcpListener>,
     /// Each listener's next request's number.
@@ -100,23 +102,40 @@ impl Balancer {
     }
 }
 
-/// The HTTP listeners' ports of every region.
-fn wanted(engine: &Engine) -> Vec<u16> {
-    let mut ports: Vec<u16> = engine
+/// How a listener's port is served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Carries {
+    /// HTTP and HTTPS listeners: requests, each routed by the rules.
+    Requests,
+    /// TCP, TLS and TCP_UDP listeners: connections, each passed whole to a target.
+    Flows,
+}
+
+/// How a listener of `protocol` is served on 127.0.0.1, if it is (UDP is not).
+fn carries(protocol: &Protocol) -> Option<Carries> {
+    match protocol {
+        Protocol::Http | Protocol::Https => Some(Carries::Requests),
+        Protocol::Tcp | Protocol::Tls | Protocol::TcpUdp => Some(Carries::Flows),
+        _ => None,
+    }
+}
+
+/// The served listeners' ports of every region, and how each is served (the first
+/// listener's way when load balancers share a port).
+fn wanted(engine: &Engine) -> BTreeMap<u16, Carries> {
+    let mut ports = BTreeMap::new();
+    for listener in engine
         .world
         .regions()
         .filter_map(|(_, sim)| sim.elb())
         .flat_map(|elb| elb.listener_ports())
-        .filter(|l| served_protocol(&l.protocol))
-        .filter_map(|l| u16::try_from(l.port).ok())
-        .collect();
-    ports.sort_unstable();
-    ports.dedup();
+    {
+        if let (Some(kind), Ok(port)) = (carries(&listener.protocol), u16::try_from(listener.port))
+        {
+            ports.entry(port).or_insert(kind);
+        }
+    }
     ports
-}
-
-fn served_protocol(protocol: &Protocol) -> bool {
-    matches!(protocol, Protocol::Http | Protocol::Https)
 }
 
 /// After every change: serves the listeners' ports that are not served yet, stops serving
@@ -124,15 +143,17 @@ fn served_protocol(protocol: &Protocol) -> bool {
 pub(crate) fn sync(engine: &mut Engine, shared: &Weak<Mutex<Engine>>) {
     let wanted = wanted(engine);
     let balancer = &mut engine.balancer;
-    balancer.served.retain(|port, task| {
-        let keep = wanted.contains(port);
+    balancer.served.retain(|port, (kind, task)| {
+        let keep = wanted.get(port) == Some(kind);
         if !keep {
             task.abort();
         }
         keep
     });
-    balancer.reserved.retain(|port, _| wanted.contains(port));
-    for port in wanted {
+    balancer
+        .reserved
+        .retain(|port, _| wanted.contains_key(port));
+    for (port, kind) in wanted {
         if balancer.served.contains_key(&port) {
             continue;
         }
@@ -150,14 +171,19 @@ pub(crate) fn sync(engine: &mut Engine, shared: &Weak<Mutex<Engine>>) {
                 continue;
             }
         };
-        let app = axum::Router::new()
-            .fallback(proxy)
-            .with_state((shared.clone(), port));
-        let task = tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<SocketAddr>();
-            let _ = axum::serve(socket, service).await;
-        });
-        balancer.served.insert(port, task.abort_handle());
+        let task = match kind {
+            Carries::Requests => {
+                let app = axum::Router::new()
+                    .fallback(proxy)
+                    .with_state((shared.clone(), port));
+                tokio::spawn(async move {
+                    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+                    let _ = axum::serve(socket, service).await;
+                })
+            }
+            Carries::Flows => tokio::spawn(flows(socket, shared.clone(), port)),
+        };
+        balancer.served.insert(port, (kind, task.abort_handle()));
     }
     let mut probes = Vec::new();
     for (region, sim) in engine.world.regions_mut() {
@@ -244,22 +270,29 @@ async fn check(client: &Client<HttpConnector, Body>, probe: &Probe, address: &st
 enum Decision {
     /// To a Docker container at this address.
     Proxy(String),
-    /// To a virtual target: which task would have served it.
-    Virtual(String),
+    /// To a virtual target: which task would have served it, and the target (`id:port of
+    /// target group NAME`).
+    Virtual(String, String),
     /// The load balancer answers.
     Answer(Routing),
     /// No listener on the port any more.
     Gone,
 }
 
-/// Chooses the listener on `port` (by the Host header when load balancers share the port),
-/// takes its next turn and routes the request; whose counts it adds to.
-fn decide(engine: &mut Engine, port: u16, request: &HttpRequest) -> (Decision, Option<Account>) {
+/// Chooses the listener on `port` that carries `kind` (by the Host header when load
+/// balancers share the port), takes its next turn and routes the request; whose counts it
+/// adds to.
+fn decide(
+    engine: &mut Engine,
+    port: u16,
+    kind: Carries,
+    request: &HttpRequest,
+) -> (Decision, Option<Account>) {
     let mut found = None;
     for (region, sim) in engine.world.regions() {
         let Some(elb) = sim.elb() else { continue };
         for listener in elb.listener_ports() {
-            if listener.port != u32::from(port) || !served_protocol(&listener.protocol) {
+            if listener.port != u32::from(port) || carries(&listener.protocol) != Some(kind) {
                 continue;
             }
             let named = listener.dns_name.eq_ignore_ascii_case(&request.host);
@@ -300,10 +333,7 @@ fn decide(engine: &mut Engine, port: u16, request: &HttpRequest) -> (Decision, O
                         .target_task(&target_group_arn, &id, port)
                         .unwrap_or_else(|| "(no task)".to_owned());
                     let group = target_group_arn.rsplit('/').nth(1).unwrap_or_default();
-                    Decision::Virtual(format!(
-                    "Berth: {} {} would be served by task {task}, target {id}:{port} of target group {group}, on the virtual fleet.\n",
-                    request.method, request.path
-                ))
+                    Decision::Virtual(task, format!("{id}:{port} of target group {group}"))
                 }
             }
         }
@@ -325,11 +355,12 @@ async fn proxy(
     let ((decision, account), client) = {
         let mut engine = lock(&engine);
         (
-            decide(&mut engine, port, &seen),
+            decide(&mut engine, port, Carries::Requests, &seen),
             engine.balancer.client.clone(),
         )
     };
-    let (response, counts) = answer(decision, &client, request, peer, port).await;
+    let what = format!("{} {}", seen.method, seen.path);
+    let (response, counts) = answer(decision, &client, request, &what, peer, port).await;
     if let Some(account) = account {
         let mut engine = lock(&engine);
         engine
@@ -347,17 +378,18 @@ async fn answer(
     decision: Decision,
     client: &Client<HttpConnector, Body>,
     request: Request,
+    what: &str,
     peer: SocketAddr,
     port: u16,
 ) -> (Response, Counts) {
     let by_elb = |status: u16| (elb_page(status), Counts::answered(status));
     match decision {
         Decision::Gone => by_elb(503),
-        Decision::Virtual(text) => (
+        Decision::Virtual(task, target) => (
             (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                text,
+                virtual_answer(what, &task, &target),
             )
                 .into_response(),
             Counts::forwarded(ProbeOutcome::Answered(200), 1),
@@ -392,6 +424,73 @@ async fn answer(
             let (response, outcome) = forward(client, request, &address, peer, port).await;
             (response, Counts::forwarded(outcome, 1))
         }
+    }
+}
+
+/// What a virtual target's listener says in its stead.
+fn virtual_answer(what: &str, task: &str, target: &str) -> String {
+    format!(
+        "Berth: {what} would be served by task {task}, target {target}, on the virtual fleet.\n"
+    )
+}
+
+/// A TCP, TLS or TCP_UDP listener: each connection is passed whole to the target routing
+/// picks (round robin per connection over healthy targets, where an NLB hashes the flow),
+/// counted as one request. With no target it is closed at once, as an NLB resets it.
+async fn flows(socket: tokio::net::TcpListener, shared: Weak<Mutex<Engine>>, port: u16) {
+    loop {
+        let Ok((stream, peer)) = socket.accept().await else {
+            continue;
+        };
+        tokio::spawn(flow(stream, peer, shared.clone(), port));
+    }
+}
+
+/// One connection to a TCP listener.
+async fn flow(
+    mut stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    shared: Weak<Mutex<Engine>>,
+    port: u16,
+) {
+    use tokio::io::AsyncWriteExt;
+    let Some(engine) = shared.upgrade() else {
+        return;
+    };
+    let request = HttpRequest {
+        source_ip: Some(peer.ip()),
+        ..HttpRequest::default()
+    };
+    let (decision, account) = decide(&mut lock(&engine), port, Carries::Flows, &request);
+    let (target, counts) = match decision {
+        Decision::Proxy(address) => {
+            match tokio::time::timeout(IDLE_TIMEOUT, tokio::net::TcpStream::connect(&address)).await
+            {
+                Ok(Ok(target)) => (Some(target), Counts::forwarded(ProbeOutcome::Connected, 1)),
+                Ok(Err(_)) => (None, Counts::forwarded(ProbeOutcome::Refused, 1)),
+                Err(_) => (None, Counts::forwarded(ProbeOutcome::TimedOut, 1)),
+            }
+        }
+        Decision::Virtual(task, target) => {
+            let text = virtual_answer("this connection", &task, &target);
+            let _ = stream.write_all(text.as_bytes()).await;
+            (None, Counts::forwarded(ProbeOutcome::Connected, 1))
+        }
+        Decision::Gone => return,
+        Decision::Answer(_) => (None, Counts::answered(503)),
+    };
+    if let Some(account) = account {
+        let mut engine = lock(&engine);
+        engine
+            .balancer
+            .pending
+            .entry(account)
+            .or_default()
+            .add(counts);
+    }
+    drop(engine);
+    if let Some(mut target) = target {
+        let _ = tokio::io::copy_bidirectional(&mut stream, &mut target).await;
     }
 }
 
