@@ -8,8 +8,8 @@ use crate::engine::placement::{place, Rules};
 use crate::records::timers::Wake;
 use crate::records::{deployment_number, resolve, table, ServiceTask, State, Table, TaskKey};
 use crate::schedulers::step::{
-    counts_healthy, finish_step, reach_steady_state, ready_at, started_event, stop_task,
-    stopped_event,
+    counts_healthy, draining_events, finish_step, reach_steady_state, ready_at, register_targets,
+    started_event, stop_task, stopped_event,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
@@ -81,6 +81,7 @@ pub(crate) fn plan(eligible: &[usize], tasks: &Table, primary: u64, now: SimTime
 
 /// One step of a DAEMON service: which instances fit, the plan, and its application.
 pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_name: &str) {
+    let registered = register_targets(cp, cluster_name, service_name);
     let cluster = &cp.clusters[cluster_name];
     let record = &cluster.services[service_name];
     let active = record.doc.status == ServiceStatus::Active;
@@ -110,9 +111,12 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let plan = plan(&eligible, tasks, deployment_number(&primary.id), now);
 
     let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&primary.id]);
-    for key in &plan.stop {
-        stop_task(cp, now, cluster_name, *key, &scaling);
-    }
+    // Behind a load balancer a stopping task drains first (step::stop_task).
+    let drained: Vec<Vec<String>> = plan
+        .stop
+        .iter()
+        .map(|key| stop_task(cp, now, cluster_name, *key, &scaling))
+        .collect();
     let mut started = Vec::new();
     for &instance in &plan.start_on {
         let ec2_id = cp.clusters[cluster_name].fleet.instances()[instance]
@@ -140,9 +144,11 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let desired = eligible.len() as u32;
     record.doc.desired_count = desired;
     record.doc.deployments[0].desired_count = desired;
-    let mut events: Vec<String> = started_event(service_name, &started)
+    let mut events: Vec<String> = registered
         .into_iter()
+        .chain(started_event(service_name, &started))
         .chain(stopped_event(service_name, &plan.stop))
+        .chain(draining_events(service_name, &drained))
         .collect();
     for at in &plan.wake_at {
         cp.timers.arm(*at, Wake::TaskCountsHealthy);

@@ -40,8 +40,8 @@ use crate::records::{
 #[cfg(debug_assertions)]
 use crate::schedulers::step::check_table;
 use crate::schedulers::step::{
-    counts_healthy, draining_events, finish_step, reach_steady_state, ready_at, start_tasks,
-    started_event, stop_task, stopped_event, Source,
+    counts_healthy, draining_events, finish_step, reach_steady_state, ready_at, register_targets,
+    start_tasks, started_event, stop_task, stopped_event, Source,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
@@ -269,15 +269,7 @@ pub(crate) fn plan(view: &View) -> Plan {
 
 /// One step of a REPLICA service: the two plans, each applied.
 pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_name: &str) {
-    // Tasks that came to run since the last step get their load balancer targets.
-    let target_groups = std::mem::take(&mut cp.target_groups);
-    let registered = cp
-        .cluster_and_out(cluster_name)
-        .map(|(cluster, mut out)| {
-            load_balancing::register_running(cluster, &mut out, &target_groups, service_name)
-        })
-        .unwrap_or_default();
-    cp.target_groups = target_groups;
+    let registered = register_targets(cp, cluster_name, service_name);
     let cluster = &cp.clusters[cluster_name];
     #[cfg(debug_assertions)]
     check_table(cluster, service_name);

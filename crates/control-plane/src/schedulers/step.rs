@@ -266,6 +266,29 @@ pub(crate) fn stop_task(
     draining
 }
 
+/// A step's first act: the service's tasks that came to run since the last step get their
+/// load balancer targets. Returns ECS's `registered N targets in …` events.
+pub(crate) fn register_targets(
+    cp: &mut State,
+    cluster_name: &str,
+    service_name: &str,
+) -> Vec<String> {
+    let target_groups = std::mem::take(&mut cp.target_groups);
+    let registered = cp
+        .cluster_and_out(cluster_name)
+        .map(|(cluster, mut out)| {
+            crate::engine::load_balancing::register_running(
+                cluster,
+                &mut out,
+                &target_groups,
+                service_name,
+            )
+        })
+        .unwrap_or_default();
+    cp.target_groups = target_groups;
+    registered
+}
+
 /// ECS's events for the tasks a step began draining (the target groups of each):
 /// `has begun draining connections on N tasks.`, then `deregistered N targets in …` per group.
 pub(crate) fn draining_events(service_name: &str, drained: &[Vec<String>]) -> Vec<String> {
