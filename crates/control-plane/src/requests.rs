@@ -879,8 +879,8 @@ request! {
     cluster: String, /// The external controller's id.
     external_id: String, /// Task definition.
     task_definition: String, /// awsvpc configuration.
-    network_configuration: Value, /// Load balancers (kept as given).
-    load_balancers: Vec<Value>, /// Service registries (kept as given).
+    network_configuration: Value, /// Load balancers: its tasks' targets.
+    load_balancers: Vec<ServiceLoadBalancer>, /// Service registries (kept as given).
     service_registries: Vec<Value>, /// EC2 or FARGATE.
     launch_type: String, /// Not supported for task sets in Berth yet; accepted as given.
     capacity_provider_strategy: Value, /// Fargate platform version.

@@ -587,9 +587,9 @@ pub struct TaskSet {
     /// Its network configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_configuration: Option<serde_json::Value>,
-    /// Load balancers, as given.
+    /// Load balancers: its tasks are registered as their targets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub load_balancers: Vec<serde_json::Value>,
+    pub load_balancers: Vec<ServiceLoadBalancer>,
     /// Service registries, as given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub service_registries: Vec<serde_json::Value>,

@@ -91,6 +91,10 @@ pub(super) fn create(
         }
         crate::engine::launch::FargateNetwork::of(request.network_configuration.as_ref())?;
     }
+    let load_balancers = request.load_balancers.clone().unwrap_or_default();
+    if let Some(td) = crate::records::resolve(cp, &task_definition) {
+        crate::engine::load_balancing::check(&cp.target_groups, &load_balancers, td, None)?;
+    }
     let id = crate::engine::deployments::deployment_id(cp);
     let record = &cp.clusters[&cluster];
     let service_doc = &record.services[&service].doc;
@@ -123,7 +127,7 @@ pub(super) fn create(
         platform_version: fargate.then(|| crate::engine::launch::FARGATE_PLATFORM_VERSION.into()),
         platform_family: fargate.then(|| "Linux".into()),
         network_configuration: request.network_configuration,
-        load_balancers: request.load_balancers.unwrap_or_default(),
+        load_balancers,
         service_registries: request.service_registries.unwrap_or_default(),
         scale,
         stability_status: StabilityStatus::Stabilizing,

@@ -134,17 +134,28 @@ pub(crate) fn register_running(
     let Some(service) = cluster.services.get(service_name) else {
         return Vec::new();
     };
-    let load_balancers = service.doc.load_balancers.clone();
-    if load_balancers.is_empty() {
-        return Vec::new();
-    }
-    let keys: Vec<TaskKey> = crate::records::table(cluster, service_name)
-        .iter()
-        .filter(|(_, t)| t.desired_running && t.phase == crate::records::Phase::Running)
-        .map(|(key, _)| *key)
-        .collect();
+    // The service's load balancers, or (EXTERNAL) each task set's for its own tasks.
+    let of_deployment = |deployment: u64| -> Vec<ServiceLoadBalancer> {
+        if !service.doc.load_balancers.is_empty() {
+            return service.doc.load_balancers.clone();
+        }
+        service
+            .doc
+            .task_sets
+            .iter()
+            .find(|set| crate::records::deployment_number(&set.id) == deployment)
+            .map(|set| set.load_balancers.clone())
+            .unwrap_or_default()
+    };
+    let keys: Vec<(TaskKey, Vec<ServiceLoadBalancer>)> =
+        crate::records::table(cluster, service_name)
+            .iter()
+            .filter(|(_, t)| t.desired_running && t.phase == crate::records::Phase::Running)
+            .map(|(key, t)| (*key, of_deployment(t.deployment)))
+            .filter(|(_, lbs)| !lbs.is_empty())
+            .collect();
     let mut registered: BTreeMap<String, usize> = BTreeMap::new();
-    for key in keys {
+    for (key, load_balancers) in keys {
         let Some(record) = cluster.tasks.get(&key) else {
             continue;
         };

@@ -6,9 +6,7 @@ use crate::engine::deployments::add_event;
 use crate::engine::launch::{instruct_stop, launch_task, next_subnet, stop_waiting};
 use crate::engine::launch::{FargateNetwork, Launch, Target};
 use crate::engine::placement::{place, Rules};
-use crate::records::{
-    resolve, service_tasks, table, ClusterRecord, Phase, ServiceTask, State, TargetsHealth, TaskKey,
-};
+use crate::records::{resolve, service_tasks, Phase, ServiceTask, State, TargetsHealth, TaskKey};
 use berth_model::states::{LaunchType, RolloutState, ServiceStatus, TaskStatus, TaskStopCode};
 use berth_model::{messages, SimTime};
 
@@ -63,9 +61,9 @@ pub(crate) fn stopped_event<'k>(
 /// Debug builds hold the service's table to the task records it summarises: every entry is
 /// what [`ServiceTask::of`] makes of its task, and every unstopped task has an entry.
 #[cfg(debug_assertions)]
-pub(crate) fn check_table(cluster: &ClusterRecord, service_name: &str) {
+pub(crate) fn check_table(cluster: &crate::records::ClusterRecord, service_name: &str) {
     let mut entries = 0;
-    for (key, entry) in table(cluster, service_name) {
+    for (key, entry) in crate::records::table(cluster, service_name) {
         let record = cluster.tasks.get(key).expect("a table entry's task exists");
         assert_eq!(
             ServiceTask::of(record).as_ref(),

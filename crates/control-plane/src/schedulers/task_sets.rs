@@ -8,7 +8,9 @@
 use crate::records::{
     computed_desired_count, deployment_number, table, Phase, State, Table, TaskKey,
 };
-use crate::schedulers::step::{finish_step, start_tasks, stop_task, stopped_event, Source};
+use crate::schedulers::step::{
+    draining_events, finish_step, register_targets, start_tasks, stop_task, stopped_event, Source,
+};
 use berth_model::resources::TaskSet;
 use berth_model::states::{ServiceStatus, StabilityStatus, TaskSetStatus};
 use berth_model::{messages, SimTime};
@@ -72,6 +74,7 @@ pub(crate) fn plan(desired: u32, sets: &[TaskSet], tasks: &Table) -> Vec<SetPlan
 
 /// One step of an EXTERNAL service: the plan of every set, applied set by set.
 pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_name: &str) {
+    let registered = register_targets(cp, cluster_name, service_name);
     let cluster = &cp.clusters[cluster_name];
     let record = &cluster.services[service_name];
     let desired = if record.doc.status == ServiceStatus::Active {
@@ -82,7 +85,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let sets = record.doc.task_sets.clone();
     let tasks = table(cluster, service_name);
     let plans = plan(desired, &sets, tasks);
-    let mut events = Vec::new();
+    let mut events = registered;
     let mut placement_problem = None;
     let mut updated = Vec::with_capacity(sets.len());
     for (mut set, plan) in sets.into_iter().zip(plans) {
@@ -100,9 +103,12 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
             placement_problem = placement_problem.or(problem);
         }
         let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&set.id]);
-        for key in &plan.stop {
-            stop_task(cp, now, cluster_name, *key, &scaling);
-        }
+        // Behind a load balancer a stopping task drains first (step::stop_task).
+        let drained: Vec<Vec<String>> = plan
+            .stop
+            .iter()
+            .map(|key| stop_task(cp, now, cluster_name, *key, &scaling))
+            .collect();
         if !started.is_empty() {
             let list: Vec<&str> = started
                 .iter()
@@ -120,6 +126,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
             ));
         }
         events.extend(stopped_event(service_name, &plan.stop));
+        events.extend(draining_events(service_name, &drained));
         let stability = if plan.steady {
             StabilityStatus::SteadyState
         } else {
