@@ -80,6 +80,27 @@ def wait_state(tg, target, state, timeout=60):
     raise AssertionError(f"{target} did not become {state}: {found}")
 
 
+def wait_healthy(tg, count, timeout=90):
+    """Waits until TG has COUNT targets, all healthy."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = health(tg)
+        if len(found) == count and all(t["TargetHealth"]["State"] == "healthy" for t in found):
+            return found
+        time.sleep(1)
+    raise AssertionError(f"the targets did not become healthy: {health(tg)}")
+
+
+def register_dynamic(family, container, image):
+    """Registers FAMILY: one CONTAINER of IMAGE publishing port 80 on a dynamic host port."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump([{"name": container, "image": image, "memory": 64, "essential": True,
+                    "portMappings": [{"containerPort": 80, "hostPort": 0}]}], f)
+    ecs("register-task-definition", "--family", family,
+        "--container-definitions", f"file://{f.name}")
+    os.unlink(f.name)
+
+
 class LoadBalancerApi(unittest.TestCase):
     """The ELBv2 operations a service behind an ALB needs, with ELB's shapes and errors."""
 
@@ -264,12 +285,7 @@ class ServiceBehindALoadBalancer(unittest.TestCase):
         tg = tg["TargetGroups"][0]["TargetGroupArn"]
         elbv2("modify-target-group-attributes", "--target-group-arn", tg,
               "--attributes", "Key=deregistration_delay.timeout_seconds,Value=6")
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump([{"name": "web", "image": "nginx", "memory": 64, "essential": True,
-                        "portMappings": [{"containerPort": 80, "hostPort": 0}]}], f)
-        ecs("register-task-definition", "--family", "svc-web",
-            "--container-definitions", f"file://{f.name}")
-        os.unlink(f.name)
+        register_dynamic("svc-web", "web", "nginx")
         lbs = f"targetGroupArn={tg},containerName=web,containerPort=80"
         # Without a listener the target group has no load balancer: ECS refuses it.
         bad = run("ecs", "create-service", "--service-name", "svc", "--task-definition", "svc-web",
@@ -287,14 +303,7 @@ class ServiceBehindALoadBalancer(unittest.TestCase):
         self.assertEqual(service["loadBalancers"],
                          [{"targetGroupArn": tg, "containerName": "web", "containerPort": 80}])
 
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            found = health(tg)
-            if len(found) == 2 and all(t["TargetHealth"]["State"] == "healthy" for t in found):
-                break
-            time.sleep(1)
-        else:
-            raise AssertionError(f"the targets did not become healthy: {health(tg)}")
+        wait_healthy(tg, 2)
         arns = ecs("list-tasks", "--service-name", "svc")["taskArns"]
         tasks = ecs("describe-tasks", "--tasks", *arns)["tasks"]
         ports = sorted(t["containers"][0]["networkBindings"][0]["hostPort"] for t in tasks)
@@ -355,23 +364,11 @@ class ServiceBehindALoadBalancer(unittest.TestCase):
         port = free_port()
         elbv2("create-listener", "--load-balancer-arn", lb["LoadBalancerArn"], "--protocol", "TCP",
               "--port", port, "--default-actions", f"Type=forward,TargetGroupArn={tg}")
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump([{"name": "db", "image": "postgres", "memory": 64, "essential": True,
-                        "portMappings": [{"containerPort": 80, "hostPort": 0}]}], f)
-        ecs("register-task-definition", "--family", "flows",
-            "--container-definitions", f"file://{f.name}")
-        os.unlink(f.name)
+        register_dynamic("flows", "db", "postgres")
         ecs("create-service", "--service-name", "flows", "--task-definition", "flows",
             "--desired-count", "2", "--load-balancers",
             f"targetGroupArn={tg},containerName=db,containerPort=80")
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            found = health(tg)
-            if len(found) == 2 and all(t["TargetHealth"]["State"] == "healthy" for t in found):
-                break
-            time.sleep(1)
-        else:
-            raise AssertionError(f"the targets did not become healthy: {health(tg)}")
+        wait_healthy(tg, 2)
         arns = ecs("list-tasks", "--service-name", "flows")["taskArns"]
         served = set()
         for _ in range(2):

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 import unittest
+import urllib.request
 
 from harness import (IMAGE, TOKEN, Fleet, Requests, containers, free_port, page,
                      remove_all_containers, running_tasks, settled, wait_for, web_definition)
@@ -142,20 +143,21 @@ class Agent(unittest.TestCase):
             self.assertEqual(page({"bindIP": ip, "hostPort": 80}), "p80-v2")
         self.delete("port80")
 
-    def load_balancer(self, name):
-        """An ALB listening on a free port, forwarding to a target group checked every 5 s
-        (one pass to start, two failures to stop) that drains for 5 s: (its URL, the group)."""
+    def load_balancer(self, name, kind="application", protocol="HTTP"):
+        """A load balancer (an ALB, or of KIND) listening on a free port with PROTOCOL,
+        forwarding to a target group checked every 5 s (two passes to start, two failures to
+        stop) that drains for 5 s: (its URL, the group)."""
         elb = FLEET.elbv2()
-        lb = elb.create_load_balancer(Name=name, Subnets=["subnet-1", "subnet-2"])
+        lb = elb.create_load_balancer(Name=name, Type=kind, Subnets=["subnet-1", "subnet-2"])
         lb = lb["LoadBalancers"][0]["LoadBalancerArn"]
-        tg = elb.create_target_group(Name=name, Protocol="HTTP", Port=80, VpcId="vpc-1",
+        tg = elb.create_target_group(Name=name, Protocol=protocol, Port=80, VpcId="vpc-1",
                                      HealthCheckIntervalSeconds=5, HealthCheckTimeoutSeconds=2,
                                      HealthyThresholdCount=2, UnhealthyThresholdCount=2)
         tg = tg["TargetGroups"][0]["TargetGroupArn"]
         elb.modify_target_group_attributes(TargetGroupArn=tg, Attributes=[
             {"Key": "deregistration_delay.timeout_seconds", "Value": "5"}])
         port = free_port()
-        elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=port,
+        elb.create_listener(LoadBalancerArn=lb, Protocol=protocol, Port=port,
                             DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
         self.addCleanup(elb.delete_load_balancer, LoadBalancerArn=lb)
         return f"http://127.0.0.1:{port}/", tg
@@ -221,25 +223,10 @@ class Agent(unittest.TestCase):
         """A Network Load Balancer's TCP listener in front of a real container: each
         connection is passed whole to the container's published port (here it speaks HTTP,
         as it might any protocol), after real TCP health checks."""
-        elb = FLEET.elbv2()
-        lb = elb.create_load_balancer(Name="nlb", Type="network",
-                                      Subnets=["subnet-1", "subnet-2"])
-        lb = lb["LoadBalancers"][0]["LoadBalancerArn"]
-        tg = elb.create_target_group(Name="nlb", Protocol="TCP", Port=80, VpcId="vpc-1",
-                                     HealthCheckIntervalSeconds=10, HealthyThresholdCount=2)
-        tg = tg["TargetGroups"][0]["TargetGroupArn"]
-        elb.modify_target_group_attributes(TargetGroupArn=tg, Attributes=[
-            {"Key": "deregistration_delay.timeout_seconds", "Value": "5"}])
-        port = free_port()
-        elb.create_listener(LoadBalancerArn=lb, Protocol="TCP", Port=port,
-                            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
-        self.addCleanup(elb.delete_load_balancer, LoadBalancerArn=lb)
+        url, tg = self.load_balancer("nlb", kind="network", protocol="TCP")
         self.behind("nlb", tg, 1, 0)
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request("GET", "/")
-        answer = connection.getresponse()
-        self.assertEqual((answer.status, answer.read().decode().strip()), (200, "nlb-v1"))
-        connection.close()
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            self.assertEqual((answer.status, answer.read().decode().strip()), (200, "nlb-v1"))
         self.delete("nlb")
 
     def test_seed_002_stall_behind_the_listener(self):

@@ -1,6 +1,6 @@
 //! The browser's side of `berth serve`: ECS API calls (JSON 1.1 over `fetch`, as the AWS CLI
-//! sends them), ELB's (Query-protocol forms), the live event stream (`/events`, a WebSocket) and Berth's own endpoint for
-//! linking a Docker agent. Only glue: every document is ECS's, rendered by [`crate::live`].
+//! sends them), ELB's (Query-protocol forms), the live event stream (`/events`, a WebSocket)
+//! and Berth's own endpoint for linking a Docker agent. Only glue: every document is ECS's, rendered by [`crate::live`].
 
 use berth_model::views::{
     ClockDocument, ClockRequest, ExplainRequest, Explanation, FleetSummary, SummaryRequest,

@@ -113,7 +113,7 @@ impl Call {
 }
 
 /// The name a `$kind:NAME` string refers to (`tg:web`).
-fn reference(text: &str) -> Option<&str> {
+pub(crate) fn reference(text: &str) -> Option<&str> {
     let name = text.strip_prefix('$')?;
     ["tg:", "lb:", "listener:"]
         .iter()

@@ -47,13 +47,7 @@ fn quoted(value: &Value) -> String {
 fn references(value: &Value) -> Vec<String> {
     fn collect(value: &Value, out: &mut Vec<String>) {
         match value {
-            Value::String(s)
-                if s.starts_with("$tg:")
-                    || s.starts_with("$lb:")
-                    || s.starts_with("$listener:") =>
-            {
-                out.push(s.clone());
-            }
+            Value::String(s) if crate::calls::reference(s).is_some() => out.push(s.clone()),
             Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
             Value::Object(map) => map.values().for_each(|v| collect(v, out)),
             _ => {}

@@ -72,6 +72,13 @@ impl Balancer {
         }
     }
 
+    /// Adds what one request or connection came to, for the next [`flush`].
+    fn count(&mut self, account: Option<Account>, counts: Counts) {
+        if let Some(account) = account {
+            self.pending.entry(account).or_default().add(counts);
+        }
+    }
+
     /// Before a listener call is applied: its port must be one this machine gives Berth.
     /// The socket is bound now and kept for the listener.
     pub(crate) fn reserve(&mut self, body: &[u8]) -> Result<(), berth_elb::ElbError> {
@@ -361,15 +368,7 @@ async fn proxy(
     };
     let what = format!("{} {}", seen.method, seen.path);
     let (response, counts) = answer(decision, &client, request, &what, peer, port).await;
-    if let Some(account) = account {
-        let mut engine = lock(&engine);
-        engine
-            .balancer
-            .pending
-            .entry(account)
-            .or_default()
-            .add(counts);
-    }
+    lock(&engine).balancer.count(account, counts);
     response
 }
 
@@ -479,15 +478,7 @@ async fn flow(
         Decision::Gone => return,
         Decision::Answer(_) => (None, Counts::answered(503)),
     };
-    if let Some(account) = account {
-        let mut engine = lock(&engine);
-        engine
-            .balancer
-            .pending
-            .entry(account)
-            .or_default()
-            .add(counts);
-    }
+    lock(&engine).balancer.count(account, counts);
     drop(engine);
     if let Some(mut target) = target {
         let _ = tokio::io::copy_bidirectional(&mut stream, &mut target).await;
