@@ -109,6 +109,7 @@ impl ControlPlane {
                 next_scaling: None,
                 target_groups: BTreeMap::new(),
                 target_calls: VecDeque::new(),
+                listener_rules: Default::default(),
             },
         }
     }
@@ -164,6 +165,13 @@ impl ControlPlane {
             .into_iter()
             .map(|facts| (facts.target_group_arn.clone(), facts))
             .collect();
+    }
+
+    /// Every listener and listener rule ARN ELB has now (the region calls this with
+    /// [`ControlPlane::set_target_groups`]): a traffic-shifting service's
+    /// `advancedConfiguration` is checked against it.
+    pub fn set_listener_rules(&mut self, arns: impl IntoIterator<Item = String>) {
+        self.state.listener_rules = arns.into_iter().collect();
     }
 
     /// What ELB says of a target at `now`: its health, or that it drained.

@@ -1039,6 +1039,14 @@ response! {
 }
 
 request! {
+    /// ContinueServiceDeployment.
+    ContinueServiceDeploymentRequest { /// The deployment.
+    service_deployment_arn: String, /// The paused hook (`lifecycleHookDetails[].hookId`).
+    hook_id: String, /// CONTINUE (the default) or ROLLBACK.
+    action: String }
+}
+
+request! {
     /// DescribeCapacityProviders.
     DescribeCapacityProvidersRequest {
         /// Names or ARNs (default: all).
@@ -1263,6 +1271,7 @@ operations! {
     DescribeServiceDeployments(DescribeServiceDeploymentsRequest),
     DescribeServiceRevisions(DescribeServiceRevisionsRequest),
     StopServiceDeployment(StopServiceDeploymentRequest),
+    ContinueServiceDeployment(ContinueServiceDeploymentRequest),
     SubmitTaskStateChange(SubmitTaskStateChangeRequest),
     SubmitContainerStateChange(SubmitContainerStateChangeRequest),
     SubmitAttachmentStateChanges(SubmitAttachmentStateChangesRequest),
@@ -1335,7 +1344,7 @@ pub enum Response {
     ServiceDeployments(ServiceDeploymentsResponse),
     /// DescribeServiceRevisions.
     ServiceRevisions(ServiceRevisionsResponse),
-    /// StopServiceDeployment.
+    /// StopServiceDeployment, ContinueServiceDeployment: `{"serviceDeploymentArn": ...}`.
     StopServiceDeployment(StopServiceDeploymentResponse),
     /// DescribeCapacityProviders.
     CapacityProviders(CapacityProvidersResponse),

@@ -321,8 +321,8 @@ fn hundred_hundred_cannot_progress() {
     );
 }
 
-/// A deployment whose image cannot be pulled trips the circuit breaker (10 failed tasks) and
-/// rolls back to the last completed deployment.
+/// A deployment whose image cannot be pulled trips the circuit breaker (3 failed tasks: 50 %
+/// of 2 desired, at least 3) and rolls back to the last completed deployment.
 #[test]
 fn circuit_breaker_rolls_back() {
     let mut s = Session::new(6);
@@ -332,6 +332,7 @@ fn circuit_breaker_rolls_back() {
     let breaker = DeploymentCircuitBreaker {
         enable: true,
         rollback: true,
+        ..Default::default()
     };
     s.create_service(
         2,
@@ -368,7 +369,7 @@ fn circuit_breaker_rolls_back() {
         .map(|arn| s.describe("default", arn))
         .filter(|t| t.stop_code == Some(TaskStopCode::TaskFailedToStart))
         .collect();
-    assert_eq!(failed.len(), 10, "the threshold for 2 desired tasks is 10");
+    assert_eq!(failed.len(), 3, "the threshold for 2 desired tasks is 3");
     assert!(failed[0]
         .stopped_reason
         .as_deref()
@@ -415,7 +416,7 @@ fn circuit_breaker_rolls_back() {
     );
     assert_eq!(
         failed_deployment["deploymentCircuitBreaker"]["threshold"],
-        10
+        3
     );
     assert_eq!(
         failed_deployment["statusReason"],

@@ -347,8 +347,9 @@ impl Elb {
             .collect()
     }
 
-    /// `tg:NAME`, `lb:NAME` and `listener:LB-NAME:PORT` with the ARN of each target group,
-    /// load balancer and listener: how scenarios, lessons and share links name what they
+    /// `tg:NAME`, `lb:NAME`, `listener:LB-NAME:PORT` and `rule:LB-NAME:PORT:PRIORITY`
+    /// (`default` for a listener's default rule) with the ARN of each target group, load
+    /// balancer, listener and rule: how scenarios, lessons and share links name what they
     /// have not made yet.
     pub fn names(&self) -> Vec<(String, String)> {
         let groups = self.target_groups.iter().map(|g| {
@@ -373,10 +374,80 @@ impl Elb {
                 l.doc.listener_arn.clone(),
             ))
         });
+        let rules = self.rules.iter().filter_map(|r| {
+            let listener = self
+                .listeners
+                .iter()
+                .find(|l| l.doc.listener_arn == r.listener_arn)?;
+            let lb = self
+                .load_balancers
+                .iter()
+                .find(|lb| lb.doc.load_balancer_arn == listener.doc.load_balancer_arn)?;
+            Some((
+                format!(
+                    "rule:{}:{}:{}",
+                    lb.doc.load_balancer_name, listener.doc.port, r.doc.priority
+                ),
+                r.doc.rule_arn.clone(),
+            ))
+        });
         // Longer names first, so `$tg:web-2` is not read as `$tg:web` and `-2`.
-        let mut all: Vec<(String, String)> = groups.chain(lbs).chain(listeners).collect();
+        let mut all: Vec<(String, String)> =
+            groups.chain(lbs).chain(listeners).chain(rules).collect();
         all.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
         all
+    }
+
+    /// Every listener's and listener rule's ARN: what a traffic-shifting ECS service may
+    /// name as its production or test listener rule.
+    pub fn listener_rule_arns(&self) -> Vec<String> {
+        let listeners = self.listeners.iter().map(|l| l.doc.listener_arn.clone());
+        let rules = self.rules.iter().map(|r| r.doc.rule_arn.clone());
+        listeners.chain(rules).collect()
+    }
+
+    /// The request by which ECS points a listener rule (ModifyRule), or a listener's default
+    /// rule or a listener (ModifyListener), at weighted target groups: a forward with
+    /// `(target group ARN, weight)` each. `None` for an ARN ELB does not know.
+    pub fn weigh_request(&self, rule: &str, weights: &[(String, u32)]) -> Option<Request> {
+        let forward = documents::Action {
+            kind: Some(documents::ActionType::Forward),
+            target_group_arn: None,
+            order: None,
+            redirect_config: None,
+            fixed_response_config: None,
+            forward_config: Some(documents::ForwardConfig {
+                target_groups: weights
+                    .iter()
+                    .map(|(arn, weight)| documents::TargetGroupTuple {
+                        target_group_arn: Some(arn.clone()),
+                        weight: Some(*weight),
+                    })
+                    .collect::<Vec<_>>()
+                    .into(),
+                target_group_stickiness_config: None,
+            }),
+        };
+        let listener = |listener_arn: String| {
+            Request::ModifyListener(requests::ModifyListenerInput {
+                listener_arn: Some(listener_arn),
+                default_actions: Some(vec![forward.clone()].into()),
+                ..Default::default()
+            })
+        };
+        if let Some(l) = self.listeners.iter().find(|l| l.doc.listener_arn == rule) {
+            return Some(listener(l.doc.listener_arn.clone()));
+        }
+        let found = self.rules.iter().find(|r| r.doc.rule_arn == rule)?;
+        Some(if found.doc.is_default {
+            listener(found.listener_arn.clone())
+        } else {
+            Request::ModifyRule(requests::ModifyRuleInput {
+                rule_arn: Some(rule.to_owned()),
+                conditions: None,
+                actions: Some(vec![forward].into()),
+            })
+        })
     }
 
     /// Every target group's ARN.

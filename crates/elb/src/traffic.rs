@@ -156,6 +156,9 @@ pub struct Served {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Load {
     pub(crate) load_balancer_arn: String,
+    /// Only to the listener on this port (else spread over them all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) port: Option<u32>,
     pub(crate) per_second: u32,
     /// The requests' path.
     pub(crate) path: String,
@@ -209,7 +212,8 @@ pub struct TargetTraffic {
 
 impl Elb {
     /// Sets a load balancer's offered load (0 stops it); `path` is its requests' path. The
-    /// load so far is accounted first.
+    /// load balancer is named by ARN or name; `NAME:PORT` offers the load to that listener
+    /// alone (a production listener beside a test one). The load so far is accounted first.
     pub fn set_offered_load(
         &mut self,
         load_balancer: &str,
@@ -218,13 +222,14 @@ impl Elb {
         now: SimTime,
         hosts: &dyn Hosts,
     ) -> Result<String, crate::ElbError> {
+        let (named, port) = match load_balancer.rsplit_once(':') {
+            Some((name, port)) if !name.starts_with("arn:") => (name, port.parse().ok()),
+            _ => (load_balancer, None),
+        };
         let arn = self
             .load_balancers
             .iter()
-            .find(|lb| {
-                lb.doc.load_balancer_arn == load_balancer
-                    || lb.doc.load_balancer_name == load_balancer
-            })
+            .find(|lb| lb.doc.load_balancer_arn == named || lb.doc.load_balancer_name == named)
             .map(|lb| lb.doc.load_balancer_arn.clone())
             .ok_or_else(|| {
                 crate::ElbError::new(
@@ -236,13 +241,18 @@ impl Elb {
             })?;
         self.accrue(now, hosts);
         let path = path.unwrap_or("/").to_owned();
-        match self.loads.iter_mut().find(|l| l.load_balancer_arn == arn) {
+        match self
+            .loads
+            .iter_mut()
+            .find(|l| l.load_balancer_arn == arn && l.port == port)
+        {
             Some(load) => {
                 load.per_second = per_second;
                 load.path = path;
             }
             None => self.loads.push(Load {
                 load_balancer_arn: arn.clone(),
+                port,
                 per_second,
                 path,
                 since: now,
@@ -270,14 +280,23 @@ impl Elb {
                 continue;
             }
             let (start, arn, path) = (load.sent, load.load_balancer_arn.clone(), load.path.clone());
+            let port = load.port;
             load.sent += n;
-            self.carry(&arn, &path, start, start + n, hosts);
+            self.carry(&arn, port, &path, start, start + n, hosts);
         }
     }
 
     /// Requests `first..end` of a load balancer's offered load, spread over its listeners:
     /// request `j` goes to listener `j mod L` as that listener's turn `j div L`.
-    fn carry(&mut self, lb_arn: &str, path: &str, first: u64, end: u64, hosts: &dyn Hosts) {
+    fn carry(
+        &mut self,
+        lb_arn: &str,
+        port: Option<u32>,
+        path: &str,
+        first: u64,
+        end: u64,
+        hosts: &dyn Hosts,
+    ) {
         let Some(lb) = self
             .load_balancers
             .iter()
@@ -290,6 +309,7 @@ impl Elb {
             .listeners
             .iter()
             .filter(|l| l.doc.load_balancer_arn == lb_arn)
+            .filter(|l| port.is_none_or(|p| l.doc.port == p))
             .map(|l| l.doc.listener_arn.clone())
             .collect();
         let total = end - first;
@@ -523,7 +543,8 @@ impl Elb {
             .iter()
             .filter_map(|lb| {
                 let arn = &lb.doc.load_balancer_arn;
-                let load = self.loads.iter().find(|l| l.load_balancer_arn == *arn);
+                let loads = self.loads.iter().filter(|l| l.load_balancer_arn == *arn);
+                let load = loads.clone().next();
                 if load.is_none() && lb.counts == Counts::default() {
                     return None;
                 }
@@ -551,7 +572,7 @@ impl Elb {
                 Some(LoadBalancerTraffic {
                     load_balancer_arn: arn.clone(),
                     load_balancer_name: lb.doc.load_balancer_name.clone(),
-                    requests_per_second: load.map_or(0, |l| l.per_second),
+                    requests_per_second: loads.map(|l| l.per_second).sum(),
                     path: load.map_or_else(|| "/".to_owned(), |l| l.path.clone()),
                     counts: lb.counts,
                     targets,

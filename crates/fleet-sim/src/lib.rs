@@ -772,10 +772,14 @@ impl Simulation {
             self.elb = Some(Elb::new(self.cp.region(), self.cp.account(), seed));
         }
         let now = self.now;
-        let (outcome, facts) = self
-            .with_elb(|elb, fleet| (elb.handle(request, now, fleet), elb.target_group_facts()))
+        let (outcome, facts, rules) = self
+            .with_elb(|elb, fleet| {
+                let outcome = elb.handle(request, now, fleet);
+                (outcome, elb.target_group_facts(), elb.listener_rule_arns())
+            })
             .expect("made above");
         self.cp.set_target_groups(facts);
+        self.cp.set_listener_rules(rules);
         self.pump();
         outcome
     }
@@ -1396,6 +1400,15 @@ impl Simulation {
         let (target, register) = match call {
             TargetCall::Register(target) => (target, true),
             TargetCall::Deregister(target) => (target, false),
+            TargetCall::Weigh { rule, weights } => {
+                // A rule deleted since: ECS's call fails, and the traffic stays where it is.
+                let now = self.now;
+                self.with_elb(|elb, fleet| {
+                    let request = elb.weigh_request(&rule, &weights)?;
+                    elb.handle(request, now, fleet).ok()
+                });
+                return;
+            }
         };
         let input = berth_elb::requests::TargetsInput {
             target_group_arn: Some(target.target_group_arn.clone()),

@@ -23,7 +23,11 @@
 //! (`elbv2 create-target-group {"Name": "web", ...}`, lists as the AWS CLI writes them), and
 //! `$tg:NAME`, `$lb:NAME`, `$listener:LB:PORT` stand for a target group's, a load balancer's
 //! and a listener's ARN; target health changes are logged as `target NAME ID:PORT STATE`.
-//! `offer-load LB RPS [PATH]` offers a load balancer (by name) RPS requests a second;
+//! `$rule:LB:PORT:PRIORITY` a listener rule's (`default` for a listener's default rule);
+//! `$deployment:SERVICE` the ARN of a service's newest deployment and `$hook:SERVICE` the id
+//! of its lifecycle hook awaiting action.
+//! `offer-load LB[:PORT] RPS [PATH]` offers a load balancer (by name; to one listener with
+//! `:PORT`) RPS requests a second;
 //! `traffic` logs what each load balancer and target has counted so far
 //! (`requests/target 5xx/ELB 5xx`).
 
@@ -150,6 +154,19 @@ impl Runner {
         for (i, arn) in self.instances.iter().enumerate().rev() {
             command = command.replace(&format!("$instance{}", i + 1), arn);
         }
+        // `$deployment:SERVICE` stands for the ARN of the service's newest deployment (in
+        // the default cluster), `$hook:SERVICE` for the id of its hook awaiting action.
+        for (prefix, hook) in [("$deployment:", false), ("$hook:", true)] {
+            while let Some(at) = command.find(prefix) {
+                let tail = &command[at + prefix.len()..];
+                let end = tail
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                    .unwrap_or(tail.len());
+                let service = tail[..end].to_owned();
+                let found = self.newest_deployment(&service, hook).unwrap_or_default();
+                command.replace_range(at..at + prefix.len() + end, &found);
+            }
+        }
         // `$tg:NAME` and `$lb:NAME` stand for a target group's and a load balancer's ARN.
         if let Some(elb) = self.sim.elb() {
             for (name, arn) in elb.names() {
@@ -211,7 +228,7 @@ impl Runner {
                 let (lb, rps, path) = match words[..] {
                     [lb, rps] => (lb, rps, None),
                     [lb, rps, path] => (lb, rps, Some(path.to_owned())),
-                    _ => return self.fail(number, "offer-load takes LB RPS [PATH]".into()),
+                    _ => return self.fail(number, "offer-load takes LB[:PORT] RPS [PATH]".into()),
                 };
                 let Ok(requests_per_second) = rps.parse() else {
                     return self.fail(number, "offer-load's RPS must be a number".into());
@@ -283,6 +300,37 @@ impl Runner {
                 }
             }
         }
+    }
+
+    /// The ARN of `service`'s newest deployment or (`hook`) the id of its hook run awaiting
+    /// action.
+    fn newest_deployment(&mut self, service: &str, hook: bool) -> Option<String> {
+        let list = Request::from_operation(
+            "list-service-deployments",
+            serde_json::json!({ "service": service }),
+        )
+        .and_then(|r| self.sim.request(r))
+        .ok()?;
+        let list = serde_json::to_value(list).ok()?;
+        let arn = list["serviceDeployments"][0]["serviceDeploymentArn"]
+            .as_str()?
+            .to_owned();
+        if !hook {
+            return Some(arn);
+        }
+        let described = Request::from_operation(
+            "describe-service-deployments",
+            serde_json::json!({ "serviceDeploymentArns": [arn] }),
+        )
+        .and_then(|r| self.sim.request(r))
+        .ok()?;
+        let described = serde_json::to_value(described).ok()?;
+        described["serviceDeployments"][0]["lifecycleHookDetails"]
+            .as_array()?
+            .iter()
+            .find(|h| h["status"] == "AWAITING_ACTION")?["hookId"]
+            .as_str()
+            .map(str::to_owned)
     }
 
     fn expect(&mut self, number: usize, verb: &str, rest: &str) {

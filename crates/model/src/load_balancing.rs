@@ -37,6 +37,26 @@ pub enum TargetCall {
     Register(Target),
     /// DeregisterTargets.
     Deregister(Target),
+    /// A traffic-shifting deployment moves a listener rule's (or a listener's default)
+    /// forward to these target groups with these weights: ModifyRule or ModifyListener.
+    Weigh {
+        /// A listener rule's ARN, or a listener's.
+        rule: String,
+        /// `(target group ARN, weight)`, weights 0 to 999 as ELB takes them.
+        weights: Vec<(String, u32)>,
+    },
+}
+
+/// ELB weights for a split of traffic in which `percent` (0 to 100, in tenths) goes to the
+/// second of two target groups: whole percentages as they are, tenths as thousandths (ELB
+/// takes weights up to 999).
+pub fn split_weights(percent: f64) -> (u32, u32) {
+    let tenths = (percent.clamp(0.0, 100.0) * 10.0).round() as u32;
+    if tenths.is_multiple_of(10) {
+        (100 - tenths / 10, tenths / 10)
+    } else {
+        (1000 - tenths, tenths)
+    }
 }
 
 /// A target's health as ECS hears it.
@@ -53,4 +73,19 @@ pub enum TargetState {
     Draining,
     /// Gone from the target group.
     Gone,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_split_is_whole_percentages_or_thousandths_within_elbs_999() {
+        assert_eq!(split_weights(0.0), (100, 0));
+        assert_eq!(split_weights(10.0), (90, 10));
+        assert_eq!(split_weights(100.0), (0, 100));
+        assert_eq!(split_weights(0.1), (999, 1));
+        assert_eq!(split_weights(33.3), (667, 333));
+        assert_eq!(split_weights(99.9), (1, 999));
+    }
 }

@@ -91,6 +91,32 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("service-deployment-stopped", ClientException, "ECS deployment stopped by StopServiceDeployment."),
     ("service-deployment-rollback", ClientException, "ECS deployment rolling back: (deployment {}) was stopped by StopServiceDeployment."),
     ("service-revision-arns", InvalidParameterException, "serviceRevisionArns must contain between 1 and 20 items."),
+    // deploymentConfiguration: the ranges are the API reference's, the wording ours.
+    ("breaker-threshold-value", InvalidParameterException, "deploymentCircuitBreaker.thresholdConfiguration.value must be at least 1."),
+    ("strategy-controller", InvalidParameterException, "The {} deployment strategy requires the ECS deployment controller."),
+    ("strategy-daemon", InvalidParameterException, "The {} deployment strategy is not supported for services using the DAEMON scheduling strategy."),
+    ("bake-time-required", InvalidParameterException, "bakeTimeInMinutes must be specified for the BLUE_GREEN deployment strategy."),
+    ("minutes-range", InvalidParameterException, "{} must be between 0 and 1440."),
+    ("strategy-member", InvalidParameterException, "{} is only valid when the deployment strategy is {}."),
+    ("step-percent", InvalidParameterException, "linearConfiguration.stepPercent must be a multiple of 0.1 from 3.0 to 100.0."),
+    ("canary-percent", InvalidParameterException, "canaryConfiguration.canaryPercent must be a multiple of 0.1 from 0.1 to 100.0."),
+    ("hook-stages", InvalidParameterException, "lifecycleStages must be specified for a deployment lifecycle hook."),
+    ("hook-target", InvalidParameterException, "hookTargetArn must be specified for an AWS_LAMBDA deployment lifecycle hook."),
+    ("pause-hook-stage", InvalidParameterException, "PAUSE hooks cannot be configured at the {} stage."),
+    ("hook-timeout", InvalidParameterException, "timeoutConfiguration.timeoutInMinutes must be between 1 and 20160."),
+    ("advanced-configuration", InvalidParameterException, "The {} deployment strategy requires an advancedConfiguration with an alternateTargetGroupArn and a productionListenerRule for target group {}."),
+    ("alternate-target-group", InvalidParameterException, "The alternate target group {} must differ from the target group {} and have its target type."),
+    ("listener-rule-missing", InvalidParameterException, "The listener rule {} does not exist."),
+    // Traffic-shifting deployments (BLUE_GREEN, LINEAR, CANARY): rollback reasons and hooks.
+    ("shift-rollback-hook-failed", ClientException, "ECS deployment rolling back: (deployment {}) a lifecycle hook at {} failed."),
+    ("shift-rollback-hook-timed-out", ClientException, "ECS deployment rolling back: (deployment {}) a lifecycle hook at {} timed out."),
+    ("shift-rollback-circuit-breaker", ClientException, "ECS deployment rolling back: (deployment {}) the deployment circuit breaker was triggered."),
+    ("shift-rolled-back", ClientException, "ECS deployment rolled back: production traffic is on the source service revision again."),
+    ("shift-no-source", ClientException, "ECS deployment failed: there is no earlier service revision to roll back to."),
+    ("hook-awaiting-action", ClientException, "(service {}) deployment {} is paused at {}: lifecycle hook {} is awaiting action."),
+    ("hook-not-found", InvalidParameterException, "The lifecycle hook {} was not found in service deployment {}."),
+    ("hook-not-awaiting", InvalidParameterException, "The lifecycle hook {} is not awaiting action: its status is {}."),
+    ("deployment-not-in-progress", InvalidParameterException, "The service deployment {} is not in progress: its status is {}."),
     // UpdateContainerAgent, ListServicesByNamespace, SubmitAttachmentStateChanges.
     // ExecuteCommand: the first is the well-known answer for a task launched without
     // enableExecuteCommand; the second ECS's when the task's SSM agent cannot be reached.

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::overrides::TaskOverride;
 use crate::states::{
     AgentUpdateStatus, ClusterStatus, Connectivity, ContainerInstanceStatus,
-    DeploymentControllerType, DeploymentStatus, HealthStatus, LaunchType, PropagateTags,
-    RolloutState, SchedulingStrategy, ServiceStatus, StabilityStatus, TaskSetStatus, TaskStatus,
-    TaskStopCode,
+    DeploymentControllerType, DeploymentLifecycleHookStage, DeploymentStatus, DeploymentStrategy,
+    HealthStatus, HookAction, HookTargetType, LaunchType, PropagateTags, RolloutState,
+    SchedulingStrategy, ServiceStatus, StabilityStatus, TaskSetStatus, TaskStatus, TaskStopCode,
+    ThresholdType,
 };
 use crate::task_definition::{Attribute, KeyValuePair, Tag};
 use crate::time::SimTime;
@@ -358,6 +359,81 @@ pub struct DeploymentConfiguration {
     /// Alarms (accepted, not used).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarms: Option<serde_json::Value>,
+    /// ROLLING (when absent), BLUE_GREEN, LINEAR or CANARY.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<DeploymentStrategy>,
+    /// Minutes both revisions run after production traffic has shifted (not ROLLING).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bake_time_in_minutes: Option<i64>,
+    /// The hooks that run at the deployment's stages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle_hooks: Option<Vec<DeploymentLifecycleHook>>,
+    /// LINEAR's steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linear_configuration: Option<LinearConfiguration>,
+    /// CANARY's first step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_configuration: Option<CanaryConfiguration>,
+}
+
+/// `deploymentConfiguration.lifecycleHooks[]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentLifecycleHook {
+    /// AWS_LAMBDA (when absent) or PAUSE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_type: Option<HookTargetType>,
+    /// The function's ARN (AWS_LAMBDA; Berth calls an HTTP endpoint instead, see the README).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_target_arn: Option<String>,
+    /// The role ECS would invoke it with (accepted, not used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// The stages it runs at.
+    #[serde(default)]
+    pub lifecycle_stages: Vec<DeploymentLifecycleHookStage>,
+    /// Passed to the function (AWS_LAMBDA only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_details: Option<serde_json::Value>,
+    /// How long it may take, and what happens then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_configuration: Option<HookTimeoutConfiguration>,
+}
+
+/// `lifecycleHooks[].timeoutConfiguration`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookTimeoutConfiguration {
+    /// 1 to 20160 (14 days); 1440 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_in_minutes: Option<i64>,
+    /// ROLLBACK (when absent) or CONTINUE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<HookAction>,
+}
+
+/// `deploymentConfiguration.linearConfiguration`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinearConfiguration {
+    /// Production traffic moved per step, 3.0 to 100.0 in tenths; 10.0 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_percent: Option<f64>,
+    /// Minutes between steps, 0 to 1440; 6 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_bake_time_in_minutes: Option<i64>,
+}
+
+/// `deploymentConfiguration.canaryConfiguration`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CanaryConfiguration {
+    /// Production traffic on the new revision first, 0.1 to 100.0; 5.0 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_percent: Option<f64>,
+    /// Minutes before the rest moves, 0 to 1440; 10 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_bake_time_in_minutes: Option<i64>,
 }
 
 fn default_maximum_percent() -> u32 {
@@ -375,6 +451,11 @@ impl Default for DeploymentConfiguration {
             maximum_percent: default_maximum_percent(),
             minimum_healthy_percent: default_minimum_healthy_percent(),
             alarms: None,
+            strategy: None,
+            bake_time_in_minutes: None,
+            lifecycle_hooks: None,
+            linear_configuration: None,
+            canary_configuration: None,
         }
     }
 }
@@ -389,6 +470,23 @@ pub struct DeploymentCircuitBreaker {
     /// Whether a failed deployment rolls back to the last completed one.
     #[serde(default)]
     pub rollback: bool,
+    /// Whether a task that becomes healthy sets the failure count back to 0 (true when
+    /// absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_on_healthy_task: Option<bool>,
+    /// How many failed tasks trip it (50 % of the desired count within 3..=200 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold_configuration: Option<ThresholdConfiguration>,
+}
+
+/// `deploymentCircuitBreaker.thresholdConfiguration`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThresholdConfiguration {
+    /// COUNT, BOUNDED_PERCENT or UNBOUNDED_PERCENT.
+    pub r#type: ThresholdType,
+    /// The count, or the percentage of the desired count.
+    pub value: i64,
 }
 
 /// A service deployment (`deployments[]`).
@@ -533,6 +631,28 @@ pub struct ServiceLoadBalancer {
     /// Its port (a `containerPort` of the task definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_port: Option<u32>,
+    /// What BLUE_GREEN, LINEAR and CANARY deployments shift traffic with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advanced_configuration: Option<AdvancedConfiguration>,
+}
+
+/// `loadBalancers[].advancedConfiguration`: the second target group and the listener rules
+/// whose weights a deployment shifts between the two.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvancedConfiguration {
+    /// The target group the new revision's tasks go to while the old one serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternate_target_group_arn: Option<String>,
+    /// The listener rule (or a listener's default rule) production traffic comes by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub production_listener_rule: Option<String>,
+    /// The listener rule test traffic comes by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_listener_rule: Option<String>,
+    /// The role ECS changes the rules with (accepted, not used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
 }
 
 /// A service's `deploymentController`: who deploys it.

@@ -91,6 +91,64 @@ ecs_enum! {
 }
 
 ecs_enum! {
+    /// `deploymentCircuitBreaker.thresholdConfiguration.type`: how `value` makes the number
+    /// of failed tasks that trips the breaker.
+    ThresholdType {
+        Count = "COUNT", BoundedPercent = "BOUNDED_PERCENT", UnboundedPercent = "UNBOUNDED_PERCENT",
+    }
+}
+
+ecs_enum! {
+    /// `deploymentConfiguration.strategy`.
+    DeploymentStrategy {
+        Rolling = "ROLLING", BlueGreen = "BLUE_GREEN", Linear = "LINEAR", Canary = "CANARY",
+    }
+}
+
+ecs_enum! {
+    /// A service deployment's `lifecycleStage`, in the order a deployment passes them.
+    ServiceDeploymentLifecycleStage {
+        ReconcileService = "RECONCILE_SERVICE", PreScaleUp = "PRE_SCALE_UP",
+        ScaleUp = "SCALE_UP", PostScaleUp = "POST_SCALE_UP",
+        TestTrafficShift = "TEST_TRAFFIC_SHIFT", PostTestTrafficShift = "POST_TEST_TRAFFIC_SHIFT",
+        ProductionTrafficShift = "PRODUCTION_TRAFFIC_SHIFT",
+        PostProductionTrafficShift = "POST_PRODUCTION_TRAFFIC_SHIFT", BakeTime = "BAKE_TIME",
+        CleanUp = "CLEAN_UP",
+    }
+}
+
+ecs_enum! {
+    /// The stages a lifecycle hook may run at (`lifecycleHooks[].lifecycleStages`).
+    DeploymentLifecycleHookStage {
+        ReconcileService = "RECONCILE_SERVICE", PreScaleUp = "PRE_SCALE_UP",
+        PostScaleUp = "POST_SCALE_UP", TestTrafficShift = "TEST_TRAFFIC_SHIFT",
+        PostTestTrafficShift = "POST_TEST_TRAFFIC_SHIFT",
+        PreProductionTrafficShift = "PRE_PRODUCTION_TRAFFIC_SHIFT",
+        ProductionTrafficShift = "PRODUCTION_TRAFFIC_SHIFT",
+        PostProductionTrafficShift = "POST_PRODUCTION_TRAFFIC_SHIFT",
+    }
+}
+
+ecs_enum! {
+    /// A lifecycle hook run's `status` (`lifecycleHookDetails[].status`).
+    HookStatus {
+        AwaitingAction = "AWAITING_ACTION", InProgress = "IN_PROGRESS", Succeeded = "SUCCEEDED",
+        Failed = "FAILED", TimedOut = "TIMED_OUT",
+    }
+}
+
+ecs_enum! {
+    /// A lifecycle hook's `targetType`.
+    HookTargetType { AwsLambda = "AWS_LAMBDA", Pause = "PAUSE" }
+}
+
+ecs_enum! {
+    /// What a lifecycle hook's timeout does (`timeoutConfiguration.action`), and
+    /// ContinueServiceDeployment's `action`.
+    HookAction { Rollback = "ROLLBACK", Continue = "CONTINUE" }
+}
+
+ecs_enum! {
     /// A task set's `status`.
     TaskSetStatus { Primary = "PRIMARY", Active = "ACTIVE", Draining = "DRAINING" }
 }

@@ -14,20 +14,36 @@ use crate::records::{
 };
 use crate::requests::*;
 use berth_model::resources::Failure;
-use berth_model::states::{RolloutState, ServiceDeploymentStatus, ServiceStatus};
+use berth_model::states::{
+    HookStatus, RolloutState, ServiceDeploymentLifecycleStage, ServiceDeploymentStatus,
+    ServiceStatus,
+};
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 use serde_json::{json, Value};
 
-/// The `{arn, requestedTaskCount, runningTaskCount, pendingTaskCount}` of a revision now.
-fn summary(cp: &State, cluster: &str, record: &ServiceRecord, h: &History) -> Value {
+/// The `{arn, requestedTaskCount, runningTaskCount, pendingTaskCount}` of a revision now,
+/// and, while a traffic-shifting deployment moves traffic between it and another
+/// (`weights`: the share of production and test traffic it has), those shares.
+fn summary(
+    cp: &State,
+    cluster: &str,
+    record: &ServiceRecord,
+    h: &History,
+    weights: Option<(f64, f64)>,
+) -> Value {
     let doc = crate::documents::service_document(cp, cluster, &record.doc.service_name, false);
     let deployment = doc.deployments.iter().find(|d| d.id == h.id);
-    json!({
+    let mut value = json!({
         "arn": h.revision_arn,
         "requestedTaskCount": deployment.map_or(0, |d| d.desired_count),
         "runningTaskCount": deployment.map_or(0, |d| d.running_count),
         "pendingTaskCount": deployment.map_or(0, |d| d.pending_count),
-    })
+    });
+    if let Some((production, test)) = weights {
+        value["requestedProductionTrafficWeight"] = json!(production);
+        value["requestedTestTrafficWeight"] = json!(test);
+    }
+    value
 }
 
 fn brief(h: &History) -> Value {
@@ -58,23 +74,53 @@ fn full(cp: &State, cluster: &str, record: &ServiceRecord, h: &History) -> Value
         (true, false, ServiceDeploymentStatus::InProgress) => "MONITORING",
         _ => "MONITORING_COMPLETE",
     };
+    // A managed traffic shift splits the traffic between its source and its target.
+    let managed = h.shift.as_ref().filter(|s| s.managed);
+    let source_id = managed.and_then(|s| s.source.as_deref());
     let sources: Vec<Value> = record
         .history
         .iter()
         .chain(&record.hidden)
         .filter(|s| h.sources.contains(&s.revision_arn))
-        .map(|s| summary(cp, cluster, record, s))
+        .map(|s| {
+            let weights = managed
+                .filter(|_| Some(s.id.as_str()) == source_id)
+                .map(|m| (100.0 - m.production, 100.0 - m.test));
+            summary(cp, cluster, record, s, weights)
+        })
         .collect();
     let mut value = brief(h);
     value["stoppedAt"] = json!(h.stopped_at);
     value["updatedAt"] = json!(h.updated_at);
     value["sourceServiceRevisions"] = json!(sources);
-    value["targetServiceRevision"] = summary(cp, cluster, record, h);
+    let weights = managed.map(|m| (m.production, m.test));
+    value["targetServiceRevision"] = summary(cp, cluster, record, h, weights);
+    if let Some(shift) = &h.shift {
+        value["lifecycleStage"] = json!(shift.stage);
+        let hooks: Vec<Value> = shift
+            .hooks
+            .iter()
+            .map(|run| {
+                json!({
+                    "hookId": run.id,
+                    "targetType": run.target_type,
+                    "targetArn": run.target_arn,
+                    "status": run.status,
+                    "expiresAt": run.expires_at,
+                    "timeoutAction": run.timeout_action,
+                })
+            })
+            .map(strip_nulls)
+            .collect();
+        if !hooks.is_empty() {
+            value["lifecycleHookDetails"] = json!(hooks);
+        }
+    }
     value["deploymentConfiguration"] = json!(h.configuration);
     value["deploymentCircuitBreaker"] = json!({
         "status": breaker_status,
         "failureCount": failures,
-        "threshold": crate::engine::deployments::breaker_threshold(record.doc.desired_count),
+        "threshold": crate::engine::deployments::breaker_threshold(breaker, record.doc.desired_count),
     });
     if let Some(rollback) = &h.rollback {
         value["rollback"] = rollback.clone();
@@ -242,6 +288,24 @@ pub(super) fn describe_revisions(
     }))
 }
 
+/// The service deployment an ARN names: its cluster, service and place in the history.
+fn find(cp: &State, arn: &str) -> Result<(String, String, usize), ApiError> {
+    let not_found = || {
+        ApiError::new(
+            ExceptionType::ServiceDeploymentNotFoundException,
+            messages::unconfirmed_text("service-deployment-not-found", &[&arn]),
+        )
+    };
+    let (cluster, service) = parse(arn, "service-deployment").ok_or_else(not_found)?;
+    let index = cp
+        .clusters
+        .get(&cluster)
+        .and_then(|c| c.services.get(&service))
+        .and_then(|record| record.history.iter().position(|h| h.arn == arn))
+        .ok_or_else(not_found)?;
+    Ok((cluster, service, index))
+}
+
 /// StopServiceDeployment: a deployment in progress is rolled back to the service's last
 /// completed revision (`stopType` ROLLBACK, the one value ECS takes).
 pub(super) fn stop(
@@ -257,23 +321,12 @@ pub(super) fn stop(
         return Err(messages::unconfirmed_error("stop-type", &[]));
     }
     let arn = request.service_deployment_arn.unwrap_or_default();
-    let not_found = || {
-        ApiError::new(
-            ExceptionType::ServiceDeploymentNotFoundException,
-            messages::unconfirmed_text("service-deployment-not-found", &[&arn]),
-        )
-    };
-    let (cluster, service) = parse(&arn, "service-deployment").ok_or_else(not_found)?;
+    let (cluster, service, index) = find(cp, &arn)?;
     let record = cp
         .clusters
         .get_mut(&cluster)
         .and_then(|c| c.services.get_mut(&service))
-        .ok_or_else(not_found)?;
-    let index = record
-        .history
-        .iter()
-        .position(|h| h.arn == arn)
-        .ok_or_else(not_found)?;
+        .expect("found");
     let h = &record.history[index];
     let primary = record.doc.deployments.first().map(|d| d.id.as_str());
     let target = record.last_completed.clone();
@@ -289,6 +342,22 @@ pub(super) fn stop(
         ));
     };
     let id = h.id.clone();
+    // A traffic-shifting deployment goes back to its source, still running, before CLEAN_UP.
+    if let Some(shift) = &h.shift {
+        let cleaning = shift.stage == ServiceDeploymentLifecycleStage::CleanUp;
+        if shift.source.is_none() || cleaning || shift.rollback.is_some() {
+            return Err(ApiError::new(
+                ExceptionType::ConflictException,
+                messages::unconfirmed_text("service-deployment-conflict", &[&h.status]),
+            ));
+        }
+        crate::engine::deployments::begin_rollback(cp, now, &cluster, &service, index, "stopped");
+        return Ok(Response::StopServiceDeployment(
+            StopServiceDeploymentResponse {
+                service_deployment_arn: Some(arn),
+            },
+        ));
+    }
     let history = &mut record.history[index];
     history.status = ServiceDeploymentStatus::RollbackRequested;
     history.status_reason = Some(messages::unconfirmed_text(
@@ -319,4 +388,73 @@ pub(super) fn stop(
             service_deployment_arn: Some(arn),
         },
     ))
+}
+
+/// ContinueServiceDeployment: a PAUSE hook awaiting action is answered. CONTINUE lets the
+/// deployment on to its next stage; ROLLBACK rolls it back.
+pub(super) fn continue_deployment(
+    cp: &mut State,
+    now: SimTime,
+    request: ContinueServiceDeploymentRequest,
+) -> Result<Response, ApiError> {
+    let action = match request.action.as_deref() {
+        None | Some("CONTINUE") => HookStatus::Succeeded,
+        Some("ROLLBACK") => HookStatus::Failed,
+        Some(other) => {
+            let path = berth_model::JsonPath::root().key("action");
+            let mut error =
+                messages::enum_value(other, &["CONTINUE", "ROLLBACK"], &path).to_api_error();
+            error.exception = ExceptionType::InvalidParameterException;
+            return Err(error);
+        }
+    };
+    let arn = request.service_deployment_arn.unwrap_or_default();
+    let hook_id = request.hook_id.unwrap_or_default();
+    let (cluster, service, index) = find(cp, &arn)?;
+    let record = cp
+        .clusters
+        .get_mut(&cluster)
+        .and_then(|c| c.services.get_mut(&service))
+        .expect("found");
+    let h = &mut record.history[index];
+    let status = h.status.clone();
+    let run = h
+        .shift
+        .as_mut()
+        .and_then(|s| s.hooks.iter_mut().find(|run| run.id == hook_id))
+        .ok_or_else(|| messages::unconfirmed_error("hook-not-found", &[&hook_id, &arn]))?;
+    if run.status != HookStatus::AwaitingAction {
+        return Err(messages::unconfirmed_error(
+            "hook-not-awaiting",
+            &[&hook_id, &run.status],
+        ));
+    }
+    if status != ServiceDeploymentStatus::InProgress {
+        return Err(messages::unconfirmed_error(
+            "deployment-not-in-progress",
+            &[&arn, &status],
+        ));
+    }
+    run.status = action;
+    h.updated_at = now;
+    let service_arn = record.doc.service_arn.clone();
+    cp.out().emit(
+        now,
+        "ECS Hook State Change",
+        &service_arn,
+        &json!({
+            "eventName": if action_continues(&request.action) { "HOOK_SUCCEEDED" } else { "HOOK_FAILED" },
+            "hookId": hook_id,
+            "serviceDeploymentArn": arn,
+        }),
+    );
+    Ok(Response::StopServiceDeployment(
+        StopServiceDeploymentResponse {
+            service_deployment_arn: Some(arn),
+        },
+    ))
+}
+
+fn action_continues(action: &Option<String>) -> bool {
+    action.as_deref() != Some("ROLLBACK")
 }

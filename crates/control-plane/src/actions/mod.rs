@@ -81,6 +81,7 @@ pub(crate) fn dispatch(
         Request::DescribeServiceDeployments(r) => deployments::describe(cp, r),
         Request::DescribeServiceRevisions(r) => deployments::describe_revisions(cp, r),
         Request::StopServiceDeployment(r) => deployments::stop(cp, now, r),
+        Request::ContinueServiceDeployment(r) => deployments::continue_deployment(cp, now, r),
         Request::SubmitTaskStateChange(r) => agent_api::submit_task(cp, now, r),
         Request::SubmitContainerStateChange(r) => agent_api::submit_container(cp, now, r),
         Request::PutAccountSetting(r) => account_settings::put(cp, r),

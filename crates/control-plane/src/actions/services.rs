@@ -136,6 +136,16 @@ pub(super) fn create(
             request.role.as_deref(),
         )?;
     }
+    crate::engine::configuration::check(
+        &deployment_configuration,
+        &crate::engine::configuration::Context {
+            daemon,
+            external,
+            load_balancers: &load_balancers,
+            target_groups: &cp.target_groups,
+            listener_rules: &cp.listener_rules,
+        },
+    )?;
     let cluster_name = cluster_name(request.cluster.as_deref());
     let doc = Service {
         load_balancers,
@@ -201,6 +211,7 @@ pub(super) fn create(
                 ran: Vec::new(),
                 history: Vec::new(),
                 hidden: Vec::new(),
+                production_alternate: false,
                 service_connect: request.service_connect_configuration,
             },
         );
@@ -311,6 +322,28 @@ pub(super) fn update(
         if let Some(td) = crate::records::resolve(cp, &td_text) {
             crate::engine::load_balancing::check(&cp.target_groups, lbs, td, None)?;
         }
+    }
+    // The deployment configuration the service will have, with the load balancers it will
+    // have: a strategy that shifts traffic needs its listener rules.
+    if request.deployment_configuration.is_some() || changed_load_balancers.is_some() {
+        let record = &cp.clusters[&cluster_name(request.cluster.as_deref())].services[&name];
+        let configuration = request
+            .deployment_configuration
+            .as_ref()
+            .unwrap_or(&record.doc.deployment_configuration);
+        let load_balancers = changed_load_balancers
+            .as_deref()
+            .unwrap_or(&record.doc.load_balancers);
+        crate::engine::configuration::check(
+            configuration,
+            &crate::engine::configuration::Context {
+                daemon: record.doc.scheduling_strategy == SchedulingStrategy::Daemon,
+                external: false,
+                load_balancers,
+                target_groups: &cp.target_groups,
+                listener_rules: &cp.listener_rules,
+            },
+        )?;
     }
     let cluster_name = cluster_name(request.cluster.as_deref());
     let record = cp

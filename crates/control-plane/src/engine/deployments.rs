@@ -2,10 +2,14 @@
 //! tasks for the circuit breaker and the launch back-off, rolling back, and the service's
 //! events.
 
+use crate::records::history::{History, Shift};
 use crate::records::timers::Wake;
-use crate::records::{history::History, last_segment, Out, ServiceRecord, State};
-use berth_model::resources::{Deployment, ServiceEvent};
-use berth_model::states::{DeploymentStatus, RolloutState, ServiceDeploymentStatus};
+use crate::records::{last_segment, Out, ServiceRecord, State};
+use berth_model::resources::{Deployment, DeploymentCircuitBreaker, ServiceEvent};
+use berth_model::states::{
+    DeploymentStatus, RolloutState, ServiceDeploymentLifecycleStage, ServiceDeploymentStatus,
+    ThresholdType,
+};
 use berth_model::{messages, SimTime};
 use serde_json::json;
 
@@ -68,6 +72,22 @@ pub(crate) fn deploy(
     record.last_problem = None;
     let cluster_arn = record.doc.cluster_arn.clone();
     crate::engine::deployments::started(record, &cluster_arn, now, rollback_of);
+    // A traffic-shifting deployment's source keeps its tasks until CLEAN_UP.
+    let source = record
+        .history
+        .last()
+        .and_then(|h| h.shift.as_ref())
+        .filter(|_| rollback_of.is_none())
+        .and_then(|s| s.source.clone());
+    let desired = record.doc.desired_count;
+    if let Some(entry) = record
+        .doc
+        .deployments
+        .iter_mut()
+        .find(|d| Some(&d.id) == source.as_ref())
+    {
+        entry.desired_count = desired;
+    }
     // A new deployment launches at full speed again (§7.9).
     record.start_failures = 0;
     record.throttled_until = None;
@@ -141,6 +161,9 @@ pub(crate) fn started(
         .filter(|h| doc.deployments[1..].iter().any(|d| d.id == h.id))
         .map(|h| h.revision_arn.clone())
         .collect();
+    let shift = (!rollback
+        && crate::engine::configuration::shifts_traffic(&doc.deployment_configuration))
+    .then(|| new_shift(record, now));
     // A deployment (or rollback) still in progress when another starts is stopped by it.
     for earlier in record
         .history
@@ -185,6 +208,7 @@ pub(crate) fn started(
         rollback: None,
         rolled_back_by: None,
         tripped: false,
+        shift,
     };
     if !rollback {
         record.history.push(history);
@@ -192,6 +216,131 @@ pub(crate) fn started(
         // Kept for its revision (a later rollback may target it), never listed.
         record.hidden.push(history);
     }
+}
+
+/// The stage machine of a new BLUE_GREEN, LINEAR or CANARY deployment (`deployments[0]`).
+/// Its source is the revision in production: the previous PRIMARY's, or, when that was a
+/// traffic-shifting deployment still under way, the one it was replacing. Any other revision
+/// with tasks is reconciled away first.
+fn new_shift(record: &ServiceRecord, now: SimTime) -> Shift {
+    let doc = &record.doc;
+    let previous = doc.deployments.get(1).map(|d| d.id.clone());
+    let source = match record
+        .history
+        .iter()
+        .find(|h| Some(&h.id) == previous.as_ref() && IN_FLIGHT.contains(&h.status))
+        .and_then(|h| h.shift.as_ref())
+    {
+        Some(superseded) => superseded.source.clone(),
+        None => previous,
+    };
+    let others = doc.deployments[1..]
+        .iter()
+        .any(|d| Some(&d.id) != source.as_ref());
+    Shift {
+        strategy: crate::engine::configuration::strategy(&doc.deployment_configuration),
+        stage: if others {
+            ServiceDeploymentLifecycleStage::ReconcileService
+        } else {
+            ServiceDeploymentLifecycleStage::PreScaleUp
+        },
+        since: now,
+        step: 0,
+        pre_done: false,
+        shifted: false,
+        production: 0.0,
+        test: 0.0,
+        // The new revision goes where production is not; a first one where it will be.
+        alternate: record.production_alternate != source.is_some(),
+        managed: doc.load_balancers.iter().any(|lb| {
+            lb.advanced_configuration
+                .as_ref()
+                .is_some_and(|a| a.production_listener_rule.is_some())
+        }),
+        hooks: Vec::new(),
+        rollback: None,
+        source,
+    }
+}
+
+/// The text of a rollback reason (`Shift::rollback`) for deployment `id`.
+pub(crate) fn rollback_reason(
+    key: &str,
+    id: &str,
+    stage: &ServiceDeploymentLifecycleStage,
+) -> String {
+    match key {
+        "hook-failed" => messages::unconfirmed_text("shift-rollback-hook-failed", &[&id, &stage]),
+        "hook-timed-out" => {
+            messages::unconfirmed_text("shift-rollback-hook-timed-out", &[&id, &stage])
+        }
+        "circuit-breaker" => messages::unconfirmed_text("shift-rollback-circuit-breaker", &[&id]),
+        _ => messages::unconfirmed_text("service-deployment-rollback", &[&id]),
+    }
+}
+
+/// Starts rolling back the traffic-shifting deployment at `index` of the service's history
+/// for `key`'s reason (`Shift::rollback`): the deployment FAILED, ROLLBACK_IN_PROGRESS toward
+/// its source, with ECS's events. The stage machine's next step sets the weights back and
+/// stops the new revision's tasks.
+pub(crate) fn begin_rollback(
+    cp: &mut State,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    index: usize,
+    key: &str,
+) {
+    let Some((record, mut out)) = cp.service_and_out(cluster_name, service_name) else {
+        return;
+    };
+    let source_revision = {
+        let h = &record.history[index];
+        let source = h.shift.as_ref().and_then(|s| s.source.clone());
+        record
+            .history
+            .iter()
+            .chain(&record.hidden)
+            .find(|other| Some(&other.id) == source.as_ref())
+            .map(|other| other.revision_arn.clone())
+    };
+    let h = &mut record.history[index];
+    let Some(shift) = h.shift.as_mut() else {
+        return;
+    };
+    if shift.rollback.is_some() {
+        return;
+    }
+    shift.rollback = Some(key.to_owned());
+    let reason = rollback_reason(key, &h.id, &shift.stage);
+    if source_revision.is_some() {
+        h.status = ServiceDeploymentStatus::RollbackInProgress;
+        h.rollback = Some(json!({
+            "reason": reason,
+            "startedAt": now,
+            "serviceRevisionArn": source_revision,
+        }));
+    }
+    h.status_reason = Some(reason.clone());
+    h.updated_at = now;
+    let id = h.id.clone();
+    if let Some(deployment) = record.doc.deployments.iter_mut().find(|d| d.id == id) {
+        deployment.rollout_state = RolloutState::Failed;
+        deployment.rollout_state_reason = reason.clone();
+        deployment.updated_at = now;
+    }
+    let service_arn = record.doc.service_arn.clone();
+    let message = messages::unconfirmed_text("deployment-failed", &[&service_name, &id]);
+    add_event(record, &mut out, now, message);
+    out.emit_deployment_state(
+        now,
+        &service_arn,
+        "ERROR",
+        "SERVICE_DEPLOYMENT_FAILED",
+        &id,
+        &reason,
+    );
+    cp.dirty = true;
 }
 
 /// A deployment completed: SUCCESSFUL, or, for a rollback, the failed deployment's
@@ -304,7 +453,7 @@ pub(crate) fn add_events(
 }
 
 /// Counts a task of a deployment that stopped before it ever ran, and trips the circuit
-/// breaker at its threshold: ⌈D/2⌉ clamped to 10..=200 (ECS_REFERENCE §7.3).
+/// breaker at its threshold ([`breaker_threshold`]).
 pub(crate) fn task_failed_to_start(
     cp: &mut State,
     now: SimTime,
@@ -331,9 +480,32 @@ pub(crate) struct Verdict {
     pub(crate) back_off_ms: Option<u64>,
 }
 
-/// The circuit breaker's failure threshold: ⌈D/2⌉ clamped to 10..=200.
-pub(crate) fn breaker_threshold(desired: u32) -> u32 {
-    desired.div_ceil(2).clamp(10, 200)
+/// The circuit breaker's failure threshold for `desired` tasks (API_ThresholdConfiguration,
+/// ECS_SINCE_2024 §1.6): COUNT is the value itself; a percentage of the desired count is
+/// rounded up, BOUNDED_PERCENT (50 % when absent) then clamped to 3..=200 (10..=200 before
+/// 2024-01). A threshold is at least 1: a breaker never trips before a task has failed.
+pub(crate) fn breaker_threshold(breaker: &DeploymentCircuitBreaker, desired: u32) -> u32 {
+    let (kind, value) = breaker
+        .threshold_configuration
+        .as_ref()
+        .map_or((ThresholdType::BoundedPercent, 50), |t| {
+            (t.r#type.clone(), t.value)
+        });
+    let value = value.clamp(1, i64::from(u32::MAX)) as u64;
+    let percent = (u64::from(desired) * value)
+        .div_ceil(100)
+        .min(u64::from(u32::MAX)) as u32;
+    match kind {
+        ThresholdType::Count => value as u32,
+        ThresholdType::UnboundedPercent => percent.max(1),
+        _ => percent.clamp(3, 200),
+    }
+}
+
+/// Whether a task that runs, or becomes healthy, sets its deployment's failure count back to
+/// 0 (`resetOnHealthyTask`, true when absent).
+pub(crate) fn resets_on_healthy_task(breaker: &DeploymentCircuitBreaker) -> bool {
+    breaker.reset_on_healthy_task != Some(false)
 }
 
 /// The launch back-off's wait at `level` (1 for the first): 30 s, twice as long at each
@@ -341,6 +513,44 @@ pub(crate) fn breaker_threshold(desired: u32) -> u32 {
 pub(crate) fn back_off_delay(level: u32) -> u64 {
     let doublings = level.saturating_sub(1).min(16);
     (messages::THROTTLE_FIRST_DELAY_MS << doublings).min(messages::THROTTLE_MAX_DELAY_MS)
+}
+
+/// Marks tasks the service counts healthy for the first time; each sets its deployment's
+/// failure count back to 0, unless the breaker's `resetOnHealthyTask` is false.
+pub(crate) fn count_healthy(
+    cp: &mut State,
+    cluster_name: &str,
+    service_name: &str,
+    tasks: &[crate::records::TaskKey],
+) {
+    let Some(cluster) = cp.clusters.get_mut(cluster_name) else {
+        return;
+    };
+    for key in tasks {
+        let Some(record) = cluster.tasks.get_mut(key) else {
+            continue;
+        };
+        record.seen_healthy = true;
+        let deployment = record.task.started_by.clone();
+        cluster.sync(*key);
+        let Some(service) = cluster.services.get_mut(service_name) else {
+            continue;
+        };
+        let resets = resets_on_healthy_task(
+            &service
+                .doc
+                .deployment_configuration
+                .deployment_circuit_breaker,
+        );
+        if let Some(entry) = service
+            .doc
+            .deployments
+            .iter_mut()
+            .find(|d| Some(&d.id) == deployment.as_ref() && resets)
+        {
+            entry.failed_tasks = 0;
+        }
+    }
 }
 
 /// Judges a failed task of `deployment` (a task that never ran, or one that failed its health
@@ -359,7 +569,7 @@ pub(crate) fn judge(
     let failed_tasks = deployment.failed_tasks + u32::from(counted);
     let trips = breaker.enable
         && deployment.rollout_state == RolloutState::InProgress
-        && failed_tasks >= breaker_threshold(record.doc.desired_count);
+        && failed_tasks >= breaker_threshold(breaker, record.doc.desired_count);
     // After a few failures to start in a row, wait before launching again; failures of
     // tasks launched together count as one attempt, so a wait already running is not
     // lengthened.
@@ -445,6 +655,21 @@ pub(crate) fn count_failed_task(
         .get_mut(cluster_name)
         .and_then(|c| c.services.get_mut(service_name))
         .expect("found above");
+    // A traffic-shifting deployment goes back to its source, which is still running.
+    let shifting = record.history.iter().position(|h| {
+        h.id == deployment
+            && h.status == ServiceDeploymentStatus::InProgress
+            && h.shift.as_ref().is_some_and(|s| s.source.is_some())
+    });
+    let breaker = &record
+        .doc
+        .deployment_configuration
+        .deployment_circuit_breaker;
+    if let (Some(at), true) = (shifting, breaker.rollback) {
+        record.history[at].tripped = true;
+        begin_rollback(cp, now, cluster_name, service_name, at, "circuit-breaker");
+        return;
+    }
     let entry = &mut record.doc.deployments[index];
     entry.rollout_state = RolloutState::Failed;
     entry.rollout_state_reason = messages::CIRCUIT_BREAKER_FAILED.into();
@@ -493,7 +718,7 @@ const MAX_EVENTS: usize = 100;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use berth_model::resources::DeploymentCircuitBreaker;
+    use berth_model::resources::ThresholdConfiguration;
 
     /// A service of `desired` tasks with its breaker as given, deploying `ecs-svc/2` after
     /// `ecs-svc/1` (of `web:1`) completed.
@@ -503,7 +728,11 @@ mod tests {
         record
             .doc
             .deployment_configuration
-            .deployment_circuit_breaker = DeploymentCircuitBreaker { enable, rollback };
+            .deployment_circuit_breaker = DeploymentCircuitBreaker {
+            enable,
+            rollback,
+            ..DeploymentCircuitBreaker::default()
+        };
         record.last_completed = Some("web:1".into());
         record
     }
@@ -519,32 +748,65 @@ mod tests {
 
     const NOW: SimTime = SimTime::ZERO;
 
+    fn threshold(kind: ThresholdType, value: i64) -> DeploymentCircuitBreaker {
+        DeploymentCircuitBreaker {
+            threshold_configuration: Some(ThresholdConfiguration {
+                r#type: kind,
+                value,
+            }),
+            ..DeploymentCircuitBreaker::default()
+        }
+    }
+
     #[test]
-    fn the_threshold_is_half_the_desired_count_within_10_and_200() {
-        assert_eq!(breaker_threshold(0), 10);
-        assert_eq!(breaker_threshold(19), 10);
-        assert_eq!(breaker_threshold(21), 11);
-        assert_eq!(breaker_threshold(400), 200);
-        assert_eq!(breaker_threshold(u32::MAX), 200);
+    fn the_default_threshold_is_half_the_desired_count_within_3_and_200() {
+        let default = DeploymentCircuitBreaker::default();
+        assert_eq!(breaker_threshold(&default, 0), 3);
+        // "The failure threshold for a service with 3 tasks is now 3 (v/s 10 earlier)."
+        assert_eq!(breaker_threshold(&default, 3), 3);
+        assert_eq!(breaker_threshold(&default, 7), 4);
+        assert_eq!(breaker_threshold(&default, 21), 11);
+        assert_eq!(breaker_threshold(&default, 400), 200);
+        assert_eq!(breaker_threshold(&default, u32::MAX), 200);
+        let bounded = threshold(ThresholdType::BoundedPercent, 50);
+        assert_eq!(breaker_threshold(&bounded, 21), 11);
+    }
+
+    #[test]
+    fn a_count_is_the_threshold_and_an_unbounded_percentage_is_not_clamped() {
+        assert_eq!(
+            breaker_threshold(&threshold(ThresholdType::Count, 1), 400),
+            1
+        );
+        assert_eq!(
+            breaker_threshold(&threshold(ThresholdType::Count, 500), 4),
+            500
+        );
+        let unbounded = threshold(ThresholdType::UnboundedPercent, 25);
+        assert_eq!(breaker_threshold(&unbounded, 2000), 500);
+        assert_eq!(breaker_threshold(&unbounded, 4), 1);
+        assert_eq!(breaker_threshold(&unbounded, 0), 1);
+        let bounded = threshold(ThresholdType::BoundedPercent, 10);
+        assert_eq!(breaker_threshold(&bounded, 4), 3);
     }
 
     #[test]
     fn the_breaker_trips_at_the_threshold_and_rolls_back_to_the_completed_revision() {
         let record = service(4, true, true);
-        let below = judge(&record, &deployment(8), false, NOW);
+        let below = judge(&record, &deployment(1), false, NOW);
         assert!(below.counted && !below.trips && below.rollback_to.is_none());
-        let at = judge(&record, &deployment(9), false, NOW);
+        let at = judge(&record, &deployment(2), false, NOW);
         assert!(at.trips);
         assert_eq!(at.rollback_to.as_deref(), Some("web:1"));
     }
 
     #[test]
     fn without_rollback_or_a_completed_revision_a_tripped_deployment_just_fails() {
-        let verdict = judge(&service(4, true, false), &deployment(9), false, NOW);
+        let verdict = judge(&service(4, true, false), &deployment(2), false, NOW);
         assert!(verdict.trips && verdict.rollback_to.is_none());
         let mut first = service(4, true, true);
         first.last_completed = None;
-        let verdict = judge(&first, &deployment(9), false, NOW);
+        let verdict = judge(&first, &deployment(2), false, NOW);
         assert!(verdict.trips && verdict.rollback_to.is_none());
     }
 
@@ -560,9 +822,9 @@ mod tests {
     fn once_a_task_ran_only_failed_health_checks_count() {
         let mut record = service(4, true, true);
         record.ran.push("ecs-svc/2".into());
-        let never_ran = judge(&record, &deployment(9), true, NOW);
+        let never_ran = judge(&record, &deployment(2), true, NOW);
         assert!(!never_ran.counted && !never_ran.trips);
-        let unhealthy = judge(&record, &deployment(9), false, NOW);
+        let unhealthy = judge(&record, &deployment(2), false, NOW);
         assert!(unhealthy.counted && unhealthy.trips);
     }
 

@@ -294,6 +294,7 @@ pub(crate) fn launch_task(
             awaiting: None,
             counted: (false, false),
             targets: Vec::new(),
+            seen_healthy: false,
         },
     );
     if let Some(awaiting) = awaiting {

@@ -255,6 +255,12 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
             service.throttle_level = 0;
             // The deployment's first running task ends the breaker's first stage: its count
             // of tasks that failed to start goes back to 0 (§7.3).
+            let resets = crate::engine::deployments::resets_on_healthy_task(
+                &service
+                    .doc
+                    .deployment_configuration
+                    .deployment_circuit_breaker,
+            );
             if let Some(deployment) = &task.started_by {
                 if !service.ran.contains(deployment) {
                     service.ran.push(deployment.clone());
@@ -262,7 +268,7 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
                         .doc
                         .deployments
                         .iter_mut()
-                        .find(|d| &d.id == deployment)
+                        .find(|d| &d.id == deployment && resets)
                     {
                         entry.failed_tasks = 0;
                     }

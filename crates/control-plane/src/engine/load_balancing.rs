@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use berth_model::load_balancing::{Target, TargetCall, TargetGroupFacts, TargetState};
 use berth_model::resources::{ServiceLoadBalancer, Task};
-use berth_model::states::TaskStatus;
+use berth_model::states::{ServiceDeploymentStatus, TaskStatus};
 use berth_model::task_definition::TaskDefinition;
 use berth_model::{messages, ApiError};
 
@@ -134,10 +134,28 @@ pub(crate) fn register_running(
     let Some(service) = cluster.services.get(service_name) else {
         return Vec::new();
     };
-    // The service's load balancers, or (EXTERNAL) each task set's for its own tasks.
+    // The service's load balancers, on the side of each target group pair its deployment
+    // is on; or (EXTERNAL) each task set's for its own tasks.
+    let shifting = service.history.iter().rev().find_map(|h| {
+        let shift = h.shift.as_ref()?;
+        let under_way = matches!(
+            h.status,
+            ServiceDeploymentStatus::InProgress | ServiceDeploymentStatus::RollbackInProgress
+        );
+        under_way.then(|| (crate::records::deployment_number(&h.id), shift.alternate))
+    });
     let of_deployment = |deployment: u64| -> Vec<ServiceLoadBalancer> {
         if !service.doc.load_balancers.is_empty() {
-            return service.doc.load_balancers.clone();
+            let alternate = match shifting {
+                Some((number, alternate)) if number == deployment => alternate,
+                _ => service.production_alternate,
+            };
+            return service
+                .doc
+                .load_balancers
+                .iter()
+                .map(|lb| on_side(lb, alternate))
+                .collect();
         }
         service
             .doc
@@ -209,6 +227,20 @@ pub(crate) fn register_running(
         .into_iter()
         .map(|(arn, n)| messages::targets_registered(service_name, n, &arn))
         .collect()
+}
+
+/// A service load balancer with the target group of one side of its pair: its own, or
+/// (`alternate`) its advancedConfiguration's alternate target group.
+pub(crate) fn on_side(lb: &ServiceLoadBalancer, alternate: bool) -> ServiceLoadBalancer {
+    let mut lb = lb.clone();
+    let alternate_arn = lb
+        .advanced_configuration
+        .as_ref()
+        .and_then(|a| a.alternate_target_group_arn.clone());
+    if let (true, Some(arn)) = (alternate, alternate_arn) {
+        lb.target_group_arn = Some(arn);
+    }
+    lb
 }
 
 /// Before a task stops: its targets are deregistered and it is DEACTIVATING until they have

@@ -5,6 +5,7 @@
 
 pub(crate) mod agent_updates;
 pub(crate) mod capacity;
+pub(crate) mod configuration;
 pub(crate) mod deployments;
 pub(crate) mod launch;
 pub(crate) mod lifecycle;

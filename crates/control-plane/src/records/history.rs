@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use berth_model::resources::DeploymentConfiguration;
-use berth_model::states::ServiceDeploymentStatus;
+use berth_model::states::{
+    DeploymentLifecycleHookStage, DeploymentStrategy, HookAction, HookStatus, HookTargetType,
+    ServiceDeploymentLifecycleStage, ServiceDeploymentStatus,
+};
 use berth_model::SimTime;
 
 /// One deployment in a service's history.
@@ -32,4 +35,55 @@ pub(crate) struct History {
     pub(crate) rolled_back_by: Option<String>,
     /// The circuit breaker tripped.
     pub(crate) tripped: bool,
+    /// A BLUE_GREEN, LINEAR or CANARY deployment's stage machine (`schedulers::shift`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) shift: Option<Shift>,
+}
+
+/// Where a traffic-shifting deployment stands. The deployment's own tasks are green; the
+/// revision it replaces (`source`) is blue and keeps running until CLEAN_UP.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Shift {
+    /// BLUE_GREEN, LINEAR or CANARY.
+    pub(crate) strategy: DeploymentStrategy,
+    /// The deployment (`ecs-svc/...`) it replaces, if the service had one.
+    pub(crate) source: Option<String>,
+    pub(crate) stage: ServiceDeploymentLifecycleStage,
+    /// When the stage, or the production step under way, began.
+    pub(crate) since: SimTime,
+    /// Production traffic shift steps begun (LINEAR and CANARY take several).
+    pub(crate) step: u32,
+    /// Within a production step: its PRE_PRODUCTION_TRAFFIC_SHIFT hooks are done ...
+    pub(crate) pre_done: bool,
+    /// ... and its weights have moved.
+    pub(crate) shifted: bool,
+    /// The percentage of production traffic and of test traffic sent to the new revision.
+    pub(crate) production: f64,
+    pub(crate) test: f64,
+    /// The new revision's tasks register in the alternate target groups.
+    pub(crate) alternate: bool,
+    /// The weights are ECS's to set: the service has a load balancer with production listener
+    /// rules (a headless service's traffic is not managed).
+    pub(crate) managed: bool,
+    /// Every hook run so far, the current stage's last.
+    pub(crate) hooks: Vec<HookRun>,
+    /// Going back to the source: why.
+    pub(crate) rollback: Option<String>,
+}
+
+/// One run of a lifecycle hook (`lifecycleHookDetails[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct HookRun {
+    /// `ecs-pause-...` for a PAUSE hook.
+    pub(crate) id: String,
+    /// Its place in `lifecycleHooks`.
+    pub(crate) index: usize,
+    pub(crate) stage: DeploymentLifecycleHookStage,
+    /// The production step it belongs to.
+    pub(crate) step: u32,
+    pub(crate) target_type: HookTargetType,
+    pub(crate) target_arn: Option<String>,
+    pub(crate) status: HookStatus,
+    pub(crate) expires_at: SimTime,
+    pub(crate) timeout_action: HookAction,
 }

@@ -189,6 +189,10 @@ pub(crate) struct ServiceTask {
     /// Its load balancer targets.
     #[serde(default)]
     pub(crate) targets: TargetsHealth,
+    /// The service has counted it healthy once (its deployment's circuit breaker was reset
+    /// then).
+    #[serde(default)]
+    pub(crate) seen_healthy: bool,
 }
 
 #[cfg(test)]
@@ -211,6 +215,7 @@ impl ServiceTask {
             instance: Some(0),
             protected_until: None,
             targets: TargetsHealth::None,
+            seen_healthy: false,
         }
     }
 }
@@ -236,6 +241,7 @@ impl ServiceTask {
             instance: record.instance,
             protected_until: record.protected_until,
             targets: record.target_health(),
+            seen_healthy: record.seen_healthy,
         })
     }
 }
@@ -278,6 +284,10 @@ pub(crate) struct ServiceRecord {
     /// Deployments that carried out rollbacks: their revisions, never listed.
     #[serde(default)]
     pub(crate) hidden: Vec<crate::records::history::History>,
+    /// Production traffic is on the alternate target groups of its load balancers (a
+    /// traffic-shifting deployment into them completed): tasks register there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) production_alternate: bool,
 }
 
 impl ServiceRecord {
@@ -353,6 +363,9 @@ pub(crate) struct TaskRecord {
     /// Its targets in its service's target groups, and what ELB last said of each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) targets: Vec<(Target, TargetState)>,
+    /// Its service has counted it healthy (see [`ServiceTask::seen_healthy`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) seen_healthy: bool,
 }
 
 impl TaskRecord {
@@ -653,6 +666,9 @@ pub(crate) struct State {
     /// Registrations and deregistrations for ELB, not yet taken.
     #[serde(default)]
     pub(crate) target_calls: VecDeque<TargetCall>,
+    /// Every listener and listener rule ELB has (`ControlPlane::set_listener_rules`).
+    #[serde(default)]
+    pub(crate) listener_rules: BTreeSet<String>,
 }
 
 /// What an engine step writes besides one cluster's records: agents' instructions, events,

@@ -23,6 +23,8 @@ pub(crate) enum Wake {
     AgentUpdateStage,
     /// Managed scaling looks at the Auto Scaling group capacity providers (once a minute).
     ManagedScaling,
+    /// A traffic-shifting deployment's bake, step or lifecycle hook timeout ends.
+    DeploymentStage,
     /// A timer from a snapshot older than the reasons (format 1).
     Unrecorded,
 }

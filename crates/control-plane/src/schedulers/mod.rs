@@ -9,10 +9,13 @@
 //! - [`daemon`]: a DAEMON service, one task on every instance that fits.
 //! - [`task_sets`]: a service with the EXTERNAL deployment controller, each task set at its
 //!   scale.
+//! - [`shift`]: a REPLICA service's BLUE_GREEN, LINEAR and CANARY deployments, a stage
+//!   machine that shifts traffic between two revisions.
 //! - [`step`]: what the three share when they act (launching, stopping, steady state).
 
 mod daemon;
 mod replica;
+mod shift;
 mod step;
 mod task_sets;
 

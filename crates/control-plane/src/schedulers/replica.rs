@@ -41,7 +41,7 @@ use crate::records::{
 use crate::schedulers::step::check_table;
 use crate::schedulers::step::{
     counts_healthy, draining_events, finish_step, reach_steady_state, ready_at, register_targets,
-    start_tasks, started_event, stop_task, stopped_event, Source,
+    start_tasks, started_event, stop_task, stopped_event, write_problem, Source,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
@@ -108,6 +108,9 @@ pub(crate) struct Plan {
     /// When the service needs another look: a task counts as healthy, a protection expires,
     /// the back-off ends.
     pub(crate) wake_at: Vec<(SimTime, Wake)>,
+    /// Tasks the service counts healthy for the first time: each resets its deployment's
+    /// circuit breaker (unless `resetOnHealthyTask` is false).
+    pub(crate) became_healthy: Vec<TaskKey>,
 }
 
 /// `(maxTasks, minHealthy)`: ⌊D × maximumPercent / 100⌋ and ⌈D × minimumHealthyPercent / 100⌉,
@@ -177,7 +180,14 @@ pub(crate) fn plan(view: &View) -> Plan {
         .filter(|(_, t)| t.desired_running)
         .map(|(key, t)| Live::of(*key, t, view))
         .collect();
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        became_healthy: live
+            .iter()
+            .filter(|t| t.healthy && !view.tasks[&t.key].seen_healthy)
+            .map(|t| t.key)
+            .collect(),
+        ..Plan::default()
+    };
     // Protection that expires lets the service move again then; tasks that will count as
     // healthy by waiting, too.
     let protection = view.tasks.values().filter_map(|t| t.protected_until);
@@ -328,6 +338,12 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         cp.dirty = true;
         return;
     }
+    // A BLUE_GREEN, LINEAR or CANARY deployment walks its stage machine instead.
+    if let Some(index) = crate::schedulers::shift::in_flight(record) {
+        events.extend(stopped_event(service_name, &failed));
+        crate::schedulers::shift::step(cp, now, cluster_name, service_name, index, events, drained);
+        return;
+    }
     // The replaced tasks are no longer desired RUNNING: the plan reads the table as it is now.
     let primary = record.doc.deployments[0].clone();
     let cluster = &cp.clusters[cluster_name];
@@ -351,6 +367,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     for (at, why) in &plan.wake_at {
         cp.timers.arm(*at, *why);
     }
+    crate::engine::deployments::count_healthy(cp, cluster_name, service_name, &plan.became_healthy);
 
     let (started, placement_problem) = if plan.start > 0 {
         start_tasks(
@@ -381,22 +398,17 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     events.extend(started_event(service_name, &started));
     events.extend(stopped_event(service_name, failed.iter().chain(&plan.stop)));
     events.extend(draining_events(service_name, &drained));
-    let record = &cp.clusters[cluster_name].services[service_name];
-    let repeated = problem.is_some() && problem == record.last_problem;
-    if let (Some(problem), false) = (&problem, repeated) {
-        events.push(problem.clone());
-        if let Some(reason) = &placement_reason {
-            let service_arn = record.doc.service_arn.clone();
-            cp.out().emit_service_action(
-                now,
-                &service_arn,
-                "ERROR",
-                "SERVICE_TASK_PLACEMENT_FAILURE",
-                Some(reason),
-                &[],
-            );
-        }
-    }
+    let moved = !started.is_empty() || !plan.stop.is_empty();
+    let problem = problem.map(|message| (message, placement_reason));
+    write_problem(
+        cp,
+        now,
+        cluster_name,
+        service_name,
+        problem,
+        moved,
+        &mut events,
+    );
 
     let record = cp
         .clusters
@@ -414,14 +426,6 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
             .doc
             .deployments
             .retain(|d| &d.id == primary_id || plan.keep.contains(&deployment_number(&d.id)));
-    }
-    let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
-        .expect("stepped above");
-    if problem.is_some() || !started.is_empty() || !plan.stop.is_empty() {
-        record.last_problem = problem;
     }
     finish_step(cp, now, cluster_name, service_name, events);
 }

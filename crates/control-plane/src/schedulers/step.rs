@@ -307,6 +307,43 @@ pub(crate) fn draining_events(service_name: &str, drained: &[Vec<String>]) -> Ve
         .collect()
 }
 
+/// A step's problem, `(event, placement failure reason)`: a task that could not be placed,
+/// or (REPLICA) a deployment neither bound lets move. Written once per cause: the event, and
+/// for a placement failure ECS's SERVICE_TASK_PLACEMENT_FAILURE. A step that `moved` tasks, or
+/// had a problem, is what the next repeat is judged against.
+pub(crate) fn write_problem(
+    cp: &mut State,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    problem: Option<(String, Option<String>)>,
+    moved: bool,
+    events: &mut Vec<String>,
+) {
+    let Some((record, mut out)) = cp.service_and_out(cluster_name, service_name) else {
+        return;
+    };
+    let message = problem.as_ref().map(|(message, _)| message.clone());
+    let repeated = message.is_some() && message == record.last_problem;
+    if let (Some((message, reason)), false) = (&problem, repeated) {
+        events.push(message.clone());
+        if let Some(reason) = reason {
+            let service_arn = record.doc.service_arn.clone();
+            out.emit_service_action(
+                now,
+                &service_arn,
+                "ERROR",
+                "SERVICE_TASK_PLACEMENT_FAILURE",
+                Some(reason),
+                &[],
+            );
+        }
+    }
+    if message.is_some() || moved {
+        record.last_problem = message;
+    }
+}
+
 /// The end of every service step: a DRAINING service whose tasks have all stopped is
 /// INACTIVE, and the step's events are written.
 pub(crate) fn finish_step(
