@@ -313,6 +313,7 @@ pub(crate) fn begin_rollback(
     }
     shift.rollback = Some(key.to_owned());
     let reason = rollback_reason(key, &h.id, &shift.stage);
+    let stage = shift.stage.clone();
     if source_revision.is_some() {
         h.status = ServiceDeploymentStatus::RollbackInProgress;
         h.rollback = Some(json!({
@@ -330,7 +331,17 @@ pub(crate) fn begin_rollback(
         deployment.updated_at = now;
     }
     let service_arn = record.doc.service_arn.clone();
-    let message = messages::unconfirmed_text("deployment-failed", &[&service_name, &id]);
+    let why = match key {
+        "hook-failed" => messages::unconfirmed_text("shift-failed-hook", &[&stage]),
+        "hook-timed-out" => messages::unconfirmed_text("shift-failed-hook-timeout", &[&stage]),
+        "stopped" => messages::unconfirmed_text("shift-failed-stopped", &[]),
+        _ => String::new(),
+    };
+    let message = if why.is_empty() {
+        messages::unconfirmed_text("deployment-failed", &[&service_name, &id])
+    } else {
+        messages::unconfirmed_text("shift-deployment-failed", &[&service_name, &id, &why])
+    };
     add_event(record, &mut out, now, message);
     out.emit_deployment_state(
         now,

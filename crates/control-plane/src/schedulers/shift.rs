@@ -628,7 +628,10 @@ pub(crate) fn step(
                 h.status = ServiceDeploymentStatus::RollbackSuccessful;
                 h.finished_at = Some(now);
                 h.updated_at = now;
-                events.push(messages::unconfirmed_text("shift-rolled-back", &[]));
+                events.push(messages::unconfirmed_text(
+                    "shift-rolled-back",
+                    &[&service_name, &green_id],
+                ));
                 reach_steady_state(cp, now, cluster_name, service_name, &mut events);
             }
             Some(Outcome::Failed) => {
