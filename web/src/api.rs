@@ -532,6 +532,23 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
         .await?;
         snapshot.services.extend(arns(&described, "services"));
     }
+    // Each service's current deployment: its lifecycle stage, weights and hooks.
+    let current: Vec<Value> = snapshot
+        .services
+        .iter()
+        .map(|s| s["currentServiceDeployment"].clone())
+        .filter(Value::is_string)
+        .collect();
+    for chunk in current.chunks(20) {
+        let described = call(
+            "DescribeServiceDeployments",
+            json!({"serviceDeploymentArns": chunk}),
+        )
+        .await?;
+        snapshot
+            .service_deployments
+            .extend(arns(&described, "serviceDeployments"));
+    }
     // The region's load balancers (Berth's own view: the page reads no XML).
     if let Ok(view) = load_balancing(&[]).await {
         snapshot.load_balancers = arns(&view, "loadBalancers");

@@ -15,7 +15,9 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::forms;
-use crate::live::{Action, BalancerView, InstanceView, Link, LiveState, ServiceView, TaskBlock};
+use crate::live::{
+    Action, BalancerView, InstanceView, Link, LiveState, ServiceView, ShiftView, TaskBlock,
+};
 
 pub(crate) type Live = UseReducerHandle<LiveState>;
 
@@ -650,6 +652,9 @@ fn render_service(service: &ServiceView, live: &Live, cluster: &Rc<RefCell<Strin
                 <span class="muted">{ format!(" {} · {} · desired {desired}, running {running}, pending {pending}", service.status, service.task_definition) }</span>
                 { " " }<button type="button" class="small explain" onclick={why}>{ crate::i18n::t("Where would the next task go?") }</button>
             </header>
+            if let Some(shift) = &service.shift {
+                { render_shift(shift, live, cluster) }
+            }
             <table class="deployments">
                 <thead><tr><th>{ crate::i18n::t("Deployment") }</th><th>{ crate::i18n::t("Task definition") }</th><th>{ crate::i18n::t("Desired") }</th><th>{ crate::i18n::t("Running") }</th><th>{ crate::i18n::t("Pending") }</th><th>{ crate::i18n::t("Rollout") }</th></tr></thead>
                 <tbody>
@@ -662,6 +667,69 @@ fn render_service(service: &ServiceView, live: &Live, cluster: &Rc<RefCell<Strin
                 { for service.events.iter().map(|e| html! { <li>{ e }</li> }) }
             </ol>
         </article>
+    }
+}
+
+/// A traffic-shifting deployment as its stage machine: the stages with the current one lit,
+/// the new revision's share of production traffic as a bar, the bake's time left, and each
+/// hook awaiting action with Continue and Roll back.
+fn render_shift(shift: &ShiftView, live: &Live, cluster: &Rc<RefCell<String>>) -> Html {
+    let at = crate::live::STAGES
+        .iter()
+        .position(|s| *s == shift.stage)
+        .unwrap_or(0);
+    let finished = shift.status != "IN_PROGRESS";
+    // RECONCILE_SERVICE happens only when a superseded deployment left tasks: never "done".
+    let stage_class = |i: usize| {
+        if i > 0 && (i < at || (i == at && finished)) {
+            "done"
+        } else if i == at && !finished {
+            "current"
+        } else {
+            ""
+        }
+    };
+    let mut about = format!(
+        "{} · {} · {} {}% · {} {}%",
+        shift.strategy,
+        shift.status,
+        crate::i18n::t("production"),
+        shift.production,
+        crate::i18n::t("test"),
+        shift.test
+    );
+    if let (Some(ends), Some(clock)) = (shift.bake_ends, live.clock.as_ref()) {
+        let s = ends.saturating_sub(clock.now).div_ceil(1000);
+        about += &format!(
+            " · {} {}:{:02}",
+            crate::i18n::t("bake time left"),
+            s / 60,
+            s % 60
+        );
+    }
+    let answer = |hook: &str, action: &'static str| {
+        let (live, cluster) = (live.clone(), cluster.clone());
+        let body = json!({"serviceDeploymentArn": shift.arn, "hookId": hook, "action": action});
+        Callback::from(move |_| act(&live, &cluster, "ContinueServiceDeployment", body.clone()))
+    };
+    html! {
+        <div class="shift" data-stage={shift.stage.clone()} data-status={shift.status.clone()}>
+            <ol class="stages">
+                { for crate::live::STAGES.iter().enumerate().map(|(i, s)| html! { <li class={stage_class(i)}>{ *s }</li> }) }
+            </ol>
+            <div class="weights">
+                <span class="new" style={format!("width:{}%", shift.production)}></span>
+            </div>
+            <p class="muted">{ about }</p>
+            { for shift.awaiting.iter().map(|hook| html! {
+                <p class="hook">
+                    { crate::i18n::t("Paused at a lifecycle hook:") }{ " " }<code>{ hook }</code>{ " " }
+                    <button type="button" class="small continue" onclick={answer(hook, "CONTINUE")}>{ crate::i18n::t("Continue") }</button>
+                    { " " }
+                    <button type="button" class="small rollback" onclick={answer(hook, "ROLLBACK")}>{ crate::i18n::t("Roll back") }</button>
+                </p>
+            }) }
+        </div>
     }
 }
 

@@ -29,6 +29,8 @@ pub struct Snapshot {
     pub tiles: Option<std::rc::Rc<Vec<crate::canvas::Tile>>>,
     /// The region's load balancers (`/berth/load-balancers`' `loadBalancers`).
     pub load_balancers: Vec<Value>,
+    /// DescribeServiceDeployments documents of the services' current deployments.
+    pub service_deployments: Vec<Value>,
 }
 
 /// Whether the page talks to a server.
@@ -468,6 +470,12 @@ impl LiveState {
                     .take(8)
                     .filter_map(|e| e["message"].as_str().map(str::to_owned))
                     .collect(),
+                shift: self
+                    .snapshot
+                    .service_deployments
+                    .iter()
+                    .find(|d| d["serviceDeploymentArn"] == s["currentServiceDeployment"])
+                    .and_then(ShiftView::of),
             })
             .collect()
     }
@@ -732,6 +740,72 @@ pub struct ServiceView {
     pub deployments: Vec<DeploymentView>,
     /// The latest events, newest first.
     pub events: Vec<String>,
+    /// Its current deployment's stage machine, if it shifts traffic.
+    pub shift: Option<ShiftView>,
+}
+
+/// The lifecycle stages of a traffic-shifting deployment, in order.
+pub const STAGES: [&str; 10] = [
+    "RECONCILE_SERVICE",
+    "PRE_SCALE_UP",
+    "SCALE_UP",
+    "POST_SCALE_UP",
+    "TEST_TRAFFIC_SHIFT",
+    "POST_TEST_TRAFFIC_SHIFT",
+    "PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+    "BAKE_TIME",
+    "CLEAN_UP",
+];
+
+/// A BLUE_GREEN, LINEAR or CANARY deployment as its service's panel draws it: its stage
+/// machine, the traffic on the new revision, the bake, the hooks awaiting action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShiftView {
+    pub arn: String,
+    pub strategy: String,
+    /// IN_PROGRESS, SUCCESSFUL, ROLLBACK_IN_PROGRESS ...
+    pub status: String,
+    pub stage: String,
+    /// Percent of the production and of the test traffic on the new revision.
+    pub production: f64,
+    pub test: f64,
+    /// The ids of its hooks awaiting action.
+    pub awaiting: Vec<String>,
+    /// While it bakes: when the bake ends, epoch milliseconds.
+    pub bake_ends: Option<u64>,
+}
+
+impl ShiftView {
+    /// The view of a DescribeServiceDeployments document, if it has lifecycle stages.
+    fn of(d: &Value) -> Option<ShiftView> {
+        let stage = d["lifecycleStage"].as_str()?.to_owned();
+        let config = &d["deploymentConfiguration"];
+        let target = &d["targetServiceRevision"];
+        let baking = stage == "BAKE_TIME" && d["status"] == "IN_PROGRESS";
+        let bake_ends = baking.then(|| {
+            let since = d["updatedAt"].as_f64().unwrap_or(0.0) * 1000.0;
+            since as u64 + config["bakeTimeInMinutes"].as_u64().unwrap_or(0) * 60_000
+        });
+        Some(ShiftView {
+            arn: d["serviceDeploymentArn"].as_str()?.to_owned(),
+            strategy: config["strategy"].as_str().unwrap_or_default().to_owned(),
+            status: d["status"].as_str().unwrap_or_default().to_owned(),
+            stage,
+            production: target["requestedProductionTrafficWeight"]
+                .as_f64()
+                .unwrap_or(0.0),
+            test: target["requestedTestTrafficWeight"].as_f64().unwrap_or(0.0),
+            awaiting: d["lifecycleHookDetails"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|h| h["status"] == "AWAITING_ACTION")
+                .filter_map(|h| h["hookId"].as_str().map(str::to_owned))
+                .collect(),
+            bake_ends,
+        })
+    }
 }
 
 /// One deployment of a service.
@@ -940,6 +1014,36 @@ mod tests {
             lb.groups[0].health_check,
             "HTTP / every 30 s, healthy after 5, unhealthy after 2"
         );
+    }
+
+    #[test]
+    fn a_traffic_shifting_deployment_reads_as_its_stage_machine() {
+        let mut live = state();
+        live.snapshot.services = vec![json!({
+            "serviceName": "web", "status": "ACTIVE", "taskDefinition": "web:2",
+            "currentServiceDeployment": "arn:sd/1", "deployments": [], "events": [],
+        })];
+        live.snapshot.service_deployments = vec![json!({
+            "serviceDeploymentArn": "arn:sd/1", "status": "IN_PROGRESS",
+            "lifecycleStage": "BAKE_TIME", "updatedAt": 100.0,
+            "deploymentConfiguration": {"strategy": "CANARY", "bakeTimeInMinutes": 2},
+            "targetServiceRevision": {"requestedProductionTrafficWeight": 100.0,
+                                      "requestedTestTrafficWeight": 100.0},
+            "lifecycleHookDetails": [{"hookId": "ecs-pause-1", "status": "SUCCEEDED"},
+                                     {"hookId": "ecs-pause-2", "status": "AWAITING_ACTION"}],
+        })];
+        let shift = live.services()[0].shift.clone().expect("a stage machine");
+        assert_eq!(shift.stage, "BAKE_TIME");
+        assert_eq!(shift.strategy, "CANARY");
+        assert_eq!((shift.production, shift.test), (100.0, 100.0));
+        assert_eq!(shift.awaiting, ["ecs-pause-2"]);
+        assert_eq!(shift.bake_ends, Some(100_000 + 120_000));
+        // A rolling deployment has no stages to draw.
+        live.snapshot.service_deployments[0]
+            .as_object_mut()
+            .unwrap()
+            .remove("lifecycleStage");
+        assert_eq!(live.services()[0].shift, None);
     }
 
     #[test]

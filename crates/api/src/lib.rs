@@ -52,16 +52,16 @@ impl Call {
 pub fn decode(target: Option<&str>, body: &[u8]) -> Result<Call, ApiError> {
     let target = target.unwrap_or("");
     let Some(operation) = target.strip_prefix(TARGET_PREFIX) else {
-        return Err(messages::unconfirmed_error("unknown-target", &[&target]));
+        return Err(messages::operation_error("unknown-target", &[&target]));
     };
     if !Request::OPERATIONS.contains(&operation) {
         return Err(ApiError::new(
             ExceptionType::UnknownOperationException,
-            messages::unconfirmed_text("unknown-operation", &[&operation]),
+            messages::operation_text("unknown-operation", &[&operation]),
         ));
     }
     if body.len() > MAX_BODY_BYTES {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "body-too-large",
             &[&body.len(), &MAX_BODY_BYTES],
         ));
@@ -70,10 +70,10 @@ pub fn decode(target: Option<&str>, body: &[u8]) -> Result<Call, ApiError> {
         Value::Object(Default::default())
     } else {
         serde_json::from_slice(body)
-            .map_err(|error| messages::unconfirmed_error("body-not-json", &[&error]))?
+            .map_err(|error| messages::operation_error("body-not-json", &[&error]))?
     };
     if !value.is_object() {
-        return Err(messages::unconfirmed_error("body-not-object", &[]));
+        return Err(messages::operation_error("body-not-object", &[]));
     }
     let request = Request::from_operation(operation, value)?;
     Ok(Call {

@@ -328,7 +328,8 @@ fn literal_arguments<'t>(text: &'t str, call: &str) -> Vec<&'t str> {
 }
 
 /// Every message key the code passes to `unconfirmed_error`/`unconfirmed_text` is in
-/// `messages::UNCONFIRMED` and every ELB key passed to `guess` in `ELB_UNCONFIRMED` (a
+/// `messages::UNCONFIRMED`, every key passed to `operation_error`/`operation_text` in
+/// `OPERATIONS_UNCONFIRMED` and every ELB key passed to `guess` in `ELB_UNCONFIRMED` (a
 /// missing one would panic at the call, in front of a user), and
 /// every text the page passes to `i18n::t` has its Japanese line (a missing one would show
 /// English on the Japanese page).
@@ -349,6 +350,10 @@ fn every_message_key_and_page_text_exists() {
         .iter()
         .map(|(key, _, _)| *key)
         .collect();
+    let operations_known: Vec<&str> = berth_model::messages::OPERATIONS_UNCONFIRMED
+        .iter()
+        .map(|(key, _, _)| *key)
+        .collect();
     let mut keys = 0;
     let mut elb_keys = 0;
     let mut texts = 0;
@@ -359,6 +364,14 @@ fn every_message_key_and_page_text_exists() {
                 keys += 1;
                 if !known.contains(&key) {
                     missing.push(format!("{}: message key {key:?}", file.display()));
+                }
+            }
+        }
+        for call in ["operation_error(", "operation_text("] {
+            for key in literal_arguments(&text, call) {
+                keys += 1;
+                if !operations_known.contains(&key) {
+                    missing.push(format!("{}: operation message key {key:?}", file.display()));
                 }
             }
         }

@@ -215,6 +215,7 @@ pub(crate) fn service_document(cp: &State, cluster: &str, name: &str, with_tags:
         set.running_count = count(Some(&set.id), TaskStatus::Running);
         set.pending_count = count(Some(&set.id), TaskStatus::Pending);
     }
+    doc.current_service_deployment = record.history.last().map(|h| h.arn.clone());
     if !with_tags {
         doc.tags.clear();
     }

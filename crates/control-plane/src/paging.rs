@@ -15,14 +15,14 @@ pub(crate) fn page<T: Clone>(
     let size = match max_results {
         None => default_size,
         Some(n) if (1..=100).contains(&n) => n as usize,
-        Some(_) => return Err(messages::unconfirmed_error("max-results", &[&100])),
+        Some(_) => return Err(messages::operation_error("max-results", &[&100])),
     };
     let start = match next_token {
         None | Some("") => 0,
         Some(token) => usize::from_str_radix(token, 16)
             .ok()
             .filter(|start| *start <= items.len())
-            .ok_or_else(|| messages::unconfirmed_error("next-token", &[&token]))?,
+            .ok_or_else(|| messages::operation_error("next-token", &[&token]))?,
     };
     let end = (start + size).min(items.len());
     let next = (end < items.len()).then(|| format!("{end:x}"));

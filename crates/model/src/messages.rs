@@ -1,7 +1,9 @@
 //! Every message text Berth's model returns, in ECS's words, in one place.
 //!
 //! Texts seen in real ECS responses are plain functions below, each with its source. Texts we
-//! could not confirm are all in [`UNCONFIRMED`], one table, so a better source fixes one line.
+//! could not confirm are in two tables here, [`UNCONFIRMED`] (the documents' rules, which the
+//! page judges alone) and [`OPERATIONS_UNCONFIRMED`] (ECS's operations), so a better source
+//! fixes one line.
 //! Sources are short keys of shared/ECS_REFERENCE.md or public issues quoting the API.
 
 use serde_json::Value;
@@ -17,7 +19,8 @@ use ExceptionType::{
 };
 
 /// Messages we could not confirm from a real response: `(key, exception, template)`.
-/// `{}` placeholders are filled in order. Keep this the only table of guesses.
+/// `{}` placeholders are filled in order. These are the documents' rules (task definitions,
+/// placement); the operations' guesses are in [`OPERATIONS_UNCONFIRMED`].
 pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     // The shape of a request is checked by the service framework; its wording for an
     // unknown member follows botocore's client-side check, which is what AWS CLI users see.
@@ -63,6 +66,12 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("member-of-unsatisfied", InvalidParameterException, "MemberOf placement constraint unsatisfied."),
     ("distinct-instance-unsatisfied", InvalidParameterException, "DistinctInstance placement constraint unsatisfied."),
     ("closest-error", InvalidParameterException, "The closest matching container-instance {} encountered error \"{}\"."),
+];
+
+/// The guesses of ECS's operations, beside the document rules in [`UNCONFIRMED`]:
+/// `(key, exception, template)` in the same form. A table of its own so that the page served
+/// by `berth serve`, which judges documents but runs no operation, does not carry it.
+pub const OPERATIONS_UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     // Control plane.
     ("run-task-count", InvalidParameterException, "Count must be between 1 and 10."),
     ("start-task-instances", InvalidParameterException, "Container instances must be between 1 and 10."),
@@ -91,36 +100,6 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("service-deployment-stopped", ClientException, "ECS deployment stopped by StopServiceDeployment."),
     ("service-deployment-rollback", ClientException, "ECS deployment rolling back: (deployment {}) was stopped by StopServiceDeployment."),
     ("service-revision-arns", InvalidParameterException, "serviceRevisionArns must contain between 1 and 20 items."),
-    // deploymentConfiguration: the ranges are the API reference's, the wording ours.
-    ("breaker-threshold-value", InvalidParameterException, "deploymentCircuitBreaker.thresholdConfiguration.value must be at least 1."),
-    ("strategy-controller", InvalidParameterException, "The {} deployment strategy requires the ECS deployment controller."),
-    ("strategy-daemon", InvalidParameterException, "The {} deployment strategy is not supported for services using the DAEMON scheduling strategy."),
-    ("bake-time-required", InvalidParameterException, "bakeTimeInMinutes must be specified for the BLUE_GREEN deployment strategy."),
-    ("minutes-range", InvalidParameterException, "{} must be between 0 and 1440."),
-    ("strategy-member", InvalidParameterException, "{} is only valid when the deployment strategy is {}."),
-    ("step-percent", InvalidParameterException, "linearConfiguration.stepPercent must be a multiple of 0.1 from 3.0 to 100.0."),
-    ("canary-percent", InvalidParameterException, "canaryConfiguration.canaryPercent must be a multiple of 0.1 from 0.1 to 100.0."),
-    ("hook-stages", InvalidParameterException, "lifecycleStages must be specified for a deployment lifecycle hook."),
-    ("hook-target", InvalidParameterException, "hookTargetArn must be specified for an AWS_LAMBDA deployment lifecycle hook."),
-    ("pause-hook-stage", InvalidParameterException, "PAUSE hooks cannot be configured at the {} stage."),
-    ("hook-timeout", InvalidParameterException, "timeoutConfiguration.timeoutInMinutes must be between 1 and 20160."),
-    ("advanced-configuration", InvalidParameterException, "The {} deployment strategy requires an advancedConfiguration with an alternateTargetGroupArn and a productionListenerRule for target group {}."),
-    ("alternate-target-group", InvalidParameterException, "The alternate target group {} must differ from the target group {} and have its target type."),
-    ("listener-rule-missing", InvalidParameterException, "The listener rule {} does not exist."),
-    // Traffic-shifting deployments (BLUE_GREEN, LINEAR, CANARY): rollback reasons and hooks.
-    ("shift-rollback-hook-failed", ClientException, "ECS deployment rolling back: (deployment {}) a lifecycle hook at {} failed."),
-    ("shift-rollback-hook-timed-out", ClientException, "ECS deployment rolling back: (deployment {}) a lifecycle hook at {} timed out."),
-    ("shift-rollback-circuit-breaker", ClientException, "ECS deployment rolling back: (deployment {}) the deployment circuit breaker was triggered."),
-    ("shift-deployment-failed", ClientException, "(service {}) (deployment {}) deployment failed: {}."),
-    ("shift-failed-hook", ClientException, "a lifecycle hook at {} failed"),
-    ("shift-failed-hook-timeout", ClientException, "a lifecycle hook at {} timed out"),
-    ("shift-failed-stopped", ClientException, "it was stopped by StopServiceDeployment"),
-    ("shift-rolled-back", ClientException, "(service {}) (deployment {}) rolled back: production traffic is on the earlier service revision again."),
-    ("shift-no-source", ClientException, "ECS deployment failed: there is no earlier service revision to roll back to."),
-    ("hook-awaiting-action", ClientException, "(service {}) deployment {} is paused at {}: lifecycle hook {} is awaiting action."),
-    ("hook-not-found", InvalidParameterException, "The lifecycle hook {} was not found in service deployment {}."),
-    ("hook-not-awaiting", InvalidParameterException, "The lifecycle hook {} is not awaiting action: its status is {}."),
-    ("deployment-not-in-progress", InvalidParameterException, "The service deployment {} is not in progress: its status is {}."),
     // UpdateContainerAgent, ListServicesByNamespace, SubmitAttachmentStateChanges.
     // ExecuteCommand: the first is the well-known answer for a task launched without
     // enableExecuteCommand; the second ECS's when the task's SSM agent cannot be reached.
@@ -231,7 +210,52 @@ pub const UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("delete-task-definition-missing", ClientException, "The specified task definition does not exist. Specify a valid account, family, revision and try again."),
     ("delete-task-definition-identifier", ClientException, "The specified task definition identifier is invalid. Specify a valid name or ARN and try again."),
     ("delete-active-task-definition", ClientException, "The specified task definition is still in ACTIVE status. Please deregister the target and try again."),
+    // deploymentConfiguration: the ranges are the API reference's, the wording ours.
+    ("breaker-threshold-value", InvalidParameterException, "deploymentCircuitBreaker.thresholdConfiguration.value must be at least 1."),
+    ("strategy-controller", InvalidParameterException, "The {} deployment strategy requires the ECS deployment controller."),
+    ("strategy-daemon", InvalidParameterException, "The {} deployment strategy is not supported for services using the DAEMON scheduling strategy."),
+    ("bake-time-required", InvalidParameterException, "bakeTimeInMinutes must be specified for the BLUE_GREEN deployment strategy."),
+    ("minutes-range", InvalidParameterException, "{} must be between 0 and 1440."),
+    ("strategy-member", InvalidParameterException, "{} is only valid when the deployment strategy is {}."),
+    ("step-percent", InvalidParameterException, "linearConfiguration.stepPercent must be a multiple of 0.1 from 3.0 to 100.0."),
+    ("canary-percent", InvalidParameterException, "canaryConfiguration.canaryPercent must be a multiple of 0.1 from 0.1 to 100.0."),
+    ("hook-stages", InvalidParameterException, "lifecycleStages must be specified for a deployment lifecycle hook."),
+    ("hook-target", InvalidParameterException, "hookTargetArn must be specified for an AWS_LAMBDA deployment lifecycle hook."),
+    ("pause-hook-stage", InvalidParameterException, "PAUSE hooks cannot be configured at the {} stage."),
+    ("hook-timeout", InvalidParameterException, "timeoutConfiguration.timeoutInMinutes must be between 1 and 20160."),
+    ("advanced-configuration", InvalidParameterException, "The {} deployment strategy requires an advancedConfiguration with an alternateTargetGroupArn and a productionListenerRule for target group {}."),
+    ("alternate-target-group", InvalidParameterException, "The alternate target group {} must differ from the target group {} and have its target type."),
+    ("listener-rule-missing", InvalidParameterException, "The listener rule {} does not exist."),
+    // Traffic-shifting deployments (BLUE_GREEN, LINEAR, CANARY): rollback reasons and hooks.
+    ("shift-rollback-hook-failed", ClientException, "ECS deployment rolling back: (deployment {}) a lifecycle hook at {} failed."),
+    ("shift-rollback-hook-timed-out", ClientException, "ECS deployment rolling back: (deployment {}) a lifecycle hook at {} timed out."),
+    ("shift-rollback-circuit-breaker", ClientException, "ECS deployment rolling back: (deployment {}) the deployment circuit breaker was triggered."),
+    ("shift-deployment-failed", ClientException, "(service {}) (deployment {}) deployment failed: {}."),
+    ("shift-failed-hook", ClientException, "a lifecycle hook at {} failed"),
+    ("shift-failed-hook-timeout", ClientException, "a lifecycle hook at {} timed out"),
+    ("shift-failed-stopped", ClientException, "it was stopped by StopServiceDeployment"),
+    ("shift-rolled-back", ClientException, "(service {}) (deployment {}) rolled back: production traffic is on the earlier service revision again."),
+    ("shift-no-source", ClientException, "ECS deployment failed: there is no earlier service revision to roll back to."),
+    ("hook-awaiting-action", ClientException, "(service {}) deployment {} is paused at {}: lifecycle hook {} is awaiting action."),
+    ("hook-not-found", InvalidParameterException, "The lifecycle hook {} was not found in service deployment {}."),
+    ("hook-not-awaiting", InvalidParameterException, "The lifecycle hook {} is not awaiting action: its status is {}."),
+    ("deployment-not-in-progress", InvalidParameterException, "The service deployment {} is not in progress: its status is {}."),
 ];
+
+/// An [`OPERATIONS_UNCONFIRMED`] entry's text with its placeholders filled.
+pub fn operation_text(key: &str, args: &[&dyn std::fmt::Display]) -> String {
+    operation_error(key, args).message
+}
+
+/// An [`OPERATIONS_UNCONFIRMED`] entry as an API error. Panics only on a key missing from the
+/// table, which tidy's test rules out.
+pub fn operation_error(key: &str, args: &[&dyn std::fmt::Display]) -> crate::problem::ApiError {
+    let (_, exception, template) = OPERATIONS_UNCONFIRMED
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .expect("every operation key used in the code is in the table");
+    crate::problem::ApiError::new(*exception, fill(template, args))
+}
 
 /// The text of an [`UNCONFIRMED`] entry with its placeholders filled, for callers that need
 /// a sentence rather than a [`Problem`] (failure reasons, event texts).
@@ -1303,6 +1327,22 @@ mod tests {
         let n = keys.len();
         keys.dedup();
         assert_eq!(keys.len(), n, "duplicate key in UNCONFIRMED");
+        let mut operations: Vec<&str> = OPERATIONS_UNCONFIRMED.iter().map(|(k, _, _)| *k).collect();
+        operations.sort_unstable();
+        operations.dedup();
+        assert_eq!(
+            operations.len(),
+            OPERATIONS_UNCONFIRMED.len(),
+            "duplicate operation key"
+        );
+        assert!(
+            operations.iter().all(|k| !keys.contains(k)),
+            "a key in both tables"
+        );
+        assert_eq!(
+            operation_text("minutes-range", &[&"bakeTimeInMinutes"]),
+            "bakeTimeInMinutes must be between 0 and 1440."
+        );
         let p = health_check_min("interval", 5, "web", &JsonPath::root());
         assert_eq!(
             p.message,

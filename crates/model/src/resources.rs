@@ -589,6 +589,9 @@ pub struct Service {
     pub task_sets: Vec<TaskSet>,
     /// Newest first, at most 100.
     pub events: Vec<ServiceEvent>,
+    /// The ARN of its newest service deployment (DescribeServiceDeployments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_service_deployment: Option<String>,
     /// When it was created.
     pub created_at: SimTime,
     /// Constraints.

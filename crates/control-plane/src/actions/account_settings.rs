@@ -28,7 +28,7 @@ fn check(name: Option<&str>, value: Option<&str>) -> Result<String, ApiError> {
             return Err(invalid_enum(value, allowed, "value"));
         }
         if name.ends_with("LongArnFormat") && value == "disabled" {
-            return Err(messages::unconfirmed_error("long-arn-format", &[&name]));
+            return Err(messages::operation_error("long-arn-format", &[&name]));
         }
     }
     Ok(name.to_owned())

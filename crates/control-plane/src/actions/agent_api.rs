@@ -17,7 +17,7 @@ fn status(text: Option<&str>) -> Result<Status, ApiError> {
         Some("PENDING") => Ok(Status::Pending),
         Some("RUNNING") => Ok(Status::Running),
         Some("STOPPED") => Ok(Status::Stopped),
-        other => Err(messages::unconfirmed_error(
+        other => Err(messages::operation_error(
             "submitted-status",
             &[&other.unwrap_or("")],
         )),
@@ -171,7 +171,7 @@ pub(super) fn submit_attachments(
     for change in &changes {
         let status = change.status.as_deref().unwrap_or_default();
         if !ATTACHMENT_STATUSES.contains(&status) {
-            return Err(messages::unconfirmed_error("attachment-status", &[&status]));
+            return Err(messages::operation_error("attachment-status", &[&status]));
         }
     }
     let cluster = crate::records::active_cluster(cp, request.cluster.as_deref())?;
@@ -190,7 +190,7 @@ pub(super) fn submit_attachments(
         });
         match key {
             Some(key) => found.push((key, id, change.status.clone().unwrap_or_default())),
-            None => return Err(messages::unconfirmed_error("attachment-not-found", &[&arn])),
+            None => return Err(messages::operation_error("attachment-not-found", &[&arn])),
         }
     }
     let mut changed = Vec::new();

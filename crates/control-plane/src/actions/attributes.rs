@@ -26,7 +26,7 @@ fn check(attribute: &Attribute) -> Result<(), ApiError> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_/\\.".contains(&b));
     if !name_ok {
-        return Err(messages::unconfirmed_error("attribute-name", &[name]));
+        return Err(messages::operation_error("attribute-name", &[name]));
     }
     if let Some(value) = &attribute.value {
         let value_ok = (1..=128).contains(&value.len())
@@ -36,10 +36,7 @@ fn check(attribute: &Attribute) -> Result<(), ApiError> {
             && !value.starts_with(' ')
             && !value.ends_with(' ');
         if !value_ok {
-            return Err(messages::unconfirmed_error(
-                "attribute-value",
-                &[value, name],
-            ));
+            return Err(messages::operation_error("attribute-value", &[value, name]));
         }
     }
     Ok(())
@@ -49,25 +46,25 @@ fn check(attribute: &Attribute) -> Result<(), ApiError> {
 fn target(cluster: &ClusterRecord, attribute: &Attribute) -> Result<usize, ApiError> {
     let id = attribute.target_id.as_deref().unwrap_or("");
     if id.is_empty() {
-        return Err(messages::unconfirmed_error("attribute-target-id", &[]));
+        return Err(messages::operation_error("attribute-target-id", &[]));
     }
     if !id.starts_with("arn:") && attribute.target_type.is_none() {
-        return Err(messages::unconfirmed_error("attribute-target-type", &[]));
+        return Err(messages::operation_error("attribute-target-type", &[]));
     }
     crate::records::find_instance(cluster, id)
         .filter(|&i| {
             cluster.fleet.instances()[i].status != berth_scheduler::InstanceStatus::Inactive
         })
-        .ok_or_else(|| messages::unconfirmed_error("attribute-target-missing", &[&id]))
+        .ok_or_else(|| messages::operation_error("attribute-target-missing", &[&id]))
 }
 
 fn checked_batch(request: &AttributesRequest) -> Result<&[Attribute], ApiError> {
     let attributes = request.attributes.as_deref().unwrap_or_default();
     if attributes.is_empty() {
-        return Err(messages::unconfirmed_error("attributes-empty", &[]));
+        return Err(messages::operation_error("attributes-empty", &[]));
     }
     if attributes.len() > MAX_ATTRIBUTES {
-        return Err(messages::unconfirmed_error("attributes-per-call", &[]));
+        return Err(messages::operation_error("attributes-per-call", &[]));
     }
     attributes.iter().try_for_each(check)?;
     Ok(attributes)
@@ -102,7 +99,7 @@ fn apply(
                 }
             }
             if names.len() > MAX_ATTRIBUTES {
-                return Err(messages::unconfirmed_error("attribute-limit", &[]));
+                return Err(messages::operation_error("attribute-limit", &[]));
             }
         }
     }
@@ -162,13 +159,10 @@ pub(super) fn delete(
 
 pub(super) fn list(cp: &mut State, request: ListAttributesRequest) -> Result<Response, ApiError> {
     if request.target_type.as_deref() != Some(TargetType::ContainerInstance.as_str()) {
-        return Err(messages::unconfirmed_error(
-            "attribute-list-target-type",
-            &[],
-        ));
+        return Err(messages::operation_error("attribute-list-target-type", &[]));
     }
     if request.attribute_value.is_some() && request.attribute_name.is_none() {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "attribute-value-without-name",
             &[],
         ));

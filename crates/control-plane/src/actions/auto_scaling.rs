@@ -36,13 +36,13 @@ fn on_off(given: Option<&str>, default: bool, key: &str) -> Result<bool, ApiErro
         None => Ok(default),
         Some("ENABLED") => Ok(true),
         Some("DISABLED") => Ok(false),
-        Some(other) => Err(messages::unconfirmed_error(key, &[&other])),
+        Some(other) => Err(messages::operation_error(key, &[&other])),
     }
 }
 
 fn group_provider(value: Option<&Value>) -> Result<AutoScalingGroupProviderInput, ApiError> {
     match value {
-        None => Err(messages::unconfirmed_error("asg-provider-required", &[])),
+        None => Err(messages::operation_error("asg-provider-required", &[])),
         Some(value) => serde_json::from_value(value.clone()).map_err(|e| {
             invalid_parameter(e.to_string().replace("unknown field", "Unknown parameter"))
         }),
@@ -60,32 +60,32 @@ pub(super) fn create(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(messages::unconfirmed_error("capacity-provider-name", &[]));
+        return Err(messages::operation_error("capacity-provider-name", &[]));
     }
     let lower = name.to_ascii_lowercase();
     if ["aws", "ecs", "fargate"]
         .iter()
         .any(|p| lower.starts_with(p))
     {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "capacity-provider-name-prefix",
             &[],
         ));
     }
     if request.managed_instances_provider.is_some() {
-        return Err(messages::unconfirmed_error("managed-instances", &[]));
+        return Err(messages::operation_error("managed-instances", &[]));
     }
     let given = group_provider(request.auto_scaling_group_provider.as_ref())?;
     let group = given
         .auto_scaling_group_arn
         .filter(|a| !a.is_empty())
-        .ok_or_else(|| messages::unconfirmed_error("asg-arn-required", &[]))?;
+        .ok_or_else(|| messages::operation_error("asg-arn-required", &[]))?;
     if cp.capacity_providers.contains_key(&name) {
-        return Err(messages::unconfirmed_error("capacity-provider-exists", &[]));
+        return Err(messages::operation_error("capacity-provider-exists", &[]));
     }
     let asg_arn = if group.starts_with("arn:") {
         if !group.contains(":autoScalingGroupName/") {
-            return Err(messages::unconfirmed_error("asg-arn-invalid", &[&group]));
+            return Err(messages::operation_error("asg-arn-invalid", &[&group]));
         }
         group
     } else {
@@ -107,7 +107,7 @@ pub(super) fn create(
         .values()
         .find(|p| p.active() && group_name(&p.asg_arn) == group_name(&asg_arn))
     {
-        return Err(messages::unconfirmed_error("asg-in-use", &[&other.name]));
+        return Err(messages::operation_error("asg-in-use", &[&other.name]));
     }
     let scaling = ManagedScaling::default().merged(given.managed_scaling.as_ref())?;
     let termination_protection = on_off(
@@ -116,7 +116,7 @@ pub(super) fn create(
         "enabled-disabled",
     )?;
     if termination_protection && !scaling.enabled() {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "termination-protection-needs-scaling",
             &[],
         ));
@@ -155,15 +155,12 @@ fn active_provider<'c>(
 ) -> Result<&'c mut crate::records::capacity::AsgProvider, ApiError> {
     let name = last_segment(given);
     if crate::records::capacity::BUILT_IN.contains(&name) {
-        return Err(messages::unconfirmed_error(
-            "capacity-provider-reserved",
-            &[],
-        ));
+        return Err(messages::operation_error("capacity-provider-reserved", &[]));
     }
     cp.capacity_providers
         .get_mut(name)
         .filter(|p| p.active())
-        .ok_or_else(|| messages::unconfirmed_error("capacity-provider-missing", &[]))
+        .ok_or_else(|| messages::operation_error("capacity-provider-missing", &[]))
 }
 
 pub(super) fn update(
@@ -171,12 +168,12 @@ pub(super) fn update(
     request: UpdateCapacityProviderRequest,
 ) -> Result<Response, ApiError> {
     if request.managed_instances_provider.is_some() {
-        return Err(messages::unconfirmed_error("managed-instances", &[]));
+        return Err(messages::operation_error("managed-instances", &[]));
     }
     let given = group_provider(request.auto_scaling_group_provider.as_ref())?;
     let provider = active_provider(cp, request.name.as_deref().unwrap_or(""))?;
     if given.auto_scaling_group_arn.is_some() {
-        return Err(messages::unconfirmed_error("asg-arn-fixed", &[]));
+        return Err(messages::operation_error("asg-arn-fixed", &[]));
     }
     let scaling = provider.scaling.merged(given.managed_scaling.as_ref())?;
     let name = provider.name.clone();
@@ -188,7 +185,7 @@ pub(super) fn update(
         .map(|c| c.name.clone())
         .collect();
     if scaling.enabled() && clusters.len() > 1 {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "capacity-provider-other-cluster",
             &[&name, &clusters[1]],
         ));
@@ -200,7 +197,7 @@ pub(super) fn update(
         "enabled-disabled",
     )?;
     if termination_protection && !scaling.enabled() {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "termination-protection-needs-scaling",
             &[],
         ));
@@ -229,7 +226,7 @@ pub(super) fn delete(
         .values()
         .any(|c| c.active && c.providers.names.contains(&name))
     {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "capacity-provider-associated",
             &[],
         ));

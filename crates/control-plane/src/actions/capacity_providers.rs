@@ -68,7 +68,7 @@ pub(super) fn describe(
         }
     }
     if request.max_results.is_some_and(|n| !(1..=10).contains(&n)) {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "capacity-providers-max-results",
             &[],
         ));
@@ -94,7 +94,7 @@ pub(super) fn put_cluster(
         request.capacity_providers,
         request.default_capacity_provider_strategy,
     ) else {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "capacity-providers-required",
             &[],
         ));
@@ -110,7 +110,7 @@ pub(super) fn put_cluster(
     {
         for item in &service.doc.capacity_provider_strategy {
             if !providers.names.contains(&item.capacity_provider) {
-                return Err(messages::unconfirmed_error(
+                return Err(messages::operation_error(
                     "capacity-provider-in-use",
                     &[&item.capacity_provider],
                 ));

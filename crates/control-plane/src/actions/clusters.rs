@@ -28,13 +28,10 @@ fn merge_settings(
         let name = setting.name.as_deref().unwrap_or("");
         let value = setting.value.as_deref().unwrap_or("");
         if name != "containerInsights" {
-            return Err(messages::unconfirmed_error(
-                "cluster-setting-name",
-                &[&name],
-            ));
+            return Err(messages::operation_error("cluster-setting-name", &[&name]));
         }
         if !["enabled", "disabled", "enhanced"].contains(&value) {
-            return Err(messages::unconfirmed_error(
+            return Err(messages::operation_error(
                 "cluster-setting-value",
                 &[&value],
             ));

@@ -207,7 +207,7 @@ fn describe_each(
     found: impl Fn(&str, &str, &ServiceRecord) -> Option<Value>,
 ) -> Result<(Vec<Value>, Vec<Failure>), ApiError> {
     if arns.is_empty() || arns.len() > 20 {
-        return Err(messages::unconfirmed_error(too_many, &[]));
+        return Err(messages::operation_error(too_many, &[]));
     }
     let mut values = Vec::new();
     let mut failures = Vec::new();
@@ -293,7 +293,7 @@ fn find(cp: &State, arn: &str) -> Result<(String, String, usize), ApiError> {
     let not_found = || {
         ApiError::new(
             ExceptionType::ServiceDeploymentNotFoundException,
-            messages::unconfirmed_text("service-deployment-not-found", &[&arn]),
+            messages::operation_text("service-deployment-not-found", &[&arn]),
         )
     };
     let (cluster, service) = parse(arn, "service-deployment").ok_or_else(not_found)?;
@@ -318,7 +318,7 @@ pub(super) fn stop(
         .as_deref()
         .is_some_and(|t| t != "ROLLBACK")
     {
-        return Err(messages::unconfirmed_error("stop-type", &[]));
+        return Err(messages::operation_error("stop-type", &[]));
     }
     let arn = request.service_deployment_arn.unwrap_or_default();
     let (cluster, service, index) = find(cp, &arn)?;
@@ -338,7 +338,7 @@ pub(super) fn stop(
     else {
         return Err(ApiError::new(
             ExceptionType::ConflictException,
-            messages::unconfirmed_text("service-deployment-conflict", &[&h.status]),
+            messages::operation_text("service-deployment-conflict", &[&h.status]),
         ));
     };
     let id = h.id.clone();
@@ -348,7 +348,7 @@ pub(super) fn stop(
         if shift.source.is_none() || cleaning || shift.rollback.is_some() {
             return Err(ApiError::new(
                 ExceptionType::ConflictException,
-                messages::unconfirmed_text("service-deployment-conflict", &[&h.status]),
+                messages::operation_text("service-deployment-conflict", &[&h.status]),
             ));
         }
         crate::engine::deployments::begin_rollback(cp, now, &cluster, &service, index, "stopped");
@@ -360,15 +360,12 @@ pub(super) fn stop(
     }
     let history = &mut record.history[index];
     history.status = ServiceDeploymentStatus::RollbackRequested;
-    history.status_reason = Some(messages::unconfirmed_text(
-        "service-deployment-stopped",
-        &[],
-    ));
+    history.status_reason = Some(messages::operation_text("service-deployment-stopped", &[]));
     history.updated_at = now;
     if let Some(deployment) = record.doc.deployments.iter_mut().find(|d| d.id == id) {
         deployment.rollout_state = RolloutState::Failed;
         deployment.rollout_state_reason =
-            messages::unconfirmed_text("service-deployment-stopped", &[]);
+            messages::operation_text("service-deployment-stopped", &[]);
         deployment.updated_at = now;
     }
     crate::engine::deployments::deploy(
@@ -377,7 +374,7 @@ pub(super) fn stop(
         &cluster,
         &service,
         target,
-        Some(messages::unconfirmed_text(
+        Some(messages::operation_text(
             "service-deployment-rollback",
             &[&id],
         )),
@@ -422,15 +419,15 @@ pub(super) fn continue_deployment(
         .shift
         .as_mut()
         .and_then(|s| s.hooks.iter_mut().find(|run| run.id == hook_id))
-        .ok_or_else(|| messages::unconfirmed_error("hook-not-found", &[&hook_id, &arn]))?;
+        .ok_or_else(|| messages::operation_error("hook-not-found", &[&hook_id, &arn]))?;
     if run.status != HookStatus::AwaitingAction {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "hook-not-awaiting",
             &[&hook_id, &run.status],
         ));
     }
     if status != ServiceDeploymentStatus::InProgress {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "deployment-not-in-progress",
             &[&arn, &status],
         ));

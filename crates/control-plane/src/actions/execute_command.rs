@@ -18,10 +18,10 @@ pub(super) fn execute(
     request: ExecuteCommandRequest,
 ) -> Result<Response, ApiError> {
     if request.command.as_deref().is_none_or(str::is_empty) {
-        return Err(messages::unconfirmed_error("exec-command-required", &[]));
+        return Err(messages::operation_error("exec-command-required", &[]));
     }
     if request.interactive != Some(true) {
-        return Err(messages::unconfirmed_error("exec-interactive-only", &[]));
+        return Err(messages::operation_error("exec-interactive-only", &[]));
     }
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let key = find_task(cluster, request.task.as_deref().unwrap_or("")).ok_or_else(|| {
@@ -33,18 +33,18 @@ pub(super) fn execute(
     let task = &cluster.tasks[&key].task;
     match request.container.as_deref() {
         Some(name) if !task.containers.iter().any(|c| c.name == name) => {
-            return Err(messages::unconfirmed_error(
+            return Err(messages::operation_error(
                 "exec-container-unknown",
                 &[&name],
             ));
         }
         None if task.containers.len() > 1 => {
-            return Err(messages::unconfirmed_error("exec-container-required", &[]));
+            return Err(messages::operation_error("exec-container-required", &[]));
         }
         _ => {}
     }
     if !task.enable_execute_command || task.last_status != TaskStatus::Running {
-        return Err(messages::unconfirmed_error("exec-not-enabled", &[]));
+        return Err(messages::operation_error("exec-not-enabled", &[]));
     }
-    Err(messages::unconfirmed_error("exec-no-agent", &[]))
+    Err(messages::operation_error("exec-no-agent", &[]))
 }

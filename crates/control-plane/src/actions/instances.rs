@@ -42,7 +42,7 @@ pub(super) fn register(
     let identity: serde_json::Value = match request.instance_identity_document.as_deref() {
         None | Some("") => serde_json::Value::Null,
         Some(text) => serde_json::from_str(text)
-            .map_err(|error| messages::unconfirmed_error("identity-document", &[&error]))?,
+            .map_err(|error| messages::operation_error("identity-document", &[&error]))?,
     };
     let id = cp.new_id();
     let ec2_id = format!("i-{}", &id.as_str()[..17]);
@@ -154,7 +154,7 @@ pub(super) fn deregister(
     let index = registered(cluster, &given)?;
     let busy = !cluster.instances[index].tasks.is_empty();
     if busy && request.force != Some(true) {
-        return Err(messages::unconfirmed_error("instance-has-tasks", &[]));
+        return Err(messages::operation_error("instance-has-tasks", &[]));
     }
     // Its tasks may keep running on the host, but ECS no longer tracks them: they are
     // STOPPED as far as the API shows, and services start replacements elsewhere.
@@ -165,7 +165,7 @@ pub(super) fn deregister(
     });
     cluster.instances[index].version += 1;
     let cluster_name = cluster.name.clone();
-    let reason = messages::unconfirmed_text("host-terminated", &[&ec2_instance_id]);
+    let reason = messages::operation_text("host-terminated", &[&ec2_instance_id]);
     crate::engine::lifecycle::stop_orphans(cp, now, &cluster_name, index, &reason);
     let cluster = active_cluster(cp, Some(&cluster_name))?;
     let document = instance_document(cluster, index, false);
@@ -182,10 +182,7 @@ pub(super) fn describe(
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let wanted = request.container_instances.unwrap_or_default();
     if wanted.is_empty() {
-        return Err(messages::unconfirmed_error(
-            "container-instances-empty",
-            &[],
-        ));
+        return Err(messages::operation_error("container-instances-empty", &[]));
     }
     let with_tags = request
         .include
@@ -255,7 +252,7 @@ pub(super) fn update_state(
     let status = match request.status.as_deref() {
         Some("ACTIVE") => InstanceStatus::Active,
         Some("DRAINING") => InstanceStatus::Draining,
-        _ => return Err(messages::unconfirmed_error("instance-status", &[])),
+        _ => return Err(messages::operation_error("instance-status", &[])),
     };
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let mut found = Vec::new();
@@ -329,17 +326,14 @@ pub(super) fn update_agent(
     let record = &cluster.instances[index];
     if let Some((status, _)) = &record.agent_update {
         if *status != AgentUpdateStatus::Updated && *status != AgentUpdateStatus::Failed {
-            return Err(messages::unconfirmed_error("agent-update-in-progress", &[]));
+            return Err(messages::operation_error("agent-update-in-progress", &[]));
         }
     }
     if record.version_info.agent_version.as_deref() == Some(crate::records::LATEST_AGENT_VERSION) {
-        return Err(messages::unconfirmed_error("no-agent-update", &[]));
+        return Err(messages::operation_error("no-agent-update", &[]));
     }
     if !cluster.fleet.instances()[index].agent_connected {
-        return Err(messages::unconfirmed_error(
-            "agent-update-disconnected",
-            &[],
-        ));
+        return Err(messages::operation_error("agent-update-disconnected", &[]));
     }
     let next = now.plus_millis(AGENT_UPDATE_STAGE_MS);
     let record = &mut cluster.instances[index];

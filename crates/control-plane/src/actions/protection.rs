@@ -30,7 +30,7 @@ fn each(
     given: &[String],
 ) -> Result<Vec<Result<crate::records::TaskKey, Failure>>, ApiError> {
     if given.is_empty() || given.len() > 10 {
-        return Err(messages::unconfirmed_error("protection-tasks", &[]));
+        return Err(messages::operation_error("protection-tasks", &[]));
     }
     Ok(given
         .iter()
@@ -63,10 +63,10 @@ pub(super) fn update(
 ) -> Result<Response, ApiError> {
     let enable = request
         .protection_enabled
-        .ok_or_else(|| messages::unconfirmed_error("protection-enabled", &[]))?;
+        .ok_or_else(|| messages::operation_error("protection-enabled", &[]))?;
     let minutes = request.expires_in_minutes.unwrap_or(DEFAULT_MINUTES);
     if !(1..=MAX_MINUTES).contains(&minutes) {
-        return Err(messages::unconfirmed_error("protection-minutes", &[]));
+        return Err(messages::operation_error("protection-minutes", &[]));
     }
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let until = enable.then(|| now.plus_millis(minutes as u64 * 60_000));

@@ -36,7 +36,7 @@ pub(super) fn create(
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !valid {
-        return Err(messages::unconfirmed_error("service-name", &[&name]));
+        return Err(messages::operation_error("service-name", &[&name]));
     }
     if cluster
         .services
@@ -87,12 +87,12 @@ pub(super) fn create(
     let fargate =
         fargate || (!strategy.is_empty() && crate::engine::capacity::on_fargate(&strategy));
     if fargate && daemon {
-        return Err(messages::unconfirmed_error("fargate-daemon", &[]));
+        return Err(messages::operation_error("fargate-daemon", &[]));
     }
     // A DAEMON service's desired count is the number of instances it runs on.
     let desired = match (daemon, request.desired_count) {
         (true, _) => 0,
-        (false, None) => return Err(messages::unconfirmed_error("service-desired-count", &[])),
+        (false, None) => return Err(messages::operation_error("service-desired-count", &[])),
         (false, Some(desired)) => desired_count(desired)?,
     };
     // DAEMON defaults: maximumPercent 100 and minimumHealthyPercent 0 (§7.2).
@@ -230,7 +230,7 @@ const MAX_DESIRED_COUNT: i64 = 5000;
 /// A valid `desiredCount`: 0 up to the quota.
 fn desired_count(desired: i64) -> Result<u32, ApiError> {
     if !(0..=MAX_DESIRED_COUNT).contains(&desired) {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "desired-count-range",
             &[&desired, &MAX_DESIRED_COUNT],
         ));
@@ -258,7 +258,7 @@ pub(super) fn update(
             || request.platform_version.is_some()
             || request.force_new_deployment == Some(true))
     {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "external-service-task-definition",
             &[],
         ));
@@ -287,7 +287,7 @@ pub(super) fn update(
     let new_strategy = match request.capacity_provider_strategy.as_ref() {
         Some(given) if given.as_array().is_some_and(|a| !a.is_empty()) => {
             if !on_strategy {
-                return Err(messages::unconfirmed_error("service-strategy-switch", &[]));
+                return Err(messages::operation_error("service-strategy-switch", &[]));
             }
             crate::engine::capacity::strategy_for(
                 &cp.clusters[&cluster_name(request.cluster.as_deref())],
@@ -444,7 +444,7 @@ pub(super) fn delete(
         && record.doc.scheduling_strategy == SchedulingStrategy::Replica
         && request.force != Some(true)
     {
-        return Err(messages::unconfirmed_error("service-scaled", &[]));
+        return Err(messages::operation_error("service-scaled", &[]));
     }
     record.doc.status = ServiceStatus::Draining;
     record.doc.desired_count = 0;
@@ -474,7 +474,7 @@ pub(super) fn describe(
     let mut failures = Vec::new();
     let wanted = request.services.unwrap_or_default();
     if wanted.is_empty() {
-        return Err(messages::unconfirmed_error("services-empty", &[]));
+        return Err(messages::operation_error("services-empty", &[]));
     }
     for given in wanted {
         let name = last_segment(&given);
@@ -571,7 +571,7 @@ pub(super) fn list_by_namespace(
         }
     }
     if !known {
-        return Err(messages::unconfirmed_error("namespace-not-found", &[]));
+        return Err(messages::operation_error("namespace-not-found", &[]));
     }
     let (arns, next_token) = page(
         &arns,

@@ -12,8 +12,8 @@ use berth_model::{messages, ApiError};
 fn tags_of<'c>(cp: &'c mut State, arn: &str) -> Result<&'c mut Vec<Tag>, ApiError> {
     let parsed = parse_arn(arn)
         .filter(|p| p.region == cp.scope.region && p.account_id == cp.scope.account_id)
-        .ok_or_else(|| messages::unconfirmed_error("resource-arn-invalid", &[]))?;
-    let not_found = || messages::unconfirmed_error("resource-not-found", &[]);
+        .ok_or_else(|| messages::operation_error("resource-arn-invalid", &[]))?;
+    let not_found = || messages::operation_error("resource-not-found", &[]);
     // `<cluster>/<id>` for the long formats of instances, tasks and services.
     let in_cluster = |cp: &'c mut State| {
         let (cluster, _) = parsed.resource.split_once('/').ok_or_else(not_found)?;
@@ -61,7 +61,7 @@ fn tags_of<'c>(cp: &'c mut State, arn: &str) -> Result<&'c mut Vec<Tag>, ApiErro
                 .map(|(_, tags)| tags)
                 .ok_or_else(not_found)
         }
-        _ => Err(messages::unconfirmed_error("resource-arn-invalid", &[])),
+        _ => Err(messages::operation_error("resource-arn-invalid", &[])),
     }
 }
 

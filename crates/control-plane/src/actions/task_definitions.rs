@@ -85,7 +85,7 @@ pub(super) fn deregister(
     };
     let text = request.task_definition.ok_or_else(missing)?;
     let (family, revision) = parse_reference(&text)?;
-    let revision = revision.ok_or_else(|| messages::unconfirmed_error("revision-missing", &[]))?;
+    let revision = revision.ok_or_else(|| messages::operation_error("revision-missing", &[]))?;
     let (td, _) = cp
         .task_definitions
         .families
@@ -112,13 +112,13 @@ pub(super) fn delete(
 ) -> Result<Response, ApiError> {
     let given = request.task_definitions.unwrap_or_default();
     if given.is_empty() {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "delete-task-definitions-empty",
             &[],
         ));
     }
     if given.len() > MAX_DELETIONS {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "delete-task-definitions-count",
             &[],
         ));
@@ -135,7 +135,7 @@ pub(super) fn delete(
             Ok((family, Some(revision))) => (family, revision),
             Ok((_, None)) => {
                 failures.push(failure(
-                    &messages::unconfirmed_text("delete-task-definition-identifier", &[]),
+                    &messages::operation_text("delete-task-definition-identifier", &[]),
                     None,
                 ));
                 continue;
@@ -152,14 +152,14 @@ pub(super) fn delete(
             .and_then(|f| f.revisions.get_mut(&revision))
         else {
             failures.push(failure(
-                &messages::unconfirmed_text("delete-task-definition-missing", &[]),
+                &messages::operation_text("delete-task-definition-missing", &[]),
                 None,
             ));
             continue;
         };
         if td.status == Some(TaskDefinitionStatus::Active) {
             failures.push(failure(
-                &messages::unconfirmed_text("delete-active-task-definition", &[]),
+                &messages::operation_text("delete-active-task-definition", &[]),
                 None,
             ));
             continue;

@@ -37,7 +37,7 @@ fn external_service(
         ));
     }
     if !is_external(&service.doc.deployment_controller) {
-        return Err(messages::unconfirmed_error("task-set-controller", &[]));
+        return Err(messages::operation_error("task-set-controller", &[]));
     }
     Ok((cluster_name(cluster), name))
 }
@@ -46,10 +46,10 @@ fn external_service(
 fn scale(given: Option<Scale>) -> Result<Scale, ApiError> {
     let scale = given.unwrap_or_default();
     if scale.unit != "PERCENT" {
-        return Err(messages::unconfirmed_error("task-set-unit", &[]));
+        return Err(messages::operation_error("task-set-unit", &[]));
     }
     if !(0.0..=100.0).contains(&scale.value) {
-        return Err(messages::unconfirmed_error("task-set-scale", &[]));
+        return Err(messages::operation_error("task-set-scale", &[]));
     }
     Ok(scale)
 }
@@ -62,7 +62,7 @@ fn find(sets: &[TaskSet], given: &str) -> Option<usize> {
 }
 
 fn not_found() -> ApiError {
-    messages::unconfirmed_error("task-set-not-found", &[])
+    messages::operation_error("task-set-not-found", &[])
 }
 
 pub(super) fn create(
@@ -252,10 +252,10 @@ pub(super) fn delete(
     let force = request.force == Some(true);
     let id = change(cp, &cluster, &service, request.task_set.as_deref(), |set| {
         if set.status == TaskSetStatus::Primary && !force {
-            return Err(messages::unconfirmed_error("task-set-primary-delete", &[]));
+            return Err(messages::operation_error("task-set-primary-delete", &[]));
         }
         if computed_desired_count(desired, &set.scale) > 0 && !force {
-            return Err(messages::unconfirmed_error("task-set-not-scaled-down", &[]));
+            return Err(messages::operation_error("task-set-not-scaled-down", &[]));
         }
         set.status = TaskSetStatus::Draining;
         set.updated_at = now;

@@ -37,7 +37,7 @@ fn prepare(
 ) -> Result<Launch, ApiError> {
     let text = task_definition
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| messages::unconfirmed_error("task-definition-blank", &[]))?;
+        .ok_or_else(|| messages::operation_error("task-definition-blank", &[]))?;
     crate::records::parse_reference(text)?;
     let td = resolve(cp, text)
         .ok_or_else(|| {
@@ -58,12 +58,7 @@ fn prepare(
         "EC2" => Compatibility::Ec2,
         "EXTERNAL" => Compatibility::External,
         "FARGATE" => Compatibility::Fargate,
-        other => {
-            return Err(messages::unconfirmed_error(
-                "fargate-unsupported",
-                &[&other],
-            ))
-        }
+        other => return Err(messages::operation_error("fargate-unsupported", &[&other])),
     };
     if !td
         .compatibilities
@@ -140,7 +135,7 @@ pub(super) fn run(
     )?;
     let count = request.count.unwrap_or(1);
     if !(1..=10).contains(&count) {
-        return Err(messages::unconfirmed_error("run-task-count", &[]));
+        return Err(messages::operation_error("run-task-count", &[]));
     }
     let name = cluster_name(request.cluster.as_deref());
     if let Some(network) = &launch.fargate {
@@ -153,7 +148,7 @@ pub(super) fn run(
                 .as_ref()
                 .is_some_and(|s| !s.is_empty());
         if given_rules {
-            return Err(messages::unconfirmed_error("fargate-placement", &[]));
+            return Err(messages::operation_error("fargate-placement", &[]));
         }
         let mut tasks = Vec::new();
         let mut counts = vec![0u64; strategy.as_ref().map_or(0, Vec::len)];
@@ -241,7 +236,7 @@ pub(super) fn run(
                             cp.scope.region, cp.scope.account_id
                         )),
                         reason: Some("CAPACITY_PROVIDER".into()),
-                        detail: Some(messages::unconfirmed_text(
+                        detail: Some(messages::operation_text(
                             "capacity-provider-no-instance",
                             &[&provider],
                         )),
@@ -270,7 +265,7 @@ pub(super) fn start(
     active_cluster(cp, request.cluster.as_deref())?;
     let wanted = request.container_instances.unwrap_or_default();
     if !(1..=10).contains(&wanted.len()) {
-        return Err(messages::unconfirmed_error("start-task-instances", &[]));
+        return Err(messages::operation_error("start-task-instances", &[]));
     }
     let launch = prepare(
         cp,
@@ -362,7 +357,7 @@ pub(super) fn stop(
             request
                 .reason
                 .filter(|r| !r.is_empty())
-                .unwrap_or_else(|| messages::unconfirmed_text("stopped-by-user", &[])),
+                .unwrap_or_else(|| messages::operation_text("stopped-by-user", &[])),
         );
         task.stopping_at = Some(now);
         task.version += 1;
@@ -428,7 +423,7 @@ pub(super) fn list(cp: &mut State, request: ListTasksRequest) -> Result<Response
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let desired = request.desired_status.as_deref().unwrap_or("RUNNING");
     if !["RUNNING", "PENDING", "STOPPED"].contains(&desired) {
-        return Err(messages::unconfirmed_error("desired-status", &[&desired]));
+        return Err(messages::operation_error("desired-status", &[&desired]));
     }
     let instance = match request.container_instance.as_deref() {
         Some(given) => Some(

@@ -15,11 +15,11 @@ fn check_strategy(
     strategy: &[CapacityProviderStrategyItem],
 ) -> Result<(), ApiError> {
     if strategy.len() > 20 {
-        return Err(messages::unconfirmed_error("strategy-too-long", &[]));
+        return Err(messages::operation_error("strategy-too-long", &[]));
     }
     for item in strategy {
         if !providers.contains(&item.capacity_provider) {
-            return Err(messages::unconfirmed_error(
+            return Err(messages::operation_error(
                 "strategy-provider-not-associated",
                 &[],
             ));
@@ -27,21 +27,21 @@ fn check_strategy(
         if !(0..=1000).contains(&item.weight.unwrap_or(0))
             || !(0..=100_000).contains(&item.base.unwrap_or(0))
         {
-            return Err(messages::unconfirmed_error("strategy-weight-base", &[]));
+            return Err(messages::operation_error("strategy-weight-base", &[]));
         }
     }
     if strategy.iter().filter(|i| i.base.unwrap_or(0) > 0).count() > 1 {
-        return Err(messages::unconfirmed_error("strategy-one-base", &[]));
+        return Err(messages::operation_error("strategy-one-base", &[]));
     }
     if !strategy.is_empty() && strategy.iter().all(|i| i.weight.unwrap_or(0) == 0) {
-        return Err(messages::unconfirmed_error("strategy-weights-zero", &[]));
+        return Err(messages::operation_error("strategy-weights-zero", &[]));
     }
     let fargate = strategy
         .iter()
         .filter(|i| is_fargate(&i.capacity_provider))
         .count();
     if fargate != 0 && fargate != strategy.len() {
-        return Err(messages::unconfirmed_error("strategy-mixed", &[]));
+        return Err(messages::operation_error("strategy-mixed", &[]));
     }
     Ok(())
 }
@@ -173,7 +173,7 @@ impl ClusterProviders {
                 continue;
             }
             let Some(provider) = cp.capacity_providers.get(name).filter(|p| p.active()) else {
-                return Err(messages::unconfirmed_error(
+                return Err(messages::operation_error(
                     "capacity-provider-unknown",
                     &[name],
                 ));
@@ -184,7 +184,7 @@ impl ClusterProviders {
                     .values()
                     .find(|c| c.active && c.name != cluster && c.providers.names.contains(name))
                 {
-                    return Err(messages::unconfirmed_error(
+                    return Err(messages::operation_error(
                         "capacity-provider-other-cluster",
                         &[name, &other.name],
                     ));

@@ -59,7 +59,7 @@ fn tenths_within(value: f64, low: f64, high: f64) -> bool {
 fn minutes(value: Option<i64>, name: &str) -> Result<(), ApiError> {
     match value {
         Some(m) if !(0..=1440).contains(&m) => {
-            Err(messages::unconfirmed_error("minutes-range", &[&name]))
+            Err(messages::operation_error("minutes-range", &[&name]))
         }
         _ => Ok(()),
     }
@@ -81,7 +81,7 @@ pub(crate) fn check(config: &DeploymentConfiguration, context: &Context) -> Resu
             ));
         }
         if threshold.value < 1 {
-            return Err(messages::unconfirmed_error("breaker-threshold-value", &[]));
+            return Err(messages::operation_error("breaker-threshold-value", &[]));
         }
     }
     let strategy = strategy(config);
@@ -94,24 +94,24 @@ pub(crate) fn check(config: &DeploymentConfiguration, context: &Context) -> Resu
     }
     let shifting = shifts_traffic(config);
     if shifting && context.external {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "strategy-controller",
             &[&strategy.as_str()],
         ));
     }
     if shifting && context.daemon {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "strategy-daemon",
             &[&strategy.as_str()],
         ));
     }
     if strategy == DeploymentStrategy::BlueGreen && config.bake_time_in_minutes.is_none() {
-        return Err(messages::unconfirmed_error("bake-time-required", &[]));
+        return Err(messages::operation_error("bake-time-required", &[]));
     }
     minutes(config.bake_time_in_minutes, "bakeTimeInMinutes")?;
     if let Some(linear) = &config.linear_configuration {
         if strategy != DeploymentStrategy::Linear {
-            return Err(messages::unconfirmed_error(
+            return Err(messages::operation_error(
                 "strategy-member",
                 &[&"linearConfiguration", &"LINEAR"],
             ));
@@ -120,7 +120,7 @@ pub(crate) fn check(config: &DeploymentConfiguration, context: &Context) -> Resu
             .step_percent
             .is_some_and(|p| !tenths_within(p, 3.0, 100.0))
         {
-            return Err(messages::unconfirmed_error("step-percent", &[]));
+            return Err(messages::operation_error("step-percent", &[]));
         }
         minutes(
             linear.step_bake_time_in_minutes,
@@ -129,7 +129,7 @@ pub(crate) fn check(config: &DeploymentConfiguration, context: &Context) -> Resu
     }
     if let Some(canary) = &config.canary_configuration {
         if strategy != DeploymentStrategy::Canary {
-            return Err(messages::unconfirmed_error(
+            return Err(messages::operation_error(
                 "strategy-member",
                 &[&"canaryConfiguration", &"CANARY"],
             ));
@@ -138,7 +138,7 @@ pub(crate) fn check(config: &DeploymentConfiguration, context: &Context) -> Resu
             .canary_percent
             .is_some_and(|p| !tenths_within(p, 0.1, 100.0))
         {
-            return Err(messages::unconfirmed_error("canary-percent", &[]));
+            return Err(messages::operation_error("canary-percent", &[]));
         }
         minutes(
             canary.canary_bake_time_in_minutes,
@@ -159,7 +159,7 @@ pub(crate) fn check(config: &DeploymentConfiguration, context: &Context) -> Resu
             ));
         }
         if hook.lifecycle_stages.is_empty() {
-            return Err(messages::unconfirmed_error("hook-stages", &[]));
+            return Err(messages::operation_error("hook-stages", &[]));
         }
         for (j, stage) in hook.lifecycle_stages.iter().enumerate() {
             if !stage.is_known() {
@@ -175,21 +175,21 @@ pub(crate) fn check(config: &DeploymentConfiguration, context: &Context) -> Resu
                     | DeploymentLifecycleHookStage::ProductionTrafficShift
             );
             if target_type == HookTargetType::Pause && lambda_only {
-                return Err(messages::unconfirmed_error(
+                return Err(messages::operation_error(
                     "pause-hook-stage",
                     &[&stage.as_str()],
                 ));
             }
         }
         if target_type == HookTargetType::AwsLambda && hook.hook_target_arn.is_none() {
-            return Err(messages::unconfirmed_error("hook-target", &[]));
+            return Err(messages::operation_error("hook-target", &[]));
         }
         if let Some(timeout) = &hook.timeout_configuration {
             if timeout
                 .timeout_in_minutes
                 .is_some_and(|m| !(1..=20160).contains(&m))
             {
-                return Err(messages::unconfirmed_error("hook-timeout", &[]));
+                return Err(messages::operation_error("hook-timeout", &[]));
             }
             if let Some(action) = timeout.action.as_ref().filter(|a| !a.is_known()) {
                 return Err(enum_error(
@@ -234,13 +234,13 @@ fn check_advanced(
         advanced.and_then(|a| a.alternate_target_group_arn.as_deref()),
         advanced.and_then(|a| a.production_listener_rule.as_deref()),
     ) else {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "advanced-configuration",
             &[&strategy.as_str(), &primary],
         ));
     };
     let Some(facts) = context.target_groups.get(alternate) else {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "target-group-missing",
             &[&alternate],
         ));
@@ -250,7 +250,7 @@ fn check_advanced(
         .get(primary)
         .is_some_and(|p| p.target_type == facts.target_type);
     if alternate == primary || !same_type {
-        return Err(messages::unconfirmed_error(
+        return Err(messages::operation_error(
             "alternate-target-group",
             &[&alternate, &primary],
         ));
@@ -258,10 +258,7 @@ fn check_advanced(
     let test = advanced.and_then(|a| a.test_listener_rule.as_deref());
     for rule in std::iter::once(production).chain(test) {
         if !context.listener_rules.contains(rule) {
-            return Err(messages::unconfirmed_error(
-                "listener-rule-missing",
-                &[&rule],
-            ));
+            return Err(messages::operation_error("listener-rule-missing", &[&rule]));
         }
     }
     Ok(())

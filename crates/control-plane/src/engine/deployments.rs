@@ -171,7 +171,7 @@ pub(crate) fn started(
         .filter(|h| IN_FLIGHT.contains(&h.status) && Some(h.id.as_str()) != rollback_of)
     {
         earlier.status = ServiceDeploymentStatus::Stopped;
-        earlier.status_reason = Some(messages::unconfirmed_text("deployment-superseded", &[]));
+        earlier.status_reason = Some(messages::operation_text("deployment-superseded", &[]));
         earlier.stopped_at = Some(now);
         earlier.updated_at = now;
     }
@@ -270,12 +270,12 @@ pub(crate) fn rollback_reason(
     stage: &ServiceDeploymentLifecycleStage,
 ) -> String {
     match key {
-        "hook-failed" => messages::unconfirmed_text("shift-rollback-hook-failed", &[&id, &stage]),
+        "hook-failed" => messages::operation_text("shift-rollback-hook-failed", &[&id, &stage]),
         "hook-timed-out" => {
-            messages::unconfirmed_text("shift-rollback-hook-timed-out", &[&id, &stage])
+            messages::operation_text("shift-rollback-hook-timed-out", &[&id, &stage])
         }
-        "circuit-breaker" => messages::unconfirmed_text("shift-rollback-circuit-breaker", &[&id]),
-        _ => messages::unconfirmed_text("service-deployment-rollback", &[&id]),
+        "circuit-breaker" => messages::operation_text("shift-rollback-circuit-breaker", &[&id]),
+        _ => messages::operation_text("service-deployment-rollback", &[&id]),
     }
 }
 
@@ -332,15 +332,15 @@ pub(crate) fn begin_rollback(
     }
     let service_arn = record.doc.service_arn.clone();
     let why = match key {
-        "hook-failed" => messages::unconfirmed_text("shift-failed-hook", &[&stage]),
-        "hook-timed-out" => messages::unconfirmed_text("shift-failed-hook-timeout", &[&stage]),
-        "stopped" => messages::unconfirmed_text("shift-failed-stopped", &[]),
+        "hook-failed" => messages::operation_text("shift-failed-hook", &[&stage]),
+        "hook-timed-out" => messages::operation_text("shift-failed-hook-timeout", &[&stage]),
+        "stopped" => messages::operation_text("shift-failed-stopped", &[]),
         _ => String::new(),
     };
     let message = if why.is_empty() {
-        messages::unconfirmed_text("deployment-failed", &[&service_name, &id])
+        messages::operation_text("deployment-failed", &[&service_name, &id])
     } else {
-        messages::unconfirmed_text("shift-deployment-failed", &[&service_name, &id, &why])
+        messages::operation_text("shift-deployment-failed", &[&service_name, &id, &why])
     };
     add_event(record, &mut out, now, message);
     out.emit_deployment_state(
@@ -410,10 +410,7 @@ pub(crate) fn deleted(record: &mut ServiceRecord, now: SimTime) {
         .filter(|h| IN_FLIGHT.contains(&h.status))
     {
         h.status = ServiceDeploymentStatus::Stopped;
-        h.status_reason = Some(messages::unconfirmed_text(
-            "deployment-service-deleted",
-            &[],
-        ));
+        h.status_reason = Some(messages::operation_text("deployment-service-deleted", &[]));
         h.stopped_at = Some(now);
         h.updated_at = now;
     }
@@ -697,7 +694,7 @@ pub(crate) fn count_failed_task(
         now,
         cluster_name,
         service_name,
-        [messages::unconfirmed_text(
+        [messages::operation_text(
             "deployment-failed",
             &[&service_name, &failed_id],
         )],

@@ -374,7 +374,7 @@ fn place_one_waiting(cp: &mut State, now: SimTime, cluster_name: &str, key: Task
         let task = &mut record.task;
         task.desired_status = TaskStatus::Stopped;
         task.stop_code = Some(TaskStopCode::TaskFailedToStart);
-        task.stopped_reason = Some(messages::unconfirmed_text(
+        task.stopped_reason = Some(messages::operation_text(
             "capacity-provider-gave-up",
             &[&awaiting.provider],
         ));
@@ -704,7 +704,7 @@ fn task_spec(
 pub(crate) fn active_task_definition(cp: &State, text: Option<&str>) -> Result<String, ApiError> {
     let text = text
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| messages::unconfirmed_error("task-definition-blank", &[]))?;
+        .ok_or_else(|| messages::operation_error("task-definition-blank", &[]))?;
     crate::records::parse_reference(text)?;
     let td = resolve(cp, text).ok_or_else(|| {
         ApiError::new(
@@ -726,10 +726,7 @@ pub(crate) fn is_fargate_launch_type(launch_type: Option<&str>) -> Result<bool, 
     match launch_type {
         None | Some("EC2") => Ok(false),
         Some("FARGATE") => Ok(true),
-        Some(other) => Err(messages::unconfirmed_error(
-            "fargate-unsupported",
-            &[&other],
-        )),
+        Some(other) => Err(messages::operation_error("fargate-unsupported", &[&other])),
     }
 }
 

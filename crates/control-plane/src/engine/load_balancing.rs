@@ -24,7 +24,7 @@ pub(crate) fn check(
     role: Option<&str>,
 ) -> Result<(), ApiError> {
     if load_balancers.len() > 5 {
-        return Err(messages::unconfirmed_error("load-balancers-too-many", &[]));
+        return Err(messages::operation_error("load-balancers-too-many", &[]));
     }
     let awsvpc = td
         .network_mode
@@ -35,13 +35,13 @@ pub(crate) fn check(
     }
     for lb in load_balancers {
         if lb.load_balancer_name.is_some() {
-            return Err(messages::unconfirmed_error("classic-load-balancer", &[]));
+            return Err(messages::operation_error("classic-load-balancer", &[]));
         }
         let Some(arn) = lb.target_group_arn.as_deref() else {
-            return Err(messages::unconfirmed_error("target-group-required", &[]));
+            return Err(messages::operation_error("target-group-required", &[]));
         };
         let Some(facts) = target_groups.get(arn) else {
-            return Err(messages::unconfirmed_error("target-group-missing", &[&arn]));
+            return Err(messages::operation_error("target-group-missing", &[&arn]));
         };
         if facts.load_balancer_arns.is_empty() {
             return Err(invalid_parameter(

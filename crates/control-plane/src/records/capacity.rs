@@ -69,7 +69,7 @@ impl ManagedScaling {
         if let Some(status) = given.status {
             let status = Toggle::from_wire(&status);
             if !status.is_known() {
-                return Err(messages::unconfirmed_error(
+                return Err(messages::operation_error(
                     "managed-scaling-status",
                     &[&status],
                 ));
@@ -80,7 +80,7 @@ impl ManagedScaling {
         {
             None => Ok(current),
             Some(v) if (low..=high).contains(&v) => Ok(v as u32),
-            Some(_) => Err(messages::unconfirmed_error(
+            Some(_) => Err(messages::operation_error(
                 "managed-scaling-range",
                 &[&name, &low, &high],
             )),
@@ -114,7 +114,7 @@ impl ManagedScaling {
             "instanceWarmupPeriod",
         )?;
         if out.minimum_scaling_step_size > out.maximum_scaling_step_size {
-            return Err(messages::unconfirmed_error("managed-scaling-steps", &[]));
+            return Err(messages::operation_error("managed-scaling-steps", &[]));
         }
         Ok(out)
     }

@@ -110,7 +110,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let tasks = table(cluster, service_name);
     let plan = plan(&eligible, tasks, deployment_number(&primary.id), now);
 
-    let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&primary.id]);
+    let scaling = messages::operation_text("task-stopped-scaling", &[&primary.id]);
     // Behind a load balancer a stopping task drains first (step::stop_task).
     let drained: Vec<Vec<String>> = plan
         .stop

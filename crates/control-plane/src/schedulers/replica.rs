@@ -317,8 +317,8 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
                 )
             }
             None => (
-                messages::unconfirmed_text("task-failed-health-checks", &[]),
-                messages::unconfirmed_text("service-task-unhealthy", &[&service_name, &key.id()]),
+                messages::operation_text("task-failed-health-checks", &[]),
+                messages::operation_text("service-task-unhealthy", &[&service_name, &key.id()]),
             ),
         };
         events.push(event);
@@ -384,7 +384,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     } else {
         (Vec::new(), None)
     };
-    let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&primary.id]);
+    let scaling = messages::operation_text("task-stopped-scaling", &[&primary.id]);
     for key in &plan.stop {
         drained.push(stop_task(cp, now, cluster_name, *key, &scaling));
     }

@@ -503,6 +503,10 @@ pub(crate) fn step(
         if !rollback_begun {
             placed.rollback = plan.shift.rollback.clone();
         }
+        // A stage moved on: the deployment was updated then (the page times a bake from it).
+        if placed.stage != shift.stage || placed.step != shift.step {
+            record.history[index].updated_at = now;
+        }
         record.history[index].shift = Some(placed);
         if let Some(key) = &rollback_key {
             begin_rollback(cp, now, cluster_name, service_name, index, key);
@@ -542,7 +546,7 @@ pub(crate) fn step(
                         "expiresAt": run.expires_at,
                     }),
                 );
-                events.push(messages::unconfirmed_text(
+                events.push(messages::operation_text(
                     "hook-awaiting-action",
                     &[&service_name, &green_id, &stage, &id],
                 ));
@@ -604,7 +608,7 @@ pub(crate) fn step(
             })
             .map(|(key, _)| *key)
             .collect();
-        let reason = messages::unconfirmed_text("task-stopped-scaling", &[&green_id]);
+        let reason = messages::operation_text("task-stopped-scaling", &[&green_id]);
         for key in &to_stop {
             drained.push(stop_task(cp, now, cluster_name, *key, &reason));
         }
@@ -628,7 +632,7 @@ pub(crate) fn step(
                 h.status = ServiceDeploymentStatus::RollbackSuccessful;
                 h.finished_at = Some(now);
                 h.updated_at = now;
-                events.push(messages::unconfirmed_text(
+                events.push(messages::operation_text(
                     "shift-rolled-back",
                     &[&service_name, &green_id],
                 ));
@@ -638,7 +642,7 @@ pub(crate) fn step(
                 let record = service(cp, cluster_name, service_name);
                 let h = &mut record.history[index];
                 h.status = ServiceDeploymentStatus::Stopped;
-                h.status_reason = Some(messages::unconfirmed_text("shift-no-source", &[]));
+                h.status_reason = Some(messages::operation_text("shift-no-source", &[]));
                 h.stopped_at = Some(now);
                 h.updated_at = now;
                 if let Some(shift) = h.shift.as_mut() {
@@ -646,8 +650,7 @@ pub(crate) fn step(
                 }
                 if let Some(primary) = record.doc.deployments.first_mut() {
                     primary.rollout_state = RolloutState::Failed;
-                    primary.rollout_state_reason =
-                        messages::unconfirmed_text("shift-no-source", &[]);
+                    primary.rollout_state_reason = messages::operation_text("shift-no-source", &[]);
                 }
             }
             None => {}

@@ -394,7 +394,7 @@ pub(crate) fn reach_steady_state(
         record.last_completed = Some(deployment.task_definition.clone());
         record.last_completed_network = deployment.network_configuration.clone();
         crate::engine::deployments::completed(record, &id, now);
-        events.push(messages::unconfirmed_text(
+        events.push(messages::operation_text(
             "deployment-completed",
             &[&service_name, &id],
         ));

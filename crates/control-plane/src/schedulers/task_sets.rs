@@ -102,7 +102,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
             started = placed;
             placement_problem = placement_problem.or(problem);
         }
-        let scaling = messages::unconfirmed_text("task-stopped-scaling", &[&set.id]);
+        let scaling = messages::operation_text("task-stopped-scaling", &[&set.id]);
         // Behind a load balancer a stopping task drains first (step::stop_task).
         let drained: Vec<Vec<String>> = plan
             .stop
@@ -115,7 +115,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
                 .map(|arn| crate::records::last_segment(arn))
                 .collect();
             let list = list.join(") (task ");
-            events.push(messages::unconfirmed_text(
+            events.push(messages::operation_text(
                 "task-set-started",
                 &[
                     &service_name,

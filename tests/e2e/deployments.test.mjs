@@ -1,0 +1,95 @@
+// A blue/green deployment in the page, end to end: `berth serve` serving the built page, two
+// target groups behind one listener, a service switched to BLUE_GREEN with a PAUSE hook after
+// its test traffic shift. The service's panel draws the stage machine with the current stage
+// lit, the new revision's share of production traffic as a bar, the hook awaiting action with
+// Continue and Roll back, and, once continued, the bake's time left.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ecsCall, screenshots, servedPage, toggleLanguage } from './harness.mjs';
+
+let server, base, browser, page, errors;
+
+before(async () => {
+  ({ server, base, browser, page, errors } = await servedPage());
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+const ecs = (operation, body) => ecsCall(base, operation, body);
+
+/** An ELBv2 call (form in, XML out): the first `<tag>`'s text of the answer. */
+async function elb(params, tag) {
+  const body = new URLSearchParams({ Version: '2015-12-01', ...params }).toString();
+  const response = await fetch(base, { method: 'POST', body,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' } });
+  const text = await response.text();
+  assert.equal(response.status, 200, text);
+  return tag ? text.match(new RegExp(`<${tag}>([^<]*)</${tag}>`))[1] : text;
+}
+
+const stage = () => page.getAttribute('.shift', 'data-stage');
+
+test('a blue/green deployment is drawn as its stage machine, paused at a hook, then continued', async () => {
+  const lb = await elb({ Action: 'CreateLoadBalancer', Name: 'bg',
+    'Subnets.member.1': 'subnet-1', 'Subnets.member.2': 'subnet-2' }, 'LoadBalancerArn');
+  const groups = [];
+  for (const name of ['bg-blue', 'bg-green']) {
+    groups.push(await elb({ Action: 'CreateTargetGroup', Name: name, Protocol: 'HTTP',
+      Port: '80', VpcId: 'vpc-1', HealthCheckIntervalSeconds: '5',
+      HealthCheckTimeoutSeconds: '2', HealthyThresholdCount: '2' }, 'TargetGroupArn'));
+  }
+  const [blue, green] = groups;
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const listener = await elb({ Action: 'CreateListener', LoadBalancerArn: lb, Protocol: 'HTTP',
+    Port: String(port), 'DefaultActions.member.1.Type': 'forward',
+    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn': blue,
+    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.Weight': '100',
+    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn': green,
+    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.Weight': '0' }, 'ListenerArn');
+  for (const image of ['nginx:1', 'nginx:2']) {
+    await ecs('RegisterTaskDefinition', { family: 'bg', containerDefinitions: [{ name: 'web',
+      image, memory: 128, portMappings: [{ containerPort: 80, hostPort: 0 }] }] });
+  }
+  await ecs('CreateService', { serviceName: 'bg', taskDefinition: 'bg:1', desiredCount: 2,
+    loadBalancers: [{ targetGroupArn: blue, containerName: 'web', containerPort: 80,
+      advancedConfiguration: { alternateTargetGroupArn: green, productionListenerRule: listener,
+        roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructureRole' } }] });
+
+  await page.goto(base);
+  await page.waitForSelector('.service[data-service="bg"]', { timeout: 20000 });
+  assert.equal(await page.$('.shift'), null, 'a rolling deployment has no stages to draw');
+  const updated = await ecs('UpdateService', { service: 'bg', taskDefinition: 'bg:2',
+    deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1, lifecycleHooks: [
+      { targetType: 'PAUSE', lifecycleStages: ['POST_SCALE_UP'] }] } });
+  assert.equal(updated.service.deploymentConfiguration.strategy, 'BLUE_GREEN');
+
+  // Green scales up, then the deployment waits at its hook: POST_SCALE_UP lit, nothing shifted.
+  await page.waitForSelector('.shift[data-stage="POST_SCALE_UP"] .hook button.continue',
+    { timeout: 40000 });
+  assert.equal(await page.textContent('.stages li.current'), 'POST_SCALE_UP');
+  assert.deepEqual(await page.$$eval('.stages li.done', (els) => els.map((e) => e.textContent)),
+    ['PRE_SCALE_UP', 'SCALE_UP']);
+  assert.equal(await page.$eval('.weights .new', (e) => e.style.width), '0%');
+  assert.match(await page.textContent('.shift .muted'), /^BLUE_GREEN · IN_PROGRESS · production 0% · test 0%/);
+  await screenshots(page, 'deployment-paused', '.service[data-service="bg"]', toggleLanguage(page));
+  await toggleLanguage(page)('en');
+
+  // Continue: production moves to green at once, and both revisions bake for a minute.
+  await page.click('.hook button.continue');
+  await page.waitForSelector('.shift[data-stage="BAKE_TIME"]', { timeout: 20000 });
+  assert.equal(await page.$eval('.weights .new', (e) => e.style.width), '100%');
+  assert.equal(await page.$('.hook'), null);
+  await page.waitForFunction(() => /bake time left 0:[0-5]\d$/.test(
+    document.querySelector('.shift .muted')?.textContent ?? ''), null, { timeout: 10000 });
+  await screenshots(page, 'deployment-baking', '.service[data-service="bg"]', toggleLanguage(page));
+  await toggleLanguage(page)('en');
+  const described = await ecs('DescribeServiceDeployments', { serviceDeploymentArns:
+    [(await ecs('DescribeServices', { services: ['bg'] })).services[0].currentServiceDeployment] });
+  const deployment = described.serviceDeployments[0];
+  assert.equal(deployment.lifecycleHookDetails[0].status, 'SUCCEEDED');
+  assert.equal(deployment.targetServiceRevision.requestedProductionTrafficWeight, 100);
+  assert.deepEqual(errors, []);
+});
