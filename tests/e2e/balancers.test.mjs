@@ -4,7 +4,7 @@
 // health, and the traffic the page's offered-load control sends through it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ecsCall, screenshots, servedPage } from './harness.mjs';
+import { ecsCall, elbCall, screenshots, servedPage } from './harness.mjs';
 
 let server, base, browser, page, errors;
 
@@ -19,15 +19,7 @@ after(async () => {
 
 const ecs = (operation, body) => ecsCall(base, operation, body);
 
-/** An ELBv2 call (form in, XML out): the first `<tag>`'s text of the answer. */
-async function elb(params, tag) {
-  const body = new URLSearchParams({ Version: '2015-12-01', ...params }).toString();
-  const response = await fetch(base, { method: 'POST', body,
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' } });
-  const text = await response.text();
-  assert.equal(response.status, 200, text);
-  return tag ? text.match(new RegExp(`<${tag}>([^<]*)</${tag}>`))[1] : text;
-}
+const elb = (params, tag) => elbCall(base, params, tag);
 
 test('a service behind an ALB: its targets on their tasks, their health and their traffic', async () => {
   const lb = await elb({ Action: 'CreateLoadBalancer', Name: 'web',

@@ -5,7 +5,7 @@
 // Continue and Roll back, and, once continued, the bake's time left.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ecsCall, screenshots, servedPage, toggleLanguage } from './harness.mjs';
+import { ecsCall, elbCall, screenshots, servedPage, toggleLanguage } from './harness.mjs';
 
 let server, base, browser, page, errors;
 
@@ -20,17 +20,7 @@ after(async () => {
 
 const ecs = (operation, body) => ecsCall(base, operation, body);
 
-/** An ELBv2 call (form in, XML out): the first `<tag>`'s text of the answer. */
-async function elb(params, tag) {
-  const body = new URLSearchParams({ Version: '2015-12-01', ...params }).toString();
-  const response = await fetch(base, { method: 'POST', body,
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' } });
-  const text = await response.text();
-  assert.equal(response.status, 200, text);
-  return tag ? text.match(new RegExp(`<${tag}>([^<]*)</${tag}>`))[1] : text;
-}
-
-const stage = () => page.getAttribute('.shift', 'data-stage');
+const elb = (params, tag) => elbCall(base, params, tag);
 
 test('a blue/green deployment is drawn as its stage machine, paused at a hook, then continued', async () => {
   const lb = await elb({ Action: 'CreateLoadBalancer', Name: 'bg',

@@ -178,3 +178,14 @@ export async function playLesson(page, id) {
   assert.equal(await page.textContent('#lesson-complete'), 'Lesson complete.');
   assert.equal(await page.$$eval('#lesson-steps li.done', (els) => els.length), steps);
 }
+
+/** An ELBv2 call on a `berth serve` at `base` (form in, XML out, as `aws elbv2` sends it): the
+ * first `<tag>`'s text of the answer, or the whole answer without a tag. Throws on an error. */
+export async function elbCall(base, params, tag) {
+  const body = new URLSearchParams({ Version: '2015-12-01', ...params }).toString();
+  const response = await fetch(base, { method: 'POST', body,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' } });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${params.Action}: ${response.status} ${text}`);
+  return tag ? text.match(new RegExp(`<${tag}>([^<]*)</${tag}>`))[1] : text;
+}
