@@ -39,6 +39,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use berth_agent_protocol::{AgentEvent, AgentInstruction};
 use berth_model::load_balancing::{Target, TargetCall, TargetGroupFacts, TargetState};
+use berth_model::monitoring::AlarmFact;
 use berth_model::views::{Explanation, FleetSummary};
 use berth_model::{ApiError, ArnScope, SimTime};
 use rand_chacha::rand_core::SeedableRng;
@@ -110,6 +111,7 @@ impl ControlPlane {
                 target_groups: BTreeMap::new(),
                 target_calls: VecDeque::new(),
                 listener_rules: Default::default(),
+                alarms: Default::default(),
             },
         }
     }
@@ -172,6 +174,21 @@ impl ControlPlane {
     /// `advancedConfiguration` is checked against it.
     pub fn set_listener_rules(&mut self, arns: impl IntoIterator<Item = String>) {
         self.state.listener_rules = arns.into_iter().collect();
+    }
+
+    /// Every CloudWatch alarm's state at `now` (the region calls this whenever one changes): a
+    /// deployment whose `deploymentConfiguration.alarms` names one in ALARM fails.
+    pub fn set_alarms(&mut self, now: SimTime, alarms: Vec<AlarmFact>) {
+        self.state.now = now;
+        self.state.expire(now);
+        let alarms: BTreeMap<String, AlarmFact> = alarms
+            .into_iter()
+            .map(|fact| (fact.alarm_name.clone(), fact))
+            .collect();
+        if alarms != self.state.alarms {
+            self.state.alarms = alarms;
+            self.state.dirty = true;
+        }
     }
 
     /// What ELB says of a target at `now`: its health, or that it drained.

@@ -1,5 +1,5 @@
 //! Each ELBv2 operation's input and output in the 2015-12-01 shapes, from one list
-//! (`operations!`): adding an operation is a line there, its two shapes and its action.
+//! (`berth_model::service_operations!`): adding an operation is a line there, its two shapes and its action.
 //!
 //! Inputs take every member as optional, so a missing required member is ELB's
 //! `ValidationError` in ELB's words (`actions`) rather than a parse error; members Berth does
@@ -12,55 +12,8 @@ use crate::documents::{
     Tag, TagDescription, TargetDescription, TargetGroup, TargetHealthDescription,
 };
 
-macro_rules! operations {
-    ($($(#[$meta:meta])* $name:ident($input:ident) -> $output:ident, read: $read:literal;)+) => {
-        /// An ELBv2 request.
-        #[derive(Clone, Debug, PartialEq)]
-        pub enum Request {
-            $($(#[$meta])* $name($input),)+
-        }
-
-        /// An ELBv2 response: serialises as the operation's `…Result` members.
-        #[derive(Clone, Debug, PartialEq, Serialize)]
-        #[serde(untagged)]
-        pub enum Response {
-            $($(#[$meta])* $name($output),)+
-        }
-
-        impl Request {
-            /// Every operation's `Action` name.
-            pub const ACTIONS: &'static [&'static str] = &[$(stringify!($name)),+];
-
-            /// The request `action` names, read from `parameters` (any serde form: the
-            /// Query protocol's tree, JSON). `None` for an action Berth does not know.
-            pub fn decode<'de, D: serde::Deserializer<'de>>(
-                action: &str,
-                parameters: D,
-            ) -> Option<Result<Request, D::Error>> {
-                Some(match action {
-                    $(stringify!($name) => $input::deserialize(parameters).map(Request::$name),)+
-                    _ => return None,
-                })
-            }
-
-            /// The operation's name.
-            pub fn action(&self) -> &'static str {
-                match self {
-                    $(Request::$name(_) => stringify!($name),)+
-                }
-            }
-
-            /// True for operations that change nothing (not journalled).
-            pub fn is_read_only(&self) -> bool {
-                match self {
-                    $(Request::$name(_) => $read,)+
-                }
-            }
-        }
-    };
-}
-
-operations! {
+berth_model::service_operations! {
+    "ELBv2";
     /// CreateLoadBalancer.
     CreateLoadBalancer(CreateLoadBalancerInput) -> LoadBalancersOutput, read: false;
     /// DescribeLoadBalancers.

@@ -28,6 +28,7 @@ use berth_agent_protocol::{
     AgentEvent, AgentInstruction, ContainerSpec, InstanceOffer, PortBinding, Status, TaskSpec,
     TaskStateChange,
 };
+use berth_cloudwatch::{CloudWatch, CwError};
 use berth_control_plane::requests::{CreateClusterRequest, RegisterContainerInstanceRequest};
 use berth_control_plane::{ClusterEvent, Config, ControlPlane, Request, Response};
 use berth_elb::{Elb, ElbError, Probe, ProbeOutcome};
@@ -369,7 +370,7 @@ pub struct Simulation {
     cp: ControlPlane,
     now: SimTime,
     timings: Timings,
-    #[serde(with = "pairs")]
+    #[serde(with = "berth_model::pairs")]
     queue: BTreeMap<(SimTime, u64), Pending>,
     /// Where each task's pending reports are in `queue`, so a stop cancels them directly.
     scheduled: BTreeMap<String, Vec<(SimTime, u64)>>,
@@ -419,6 +420,9 @@ pub struct Simulation {
     /// (their answers come back through [`Simulation::probe_answered`]).
     #[serde(skip)]
     external_probes: Vec<Probe>,
+    /// The region's CloudWatch, once anything has used it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cloudwatch: Option<CloudWatch>,
 }
 
 /// What ELB may ask of the fleet: which instances run, and how a virtual container answers.
@@ -511,6 +515,7 @@ impl Simulation {
             ec2_instances: BTreeMap::new(),
             addresses: BTreeMap::new(),
             external_probes: Vec::new(),
+            cloudwatch: None,
         }
     }
 
@@ -782,6 +787,50 @@ impl Simulation {
         self.cp.set_listener_rules(rules);
         self.pump();
         outcome
+    }
+
+    /// Sends a CloudWatch request now; ECS hears of the alarms' states at once.
+    pub fn cloudwatch_request(
+        &mut self,
+        request: berth_cloudwatch::Request,
+    ) -> Result<berth_cloudwatch::Response, CwError> {
+        let cloudwatch = self
+            .cloudwatch
+            .get_or_insert_with(|| CloudWatch::new(self.cp.region(), self.cp.account()));
+        let outcome = cloudwatch.handle(request, self.now);
+        self.tell_alarms();
+        self.pump();
+        outcome
+    }
+
+    /// The region's CloudWatch, once anything has used it.
+    pub fn cloudwatch(&self) -> Option<&CloudWatch> {
+        self.cloudwatch.as_ref()
+    }
+
+    /// Tells ECS every alarm's state, and logs each change. The changes run no actions yet:
+    /// the Auto Scaling policies an alarm may name come with Service Auto Scaling.
+    fn tell_alarms(&mut self) {
+        let Some(cloudwatch) = &mut self.cloudwatch else {
+            return;
+        };
+        while let Some(change) = cloudwatch.poll_change() {
+            if self.keep_log {
+                // As EventBridge delivers it.
+                let detail = serde_json::json!({
+                    "alarmName": change.alarm_name,
+                    "state": {"value": change.new, "reason": change.reason},
+                    "previousState": {"value": change.old},
+                });
+                self.log.push(ClusterEvent {
+                    time: change.at,
+                    detail_type: "CloudWatch Alarm State Change",
+                    resources: vec![change.alarm_arn],
+                    detail: berth_control_plane::EventDetail::Json(detail),
+                });
+            }
+        }
+        self.cp.set_alarms(self.now, cloudwatch.alarm_facts());
     }
 
     /// Runs `f` on the ELB (if any has been used) and the fleet as ELB sees it.
@@ -1171,7 +1220,8 @@ impl Simulation {
     pub fn next_wakeup(&mut self) -> Option<SimTime> {
         let report = self.queue.keys().next().map(|(at, _)| *at);
         let elb = self.elb.as_ref().and_then(Elb::poll_timeout);
-        [report, self.cp.poll_timeout(), elb]
+        let cloudwatch = self.cloudwatch.as_ref().and_then(CloudWatch::poll_timeout);
+        [report, self.cp.poll_timeout(), elb, cloudwatch]
             .into_iter()
             .flatten()
             .min()
@@ -1197,6 +1247,13 @@ impl Simulation {
         if let Some(elb) = &mut self.elb {
             if elb.poll_timeout().is_some_and(|at| at <= self.now) {
                 elb.handle_timeout(self.now);
+                self.pump();
+            }
+        }
+        if let Some(cloudwatch) = &mut self.cloudwatch {
+            if cloudwatch.poll_timeout().is_some_and(|at| at <= self.now) {
+                cloudwatch.handle_timeout(self.now);
+                self.tell_alarms();
                 self.pump();
             }
         }
@@ -1764,31 +1821,6 @@ fn format1_happenings(change: &TaskStateChange, launching: bool) -> Vec<Happenin
         happenings.push(Happening::Stopped);
     }
     happenings
-}
-
-/// A map with keys JSON cannot use as object keys, written as a list of pairs.
-mod pairs {
-    use std::collections::BTreeMap;
-
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub(super) fn serialize<K: Serialize, V: Serialize, S: Serializer>(
-        map: &BTreeMap<K, V>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(map.iter())
-    }
-
-    pub(super) fn deserialize<'de, K, V, D>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
-    where
-        K: Deserialize<'de> + Ord,
-        V: Deserialize<'de>,
-        D: Deserializer<'de>,
-    {
-        Ok(Vec::<(K, V)>::deserialize(deserializer)?
-            .into_iter()
-            .collect())
-    }
 }
 
 /// An image reference as Docker resolves it: Docker Hub unless the first part names a host.

@@ -30,6 +30,9 @@
 //! `:PORT`) RPS requests a second;
 //! `traffic` logs what each load balancer and target has counted so far
 //! (`requests/target 5xx/ELB 5xx`).
+//! `cloudwatch OPERATION JSON` is a CloudWatch call (`cloudwatch put-metric-alarm
+//! {"AlarmName": ...}`, members as the AWS CLI's `--cli-input-json` writes them); alarm state
+//! changes are logged as `alarm NAME OLD -> NEW (reason)`.
 
 use berth_control_plane::{ClusterEvent, Request};
 use berth_model::SimTime;
@@ -289,6 +292,25 @@ impl Runner {
                     self.log.push(format!("{stamp} ! {error}"));
                 }
             }
+            "cloudwatch" => {
+                let (operation, rest) =
+                    rest.split_once(char::is_whitespace).unwrap_or((rest, "{}"));
+                let Some((body, _)) = split_json(rest.trim()) else {
+                    return self.fail(number, format!("cloudwatch {operation} needs a JSON body"));
+                };
+                self.log
+                    .push(format!("{stamp} > cloudwatch {operation} {body}"));
+                let operation = berth_model::inputs::operation_name(operation);
+                let Some(decoded) = berth_cloudwatch::Request::decode(&operation, &body) else {
+                    return self.fail(number, format!("cloudwatch has no operation {operation}"));
+                };
+                let outcome = decoded
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| self.sim.cloudwatch_request(r).map_err(|e| e.to_string()));
+                if let Err(error) = outcome {
+                    self.log.push(format!("{stamp} ! {error}"));
+                }
+            }
             operation => {
                 let Some((body, _)) = split_json(rest) else {
                     return self.fail(number, format!("{operation} needs a JSON body"));
@@ -476,6 +498,13 @@ fn summarise(event: &ClusterEvent) -> String {
             }
             line
         }
+        "CloudWatch Alarm State Change" => format!(
+            "alarm {} {} -> {} ({})",
+            text("alarmName"),
+            d["previousState"]["value"].as_str().unwrap_or(""),
+            d["state"]["value"].as_str().unwrap_or(""),
+            d["state"]["reason"].as_str().unwrap_or("")
+        ),
         "Berth Target Health" => {
             let group = text("targetGroupArn");
             let name = group.rsplit('/').nth(1).unwrap_or("");

@@ -15,6 +15,8 @@
 //!   members left out), for the page's export.
 //! - [`instance_types`]: EC2 instance types as ECS sees them (CPU units, registered memory, ENIs).
 //! - [`locate`]: the line and column of a JSON path in the typed text (for the editor).
+//! - `service_operations!`: an AWS service's operations from one list (ELB, CloudWatch).
+//! - [`pairs`]: maps with struct keys as lists of pairs in JSON.
 //! - [`overrides`]: RunTask/StartTask overrides, and the sizes they change.
 //! - [`placement`]: placement constraints and strategies in AWS's shape.
 //! - [`resources`]: clusters, container instances, tasks and containers in AWS's shape.
@@ -33,8 +35,11 @@ pub mod instance_types;
 pub mod load_balancing;
 pub mod locate;
 pub mod messages;
+pub mod monitoring;
 pub mod network;
+mod operations;
 pub mod overrides;
+pub mod pairs;
 pub mod parse;
 pub mod placement;
 pub mod problem;

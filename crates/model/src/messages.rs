@@ -234,6 +234,15 @@ pub const OPERATIONS_UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("shift-failed-hook", ClientException, "a lifecycle hook at {} failed"),
     ("shift-failed-hook-timeout", ClientException, "a lifecycle hook at {} timed out"),
     ("shift-failed-stopped", ClientException, "it was stopped by StopServiceDeployment"),
+    ("shift-failed-alarm", ClientException, "the CloudWatch alarm(s) {} went into ALARM"),
+    ("shift-rollback-alarm", ClientException, "ECS deployment rolling back: (deployment {}) the CloudWatch alarm(s) {} went into ALARM."),
+    // Deployment alarms (ECS_SINCE_2024 §1.5: what fails and that it rolls back is documented,
+    // the words are not).
+    ("alarm-failed", ClientException, "ECS deployment alarms: the CloudWatch alarm(s) {} went into ALARM."),
+    ("deployment-failed-alarm", ClientException, "(service {}) (deployment {}) deployment failed: the CloudWatch alarm(s) {} went into ALARM."),
+    ("alarm-rollback", ClientException, "ECS deployment alarms: rolling back to deploymentId {}."),
+    ("alarms-controller", InvalidParameterException, "Deployment alarms require the ECS deployment controller."),
+    ("alarms-names", InvalidParameterException, "deploymentConfiguration.alarms.alarmNames must name at least one alarm when enable is true."),
     ("shift-rolled-back", ClientException, "(service {}) (deployment {}) rolled back: production traffic is on the earlier service revision again."),
     ("shift-no-source", ClientException, "ECS deployment failed: there is no earlier service revision to roll back to."),
     ("hook-awaiting-action", ClientException, "(service {}) deployment {} is paused at {}: lifecycle hook {} is awaiting action."),
@@ -454,6 +463,68 @@ pub fn elb_unconfirmed(key: &str, args: &[&dyn std::fmt::Display]) -> (&'static 
         .find(|(k, _, _)| *k == key)
         .expect("every unconfirmed ELB key used in the code is in the table");
     (code, fill(template, args))
+}
+
+// Amazon CloudWatch (crates/cloudwatch).
+
+/// CloudWatch texts we could not confirm from a real response: `(key, error shape, template)`;
+/// the shape is `-` for a text that is not an error (an alarm's state reason, a history
+/// summary). CloudWatch's errors are its own shapes, hence a table beside [`ELB_UNCONFIRMED`].
+pub const CLOUDWATCH_UNCONFIRMED: &[(&str, &str, &str)] = &[
+    // The protocol's framework.
+    ("cw-unknown-operation", "UnknownOperationException", "The operation {} is not known to CloudWatch."),
+    ("cw-body", "SerializationException", "The request body could not be read: {}"),
+    ("cw-protocol", "SerializationException", "A CloudWatch request is POST /service/GraniteServiceVersion20100801/operation/<Operation> with the header smithy-protocol: rpc-v2-cbor and a CBOR body."),
+    // Members.
+    ("cw-missing", "MissingRequiredParameterException", "The parameter {} is required."),
+    ("cw-invalid-value", "InvalidParameterValueException", "The value {} for parameter {} is invalid."),
+    ("cw-length", "ValidationException", "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must have length between {} and {}"),
+    ("cw-too-many", "InvalidParameterValueException", "The collection {} must not have more than {} members."),
+    ("cw-period", "InvalidParameterValueException", "The parameter {} must be 10, 20, 30 or a multiple of 60."),
+    ("cw-evaluation-window", "InvalidParameterValueException", "The product of Period and EvaluationPeriods must not be greater than {} seconds."),
+    ("cw-datapoints-to-alarm", "InvalidParameterValueException", "DatapointsToAlarm ({}) must be between 1 and EvaluationPeriods ({})."),
+    ("cw-statistic-one", "InvalidParameterCombinationException", "Exactly one of the parameters Statistic and ExtendedStatistic must be specified."),
+    ("cw-metric-math", "InvalidParameterCombinationException", "Berth does not evaluate metric math (Metrics): give MetricName, Namespace and Statistic."),
+    ("cw-anomaly-band", "InvalidParameterCombinationException", "Berth does not compute anomaly detection bands (ThresholdMetricId and the band comparison operators)."),
+    ("cw-names-and-prefix", "InvalidParameterCombinationException", "The parameters AlarmNames and AlarmNamePrefix are mutually exclusive and you have specified both."),
+    ("cw-next-token", "InvalidNextToken", "The service returned an invalid NextToken."),
+    ("cw-delete-not-found", "ResourceNotFound", "The alarm(s) {} could not be found; no alarms were deleted."),
+    ("cw-alarm-not-found", "ResourceNotFound", "Alarm {} not found"),
+    ("cw-reason-data-json", "InvalidFormatFault", "StateReasonData was not syntactically valid JSON"),
+    ("cw-timestamp-range", "InvalidParameterValueException", "The parameter {} must specify a time no more than two weeks in the past and no more than two hours in the future."),
+    ("cw-datum-exclusive", "InvalidParameterCombinationException", "The parameters Value, StatisticValues and Values of MetricData.member.{} are mutually exclusive and you have specified more than one."),
+    ("cw-values-counts", "InvalidParameterValueException", "The parameters MetricData.member.{}.Values and MetricData.member.{}.Counts must be of the same size."),
+    ("cw-start-after-end", "InvalidParameterValueException", "The parameter StartTime must be less than the parameter EndTime."),
+    ("cw-statistics-one", "InvalidParameterCombinationException", "Exactly one of the parameters Statistics and ExtendedStatistics must be specified."),
+    ("cw-too-many-datapoints", "InvalidParameterCombinationException", "You have requested up to {} datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range."),
+    // State reasons and history. (CloudWatch's `missing` also looks further back for data than
+    // the evaluation periods; Berth does not.)
+    ("cw-reason-created", "-", "Unchecked: Initial alarm creation"),
+    ("cw-reason-insufficient", "-", "Insufficient Data: {} {} unknown."),
+    ("cw-reason-no-data", "-", "Threshold Crossed: no datapoints were received for {} {} and {} missing {} treated as [{}]."),
+    ("cw-reason-crossed-one", "-", "Threshold Crossed: 1 datapoint [{}] {} {}{} the threshold ({})."),
+    ("cw-reason-crossed-of", "-", "Threshold Crossed: {} out of the last {} datapoints [{}] {} {}{} the threshold ({}) (minimum {} datapoints for {} transition)."),
+    ("cw-history-state", "-", "Alarm updated from {} to {}"),
+    ("cw-history-created", "-", "Alarm \"{}\" created"),
+    ("cw-history-updated", "-", "Alarm \"{}\" updated"),
+    ("cw-history-deleted", "-", "Alarm \"{}\" deleted"),
+];
+
+/// A [`CLOUDWATCH_UNCONFIRMED`] entry: its error shape and its text.
+pub fn cloudwatch_unconfirmed(
+    key: &str,
+    args: &[&dyn std::fmt::Display],
+) -> (&'static str, String) {
+    let (_, shape, template) = CLOUDWATCH_UNCONFIRMED
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .expect("every unconfirmed CloudWatch key used in the code is in the table");
+    (shape, fill(template, args))
+}
+
+/// A [`CLOUDWATCH_UNCONFIRMED`] text.
+pub fn cloudwatch_text(key: &str, args: &[&dyn std::fmt::Display]) -> String {
+    cloudwatch_unconfirmed(key, args).1
 }
 
 /// A name longer than 32 characters ([REAL] terraform#11699, cfn-lint#3259): `what` is
@@ -839,6 +910,14 @@ pub const TAG_KEY_RESERVED: &str = "Tag key must not start with aws:";
 /// deployment's rolloutStateReason (DG ecs_cwe_events example).
 pub const CIRCUIT_BREAKER_EVENT_REASON: &str =
     "ECS deployment circuit breaker: task failed to start.";
+
+/// UNCONFIRMED: how long ECS watches a ROLLING deployment's alarms after steady state
+/// before it COMPLETES. ECS "computes this time period based on the alarm configuration";
+/// Berth takes the longest look-back (`Period` × `EvaluationPeriods`, in seconds) of the
+/// deployment's alarms, none for alarms CloudWatch does not have.
+pub fn deployment_alarm_bake_ms(windows_seconds: &[u64]) -> u64 {
+    windows_seconds.iter().copied().max().unwrap_or(0) * 1000
+}
 
 /// UNCONFIRMED: the service back-off's schedule, which ECS does not document beyond its
 /// 15-minute ceiling: it begins after this many tasks in a row failed to start ...

@@ -356,9 +356,9 @@ pub struct DeploymentConfiguration {
     /// Lower bound on healthy tasks, as a percentage of desiredCount (rounded up).
     #[serde(default = "default_minimum_healthy_percent")]
     pub minimum_healthy_percent: u32,
-    /// Alarms (accepted, not used).
+    /// The CloudWatch alarms that fail a deployment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alarms: Option<serde_json::Value>,
+    pub alarms: Option<DeploymentAlarms>,
     /// ROLLING (when absent), BLUE_GREEN, LINEAR or CANARY.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<DeploymentStrategy>,
@@ -374,6 +374,21 @@ pub struct DeploymentConfiguration {
     /// CANARY's first step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canary_configuration: Option<CanaryConfiguration>,
+}
+
+/// `deploymentConfiguration.alarms`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentAlarms {
+    /// The alarms ECS watches.
+    #[serde(default)]
+    pub alarm_names: Vec<String>,
+    /// Whether ECS watches them.
+    #[serde(default)]
+    pub enable: bool,
+    /// Whether a deployment they fail rolls back to the last completed one.
+    #[serde(default)]
+    pub rollback: bool,
 }
 
 /// `deploymentConfiguration.lifecycleHooks[]`.

@@ -31,6 +31,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use berth_api::cloudwatch::{error_reply, CwReply, Protocol};
 use berth_fleet_sim::Simulation;
 use berth_model::views::{ClockRequest, ExplainRequest, LoadBalancingRequest, SummaryRequest};
 use berth_model::{ApiError, SimTime};
@@ -366,6 +367,29 @@ impl Engine {
         (reply.status, reply.body, request_id)
     }
 
+    /// One CloudWatch call in `protocol`: the reply and the request id.
+    fn call_cloudwatch(
+        &mut self,
+        region: &str,
+        protocol: Protocol,
+        operation: &str,
+        body: &[u8],
+    ) -> (CwReply, String) {
+        self.requests += 1;
+        let request_id = berth_api::request_id((u128::from(wall_clock()) << 64) | self.requests);
+        let outcome = self.guarded(|world, journal, wall| {
+            world.call_cloudwatch(wall, journal, region, protocol, operation, body)
+        });
+        let reply = match outcome {
+            Ok(answer) => berth_api::cloudwatch::reply(protocol, &answer),
+            Err(error) => berth_api::cloudwatch::error_reply(
+                protocol,
+                &berth_cloudwatch::CwError::new("InternalServiceFault", format!("{error:#}")),
+            ),
+        };
+        (reply, request_id)
+    }
+
     /// One API call: `(status, body, request id)`.
     fn call(&mut self, region: &str, target: Option<&str>, body: &[u8]) -> (u16, String, String) {
         self.requests += 1;
@@ -396,6 +420,20 @@ fn lock(engine: &Shared) -> std::sync::MutexGuard<'_, Engine> {
 async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let target = text("x-amz-target");
+    // CloudWatch's JSON 1.0 names its operation in X-Amz-Target with its own prefix.
+    if let Some(operation) =
+        target.and_then(|t| t.strip_prefix(berth_api::cloudwatch::TARGET_PREFIX))
+    {
+        let (reply, request_id) = {
+            let mut engine = lock(&engine);
+            let region = text("authorization")
+                .and_then(berth_api::region_of)
+                .map(str::to_owned)
+                .unwrap_or_else(|| engine.options.default_region.clone());
+            engine.call_cloudwatch(&region, Protocol::Json, operation, &body)
+        };
+        return cloudwatch_response(reply, request_id);
+    }
     // ECS names its operation in X-Amz-Target; ELBv2 (the Query protocol) sends a form.
     let form = target.is_none()
         && text("content-type").is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
@@ -427,6 +465,68 @@ async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> R
     );
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert("x-amzn-requestid", value);
+    }
+    response
+}
+
+/// CloudWatch on Smithy RPC v2 CBOR: `POST /service/{service}/operation/{operation}`.
+async fn cloudwatch(
+    State(engine): State<Shared>,
+    axum::extract::Path((service, operation)): axum::extract::Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let path = format!("/service/{service}/operation/{operation}");
+    // The protocol requires its header and forbids X-Amz-Target.
+    let framed = text("smithy-protocol") == Some(berth_api::cloudwatch::PROTOCOL)
+        && text("x-amz-target").is_none()
+        && text("x-amzn-target").is_none();
+    let (reply, request_id) = match berth_api::cloudwatch::operation_of(&path) {
+        Some(operation) if framed => {
+            let mut engine = lock(&engine);
+            let region = text("authorization")
+                .and_then(berth_api::region_of)
+                .map(str::to_owned)
+                .unwrap_or_else(|| engine.options.default_region.clone());
+            engine.call_cloudwatch(&region, Protocol::Cbor, operation, &body)
+        }
+        _ => {
+            let error = berth_cloudwatch::guessed("cw-protocol", &[]);
+            (error_reply(Protocol::Cbor, &error), String::new())
+        }
+    };
+    let mut response = cloudwatch_response(reply, request_id);
+    response.headers_mut().insert(
+        "smithy-protocol",
+        HeaderValue::from_static(berth_api::cloudwatch::PROTOCOL),
+    );
+    response
+}
+
+/// A CloudWatch reply as HTTP.
+fn cloudwatch_response(reply: CwReply, request_id: String) -> Response {
+    let mut response = (
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        reply.body,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    match reply.content_type {
+        Some(content_type) => {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        None => {
+            headers.remove(header::CONTENT_TYPE);
+        }
+    }
+    for (name, value) in [
+        ("x-amzn-requestid", Some(request_id)),
+        ("x-amzn-query-error", reply.query_error),
+    ] {
+        if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(name, value);
+        }
     }
     response
 }
@@ -752,6 +852,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         .route("/berth/fleet", post(fleet))
         .route("/berth/summary", post(summary))
         .route("/berth/load-balancers", post(load_balancers))
+        .route("/service/{service}/operation/{operation}", post(cloudwatch))
         .fallback(get(files))
         // Bodies up to 16 MiB reach berth-api, which refuses those over its limit in ECS's shape.
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))

@@ -291,7 +291,7 @@ fn bad_elb_requests_get_elb_errors() {
     let ghost_listener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/ghost/0123456789abcdef/0123456789abcdef";
     let ghost_rule = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/ghost/0123456789abcdef/0123456789abcdef/0123456789abcdef";
     let mut cases: Vec<(String, String)> = Vec::new();
-    for action in berth_elb::Request::ACTIONS {
+    for action in berth_elb::Request::OPERATIONS {
         let mut add = |label: &str, rest: &str| {
             cases.push((
                 format!("{action} {label}"),

@@ -63,6 +63,14 @@ pub enum What {
         /// The form-encoded body.
         body: String,
     },
+    /// A CloudWatch operation that changes something, and its input as JSON (read from the
+    /// protocol's CBOR).
+    CloudWatchRequest {
+        /// `PutMetricAlarm`, `SetAlarmState`, ...
+        operation: String,
+        /// Its input as JSON.
+        input: String,
+    },
     /// An ECS operation that changes something, and its JSON body.
     Request {
         /// `RunTask`, `CreateService`, ...
@@ -105,6 +113,9 @@ impl Entry {
             ),
             What::Request { operation, body } => ("request", operation.clone(), body.clone()),
             What::ElbRequest { body } => ("elb-request", String::new(), body.clone()),
+            What::CloudWatchRequest { operation, input } => {
+                ("cloudwatch-request", operation.clone(), input.clone())
+            }
         }
     }
 
@@ -152,6 +163,10 @@ impl Entry {
             "served" => What::Served(serde_json::from_str(body).ok()?),
             "elb-request" => What::ElbRequest {
                 body: body.to_owned(),
+            },
+            "cloudwatch-request" => What::CloudWatchRequest {
+                operation: operation.to_owned(),
+                input: body.to_owned(),
             },
             "request" => What::Request {
                 operation: operation.to_owned(),

@@ -88,6 +88,8 @@ pub enum Answer {
     Ecs(Result<Response, ApiError>),
     /// Elastic Load Balancing's.
     Elb(Result<berth_elb::Response, berth_elb::ElbError>),
+    /// CloudWatch's.
+    CloudWatch(Result<berth_cloudwatch::Response, berth_cloudwatch::CwError>),
 }
 
 impl Answer {
@@ -95,7 +97,7 @@ impl Answer {
     pub fn ecs(self) -> Option<Result<Response, ApiError>> {
         match self {
             Answer::Ecs(answer) => Some(answer),
-            Answer::Elb(_) => None,
+            _ => None,
         }
     }
 
@@ -103,7 +105,17 @@ impl Answer {
     pub fn elb(self) -> Option<Result<berth_elb::Response, berth_elb::ElbError>> {
         match self {
             Answer::Elb(answer) => Some(answer),
-            Answer::Ecs(_) => None,
+            _ => None,
+        }
+    }
+
+    /// CloudWatch's answer (`None` for another service's).
+    pub fn cloudwatch(
+        self,
+    ) -> Option<Result<berth_cloudwatch::Response, berth_cloudwatch::CwError>> {
+        match self {
+            Answer::CloudWatch(answer) => Some(answer),
+            _ => None,
         }
     }
 }
@@ -259,6 +271,13 @@ impl World {
                 berth_api::elb::decode(body.as_bytes())
                     .and_then(|call| sim.elb_request(call.request)),
             )),
+            What::CloudWatchRequest { operation, input } => {
+                let input = serde_json::from_str(input).unwrap_or_default();
+                Some(Answer::CloudWatch(
+                    berth_api::cloudwatch::decode_json(operation, &input)
+                        .and_then(|request| sim.cloudwatch_request(request)),
+                ))
+            }
         }
     }
 
@@ -516,6 +535,39 @@ impl World {
             .and_then(Answer::elb)
             .expect("an ELB request has ELB's answer");
         Ok((action, answer))
+    }
+
+    /// A CloudWatch operation in `region` (in either of its protocols, which name the
+    /// operation): a read is answered from the region as it is now, a write is journalled (its
+    /// input as JSON) and applied. `Err` is the host's journal failing.
+    pub fn call_cloudwatch(
+        &mut self,
+        wall: u64,
+        journal: &mut impl Journal,
+        region: &str,
+        protocol: berth_api::cloudwatch::Protocol,
+        operation: &str,
+        body: &[u8],
+    ) -> Result<Result<berth_cloudwatch::Response, berth_cloudwatch::CwError>, String> {
+        let call = match berth_api::cloudwatch::decode(protocol, operation, body) {
+            Ok(call) => call,
+            Err(error) => return Ok(Err(error)),
+        };
+        let now = self.clock.now(wall);
+        self.ensure_region(journal, region, now)?;
+        self.catch_up(wall);
+        if call.request.is_read_only() {
+            let sim = self.regions.get_mut(region).expect("ensured above");
+            return Ok(sim.cloudwatch_request(call.request));
+        }
+        let what = What::CloudWatchRequest {
+            operation: call.operation.to_owned(),
+            input: call.input.to_string(),
+        };
+        let outcome = self.record(journal, region, now, what)?;
+        Ok(outcome
+            .and_then(Answer::cloudwatch)
+            .expect("a CloudWatch request has CloudWatch's answer"))
     }
 
     /// `/berth/fleet`: a [`FleetAction`] on the default region's virtual world, journalled

@@ -122,6 +122,9 @@ fn full(cp: &State, cluster: &str, record: &ServiceRecord, h: &History) -> Value
         "failureCount": failures,
         "threshold": crate::engine::deployments::breaker_threshold(breaker, record.doc.desired_count),
     });
+    if let Some(alarms) = crate::engine::alarms::document(h) {
+        value["alarms"] = alarms;
+    }
     if let Some(rollback) = &h.rollback {
         value["rollback"] = rollback.clone();
     }
@@ -298,9 +301,7 @@ fn find(cp: &State, arn: &str) -> Result<(String, String, usize), ApiError> {
     };
     let (cluster, service) = parse(arn, "service-deployment").ok_or_else(not_found)?;
     let index = cp
-        .clusters
-        .get(&cluster)
-        .and_then(|c| c.services.get(&service))
+        .service(&cluster, &service)
         .and_then(|record| record.history.iter().position(|h| h.arn == arn))
         .ok_or_else(not_found)?;
     Ok((cluster, service, index))
@@ -322,11 +323,7 @@ pub(super) fn stop(
     }
     let arn = request.service_deployment_arn.unwrap_or_default();
     let (cluster, service, index) = find(cp, &arn)?;
-    let record = cp
-        .clusters
-        .get_mut(&cluster)
-        .and_then(|c| c.services.get_mut(&service))
-        .expect("found");
+    let record = cp.service_mut(&cluster, &service).expect("found");
     let h = &record.history[index];
     let primary = record.doc.deployments.first().map(|d| d.id.as_str());
     let target = record.last_completed.clone();
@@ -408,11 +405,7 @@ pub(super) fn continue_deployment(
     let arn = request.service_deployment_arn.unwrap_or_default();
     let hook_id = request.hook_id.unwrap_or_default();
     let (cluster, service, index) = find(cp, &arn)?;
-    let record = cp
-        .clusters
-        .get_mut(&cluster)
-        .and_then(|c| c.services.get_mut(&service))
-        .expect("found");
+    let record = cp.service_mut(&cluster, &service).expect("found");
     let h = &mut record.history[index];
     let status = h.status.clone();
     let run = h

@@ -346,11 +346,7 @@ pub(super) fn update(
         )?;
     }
     let cluster_name = cluster_name(request.cluster.as_deref());
-    let record = cp
-        .clusters
-        .get_mut(&cluster_name)
-        .and_then(|c| c.services.get_mut(&name))
-        .expect("checked above");
+    let record = cp.service_mut(&cluster_name, &name).expect("checked above");
     if let Some(desired) = request.desired_count {
         record.doc.desired_count = desired_count(desired)?;
         if let Some(primary) = record.doc.deployments.first_mut() {

@@ -135,9 +135,7 @@ pub(super) fn create(
         tags: request.tags.unwrap_or_default(),
     };
     let id = set.id.clone();
-    cp.clusters
-        .get_mut(&cluster)
-        .and_then(|c| c.services.get_mut(&service))
+    cp.service_mut(&cluster, &service)
         .expect("found above")
         .doc
         .task_sets
@@ -230,9 +228,7 @@ fn change(
     edit: impl FnOnce(&mut TaskSet) -> Result<(), ApiError>,
 ) -> Result<String, ApiError> {
     let record = cp
-        .clusters
-        .get_mut(cluster)
-        .and_then(|c| c.services.get_mut(service))
+        .service_mut(cluster, service)
         .expect("checked by the caller");
     let index = find(&record.doc.task_sets, given.unwrap_or(""))
         .filter(|&i| record.doc.task_sets[i].status != TaskSetStatus::Draining)
@@ -276,11 +272,7 @@ pub(super) fn update_primary(
 ) -> Result<Response, ApiError> {
     let (cluster, service) =
         external_service(cp, request.cluster.as_deref(), request.service.as_deref())?;
-    let record = cp
-        .clusters
-        .get_mut(&cluster)
-        .and_then(|c| c.services.get_mut(&service))
-        .expect("checked above");
+    let record = cp.service_mut(&cluster, &service).expect("checked above");
     let index = find(
         &record.doc.task_sets,
         request.primary_task_set.as_deref().unwrap_or(""),

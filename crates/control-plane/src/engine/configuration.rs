@@ -84,6 +84,14 @@ pub(crate) fn check(config: &DeploymentConfiguration, context: &Context) -> Resu
             return Err(messages::operation_error("breaker-threshold-value", &[]));
         }
     }
+    if let Some(alarms) = &config.alarms {
+        if context.external {
+            return Err(messages::operation_error("alarms-controller", &[]));
+        }
+        if alarms.enable && alarms.alarm_names.is_empty() {
+            return Err(messages::operation_error("alarms-names", &[]));
+        }
+    }
     let strategy = strategy(config);
     if !strategy.is_known() {
         return Err(enum_error(

@@ -5,7 +5,9 @@
 use crate::records::history::{History, Shift};
 use crate::records::timers::Wake;
 use crate::records::{last_segment, Out, ServiceRecord, State};
-use berth_model::resources::{Deployment, DeploymentCircuitBreaker, ServiceEvent};
+use berth_model::resources::{
+    Deployment, DeploymentCircuitBreaker, DeploymentConfiguration, ServiceEvent,
+};
 use berth_model::states::{
     DeploymentStatus, RolloutState, ServiceDeploymentLifecycleStage, ServiceDeploymentStatus,
     ThresholdType,
@@ -33,9 +35,7 @@ pub(crate) fn deploy(
 ) {
     let id = deployment_id(cp);
     let record = cp
-        .clusters
-        .get_mut(cluster)
-        .and_then(|c| c.services.get_mut(service))
+        .service_mut(cluster, service)
         .expect("the service exists");
     // A rollback returns to the completed revision's network configuration too.
     if rollback_of.is_some() {
@@ -209,6 +209,8 @@ pub(crate) fn started(
         rolled_back_by: None,
         tripped: false,
         shift,
+        triggered_alarms: Vec::new(),
+        alarm_bake_until: None,
     };
     if !rollback {
         record.history.push(history);
@@ -268,8 +270,10 @@ pub(crate) fn rollback_reason(
     key: &str,
     id: &str,
     stage: &ServiceDeploymentLifecycleStage,
+    alarms: &[String],
 ) -> String {
     match key {
+        "alarm" => messages::operation_text("shift-rollback-alarm", &[&id, &alarms.join(", ")]),
         "hook-failed" => messages::operation_text("shift-rollback-hook-failed", &[&id, &stage]),
         "hook-timed-out" => {
             messages::operation_text("shift-rollback-hook-timed-out", &[&id, &stage])
@@ -312,7 +316,7 @@ pub(crate) fn begin_rollback(
         return;
     }
     shift.rollback = Some(key.to_owned());
-    let reason = rollback_reason(key, &h.id, &shift.stage);
+    let reason = rollback_reason(key, &h.id, &shift.stage, &h.triggered_alarms);
     let stage = shift.stage.clone();
     if source_revision.is_some() {
         h.status = ServiceDeploymentStatus::RollbackInProgress;
@@ -335,6 +339,9 @@ pub(crate) fn begin_rollback(
         "hook-failed" => messages::operation_text("shift-failed-hook", &[&stage]),
         "hook-timed-out" => messages::operation_text("shift-failed-hook-timeout", &[&stage]),
         "stopped" => messages::operation_text("shift-failed-stopped", &[]),
+        "alarm" => {
+            messages::operation_text("shift-failed-alarm", &[&h.triggered_alarms.join(", ")])
+        }
         _ => String::new(),
     };
     let message = if why.is_empty() {
@@ -372,15 +379,17 @@ pub(crate) fn completed(record: &mut ServiceRecord, id: &str, now: SimTime) {
     }
 }
 
-/// A deployment's circuit breaker tripped; without a rollback it stops there.
-pub(crate) fn tripped(
+/// A deployment failed (its circuit breaker tripped, if `breaker`); without a rollback it
+/// stops there.
+pub(crate) fn failed(
     record: &mut ServiceRecord,
     id: &str,
     now: SimTime,
     rollback: bool,
     reason: &str,
+    breaker: bool,
 ) {
-    // A rollback whose own deployment trips has failed.
+    // A rollback whose own deployment fails has failed.
     if let Some(parent) = record.history.iter_mut().find(|h| {
         h.rolled_back_by.as_deref() == Some(id)
             && h.status == ServiceDeploymentStatus::RollbackInProgress
@@ -392,7 +401,7 @@ pub(crate) fn tripped(
         return;
     }
     if let Some(h) = record.history.iter_mut().find(|h| h.id == id) {
-        h.tripped = true;
+        h.tripped |= breaker;
         h.status_reason = Some(reason.to_owned());
         h.updated_at = now;
         if !rollback {
@@ -596,6 +605,22 @@ pub(crate) fn judge(
     }
 }
 
+/// A service's record and the index of its deployment `deployment` in `deployments`.
+fn deployment_of<'s>(
+    cp: &'s mut State,
+    cluster_name: &str,
+    service_name: &str,
+    deployment: &str,
+) -> Option<(&'s mut ServiceRecord, usize)> {
+    let record = cp.service_mut(cluster_name, service_name)?;
+    let index = record
+        .doc
+        .deployments
+        .iter()
+        .position(|d| d.id == deployment)?;
+    Some((record, index))
+}
+
 /// Counts a failed task of a deployment for its circuit breaker (tasks that never ran and
 /// tasks that failed their health checks alike); only the first kind feeds the launch
 /// back-off (`never_ran`). A tripped breaker fails the deployment and may roll it back.
@@ -607,19 +632,7 @@ pub(crate) fn count_failed_task(
     deployment: &str,
     never_ran: bool,
 ) {
-    let Some(record) = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
-    else {
-        return;
-    };
-    let Some(index) = record
-        .doc
-        .deployments
-        .iter()
-        .position(|d| d.id == deployment)
-    else {
+    let Some((record, index)) = deployment_of(cp, cluster_name, service_name, deployment) else {
         return;
     };
     let verdict = judge(record, &record.doc.deployments[index], never_ran, now);
@@ -655,49 +668,135 @@ pub(crate) fn count_failed_task(
             );
         }
     }
-    if !verdict.trips {
-        return;
+    if verdict.trips {
+        fail(
+            cp,
+            now,
+            cluster_name,
+            service_name,
+            deployment,
+            &Failure::CircuitBreaker,
+        );
     }
-    let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
-        .expect("found above");
+}
+
+/// Why a deployment failed.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Failure {
+    /// Its circuit breaker tripped.
+    CircuitBreaker,
+    /// These of its deployment alarms went into ALARM.
+    Alarms(Vec<String>),
+}
+
+impl Failure {
+    /// Whether the configuration rolls a deployment failed so back.
+    fn rolls_back(&self, config: &DeploymentConfiguration) -> bool {
+        match self {
+            Failure::CircuitBreaker => config.deployment_circuit_breaker.rollback,
+            Failure::Alarms(_) => config.alarms.as_ref().is_some_and(|a| a.rollback),
+        }
+    }
+
+    /// The deployment's `rolloutStateReason` (and the history's `statusReason`).
+    fn reason(&self) -> String {
+        match self {
+            Failure::CircuitBreaker => messages::CIRCUIT_BREAKER_FAILED.into(),
+            Failure::Alarms(names) => {
+                messages::operation_text("alarm-failed", &[&names.join(", ")])
+            }
+        }
+    }
+
+    /// The SERVICE_DEPLOYMENT_FAILED event's reason.
+    fn event_reason(&self) -> String {
+        match self {
+            Failure::CircuitBreaker => messages::CIRCUIT_BREAKER_EVENT_REASON.into(),
+            Failure::Alarms(_) => self.reason(),
+        }
+    }
+
+    /// The service event.
+    fn event(&self, service: &str, id: &str) -> String {
+        match self {
+            Failure::CircuitBreaker => {
+                messages::operation_text("deployment-failed", &[&service, &id])
+            }
+            Failure::Alarms(names) => messages::operation_text(
+                "deployment-failed-alarm",
+                &[&service, &id, &names.join(", ")],
+            ),
+        }
+    }
+
+    /// The rollback deployment's `rolloutStateReason`.
+    fn rollback_reason(&self, failed: &str) -> String {
+        match self {
+            Failure::CircuitBreaker => messages::circuit_breaker_rollback(failed),
+            Failure::Alarms(_) => messages::operation_text("alarm-rollback", &[&failed]),
+        }
+    }
+
+    /// The key of a traffic-shifting deployment's rollback (`Shift::rollback`).
+    fn shift_key(&self) -> &'static str {
+        match self {
+            Failure::CircuitBreaker => "circuit-breaker",
+            Failure::Alarms(_) => "alarm",
+        }
+    }
+}
+
+/// Fails deployment `deployment` of a service for `failure`: a traffic-shifting one that
+/// rolls back goes back to its source at once (`begin_rollback`); any other is FAILED
+/// (starting no new tasks) and, if it rolls back, a new deployment of the last completed
+/// revision begins.
+pub(crate) fn fail(
+    cp: &mut State,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    deployment: &str,
+    failure: &Failure,
+) {
+    let Some((record, index)) = deployment_of(cp, cluster_name, service_name, deployment) else {
+        return;
+    };
+    let rolls_back = failure.rolls_back(&record.doc.deployment_configuration);
     // A traffic-shifting deployment goes back to its source, which is still running.
     let shifting = record.history.iter().position(|h| {
         h.id == deployment
             && h.status == ServiceDeploymentStatus::InProgress
             && h.shift.as_ref().is_some_and(|s| s.source.is_some())
     });
-    let breaker = &record
-        .doc
-        .deployment_configuration
-        .deployment_circuit_breaker;
-    if let (Some(at), true) = (shifting, breaker.rollback) {
-        record.history[at].tripped = true;
-        begin_rollback(cp, now, cluster_name, service_name, at, "circuit-breaker");
+    if let (Some(at), true) = (shifting, rolls_back) {
+        if *failure == Failure::CircuitBreaker {
+            record.history[at].tripped = true;
+        }
+        begin_rollback(cp, now, cluster_name, service_name, at, failure.shift_key());
         return;
     }
+    let reason = failure.reason();
+    let service_arn = record.doc.service_arn.clone();
+    let rollback_to = rolls_back.then(|| record.last_completed.clone()).flatten();
     let entry = &mut record.doc.deployments[index];
     entry.rollout_state = RolloutState::Failed;
-    entry.rollout_state_reason = messages::CIRCUIT_BREAKER_FAILED.into();
+    entry.rollout_state_reason = reason.clone();
+    entry.updated_at = now;
     let failed_id = entry.id.clone();
-    crate::engine::deployments::tripped(
+    failed(
         record,
         &failed_id,
         now,
-        verdict.rollback_to.is_some(),
-        messages::CIRCUIT_BREAKER_FAILED,
+        rollback_to.is_some(),
+        &reason,
+        *failure == Failure::CircuitBreaker,
     );
     add_events(
         cp,
         now,
         cluster_name,
         service_name,
-        [messages::operation_text(
-            "deployment-failed",
-            &[&service_name, &failed_id],
-        )],
+        [failure.event(service_name, &failed_id)],
     );
     cp.out().emit_deployment_state(
         now,
@@ -705,16 +804,16 @@ pub(crate) fn count_failed_task(
         "ERROR",
         "SERVICE_DEPLOYMENT_FAILED",
         &failed_id,
-        messages::CIRCUIT_BREAKER_EVENT_REASON,
+        &failure.event_reason(),
     );
-    if let Some(task_definition) = verdict.rollback_to {
-        crate::engine::deployments::deploy(
+    if let Some(task_definition) = rollback_to {
+        deploy(
             cp,
             now,
             cluster_name,
             service_name,
             task_definition,
-            Some(messages::circuit_breaker_rollback(&failed_id)),
+            Some(failure.rollback_reason(&failed_id)),
             Some(&failed_id),
         );
     }

@@ -4,6 +4,7 @@
 //! validate and call it, the schedulers above decide and call it.
 
 pub(crate) mod agent_updates;
+pub(crate) mod alarms;
 pub(crate) mod capacity;
 pub(crate) mod configuration;
 pub(crate) mod deployments;

@@ -38,6 +38,13 @@ pub(crate) struct History {
     /// A BLUE_GREEN, LINEAR or CANARY deployment's stage machine (`schedulers::shift`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) shift: Option<Shift>,
+    /// Its deployment alarms that were in ALARM while ECS watched them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) triggered_alarms: Vec<String>,
+    /// A ROLLING deployment with alarms at steady state: ECS watches them until then before
+    /// it COMPLETES (`engine::alarms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) alarm_bake_until: Option<SimTime>,
 }
 
 /// Where a traffic-shifting deployment stands. The deployment's own tasks are green; the

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use berth_agent_protocol::AgentInstruction;
 use berth_model::arn::parse_arn;
 use berth_model::load_balancing::{Target, TargetCall, TargetGroupFacts, TargetState};
+use berth_model::monitoring::AlarmFact;
 use berth_model::resources::{DeploymentController, Scale};
 use berth_model::resources::{Task, VersionInfo};
 use berth_model::states::DeploymentControllerType;
@@ -669,6 +670,9 @@ pub(crate) struct State {
     /// Every listener and listener rule ELB has (`ControlPlane::set_listener_rules`).
     #[serde(default)]
     pub(crate) listener_rules: BTreeSet<String>,
+    /// What CloudWatch last said of its alarms, by name (`ControlPlane::set_alarms`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) alarms: BTreeMap<String, AlarmFact>,
 }
 
 /// What an engine step writes besides one cluster's records: agents' instructions, events,
@@ -771,6 +775,20 @@ fn new_id(rng: &mut ChaCha8Rng) -> EcsId {
 }
 
 impl State {
+    /// The record of service `service` in cluster `cluster`.
+    pub(crate) fn service(&self, cluster: &str, service: &str) -> Option<&ServiceRecord> {
+        self.clusters.get(cluster)?.services.get(service)
+    }
+
+    /// The record of service `service` in cluster `cluster`, to change.
+    pub(crate) fn service_mut(
+        &mut self,
+        cluster: &str,
+        service: &str,
+    ) -> Option<&mut ServiceRecord> {
+        self.clusters.get_mut(cluster)?.services.get_mut(service)
+    }
+
     /// A fresh 32-hex id from the seeded generator.
     pub(crate) fn new_id(&mut self) -> EcsId {
         new_id(&mut self.rng)

@@ -25,6 +25,8 @@ pub(crate) enum Wake {
     ManagedScaling,
     /// A traffic-shifting deployment's bake, step or lifecycle hook timeout ends.
     DeploymentStage,
+    /// A ROLLING deployment's alarms have been watched long enough after steady state.
+    AlarmBakeEnds,
     /// A timer from a snapshot older than the reasons (format 1).
     Unrecorded,
 }

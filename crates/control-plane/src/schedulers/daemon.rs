@@ -137,9 +137,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         }
     }
     let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
+        .service_mut(cluster_name, service_name)
         .expect("stepped above");
     let desired = eligible.len() as u32;
     record.doc.desired_count = desired;

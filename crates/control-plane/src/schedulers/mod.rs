@@ -41,16 +41,17 @@ pub(crate) fn reconcile_all(cp: &mut State, now: SimTime) {
 
 /// One step of one service, by its scheduler.
 pub(crate) fn reconcile(cp: &mut State, now: SimTime, cluster_name: &str, service_name: &str) {
-    let Some(record) = cp
-        .clusters
-        .get(cluster_name)
-        .and_then(|c| c.services.get(service_name))
-    else {
+    let Some(record) = cp.service(cluster_name, service_name) else {
         return;
     };
     if record.doc.status == ServiceStatus::Inactive {
         return;
     }
+    // A deployment alarm in ALARM fails the deployment before the scheduler moves on.
+    crate::engine::alarms::watch(cp, now, cluster_name, service_name);
+    let Some(record) = cp.service(cluster_name, service_name) else {
+        return;
+    };
     if record.doc.scheduling_strategy == SchedulingStrategy::Daemon {
         daemon::step(cp, now, cluster_name, service_name);
     } else if is_external(&record.doc.deployment_controller) {

@@ -411,9 +411,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     );
 
     let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
+        .service_mut(cluster_name, service_name)
         .expect("stepped above");
     if plan.complete
         && (primary.rollout_state == RolloutState::InProgress || record.doc.deployments.len() > 1)

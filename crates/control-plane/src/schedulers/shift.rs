@@ -677,9 +677,7 @@ pub(crate) fn step(
 }
 
 fn service<'s>(cp: &'s mut State, cluster_name: &str, service_name: &str) -> &'s mut ServiceRecord {
-    cp.clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
+    cp.service_mut(cluster_name, service_name)
         .expect("stepped above")
 }
 

@@ -2,10 +2,12 @@
 //! or waiting for a capacity provider), stopping one, reaching a steady state, and the end of
 //! every step. Also the one rule of when a task without health checks counts as healthy.
 
+use crate::engine::alarms::Bake;
 use crate::engine::deployments::add_event;
 use crate::engine::launch::{instruct_stop, launch_task, next_subnet, stop_waiting};
 use crate::engine::launch::{FargateNetwork, Launch, Target};
 use crate::engine::placement::{place, Rules};
+use crate::records::timers::Wake;
 use crate::records::{resolve, service_tasks, Phase, ServiceTask, State, TargetsHealth, TaskKey};
 use berth_model::states::{LaunchType, RolloutState, ServiceStatus, TaskStatus, TaskStopCode};
 use berth_model::{messages, SimTime};
@@ -378,10 +380,24 @@ pub(crate) fn reach_steady_state(
     service_name: &str,
     events: &mut Vec<String>,
 ) {
+    // With deployment alarms, a ROLLING deployment COMPLETES only after their bake: the
+    // first step at steady state says the service is steady, the bake's end completes it.
+    let bake = crate::engine::alarms::bake(cp, now, cluster_name, service_name);
+    if let Bake::Started(until) = bake {
+        cp.timers.arm(until, Wake::AlarmBakeEnds);
+    }
     let Some((record, mut out)) = cp.service_and_out(cluster_name, service_name) else {
         return;
     };
     record.doc.deployments.truncate(1);
+    if matches!(bake, Bake::Started(_) | Bake::Baking) {
+        if bake != Bake::Baking {
+            let service_arn = record.doc.service_arn.clone();
+            events.push(messages::service_steady(service_name));
+            out.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
+        }
+        return;
+    }
     let service_arn = record.doc.service_arn.clone();
     let deployment = &mut record.doc.deployments[0];
     let mut completed = None;
@@ -400,7 +416,11 @@ pub(crate) fn reach_steady_state(
         ));
         completed = Some((id, reason));
     }
-    events.push(messages::service_steady(service_name));
+    // A bake that just ended said the service was steady when it began.
+    let steady = bake != Bake::Done;
+    if steady {
+        events.push(messages::service_steady(service_name));
+    }
     if let Some((id, reason)) = completed {
         out.emit_deployment_state(
             now,
@@ -411,5 +431,7 @@ pub(crate) fn reach_steady_state(
             &reason,
         );
     }
-    out.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
+    if steady {
+        out.emit_service_action(now, &service_arn, "INFO", "SERVICE_STEADY_STATE", None, &[]);
+    }
 }

@@ -146,9 +146,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
             .iter()
             .all(|s| s.stability_status == StabilityStatus::SteadyState);
     let record = cp
-        .clusters
-        .get_mut(cluster_name)
-        .and_then(|c| c.services.get_mut(service_name))
+        .service_mut(cluster_name, service_name)
         .expect("stepped above");
     let was_steady = record.last_problem.as_deref() == Some(STEADY_MARK);
     record.doc.task_sets = updated;
