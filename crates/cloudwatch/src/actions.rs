@@ -646,7 +646,11 @@ fn get_metric_statistics(
             sum: wanted(Statistic::Sum),
             minimum: wanted(Statistic::Minimum),
             maximum: wanted(Statistic::Maximum),
-            unit: Some(unit.clone().unwrap_or(crate::documents::StandardUnit::None)),
+            unit: Some(
+                unit.clone()
+                    .or_else(|| cw.store.unit(&key, from, to))
+                    .unwrap_or(crate::documents::StandardUnit::None),
+            ),
             extended_statistics: percentiles
                 .iter()
                 .filter_map(|(label, p)| of(Measure::Percentile(*p)).map(|v| (label.clone(), v)))

@@ -78,6 +78,17 @@ impl Store {
         });
     }
 
+    /// The unit the points of `key` in `[from, to)` were put with (the first one's), as
+    /// GetMetricStatistics reports it when the request names none.
+    pub(crate) fn unit(&self, key: &MetricKey, from: SimTime, to: SimTime) -> Option<StandardUnit> {
+        let points = self.series.get(key)?;
+        let start = points.partition_point(|p| p.at < from);
+        points[start..]
+            .iter()
+            .take_while(|p| p.at < to)
+            .find_map(|p| p.unit.clone())
+    }
+
     /// The statistic (or the percentile `p`, 0–100) of the points of `key` in `[from, to)`
     /// in `unit` (any, if `None`); `None` when there are none.
     pub(crate) fn statistic(

@@ -498,6 +498,17 @@ impl Elb {
     }
 }
 
+/// A load balancer's or target group's ARN as CloudWatch's `AWS/ApplicationELB` dimensions
+/// (`LoadBalancer`, `TargetGroup`) name it: `app/web/50dc6c495c0c9188` for
+/// a load balancer, `targetgroup/web/73e2d6bc24d8a067` for a target group.
+pub fn metric_dimension(arn: &str) -> String {
+    let resource = arn.rsplit(':').next().unwrap_or(arn);
+    resource
+        .strip_prefix("loadbalancer/")
+        .unwrap_or(resource)
+        .to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -507,6 +518,22 @@ mod tests {
 
     use super::*;
     use crate::documents::TargetHealthReason;
+
+    #[test]
+    fn metric_dimensions_are_the_arns_resources() {
+        assert_eq!(
+            metric_dimension(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"
+            ),
+            "app/web/50dc6c495c0c9188"
+        );
+        assert_eq!(
+            metric_dimension(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/73e2d6bc24d8a067"
+            ),
+            "targetgroup/web/73e2d6bc24d8a067"
+        );
+    }
 
     struct Everything;
 

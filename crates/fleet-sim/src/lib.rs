@@ -19,6 +19,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod metrics;
 pub mod scenario;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -423,6 +424,9 @@ pub struct Simulation {
     /// The region's CloudWatch, once anything has used it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cloudwatch: Option<CloudWatch>,
+    /// How far the load balancers' metrics have been put into CloudWatch.
+    #[serde(default)]
+    published: metrics::Published,
 }
 
 /// What ELB may ask of the fleet: which instances run, and how a virtual container answers.
@@ -516,6 +520,7 @@ impl Simulation {
             addresses: BTreeMap::new(),
             external_probes: Vec::new(),
             cloudwatch: None,
+            published: metrics::Published::default(),
         }
     }
 
@@ -850,8 +855,24 @@ impl Simulation {
 
     /// Accounts the load balancers' offered load up to now, as the fleet stood since it was
     /// last accounted: called before anything changes at a new time.
+    /// Each whole minute on the way is accounted on its own and its counts put into
+    /// CloudWatch, as the load balancers publish them.
     fn accrue_traffic(&mut self) {
         let now = self.now;
+        if self.elb.is_none() {
+            return;
+        }
+        while let Some(end) = self.published.next_minute(now) {
+            self.with_elb(|elb, fleet| elb.accrue(end, fleet));
+            let Some(elb) = &self.elb else { break };
+            let data = self.published.publish(end, elb);
+            if !data.is_empty() {
+                let cloudwatch = self
+                    .cloudwatch
+                    .get_or_insert_with(|| CloudWatch::new(self.cp.region(), self.cp.account()));
+                data.into_iter().for_each(|d| d.put(cloudwatch));
+            }
+        }
         self.with_elb(|elb, fleet| elb.accrue(now, fleet));
     }
 

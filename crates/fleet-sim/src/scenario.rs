@@ -22,7 +22,8 @@
 //! N-th launched instance. `elbv2 ACTION JSON` is an Elastic Load Balancing call
 //! (`elbv2 create-target-group {"Name": "web", ...}`, lists as the AWS CLI writes them), and
 //! `$tg:NAME`, `$lb:NAME`, `$listener:LB:PORT` stand for a target group's, a load balancer's
-//! and a listener's ARN; target health changes are logged as `target NAME ID:PORT STATE`.
+//! and a listener's ARN (`$dimension:lb:NAME`, `$dimension:tg:NAME` a load balancer's and a
+//! target group's CloudWatch dimension value); target health changes are logged as `target NAME ID:PORT STATE`.
 //! `$rule:LB:PORT:PRIORITY` a listener rule's (`default` for a listener's default rule);
 //! `$deployment:SERVICE` the ARN of a service's newest deployment and `$hook:SERVICE` the id
 //! of its lifecycle hook awaiting action.
@@ -32,7 +33,7 @@
 //! (`requests/target 5xx/ELB 5xx`).
 //! `cloudwatch OPERATION JSON` is a CloudWatch call (`cloudwatch put-metric-alarm
 //! {"AlarmName": ...}`, members as the AWS CLI's `--cli-input-json` writes them); alarm state
-//! changes are logged as `alarm NAME OLD -> NEW (reason)`.
+//! changes are logged as `alarm NAME OLD -> NEW (reason)`, a read's answer as `< JSON`.
 
 use berth_control_plane::{ClusterEvent, Request};
 use berth_model::SimTime;
@@ -170,9 +171,12 @@ impl Runner {
                 command.replace_range(at..at + prefix.len() + end, &found);
             }
         }
-        // `$tg:NAME` and `$lb:NAME` stand for a target group's and a load balancer's ARN.
+        // `$tg:NAME` and `$lb:NAME` stand for a target group's and a load balancer's ARN,
+        // `$dimension:tg:NAME` and `$dimension:lb:NAME` for them as CloudWatch's dimensions.
         if let Some(elb) = self.sim.elb() {
             for (name, arn) in elb.names() {
+                let dimension = berth_elb::metric_dimension(&arn);
+                command = command.replace(&format!("$dimension:{name}"), &dimension);
                 command = command.replace(&format!("${name}"), &arn);
             }
         }
@@ -304,11 +308,19 @@ impl Runner {
                 let Some(decoded) = berth_cloudwatch::Request::decode(&operation, &body) else {
                     return self.fail(number, format!("cloudwatch has no operation {operation}"));
                 };
-                let outcome = decoded
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| self.sim.cloudwatch_request(r).map_err(|e| e.to_string()));
-                if let Err(error) = outcome {
-                    self.log.push(format!("{stamp} ! {error}"));
+                let outcome = decoded.map_err(|e| e.to_string()).and_then(|r| {
+                    let read = r.is_read_only();
+                    let response = self.sim.cloudwatch_request(r).map_err(|e| e.to_string())?;
+                    Ok(read.then_some(response))
+                });
+                match outcome {
+                    // A read's answer is logged, so a golden shows what CloudWatch holds.
+                    Ok(Some(response)) => {
+                        let json = serde_json::to_string(&response).expect("responses serialise");
+                        self.log.push(format!("{stamp} < {json}"));
+                    }
+                    Ok(None) => {}
+                    Err(error) => self.log.push(format!("{stamp} ! {error}")),
                 }
             }
             operation => {
