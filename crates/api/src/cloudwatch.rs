@@ -99,7 +99,7 @@ pub fn operation_of(path: &str) -> Option<&str> {
 
 /// Reads a request for `operation` with a `body` in `protocol` (empty for no input).
 pub fn decode(protocol: Protocol, operation: &str, body: &[u8]) -> Result<CloudWatchCall, CwError> {
-    let Some(&known) = Request::OPERATIONS.iter().find(|o| **o == operation) else {
+    let Some(known) = Request::known(operation) else {
         return Err(guessed("cw-unknown-operation", &[&operation]));
     };
     if body.len() > MAX_BODY_BYTES {

@@ -26,7 +26,7 @@ pub fn decode(body: &[u8]) -> Result<ElbCall, ElbError> {
         .action
         .as_deref()
         .ok_or_else(|| guess("elb-missing-action", &[]))?;
-    let Some(&known) = Request::OPERATIONS.iter().find(|a| **a == action) else {
+    let Some(known) = Request::known(action) else {
         return Err(guess("elb-unknown-action", &[&action]));
     };
     let request = Request::decode(known, query::NodeDeserializer(&form.parameters))

@@ -44,6 +44,14 @@ pub(crate) fn handle(
     })
 }
 
+/// `AlarmNames` holds at most 100 names, in every operation that takes it.
+fn at_most_100_names(names: &[String]) -> Result<(), CwError> {
+    if names.len() > 100 {
+        return Err(guessed("cw-too-many", &[&"AlarmNames", &100]));
+    }
+    Ok(())
+}
+
 fn required<T>(value: Option<T>, name: &str) -> Result<T, CwError> {
     value.ok_or_else(|| missing(name))
 }
@@ -251,9 +259,7 @@ fn describe_alarms(
         return Err(guessed("cw-names-and-prefix", &[]));
     }
     if let Some(names) = &input.alarm_names {
-        if names.len() > 100 {
-            return Err(guessed("cw-too-many", &[&"AlarmNames", &100]));
-        }
+        at_most_100_names(names)?;
     }
     if let Some(state) = &input.state_value {
         known(state, state.is_known(), "StateValue")?;
@@ -305,9 +311,7 @@ fn delete_alarms(
     now: SimTime,
 ) -> Result<Empty, CwError> {
     let names = required(input.alarm_names, "AlarmNames")?;
-    if names.len() > 100 {
-        return Err(guessed("cw-too-many", &[&"AlarmNames", &100]));
-    }
+    at_most_100_names(&names)?;
     // Nothing is deleted if one is not there.
     let absent: Vec<&String> = names
         .iter()
@@ -361,9 +365,7 @@ fn alarm_actions(
     enabled: bool,
 ) -> Result<Empty, CwError> {
     let names = required(input.alarm_names, "AlarmNames")?;
-    if names.len() > 100 {
-        return Err(guessed("cw-too-many", &[&"AlarmNames", &100]));
-    }
+    at_most_100_names(&names)?;
     // Names that are not alarms are passed over, as CloudWatch does.
     for name in names {
         if let Some(record) = cw.alarms.get_mut(&name) {

@@ -6,8 +6,8 @@
 /// Declares a service's operations from one list:
 /// `Name(Input) -> Output, read: bool;` per operation, each with its doc. Makes `Request` (one
 /// variant per operation, carrying its input), `Response` (serialised untagged as the output's
-/// members), `Request::OPERATIONS`, `Request::decode(name, any serde input)` (`None` for an
-/// unknown name), `Request::operation` and `Request::is_read_only`.
+/// members), `Request::OPERATIONS`, `Request::known(name)`, `Request::decode(name, any serde
+/// input)` (`None` for an unknown name), `Request::operation` and `Request::is_read_only`.
 #[macro_export]
 macro_rules! service_operations {
     ($service:literal; $($(#[$meta:meta])* $name:ident($input:ident) -> $output:ident, read: $read:literal;)+) => {
@@ -28,6 +28,12 @@ macro_rules! service_operations {
         impl Request {
             /// Every operation's name.
             pub const OPERATIONS: &'static [&'static str] = &[$(stringify!($name)),+];
+
+            /// The operation named `name`, as the `'static` name it is known by; `None` for
+            /// an operation Berth does not know.
+            pub fn known(name: &str) -> Option<&'static str> {
+                Self::OPERATIONS.iter().find(|o| **o == name).copied()
+            }
 
             /// The request `operation` names, read from `input` (any serde form: JSON, CBOR,
             /// the Query protocol's tree). `None` for an operation Berth does not know.

@@ -35,18 +35,21 @@ pub(crate) fn bake_ms(cp: &State, alarms: &DeploymentAlarms) -> u64 {
 }
 
 /// The deployment under watch: the service's PRIMARY deployment while it is in progress
-/// (and not a rollback, which has no history entry of its own).
-fn watched_entry(record: &crate::records::ServiceRecord) -> Option<(usize, &History)> {
+/// (and not a rollback, which has no history entry of its own): its index in the history,
+/// the entry and the alarms it watches.
+fn watched_entry(
+    record: &crate::records::ServiceRecord,
+) -> Option<(usize, &History, &DeploymentAlarms)> {
     let primary = record.doc.deployments.first()?;
     if primary.rollout_state != RolloutState::InProgress {
         return None;
     }
-    record
+    let (index, h) = record
         .history
         .iter()
         .enumerate()
-        .find(|(_, h)| h.id == primary.id && h.status == ServiceDeploymentStatus::InProgress)
-        .filter(|(_, h)| watched(h.configuration.alarms.as_ref()).is_some())
+        .find(|(_, h)| h.id == primary.id && h.status == ServiceDeploymentStatus::InProgress)?;
+    Some((index, h, watched(h.configuration.alarms.as_ref())?))
 }
 
 /// One look at a service's deployment alarms: any in ALARM fails its deployment.
@@ -54,10 +57,9 @@ pub(crate) fn watch(cp: &mut State, now: SimTime, cluster_name: &str, service_na
     let Some(record) = cp.service(cluster_name, service_name) else {
         return;
     };
-    let Some((index, h)) = watched_entry(record) else {
+    let Some((index, h, alarms)) = watched_entry(record) else {
         return;
     };
-    let alarms = watched(h.configuration.alarms.as_ref()).expect("watched above");
     let triggered: Vec<String> = alarms
         .alarm_names
         .iter()
@@ -108,7 +110,7 @@ pub(crate) fn bake(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let Some(record) = cp.service(cluster_name, service_name) else {
         return Bake::None;
     };
-    let Some((index, h)) = watched_entry(record) else {
+    let Some((index, h, alarms)) = watched_entry(record) else {
         return Bake::None;
     };
     if h.shift.is_some() {
@@ -118,7 +120,6 @@ pub(crate) fn bake(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         Some(until) if until > now => Bake::Baking,
         Some(_) => Bake::Done,
         None => {
-            let alarms = watched(h.configuration.alarms.as_ref()).expect("watched");
             let until = now.plus_millis(bake_ms(cp, alarms));
             let record = cp
                 .service_mut(cluster_name, service_name)
