@@ -919,6 +919,18 @@ pub fn deployment_alarm_bake_ms(windows_seconds: &[u64]) -> u64 {
     windows_seconds.iter().copied().max().unwrap_or(0) * 1000
 }
 
+/// UNCONFIRMED: what an older revision holds of a ROLLING deployment under way when the desired
+/// count goes `from` → `to`. ECS "applies scale-out to both service revisions" (What's New
+/// 2025-11-14) without saying by how much: Berth grows it in proportion, rounded up, and
+/// leaves it as it is on a scale-in (the deployment takes it down anyway).
+pub fn rolling_scale_out(held: u32, from: u32, to: u32) -> u32 {
+    if to <= from || from == 0 {
+        return held;
+    }
+    let grown = (u64::from(held) * u64::from(to)).div_ceil(u64::from(from));
+    grown.min(u64::from(u32::MAX)) as u32
+}
+
 /// UNCONFIRMED: the service back-off's schedule, which ECS does not document beyond its
 /// 15-minute ceiling: it begins after this many tasks in a row failed to start ...
 pub const THROTTLE_AFTER_FAILURES: u32 = 3;
@@ -1397,6 +1409,15 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn a_scale_out_grows_a_held_revision_in_proportion_rounded_up() {
+        assert_eq!(rolling_scale_out(2, 2, 4), 4);
+        assert_eq!(rolling_scale_out(3, 4, 6), 5);
+        assert_eq!(rolling_scale_out(3, 4, 2), 3, "a scale-in leaves it");
+        assert_eq!(rolling_scale_out(3, 0, 2), 3);
+        assert_eq!(rolling_scale_out(u32::MAX, 1, u32::MAX), u32::MAX);
+    }
 
     /// Keys are unique and every template's placeholders are filled by its function.
     #[test]

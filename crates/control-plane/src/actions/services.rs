@@ -212,6 +212,7 @@ pub(super) fn create(
                 history: Vec::new(),
                 hidden: Vec::new(),
                 production_alternate: false,
+                holds: Vec::new(),
                 service_connect: request.service_connect_configuration,
             },
         );
@@ -348,9 +349,14 @@ pub(super) fn update(
     let cluster_name = cluster_name(request.cluster.as_deref());
     let record = cp.service_mut(&cluster_name, &name).expect("checked above");
     if let Some(desired) = request.desired_count {
+        let from = record.doc.desired_count;
         record.doc.desired_count = desired_count(desired)?;
         if let Some(primary) = record.doc.deployments.first_mut() {
             primary.desired_count = record.doc.desired_count;
+        }
+        // A rolling deployment under way scales out both revisions (since 2025-11-14).
+        for (_, held) in &mut record.holds {
+            *held = messages::rolling_scale_out(*held, from, record.doc.desired_count);
         }
         record.last_problem = None;
     }

@@ -9,8 +9,8 @@ use berth_model::resources::{
     Deployment, DeploymentCircuitBreaker, DeploymentConfiguration, ServiceEvent,
 };
 use berth_model::states::{
-    DeploymentStatus, RolloutState, ServiceDeploymentLifecycleStage, ServiceDeploymentStatus,
-    ThresholdType,
+    DeploymentStatus, RolloutState, SchedulingStrategy, ServiceDeploymentLifecycleStage,
+    ServiceDeploymentStatus, ThresholdType,
 };
 use berth_model::{messages, SimTime};
 use serde_json::json;
@@ -21,6 +21,30 @@ pub(crate) fn deployment_id(cp: &mut State) -> String {
     let digits =
         u64::from_str_radix(&id.as_str()[..16], 16).unwrap_or(0) % 10_000_000_000_000_000_000;
     format!("ecs-svc/{digits:019}")
+}
+
+/// What each deployment of a ROLLING REPLICA service holds when a new one replaces it: the
+/// tasks it runs, each replaced from its own revision if lost (ECS since 2025-11-14). A
+/// rollback holds nothing: the revision it leaves is the one that failed.
+fn rolling_holds(cp: &State, cluster: &str, service: &str, rollback: bool) -> Vec<(u64, u32)> {
+    let Some(record) = cp.service(cluster, service) else {
+        return Vec::new();
+    };
+    let rolling = record.doc.scheduling_strategy == SchedulingStrategy::Replica
+        && !crate::engine::configuration::shifts_traffic(&record.doc.deployment_configuration);
+    if rollback || !rolling {
+        return Vec::new();
+    }
+    let mut holds: Vec<(u64, u32)> = Vec::new();
+    let tasks = crate::records::table(&cp.clusters[cluster], service).values();
+    for task in tasks.filter(|t| t.desired_running) {
+        match holds.iter_mut().find(|(d, _)| *d == task.deployment) {
+            Some((_, n)) => *n += 1,
+            None => holds.push((task.deployment, 1)),
+        }
+    }
+    holds.sort_unstable();
+    holds
 }
 
 /// A new PRIMARY deployment of `task_definition`; earlier ones become ACTIVE.
@@ -34,9 +58,11 @@ pub(crate) fn deploy(
     rollback_of: Option<&str>,
 ) {
     let id = deployment_id(cp);
+    let holds = rolling_holds(cp, cluster, service, rollback_of.is_some());
     let record = cp
         .service_mut(cluster, service)
         .expect("the service exists");
+    record.holds = holds;
     // A rollback returns to the completed revision's network configuration too.
     if rollback_of.is_some() {
         if let Some(network) = record.last_completed_network.clone() {

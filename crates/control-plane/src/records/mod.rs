@@ -289,6 +289,11 @@ pub(crate) struct ServiceRecord {
     /// traffic-shifting deployment into them completed): tasks register there.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) production_alternate: bool,
+    /// A ROLLING deployment's older deployments, by number, and how many tasks each still
+    /// holds: a task one loses other than by the deployment's own stops is replaced from its
+    /// revision (ECS since 2025-11-14), and a scale-out grows them too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) holds: Vec<(u64, u32)>,
 }
 
 impl ServiceRecord {

@@ -9,14 +9,19 @@
 //!   A breaker that rolls the service back ends the step there.
 //! - [`plan`], on what is left:
 //!   1. `maxTasks = ⌊D × maximumPercent / 100⌋`, `minHealthy = ⌈D × minimumHealthyPercent / 100⌉`.
-//!   2. Start PRIMARY tasks while the service has fewer than `maxTasks` RUNNING + PENDING
-//!      tasks and the PRIMARY deployment fewer than D (none once its circuit breaker has
-//!      tripped, none while the launch back-off holds).
-//!   3. Stop tasks of older deployments: PENDING and unhealthy ones first, then healthy ones
-//!      while the healthy count stays at least `minHealthy`; stop PRIMARY tasks beyond D. A
-//!      RUNNING task that does not count as healthy yet (below) is not unhealthy: it is left
-//!      until it counts, unless the healthy tasks make `minHealthy` without it, so an update
-//!      right after a start does not kill the tasks it started.
+//!   2. Stop tasks of older deployments: unhealthy ones first, then healthy ones while the
+//!      healthy count stays at least `minHealthy`; stop PRIMARY tasks beyond D. A task that
+//!      does not count as healthy yet (PENDING, or RUNNING in its first 40 s) is not
+//!      unhealthy: it is left until it counts, unless the healthy tasks make `minHealthy`
+//!      without it, so an update right after a start does not kill the tasks it started.
+//!   3. Replace an older revision's tasks that failed or were stopped by anything but the
+//!      deployment from that revision (the 2025-11-14 rule): each older deployment holds the
+//!      tasks it had when it was replaced, less those the deployment stopped; a task it no
+//!      longer has is started again, unless the healthy tasks make `minHealthy` without it
+//!      (then the deployment had stopped it next anyway). Then start PRIMARY tasks while the
+//!      service has fewer than `maxTasks` RUNNING + PENDING tasks and the PRIMARY deployment
+//!      fewer than D (none once its circuit breaker has tripped, none while the launch
+//!      back-off holds).
 //!   4. When neither bound lets the deployment move, say so once (the 100/100 event); when a
 //!      task cannot be placed, write ECS's "unable to place" event with the closest match,
 //!      once per cause.
@@ -88,6 +93,8 @@ pub(crate) struct View<'a> {
     /// Whether an instance (by its place in the fleet) is DRAINING: its tasks are replaced
     /// like an older deployment's.
     pub(crate) draining: &'a dyn Fn(usize) -> bool,
+    /// The older deployments' holds, by deployment number (`ServiceRecord::holds`).
+    pub(crate) holds: &'a [(u64, u32)],
 }
 
 /// What a step does, before it does it.
@@ -95,6 +102,11 @@ pub(crate) struct View<'a> {
 pub(crate) struct Plan {
     /// PRIMARY tasks to start.
     pub(crate) start: u32,
+    /// Older deployments' tasks to start again, by deployment number: they replace tasks of
+    /// their own revision.
+    pub(crate) restore: Vec<(u64, u32)>,
+    /// The older deployments' holds after this step.
+    pub(crate) holds: Vec<(u64, u32)>,
     /// Tasks to stop, in order: older deployments' (and draining instances') within
     /// minimumHealthyPercent, then PRIMARY ones beyond the desired count.
     pub(crate) stop: Vec<TaskKey>,
@@ -137,8 +149,9 @@ struct Live {
     protected: bool,
     healthy: bool,
     /// RUNNING, not failing its health checks, but not counted as healthy yet (its first 40 s,
-    /// or health checks not passed yet). It is not unhealthy: a deployment does not stop it
-    /// outside minimumHealthyPercent, it waits until the task counts.
+    /// or health checks not passed yet), or not yet RUNNING in a revision that holds its
+    /// tasks. It is not unhealthy: a deployment does not stop it outside
+    /// minimumHealthyPercent, it waits until the task counts.
     warming: bool,
     /// Not yet RUNNING (PROVISIONING or PENDING).
     pending: bool,
@@ -156,10 +169,13 @@ impl Live {
             deployment: t.deployment,
             protected: t.protected_until.is_some_and(|until| until > view.now),
             healthy,
-            warming: running
+            // A held revision's task on its way up (a replacement from it) is not thrown
+            // away either.
+            warming: (running
                 && !healthy
                 && !(t.health_checked && t.unhealthy)
-                && t.targets != TargetsHealth::Unhealthy,
+                && t.targets != TargetsHealth::Unhealthy)
+                || (!running && view.holds.iter().any(|(d, _)| *d == t.deployment)),
             // PROVISIONING (waiting for capacity) counts too: scale-in takes what has not
             // started first.
             pending: !running,
@@ -202,15 +218,10 @@ pub(crate) fn plan(view: &View) -> Plan {
     let primary: Vec<&Live> = live.iter().filter(|t| !t.old).collect();
     let old: Vec<&Live> = live.iter().filter(|t| t.old).collect();
     let healthy_total = live.iter().filter(|t| t.healthy).count() as u32;
+    let throttled_now = throttled.is_some();
 
-    // 2. Start PRIMARY tasks within maximumPercent.
-    let room = max_tasks.saturating_sub(live.len() as u32);
-    if !view.primary_failed && throttled.is_none() {
-        plan.start = desired.saturating_sub(primary.len() as u32).min(room);
-    }
-
-    // 3. Older deployments' tasks within minimumHealthyPercent, unhealthy ones first; a
-    // warming task only when the healthy ones already make the minimum without it.
+    // 2. Older deployments' tasks within minimumHealthyPercent, unhealthy ones first; one that
+    // does not count yet only when the healthy ones already make the minimum without it.
     let mut healthy_left = healthy_total;
     let candidates = old.iter().filter(|t| !t.protected);
     let unhealthy = candidates.clone().filter(|t| !t.healthy && !t.warming);
@@ -234,8 +245,43 @@ pub(crate) fn plan(view: &View) -> Plan {
     plan.stop
         .extend(surplus.into_iter().take(extra).map(|t| t.key));
 
+    // 3. Each older revision's lost tasks, from that revision, then PRIMARY ones, within
+    // maximumPercent.
+    let mut room = max_tasks.saturating_sub(live.len() as u32);
+    let mut slack = healthy_left.saturating_sub(min_healthy);
+    for &(deployment, held) in view.holds {
+        let stopped = plan
+            .stop
+            .iter()
+            .filter(|key| view.tasks[key].deployment == deployment)
+            .count() as u32;
+        let has = old.iter().filter(|t| t.deployment == deployment).count() as u32;
+        // What the deployment stops it no longer holds; what it lost otherwise, it does.
+        let held = held.saturating_sub(stopped);
+        let lost = held.saturating_sub(has - stopped);
+        let forgiven = lost.min(slack);
+        slack -= forgiven;
+        let restore = if throttled_now {
+            0
+        } else {
+            (lost - forgiven).min(room)
+        };
+        room -= restore;
+        if restore > 0 {
+            plan.restore.push((deployment, restore));
+        }
+        let held = held - forgiven;
+        if held > 0 {
+            plan.holds.push((deployment, held));
+        }
+    }
+    if !view.primary_failed && !throttled_now {
+        plan.start = desired.saturating_sub(primary.len() as u32).min(room);
+    }
+
     // 4. Stuck only when nothing in flight can change it.
     plan.stuck = plan.stop.is_empty()
+        && plan.restore.is_empty()
         && !old.is_empty()
         && room == 0
         && healthy_total <= min_healthy
@@ -261,6 +307,7 @@ pub(crate) fn plan(view: &View) -> Plan {
         .filter(|t| !t.desired_running && t.phase == Phase::Other)
         .chain(to_drain);
     plan.complete = !old.iter().any(|t| left(t))
+        && plan.restore.is_empty()
         && primary_healthy == desired
         && primary.len() as u32 == desired
         && deactivating.clone().next().is_none();
@@ -268,7 +315,8 @@ pub(crate) fn plan(view: &View) -> Plan {
         .iter()
         .filter(|t| left(t))
         .map(|t| t.deployment)
-        .chain(deactivating.map(|t| t.deployment));
+        .chain(deactivating.map(|t| t.deployment))
+        .chain(plan.restore.iter().map(|(deployment, _)| *deployment));
     for deployment in kept {
         if !plan.keep.contains(&deployment) {
             plan.keep.push(deployment);
@@ -363,13 +411,33 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         throttled_until: record.throttled_until,
         tasks: table(cluster, service_name),
         draining: &|i| fleet[i].status == berth_scheduler::InstanceStatus::Draining,
+        holds: &record.holds,
     });
     for (at, why) in &plan.wake_at {
         cp.timers.arm(*at, *why);
     }
     crate::engine::deployments::count_healthy(cp, cluster_name, service_name, &plan.became_healthy);
 
-    let (started, placement_problem) = if plan.start > 0 {
+    // An older revision's lost tasks come back from it.
+    let mut started = Vec::new();
+    let mut placement_problem = None;
+    for &(number, count) in &plan.restore {
+        let record = &cp.clusters[cluster_name].services[service_name];
+        let Some(old) = (record.doc.deployments.iter())
+            .find(|d| deployment_number(&d.id) == number)
+            .map(|d| (d.task_definition.clone(), d.id.clone()))
+        else {
+            continue;
+        };
+        let source = Source::Deployment {
+            task_definition: &old.0,
+            id: &old.1,
+        };
+        let (arns, problem) = start_tasks(cp, now, cluster_name, service_name, source, count);
+        started.extend(arns);
+        placement_problem = placement_problem.or(problem);
+    }
+    let (started_primary, primary_problem) = if plan.start > 0 {
         start_tasks(
             cp,
             now,
@@ -384,6 +452,8 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     } else {
         (Vec::new(), None)
     };
+    started.extend(started_primary);
+    let placement_problem = placement_problem.or(primary_problem);
     let scaling = messages::operation_text("task-stopped-scaling", &[&primary.id]);
     for key in &plan.stop {
         drained.push(stop_task(cp, now, cluster_name, *key, &scaling));
@@ -413,6 +483,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let record = cp
         .service_mut(cluster_name, service_name)
         .expect("stepped above");
+    record.holds = plan.holds;
     if plan.complete
         && (primary.rollout_state == RolloutState::InProgress || record.doc.deployments.len() > 1)
     {
@@ -424,6 +495,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
             .doc
             .deployments
             .retain(|d| &d.id == primary_id || plan.keep.contains(&deployment_number(&d.id)));
+        record.holds.retain(|(d, _)| plan.keep.contains(d));
     }
     finish_step(cp, now, cluster_name, service_name, events);
 }
@@ -464,6 +536,7 @@ mod tests {
             throttled_until: None,
             tasks,
             draining: &|_| false,
+            holds: &[],
         }
     }
 
@@ -633,6 +706,86 @@ mod tests {
         let plan_throttled = plan(&throttled);
         assert_eq!(plan_throttled.start, 0);
         assert_eq!(plan_throttled.wake_at, vec![(at(130), Wake::BackOffEnds)]);
+    }
+
+    /// A task failing its container health checks, for the plans below.
+    fn failing(n: u128, deployment: u64) -> (TaskKey, ServiceTask) {
+        let mut task = running(n, deployment, 0);
+        task.1.health_checked = true;
+        task.1.unhealthy = true;
+        task
+    }
+
+    /// The 2025-11-14 rule: deployment 2's tasks fail; deployment 1 held 2 tasks and lost one
+    /// (its host went, or StopTask): the replacement comes from revision 1, before any new one.
+    #[test]
+    fn an_older_revisions_lost_task_comes_back_from_its_own_revision() {
+        let tasks = Table::from([running(1, 1, 0), failing(2, 2), failing(3, 2)]);
+        let mut view = view(2, 200, 100, &tasks);
+        view.holds = &[(1, 2)];
+        let plan = plan(&view);
+        assert_eq!(plan.restore, vec![(1, 1)]);
+        assert_eq!(plan.start, 0, "deployment 2 already runs its 2");
+        assert_eq!(plan.holds, vec![(1, 2)]);
+        assert!(plan.keep.contains(&1) && !plan.complete && !plan.stuck);
+        // Without the hold (before the rule) nothing replaced it.
+        assert!(super::plan(&self::view(2, 200, 100, &tasks))
+            .restore
+            .is_empty());
+    }
+
+    /// ... and the replacement, PENDING, is not thrown away at the next step: it counts as on
+    /// its way up while the healthy tasks are short of the minimum.
+    #[test]
+    fn a_held_revisions_pending_task_stays_while_the_minimum_needs_it() {
+        let tasks = Table::from([
+            running(1, 1, 0),
+            pending(2, 1),
+            failing(3, 2),
+            failing(4, 2),
+        ]);
+        let mut held = view(2, 200, 100, &tasks);
+        held.holds = &[(1, 2)];
+        let plan = plan(&held);
+        assert!(
+            plan.stop.is_empty(),
+            "(the failing new ones go by failed_health)"
+        );
+        assert!(plan.restore.is_empty());
+        assert_eq!(plan.holds, vec![(1, 2)]);
+    }
+
+    /// When the healthy tasks make the minimum without it, the lost task is not replaced: the
+    /// deployment would have stopped it next, so the revision holds one fewer.
+    #[test]
+    fn a_lost_task_the_minimum_does_without_is_not_replaced() {
+        let tasks = Table::from([running(1, 1, 0), running(2, 2, 0), running(3, 2, 0)]);
+        let mut view = view(2, 200, 50, &tasks);
+        view.holds = &[(1, 2)];
+        let plan = plan(&view);
+        assert_eq!(plan.stop, vec![key(1)]);
+        assert!(plan.restore.is_empty());
+        assert!(plan.holds.is_empty());
+        assert!(plan.complete);
+    }
+
+    /// The restore stays within maximumPercent and waits out a launch back-off.
+    #[test]
+    fn restores_stay_within_maximum_percent_and_the_back_off() {
+        let tasks = Table::from([running(1, 1, 0), failing(2, 2), failing(3, 2)]);
+        let mut full = view(2, 150, 100, &tasks);
+        full.holds = &[(1, 2)];
+        assert!(plan(&full).restore.is_empty(), "3 tasks of at most 3");
+        let mut throttled = view(2, 200, 100, &tasks);
+        throttled.holds = &[(1, 2)];
+        throttled.throttled_until = Some(at(130));
+        let throttled = plan(&throttled);
+        assert!(throttled.restore.is_empty());
+        assert_eq!(
+            throttled.holds,
+            vec![(1, 2)],
+            "it comes back after the back-off"
+        );
     }
 
     #[test]

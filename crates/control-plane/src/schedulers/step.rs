@@ -390,6 +390,7 @@ pub(crate) fn reach_steady_state(
         return;
     };
     record.doc.deployments.truncate(1);
+    record.holds.clear();
     if matches!(bake, Bake::Started(_) | Bake::Baking) {
         if bake != Bake::Baking {
             let service_arn = record.doc.service_arn.clone();
