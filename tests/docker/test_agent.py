@@ -135,8 +135,10 @@ class Agent(unittest.TestCase):
             self.assertEqual(page({"bindIP": ip, "hostPort": 80}), "p80-v1")
 
         # The seed's fix: let ECS stop an old task first.
+        # (maximumPercent 100 leaves no room for AZ rebalancing, which ECS turns on by default.)
         ecs.update_service(service="port80", deploymentConfiguration={
-            "minimumHealthyPercent": 50, "maximumPercent": 100})
+            "minimumHealthyPercent": 50, "maximumPercent": 100},
+            availabilityZoneRebalancing="DISABLED")
         tasks = wait_for("2 tasks of port80:2", lambda: settled(ecs, "port80", 2, 2),
                          timeout=DEPLOYMENT)
         for ip in sorted(b["bindIP"] for t in tasks for b in t["containers"][0]["networkBindings"]):
@@ -250,7 +252,8 @@ class Agent(unittest.TestCase):
         self.assertEqual({a for a in stalled}, {(200, "p80lb-v1")}, "the old task serves on")
 
         self.ecs.update_service(service="p80lb", deploymentConfiguration={
-            "minimumHealthyPercent": 0, "maximumPercent": 100})
+            "minimumHealthyPercent": 0, "maximumPercent": 100},
+            availabilityZoneRebalancing="DISABLED")
         wait_for("1 task of p80lb:2", lambda: settled(self.ecs, "p80lb", 2, 1),
                  timeout=DEPLOYMENT)
         wait_for("p80lb-v2 through the listener",

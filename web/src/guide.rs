@@ -421,13 +421,13 @@ pub const LESSONS: &[Lesson] = &[
             },
             Step {
                 text: Text {
-                    en: "Seed 002's way out: minimumHealthyPercent 0 lets ECS stop the old task first. The old target drains 30 s, the task stops, the new one takes port 80 and must pass two checks: all that while no target is healthy and the ALB answers 503 itself. Seed 003's dynamic ports avoid the gap.",
-                    ja: "seed 002 の解決策: minimumHealthyPercent 0 なら ECS は先に古いタスクを止められます。古いターゲットが 30 秒ドレインし、タスクが止まり、新しいタスクがポート 80 で 2 回のチェックに合格するまで healthy なターゲットはなく、ALB 自身が 503 を返します。seed 003 の動的ポートならこの空白はありません。",
+                    en: "Seed 002's way out: minimumHealthyPercent 0 lets ECS stop the old task first (with maximumPercent 100, which ECS refuses today unless AZ rebalancing is turned off, so the call does that too). The old target drains 30 s, the task stops, the new one takes port 80 and must pass two checks: all that while no target is healthy and the ALB answers 503 itself. Seed 003's dynamic ports avoid the gap.",
+                    ja: "seed 002 の解決策: minimumHealthyPercent 0 なら ECS は先に古いタスクを止められます (maximumPercent 100 は今の ECS では AZ リバランシングを無効にしないと拒否されるので、この呼び出しは無効にもします)。古いターゲットが 30 秒ドレインし、タスクが止まり、新しいタスクがポート 80 で 2 回のチェックに合格するまで healthy なターゲットはなく、ALB 自身が 503 を返します。seed 003 の動的ポートならこの空白はありません。",
                 },
                 calls: |c, _| {
                     Call::template(
                         r#"[
-                           ["UpdateService", {"cluster": "$cluster", "service": "web", "deploymentConfiguration": {"minimumHealthyPercent": 0, "maximumPercent": 100}}]]"#,
+                           ["UpdateService", {"cluster": "$cluster", "service": "web", "deploymentConfiguration": {"minimumHealthyPercent": 0, "maximumPercent": 100}, "availabilityZoneRebalancing": "DISABLED"}]]"#,
                         c,
                     )
                 },

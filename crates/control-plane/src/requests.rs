@@ -515,7 +515,7 @@ request! {
         service_connect_configuration: Value,
         /// Volumes (accepted, not used).
         volume_configurations: Value,
-        /// AZ rebalancing (accepted, not used).
+        /// ENABLED or DISABLED (`schedulers::rebalance`).
         availability_zone_rebalancing: String,
         /// VPC Lattice (accepted, not used).
         vpc_lattice_configurations: Value,
@@ -563,7 +563,7 @@ request! {
         service_connect_configuration: Value,
         /// Volumes (accepted, not used).
         volume_configurations: Value,
-        /// AZ rebalancing (accepted, not used).
+        /// ENABLED or DISABLED (`schedulers::rebalance`).
         availability_zone_rebalancing: String,
         /// VPC Lattice (accepted, not used).
         vpc_lattice_configurations: Value,

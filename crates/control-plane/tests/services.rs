@@ -214,6 +214,8 @@ fn a_warming_task_goes_at_once_when_no_healthy_task_is_needed() {
             maximum_percent: 100,
             ..Default::default()
         }),
+        // ECS refuses maximumPercent 100 while AZ rebalancing is on.
+        availability_zone_rebalancing: Some("DISABLED".into()),
         ..Default::default()
     });
     assert_eq!(service.running_count, 1);

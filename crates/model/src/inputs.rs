@@ -31,7 +31,7 @@ pub fn register_input(task_definition: &Value) -> Value {
 
 /// A service (DescribeServices) as CreateService input: its cluster, name, task definition
 /// family (so it takes the revision a register of the family makes), count or DAEMON, launch
-/// type or capacity providers, network, load balancers, placement, deployment
+/// type or capacity providers, network, load balancers, placement, AZ rebalancing, deployment
 /// configuration and an EXTERNAL deployment controller.
 pub fn create_service_input(service: &Value) -> Value {
     let mut input = Map::new();
@@ -61,6 +61,7 @@ pub fn create_service_input(service: &Value) -> Value {
         "networkConfiguration",
         "healthCheckGracePeriodSeconds",
         "loadBalancers",
+        "availabilityZoneRebalancing",
     ] {
         let value = &service[key];
         let empty = value.is_null() || value.as_array().is_some_and(Vec::is_empty);

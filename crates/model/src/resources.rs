@@ -628,6 +628,9 @@ pub struct Service {
     pub propagate_tags: PropagateTags,
     /// ECS Exec.
     pub enable_execute_command: bool,
+    /// ENABLED: once steady, ECS evens its tasks out over the Availability Zones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone_rebalancing: Option<crate::states::AvailabilityZoneRebalancing>,
     /// Tags, when asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,

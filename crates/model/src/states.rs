@@ -99,6 +99,11 @@ ecs_enum! {
 }
 
 ecs_enum! {
+    /// A service's `availabilityZoneRebalancing`.
+    AvailabilityZoneRebalancing { Enabled = "ENABLED", Disabled = "DISABLED" }
+}
+
+ecs_enum! {
     /// `deploymentConfiguration.strategy`.
     DeploymentStrategy {
         Rolling = "ROLLING", BlueGreen = "BLUE_GREEN", Linear = "LINEAR", Canary = "CANARY",

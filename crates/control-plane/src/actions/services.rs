@@ -12,7 +12,8 @@ use crate::records::{
 use crate::requests::*;
 use berth_model::resources::{DeploymentController, Failure, Service};
 use berth_model::states::{
-    DeploymentControllerType, LaunchType, PropagateTags, SchedulingStrategy, ServiceStatus,
+    AvailabilityZoneRebalancing, DeploymentControllerType, LaunchType, PropagateTags,
+    SchedulingStrategy, ServiceStatus,
 };
 use berth_model::{messages, ApiError, ExceptionType, SimTime};
 
@@ -45,6 +46,7 @@ pub(super) fn create(
     {
         return Err(invalid_parameter(messages::SERVICE_NOT_IDEMPOTENT));
     }
+    let rebalancing = rebalancing(request.availability_zone_rebalancing.as_deref())?;
     let daemon = match request.scheduling_strategy.as_deref() {
         None | Some("REPLICA") => false,
         Some("DAEMON") => true,
@@ -146,6 +148,15 @@ pub(super) fn create(
             listener_rules: &cp.listener_rules,
         },
     )?;
+    if rebalancing == Some(AvailabilityZoneRebalancing::Enabled)
+        && !daemon
+        && deployment_configuration.maximum_percent <= 100
+    {
+        return Err(messages::operation_error(
+            "rebalancing-maximum-percent",
+            &[],
+        ));
+    }
     let cluster_name = cluster_name(request.cluster.as_deref());
     let doc = Service {
         load_balancers,
@@ -194,6 +205,17 @@ pub(super) fn create(
         tags: request.tags.unwrap_or_default(),
         ..Service::default()
     };
+    // Unless told, a new service rebalances if it can (since 2025-06-30).
+    let doc = Service {
+        availability_zone_rebalancing: Some(rebalancing.unwrap_or(
+            if crate::schedulers::rebalance::compatible(&doc) {
+                AvailabilityZoneRebalancing::Enabled
+            } else {
+                AvailabilityZoneRebalancing::Disabled
+            },
+        )),
+        ..doc
+    };
     cp.clusters
         .get_mut(&cluster_name)
         .expect("checked above")
@@ -213,6 +235,7 @@ pub(super) fn create(
                 hidden: Vec::new(),
                 production_alternate: false,
                 holds: Vec::new(),
+                rebalancing: false,
                 service_connect: request.service_connect_configuration,
             },
         );
@@ -229,6 +252,22 @@ pub(super) fn create(
 const MAX_DESIRED_COUNT: i64 = 5000;
 
 /// A valid `desiredCount`: 0 up to the quota.
+/// `availabilityZoneRebalancing` as given: ENABLED or DISABLED.
+fn rebalancing(given: Option<&str>) -> Result<Option<AvailabilityZoneRebalancing>, ApiError> {
+    let Some(given) = given else {
+        return Ok(None);
+    };
+    let value = AvailabilityZoneRebalancing::from_wire(given);
+    if value.is_known() {
+        return Ok(Some(value));
+    }
+    let path = berth_model::JsonPath::root().key("availabilityZoneRebalancing");
+    let allowed = AvailabilityZoneRebalancing::ALL;
+    let mut error = messages::enum_value(given, allowed, &path).to_api_error();
+    error.exception = ExceptionType::InvalidParameterException;
+    Err(error)
+}
+
 fn desired_count(desired: i64) -> Result<u32, ApiError> {
     if !(0..=MAX_DESIRED_COUNT).contains(&desired) {
         return Err(messages::operation_error(
@@ -284,6 +323,7 @@ pub(super) fn update(
     if let Some(desired) = request.desired_count {
         desired_count(desired)?;
     }
+    let rebalancing = rebalancing(request.availability_zone_rebalancing.as_deref())?;
     // A new strategy applies to the tasks launched from now on (it is no new deployment).
     let new_strategy = match request.capacity_provider_strategy.as_ref() {
         Some(given) if given.as_array().is_some_and(|a| !a.is_empty()) => {
@@ -347,6 +387,25 @@ pub(super) fn update(
         )?;
     }
     let cluster_name = cluster_name(request.cluster.as_deref());
+    // An ENABLED service keeps room for the task a rebalancing starts first.
+    let record = &cp.clusters[&cluster_name].services[&name];
+    let enabled = rebalancing
+        .as_ref()
+        .or(record.doc.availability_zone_rebalancing.as_ref())
+        == Some(&AvailabilityZoneRebalancing::Enabled);
+    let maximum_percent = (request.deployment_configuration.as_ref())
+        .map_or(record.doc.deployment_configuration.maximum_percent, |c| {
+            c.maximum_percent
+        });
+    if enabled
+        && record.doc.scheduling_strategy == SchedulingStrategy::Replica
+        && maximum_percent <= 100
+    {
+        return Err(messages::operation_error(
+            "rebalancing-maximum-percent-update",
+            &[],
+        ));
+    }
     let record = cp.service_mut(&cluster_name, &name).expect("checked above");
     if let Some(desired) = request.desired_count {
         let from = record.doc.desired_count;
@@ -362,6 +421,11 @@ pub(super) fn update(
     }
     if let Some(strategy) = new_strategy {
         record.doc.capacity_provider_strategy = strategy;
+    }
+    // No new deployment: the scheduler looks at the zones again at its next step.
+    if let Some(rebalancing) = rebalancing {
+        record.doc.availability_zone_rebalancing = Some(rebalancing);
+        record.rebalancing = false;
     }
     if let Some(configuration) = request.deployment_configuration {
         record.doc.deployment_configuration = configuration;

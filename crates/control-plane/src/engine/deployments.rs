@@ -63,6 +63,7 @@ pub(crate) fn deploy(
         .service_mut(cluster, service)
         .expect("the service exists");
     record.holds = holds;
+    record.rebalancing = false;
     // A rollback returns to the completed revision's network configuration too.
     if rollback_of.is_some() {
         if let Some(network) = record.last_completed_network.clone() {

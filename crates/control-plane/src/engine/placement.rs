@@ -63,6 +63,17 @@ impl Rules {
         Rules::compile(given, Vec::new(), Vec::new())
     }
 
+    /// The same rules and strategies, in one Availability Zone only.
+    pub(crate) fn in_zone(&self, zone: &str) -> Result<Rules, ApiError> {
+        let mut given = self.given_constraints.clone();
+        given.push(PlacementConstraint::member_of(&format!(
+            "attribute:ecs.availability-zone == '{zone}'"
+        )));
+        let mut rules = Rules::compile(given, self.given_strategies.clone(), Vec::new())?;
+        rules.strategies = self.strategies.clone();
+        Ok(rules)
+    }
+
     /// A task waiting for an Auto Scaling group's capacity: the rules it was given, and the
     /// service default when a service launched it with none.
     pub(crate) fn waiting(awaiting: &Awaiting, from_service: bool) -> Result<Rules, ApiError> {

@@ -294,6 +294,9 @@ pub(crate) struct ServiceRecord {
     /// revision (ECS since 2025-11-14), and a scale-out grows them too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) holds: Vec<(u64, u32)>,
+    /// An Availability Zone rebalancing is under way (`schedulers::rebalance`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) rebalancing: bool,
 }
 
 impl ServiceRecord {

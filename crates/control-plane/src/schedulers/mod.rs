@@ -11,9 +11,11 @@
 //!   scale.
 //! - [`shift`]: a REPLICA service's BLUE_GREEN, LINEAR and CANARY deployments, a stage
 //!   machine that shifts traffic between two revisions.
+//! - [`rebalance`]: a steady REPLICA service's tasks evened out over Availability Zones.
 //! - [`step`]: what the three share when they act (launching, stopping, steady state).
 
 mod daemon;
+pub(crate) mod rebalance;
 mod replica;
 mod shift;
 mod step;

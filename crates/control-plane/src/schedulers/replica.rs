@@ -45,8 +45,8 @@ use crate::records::{
 #[cfg(debug_assertions)]
 use crate::schedulers::step::check_table;
 use crate::schedulers::step::{
-    counts_healthy, draining_events, finish_step, reach_steady_state, ready_at, register_targets,
-    start_tasks, started_event, stop_task, stopped_event, write_problem, Source,
+    bounds, counts_healthy, draining_events, finish_step, reach_steady_state, ready_at,
+    register_targets, start_tasks, started_event, stop_task, stopped_event, write_problem, Source,
 };
 use berth_model::states::{RolloutState, ServiceStatus};
 use berth_model::{messages, SimTime};
@@ -95,6 +95,8 @@ pub(crate) struct View<'a> {
     pub(crate) draining: &'a dyn Fn(usize) -> bool,
     /// The older deployments' holds, by deployment number (`ServiceRecord::holds`).
     pub(crate) holds: &'a [(u64, u32)],
+    /// An AZ rebalancing is under way: the one task over the desired count is its to stop.
+    pub(crate) rebalancing: bool,
 }
 
 /// What a step does, before it does it.
@@ -123,20 +125,6 @@ pub(crate) struct Plan {
     /// Tasks the service counts healthy for the first time: each resets its deployment's
     /// circuit breaker (unless `resetOnHealthyTask` is false).
     pub(crate) became_healthy: Vec<TaskKey>,
-}
-
-/// `(maxTasks, minHealthy)`: ⌊D × maximumPercent / 100⌋ and ⌈D × minimumHealthyPercent / 100⌉,
-/// in u64 so a large count times a large percentage does not wrap.
-pub(crate) fn bounds(
-    desired: u32,
-    maximum_percent: u32,
-    minimum_healthy_percent: u32,
-) -> (u32, u32) {
-    let clamp = |n: u64| n.min(u64::from(u32::MAX)) as u32;
-    let max_tasks = clamp(u64::from(desired) * u64::from(maximum_percent) / 100);
-    let min_healthy =
-        clamp((u64::from(desired) * u64::from(minimum_healthy_percent)).div_ceil(100));
-    (max_tasks, min_healthy)
 }
 
 /// A live task (desiredStatus RUNNING, not being replaced) as the plan weighs it.
@@ -239,7 +227,8 @@ pub(crate) fn plan(view: &View) -> Plan {
         }
     }
     // PRIMARY tasks beyond the desired count (scale-in): pending ones first, then unhealthy.
-    let extra = (primary.len() as u32).saturating_sub(desired) as usize;
+    let allowed = desired + u32::from(view.rebalancing && desired > 0);
+    let extra = (primary.len() as u32).saturating_sub(allowed) as usize;
     let mut surplus: Vec<&&Live> = primary.iter().filter(|t| !t.protected).collect();
     surplus.sort_by_key(|t| (!t.pending, t.healthy));
     plan.stop
@@ -412,6 +401,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         tasks: table(cluster, service_name),
         draining: &|i| fleet[i].status == berth_scheduler::InstanceStatus::Draining,
         holds: &record.holds,
+        rebalancing: record.rebalancing && record.doc.deployments.len() == 1,
     });
     for (at, why) in &plan.wake_at {
         cp.timers.arm(*at, *why);
@@ -488,6 +478,16 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         && (primary.rollout_state == RolloutState::InProgress || record.doc.deployments.len() > 1)
     {
         reach_steady_state(cp, now, cluster_name, service_name, &mut events);
+    } else if record.doc.deployments.len() == 1
+        && primary.rollout_state == RolloutState::Completed
+        && failed.is_empty()
+        && plan.start == 0
+        && plan.stop.is_empty()
+        && record.doc.status == ServiceStatus::Active
+    {
+        // Steady: the zones are looked at.
+        let rebalanced = crate::schedulers::rebalance::step(cp, now, cluster_name, service_name);
+        events.extend(rebalanced);
     } else if record.doc.deployments.len() > 1 {
         // Older deployments whose tasks are all gone drop off the list.
         let primary_id = &primary.id;
@@ -537,6 +537,7 @@ mod tests {
             tasks,
             draining: &|_| false,
             holds: &[],
+            rebalancing: false,
         }
     }
 

@@ -41,6 +41,20 @@ pub(crate) fn counts_healthy(task: &ServiceTask, now: SimTime) -> bool {
         }
 }
 
+/// `(maxTasks, minHealthy)`: ⌊D × maximumPercent / 100⌋ and ⌈D × minimumHealthyPercent / 100⌉,
+/// in u64 so a large count times a large percentage does not wrap.
+pub(crate) fn bounds(
+    desired: u32,
+    maximum_percent: u32,
+    minimum_healthy_percent: u32,
+) -> (u32, u32) {
+    let clamp = |n: u64| n.min(u64::from(u32::MAX)) as u32;
+    let max_tasks = clamp(u64::from(desired) * u64::from(maximum_percent) / 100);
+    let min_healthy =
+        clamp((u64::from(desired) * u64::from(minimum_healthy_percent)).div_ceil(100));
+    (max_tasks, min_healthy)
+}
+
 /// ECS's "has started N tasks" event for the tasks a step launched (by ARN), if any.
 pub(crate) fn started_event(service_name: &str, arns: &[String]) -> Option<String> {
     let ids: Vec<&str> = arns
@@ -108,6 +122,19 @@ pub(crate) fn start_tasks(
     source: Source<'_>,
     count: u32,
 ) -> (Vec<String>, Option<(String, String)>) {
+    start_tasks_in(cp, now, cluster_name, service_name, source, count, None)
+}
+
+/// [`start_tasks`], in one Availability Zone when `zone` names one (AZ rebalancing).
+pub(crate) fn start_tasks_in(
+    cp: &mut State,
+    now: SimTime,
+    cluster_name: &str,
+    service_name: &str,
+    source: Source<'_>,
+    count: u32,
+    zone: Option<&str>,
+) -> (Vec<String>, Option<(String, String)>) {
     let (task_definition, deployment, task_set) = match source {
         Source::Deployment {
             task_definition,
@@ -122,6 +149,11 @@ pub(crate) fn start_tasks(
     // Refused when the service was created or updated; never here.
     let Ok(rules) = Rules::service(&td, &record.doc) else {
         return (Vec::new(), None);
+    };
+    let rules = match zone.map(|zone| rules.in_zone(zone)) {
+        None => rules,
+        Some(Ok(in_zone)) => in_zone,
+        Some(Err(_)) => return (Vec::new(), None),
     };
     // A Fargate service (by launch type or capacity provider strategy) has a platform family;
     // a task set has its own launch type and network.
