@@ -248,20 +248,30 @@ pub(crate) fn started(
 }
 
 /// The stage machine of a new BLUE_GREEN, LINEAR or CANARY deployment (`deployments[0]`).
-/// Its source is the revision in production: the previous PRIMARY's, or, when that was a
-/// traffic-shifting deployment still under way, the one it was replacing. Any other revision
-/// with tasks is reconciled away first.
+/// Its source is the revision in production: the previous PRIMARY's once it completed; when
+/// that was a traffic-shifting deployment still under way, the one it was replacing; when it
+/// was a ROLLING one still under way, the deployment of the revision that last completed (the
+/// one that rolling update had not yet replaced). Any other revision with tasks is reconciled
+/// away first.
 fn new_shift(record: &ServiceRecord, now: SimTime) -> Shift {
     let doc = &record.doc;
-    let previous = doc.deployments.get(1).map(|d| d.id.clone());
-    let source = match record
+    let previous = doc.deployments.get(1);
+    let superseded = record
         .history
         .iter()
-        .find(|h| Some(&h.id) == previous.as_ref() && IN_FLIGHT.contains(&h.status))
-        .and_then(|h| h.shift.as_ref())
-    {
-        Some(superseded) => superseded.source.clone(),
-        None => previous,
+        .find(|h| Some(&h.id) == previous.map(|d| &d.id) && IN_FLIGHT.contains(&h.status))
+        .and_then(|h| h.shift.as_ref());
+    let source = match (superseded, previous) {
+        (Some(superseded), _) => superseded.source.clone(),
+        (None, Some(previous)) if previous.rollout_state != RolloutState::Completed => doc
+            .deployments[1..]
+            .iter()
+            .find(|d| Some(&d.task_definition) == record.last_completed.as_ref())
+            .unwrap_or(previous)
+            .id
+            .clone()
+            .into(),
+        (None, previous) => previous.map(|d| d.id.clone()),
     };
     let others = doc.deployments[1..]
         .iter()
@@ -881,6 +891,37 @@ mod tests {
     }
 
     const NOW: SimTime = SimTime::ZERO;
+
+    /// A blue/green deployment that supersedes a ROLLING one still under way keeps the
+    /// revision that last completed as blue and reconciles the other away; after a completed
+    /// one, the previous PRIMARY is blue and nothing is reconciled.
+    #[test]
+    fn a_shift_takes_the_revision_in_production_as_its_source() {
+        let mut record = service(2, false, false);
+        let deployment = |id: &str, td: &str, state| Deployment {
+            id: id.into(),
+            task_definition: td.into(),
+            rollout_state: state,
+            ..Deployment::default()
+        };
+        record.doc.deployments = vec![
+            deployment("ecs-svc/3", "web:3", RolloutState::InProgress),
+            deployment("ecs-svc/2", "web:2", RolloutState::InProgress),
+            deployment("ecs-svc/1", "web:1", RolloutState::Completed),
+        ];
+        let shift = new_shift(&record, NOW);
+        assert_eq!(shift.source.as_deref(), Some("ecs-svc/1"));
+        assert_eq!(
+            shift.stage,
+            ServiceDeploymentLifecycleStage::ReconcileService
+        );
+
+        record.doc.deployments.remove(2);
+        record.doc.deployments[1].rollout_state = RolloutState::Completed;
+        let shift = new_shift(&record, NOW);
+        assert_eq!(shift.source.as_deref(), Some("ecs-svc/2"));
+        assert_eq!(shift.stage, ServiceDeploymentLifecycleStage::PreScaleUp);
+    }
 
     fn threshold(kind: ThresholdType, value: i64) -> DeploymentCircuitBreaker {
         DeploymentCircuitBreaker {

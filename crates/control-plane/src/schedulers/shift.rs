@@ -653,7 +653,18 @@ pub(crate) fn step(
                     primary.rollout_state_reason = messages::operation_text("shift-no-source", &[]);
                 }
             }
-            None => {}
+            None => {
+                // A revision reconciled away drops off the list once its tasks are gone.
+                let cluster = &cp.clusters[cluster_name];
+                let left: std::collections::BTreeSet<u64> = (table(cluster, service_name).values())
+                    .map(|t| t.deployment)
+                    .collect();
+                let record = service(cp, cluster_name, service_name);
+                record.doc.deployments.retain(|d| {
+                    let n = deployment_number(&d.id);
+                    n == green || Some(n) == blue || left.contains(&n)
+                });
+            }
         }
         if plan.begin_hooks.is_none() && !rollback_begun {
             break;
