@@ -284,6 +284,45 @@ class Agent(unittest.TestCase):
         wait_for("its container to be removed",
                  lambda: not [c for c in containers() if c[1] == arn])
 
+    def test_a_restart_policy_restarts_the_container_in_place(self):
+        # The page holds the container's start time: a restart serves a new one, on the same
+        # host port, in the same container, while the task stays RUNNING. A kill 60 s sooner
+        # than restartAttemptPeriod after that restart is not restarted: the task stops.
+        ecs = self.ecs
+        ecs.register_task_definition(family="restarts", containerDefinitions=[
+            {"name": "main", "image": IMAGE, "memory": 16,
+             "portMappings": [{"containerPort": 80, "hostPort": 0}],
+             "command": ["sh", "-c", "mkdir -p /www && date +%s%N > /www/index.html && "
+                                     "httpd -p 80 -h /www && sleep 61; exit 5"],
+             "restartPolicy": {"enabled": True, "restartAttemptPeriod": 60}}])
+        arn = ecs.run_task(taskDefinition="restarts")["tasks"][0]["taskArn"]
+        task = wait_for("RUNNING", lambda: next(
+            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "RUNNING"),
+            None))
+        binding = task["containers"][0]["networkBindings"][0]
+        first = page(binding)
+        def changed():
+            try:
+                served = page(binding)
+            except OSError:
+                return None  # Between the exit and the restart.
+            return served if served != first else None
+        restarted = wait_for("the container to restart in place", changed, timeout=90, every=1)
+        self.assertNotEqual(restarted, first)
+        task = ecs.describe_tasks(tasks=[arn])["tasks"][0]
+        self.assertEqual((task["lastStatus"], task["desiredStatus"]), ("RUNNING", "RUNNING"))
+        self.assertNotIn("stoppedReason", task)
+        self.assertEqual(task["containers"][0]["networkBindings"][0], binding)
+        runtime_id = task["containers"][0]["runtimeId"]
+        self.assertEqual([c for c in containers() if c[1] == arn][0][3], "running")
+        subprocess.run(["docker", "kill", runtime_id], check=True, capture_output=True)
+        task = wait_for("the task to stop", lambda: next(
+            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "STOPPED"),
+            None), timeout=30)
+        self.assertEqual(task["containers"][0]["exitCode"], 137)
+        self.assertEqual(task["containers"][0]["runtimeId"], runtime_id)
+        self.assertEqual(task["stopCode"], "EssentialContainerExited")
+
     def test_stop_task_sends_sigterm_through_init(self):
         ecs = self.ecs
         ecs.register_task_definition(family="sleeper", containerDefinitions=[

@@ -162,6 +162,21 @@ pub struct ContainerSpec {
     /// Volumes mounted into the container (`mountPoints` resolved against `volumes`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mounts: Vec<MountSpec>,
+    /// Its restart policy, when enabled: the agent restarts it in place when it exits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_policy: Option<RestartPolicySpec>,
+}
+
+/// An enabled `restartPolicy`, its defaults filled in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestartPolicySpec {
+    /// Exit codes that are not restarted on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_exit_codes: Vec<i32>,
+    /// Seconds a container must have run since it last (re)started before it is restarted
+    /// (ECS's default is 300).
+    pub restart_attempt_period: u32,
 }
 
 /// A volume mounted into a container.

@@ -14,13 +14,20 @@
 //!   killer stopped carries [`OOM_REASON`];
 //! - a container that never started has no exit code, and the one that could not start
 //!   carries the reason (`CannotPullContainerError: ...`);
-//! - a stopped container publishes no ports and has no health.
+//! - a stopped container publishes no ports and has no health;
+//! - a container with a restart policy that exits is restarted in place instead, keeping its
+//!   ports, when the task is not stopping, its exit code is not ignored and it has run for the
+//!   policy's `restartAttemptPeriod` since it last (re)started (amazon-ecs-agent
+//!   `RestartTracker.ShouldRestart`); so an essential container's exit stops the task only
+//!   when it will not be restarted.
 //!
 //! It holds no clock and does no I/O: times are inputs, and what to signal is an output.
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ContainerStateChange, PortBinding, Status, TaskSpec, TaskStateChange};
+use crate::{
+    ContainerStateChange, PortBinding, RestartPolicySpec, Status, TaskSpec, TaskStateChange,
+};
 
 /// Docker's reason for a container the OOM killer stopped, as the ECS agent reports it
 /// (amazon-ecs-agent `dockerapi`).
@@ -85,6 +92,36 @@ pub struct ContainerRun {
     /// `HEALTHY`, `UNHEALTHY` or `UNKNOWN` when it has a health check and is not stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health: Option<String>,
+    /// Its restart policy, when enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<RestartPolicySpec>,
+    /// When it last started or was restarted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<u64>,
+    /// How many times it was restarted in place.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub restart_count: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// What became of a container that exited ([`TaskRun::exited`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// It had stopped already: a container exits once, and keeps its first exit code.
+    AlreadyStopped,
+    /// It is stopped, and says why its restart policy (if any) did not restart it.
+    Stopped {
+        /// Why not restarted, in amazon-ecs-agent's words; `None` without a restart policy.
+        not_restarted: Option<String>,
+    },
+    /// Its restart policy restarts it in place: the agent starts it again (`docker start`).
+    Restarted {
+        /// Its restarts so far, this one included.
+        count: u32,
+    },
 }
 
 impl ContainerRun {
@@ -101,7 +138,32 @@ impl ContainerRun {
             oom: false,
             bindings: Vec::new(),
             health: health_checked.then(|| "UNKNOWN".to_owned()),
+            restart: None,
+            started_at: None,
+            restart_count: 0,
         }
+    }
+
+    /// Why its restart policy does not restart it after exiting with `exit_code` at `at`,
+    /// or `None` when it does (amazon-ecs-agent's `ShouldRestart`, in its words).
+    fn not_restarted(&self, exit_code: Option<i32>, at: u64, stopping: bool) -> Option<String> {
+        let Some(policy) = &self.restart else {
+            return Some("restart policy is not enabled".into());
+        };
+        if stopping {
+            return Some("container's desired status is stopped".into());
+        }
+        let Some(code) = exit_code else {
+            return Some("exit code is nil".into());
+        };
+        if policy.ignored_exit_codes.contains(&code) {
+            return Some(format!("exit code {code} should be ignored"));
+        }
+        let ran = at.saturating_sub(self.started_at.unwrap_or(at));
+        if ran < u64::from(policy.restart_attempt_period) * 1000 {
+            return Some("attempt reset period has not elapsed".into());
+        }
+        None
     }
 
     fn status(&self, launching: bool) -> Status {
@@ -124,12 +186,14 @@ impl TaskRun {
                 .containers
                 .iter()
                 .map(|c| {
-                    ContainerRun::new(
+                    let mut run = ContainerRun::new(
                         &c.name,
                         c.essential,
                         c.stop_timeout.unwrap_or(30),
                         c.health_check.is_some(),
-                    )
+                    );
+                    run.restart = c.restart_policy.clone();
+                    run
                 })
                 .collect(),
             launching: true,
@@ -198,11 +262,12 @@ impl TaskRun {
         }
     }
 
-    /// The container `name` was created and started, with its ports published.
-    pub fn started(&mut self, name: &str, runtime_id: String, bindings: Vec<PortBinding>) {
+    /// The container `name` was created and started at `at`, with its ports published.
+    pub fn started(&mut self, name: &str, runtime_id: String, bindings: Vec<PortBinding>, at: u64) {
         if let Some(c) = self.container_mut(name) {
             c.runtime_id = Some(runtime_id);
             c.bindings = bindings;
+            c.started_at = Some(at);
         }
     }
 
@@ -243,19 +308,35 @@ impl TaskRun {
         }
     }
 
-    /// The container `name` exited (with `exit_code` when the runtime knows it). False when it
-    /// had stopped already: a container exits once, and keeps its first exit code.
-    pub fn exited(&mut self, name: &str, exit_code: Option<i32>) -> bool {
+    /// The container `name` exited at `at` (with `exit_code` when the runtime knows it): it
+    /// stops, or its restart policy restarts it in place (its health starts over, its ports
+    /// stay).
+    pub fn exited(&mut self, name: &str, exit_code: Option<i32>, at: u64) -> Exit {
+        let stopping = self.stopping;
         let Some(c) = self.container_mut(name) else {
-            return false;
+            return Exit::AlreadyStopped;
         };
         if c.stopped {
-            return false;
+            return Exit::AlreadyStopped;
+        }
+        let not_restarted = c.not_restarted(exit_code, at, stopping);
+        if not_restarted.is_none() {
+            c.restart_count += 1;
+            c.started_at = Some(at);
+            c.oom = false;
+            if c.health.is_some() {
+                c.health = Some("UNKNOWN".to_owned());
+            }
+            return Exit::Restarted {
+                count: c.restart_count,
+            };
         }
         c.stopped = true;
         c.exit_code = exit_code;
         c.health = None;
-        true
+        Exit::Stopped {
+            not_restarted: c.restart.is_some().then_some(not_restarted).flatten(),
+        }
     }
 
     /// The OOM killer stopped the container `name` (its exit follows, or came).
@@ -344,10 +425,16 @@ mod tests {
 
     fn running() -> TaskRun {
         let mut run = TaskRun::new(&spec(), 1_000);
-        run.started("web", "a".into(), Vec::new());
-        run.started("sidecar", "b".into(), Vec::new());
+        run.started("web", "a".into(), Vec::new(), 2_000);
+        run.started("sidecar", "b".into(), Vec::new(), 2_000);
         assert_eq!(run.launched(4_000), None);
         run
+    }
+
+    fn stopped() -> Exit {
+        Exit::Stopped {
+            not_restarted: None,
+        }
     }
 
     fn statuses(run: &TaskRun) -> Vec<(Status, Option<i32>)> {
@@ -363,9 +450,9 @@ mod tests {
     fn pending_then_running() {
         let mut run = TaskRun::new(&spec(), 1_000);
         assert_eq!(run.status(), Status::Pending);
-        run.started("web", "a".into(), Vec::new());
+        run.started("web", "a".into(), Vec::new(), 2_000);
         assert_eq!(run.report().containers[0].status, Status::Pending);
-        run.started("sidecar", "b".into(), Vec::new());
+        run.started("sidecar", "b".into(), Vec::new(), 2_000);
         run.launched(4_000);
         let report = run.report();
         assert_eq!(report.status, Status::Running);
@@ -384,11 +471,11 @@ mod tests {
     #[test]
     fn an_essential_exit_stops_the_task() {
         let mut run = running();
-        assert!(run.exited("web", Some(1)));
+        assert_eq!(run.exited("web", Some(1), 9_000), stopped());
         assert!(run.must_stop());
         assert_eq!(run.stop(), vec!["sidecar".to_owned()]);
         assert_eq!(run.status(), Status::Running);
-        run.exited("sidecar", Some(SIGTERM_EXIT_CODE));
+        run.exited("sidecar", Some(SIGTERM_EXIT_CODE), 9_000);
         assert!(!run.must_stop());
         assert_eq!(run.status(), Status::Stopped);
         assert_eq!(
@@ -401,12 +488,15 @@ mod tests {
     #[test]
     fn a_sidecar_exit_stops_nothing() {
         let mut run = running();
-        run.exited("sidecar", Some(SIGKILL_EXIT_CODE));
+        run.exited("sidecar", Some(SIGKILL_EXIT_CODE), 9_000);
         assert!(!run.must_stop());
         assert_eq!(run.status(), Status::Running);
         assert_eq!(run.stop(), vec!["web".to_owned()]);
-        run.exited("web", Some(SIGTERM_EXIT_CODE));
-        assert!(!run.exited("sidecar", Some(SIGTERM_EXIT_CODE)));
+        run.exited("web", Some(SIGTERM_EXIT_CODE), 9_000);
+        assert_eq!(
+            run.exited("sidecar", Some(SIGTERM_EXIT_CODE), 9_000),
+            Exit::AlreadyStopped
+        );
         assert_eq!(
             statuses(&run),
             [(Status::Stopped, Some(143)), (Status::Stopped, Some(137))]
@@ -426,11 +516,12 @@ mod tests {
                 protocol: "tcp".into(),
                 bind_ip: None,
             }],
+            2_000,
         );
         assert!(run.health("web", "HEALTHY"));
         assert!(!run.health("web", "HEALTHY"));
         run.out_of_memory("web");
-        run.exited("web", Some(SIGKILL_EXIT_CODE));
+        run.exited("web", Some(SIGKILL_EXIT_CODE), 9_000);
         let web = &run.report().containers[0];
         assert_eq!(web.reason.as_deref(), Some(OOM_REASON));
         assert!(web.port_bindings.is_empty());
@@ -460,8 +551,8 @@ mod tests {
     fn stopped_while_launching() {
         let mut run = TaskRun::new(&spec(), 1_000);
         assert!(run.stop().is_empty());
-        run.started("web", "a".into(), Vec::new());
-        run.exited("web", Some(0));
+        run.started("web", "a".into(), Vec::new(), 2_000);
+        run.exited("web", Some(0), 9_000);
         let first = run
             .launched(4_000)
             .expect("a container exited while starting");
@@ -472,5 +563,83 @@ mod tests {
         assert!(run.stop().is_empty());
         assert_eq!(run.status(), Status::Stopped);
         assert_eq!(run.report().containers[1].exit_code, None);
+    }
+
+    /// A task whose essential container restarts after 60 s of running, except on exit 0.
+    fn restarting() -> TaskRun {
+        let mut spec = spec();
+        spec.containers[0].restart_policy = Some(RestartPolicySpec {
+            ignored_exit_codes: vec![0],
+            restart_attempt_period: 60,
+        });
+        let mut run = TaskRun::new(&spec, 1_000);
+        run.started("web", "a".into(), Vec::new(), 2_000);
+        run.started("sidecar", "b".into(), Vec::new(), 2_000);
+        run.launched(2_000);
+        run
+    }
+
+    /// An essential container that ran its period is restarted in place, once per period:
+    /// the task keeps running, its health starts over, and the report counts the restarts.
+    #[test]
+    fn a_restart_policy_restarts_in_place() {
+        let mut run = restarting();
+        assert!(run.health("web", "HEALTHY"));
+        assert_eq!(
+            run.exited("web", Some(1), 62_000),
+            Exit::Restarted { count: 1 }
+        );
+        assert!(!run.must_stop());
+        let report = run.report();
+        assert_eq!(report.status, Status::Running);
+        let web = &report.containers[0];
+        assert_eq!((web.status, web.exit_code), (Status::Running, None));
+        assert_eq!(run.containers[0].restart_count, 1);
+        assert_eq!(web.health_status.as_deref(), Some("UNKNOWN"));
+        // 59 s after the restart is too soon: this exit stops the task.
+        assert_eq!(
+            run.exited("web", Some(1), 121_000),
+            Exit::Stopped {
+                not_restarted: Some("attempt reset period has not elapsed".into())
+            }
+        );
+        assert!(run.must_stop());
+        assert_eq!(run.containers[0].restart_count, 1);
+    }
+
+    /// Not restarted: too soon after the start, an ignored exit code, a container of a task
+    /// being stopped, or one without a policy.
+    #[test]
+    fn what_a_restart_policy_does_not_restart() {
+        let mut run = restarting();
+        assert_eq!(
+            run.exited("web", Some(1), 61_999),
+            Exit::Stopped {
+                not_restarted: Some("attempt reset period has not elapsed".into())
+            }
+        );
+        let mut run = restarting();
+        assert_eq!(
+            run.exited("web", Some(0), 500_000),
+            Exit::Stopped {
+                not_restarted: Some("exit code 0 should be ignored".into())
+            }
+        );
+        let mut run = restarting();
+        assert_eq!(run.stop(), vec!["web".to_owned(), "sidecar".to_owned()]);
+        assert_eq!(
+            run.exited("web", Some(SIGTERM_EXIT_CODE), 500_000),
+            Exit::Stopped {
+                not_restarted: Some("container's desired status is stopped".into())
+            }
+        );
+        let mut run = restarting();
+        assert_eq!(run.exited("sidecar", Some(1), 500_000), stopped());
+        assert_eq!(
+            run.exited("web", None, 500_000),
+            Exit::Stopped {
+                not_restarted: Some("exit code is nil".into())
+            }
+        );
     }
 }

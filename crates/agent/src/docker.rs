@@ -27,6 +27,8 @@ pub(crate) const STOP_TIMEOUT_LABEL: &str = "berth.stop-timeout";
 pub(crate) const ORDER_LABEL: &str = "berth.container-index";
 /// How many containers the task has: a task taken over with fewer was interrupted mid-launch.
 pub(crate) const COUNT_LABEL: &str = "berth.container-count";
+/// The container's enabled restart policy, as the agent-protocol's JSON.
+pub(crate) const RESTART_POLICY_LABEL: &str = "berth.restart-policy";
 
 /// A container started for a task.
 #[derive(Clone, Debug)]
@@ -150,6 +152,10 @@ fn labels(spec: &TaskSpec, instance_id: &str, index: usize) -> HashMap<String, S
         (COUNT_LABEL, spec.containers.len().to_string()),
     ] {
         labels.insert(key.to_owned(), value);
+    }
+    if let Some(policy) = &container.restart_policy {
+        let json = serde_json::to_string(policy).expect("a restart policy serialises");
+        labels.insert(RESTART_POLICY_LABEL.to_owned(), json);
     }
     labels
 }
@@ -333,6 +339,15 @@ pub(crate) async fn launch(
         return Err(error);
     }
     Ok(started)
+}
+
+/// Starts a container of a running task again in place (its restart policy): its ports,
+/// mounts and name stay. The reason, as the ECS agent words it, when Docker refuses.
+pub(crate) async fn restart(docker: &Docker, id: &str) -> Result<(), String> {
+    docker
+        .start_container(id, None)
+        .await
+        .map_err(|error| format!("CannotStartContainerError: {}", docker_message(&error)))
 }
 
 /// The ports a container is published on, as Docker reports them.

@@ -33,6 +33,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use berth_agent_protocol::task_rules::Exit;
 use berth_agent_protocol::{
     task_rules, AgentEvent, AgentInstruction, AgentMessage, ControllerMessage, Hello,
     InstanceOffer, Status, TaskSpec, TaskStateChange,
@@ -430,6 +431,13 @@ enum Command {
         container: String,
         exit_code: Option<i32>,
     },
+    /// Docker refused to start again a container its restart policy restarted.
+    RestartFailed {
+        task_arn: String,
+        container: String,
+        exit_code: Option<i32>,
+        reason: String,
+    },
     OutOfMemory {
         task_arn: String,
         container: String,
@@ -533,6 +541,21 @@ impl Agent {
                 container,
                 exit_code,
             } => self.died(&task_arn, &container, exit_code),
+            Command::RestartFailed {
+                task_arn,
+                container,
+                exit_code,
+                reason,
+            } => {
+                if let Some(c) = self
+                    .tasks
+                    .get_mut(&task_arn)
+                    .and_then(|t| t.run.container_mut(&container))
+                {
+                    c.reason = Some(reason);
+                }
+                self.died(&task_arn, &container, exit_code);
+            }
             Command::OutOfMemory {
                 task_arn,
                 container,
@@ -703,7 +726,7 @@ impl Agent {
             let outcome = docker::launch(&docker, &spec, &instance_id, &address, &cancel).await;
             if let Ok(started) = &outcome {
                 for container in started {
-                    follow_logs(&docker, &spec.task_arn, container, &commands);
+                    follow_logs(&docker, &spec.task_arn, container, &commands, "100");
                 }
             }
             let _ = commands.send(Command::Launched {
@@ -725,7 +748,7 @@ impl Agent {
             Ok(started) => {
                 for s in started {
                     task.known_since.insert(s.name.clone(), Instant::now());
-                    task.run.started(&s.name, s.id, s.bindings);
+                    task.run.started(&s.name, s.id, s.bindings, now_ms());
                 }
                 if let Some(running) = task.run.launched(now_ms()) {
                     let instance_id = task.instance_id.clone();
@@ -780,9 +803,27 @@ impl Agent {
         let Some(task) = self.tasks.get_mut(task_arn) else {
             return;
         };
-        if !task.run.exited(container, exit_code) || task.run.launching {
-            // Already stopped; or still launching: `launched` reports the task RUNNING, then
-            // stops it.
+        match task.run.exited(container, exit_code, now_ms()) {
+            Exit::AlreadyStopped => return,
+            Exit::Restarted { count } => {
+                eprintln!(
+                    "berth agent: container {container} of {task_arn} exited {}: restarting it in place (restart {count})",
+                    exit_code.map_or("?".to_owned(), |c| c.to_string())
+                );
+                self.restart(task_arn, container, exit_code);
+                self.report(task_arn);
+                return;
+            }
+            Exit::Stopped { not_restarted } => {
+                if let Some(why) = not_restarted {
+                    eprintln!(
+                        "berth agent: container {container} of {task_arn} not restarted: {why}"
+                    );
+                }
+            }
+        }
+        if task.run.launching {
+            // Still launching: `launched` reports the task RUNNING, then stops it.
             return;
         }
         if !task.run.stopping && task.run.must_stop() {
@@ -791,6 +832,43 @@ impl Agent {
             self.stop(task_arn);
         }
         self.report(task_arn);
+    }
+
+    /// Starts a container its restart policy restarts, and follows its output again. If
+    /// Docker refuses, the container has stopped, with Docker's reason.
+    fn restart(&mut self, task_arn: &str, container: &str, exit_code: Option<i32>) {
+        let Some(task) = self.tasks.get_mut(task_arn) else {
+            return;
+        };
+        // A listing begun before now may show it stopped: that is not a second exit.
+        task.known_since
+            .insert(container.to_owned(), Instant::now());
+        let Some(c) = task.run.containers.iter().find(|c| c.name == container) else {
+            return;
+        };
+        let started = docker::Started {
+            name: container.to_owned(),
+            id: c.runtime_id.clone().unwrap_or_default(),
+            bindings: Vec::new(),
+        };
+        let (docker, commands, task_arn) = (
+            self.docker.clone(),
+            self.commands.clone(),
+            task_arn.to_owned(),
+        );
+        tokio::spawn(async move {
+            match docker::restart(&docker, &started.id).await {
+                Ok(()) => follow_logs(&docker, &task_arn, &started, &commands, "0"),
+                Err(reason) => {
+                    let _ = commands.send(Command::RestartFailed {
+                        task_arn,
+                        container: started.name,
+                        exit_code,
+                        reason,
+                    });
+                }
+            }
+        });
     }
 
     /// Brings the agent's view in line with Docker's: containers that stopped unnoticed, and,
@@ -842,6 +920,10 @@ impl Agent {
                         );
                         c.runtime_id = Some(f.id.clone());
                         c.bindings = f.bindings.clone();
+                        c.restart = label(docker::RESTART_POLICY_LABEL)
+                            .and_then(|json| serde_json::from_str(json).ok());
+                        // Taken over: its restart period counts from now.
+                        c.started_at = Some(now_ms());
                         c
                     })
                     .collect();
@@ -881,6 +963,7 @@ impl Agent {
                             bindings: Vec::new(),
                         },
                         &self.commands,
+                        "100",
                     );
                 }
             }
@@ -898,7 +981,13 @@ impl Agent {
                     }
                     c.oom |= f.oom_killed;
                 }
-                if !f.running {
+                // Stopped in a listing begun after the agent last (re)started it.
+                let current = self
+                    .tasks
+                    .get(&task_arn)
+                    .and_then(|t| t.known_since.get(&name))
+                    .is_none_or(|since| listed_at.is_none_or(|at| *since < at));
+                if !f.running && current {
                     self.died(&task_arn, &name, f.exit_code);
                 }
             }
@@ -949,6 +1038,7 @@ fn follow_logs(
     task_arn: &str,
     container: &docker::Started,
     commands: &mpsc::UnboundedSender<Command>,
+    tail: &'static str,
 ) {
     let docker = docker.clone();
     let commands = commands.clone();
@@ -960,7 +1050,7 @@ fn follow_logs(
             .follow(true)
             .stdout(true)
             .stderr(true)
-            .tail("100")
+            .tail(tail)
             .build();
         let mut logs = docker.logs(&id, Some(options));
         // At most LOG_LINES_PER_SECOND lines a second go to the control plane; a container

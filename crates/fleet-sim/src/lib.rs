@@ -24,7 +24,7 @@ pub mod scenario;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use berth_agent_protocol::task_rules::{self, TaskRun};
+use berth_agent_protocol::task_rules::{self, Exit, TaskRun};
 use berth_agent_protocol::{
     AgentEvent, AgentInstruction, ContainerSpec, InstanceOffer, PortBinding, Status, TaskSpec,
     TaskStateChange,
@@ -155,6 +155,18 @@ enum Happening {
     /// The containers the agent stopped have exited (SIGTERM: 143); a task stopped before it
     /// started has none.
     Stopped,
+}
+
+impl Happening {
+    /// The one container it happens to, if it is one.
+    fn container(&self) -> Option<&str> {
+        match self {
+            Happening::Health { container, .. } | Happening::Exited { container, .. } => {
+                Some(container)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What a user can do to the virtual world itself (the playground's fleet controls): add an
@@ -320,6 +332,10 @@ struct AgentTask {
     /// Each container's image, in the run's order (a load balancer's health check of an
     /// image made unhealthy fails).
     images: Vec<String>,
+    /// What happens to each container with a restart policy once it runs (milliseconds
+    /// after its start), lived again from each restart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    lives: Vec<(u64, Happening)>,
 }
 
 /// An [`AgentTask`] as snapshots hold it: now its run; in format 1, its spec and whether it
@@ -331,6 +347,8 @@ enum StoredAgentTask {
         run: TaskRun,
         #[serde(default)]
         images: Vec<String>,
+        #[serde(default)]
+        lives: Vec<(u64, Happening)>,
     },
     Format1 {
         spec: TaskSpec,
@@ -341,7 +359,7 @@ enum StoredAgentTask {
 impl From<StoredAgentTask> for AgentTask {
     fn from(stored: StoredAgentTask) -> AgentTask {
         match stored {
-            StoredAgentTask::Now { run, images } => AgentTask { run, images },
+            StoredAgentTask::Now { run, images, lives } => AgentTask { run, images, lives },
             StoredAgentTask::Format1 { spec, running } => {
                 let mut run = TaskRun::new(&spec, 0);
                 run.pull_started_at = None;
@@ -352,16 +370,32 @@ impl From<StoredAgentTask> for AgentTask {
                 if running {
                     for c in &spec.containers {
                         let id = runtime_id(&spec.task_arn, &c.name);
-                        run.started(&c.name, id, c.port_bindings.clone());
+                        run.started(&c.name, id, c.port_bindings.clone(), 0);
                     }
                     run.launched(0);
                     run.pull_stopped_at = None;
                 }
                 let images = spec.containers.iter().map(|c| c.image.clone()).collect();
-                AgentTask { run, images }
+                AgentTask {
+                    run,
+                    images,
+                    lives: Vec::new(),
+                }
             }
         }
     }
+}
+
+/// A line of a virtual agent's own log (the ECS agent writes its restarts in its log, not to
+/// ECS).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AgentNote {
+    /// When.
+    pub time: SimTime,
+    /// The task.
+    pub task_arn: String,
+    /// What the agent did.
+    pub text: String,
 }
 
 /// A virtual fleet and the control plane it drives. It serialises whole (see
@@ -385,6 +419,9 @@ pub struct Simulation {
     /// Events for the driver; a snapshot does not keep them.
     #[serde(skip)]
     log: Vec<ClusterEvent>,
+    /// The virtual agents' own log, kept with `log`.
+    #[serde(skip)]
+    agent_log: Vec<AgentNote>,
     failures: Option<Failures>,
     rng: ChaCha8Rng,
     keep_log: bool,
@@ -506,6 +543,7 @@ impl Simulation {
             unhealthy: BTreeSet::new(),
             instance_count: 0,
             log: Vec::new(),
+            agent_log: Vec::new(),
             failures: None,
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_f1ee7),
             keep_log: true,
@@ -600,9 +638,17 @@ impl Simulation {
         Ok(simulation)
     }
 
+    /// What the virtual agents did that ECS's documents do not show (a container restarted
+    /// in place, or why not), in order.
+    pub fn agent_log(&self) -> &[AgentNote] {
+        &self.agent_log
+    }
+
     /// Takes the events kept so far, leaving the log empty (a long-running driver forwards
     /// them and keeps nothing).
+    /// The agents' log goes with it.
     pub fn take_log(&mut self) -> Vec<ClusterEvent> {
+        self.agent_log.clear();
         std::mem::take(&mut self.log)
     }
 
@@ -744,8 +790,22 @@ impl Simulation {
             exit_code: task_rules::SIGKILL_EXIT_CODE,
             oom: false,
         };
+        let restarts = |sim: &Simulation| {
+            sim.agents
+                .get(&instance)
+                .and_then(|t| t.get(&task_arn))
+                .and_then(|t| t.run.containers.iter().find(|c| c.name == victim))
+                .map_or(0, |c| c.restart_count)
+        };
+        let before = restarts(self);
         self.schedule(self.now, &instance, &task_arn, happening);
         self.run_until(self.now);
+        let after = restarts(self);
+        if after > before {
+            return Ok(format!(
+                "{victim} of {task_arn} killed (exit 137) and restarted in place by its restart policy (restart {after})"
+            ));
+        }
         Ok(format!("{victim} of {task_arn} killed (exit 137)"))
     }
 
@@ -1314,8 +1374,19 @@ impl Simulation {
                 continue;
             };
             let mut reports = Vec::new();
+            let mut restarted = Vec::new();
             for happening in happenings {
-                reports.extend(happen(&mut task.run, happening));
+                let happened = happen(&mut task.run, happening, self.now.as_millis());
+                reports.extend(happened.first);
+                restarted.extend(happened.restarted);
+                if self.keep_log {
+                    self.agent_log
+                        .extend(happened.notes.into_iter().map(|text| AgentNote {
+                            time: self.now,
+                            task_arn: task_arn.clone(),
+                            text,
+                        }));
+                }
             }
             let report = task.run.report();
             if report.status == Status::Stopped {
@@ -1328,6 +1399,10 @@ impl Simulation {
                 }
                 if report.containers.iter().any(|c| c.exit_code == Some(1)) {
                     self.failed += 1;
+                }
+            } else {
+                for name in restarted {
+                    self.restarted(&instance, &task_arn, &name);
                 }
             }
             reports.push(report);
@@ -1641,6 +1716,7 @@ impl Simulation {
             AgentTask {
                 run,
                 images: spec.containers.iter().map(|c| c.image.clone()).collect(),
+                lives: Vec::new(),
             },
         );
         let pulled = self.now.plus_millis(self.timings.pull_ms);
@@ -1671,6 +1747,33 @@ impl Simulation {
                 .collect(),
         };
         self.schedule(running_at, instance, &task_arn, started);
+        let life = self.life(spec);
+        for (after, happening) in &life {
+            let at = running_at.plus_millis(*after);
+            self.schedule(at, instance, &task_arn, happening.clone());
+        }
+        // A container its restart policy restarts lives the same life again from its restart.
+        if let Some(task) = self
+            .agents
+            .get_mut(instance)
+            .and_then(|t| t.get_mut(&task_arn))
+        {
+            task.lives = life
+                .into_iter()
+                .filter(|(_, happening)| {
+                    spec.containers.iter().any(|c| {
+                        Some(c.name.as_str()) == happening.container() && c.restart_policy.is_some()
+                    })
+                })
+                .collect();
+        }
+    }
+
+    /// What will happen to each container once it runs, as (milliseconds after its start,
+    /// what): its health checks report, a random failure, the OOM killer or the end of a
+    /// `sleep` may come.
+    fn life(&mut self, spec: &TaskSpec) -> Vec<(u64, Happening)> {
+        let mut life = Vec::new();
         // Health checks pass after their first interval; failing ones (images made
         // unhealthy) turn UNHEALTHY once `retries` checks after the start period failed.
         for c in &spec.containers {
@@ -1690,8 +1793,7 @@ impl Simulation {
                 container: c.name.clone(),
                 health: health.into(),
             };
-            let at = running_at.plus_millis(after_s * 1000);
-            self.schedule(at, instance, &task_arn, happening);
+            life.push((after_s * 1000, happening));
         }
         // A random failure: the first essential container exits 1.
         if let (Some(failures), Some(essential)) =
@@ -1703,12 +1805,7 @@ impl Simulation {
                 exit_code: 1,
                 oom: false,
             };
-            self.schedule(
-                running_at.plus_millis(after),
-                instance,
-                &task_arn,
-                happening,
-            );
+            life.push((after, happening));
         }
         // A container that allocates more than its hard memory limit is killed by the
         // kernel's OOM killer a second after it starts (exit 137).
@@ -1722,49 +1819,72 @@ impl Simulation {
                     exit_code: task_rules::SIGKILL_EXIT_CODE,
                     oom: true,
                 };
-                self.schedule(
-                    running_at.plus_millis(1_000),
-                    instance,
-                    &task_arn,
-                    happening,
-                );
+                life.push((1_000, happening));
             }
         }
-        // `sleep N` exits 0 after N seconds.
+        // `sleep N` exits 0 after N seconds (`sleep N; exit C`, C).
         let sleeper = spec
             .containers
             .iter()
             .filter(|c| c.essential)
-            .filter_map(|c| Some((sleep_seconds(c)?, c)))
+            .filter_map(|c| Some((sleep_exit(c)?, c)))
             // A sleep longer than a century never ends in any session.
-            .filter(|(seconds, _)| *seconds <= MAX_SLEEP_SECONDS)
-            .min_by_key(|(seconds, _)| *seconds);
-        if let Some((seconds, c)) = sleeper {
+            .filter(|((seconds, _), _)| *seconds <= MAX_SLEEP_SECONDS)
+            .min_by_key(|((seconds, _), _)| *seconds);
+        if let Some(((seconds, exit_code), c)) = sleeper {
             let happening = Happening::Exited {
                 container: c.name.clone(),
-                exit_code: 0,
+                exit_code,
                 oom: false,
             };
-            let at = running_at.plus_millis(seconds.saturating_mul(1000));
-            self.schedule(at, instance, &task_arn, happening);
+            life.push((seconds.saturating_mul(1000), happening));
+        }
+        life
+    }
+
+    /// The container `name` of a task was restarted in place at `now`: what was still to
+    /// happen to it will not, and its life begins again.
+    fn restarted(&mut self, instance: &str, task_arn: &str, name: &str) {
+        let slots = self.scheduled.remove(task_arn).unwrap_or_default();
+        let (mine, others): (Vec<_>, Vec<_>) = slots.into_iter().partition(|slot| {
+            matches!(
+                self.queue.get(slot),
+                Some(Pending::Containers { happening, .. }) if happening.container() == Some(name)
+            )
+        });
+        for slot in mine {
+            self.queue.remove(&slot);
+        }
+        self.scheduled.insert(task_arn.to_owned(), others);
+        let life: Vec<(u64, Happening)> = self
+            .agents
+            .get(instance)
+            .and_then(|t| t.get(task_arn))
+            .into_iter()
+            .flat_map(|t| &t.lives)
+            .filter(|(_, happening)| happening.container() == Some(name))
+            .cloned()
+            .collect();
+        for (after, happening) in life {
+            let at = self.now.plus_millis(after);
+            self.schedule(at, instance, task_arn, happening);
         }
     }
 }
 
-/// Applies what happened to a task's containers to its run, and does what the agent does
-/// next: when an essential container has exited, it stops the others, which end on the
-/// SIGTERM at once. Returns a report to send before the task's own (see
-/// [`TaskRun::launched`]).
-fn happen(run: &mut TaskRun, happening: Happening) -> Option<TaskStateChange> {
-    let mut first = None;
+/// Applies what happened at `now` to a task's containers to its run, and does what the agent
+/// does next: when an essential container has exited (and will not be restarted), it stops
+/// the others, which end on the SIGTERM at once.
+fn happen(run: &mut TaskRun, happening: Happening, now: u64) -> Happened {
+    let mut happened = Happened::default();
     match happening {
         Happening::Started { pulled, ports } => {
             let names: Vec<String> = run.containers.iter().map(|c| c.name.clone()).collect();
             for (name, ports) in names.iter().zip(ports) {
                 let id = runtime_id(&run.task_arn, name);
-                run.started(name, id, ports);
+                run.started(name, id, ports, now);
             }
-            first = run.launched(pulled);
+            happened.first = run.launched(pulled);
         }
         Happening::PullFailed {
             container,
@@ -1782,21 +1902,48 @@ fn happen(run: &mut TaskRun, happening: Happening) -> Option<TaskStateChange> {
             if oom {
                 run.out_of_memory(&container);
             }
-            run.exited(&container, Some(exit_code));
+            match run.exited(&container, Some(exit_code), now) {
+                Exit::Restarted { count } => {
+                    happened.notes.push(format!(
+                        "container {container} exited {exit_code}: restarted in place by its restart policy (restart {count})"
+                    ));
+                    happened.restarted.push(container);
+                }
+                Exit::Stopped {
+                    not_restarted: Some(why),
+                } => happened.notes.push(format!(
+                    "container {container} exited {exit_code}: not restarted ({why})"
+                )),
+                Exit::Stopped {
+                    not_restarted: None,
+                }
+                | Exit::AlreadyStopped => {}
+            }
         }
         Happening::Stopped if run.launching => run.failed_to_start(None, "", None),
         Happening::Stopped => {
             for name in run.stop() {
-                run.exited(&name, Some(task_rules::SIGTERM_EXIT_CODE));
+                run.exited(&name, Some(task_rules::SIGTERM_EXIT_CODE), now);
             }
         }
     }
     if run.must_stop() {
         for name in run.stop() {
-            run.exited(&name, Some(task_rules::SIGTERM_EXIT_CODE));
+            run.exited(&name, Some(task_rules::SIGTERM_EXIT_CODE), now);
         }
     }
-    first
+    happened
+}
+
+/// What [`happen`] did besides changing the run.
+#[derive(Default)]
+struct Happened {
+    /// A report to send before the task's own (see [`TaskRun::launched`]).
+    first: Option<TaskStateChange>,
+    /// Containers restarted in place.
+    restarted: Vec<String>,
+    /// Lines for the agent's log.
+    notes: Vec<String>,
 }
 
 /// What a report a format 1 snapshot scheduled says happened to the containers.
@@ -1914,14 +2061,22 @@ fn invalid(message: String) -> ApiError {
 }
 
 /// `N` for a command `sleep N` or `sh -c "sleep N"`.
-fn sleep_seconds(container: &ContainerSpec) -> Option<u64> {
+fn sleep_exit(container: &ContainerSpec) -> Option<(u64, i32)> {
     let command = container.command.as_ref()?;
     let words: Vec<&str> = command
         .iter()
         .flat_map(|part| part.split_whitespace())
+        .map(|w| w.trim_end_matches([';', '&']))
         .collect();
     let at = words.iter().position(|w| *w == "sleep")?;
-    words.get(at + 1)?.parse().ok()
+    let seconds = words.get(at + 1)?.parse().ok()?;
+    // `sleep N; exit C` ends with C.
+    let code = words[at + 2..]
+        .iter()
+        .position(|w| *w == "exit")
+        .and_then(|i| words.get(at + 2 + i + 1)?.parse().ok())
+        .unwrap_or(0);
+    Some((seconds, code))
 }
 
 #[cfg(all(test, target_arch = "wasm32"))]

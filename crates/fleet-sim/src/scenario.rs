@@ -95,6 +95,7 @@ pub fn run(text: &str) -> Report {
         failures,
         instances: Vec::new(),
         seen: 0,
+        notes_seen: 0,
     };
     runner.log.push(format!("seed {seed}, start {start}"));
     let mut last = 0;
@@ -126,6 +127,7 @@ struct Runner {
     failures: Vec<String>,
     instances: Vec<String>,
     seen: usize,
+    notes_seen: usize,
 }
 
 impl Runner {
@@ -133,16 +135,30 @@ impl Runner {
         clock(self.sim.now().as_millis() - self.start.as_millis())
     }
 
+    /// Logs the cluster's events and the agents' notes since the last drain, in time order
+    /// (an agent's note before the report it led to).
     fn drain(&mut self) {
         let new: Vec<ClusterEvent> = self.sim.log()[self.seen..].to_vec();
         self.seen = self.sim.log().len();
-        for event in new {
-            let line = format!(
-                "{} {}",
-                clock(event.time.as_millis() - self.start.as_millis()),
-                summarise(&event)
-            );
-            self.log.push(line);
+        let notes = self.sim.agent_log()[self.notes_seen..].to_vec();
+        self.notes_seen = self.sim.agent_log().len();
+        let start = self.start.as_millis();
+        let mut lines: Vec<(u64, u8, String)> = new
+            .iter()
+            .map(|e| (e.time.as_millis() - start, 1, summarise(e)))
+            .collect();
+        lines.extend(notes.iter().map(|n| {
+            let task = n.task_arn.rsplit('/').next().unwrap_or("");
+            let short: String = task.chars().take(8).collect();
+            (
+                n.time.as_millis() - start,
+                0,
+                format!("agent: task {short} {}", n.text),
+            )
+        }));
+        lines.sort_by_key(|(at, order, _)| (*at, *order));
+        for (at, _, line) in lines {
+            self.log.push(format!("{} {line}", clock(at)));
         }
     }
 
@@ -220,6 +236,47 @@ impl Runner {
                 } else {
                     self.sim
                         .set_agent_connected(&arn, verb == "reconnect-agent");
+                }
+            }
+            "kill" => {
+                // kill FAMILY [CONTAINER]: `docker kill` of a running task's container (its
+                // essential one unless named).
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                let (family, container) = match words[..] {
+                    [family] => (family, None),
+                    [family, container] => (family, Some(container.to_owned())),
+                    _ => return self.fail(number, "kill takes FAMILY [CONTAINER]".into()),
+                };
+                self.log.push(format!("{stamp} > kill {rest}"));
+                let listed = Request::from_operation(
+                    "list-tasks",
+                    serde_json::json!({ "family": family, "desiredStatus": "RUNNING" }),
+                )
+                .and_then(|r| self.sim.request(r))
+                .map(|r| serde_json::to_value(r).expect("responses serialise"));
+                let Some(task) = listed
+                    .ok()
+                    .and_then(|l| l["taskArns"][0].as_str().map(str::to_owned))
+                else {
+                    return self.fail(number, format!("no task of {family} runs"));
+                };
+                let short: String = task
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(8)
+                    .collect();
+                let action = crate::FleetAction::Kill {
+                    task: task.clone(),
+                    container,
+                };
+                match self.sim.act(&action) {
+                    Ok(said) => {
+                        let said = said.replace(&task, &format!("task {short}"));
+                        self.log.push(format!("{stamp} {said}"));
+                    }
+                    Err(error) => self.fail(number, error.to_string()),
                 }
             }
             "make-unpullable" => {

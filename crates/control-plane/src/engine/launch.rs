@@ -6,7 +6,8 @@ use crate::records::{
     invalid_parameter, resolve, Awaiting, ClusterRecord, Out, State, TaskKey, TaskRecord,
 };
 use berth_agent_protocol::{
-    AgentInstruction, ContainerSpec, HealthCheckSpec, MountSpec, PortBinding, TaskSpec,
+    AgentInstruction, ContainerSpec, HealthCheckSpec, MountSpec, PortBinding, RestartPolicySpec,
+    TaskSpec,
 };
 use berth_model::overrides::TaskOverride;
 use berth_model::resources::{Container, Task};
@@ -599,6 +600,10 @@ impl Eni {
     }
 }
 
+/// `restartPolicy.restartAttemptPeriod` when not given (API_ContainerRestartPolicy: "By
+/// default, a container must run for 300 seconds before it can be restarted").
+const DEFAULT_RESTART_ATTEMPT_PERIOD: u32 = 300;
+
 /// The task as its agent needs it: overrides applied, host ports chosen, defaults explicit.
 fn task_spec(
     task_arn: &str,
@@ -685,6 +690,22 @@ fn task_spec(
                         }
                     })
                     .collect(),
+                restart_policy: c
+                    .restart_policy
+                    .as_ref()
+                    .filter(|p| p.enabled == Some(true))
+                    .map(|p| RestartPolicySpec {
+                        ignored_exit_codes: p
+                            .ignored_exit_codes
+                            .iter()
+                            .flatten()
+                            .filter_map(|&code| i32::try_from(code).ok())
+                            .collect(),
+                        restart_attempt_period: p
+                            .restart_attempt_period
+                            .and_then(|s| u32::try_from(s).ok())
+                            .unwrap_or(DEFAULT_RESTART_ATTEMPT_PERIOD),
+                    }),
             }
         })
         .collect();
