@@ -323,6 +323,57 @@ class Agent(unittest.TestCase):
         self.assertEqual(task["containers"][0]["runtimeId"], runtime_id)
         self.assertEqual(task["stopCode"], "EssentialContainerExited")
 
+    def test_a_service_deployment_pins_its_image_digest(self):
+        # versionConsistency: the deployment's first task resolves berth-test/vc:latest to its
+        # image; a new image under the same tag does not reach the scale-out, whose task runs
+        # the pinned one, until a new deployment resolves the tag again.
+        def build(version):
+            base = subprocess.run(["docker", "create", IMAGE], check=True, capture_output=True,
+                                  text=True).stdout.strip()
+            try:
+                subprocess.run(["docker", "commit", "--change", f"ENV BERTH_VERSION={version}",
+                                base, "berth-test/vc:latest"], check=True, capture_output=True)
+            finally:
+                subprocess.run(["docker", "rm", base], check=True, capture_output=True)
+            return subprocess.run(["docker", "image", "inspect", "-f", "{{.Id}}",
+                                   "berth-test/vc:latest"], check=True, capture_output=True,
+                                  text=True).stdout.strip()
+        ecs = self.ecs
+        first = build(1)
+        ecs.register_task_definition(family="vc", containerDefinitions=[
+            {"name": "main", "image": "berth-test/vc:latest", "memory": 16,
+             "portMappings": [{"containerPort": 80, "hostPort": 0}],
+             "command": ["sh", "-c", "mkdir -p /www && echo v$BERTH_VERSION > /www/index.html "
+                                     "&& httpd -f -p 80 -h /www"]}])
+        ecs.create_service(serviceName="vc", taskDefinition="vc:1", desiredCount=1)
+        tasks = wait_for("vc's first task", lambda: settled(ecs, "vc", 1, 1))
+        self.assertEqual(tasks[0]["containers"][0]["imageDigest"], first)
+        self.assertEqual(page(tasks[0]["containers"][0]["networkBindings"][0]), "v1")
+        def revision():
+            arn = ecs.list_service_deployments(service="vc")["serviceDeployments"][0][
+                "targetServiceRevisionArn"]
+            return ecs.describe_service_revisions(serviceRevisionArns=[arn])[
+                "serviceRevisions"][0]["containerImages"][0]
+        self.assertEqual(revision(), {"containerName": "main", "image": "berth-test/vc:latest",
+                                      "imageDigest": first})
+        second = build(2)
+        self.assertNotEqual(second, first)
+        ecs.update_service(service="vc", desiredCount=2)
+        tasks = wait_for("vc's scale-out", lambda: settled(ecs, "vc", 1, 2))
+        for task in tasks:
+            container = task["containers"][0]
+            self.assertEqual(container["imageDigest"], first)
+            self.assertEqual(page(container["networkBindings"][0]), "v1")
+            image = subprocess.run(["docker", "inspect", "-f", "{{.Image}}",
+                                    container["runtimeId"]], check=True, capture_output=True,
+                                   text=True).stdout.strip()
+            self.assertEqual(image, first)
+        # A new deployment resolves the tag again.
+        ecs.update_service(service="vc", forceNewDeployment=True)
+        wait_for("the new deployment's digest",
+                 lambda: revision().get("imageDigest") == second, timeout=60)
+        self.delete("vc")
+
     def test_stop_task_sends_sigterm_through_init(self):
         ecs = self.ecs
         ecs.register_task_definition(family="sleeper", containerDefinitions=[

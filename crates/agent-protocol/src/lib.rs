@@ -119,6 +119,10 @@ pub struct ContainerSpec {
     pub name: String,
     /// The image.
     pub image: String,
+    /// The digest its service deployment pinned the image to (`versionConsistency`): the
+    /// agent runs exactly this image, or fails with CannotPullContainerError.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_digest: Option<String>,
     /// Whether the task stops when this container stops.
     pub essential: bool,
     /// Entry point.
@@ -374,6 +378,9 @@ pub struct ContainerStateChange {
     /// `HEALTHY`, `UNHEALTHY` or `UNKNOWN`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_status: Option<String>,
+    /// The digest (`sha256:...`) of the image it runs, once pulled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_digest: Option<String>,
 }
 
 #[cfg(test)]
@@ -411,6 +418,7 @@ mod tests {
                 reason: Some("OutOfMemoryError: Container killed due to memory usage".into()),
                 port_bindings: vec![],
                 health_status: None,
+                image_digest: Some(format!("sha256:{}", "ab".repeat(32))),
             }],
         });
         assert_eq!(decode::<AgentEvent>(&encode(&event)), Ok(event));

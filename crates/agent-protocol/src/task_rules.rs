@@ -101,6 +101,9 @@ pub struct ContainerRun {
     /// How many times it was restarted in place.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub restart_count: u32,
+    /// The digest of the image it runs, once pulled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_digest: Option<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -141,6 +144,7 @@ impl ContainerRun {
             restart: None,
             started_at: None,
             restart_count: 0,
+            image_digest: None,
         }
     }
 
@@ -257,8 +261,16 @@ impl TaskRun {
                         c.bindings.clone()
                     },
                     health_status: c.health.clone(),
+                    image_digest: c.image_digest.clone(),
                 })
                 .collect(),
+        }
+    }
+
+    /// The image of container `name` was pulled: it runs `digest`.
+    pub fn pulled(&mut self, name: &str, digest: Option<String>) {
+        if let Some(c) = self.container_mut(name) {
+            c.image_digest = digest;
         }
     }
 

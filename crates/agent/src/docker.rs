@@ -36,6 +36,8 @@ pub(crate) struct Started {
     pub(crate) name: String,
     pub(crate) id: String,
     pub(crate) bindings: Vec<PortBinding>,
+    /// The digest of the image it runs.
+    pub(crate) digest: Option<String>,
 }
 
 /// Why a task could not start, as the ECS agent words it, and the container it concerns.
@@ -90,13 +92,80 @@ pub(crate) fn docker_name(spec: &TaskSpec, container: &str) -> String {
     )
 }
 
+/// The image a container is created from, once it is there, and its digest.
+pub(crate) struct Image {
+    /// What to create the container from: the image as named, or, for a pinned digest, the
+    /// local image's id or `repository@digest`.
+    reference: String,
+    /// Its digest: the repository digest a registry gave it, else (an image built or
+    /// imported here has none) its id.
+    digest: Option<String>,
+}
+
 /// Makes sure the image is there: a local image is used as is (the ECS agent's
-/// `prefer-cached`), a missing one is pulled.
-async fn ensure_image(docker: &Docker, image: &str) -> Result<(), String> {
-    if docker.inspect_image(image).await.is_ok() {
-        return Ok(());
+/// `prefer-cached`), a missing one is pulled. With a digest pinned by the service deployment
+/// (`versionConsistency`) exactly that image runs: the local one with that id or repository
+/// digest, even when its tag has moved on, else a pull of `repository@digest`.
+async fn ensure_image(docker: &Docker, image: &str, pinned: Option<&str>) -> Result<Image, String> {
+    if let Some(digest) = pinned {
+        if let Ok(found) = docker.inspect_image(image).await {
+            if digest_of(&found).as_deref() == Some(digest) || found.id.as_deref() == Some(digest) {
+                let reference = found.id.unwrap_or_else(|| image.to_owned());
+                return Ok(Image {
+                    reference,
+                    digest: Some(digest.to_owned()),
+                });
+            }
+        }
+        if docker.inspect_image(digest).await.is_ok() {
+            return Ok(Image {
+                reference: digest.to_owned(),
+                digest: Some(digest.to_owned()),
+            });
+        }
+        let by_digest = format!("{}@{digest}", repository(image));
+        pull(docker, &by_digest).await?;
+        return Ok(Image {
+            reference: by_digest,
+            digest: Some(digest.to_owned()),
+        });
     }
-    // `name@sha256:...` is pulled by digest; `name:tag` by tag; a bare name is `latest`.
+    let found = match docker.inspect_image(image).await {
+        Ok(found) => found,
+        Err(_) => {
+            pull(docker, image).await?;
+            docker
+                .inspect_image(image)
+                .await
+                .map_err(|error| format!("CannotPullContainerError: {}", docker_message(&error)))?
+        }
+    };
+    Ok(Image {
+        reference: image.to_owned(),
+        digest: digest_of(&found).or(found.id),
+    })
+}
+
+/// The digest a registry gave an image (`name@sha256:...` in its RepoDigests), if any.
+fn digest_of(image: &bollard::models::ImageInspect) -> Option<String> {
+    image
+        .repo_digests
+        .iter()
+        .flatten()
+        .find_map(|d| d.split_once('@').map(|(_, digest)| digest.to_owned()))
+}
+
+/// An image's repository: its name without tag or digest.
+fn repository(image: &str) -> &str {
+    let image = image.split_once('@').map_or(image, |(name, _)| name);
+    match image.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => name,
+        _ => image,
+    }
+}
+
+/// Pulls an image: `name@sha256:...` by digest, `name:tag` by tag, a bare name as `latest`.
+async fn pull(docker: &Docker, image: &str) -> Result<(), String> {
     let options = if image.contains('@') {
         CreateImageOptionsBuilder::new().from_image(image).build()
     } else {
@@ -160,7 +229,13 @@ fn labels(spec: &TaskSpec, instance_id: &str, index: usize) -> HashMap<String, S
     labels
 }
 
-fn body(spec: &TaskSpec, instance_id: &str, address: &str, index: usize) -> ContainerCreateBody {
+fn body(
+    spec: &TaskSpec,
+    instance_id: &str,
+    address: &str,
+    index: usize,
+    image: &str,
+) -> ContainerCreateBody {
     let container: &ContainerSpec = &spec.containers[index];
     let seconds = |s: u32| i64::from(s) * 1_000_000_000;
     let mut port_map = HashMap::new();
@@ -206,7 +281,7 @@ fn body(spec: &TaskSpec, instance_id: &str, address: &str, index: usize) -> Cont
         })
         .collect::<Vec<_>>();
     ContainerCreateBody {
-        image: Some(container.image.clone()),
+        image: Some(image.to_owned()),
         entrypoint: container.entry_point.clone(),
         cmd: container.command.clone(),
         env: Some(
@@ -276,8 +351,10 @@ pub(crate) async fn launch(
         container: String::new(),
         reason: String::new(),
     };
+    let mut images = Vec::new();
     for container in &spec.containers {
-        let pulled = tokio::time::timeout(PULL_TIMEOUT, ensure_image(docker, &container.image))
+        let ensured = ensure_image(docker, &container.image, container.image_digest.as_deref());
+        let pulled = tokio::time::timeout(PULL_TIMEOUT, ensured)
             .await
             .unwrap_or_else(|_| {
                 Err(format!(
@@ -286,10 +363,10 @@ pub(crate) async fn launch(
                     PULL_TIMEOUT.as_secs()
                 ))
             });
-        pulled.map_err(|reason| LaunchError {
+        images.push(pulled.map_err(|reason| LaunchError {
             container: container.name.clone(),
             reason,
-        })?;
+        })?);
         if cancelled.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(stopped());
         }
@@ -306,7 +383,10 @@ pub(crate) async fn launch(
         let name = docker_name(spec, &container.name);
         let options = CreateContainerOptionsBuilder::new().name(&name).build();
         let id = match docker
-            .create_container(Some(options), body(spec, instance_id, address, index))
+            .create_container(
+                Some(options),
+                body(spec, instance_id, address, index, &images[index].reference),
+            )
             .await
         {
             Ok(response) => response.id,
@@ -330,6 +410,7 @@ pub(crate) async fn launch(
             name: container.name.clone(),
             bindings: published(docker, &id).await,
             id,
+            digest: images[index].digest.clone(),
         });
     }
     if let Err(error) = outcome {

@@ -748,6 +748,7 @@ impl Agent {
             Ok(started) => {
                 for s in started {
                     task.known_since.insert(s.name.clone(), Instant::now());
+                    task.run.pulled(&s.name, s.digest);
                     task.run.started(&s.name, s.id, s.bindings, now_ms());
                 }
                 if let Some(running) = task.run.launched(now_ms()) {
@@ -850,6 +851,7 @@ impl Agent {
             name: container.to_owned(),
             id: c.runtime_id.clone().unwrap_or_default(),
             bindings: Vec::new(),
+            digest: None,
         };
         let (docker, commands, task_arn) = (
             self.docker.clone(),
@@ -961,6 +963,7 @@ impl Agent {
                             name,
                             id: c.id.clone(),
                             bindings: Vec::new(),
+                            digest: None,
                         },
                         &self.commands,
                         "100",

@@ -804,7 +804,7 @@ pub struct SubmittedContainer {
     /// The container's name.
     #[serde(default)]
     pub container_name: Option<String>,
-    /// Its image digest (accepted, not used).
+    /// The digest of the image it runs.
     #[serde(default)]
     pub image_digest: Option<String>,
     /// Its runtime id.

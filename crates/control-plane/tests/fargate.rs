@@ -67,6 +67,7 @@ fn a_fargate_task_document() {
             reason: None,
             port_bindings: vec![],
             health_status: None,
+            image_digest: None,
         }],
     };
     s.cp.handle_agent_event(

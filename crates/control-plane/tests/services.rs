@@ -845,6 +845,7 @@ fn health_check_grace_period() {
             reason: None,
             port_bindings: vec![],
             health_status: Some("UNHEALTHY".into()),
+            image_digest: None,
         }],
     };
     s.advance(30_000);

@@ -189,6 +189,7 @@ fn stop_codes() {
         reason: None,
         port_bindings: vec![],
         health_status: None,
+        image_digest: None,
     };
     s.cp.handle_agent_event(
         s.now,
@@ -225,6 +226,7 @@ fn stop_codes() {
         ),
         port_bindings: vec![],
         health_status: None,
+        image_digest: None,
     };
     s.cp.handle_agent_event(
         s.now,

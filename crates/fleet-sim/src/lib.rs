@@ -137,6 +137,9 @@ enum Happening {
     Started {
         pulled: u64,
         ports: Vec<Vec<PortBinding>>,
+        /// The digest each container's image resolved to (its pin, if its deployment has one).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        digests: Vec<String>,
     },
     /// An image could not be pulled: the task never starts.
     PullFailed {
@@ -215,6 +218,12 @@ pub enum FleetAction {
     #[serde(rename_all = "camelCase")]
     Unpullable {
         /// The image, as task definitions name it.
+        image: String,
+    },
+    /// A new image is pushed under `image`'s tag: pulls by the tag get a new digest.
+    #[serde(rename_all = "camelCase")]
+    Push {
+        /// The image, as task definitions name it (`repository:tag`).
         image: String,
     },
     /// Containers running `image` fail their health checks from now on, and answer the
@@ -413,6 +422,10 @@ pub struct Simulation {
     /// Tasks per instance ARN.
     agents: BTreeMap<String, BTreeMap<String, AgentTask>>,
     unpullable: BTreeSet<String>,
+    /// The virtual registry: how many times each image (`registry/repository:tag`) was
+    /// pushed again since the first, which gives the digest a pull of its tag resolves to.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pushes: BTreeMap<String, u32>,
     /// Images whose health checks fail.
     unhealthy: BTreeSet<String>,
     instance_count: u64,
@@ -540,6 +553,7 @@ impl Simulation {
             sequence: 0,
             agents: BTreeMap::new(),
             unpullable: BTreeSet::new(),
+            pushes: BTreeMap::new(),
             unhealthy: BTreeSet::new(),
             instance_count: 0,
             log: Vec::new(),
@@ -657,6 +671,48 @@ impl Simulation {
         self.unpullable.insert(image.to_owned());
     }
 
+    /// A new image is pushed under `image`'s tag: pulls by the tag resolve to a new digest
+    /// from now on, which it returns. Every digest pushed before can still be pulled.
+    pub fn push_image(&mut self, image: &str) -> Result<String, ApiError> {
+        if image.contains('@') {
+            return Err(invalid(format!(
+                "{image} names a digest, which never changes: push a tag."
+            )));
+        }
+        if image.trim().is_empty() {
+            return Err(invalid("an image to push is required.".to_owned()));
+        }
+        *self.pushes.entry(tagged(image)).or_default() += 1;
+        Ok(self.digest(image))
+    }
+
+    /// The digest a pull of `image` resolves to now: the one it names, or the one the
+    /// virtual registry has under its tag. A virtual image has no manifest to hash, so its
+    /// digest is derived from its reference and how many times it was pushed.
+    pub fn digest(&self, image: &str) -> String {
+        if let Some((_, digest)) = image.split_once('@') {
+            return digest.to_owned();
+        }
+        let reference = tagged(image);
+        let pushes = self.pushes.get(&reference).copied().unwrap_or(0);
+        // FNV-1a of the reference and the push, stretched to 256 bits with splitmix64.
+        let mut state = format!("{reference}#{pushes}")
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            });
+        let mut hex = String::with_capacity(71);
+        hex.push_str("sha256:");
+        for _ in 0..4 {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            hex.push_str(&format!("{:016x}", z ^ (z >> 31)));
+        }
+        hex
+    }
+
     /// Does what a user asked of the virtual world; says what happened.
     pub fn act(&mut self, action: &FleetAction) -> Result<String, ApiError> {
         // A Docker agent's instance is real: the user stops it with Docker, not here.
@@ -705,6 +761,12 @@ impl Simulation {
             FleetAction::Unpullable { image } => {
                 self.make_unpullable(image);
                 Ok(format!("pulls of {image} fail from now on"))
+            }
+            FleetAction::Push { image } => {
+                let digest = self.push_image(image)?;
+                Ok(format!(
+                    "a new {image} was pushed: pulls of its tag resolve to {digest} from now on"
+                ))
             }
             FleetAction::Unhealthy { image } => {
                 self.make_unhealthy(image);
@@ -1745,6 +1807,15 @@ impl Simulation {
                 .iter()
                 .map(|c| c.port_bindings.clone())
                 .collect(),
+            digests: spec
+                .containers
+                .iter()
+                .map(|c| {
+                    c.image_digest
+                        .clone()
+                        .unwrap_or_else(|| self.digest(&c.image))
+                })
+                .collect(),
         };
         self.schedule(running_at, instance, &task_arn, started);
         let life = self.life(spec);
@@ -1878,8 +1949,15 @@ impl Simulation {
 fn happen(run: &mut TaskRun, happening: Happening, now: u64) -> Happened {
     let mut happened = Happened::default();
     match happening {
-        Happening::Started { pulled, ports } => {
+        Happening::Started {
+            pulled,
+            ports,
+            digests,
+        } => {
             let names: Vec<String> = run.containers.iter().map(|c| c.name.clone()).collect();
+            for (name, digest) in names.iter().zip(digests) {
+                run.pulled(name, Some(digest));
+            }
             for (name, ports) in names.iter().zip(ports) {
                 let id = runtime_id(&run.task_arn, name);
                 run.started(name, id, ports, now);
@@ -1969,6 +2047,7 @@ fn format1_happenings(change: &TaskStateChange, launching: bool) -> Vec<Happenin
                 .iter()
                 .map(|c| c.port_bindings.clone())
                 .collect(),
+            digests: Vec::new(),
         });
     }
     for c in &change.containers {
@@ -2000,6 +2079,17 @@ fn qualified(image: &str) -> String {
         (true, _) => image.to_owned(),
         (false, true) => format!("docker.io/{image}"),
         (false, false) => format!("docker.io/library/{image}"),
+    }
+}
+
+/// An image reference with its registry and tag (`latest` when none is named).
+fn tagged(image: &str) -> String {
+    let reference = qualified(image);
+    let last = reference.rsplit('/').next().unwrap_or("");
+    if last.contains(':') {
+        reference
+    } else {
+        format!("{reference}:latest")
     }
 }
 

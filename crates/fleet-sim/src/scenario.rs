@@ -15,7 +15,8 @@
 //! An API line is an ECS operation as the AWS CLI names it with its `--cli-input-json` body.
 //! Fleet lines: `launch-instance CLUSTER TYPE ZONE`, `disconnect-agent N`, `reconnect-agent N`,
 //! `terminate-instance N` (N counts launched instances from 1), `make-unpullable IMAGE`,
-//! `make-unhealthy IMAGE` (its containers' health checks fail). Expectations:
+//! `make-unhealthy IMAGE` (its containers' health checks fail), `push-image IMAGE` (a new
+//! image under the tag: pulls of it resolve to a new digest). Expectations:
 //! `expect OP JSON PATH == VALUE` (PATH like `services[0].deployments.length`),
 //! `expect-error OP JSON == "Exception: message"`, `expect-event "text"` (a service event or
 //! log line so far contains it). `$instanceN` anywhere in a line stands for the ARN of the
@@ -25,8 +26,9 @@
 //! and a listener's ARN (`$dimension:lb:NAME`, `$dimension:tg:NAME` a load balancer's and a
 //! target group's CloudWatch dimension value); target health changes are logged as `target NAME ID:PORT STATE`.
 //! `$rule:LB:PORT:PRIORITY` a listener rule's (`default` for a listener's default rule);
-//! `$deployment:SERVICE` the ARN of a service's newest deployment and `$hook:SERVICE` the id
-//! of its lifecycle hook awaiting action.
+//! `$deployment:SERVICE` the ARN of a service's newest deployment, `$revision:SERVICE` its
+//! service revision's and `$hook:SERVICE` the id of its lifecycle hook awaiting action;
+//! `$tasks:FAMILY` the family's tasks that are to run, as quoted ARNs with commas between.
 //! `offer-load LB[:PORT] RPS [PATH]` offers a load balancer (by name; to one listener with
 //! `:PORT`) RPS requests a second;
 //! `traffic` logs what each load balancer and target has counted so far
@@ -36,6 +38,14 @@
 //! changes are logged as `alarm NAME OLD -> NEW (reason)`, a read's answer as `< JSON`.
 
 use berth_control_plane::{ClusterEvent, Request};
+
+/// What of a service's newest deployment a `$...:SERVICE` placeholder names.
+#[derive(Clone, Copy)]
+enum Newest {
+    Deployment,
+    Revision,
+    Hook,
+}
 use berth_model::SimTime;
 use serde_json::Value;
 
@@ -175,17 +185,40 @@ impl Runner {
             command = command.replace(&format!("$instance{}", i + 1), arn);
         }
         // `$deployment:SERVICE` stands for the ARN of the service's newest deployment (in
-        // the default cluster), `$hook:SERVICE` for the id of its hook awaiting action.
-        for (prefix, hook) in [("$deployment:", false), ("$hook:", true)] {
+        // the default cluster), `$revision:SERVICE` for the revision it deploys and
+        // `$hook:SERVICE` for the id of its hook awaiting action.
+        for (prefix, what) in [
+            ("$deployment:", Newest::Deployment),
+            ("$revision:", Newest::Revision),
+            ("$hook:", Newest::Hook),
+        ] {
             while let Some(at) = command.find(prefix) {
                 let tail = &command[at + prefix.len()..];
                 let end = tail
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
                     .unwrap_or(tail.len());
                 let service = tail[..end].to_owned();
-                let found = self.newest_deployment(&service, hook).unwrap_or_default();
+                let found = self.newest_deployment(&service, what).unwrap_or_default();
                 command.replace_range(at..at + prefix.len() + end, &found);
             }
+        }
+        // `$tasks:FAMILY` stands for the family's tasks that are to run, as quoted ARNs
+        // separated by commas (`{"tasks": [$tasks:web]}`).
+        while let Some(at) = command.find("$tasks:") {
+            let tail = &command[at + "$tasks:".len()..];
+            let end = tail
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .unwrap_or(tail.len());
+            let family = tail[..end].to_owned();
+            let arns =
+                Request::from_operation("list-tasks", serde_json::json!({ "family": family }))
+                    .and_then(|r| self.sim.request(r))
+                    .ok()
+                    .and_then(|r| serde_json::to_value(r).ok())
+                    .and_then(|list| list["taskArns"].as_array().cloned())
+                    .unwrap_or_default();
+            let quoted: Vec<String> = arns.iter().map(Value::to_string).collect();
+            command.replace_range(at.."$tasks:".len() + at + end, &quoted.join(","));
         }
         // `$tg:NAME` and `$lb:NAME` stand for a target group's and a load balancer's ARN,
         // `$dimension:tg:NAME` and `$dimension:lb:NAME` for them as CloudWatch's dimensions.
@@ -282,6 +315,13 @@ impl Runner {
             "make-unpullable" => {
                 self.log.push(format!("{stamp} > make-unpullable {rest}"));
                 self.sim.make_unpullable(rest);
+            }
+            "push-image" => {
+                self.log.push(format!("{stamp} > push-image {rest}"));
+                match self.sim.push_image(rest) {
+                    Ok(digest) => self.log.push(format!("{stamp} {rest} is now {digest}")),
+                    Err(error) => self.fail(number, error.to_string()),
+                }
             }
             "make-unhealthy" => {
                 self.log.push(format!("{stamp} > make-unhealthy {rest}"));
@@ -395,7 +435,7 @@ impl Runner {
 
     /// The ARN of `service`'s newest deployment or (`hook`) the id of its hook run awaiting
     /// action.
-    fn newest_deployment(&mut self, service: &str, hook: bool) -> Option<String> {
+    fn newest_deployment(&mut self, service: &str, what: Newest) -> Option<String> {
         let list = Request::from_operation(
             "list-service-deployments",
             serde_json::json!({ "service": service }),
@@ -403,11 +443,16 @@ impl Runner {
         .and_then(|r| self.sim.request(r))
         .ok()?;
         let list = serde_json::to_value(list).ok()?;
-        let arn = list["serviceDeployments"][0]["serviceDeploymentArn"]
-            .as_str()?
-            .to_owned();
-        if !hook {
-            return Some(arn);
+        let newest = &list["serviceDeployments"][0];
+        let arn = newest["serviceDeploymentArn"].as_str()?.to_owned();
+        match what {
+            Newest::Deployment => return Some(arn),
+            Newest::Revision => {
+                return newest["targetServiceRevisionArn"]
+                    .as_str()
+                    .map(str::to_owned)
+            }
+            Newest::Hook => {}
         }
         let described = Request::from_operation(
             "describe-service-deployments",

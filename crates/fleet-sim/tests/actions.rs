@@ -254,3 +254,38 @@ fn a_format_1_snapshot_goes_on() {
     let again = Simulation::restore(&sim.snapshot()).expect("format 2 is read");
     drop(again);
 }
+
+/// The virtual registry: a push moves the tag to a new digest (`nginx` is `latest` on Docker
+/// Hub, so the two names are one image), a digest reference resolves to itself and cannot be
+/// pushed, and a task that ran before the push keeps the digest it pulled.
+#[test]
+fn a_push_moves_the_tag_to_a_new_digest() {
+    let (mut sim, _) = fleet();
+    let before = sim.digest("nginx");
+    assert!(before.starts_with("sha256:") && before.len() == 71, "{before}");
+    assert_eq!(sim.digest("docker.io/library/nginx:latest"), before);
+    assert_ne!(sim.digest("nginx:1.27"), before);
+    ok(
+        &mut sim,
+        "RegisterTaskDefinition",
+        json!({"family": "pinned", "containerDefinitions": [
+            {"name": "app", "image": "nginx", "memory": 64, "command": ["sleep", "3600"]}]}),
+    );
+    let run = ok(&mut sim, "RunTask", json!({"taskDefinition": "pinned"}));
+    let arn = run["tasks"][0]["taskArn"].clone();
+    sim.advance(10_000);
+    let said = sim
+        .act(&FleetAction::Push {
+            image: "nginx:latest".into(),
+        })
+        .unwrap();
+    let after = sim.digest("nginx");
+    assert_ne!(after, before);
+    assert!(said.contains(&after), "{said}");
+    let task = ok(&mut sim, "DescribeTasks", json!({"tasks": [arn]}))["tasks"][0].clone();
+    assert_eq!(task["containers"][0]["imageDigest"], json!(before));
+    let pinned = format!("nginx@{before}");
+    assert_eq!(sim.digest(&pinned), before);
+    let error = sim.act(&FleetAction::Push { image: pinned }).unwrap_err();
+    assert!(error.to_string().contains("names a digest"), "{error}");
+}

@@ -185,6 +185,9 @@ pub struct Container {
     pub name: String,
     /// The image.
     pub image: String,
+    /// The digest of the image it runs, as its agent reported it once pulled.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub image_digest: Option<String>,
     /// The runtime's id (the Docker container id), once created.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub runtime_id: Option<String>,

@@ -703,8 +703,8 @@ async fn clock(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) ->
 
 /// `POST /berth/fleet` with a [`berth_fleet_sim::FleetAction`] (`{"action": "launch",
 /// "cluster", "instanceType", "zone"}`, `terminate`, `disconnect`, `reconnect` with
-/// `containerInstance`, `kill` with `task` and an optional `container`, `unpullable` with
-/// `image`): what a user does to the default region's virtual world, journalled like a
+/// `containerInstance`, `kill` with `task` and an optional `container`, `unpullable` or
+/// `push` with `image`): what a user does to the default region's virtual world, journalled like a
 /// request. Errors come in ECS's shape.
 async fn fleet(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(refused) = foreign_origin(&headers) {

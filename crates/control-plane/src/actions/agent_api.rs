@@ -36,6 +36,7 @@ fn container(c: SubmittedContainer) -> Result<ContainerStateChange, ApiError> {
         reason: c.reason,
         port_bindings: bindings(&c.network_bindings.unwrap_or_default()),
         health_status: None,
+        image_digest: c.image_digest,
     })
 }
 

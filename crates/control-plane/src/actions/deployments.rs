@@ -270,14 +270,22 @@ pub(super) fn describe_revisions(
                 .chain(&record.hidden)
                 .find(|h| h.revision_arn == arn)?;
             let mut revision = h.revision.clone();
-            // The images each container of the revision runs.
+            // The images each container of the revision runs, and the digests its first
+            // tasks pinned.
             let images: Vec<Value> =
                 crate::records::resolve(cp, h.revision["taskDefinition"].as_str().unwrap_or(""))
                     .map(|td| {
                         td.container_definitions
                             .iter()
                             .flatten()
-                            .map(|c| json!({"containerName": c.name, "image": c.image}))
+                            .map(|c| {
+                                let mut image = json!({"containerName": c.name, "image": c.image});
+                                if let Some(digest) = c.name.as_ref().and_then(|n| h.digests.get(n))
+                                {
+                                    image["imageDigest"] = json!(digest);
+                                }
+                                image
+                            })
                             .collect()
                     })
                     .unwrap_or_default();

@@ -98,6 +98,7 @@ fn prepare(
         fargate,
         service: None,
         execute_command: execute_command.unwrap_or(false),
+        pinned: std::collections::BTreeMap::new(),
     })
 }
 

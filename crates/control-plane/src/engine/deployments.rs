@@ -14,6 +14,7 @@ use berth_model::states::{
 };
 use berth_model::{messages, SimTime};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// A new deployment id, `ecs-svc/` and 19 digits.
 pub(crate) fn deployment_id(cp: &mut State) -> String {
@@ -238,6 +239,11 @@ pub(crate) fn started(
         shift,
         triggered_alarms: Vec::new(),
         alarm_bake_until: None,
+        digests: if rollback {
+            rollback_digests(record, &deployment.task_definition)
+        } else {
+            BTreeMap::new()
+        },
     };
     if !rollback {
         record.history.push(history);
@@ -245,6 +251,22 @@ pub(crate) fn started(
         // Kept for its revision (a later rollback may target it), never listed.
         record.hidden.push(history);
     }
+}
+
+/// A rollback runs the images the revision it returns to ran: the digests of the last
+/// deployment of that task definition that completed (a new deployment resolves them anew).
+fn rollback_digests(record: &ServiceRecord, task_definition: &str) -> BTreeMap<String, String> {
+    record
+        .history
+        .iter()
+        .chain(&record.hidden)
+        .filter(|h| {
+            h.status == ServiceDeploymentStatus::Successful
+                && h.revision["taskDefinition"].as_str() == Some(task_definition)
+        })
+        .max_by_key(|h| h.created_at)
+        .map(|h| h.digests.clone())
+        .unwrap_or_default()
 }
 
 /// The stage machine of a new BLUE_GREEN, LINEAR or CANARY deployment (`deployments[0]`).

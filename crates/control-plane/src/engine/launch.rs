@@ -33,6 +33,8 @@ pub(crate) struct Launch {
     pub(crate) service: Option<String>,
     /// enableExecuteCommand.
     pub(crate) execute_command: bool,
+    /// The image digests its service deployment pinned, by container (`versionConsistency`).
+    pub(crate) pinned: BTreeMap<String, String>,
 }
 
 impl Launch {
@@ -55,6 +57,7 @@ impl Launch {
             fargate,
             service: Some(service.to_owned()),
             execute_command,
+            pinned: BTreeMap::new(),
         }
     }
 }
@@ -166,6 +169,7 @@ pub(crate) fn launch_task(
             task_arn: task_arn.clone(),
             name: c.name.clone().unwrap_or_default(),
             image: c.image.clone().unwrap_or_default(),
+            image_digest: None,
             runtime_id: None,
             last_status: TaskStatus::Pending,
             exit_code: None,
@@ -257,6 +261,7 @@ pub(crate) fn launch_task(
         &sized,
         &launch.overrides,
         &bindings,
+        &launch.pinned,
     );
     let stop_timeout = spec
         .containers
@@ -296,6 +301,7 @@ pub(crate) fn launch_task(
             counted: (false, false),
             targets: Vec::new(),
             seen_healthy: false,
+            pinned: launch.pinned.clone(),
         },
     );
     if let Some(awaiting) = awaiting {
@@ -429,6 +435,7 @@ fn start_waiting(
     cluster.waiting.retain(|k| *k != key);
     let index = placement.instance;
     let mut task = record.task.clone();
+    let pinned = record.pinned.clone();
     occupy(cluster, &mut task, &placement);
     task.last_status = TaskStatus::Pending;
     task.version += 1;
@@ -439,6 +446,7 @@ fn start_waiting(
         &sized,
         overrides,
         &placement.bindings,
+        &pinned,
     );
     let record = cluster.tasks.get_mut(&key).expect("found above");
     record.task = task.clone();
@@ -611,6 +619,7 @@ fn task_spec(
     td: &TaskDefinition,
     overrides: &TaskOverride,
     bindings: &[berth_scheduler::place::HostPortBinding],
+    pinned: &BTreeMap<String, String>,
 ) -> TaskSpec {
     let containers = td
         .container_definitions
@@ -639,6 +648,7 @@ fn task_spec(
             ContainerSpec {
                 name: name.clone(),
                 image: c.image.clone().unwrap_or_default(),
+                image_digest: pinned.get(&name).cloned(),
                 essential: c.essential != Some(false),
                 entry_point: c.entry_point.clone(),
                 command: container_override

@@ -111,6 +111,7 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
         task.pull_stopped_at.get_or_insert(SimTime(at));
     }
     let mut essential_exited = false;
+    let mut digests = Vec::new();
     for update in &change.containers {
         let Some(container) = task.containers.iter_mut().find(|c| c.name == update.name) else {
             continue;
@@ -119,6 +120,15 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
         container.last_status = task_status(update.status);
         if update.runtime_id.is_some() {
             container.runtime_id = update.runtime_id.clone();
+        }
+        if update.image_digest.is_some() && container.image_digest != update.image_digest {
+            container.image_digest = update.image_digest.clone();
+            digests.extend(
+                update
+                    .image_digest
+                    .clone()
+                    .map(|d| (update.name.clone(), d)),
+            );
         }
         if update.exit_code.is_some() {
             container.exit_code = update.exit_code;
@@ -291,6 +301,11 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
             &document,
         );
     }
+    if let (Some(deployment), Some(service), false) =
+        (&task.started_by, &service, digests.is_empty())
+    {
+        pin_digests(cp, &cluster_name, service, deployment, &task, digests);
+    }
     // The service hears of it after the task's own events: cause before effect.
     if released && task.stop_code == Some(TaskStopCode::TaskFailedToStart) {
         if let (Some(deployment), Some(service)) = (&task.started_by, &service) {
@@ -301,6 +316,48 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
                 service,
                 deployment,
             );
+        }
+    }
+}
+
+/// A service task's first report of its images' digests pins them for its deployment: every
+/// task it launches from now on runs them (`versionConsistency`), except containers whose
+/// task definition says `disabled`. The first digest reported for a container stays.
+fn pin_digests(
+    cp: &mut State,
+    cluster_name: &str,
+    service: &str,
+    deployment: &str,
+    task: &berth_model::resources::Task,
+    digests: Vec<(String, String)>,
+) {
+    let Some(td) = crate::records::resolve(cp, &task.task_definition_arn) else {
+        return;
+    };
+    let disabled: Vec<String> = td
+        .container_definitions
+        .iter()
+        .flatten()
+        .filter(|c| {
+            c.version_consistency
+                == Some(berth_model::task_definition::VersionConsistency::Disabled)
+        })
+        .filter_map(|c| c.name.clone())
+        .collect();
+    let Some(record) = cp.service_mut(cluster_name, service) else {
+        return;
+    };
+    let Some(entry) = record
+        .history
+        .iter_mut()
+        .chain(&mut record.hidden)
+        .find(|h| h.id == deployment)
+    else {
+        return;
+    };
+    for (name, digest) in digests {
+        if !disabled.contains(&name) {
+            entry.digests.entry(name).or_insert(digest);
         }
     }
 }

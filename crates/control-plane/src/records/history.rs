@@ -1,6 +1,8 @@
 //! A service's deployment history: every deployment it had, with the revision it deployed
 //! (ListServiceDeployments, DescribeServiceDeployments, DescribeServiceRevisions).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -45,6 +47,10 @@ pub(crate) struct History {
     /// it COMPLETES (`engine::alarms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) alarm_bake_until: Option<SimTime>,
+    /// The image digests its first tasks ran, by container, which every later task of the
+    /// deployment runs too (`versionConsistency`; ServiceRevision `containerImages`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) digests: BTreeMap<String, String>,
 }
 
 /// Where a traffic-shifting deployment stands. The deployment's own tasks are green; the

@@ -305,6 +305,16 @@ impl ServiceRecord {
     pub(crate) fn on_fargate(&self) -> bool {
         self.doc.platform_family.is_some()
     }
+
+    /// The image digests deployment `id` pinned, by container (`versionConsistency`).
+    pub(crate) fn pinned(&self, id: &str) -> BTreeMap<String, String> {
+        self.history
+            .iter()
+            .chain(&self.hidden)
+            .find(|h| h.id == id)
+            .map(|h| h.digests.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// The rest of a container instance's record.
@@ -375,6 +385,9 @@ pub(crate) struct TaskRecord {
     /// Its service has counted it healthy (see [`ServiceTask::seen_healthy`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) seen_healthy: bool,
+    /// The image digests it was launched with, by container (`versionConsistency`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) pinned: BTreeMap<String, String>,
 }
 
 impl TaskRecord {

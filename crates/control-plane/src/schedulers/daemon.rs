@@ -87,6 +87,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let active = record.doc.status == ServiceStatus::Active;
     let execute_command = record.doc.enable_execute_command;
     let primary = record.doc.deployments[0].clone();
+    let pinned = record.pinned(&primary.id);
     let Some(td) = resolve(cp, &primary.task_definition).cloned() else {
         return;
     };
@@ -125,8 +126,9 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
         let Ok(only_here) = rules.only_on(&ec2_id) else {
             continue;
         };
-        let launch =
+        let mut launch =
             Launch::for_service(td.clone(), service_name, &primary.id, None, execute_command);
+        launch.pinned = pinned.clone();
         let outcome = place(cp, cluster_name, &launch, &only_here, None, 1);
         let Some((cluster, mut out)) = cp.cluster_and_out(cluster_name) else {
             break;

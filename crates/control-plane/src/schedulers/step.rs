@@ -182,13 +182,14 @@ pub(crate) fn start_tasks_in(
         deployment,
         &strategy,
     );
-    let launch = Launch::for_service(
+    let mut launch = Launch::for_service(
         td,
         service_name,
         deployment,
         fargate,
         record.doc.enable_execute_command,
     );
+    launch.pinned = record.pinned(deployment);
     if let Some(network) = &launch.fargate {
         // Fargate has capacity for every task; each goes to the least used of its subnets.
         let mut arns = Vec::new();

@@ -101,6 +101,7 @@ impl Session {
                                 exit_code: None,
                                 port_bindings: vec![],
                                 health_status: None,
+                                image_digest: None,
                             })
                             .collect(),
                     }
@@ -121,6 +122,7 @@ impl Session {
                             reason: None,
                             port_bindings: c.port_bindings,
                             health_status: None,
+                            image_digest: None,
                         })
                         .collect(),
                 },
