@@ -154,10 +154,12 @@ export async function servedPage() {
 }
 
 /** The guided lessons, by id, in the order the page lists them. */
-export const LESSONS = ['first-cluster', 'port-stall', 'dynamic-ports', 'shortage', 'draining', 'wordpress', 'fargate'];
+export const LESSONS = ['first-cluster', 'port-stall', 'dynamic-ports', 'shortage', 'draining', 'wordpress', 'fargate',
+  'blue-green', 'canary-alarm', 'linear', 'rolling-2025'];
 
-/** Plays a lesson: "Do it for me" whenever it is offered, until the lesson is complete. */
-export async function playLesson(page, id) {
+/** Plays a lesson: "Do it for me" whenever it is offered, until the lesson is complete;
+ * `onStep(done)` is awaited each time a step is ticked off. */
+export async function playLesson(page, id, onStep = async () => {}) {
   await page.click(`#lesson-${id}`);
   await page.waitForSelector('#lesson-steps');
   const steps = await page.$$eval('#lesson-steps li', (els) => els.length);
@@ -174,6 +176,8 @@ export async function playLesson(page, id) {
       .catch(async () => {
         throw new Error(`${id}: step ${done + 1} not done; outcome: ${await page.textContent('#live-outcome').catch(() => '')}`);
       });
+    const now = await page.$$eval('#lesson-steps li.done', (els) => els.length);
+    for (let step = done + 1; step <= now; step += 1) await onStep(step);
   }
   assert.equal(await page.textContent('#lesson-complete'), 'Lesson complete.');
   assert.equal(await page.$$eval('#lesson-steps li.done', (els) => els.length), steps);

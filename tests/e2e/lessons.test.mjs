@@ -36,9 +36,76 @@ after(async () => {
   server?.kill();
 });
 
+/** What the web service's stage machine shows: its lit stage, status, weights line, alarms. */
+async function stageMachine() {
+  return page.$eval('.service[data-service="web"] .shift', (e) => ({
+    stage: e.dataset.stage,
+    status: e.dataset.status,
+    current: e.querySelector('.stages li.current')?.textContent ?? null,
+    about: e.querySelector('p.muted').textContent,
+    bar: e.querySelector('.weights .new').style.width,
+    alarms: e.querySelector('.alarms')?.dataset.alarms ?? null,
+    inAlarm: [...e.querySelectorAll('.alarm.in-alarm')].map((a) => a.textContent.trim()),
+    hooks: e.querySelectorAll('.hook button.continue').length,
+  })).catch(() => null);
+}
+
+/** The stage machine each step of the traffic-shifting lessons leaves, as a check. */
+const STAGES = {
+  'blue-green': {
+    5: (m) => m.stage === 'POST_TEST_TRAFFIC_SHIFT' && m.current === 'POST_TEST_TRAFFIC_SHIFT' && m.hooks === 1
+      && m.bar === '0%' && /test 100%/.test(m.about),
+    6: (m) => m.status === 'SUCCESSFUL' && m.stage === 'CLEAN_UP' && m.bar === '100%' && m.hooks === 0,
+  },
+  'canary-alarm': {
+    5: (m) => m.bar === '10%' && m.alarms === 'MONITORING',
+    6: (m) => m.status === 'ROLLBACK_SUCCESSFUL' && m.alarms === 'TRIGGERED' && m.inAlarm.length === 1,
+  },
+  // At 100× a linear step lasts 0.6 s: the page may see any step after the first.
+  linear: {
+    4: (m) => ['25%', '50%', '75%', '100%'].includes(m.bar),
+    5: (m) => m.bar === '100%',
+    6: (m) => m.status === 'SUCCESSFUL' && m.stage === 'CLEAN_UP',
+  },
+};
+
 for (const id of LESSONS) {
   test(`lesson ${id} can be completed from the page`, async () => {
-    await playLesson(page, id);
+    const seen = [];
+    await playLesson(page, id, async (step) => {
+      const check = STAGES[id]?.[step];
+      if (!check) return;
+      // The page looks every 2 s: the step's stage machine is drawn by the next look.
+      await page.waitForFunction(() => document.querySelector('.service[data-service="web"] .shift'), null,
+        { timeout: 10000 });
+      let machine = await stageMachine();
+      for (let i = 0; i < 20 && !check(machine); i += 1) {
+        await page.waitForTimeout(500);
+        machine = await stageMachine();
+      }
+      seen.push([step, machine]);
+      assert.ok(check(machine), `${id} step ${step}: ${JSON.stringify(machine)}`);
+      if (id === 'blue-green' && step === 5) {
+        await screenshots(page, 'lesson-blue-green-paused', '.service[data-service="web"]', toggleLanguage(page));
+        await toggleLanguage(page)('en');
+      }
+      if (id === 'canary-alarm' && step === 6) {
+        await screenshots(page, 'lesson-canary-rolled-back', '.service[data-service="web"]', toggleLanguage(page));
+        await toggleLanguage(page)('en');
+      }
+    });
+    if (STAGES[id]) assert.equal(seen.length, Object.keys(STAGES[id]).length, JSON.stringify(seen));
+    if (id === 'rolling-2025') {
+      // The old revision is back to two running tasks, on the instance left; the broken one
+      // is still PRIMARY, failing its health checks.
+      const rows = await page.$$eval('.service[data-service="web"] .deployments tbody tr',
+        (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+      const old = rows.find((r) => r[0] === 'ACTIVE');
+      assert.equal(old?.[3], '2', JSON.stringify(rows));
+      assert.match(await page.textContent('.services'), /failed container health checks/);
+      await screenshots(page, 'lesson-rolling-2025', '.guide', toggleLanguage(page));
+      await toggleLanguage(page)('en');
+    }
     const balancer = `.balancer[data-load-balancer="lesson-${id}"]`;
     if (id === 'port-stall') {
       // What the lesson is about, in ECS's words, on the service's event list.

@@ -308,6 +308,50 @@ pub async fn call(operation: &str, body: Value) -> Result<Value, String> {
     }
 }
 
+/// The editor's verdict on `text` (`/berth/check`), judged where the control plane is.
+pub async fn check(text: &str, family: &str) -> Result<berth_model::views::Verdict, String> {
+    let request = berth_model::views::CheckRequest {
+        text: text.to_owned(),
+        family: family.to_owned(),
+    };
+    let body = serde_json::to_string(&request).unwrap_or_default();
+    let (status, answer) = post(
+        "/berth/check",
+        &[("Content-Type", "application/json")],
+        &body,
+    )
+    .await?;
+    match status {
+        200 => read(&answer, berth_model::views::Verdict::from_value).ok_or(answer),
+        _ => Err(answer),
+    }
+}
+
+/// Calls a CloudWatch operation with its JSON `input` as botocore sends it (JSON 1.0);
+/// CloudWatch's error comes back as `Code: message`.
+pub async fn cloudwatch(operation: &str, input: &Value) -> Result<(), String> {
+    let target = format!("GraniteServiceVersion20100801.{operation}");
+    let (status, text) = post(
+        "/",
+        &[
+            ("X-Amz-Target", &target),
+            ("Content-Type", "application/x-amz-json-1.0"),
+        ],
+        &input.to_string(),
+    )
+    .await?;
+    if status == 200 {
+        return Ok(());
+    }
+    let value: Value = serde_json::from_str(&text).unwrap_or_default();
+    let kind = value["__type"].as_str().unwrap_or("Error");
+    Err(format!(
+        "{}: {}",
+        kind.rsplit('#').next().unwrap_or(kind),
+        value["message"].as_str().unwrap_or_default()
+    ))
+}
+
 /// Calls an Elastic Load Balancing action with the AWS CLI's JSON `input`, sent as the AWS
 /// CLI sends it (a Query-protocol form); ELB's error comes back as `Code: message`, read from
 /// its XML by the browser's own parser.
@@ -364,6 +408,7 @@ pub async fn perform(call: &Call) -> Result<String, String> {
     match &call {
         Call::Ecs { operation, body } => self::call(operation, body.clone()).await.map(drop)?,
         Call::Elb { action, input } => elb(action, input).await?,
+        Call::CloudWatch { operation, input } => cloudwatch(operation, input).await?,
         Call::Fleet(action) => fleet(action.clone()).await?,
     }
     Ok(format!("{}: done", call.name()))

@@ -3,18 +3,12 @@
 //! the virtual fleet, instant by instant). Components render state and send actions; nothing
 //! here knows an ECS rule.
 
-use berth_model::SimTime;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::i18n::Lang;
 use crate::samples::SAMPLES;
 use crate::state::{Action, EditorState, ProblemView, Verdict};
-
-/// The wall clock, read here (the UI driver) and passed into the pure state as an input.
-fn now() -> SimTime {
-    SimTime(js_sys::Date::now().max(0.0) as u64)
-}
 
 /// Which part of the page is shown.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -151,10 +145,32 @@ fn editor(props: &EditorProps) -> Html {
         use_effect_with((), move |_| {
             if let Some(text) = storage().and_then(|s| s.get_item(EDITOR_KEY).ok().flatten()) {
                 if !text.is_empty() {
-                    state.dispatch(Action::Edit { text, now: now() });
+                    state.dispatch(Action::Edit { text });
                 }
             }
         });
+    }
+    {
+        // Each text is judged where the control plane is (berth serve, or the page's own
+        // world); the verdict comes back for the text it judged.
+        let state = state.clone();
+        use_effect_with(
+            (state.text.clone(), state.family.clone()),
+            move |(text, family)| {
+                if state.needs_judging() {
+                    let (text, family) = (text.clone(), family.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Ok(verdict) = crate::api::check(&text, &family).await {
+                            state.dispatch(Action::Judged {
+                                text,
+                                family,
+                                verdict,
+                            });
+                        }
+                    });
+                }
+            },
+        );
     }
     let on_input = {
         let state = state.clone();
@@ -163,14 +179,14 @@ fn editor(props: &EditorProps) -> Html {
             if let Some(storage) = storage() {
                 let _ = storage.set_item(EDITOR_KEY, &text);
             }
-            state.dispatch(Action::Edit { text, now: now() });
+            state.dispatch(Action::Edit { text });
         })
     };
     let on_family = {
         let state = state.clone();
         Callback::from(move |event: InputEvent| {
             let family = event.target_unchecked_into::<HtmlInputElement>().value();
-            state.dispatch(Action::SetFamily { family, now: now() });
+            state.dispatch(Action::SetFamily { family });
         })
     };
     // Clicking a problem selects its place in the editor (DOM work, so it lives here).
@@ -190,7 +206,7 @@ fn editor(props: &EditorProps) -> Html {
             if let Some(storage) = storage() {
                 let _ = storage.set_item(EDITOR_KEY, sample.text);
             }
-            state.dispatch(Action::Load { sample: *sample, now: now() })
+            state.dispatch(Action::Load { sample: *sample })
         });
         html! {
             <button type="button" class="sample" data-sample={sample.id} {onclick}>{ sample.label }</button>
@@ -242,7 +258,7 @@ fn render_verdict(verdict: &Verdict, on_select: Callback<u32>) -> Html {
                 { format!("Malformed JSON at line {line}, column {column}: {message}") }
             </p>
         },
-        Verdict::Invalid(problems) => html! {
+        Verdict::Invalid { problems } => html! {
             <>
                 <p id="status" class="status invalid">
                     { format!("ECS would refuse this task definition: {} problem{}. The first is what RegisterTaskDefinition returns.",

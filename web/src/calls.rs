@@ -14,6 +14,9 @@ pub enum Call {
     /// An ELB action (`CreateTargetGroup`) and its input as the AWS CLI's JSON (plain lists),
     /// sent as the Query protocol's form ([`query_form`]).
     Elb { action: String, input: Value },
+    /// A CloudWatch operation (`PutMetricAlarm`) and its input, sent as JSON 1.0 (the
+    /// protocol botocore sends).
+    CloudWatch { operation: String, input: Value },
     /// A fleet action (`/berth/fleet`): what happens around ECS.
     Fleet(Value),
 }
@@ -40,6 +43,7 @@ impl Call {
         match self {
             Call::Ecs { operation, .. } => operation,
             Call::Elb { action, .. } => action,
+            Call::CloudWatch { operation, .. } => operation,
             Call::Fleet(action) => action["action"].as_str().unwrap_or("fleet"),
         }
     }
@@ -56,10 +60,19 @@ impl Call {
             match value {
                 Value::String(s) => {
                     if let Some(name) = reference(s) {
+                        // `$dimension:lb:NAME`: the load balancer as CloudWatch's dimension
+                        // names it, its ARN after `loadbalancer/`.
+                        let (dimension, name) = match name.strip_prefix("dimension:") {
+                            Some(name) => (true, name),
+                            None => (false, name),
+                        };
                         let arn = names[name]
                             .as_str()
                             .ok_or_else(|| format!("{s}: there is no {name} yet"))?;
-                        *s = arn.to_owned();
+                        *s = match arn.split_once(":loadbalancer/") {
+                            Some((_, rest)) if dimension => rest.to_owned(),
+                            _ => arn.to_owned(),
+                        };
                     }
                 }
                 Value::Array(items) => {
@@ -78,7 +91,7 @@ impl Call {
         }
         let value = match self {
             Call::Ecs { body, .. } => body,
-            Call::Elb { input, .. } => input,
+            Call::Elb { input, .. } | Call::CloudWatch { input, .. } => input,
             Call::Fleet(action) => action,
         };
         resolve(value, names)
@@ -87,8 +100,8 @@ impl Call {
 
 impl Call {
     /// Calls as share links and lessons write them, in order: `[operation, body]` for ECS,
-    /// `["elbv2", action, input]` for ELB, `["fleet", action]` for the fleet; anything else
-    /// is left out.
+    /// `["elbv2", action, input]` for ELB, `["cloudwatch", operation, input]` for CloudWatch,
+    /// `["fleet", action]` for the fleet; anything else is left out.
     pub fn list(calls: &Value) -> Vec<Call> {
         calls
             .as_array()
@@ -97,6 +110,10 @@ impl Call {
             .filter_map(|call| {
                 Some(match call[0].as_str()? {
                     "elbv2" => Call::elb(call[1].as_str()?, call[2].clone()),
+                    "cloudwatch" => Call::CloudWatch {
+                        operation: call[1].as_str()?.to_owned(),
+                        input: call[2].clone(),
+                    },
                     "fleet" => Call::Fleet(call[1].clone()),
                     operation => Call::ecs(operation, call[1].clone()),
                 })
@@ -112,10 +129,10 @@ impl Call {
     }
 }
 
-/// The name a `$kind:NAME` string refers to (`tg:web`).
+/// The name a `$kind:NAME` string refers to (`tg:web`, `dimension:lb:web`).
 pub(crate) fn reference(text: &str) -> Option<&str> {
     let name = text.strip_prefix('$')?;
-    ["tg:", "lb:", "listener:"]
+    ["tg:", "lb:", "listener:", "rule:", "dimension:lb:"]
         .iter()
         .any(|kind| name.starts_with(kind))
         .then_some(name)

@@ -721,6 +721,16 @@ fn render_shift(shift: &ShiftView, live: &Live, cluster: &Rc<RefCell<String>>) -
                 <span class="new" style={format!("width:{}%", shift.production)}></span>
             </div>
             <p class="muted">{ about }</p>
+            if let Some((status, names, triggered)) = &shift.alarms {
+                <p class={if triggered.is_empty() { "alarms" } else { "alarms triggered" }} data-alarms={status.clone()}>
+                    { crate::i18n::t("Deployment alarms:") }{ " " }<code>{ status }</code>
+                    { for names.iter().map(|name| html! {
+                        <>{ " " }<span class={if triggered.contains(name) { "alarm in-alarm" } else { "alarm" }}>
+                            { name }{ if triggered.contains(name) { " (ALARM)" } else { "" } }
+                        </span></>
+                    }) }
+                </p>
+            }
             { for shift.awaiting.iter().map(|hook| html! {
                 <p class="hook">
                     { crate::i18n::t("Paused at a lifecycle hook:") }{ " " }<code>{ hook }</code>{ " " }

@@ -250,6 +250,134 @@ fn offer_load(cluster: &str, _: &Snapshot) -> Vec<Call> {
     )
 }
 
+/// The web service's current service deployment (DescribeServiceDeployments).
+fn current_deployment(s: &Snapshot) -> Option<&Value> {
+    let arn = &web_service(s)?["currentServiceDeployment"];
+    s.service_deployments
+        .iter()
+        .find(|d| &d["serviceDeploymentArn"] == arn)
+}
+
+/// The ports of the lesson's load balancer's listeners, in the order they were made.
+fn listener_ports(s: &Snapshot) -> Vec<u64> {
+    balancer(s)
+        .into_iter()
+        .flat_map(|lb| lb["listeners"].as_array().cloned().unwrap_or_default())
+        .filter_map(|l| l["port"].as_u64())
+        .collect()
+}
+
+/// Blue and green target groups behind an Application Load Balancer named after the lesson's
+/// cluster: a production listener forwarding all to blue (0 to green) and a test listener,
+/// on the first two free ports from 8081.
+fn blue_green_balancer(cluster: &str, s: &Snapshot) -> Vec<Call> {
+    let production = free_listener_port(s);
+    let calls = r#"[
+                   ["elbv2", "CreateLoadBalancer", {"Name": "$cluster", "Subnets": ["subnet-1", "subnet-2"]}],
+                   ["elbv2", "CreateTargetGroup", {"Name": "$cluster-blue", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-lesson", "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 2}],
+                   ["elbv2", "CreateTargetGroup", {"Name": "$cluster-green", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-lesson", "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 2}],
+                   ["elbv2", "ModifyTargetGroupAttributes", {"TargetGroupArn": "$tg:$cluster-blue", "Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "20"}]}],
+                   ["elbv2", "ModifyTargetGroupAttributes", {"TargetGroupArn": "$tg:$cluster-green", "Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "20"}]}],
+                   ["elbv2", "CreateListener", {"LoadBalancerArn": "$lb:$cluster", "Protocol": "HTTP", "Port": $production, "DefaultActions": [{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": "$tg:$cluster-blue", "Weight": 100}, {"TargetGroupArn": "$tg:$cluster-green", "Weight": 0}]}}]}],
+                   ["elbv2", "CreateListener", {"LoadBalancerArn": "$lb:$cluster", "Protocol": "HTTP", "Port": $test, "DefaultActions": [{"Type": "forward", "TargetGroupArn": "$tg:$cluster-blue"}]}]]"#;
+    let test = (production + 1..)
+        .find(|p| !listener_ports_of_region(s).contains(p))
+        .expect("a port is free");
+    Call::template(
+        &calls
+            .replace("$production", &production.to_string())
+            .replace("$test", &test.to_string()),
+        cluster,
+    )
+}
+
+/// Every listener port of the region.
+fn listener_ports_of_region(s: &Snapshot) -> Vec<u64> {
+    s.load_balancers
+        .iter()
+        .flat_map(|lb| lb["listeners"].as_array().cloned().unwrap_or_default())
+        .filter_map(|l| l["port"].as_u64())
+        .collect()
+}
+
+/// Blue and green behind the production and the test listener.
+fn blue_green_in_front(s: &Snapshot) -> bool {
+    balancer(s).is_some_and(|lb| {
+        lb["targetGroups"].as_array().map_or(0, Vec::len) == 2 && listener_ports(s).len() == 2
+    })
+}
+
+/// Registers web:N with `image` (nginx by default) and makes the service web with
+/// `configuration` as its deploymentConfiguration, blue as its target group, green as the
+/// alternate, the two listeners' default rules as its production and test rules.
+fn shifting_service(cluster: &str, s: &Snapshot, configuration: &str) -> Vec<Call> {
+    let ports = listener_ports(s);
+    let (production, test) = (
+        ports.first().copied().unwrap_or(0),
+        ports.get(1).copied().unwrap_or(0),
+    );
+    let calls = r#"[
+                   ["RegisterTaskDefinition", {"family": "web-$cluster", "containerDefinitions": [{"name": "web", "image": "nginx:1", "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}],
+                   ["CreateService", {"cluster": "$cluster", "serviceName": "web", "taskDefinition": "web-$cluster", "desiredCount": 2, "deploymentConfiguration": $configuration, "loadBalancers": [{"targetGroupArn": "$tg:$cluster-blue", "containerName": "web", "containerPort": 80, "advancedConfiguration": {"alternateTargetGroupArn": "$tg:$cluster-green", "productionListenerRule": "$rule:$cluster:$production:default", "testListenerRule": "$rule:$cluster:$test:default", "roleArn": "arn:aws:iam::123456789012:role/ecsInfrastructureRole"}}]}]]"#;
+    Call::template(
+        &calls
+            .replace("$configuration", configuration)
+            .replace("$production", &production.to_string())
+            .replace("$test", &test.to_string()),
+        cluster,
+    )
+}
+
+/// Registers web with `image` and deploys it with `configuration`.
+fn shifting_update(cluster: &str, image: &str, configuration: &str) -> Vec<Call> {
+    let calls = r#"[
+                   ["RegisterTaskDefinition", {"family": "web-$cluster", "containerDefinitions": [{"name": "web", "image": "$image", "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}],
+                   ["UpdateService", {"cluster": "$cluster", "service": "web", "taskDefinition": "web-$cluster", "deploymentConfiguration": $configuration}]]"#;
+    Call::template(
+        &calls
+            .replace("$configuration", configuration)
+            .replace("$image", image),
+        cluster,
+    )
+}
+
+/// The current deployment's lifecycle stage and weights on the new revision.
+fn stage(s: &Snapshot) -> Option<(&str, f64, f64)> {
+    let d = current_deployment(s)?;
+    let target = &d["targetServiceRevision"];
+    Some((
+        d["lifecycleStage"].as_str()?,
+        target["requestedProductionTrafficWeight"]
+            .as_f64()
+            .unwrap_or(0.0),
+        target["requestedTestTrafficWeight"].as_f64().unwrap_or(0.0),
+    ))
+}
+
+/// The web service's current deployment is SUCCESSFUL with its two tasks running.
+fn steady_and_successful(s: &Snapshot) -> bool {
+    current_deployment(s).is_some_and(|d| d["status"] == "SUCCESSFUL")
+        && web_service(s).is_some_and(|v| v["runningCount"] == 2)
+}
+
+/// The current deployment replaces a revision (it is not the service's first).
+fn replacing(s: &Snapshot) -> bool {
+    current_deployment(s).is_some_and(|d| {
+        d["sourceServiceRevisions"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    })
+}
+
+/// The id of the current deployment's hook awaiting action.
+fn awaiting_hook(s: &Snapshot) -> Option<&str> {
+    current_deployment(s)?["lifecycleHookDetails"]
+        .as_array()?
+        .iter()
+        .find(|h| h["status"] == "AWAITING_ACTION")?["hookId"]
+        .as_str()
+}
+
 /// The first step of several lessons: a cluster with one t3.medium-sized instance.
 const ONE_INSTANCE: Step = Step {
     text: Text {
@@ -275,6 +403,16 @@ const IN_FRONT: Step = Step {
     },
     calls: load_balancer,
     done: |s, _| in_front(s),
+};
+
+/// Blue and green behind a production and a test listener ([`blue_green_balancer`]).
+const BLUE_AND_GREEN: Step = Step {
+    text: Text {
+        en: "Blue and green target groups behind an Application Load Balancer, with a production and a test listener.",
+        ja: "Application Load Balancer の後ろに blue と green のターゲットグループを置き、本番用とテスト用のリスナーを作ります。",
+    },
+    calls: blue_green_balancer,
+    done: |s, _| blue_green_in_front(s),
 };
 
 /// Traffic on the lesson's load balancer.
@@ -681,8 +819,288 @@ pub const LESSONS: &[Lesson] = &[
             },
         ],
     },
-];
 
+    Lesson {
+        id: "blue-green",
+        title: Text {
+            en: "Blue/green with a test listener and a pause before production",
+            ja: "テスト用リスナーと本番前の一時停止がある Blue/Green",
+        },
+        cluster: "lesson-blue-green",
+        steps: &[
+            ONE_INSTANCE,
+            Step {
+                text: Text {
+                    en: "Two target groups, blue and green, behind an Application Load Balancer: a production listener sends all its traffic to blue (weights 100 and 0), a test listener sends its own to blue too. ECS will move both for each new revision.",
+                    ja: "Application Load Balancer の後ろに blue と green の 2 つのターゲットグループを置きます。本番用リスナーはすべてを blue に (重み 100 と 0)、テスト用リスナーも blue に送ります。新しいリビジョンごとに ECS がこの両方を切り替えます。",
+                },
+                calls: blue_green_balancer,
+                done: |s, _| blue_green_in_front(s),
+            },
+            Step {
+                text: Text {
+                    en: "Create the service with the BLUE_GREEN strategy: blue is its target group, green the alternate, and the two listeners' rules are its production and test rules. Its first deployment has nothing to shift from.",
+                    ja: "BLUE_GREEN 戦略でサービスを作成します。blue がターゲットグループ、green が代替、2 つのリスナーのルールが本番用とテスト用のルールです。最初のデプロイには切り替え元がありません。",
+                },
+                calls: |c, s| shifting_service(c, s, r#"{"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 2}"#),
+                done: |s, _| {
+                    steady_and_successful(s)
+                },
+            },
+            OFFER_LOAD,
+            Step {
+                text: Text {
+                    en: "Deploy nginx:2 with a PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT. ECS starts green's tasks beside blue's (SCALE_UP), sends the test listener's traffic to green (TEST_TRAFFIC_SHIFT), then waits: the deployment is AWAITING_ACTION, production still all on blue.",
+                    ja: "POST_TEST_TRAFFIC_SHIFT に PAUSE のライフサイクルフックを付けて nginx:2 をデプロイします。ECS は blue の横に green のタスクを起動し (SCALE_UP)、テスト用リスナーの通信を green に送り (TEST_TRAFFIC_SHIFT)、待ちます。デプロイは AWAITING_ACTION で、本番はまだすべて blue です。",
+                },
+                calls: |c, _| {
+                    shifting_update(c, "nginx:2", r#"{"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 2, "lifecycleHooks": [{"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"], "timeoutConfiguration": {"timeoutInMinutes": 30, "action": "ROLLBACK"}}]}"#)
+                },
+                done: |s, _| {
+                    awaiting_hook(s).is_some()
+                        && stage(s) == Some(("POST_TEST_TRAFFIC_SHIFT", 0.0, 100.0))
+                },
+            },
+            Step {
+                text: Text {
+                    en: "Green passed its tests: continue. ECS moves production to green at once (PRODUCTION_TRAFFIC_SHIFT), both revisions run through the 2-minute bake, then blue's tasks drain and stop (CLEAN_UP).",
+                    ja: "green はテストに合格しました。続行します。ECS は本番を一度に green へ移し (PRODUCTION_TRAFFIC_SHIFT)、2 分のベイクの間は両方のリビジョンが動き、その後 blue のタスクがドレインされて停止します (CLEAN_UP)。",
+                },
+                calls: |c, s| {
+                    let (Some(d), Some(hook)) = (current_deployment(s), awaiting_hook(s)) else {
+                        return Vec::new();
+                    };
+                    let body = json!({"serviceDeploymentArn": d["serviceDeploymentArn"], "hookId": hook, "action": "CONTINUE"});
+                    let _ = c;
+                    vec![Call::ecs("ContinueServiceDeployment", body)]
+                },
+                done: |s, _| {
+                    current_deployment(s).is_some_and(|d| d["status"] == "SUCCESSFUL")
+                        && stage(s).is_some_and(|(stage, production, _)| stage == "CLEAN_UP" && production == 100.0)
+                        && web_service(s).is_some_and(|v| v["runningCount"] == 2)
+                },
+            },
+        ],
+    },
+    Lesson {
+        id: "canary-alarm",
+        title: Text {
+            en: "Canary 10 % rolled back by an alarm",
+            ja: "アラームでロールバックされる 10 % のカナリア",
+        },
+        cluster: "lesson-canary",
+        steps: &[
+            ONE_INSTANCE,
+            BLUE_AND_GREEN,
+            Step {
+                text: Text {
+                    en: "A CloudWatch alarm on the load balancer's own metric: more than 10 target 5xx answers in a minute (HTTPCode_Target_5XX_Count, Sum over 60 s; no data is not breaching).",
+                    ja: "ロードバランサー自身のメトリクスに CloudWatch アラームを作ります。1 分間にターゲットの 5xx 応答が 10 を超えたら ALARM です (HTTPCode_Target_5XX_Count、60 秒の Sum、データなしは違反でない)。",
+                },
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["cloudwatch", "PutMetricAlarm", {"AlarmName": "$cluster-5xx", "Namespace": "AWS/ApplicationELB", "MetricName": "HTTPCode_Target_5XX_Count", "Dimensions": [{"Name": "LoadBalancer", "Value": "$dimension:lb:$cluster"}], "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 10, "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}]]"#,
+                        c,
+                    )
+                },
+                done: |_, outcome| matches!(outcome, Some(Ok(m)) if m.starts_with("PutMetricAlarm")),
+            },
+            Step {
+                text: Text {
+                    en: "Create the service with the CANARY strategy (10 %, a 15-minute canary bake, a 3-minute bake) and the alarm as a deployment alarm with rollback, then offer the load balancer 50 requests a second.",
+                    ja: "CANARY 戦略 (10 %、カナリアのベイク 15 分、ベイク 3 分) と、ロールバック付きのデプロイアラームとしてこのアラームを指定してサービスを作成し、ロードバランサーに毎秒 50 リクエストを送ります。",
+                },
+                calls: |c, s| {
+                    let mut calls = shifting_service(c, s, r#"{"strategy": "CANARY", "bakeTimeInMinutes": 3, "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 15}, "alarms": {"alarmNames": ["$cluster-5xx"], "enable": true, "rollback": true}}"#);
+                    calls.extend(offer_load(c, s));
+                    calls
+                },
+                done: |s, _| {
+                    steady_and_successful(s)
+                        && traffic(s).0 > 0
+                },
+            },
+            Step {
+                text: Text {
+                    en: "Deploy a new image. Once green's tasks are healthy targets, ECS sends 10 % of production to green and bakes the canary, the alarm watched all along.",
+                    ja: "新しいイメージをデプロイします。green のタスクが healthy なターゲットになると、ECS は本番の 10 % を green に送り、カナリアをベイクします。その間ずっとアラームを監視します。",
+                },
+                calls: |c, _| {
+                    let image = format!("registry.example.com/web:{c}");
+                    shifting_update(c, &image, r#"{"strategy": "CANARY", "bakeTimeInMinutes": 3, "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 15}, "alarms": {"alarmNames": ["$cluster-5xx"], "enable": true, "rollback": true}}"#)
+                },
+                done: |s, _| {
+                    stage(s).is_some_and(|(_, production, _)| production == 10.0)
+                },
+            },
+            Step {
+                text: Text {
+                    en: "The new image starts failing: its containers answer 503. ELB counts the 5xx on green's 10 %, the alarm goes into ALARM at the minute's end, and ECS rolls back at once: all traffic to blue, green's tasks stopped, the deployment ROLLBACK_SUCCESSFUL.",
+                    ja: "新しいイメージが失敗し始め、コンテナは 503 を返します。ELB は green の 10 % で 5xx を数え、1 分の終わりにアラームが ALARM になり、ECS はすぐにロールバックします。通信はすべて blue に戻り、green のタスクは停止し、デプロイは ROLLBACK_SUCCESSFUL になります。",
+                },
+                calls: |c, _| {
+                    vec![Call::Fleet(json!({"action": "unhealthy", "image": format!("registry.example.com/web:{c}")}))]
+                },
+                done: |s, _| {
+                    current_deployment(s).is_some_and(|d| {
+                        d["status"] == "ROLLBACK_SUCCESSFUL"
+                            && d["alarms"]["status"] == "TRIGGERED"
+                    })
+                },
+            },
+        ],
+    },
+    Lesson {
+        id: "linear",
+        title: Text {
+            en: "Linear: production moved in steps of 25 %",
+            ja: "リニア: 本番を 25 % ずつ移す",
+        },
+        cluster: "lesson-linear",
+        steps: &[
+            ONE_INSTANCE,
+            BLUE_AND_GREEN,
+            Step {
+                text: Text {
+                    en: "Create the service with the LINEAR strategy: 25 % a step, each step baked 1 minute, then a 1-minute bake.",
+                    ja: "LINEAR 戦略でサービスを作成します。1 ステップ 25 %、各ステップを 1 分ベイクし、最後に 1 分ベイクします。",
+                },
+                calls: |c, s| shifting_service(c, s, r#"{"strategy": "LINEAR", "bakeTimeInMinutes": 1, "linearConfiguration": {"stepPercent": 25.0, "stepBakeTimeInMinutes": 1}}"#),
+                done: |s, _| {
+                    steady_and_successful(s)
+                },
+            },
+            Step {
+                text: Text {
+                    en: "Deploy nginx:2. Green scales up, takes the test traffic, then 25 % of production; watch the bar.",
+                    ja: "nginx:2 をデプロイします。green がスケールアップし、テスト通信を受け、本番の 25 % を受けます。バーを見てください。",
+                },
+                calls: |c, _| shifting_update(c, "nginx:2", r#"{"strategy": "LINEAR", "bakeTimeInMinutes": 1, "linearConfiguration": {"stepPercent": 25.0, "stepBakeTimeInMinutes": 1}}"#),
+                // At speed a step can pass between two looks: any share from 25 % on counts.
+                done: |s, _| {
+                    replacing(s)
+                        && (stage(s).is_some_and(|(_, production, _)| production >= 25.0)
+                            || current_deployment(s).is_some_and(|d| d["status"] == "SUCCESSFUL"))
+                },
+            },
+            Step {
+                text: Text {
+                    en: "A minute a step: 50 %, 75 %, then all of production on green.",
+                    ja: "1 分ごとに 50 %、75 %、そして本番のすべてが green に移ります。",
+                },
+                calls: nothing,
+                done: |s, _| {
+                    stage(s).is_some_and(|(_, production, _)| production == 100.0)
+                        || current_deployment(s).is_some_and(|d| d["status"] == "SUCCESSFUL")
+                },
+            },
+            Step {
+                text: Text {
+                    en: "After the bake, blue's tasks drain and stop: the deployment is SUCCESSFUL.",
+                    ja: "ベイクの後、blue のタスクがドレインされて停止し、デプロイは SUCCESSFUL になります。",
+                },
+                calls: nothing,
+                done: |s, _| {
+                    current_deployment(s).is_some_and(|d| d["status"] == "SUCCESSFUL")
+                        && stage(s).is_some_and(|(_, production, _)| production == 100.0)
+                },
+            },
+        ],
+    },
+    Lesson {
+        id: "rolling-2025",
+        title: Text {
+            en: "Rolling updates since 2025: a lost task comes back from its own revision",
+            ja: "2025 年以降のローリング更新: 失われたタスクは元のリビジョンで戻る",
+        },
+        cluster: "lesson-rolling",
+        steps: &[
+            Step {
+                text: Text {
+                    en: "A cluster with two instances.",
+                    ja: "インスタンス 2 台のクラスターを作ります。",
+                },
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["CreateCluster", {"clusterName": "$cluster"}],
+                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3904}]}],
+                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3904}]}]]"#,
+                        c,
+                    )
+                },
+                done: |s, _| active_instances(s) == 2,
+            },
+            Step {
+                text: Text {
+                    en: "A service of two tasks with a container health check, minimumHealthyPercent 100 and maximumPercent 200.",
+                    ja: "コンテナのヘルスチェックを持つ 2 タスクのサービスを、minimumHealthyPercent 100、maximumPercent 200 で作成します。",
+                },
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "web-$cluster", "containerDefinitions": [{"name": "web", "image": "registry.example.com/web:good", "memory": 256, "healthCheck": {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"], "interval": 10, "retries": 3, "startPeriod": 20}}]}],
+                           ["CreateService", {"cluster": "$cluster", "serviceName": "web", "taskDefinition": "web-$cluster", "desiredCount": 2, "deploymentConfiguration": {"minimumHealthyPercent": 100, "maximumPercent": 200}}]]"#,
+                        c,
+                    )
+                },
+                done: |s, _| rolled_out(s, 2),
+            },
+            Step {
+                text: Text {
+                    en: "Deploy an image whose health check fails. Its tasks start, turn UNHEALTHY and are replaced, again and again; the old revision's two tasks keep serving.",
+                    ja: "ヘルスチェックに失敗するイメージをデプロイします。そのタスクは起動し、UNHEALTHY になって置き換えられ、それを繰り返します。古いリビジョンの 2 タスクは動き続けます。",
+                },
+                calls: |c, _| {
+                    let image = format!("registry.example.com/web:broken-{c}");
+                    let mut calls = vec![Call::Fleet(json!({"action": "unhealthy", "image": image}))];
+                    calls.extend(Call::template(
+                        &r#"[
+                           ["RegisterTaskDefinition", {"family": "web-$cluster", "containerDefinitions": [{"name": "web", "image": "$image", "memory": 256, "healthCheck": {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"], "interval": 10, "retries": 3, "startPeriod": 20}}]}],
+                           ["UpdateService", {"cluster": "$cluster", "service": "web", "taskDefinition": "web-$cluster"}]]"#
+                            .replace("$image", &image),
+                        c,
+                    ));
+                    calls
+                },
+                done: |s, _| {
+                    web_service(s).is_some_and(|v| v["deployments"].as_array().map_or(0, Vec::len) == 2)
+                        && s.tasks.iter().any(|t| {
+                            t["lastStatus"] == "STOPPED"
+                                && t["stopCode"] == "ServiceSchedulerInitiated"
+                                && t["healthStatus"] == "UNHEALTHY"
+                        })
+                },
+            },
+            Step {
+                text: Text {
+                    en: "Terminate the instance running the old revision's tasks. Since 14 November 2025 ECS replaces them from the revision they belonged to: the old revision is back to two tasks, not more of the failing one.",
+                    ja: "古いリビジョンのタスクが動いているインスタンスを終了します。2025 年 11 月 14 日以降、ECS はそれらを元のリビジョンで置き換えます。古いリビジョンは 2 タスクに戻り、失敗中のリビジョンのタスクが増えるわけではありません。",
+                },
+                calls: |_, s| {
+                    let old = web_service(s)
+                        .and_then(|v| v["deployments"][1]["taskDefinition"].as_str())
+                        .unwrap_or_default();
+                    let instance = running(s)
+                        .into_iter()
+                        .find(|t| t["taskDefinitionArn"] == old)
+                        .and_then(|t| t["containerInstanceArn"].as_str());
+                    instance
+                        .map(|arn| vec![Call::Fleet(json!({"action": "terminate", "containerInstance": arn}))])
+                        .unwrap_or_default()
+                },
+                done: |s, _| {
+                    active_instances(s) == 1
+                        && web_service(s).is_some_and(|v| {
+                            v["deployments"].as_array().map_or(0, Vec::len) == 2
+                                && v["deployments"][1]["runningCount"] == 2
+                        })
+                },
+            },
+        ],
+    },
+];
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -719,6 +1137,11 @@ mod tests {
                             let form = crate::calls::query_form(action, input);
                             berth_api::elb::decode(form.as_bytes())
                                 .unwrap_or_else(|e| panic!("{}: {form}: {e}", lesson.id));
+                        }
+                        #[cfg(feature = "local")]
+                        Call::CloudWatch { operation, input } => {
+                            berth_api::cloudwatch::decode_json(operation, input)
+                                .unwrap_or_else(|e| panic!("{}: {operation}: {e:?}", lesson.id));
                         }
                         _ => {}
                     }
@@ -829,6 +1252,16 @@ mod tests {
                         (status, xml) => Err(format!("{action}: {status} {xml}")),
                     }
                 }
+                Call::CloudWatch { operation, input } => {
+                    let target = format!("{}{operation}", berth_api::cloudwatch::TARGET_PREFIX);
+                    match self
+                        .local
+                        .post(self.wall, "/", Some(&target), &input.to_string())
+                    {
+                        (200, _) => Ok(()),
+                        (status, text) => Err(format!("{operation}: {status} {text}")),
+                    }
+                }
                 Call::Fleet(action) => {
                     match self
                         .local
@@ -905,6 +1338,22 @@ mod tests {
                         json!({"cluster": cluster, "services": arns}),
                     );
                     snapshot.services = described["services"].as_array().unwrap().clone();
+                    let current: Vec<Value> = snapshot
+                        .services
+                        .iter()
+                        .map(|v| v["currentServiceDeployment"].clone())
+                        .filter(|arn| arn.is_string())
+                        .collect();
+                    if !current.is_empty() {
+                        let described = call(
+                            "DescribeServiceDeployments",
+                            json!({"serviceDeploymentArns": current}),
+                        );
+                        snapshot.service_deployments = described["serviceDeployments"]
+                            .as_array()
+                            .cloned()
+                            .unwrap_or_default();
+                    }
                 }
             }
             snapshot.clusters = clusters;

@@ -115,6 +115,7 @@ pub const JAPANESE: &[(&str, &str)] = &[
     ("production", "本番"),
     ("test", "テスト"),
     ("bake time left", "ベイク残り"),
+    ("Deployment alarms:", "デプロイアラーム:"),
     ("Paused at a lifecycle hook:", "ライフサイクルフックで一時停止中:"),
     ("Continue", "続行"),
     ("Roll back", "ロールバック"),

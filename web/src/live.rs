@@ -774,6 +774,9 @@ pub struct ShiftView {
     pub awaiting: Vec<String>,
     /// While it bakes: when the bake ends, epoch milliseconds.
     pub bake_ends: Option<u64>,
+    /// Its deployment alarms as ECS watches them: MONITORING, TRIGGERED or
+    /// MONITORING_COMPLETE, the alarms, and those that went into ALARM.
+    pub alarms: Option<(String, Vec<String>, Vec<String>)>,
 }
 
 impl ShiftView {
@@ -804,6 +807,21 @@ impl ShiftView {
                 .filter_map(|h| h["hookId"].as_str().map(str::to_owned))
                 .collect(),
             bake_ends,
+            alarms: d["alarms"]["status"].as_str().map(|status| {
+                let names = |key: &str| -> Vec<String> {
+                    d["alarms"][key]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|n| n.as_str().map(str::to_owned))
+                        .collect()
+                };
+                (
+                    status.to_owned(),
+                    names("alarmNames"),
+                    names("triggeredAlarmNames"),
+                )
+            }),
         })
     }
 }
@@ -1031,6 +1049,8 @@ mod tests {
                                       "requestedTestTrafficWeight": 100.0},
             "lifecycleHookDetails": [{"hookId": "ecs-pause-1", "status": "SUCCEEDED"},
                                      {"hookId": "ecs-pause-2", "status": "AWAITING_ACTION"}],
+            "alarms": {"status": "TRIGGERED", "alarmNames": ["web-5xx", "web-latency"],
+                       "triggeredAlarmNames": ["web-5xx"]},
         })];
         let shift = live.services()[0].shift.clone().expect("a stage machine");
         assert_eq!(shift.stage, "BAKE_TIME");
@@ -1038,6 +1058,12 @@ mod tests {
         assert_eq!((shift.production, shift.test), (100.0, 100.0));
         assert_eq!(shift.awaiting, ["ecs-pause-2"]);
         assert_eq!(shift.bake_ends, Some(100_000 + 120_000));
+        let alarms = shift.alarms.clone().expect("its alarms");
+        assert_eq!(alarms.0, "TRIGGERED");
+        assert_eq!(
+            (alarms.1.len(), &alarms.2[..]),
+            (2, &["web-5xx".to_owned()][..])
+        );
         // A rolling deployment has no stages to draw.
         live.snapshot.service_deployments[0]
             .as_object_mut()

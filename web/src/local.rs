@@ -10,7 +10,9 @@
 //! ([`Local::load`]), and named by them ([`Local::world`]) so tabs can tell each other's
 //! worlds apart. The wall clock comes in as an argument.
 
-use berth_model::views::{ClockRequest, ExplainRequest, LoadBalancingRequest, SummaryRequest};
+use berth_model::views::{
+    CheckRequest, ClockRequest, ExplainRequest, LoadBalancingRequest, SummaryRequest,
+};
 use berth_model::{ApiError, SimTime};
 use berth_world::{Entry, MemoryJournal, What, World};
 use serde_json::{json, Value};
@@ -169,10 +171,20 @@ impl Local {
     /// Answers a request to `path` as `berth serve` would: `/` with `target` (the
     /// `X-Amz-Target` header) is an ECS operation; `/berth/...` are Berth's own endpoints.
     pub fn post(&mut self, wall: f64, path: &str, target: Option<&str>, body: &str) -> Reply {
+        const CLOUDWATCH: &str = berth_api::cloudwatch::TARGET_PREFIX;
         let wall = millis(wall);
         self.world.catch_up(wall);
         let Local { world, journal, .. } = self;
         match path {
+            "/" if target.is_some_and(|t| t.starts_with(CLOUDWATCH)) => {
+                let operation = &target.unwrap_or_default()[CLOUDWATCH.len()..];
+                let protocol = berth_api::cloudwatch::Protocol::Json;
+                let outcome = world
+                    .call_cloudwatch(wall, journal, REGION, protocol, operation, body.as_bytes())
+                    .expect("a memory journal takes every entry");
+                let reply = berth_api::cloudwatch::reply(protocol, &outcome);
+                (reply.status, String::from_utf8(reply.body).unwrap_or_default())
+            }
             "/" => {
                 let outcome = world
                     .call(wall, journal, REGION, target, body.as_bytes())
@@ -202,6 +214,11 @@ impl Local {
                 let request: LoadBalancingRequest = serde_json::from_str(body).unwrap_or_default();
                 let view = world.load_balancers(wall, &request);
                 json_reply(view.map(|v| serde_json::to_string(&v).unwrap_or_default()))
+            }
+            "/berth/check" => {
+                let request: CheckRequest = serde_json::from_str(body).unwrap_or_default();
+                let verdict = world.check(wall, &request);
+                (200, serde_json::to_string(&verdict).unwrap_or_default())
             }
             "/berth/explain" => {
                 let request: ExplainRequest = serde_json::from_str(body).unwrap_or_default();

@@ -1,15 +1,16 @@
 //! The editor's state and actions: pure, so it is tested natively without a browser.
 //!
-//! Every edit re-judges the text with berth-model (the same code `berth validate` runs); no
-//! validation rule lives here or in a component. The registration time is an input, passed
-//! with each action by the caller, so the state itself never reads a clock.
+//! The text is judged by berth-model (the same code `berth validate` runs) where the control
+//! plane is: `berth serve`'s `/berth/check`, or the page's own world without a server, so the
+//! page `berth serve` serves does not carry RegisterTaskDefinition's rules. The verdict comes
+//! back as [`Action::Judged`] for the text it judged; no validation rule lives here or in a
+//! component.
 
 use std::rc::Rc;
 
-use berth_model::locate::locate;
-use berth_model::task_definition::DescribeTaskDefinitionResponse;
-use berth_model::{check_text, ArnScope, Outcome, RegistrationContext, SimTime};
 use yew::Reducible;
+
+pub use berth_model::views::{ProblemView, Verdict};
 
 use crate::samples::Sample;
 
@@ -20,53 +21,25 @@ pub struct EditorState {
     pub text: String,
     /// Family for a bare containerDefinitions array.
     pub family: String,
-    /// The verdict on `text`.
+    /// The verdict on `text` (the last one judged while a new one is on its way).
     pub verdict: Verdict,
-}
-
-/// The editor's verdict on the current text, ready to render.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Verdict {
-    /// Nothing typed yet.
-    Empty,
-    /// Not JSON: where and why.
-    Malformed {
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    /// ECS would refuse it: each problem as (exception, message, path).
-    Invalid(Vec<ProblemView>),
-    /// ECS would register it: the family:revision and the describe-task-definition document.
-    Registered {
-        family_revision: String,
-        document: String,
-    },
-}
-
-/// One problem, as the problem list renders it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProblemView {
-    /// ECS's exception name.
-    pub exception: String,
-    /// ECS's message.
-    pub message: String,
-    /// The JSON path.
-    pub path: String,
-    /// Where the path is in the text: 1-based line, and the UTF-16 offset a textarea
-    /// selection uses.
-    pub location: Option<(usize, u32)>,
 }
 
 /// What the page can do to the editor.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// The text changed.
-    Edit { text: String, now: SimTime },
+    Edit { text: String },
     /// The bare-array family changed.
-    SetFamily { family: String, now: SimTime },
+    SetFamily { family: String },
     /// A sample was chosen.
-    Load { sample: Sample, now: SimTime },
+    Load { sample: Sample },
+    /// The verdict on `text` under `family` came back.
+    Judged {
+        text: String,
+        family: String,
+        verdict: Verdict,
+    },
 }
 
 impl Default for EditorState {
@@ -94,18 +67,37 @@ impl EditorState {
         }
     }
 
-    /// The state after `action`.
+    /// Whether the text needs a verdict from the control plane (an empty one is judged here).
+    pub fn needs_judging(&self) -> bool {
+        !self.text.trim().is_empty()
+    }
+
+    /// The state after `action`. A verdict for a text or family no longer shown is dropped.
     pub fn apply(&self, action: Action) -> EditorState {
-        let (text, family, now) = match action {
-            Action::Edit { text, now } => (text, self.family.clone(), now),
-            Action::SetFamily { family, now } => (self.text.clone(), family, now),
-            Action::Load { sample, now } => (
+        let (text, family) = match action {
+            Action::Edit { text } => (text, self.family.clone()),
+            Action::SetFamily { family } => (self.text.clone(), family),
+            Action::Load { sample } => (
                 sample.text.to_owned(),
                 sample.family.unwrap_or("").to_owned(),
-                now,
             ),
+            Action::Judged {
+                text,
+                family,
+                verdict,
+            } => {
+                let mut state = self.clone();
+                if text == self.text && family == self.family {
+                    state.verdict = verdict;
+                }
+                return state;
+            }
         };
-        let verdict = judge(&text, &family, now);
+        let verdict = if text.trim().is_empty() {
+            Verdict::Empty
+        } else {
+            self.verdict.clone()
+        };
         EditorState {
             text,
             family,
@@ -122,64 +114,12 @@ impl Reducible for EditorState {
     }
 }
 
-/// Runs berth-model over the text, as RegisterTaskDefinition would judge it.
-pub fn judge(text: &str, family: &str, now: SimTime) -> Verdict {
-    if text.trim().is_empty() {
-        return Verdict::Empty;
-    }
-    let context = RegistrationContext {
-        scope: ArnScope::default(),
-        revision: 1,
-        now,
-    };
-    let family = (!family.trim().is_empty()).then_some(family.trim());
-    match check_text(text, family, &context) {
-        Outcome::Malformed(error) => Verdict::Malformed {
-            line: error.line,
-            column: error.column,
-            message: error.message,
-        },
-        Outcome::Invalid(problems) => Verdict::Invalid(
-            problems
-                .into_iter()
-                .map(|p| ProblemView {
-                    location: locate(text, &p.path).map(|at| {
-                        let utf16 = text[..at.offset].encode_utf16().count();
-                        (at.line, u32::try_from(utf16).unwrap_or(u32::MAX))
-                    }),
-                    exception: p.exception.to_string(),
-                    message: p.message,
-                    path: p.path.to_string(),
-                })
-                .collect(),
-        ),
-        Outcome::Registered {
-            task_definition,
-            tags,
-        } => {
-            let family_revision = format!(
-                "{}:{}",
-                task_definition.family.as_deref().unwrap_or(""),
-                task_definition.revision.unwrap_or(1)
-            );
-            let response = DescribeTaskDefinitionResponse {
-                task_definition: Some(*task_definition),
-                tags,
-            };
-            let document = serde_json::to_string_pretty(&response)
-                .expect("a registered task definition always serialises");
-            Verdict::Registered {
-                family_revision,
-                document,
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::samples::SAMPLES;
+    use berth_model::views::judge;
+    use berth_model::SimTime;
 
     const NOW: SimTime = SimTime::from_secs(1_700_000_000);
 
@@ -187,11 +127,9 @@ mod tests {
     fn register_body_wraps_a_bare_array() {
         let state = EditorState::default().apply(Action::SetFamily {
             family: "web".into(),
-            now: NOW,
         });
         let state = state.apply(Action::Edit {
             text: r#"[{"name": "a", "image": "busybox", "memory": 8}]"#.into(),
-            now: NOW,
         });
         assert_eq!(
             state.register_body(),
@@ -199,7 +137,6 @@ mod tests {
         );
         let state = state.apply(Action::Edit {
             text: r#"{"family": "x", "containerDefinitions": []}"#.into(),
-            now: NOW,
         });
         assert_eq!(state.register_body()["family"], "x");
     }
@@ -208,68 +145,50 @@ mod tests {
     #[test]
     fn samples_register() {
         for sample in SAMPLES {
-            let state = EditorState::default().apply(Action::Load {
-                sample: *sample,
-                now: NOW,
-            });
+            let verdict = judge(sample.text, sample.family.unwrap_or(""), NOW);
             assert!(
-                matches!(state.verdict, Verdict::Registered { .. }),
-                "{}: {:?}",
+                matches!(verdict, Verdict::Registered { .. }),
+                "{}: {verdict:?}",
                 sample.id,
-                state.verdict
             );
         }
     }
 
-    /// Typing an invalid document lists ECS's problems with their paths.
+    /// A verdict is shown for the text and family it judged, and only for those: one that
+    /// comes back after the text changed again is dropped, and an emptied editor is Empty
+    /// at once.
     #[test]
-    fn edits_are_judged() {
-        let state = EditorState::default().apply(Action::Edit {
-            text:
-                r#"{"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx"}]}"#
-                    .into(),
-            now: NOW,
-        });
-        let Verdict::Invalid(problems) = &state.verdict else {
-            panic!("expected problems")
-        };
-        assert_eq!(problems[0].exception, "ClientException");
-        assert_eq!(problems[0].path, "containerDefinitions[0]");
-        assert_eq!(problems[0].location, Some((1, 43)));
-        let state = state.apply(Action::Edit {
-            text: "{ oops".into(),
-            now: NOW,
-        });
-        assert!(matches!(state.verdict, Verdict::Malformed { line: 1, .. }));
-        let state = state.apply(Action::Edit {
-            text: "  ".into(),
-            now: NOW,
-        });
+    fn verdicts_follow_the_text_they_judged() {
+        let text =
+            r#"{"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx"}]}"#;
+        let state = EditorState::default().apply(Action::Edit { text: text.into() });
+        assert!(state.needs_judging());
         assert_eq!(state.verdict, Verdict::Empty);
-    }
-
-    /// The bare-array family applies to the sleep360 sample and can be changed.
-    #[test]
-    fn family_for_bare_arrays() {
-        let sleep = SAMPLES.iter().find(|s| s.id == "sleep360").unwrap();
-        let state = EditorState::default().apply(Action::Load {
-            sample: *sleep,
-            now: NOW,
+        let invalid = judge(text, "", NOW);
+        let judged = state.apply(Action::Judged {
+            text: text.into(),
+            family: String::new(),
+            verdict: invalid.clone(),
         });
-        let Verdict::Registered {
-            family_revision, ..
-        } = &state.verdict
-        else {
-            panic!()
-        };
-        assert_eq!(family_revision, "sleep360:1");
-        let state = state.apply(Action::SetFamily {
-            family: "".into(),
-            now: NOW,
+        assert_eq!(judged.verdict, invalid);
+        let typed_on = judged.apply(Action::Edit {
+            text: "{ oops".into(),
         });
-        let Verdict::Invalid(problems) = state.verdict else {
-            panic!()
-        };
-        assert_eq!(problems[0].message, "Family can not be blank.");
+        assert_eq!(
+            typed_on.verdict, invalid,
+            "the last verdict stays until the next"
+        );
+        let late = typed_on.apply(Action::Judged {
+            text: text.into(),
+            family: String::new(),
+            verdict: Verdict::Empty,
+        });
+        assert_eq!(
+            late.verdict, invalid,
+            "a verdict for an older text is dropped"
+        );
+        let emptied = late.apply(Action::Edit { text: "  ".into() });
+        assert_eq!(emptied.verdict, Verdict::Empty);
+        assert!(!emptied.needs_judging());
     }
 }

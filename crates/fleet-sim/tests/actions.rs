@@ -262,7 +262,10 @@ fn a_format_1_snapshot_goes_on() {
 fn a_push_moves_the_tag_to_a_new_digest() {
     let (mut sim, _) = fleet();
     let before = sim.digest("nginx");
-    assert!(before.starts_with("sha256:") && before.len() == 71, "{before}");
+    assert!(
+        before.starts_with("sha256:") && before.len() == 71,
+        "{before}"
+    );
     assert_eq!(sim.digest("docker.io/library/nginx:latest"), before);
     assert_ne!(sim.digest("nginx:1.27"), before);
     ok(

@@ -335,9 +335,201 @@ impl FleetSummary {
     }
 }
 
+/// What `/berth/check` is asked: a pasted task definition (any of the three forms
+/// [`crate::check_text`] reads) and the family a bare containerDefinitions array goes under.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckRequest {
+    /// The text in the editor.
+    #[serde(default)]
+    pub text: String,
+    /// The family for a bare array.
+    #[serde(default)]
+    pub family: String,
+}
+
+/// The editor's verdict on a text, as RegisterTaskDefinition would judge it now
+/// (`/berth/check`, and the page's own world without a server).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "verdict", rename_all = "camelCase")]
+pub enum Verdict {
+    /// Nothing typed yet.
+    Empty,
+    /// Not JSON: where and why.
+    Malformed {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's words.
+        message: String,
+    },
+    /// ECS would refuse it: each problem.
+    Invalid {
+        /// The problems, in ECS's order.
+        problems: Vec<ProblemView>,
+    },
+    /// ECS would register it: the family:revision and the describe-task-definition document.
+    #[serde(rename_all = "camelCase")]
+    Registered {
+        /// `family:revision`.
+        family_revision: String,
+        /// The describe-task-definition output, pretty-printed.
+        document: String,
+    },
+}
+
+/// One problem, as the editor's list renders it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProblemView {
+    /// ECS's exception name.
+    pub exception: String,
+    /// ECS's message.
+    pub message: String,
+    /// The JSON path.
+    pub path: String,
+    /// Where the path is in the text: 1-based line, and the UTF-16 offset a textarea
+    /// selection uses.
+    pub location: Option<(usize, u32)>,
+}
+
+/// Judges `text` as RegisterTaskDefinition would at `now` (revision 1 of its family).
+pub fn judge(text: &str, family: &str, now: crate::SimTime) -> Verdict {
+    if text.trim().is_empty() {
+        return Verdict::Empty;
+    }
+    let context = crate::RegistrationContext {
+        scope: crate::ArnScope::default(),
+        revision: 1,
+        now,
+    };
+    let family = (!family.trim().is_empty()).then_some(family.trim());
+    match crate::check_text(text, family, &context) {
+        crate::Outcome::Malformed(error) => Verdict::Malformed {
+            line: error.line,
+            column: error.column,
+            message: error.message,
+        },
+        crate::Outcome::Invalid(problems) => Verdict::Invalid {
+            problems: problems
+                .into_iter()
+                .map(|p| ProblemView {
+                    location: crate::locate::locate(text, &p.path).map(|at| {
+                        let utf16 = text[..at.offset].encode_utf16().count();
+                        (at.line, u32::try_from(utf16).unwrap_or(u32::MAX))
+                    }),
+                    exception: p.exception.to_string(),
+                    message: p.message,
+                    path: p.path.to_string(),
+                })
+                .collect(),
+        },
+        crate::Outcome::Registered {
+            task_definition,
+            tags,
+        } => {
+            let family_revision = format!(
+                "{}:{}",
+                task_definition.family.as_deref().unwrap_or(""),
+                task_definition.revision.unwrap_or(1)
+            );
+            let response = crate::task_definition::DescribeTaskDefinitionResponse {
+                task_definition: Some(*task_definition),
+                tags,
+            };
+            let document = serde_json::to_string_pretty(&response)
+                .expect("a registered task definition always serialises");
+            Verdict::Registered {
+                family_revision,
+                document,
+            }
+        }
+    }
+}
+
+impl Verdict {
+    /// Reads what [`Serialize`] wrote; `None` if it is not a verdict.
+    pub fn from_value(value: &Value) -> Option<Verdict> {
+        Some(match value["verdict"].as_str()? {
+            "empty" => Verdict::Empty,
+            "malformed" => Verdict::Malformed {
+                line: usize::try_from(number(value, "line")).ok()?,
+                column: usize::try_from(number(value, "column")).ok()?,
+                message: text(value, "message"),
+            },
+            "invalid" => Verdict::Invalid {
+                problems: items(value, "problems")
+                    .map(|p| ProblemView {
+                        exception: text(p, "exception"),
+                        message: text(p, "message"),
+                        path: text(p, "path"),
+                        location: p["location"][0].as_u64().and_then(|line| {
+                            let offset = u32::try_from(p["location"][1].as_u64()?).ok()?;
+                            Some((usize::try_from(line).ok()?, offset))
+                        }),
+                    })
+                    .collect(),
+            },
+            "registered" => Verdict::Registered {
+                family_revision: text(value, "familyRevision"),
+                document: text(value, "document"),
+            },
+            _ => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each verdict reads back what it wrote; the editor's text is judged as
+    /// RegisterTaskDefinition judges it.
+    #[test]
+    fn verdicts_read_back_and_judge_as_ecs_does() {
+        let now = crate::SimTime::from_secs(1_700_000_000);
+        let texts = [
+            ("", "web"),
+            ("{ oops", ""),
+            (
+                r#"{"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx"}]}"#,
+                "",
+            ),
+            (
+                r#"[{"name": "a", "image": "busybox", "memory": 8}]"#,
+                "sleep",
+            ),
+            (r#"[{"name": "a", "image": "busybox", "memory": 8}]"#, " "),
+        ];
+        let verdicts: Vec<Verdict> = texts.iter().map(|(t, f)| judge(t, f, now)).collect();
+        for verdict in &verdicts {
+            let written = serde_json::to_value(verdict).unwrap();
+            assert_eq!(
+                Verdict::from_value(&written).as_ref(),
+                Some(verdict),
+                "{written}"
+            );
+        }
+        assert_eq!(verdicts[0], Verdict::Empty);
+        assert!(matches!(verdicts[1], Verdict::Malformed { line: 1, .. }));
+        let Verdict::Invalid { problems } = &verdicts[2] else {
+            panic!("{:?}", verdicts[2])
+        };
+        assert_eq!(problems[0].exception, "ClientException");
+        assert_eq!(problems[0].path, "containerDefinitions[0]");
+        assert_eq!(problems[0].location, Some((1, 43)));
+        assert!(
+            matches!(&verdicts[3], Verdict::Registered { family_revision, .. } if family_revision == "sleep:1")
+        );
+        let Verdict::Invalid { problems } = &verdicts[4] else {
+            panic!("{:?}", verdicts[4])
+        };
+        assert_eq!(problems[0].message, "Family can not be blank.");
+        assert_eq!(
+            Verdict::from_value(&serde_json::json!({"verdict": "nonsense"})),
+            None
+        );
+    }
 
     /// Each reader reads back everything its writer wrote, every member set.
     #[test]

@@ -33,7 +33,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use berth_api::cloudwatch::{error_reply, CwReply, Protocol};
 use berth_fleet_sim::Simulation;
-use berth_model::views::{ClockRequest, ExplainRequest, LoadBalancingRequest, SummaryRequest};
+use berth_model::views::{
+    CheckRequest, ClockRequest, ExplainRequest, LoadBalancingRequest, SummaryRequest,
+};
 use berth_model::{ApiError, SimTime};
 use berth_world::{What, World};
 
@@ -671,6 +673,26 @@ async fn explain(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) 
     json_reply(outcome.map(|explanation| serde_json::to_string(&explanation).unwrap_or_default()))
 }
 
+/// `POST /berth/check` with `{"text", "family"}`: the editor's verdict on a pasted task
+/// definition ([`berth_model::views::Verdict`]), judged here so the page `berth serve` serves
+/// does not carry RegisterTaskDefinition's rules (a third of its size). Registers nothing.
+async fn check(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refused) = foreign_origin(&headers) {
+        return refused;
+    }
+    let request: CheckRequest = serde_json::from_slice(&body).unwrap_or_default();
+    let verdict = {
+        let engine = lock(&engine);
+        engine.world.check(engine.wall(), &request)
+    };
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(&verdict).unwrap_or_default(),
+    )
+        .into_response()
+}
+
 /// `GET /berth/clock`, and `POST /berth/clock` with `{"speed": 0|1|10|100}`, `{"step": true}`
 /// (jump to the next thing that happens in the default region) or `{"rewindTo": <epoch ms>}`
 /// (forget everything after it and replay the journal up to it): the fleets' time
@@ -848,6 +870,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         .route("/events", get(events))
         .route("/berth/agents", post(link_agent))
         .route("/berth/explain", post(explain))
+        .route("/berth/check", post(check))
         .route("/berth/clock", get(clock).post(clock))
         .route("/berth/fleet", post(fleet))
         .route("/berth/summary", post(summary))

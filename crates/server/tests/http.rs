@@ -729,3 +729,34 @@ fn rewind_replays_the_journal_up_to_a_time() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// `POST /berth/check`: the editor's verdict, judged by the server as RegisterTaskDefinition
+/// would, registering nothing; a foreign page may not ask.
+#[test]
+fn the_editor_is_judged_by_the_server() {
+    let addr = start();
+    let (status, verdict) = berth(
+        addr,
+        "/berth/check",
+        json!({"text": r#"[{"name": "a", "image": "busybox", "memory": 8}]"#, "family": "sleep"}),
+    );
+    assert_eq!(status, 200, "{verdict}");
+    assert_eq!(verdict["verdict"], "registered");
+    assert_eq!(verdict["familyRevision"], "sleep:1");
+    let (_, invalid) = berth(
+        addr,
+        "/berth/check",
+        json!({"text": r#"{"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx"}]}"#}),
+    );
+    assert_eq!(invalid["verdict"], "invalid");
+    assert_eq!(invalid["problems"][0]["path"], "containerDefinitions[0]");
+    assert_eq!(invalid["problems"][0]["location"], json!([1, 43]));
+    let (_, families) = call(addr, "ListTaskDefinitionFamilies", json!({}));
+    assert_eq!(families["families"], json!([]), "a check registers nothing");
+    let body = r#"{"text": "{}"}"#;
+    let request = format!(
+        "POST /berth/check HTTP/1.1\r\nHost: {{addr}}\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    assert_eq!(status_of(addr, &request), 403);
+}

@@ -21,7 +21,7 @@ use berth_control_plane::{Config, Request, Response};
 use berth_fleet_sim::{FleetAction, Simulation};
 use berth_model::views::{
     ClockDocument, ClockRequest, ExplainRequest, Explanation, FleetSummary, LoadBalancingRequest,
-    SummaryRequest,
+    SummaryRequest, Verdict,
 };
 use berth_model::{ApiError, ArnScope, ExceptionType, SimTime};
 use serde_json::{json, Value};
@@ -671,6 +671,12 @@ impl World {
                 request.task_definition.as_deref(),
             )
         })
+    }
+
+    /// `/berth/check`: the editor's verdict on a pasted task definition, as
+    /// RegisterTaskDefinition would judge it at the world's time (nothing is registered).
+    pub fn check(&self, wall: u64, request: &berth_model::views::CheckRequest) -> Verdict {
+        berth_model::views::judge(&request.text, &request.family, self.clock.now(wall))
     }
 
     /// A read of the default region's fleet, caught up with the clock first; a region not yet
