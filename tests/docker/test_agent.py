@@ -221,6 +221,74 @@ class Agent(unittest.TestCase):
         self.assertTrue(served and all(n > 0 for n in served), served)
         self.delete("alb")
 
+    def test_a_canary_splits_the_real_listener_by_its_weights(self):
+        """A CANARY deployment behind a real listener: while the canary bakes, ECS has set the
+        production rule's weights to 80/20 and the proxy berth serve runs sends about a fifth
+        of the real requests to green's containers; none fails."""
+        elb = FLEET.elbv2()
+        lb = elb.create_load_balancer(Name="canary", Subnets=["subnet-1", "subnet-2"])
+        lb = lb["LoadBalancers"][0]["LoadBalancerArn"]
+        self.addCleanup(elb.delete_load_balancer, LoadBalancerArn=lb)
+        groups = []
+        for colour in ("blue", "green"):
+            tg = elb.create_target_group(
+                Name=f"canary-{colour}", Protocol="HTTP", Port=80, VpcId="vpc-1",
+                HealthCheckIntervalSeconds=5, HealthCheckTimeoutSeconds=2,
+                HealthyThresholdCount=2, UnhealthyThresholdCount=2)["TargetGroups"][0]
+            elb.modify_target_group_attributes(
+                TargetGroupArn=tg["TargetGroupArn"],
+                Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "5"}])
+            groups.append(tg["TargetGroupArn"])
+        blue, green = groups
+        production, test = free_port(), free_port()
+        listener = elb.create_listener(
+            LoadBalancerArn=lb, Protocol="HTTP", Port=production,
+            DefaultActions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+                {"TargetGroupArn": blue, "Weight": 100},
+                {"TargetGroupArn": green, "Weight": 0}]}}])["Listeners"][0]["ListenerArn"]
+        tester = elb.create_listener(
+            LoadBalancerArn=lb, Protocol="HTTP", Port=test,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": blue}])["Listeners"][0]
+        rule = lambda arn: elb.describe_rules(ListenerArn=arn)["Rules"][0]["RuleArn"]
+        for version in (1, 2):
+            self.ecs.register_task_definition(**web_definition("canary", f"canary-v{version}"))
+        canary = {"strategy": "CANARY", "bakeTimeInMinutes": 0,
+                  "canaryConfiguration": {"canaryPercent": 20.0, "canaryBakeTimeInMinutes": 2}}
+        self.ecs.create_service(
+            serviceName="canary", taskDefinition="canary:1", desiredCount=2,
+            deploymentConfiguration=canary,
+            loadBalancers=[{"targetGroupArn": blue, "containerName": "web", "containerPort": 80,
+                            "advancedConfiguration": {
+                                "alternateTargetGroupArn": green,
+                                "productionListenerRule": rule(listener),
+                                "testListenerRule": rule(tester["ListenerArn"]),
+                                "roleArn": "arn:aws:iam::123456789012:role/ecsInfrastructureRole"}}])
+        def newest():
+            arn = self.ecs.list_service_deployments(service="canary")["serviceDeployments"][0][
+                "serviceDeploymentArn"]
+            return self.ecs.describe_service_deployments(serviceDeploymentArns=[arn])[
+                "serviceDeployments"][0]
+        wait_for("canary:1 in service", lambda: newest()["status"] == "SUCCESSFUL", timeout=120)
+        self.ecs.update_service(service="canary", taskDefinition="canary:2")
+        wait_for("the canary's 20 %", lambda: newest()["targetServiceRevision"].get(
+            "requestedProductionTrafficWeight") == 20.0, timeout=120)
+        weights = {g["TargetGroupArn"]: g["Weight"] for g in elb.describe_listeners(
+            ListenerArns=[listener])["Listeners"][0]["DefaultActions"][0]["ForwardConfig"][
+            "TargetGroups"]}
+        self.assertEqual(weights, {blue: 80, green: 20})
+        requests = Requests(f"http://127.0.0.1:{production}/")
+        time.sleep(8)
+        answers = requests.stop()
+        self.assertEqual(newest()["lifecycleStage"], "PRODUCTION_TRAFFIC_SHIFT",
+                         "still baking the canary while the requests ran")
+        failed = [a for a in answers if a[0] != 200]
+        self.assertEqual(failed, [], f"{len(failed)} of {len(answers)} requests failed")
+        share = sum(body == "canary-v2" for _, body in answers) / len(answers)
+        self.assertGreater(len(answers), 100)
+        self.assertTrue(0.15 <= share <= 0.25, f"{share:.3f} of {len(answers)} went to green")
+        self.assertEqual({body for _, body in answers}, {"canary-v1", "canary-v2"})
+        self.delete("canary")
+
     def test_a_network_load_balancer_passes_connections_to_the_container(self):
         """A Network Load Balancer's TCP listener in front of a real container: each
         connection is passed whole to the container's published port (here it speaks HTTP,
