@@ -153,6 +153,26 @@ test('failures injected from the page: a killed container, a terminated instance
   await page.click('#new-instance');
   await page.waitForFunction(() => document.querySelectorAll('.instance').length === 2, null, { timeout: 15000 });
   assert.match(await page.textContent('.fleet'), /t3\.large/);
+  // A new image pushed under a tag: a task run after it pulls another digest than one before.
+  await ecsCall(base, 'RegisterTaskDefinition', { family: 'pushed', containerDefinitions: [
+    { name: 'app', image: 'registry.example.com/pushed:latest', memory: 64, command: ['sleep', '3600'] }] });
+  const digestOf = async () => {
+    const run = await ecsCall(base, 'RunTask', { cluster: 'lesson-draining', taskDefinition: 'pushed' });
+    const arn = run.tasks[0].taskArn;
+    for (let i = 0; i < 50; i += 1) {
+      const [task] = (await ecsCall(base, 'DescribeTasks', { cluster: 'lesson-draining', tasks: [arn] })).tasks;
+      if (task.containers[0].imageDigest) return task.containers[0].imageDigest;
+      await page.waitForTimeout(200);
+    }
+    throw new Error('no digest reported');
+  };
+  const before = await digestOf();
+  await page.fill('#broken-image', 'registry.example.com/pushed:latest');
+  await page.click('#push-image');
+  await page.waitForFunction(() => document.querySelector('#live-outcome')?.textContent === 'push: done');
+  const after = await digestOf();
+  assert.match(after, /^sha256:[0-9a-f]{64}$/);
+  assert.notEqual(after, before);
   await screenshot(page, 'fleet-failures');
 });
 

@@ -997,6 +997,21 @@ fn forms(props: &Props) -> Html {
             );
         })
     };
+    // A new image under the tag: deployments already under way keep the digest they pinned.
+    let push = {
+        let (live, cluster, image) = (
+            props.live.clone(),
+            props.cluster.clone(),
+            broken_image.clone(),
+        );
+        Callback::from(move |_| {
+            fleet_act(
+                &live,
+                &cluster,
+                json!({"action": "push", "image": value(&image)}),
+            );
+        })
+    };
     let run_form = {
         let (td, count, group, overrides) =
             (td.clone(), count.clone(), group.clone(), overrides.clone());
@@ -1170,8 +1185,10 @@ fn forms(props: &Props) -> Html {
                 <button type="button" id="new-instance" onclick={launch}>{ crate::i18n::t("Launch") }</button>
             </fieldset>
             <fieldset>
-                <legend>{ crate::i18n::t("Make an image unpullable") }</legend>
+                <legend>{ crate::i18n::t("An image in the registry") }</legend>
                 <input id="broken-image" ref={broken_image} type="text" placeholder="nginx:1.27" aria-label="Image" />
+                <button type="button" id="push-image" onclick={push}>{ crate::i18n::t("Push a new one") }</button>
+                { " " }
                 <button type="button" id="break-image" onclick={unpullable}>{ crate::i18n::t("Break") }</button>
             </fieldset>
         </section>
