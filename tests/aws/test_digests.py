@@ -4,11 +4,10 @@ image pushed under the tag (the virtual registry, POST /berth/fleet) does not re
 scale-out, and a forced new deployment resolves the tag again. The clock runs at 100x."""
 
 import json
-import time
 import unittest
 
 from test_cloudwatch import clock
-from test_elbv2 import ecs
+from test_elbv2 import ecs, wait_for
 from test_rebalancing import fleet
 
 CLUSTER = "digests"
@@ -27,16 +26,6 @@ def revision_images():
         "serviceDeployments"][0]["targetServiceRevisionArn"]
     return ecs("describe-service-revisions", "--service-revision-arns", arn)[
         "serviceRevisions"][0]["containerImages"]
-
-
-def wait_for(what, check, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class VersionConsistency(unittest.TestCase):

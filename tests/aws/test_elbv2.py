@@ -70,6 +70,18 @@ def health(tg, *targets):
     return elbv2(*args)["TargetHealthDescriptions"]
 
 
+def wait_for(what, check, timeout=60, about=lambda: ""):
+    """CHECK()'s first truthy answer within TIMEOUT seconds; on a timeout, fails saying WHAT
+    was awaited and ABOUT()."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}: {about()}")
+
+
 def wait_state(tg, target, state, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:

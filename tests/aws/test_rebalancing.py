@@ -4,12 +4,12 @@ an instance joins the zone again and ECS evens the tasks out with its events; EN
 maximumPercent 100 as ECS does, and DISABLED allows it. The virtual clock runs at 100x."""
 
 import json
-import time
 import unittest
 import urllib.request
 
 from test_cloudwatch import clock
 from test_elbv2 import ENDPOINT, ecs, run
+from test_elbv2 import wait_for as waiting
 
 CLUSTER = "rebalance"
 
@@ -40,13 +40,7 @@ def instances_by_zone():
 
 
 def wait_for(what, check, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}: {json.dumps(service(), default=str)[:3000]}")
+    return waiting(what, check, timeout, about=lambda: json.dumps(service(), default=str)[:3000])
 
 
 class Rebalancing(unittest.TestCase):

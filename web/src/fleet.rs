@@ -983,7 +983,9 @@ fn forms(props: &Props) -> Html {
             );
         })
     };
-    let unpullable = {
+    // Break an image, or push a new one under its tag (deployments under way keep the
+    // digest they pinned).
+    let image_action = |action: &'static str| {
         let (live, cluster, image) = (
             props.live.clone(),
             props.cluster.clone(),
@@ -993,25 +995,11 @@ fn forms(props: &Props) -> Html {
             fleet_act(
                 &live,
                 &cluster,
-                json!({"action": "unpullable", "image": value(&image)}),
+                json!({"action": action, "image": value(&image)}),
             );
         })
     };
-    // A new image under the tag: deployments already under way keep the digest they pinned.
-    let push = {
-        let (live, cluster, image) = (
-            props.live.clone(),
-            props.cluster.clone(),
-            broken_image.clone(),
-        );
-        Callback::from(move |_| {
-            fleet_act(
-                &live,
-                &cluster,
-                json!({"action": "push", "image": value(&image)}),
-            );
-        })
-    };
+    let (unpullable, push) = (image_action("unpullable"), image_action("push"));
     let run_form = {
         let (td, count, group, overrides) =
             (td.clone(), count.clone(), group.clone(), overrides.clone());

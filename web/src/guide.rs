@@ -169,18 +169,25 @@ fn nothing(_: &str, _: &Snapshot) -> Vec<Call> {
     Vec::new()
 }
 
-/// The first listener port from 8081 that no load balancer of the region listens on
-/// (`berth serve` listens on each one for real, and itself on 8080 by default).
-fn free_listener_port(s: &Snapshot) -> u64 {
-    let taken: Vec<u64> = s
-        .load_balancers
-        .iter()
-        .flat_map(|lb| lb["listeners"].as_array().cloned().unwrap_or_default())
+/// The ports the listeners of `balancers` listen on, in the order they were made.
+fn ports_of<'a>(balancers: impl IntoIterator<Item = &'a Value>) -> Vec<u64> {
+    balancers
+        .into_iter()
+        .flat_map(|lb| lb["listeners"].as_array().into_iter().flatten())
         .filter_map(|l| l["port"].as_u64())
-        .collect();
-    (8081..)
-        .find(|p| !taken.contains(p))
-        .expect("a port is free")
+        .collect()
+}
+
+/// The listener ports from 8081 on that no load balancer of the region listens on
+/// (`berth serve` listens on each one for real, and itself on 8080 by default).
+fn free_listener_ports(s: &Snapshot) -> impl Iterator<Item = u64> {
+    let taken = ports_of(&s.load_balancers);
+    (8081..).filter(move |p| !taken.contains(p))
+}
+
+/// The first of [`free_listener_ports`].
+fn free_listener_port(s: &Snapshot) -> u64 {
+    free_listener_ports(s).next().expect("a port is free")
 }
 
 /// An Application Load Balancer named after the lesson's cluster, in front: a target group
@@ -260,18 +267,18 @@ fn current_deployment(s: &Snapshot) -> Option<&Value> {
 
 /// The ports of the lesson's load balancer's listeners, in the order they were made.
 fn listener_ports(s: &Snapshot) -> Vec<u64> {
-    balancer(s)
-        .into_iter()
-        .flat_map(|lb| lb["listeners"].as_array().cloned().unwrap_or_default())
-        .filter_map(|l| l["port"].as_u64())
-        .collect()
+    ports_of(balancer(s))
 }
 
 /// Blue and green target groups behind an Application Load Balancer named after the lesson's
 /// cluster: a production listener forwarding all to blue (0 to green) and a test listener,
 /// on the first two free ports from 8081.
 fn blue_green_balancer(cluster: &str, s: &Snapshot) -> Vec<Call> {
-    let production = free_listener_port(s);
+    let mut free = free_listener_ports(s);
+    let (production, test) = (
+        free.next().expect("a port is free"),
+        free.next().expect("a port is free"),
+    );
     let calls = r#"[
                    ["elbv2", "CreateLoadBalancer", {"Name": "$cluster", "Subnets": ["subnet-1", "subnet-2"]}],
                    ["elbv2", "CreateTargetGroup", {"Name": "$cluster-blue", "Protocol": "HTTP", "Port": 80, "VpcId": "vpc-lesson", "HealthCheckIntervalSeconds": 10, "HealthyThresholdCount": 2}],
@@ -280,24 +287,12 @@ fn blue_green_balancer(cluster: &str, s: &Snapshot) -> Vec<Call> {
                    ["elbv2", "ModifyTargetGroupAttributes", {"TargetGroupArn": "$tg:$cluster-green", "Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "20"}]}],
                    ["elbv2", "CreateListener", {"LoadBalancerArn": "$lb:$cluster", "Protocol": "HTTP", "Port": $production, "DefaultActions": [{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": "$tg:$cluster-blue", "Weight": 100}, {"TargetGroupArn": "$tg:$cluster-green", "Weight": 0}]}}]}],
                    ["elbv2", "CreateListener", {"LoadBalancerArn": "$lb:$cluster", "Protocol": "HTTP", "Port": $test, "DefaultActions": [{"Type": "forward", "TargetGroupArn": "$tg:$cluster-blue"}]}]]"#;
-    let test = (production + 1..)
-        .find(|p| !listener_ports_of_region(s).contains(p))
-        .expect("a port is free");
     Call::template(
         &calls
             .replace("$production", &production.to_string())
             .replace("$test", &test.to_string()),
         cluster,
     )
-}
-
-/// Every listener port of the region.
-fn listener_ports_of_region(s: &Snapshot) -> Vec<u64> {
-    s.load_balancers
-        .iter()
-        .flat_map(|lb| lb["listeners"].as_array().cloned().unwrap_or_default())
-        .filter_map(|l| l["port"].as_u64())
-        .collect()
 }
 
 /// Blue and green behind the production and the test listener.
@@ -866,12 +861,11 @@ pub const LESSONS: &[Lesson] = &[
                     en: "Green passed its tests: continue. ECS moves production to green at once (PRODUCTION_TRAFFIC_SHIFT), both revisions run through the 2-minute bake, then blue's tasks drain and stop (CLEAN_UP).",
                     ja: "green はテストに合格しました。続行します。ECS は本番を一度に green へ移し (PRODUCTION_TRAFFIC_SHIFT)、2 分のベイクの間は両方のリビジョンが動き、その後 blue のタスクがドレインされて停止します (CLEAN_UP)。",
                 },
-                calls: |c, s| {
+                calls: |_, s| {
                     let (Some(d), Some(hook)) = (current_deployment(s), awaiting_hook(s)) else {
                         return Vec::new();
                     };
                     let body = json!({"serviceDeploymentArn": d["serviceDeploymentArn"], "hookId": hook, "action": "CONTINUE"});
-                    let _ = c;
                     vec![Call::ecs("ContinueServiceDeployment", body)]
                 },
                 done: |s, _| {
