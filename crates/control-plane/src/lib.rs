@@ -46,8 +46,10 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+pub use engine::hooks::Answer as HookAnswer;
 pub use events::{ClusterEvent, EventDetail};
 pub use records::capacity::ScalingRequest;
+pub use records::history::HookInvocation;
 use records::{State, TaskDefinitionRegistry};
 pub use records::{LATEST_AGENT_VERSION, STOPPED_TASK_RETENTION_MS};
 pub use requests::{Request, Response};
@@ -240,6 +242,31 @@ impl ControlPlane {
                 .find(|r| chosen(r))
                 .map(|r| r.task.task_arn.clone())
         })
+    }
+
+    /// Every invocation of an AWS_LAMBDA hook's function that waits for its answer, oldest
+    /// first. They are state, not a queue: a host that restarts sees them again.
+    pub fn hook_invocations(&self) -> Vec<HookInvocation> {
+        engine::hooks::invocations(&self.state)
+    }
+
+    /// The function of hook run `execution_id` answered its invocation `attempt` (the
+    /// current one if `None`) at `now`: what it returned (`{"hookStatus", "callBackDelay",
+    /// "hookDetails"}`) or why it failed. Refused when no invocation waits for that answer.
+    pub fn handle_hook_answer(
+        &mut self,
+        now: SimTime,
+        execution_id: &str,
+        attempt: Option<u32>,
+        answer: HookAnswer,
+    ) -> Result<(), ApiError> {
+        self.flush();
+        self.state.now = now;
+        self.state.expire(now);
+        engine::hooks::answer(&mut self.state, now, execution_id, attempt, answer)?;
+        schedulers::reconcile_all(&mut self.state, now);
+        engine::capacity::tick(&mut self.state, now);
+        Ok(())
     }
 
     /// The next RegisterTargets or DeregisterTargets for ELB.

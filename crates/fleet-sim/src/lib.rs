@@ -245,6 +245,29 @@ pub enum FleetAction {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         path: Option<String>,
     },
+    /// The function of an AWS_LAMBDA hook answers ECS's invocation (Berth has no Lambda:
+    /// `berth serve --hook-endpoint` or a person in the page answers for it).
+    #[serde(rename_all = "camelCase")]
+    HookAnswer {
+        /// The hook run (`lifecycleHookDetails[].hookId`, the payload's `executionId`).
+        execution_id: String,
+        /// The invocation answered; the current one if absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attempt: Option<u32>,
+        /// What it answered.
+        reply: HookReply,
+    },
+}
+
+/// What an AWS_LAMBDA hook's function answered: its return value, or why it failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum HookReply {
+    /// What the function returned (`{"hookStatus": "SUCCEEDED" | "FAILED" | "IN_PROGRESS",
+    /// "callBackDelay": seconds, "hookDetails": {...}}`).
+    Returned(serde_json::Value),
+    /// The function failed (could not be reached, answered an error): ECS rolls back.
+    Failed(String),
 }
 
 /// The most requests a second a load balancer may be offered.
@@ -811,7 +834,29 @@ impl Simulation {
                     "{arn} is offered {requests_per_second} requests a second"
                 ))
             }
+            FleetAction::HookAnswer {
+                execution_id,
+                attempt,
+                reply,
+            } => {
+                let (answer, said) = match reply {
+                    HookReply::Returned(value) => (Ok(value.clone()), value.to_string()),
+                    HookReply::Failed(why) => (Err(why.clone()), format!("failed: {why}")),
+                };
+                let now = self.now;
+                self.cp
+                    .handle_hook_answer(now, execution_id, *attempt, answer)?;
+                self.pump();
+                Ok(format!(
+                    "the function of hook {execution_id} answered {said}"
+                ))
+            }
         }
+    }
+
+    /// Every invocation of an AWS_LAMBDA hook's function waiting for its answer.
+    pub fn hook_invocations(&self) -> Vec<berth_control_plane::HookInvocation> {
+        self.cp.hook_invocations()
     }
 
     /// A container of a running task is killed (`docker kill`: exit 137). An essential one

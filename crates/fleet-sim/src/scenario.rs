@@ -27,8 +27,12 @@
 //! target group's CloudWatch dimension value); target health changes are logged as `target NAME ID:PORT STATE`.
 //! `$rule:LB:PORT:PRIORITY` a listener rule's (`default` for a listener's default rule);
 //! `$deployment:SERVICE` the ARN of a service's newest deployment, `$revision:SERVICE` its
-//! service revision's and `$hook:SERVICE` the id of its lifecycle hook awaiting action;
+//! service revision's and `$hook:SERVICE` the id of its lifecycle hook awaiting action (or
+//! in progress);
 //! `$tasks:FAMILY` the family's tasks that are to run, as quoted ARNs with commas between.
+//! `hook-answer SERVICE JSON` has the function of the service's AWS_LAMBDA hook invocation
+//! return JSON (`{"hookStatus": "IN_PROGRESS", "callBackDelay": 60}`), `hook-fail SERVICE
+//! WHY` has it fail; each invocation is logged as `invoke FUNCTION (attempt N) PAYLOAD`.
 //! `offer-load LB[:PORT] RPS [PATH]` offers a load balancer (by name; to one listener with
 //! `:PORT`) RPS requests a second;
 //! `traffic` logs what each load balancer and target has counted so far
@@ -106,6 +110,7 @@ pub fn run(text: &str) -> Report {
         instances: Vec::new(),
         seen: 0,
         notes_seen: 0,
+        invocations_seen: Default::default(),
     };
     runner.log.push(format!("seed {seed}, start {start}"));
     let mut last = 0;
@@ -138,6 +143,8 @@ struct Runner {
     instances: Vec<String>,
     seen: usize,
     notes_seen: usize,
+    /// The hook invocations logged so far: (execution id, attempt).
+    invocations_seen: std::collections::BTreeSet<(String, u32)>,
 }
 
 impl Runner {
@@ -166,6 +173,20 @@ impl Runner {
                 format!("agent: task {short} {}", n.text),
             )
         }));
+        for invocation in self.sim.hook_invocations() {
+            let key = (invocation.execution_id.clone(), invocation.attempt);
+            if self.invocations_seen.insert(key) {
+                let function = invocation.function_arn.rsplit(':').next().unwrap_or("");
+                lines.push((
+                    invocation.invoked_at.as_millis() - start,
+                    2,
+                    format!(
+                        "invoke {function} (attempt {}) {}",
+                        invocation.attempt, invocation.payload
+                    ),
+                ));
+            }
+        }
         lines.sort_by_key(|(at, order, _)| (*at, *order));
         for (at, _, line) in lines {
             self.log.push(format!("{} {line}", clock(at)));
@@ -323,6 +344,40 @@ impl Runner {
                     Err(error) => self.fail(number, error.to_string()),
                 }
             }
+            "hook-answer" | "hook-fail" => {
+                // hook-answer SERVICE JSON: the function of the service's hook invocation
+                // waiting for an answer returns JSON; hook-fail SERVICE WHY: it fails.
+                let (service, what) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                self.log.push(format!("{stamp} > {verb} {rest}"));
+                let suffix = format!("/{service}");
+                let Some(invocation) = self
+                    .sim
+                    .hook_invocations()
+                    .into_iter()
+                    .rev()
+                    .find(|i| i.service_arn.ends_with(&suffix))
+                else {
+                    return self.fail(number, format!("no hook of {service} waits for an answer"));
+                };
+                let reply = if verb == "hook-fail" {
+                    crate::HookReply::Failed(what.trim().to_owned())
+                } else {
+                    match serde_json::from_str(what.trim()) {
+                        Ok(value) => crate::HookReply::Returned(value),
+                        Err(error) => {
+                            return self.fail(number, format!("hook-answer needs JSON: {error}"))
+                        }
+                    }
+                };
+                let action = crate::FleetAction::HookAnswer {
+                    execution_id: invocation.execution_id,
+                    attempt: Some(invocation.attempt),
+                    reply,
+                };
+                if let Err(error) = self.sim.act(&action) {
+                    self.log.push(format!("{stamp} ! {error}"));
+                }
+            }
             "make-unhealthy" => {
                 self.log.push(format!("{stamp} > make-unhealthy {rest}"));
                 self.sim.make_unhealthy(rest);
@@ -464,7 +519,7 @@ impl Runner {
         described["serviceDeployments"][0]["lifecycleHookDetails"]
             .as_array()?
             .iter()
-            .find(|h| h["status"] == "AWAITING_ACTION")?["hookId"]
+            .find(|h| h["status"] == "AWAITING_ACTION" || h["status"] == "IN_PROGRESS")?["hookId"]
             .as_str()
             .map(str::to_owned)
     }

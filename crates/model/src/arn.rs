@@ -90,6 +90,19 @@ impl EcsId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The id as a UUID is written (8-4-4-4-12), as AWS writes execution ids.
+    pub fn hyphenated(&self) -> String {
+        let s = &self.0;
+        format!(
+            "{}-{}-{}-{}-{}",
+            &s[..8],
+            &s[8..12],
+            &s[12..16],
+            &s[16..20],
+            &s[20..]
+        )
+    }
 }
 
 impl fmt::Display for EcsId {

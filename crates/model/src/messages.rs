@@ -249,9 +249,12 @@ pub const OPERATIONS_UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("alarms-names", InvalidParameterException, "deploymentConfiguration.alarms.alarmNames must name at least one alarm when enable is true."),
     ("shift-rolled-back", ClientException, "(service {}) (deployment {}) rolled back: production traffic is on the earlier service revision again."),
     ("shift-no-source", ClientException, "ECS deployment failed: there is no earlier service revision to roll back to."),
+    ("hook-invoked", ClientException, "(service {}) deployment {} invoked lifecycle hook {} at {}: function {}."),
     ("hook-awaiting-action", ClientException, "(service {}) deployment {} is paused at {}: lifecycle hook {} is awaiting action."),
     ("hook-not-found", InvalidParameterException, "The lifecycle hook {} was not found in service deployment {}."),
     ("hook-not-awaiting", InvalidParameterException, "The lifecycle hook {} is not awaiting action: its status is {}."),
+    ("hook-not-invoked", InvalidParameterException, "The lifecycle hook {} has no invocation awaiting an answer."),
+    ("hook-answer-unknown", InvalidParameterException, "No lifecycle hook {} is in progress."),
     ("deployment-not-in-progress", InvalidParameterException, "The service deployment {} is not in progress: its status is {}."),
 ];
 

@@ -615,6 +615,36 @@ impl World {
             .map(|_| ())
     }
 
+    /// What an AWS_LAMBDA hook's function answered (`berth serve` posts the invocation to
+    /// the endpoint `--hook-endpoint` names), journalled like a fleet action of `region`, so a
+    /// replay sees the same answer at the same time. `Ok(Err)`: no invocation waited for it.
+    pub fn hook_answered(
+        &mut self,
+        wall: u64,
+        journal: &mut impl Journal,
+        region: &str,
+        action: &FleetAction,
+    ) -> Result<Result<(), ApiError>, String> {
+        if !self.regions.contains_key(region) {
+            return Ok(Ok(()));
+        }
+        let now = self.catch_up(wall);
+        let action = serde_json::to_string(action).expect("a fleet action serialises");
+        let outcome = self.record(journal, region, now, What::Fleet(action))?;
+        Ok(match outcome.and_then(Answer::ecs) {
+            Some(outcome) => outcome.map(|_| ()),
+            None => Ok(()),
+        })
+    }
+
+    /// `/berth/hooks`: the default region's hook invocations waiting for an answer.
+    pub fn hook_invocations(
+        &mut self,
+        wall: u64,
+    ) -> Result<Vec<berth_control_plane::HookInvocation>, ApiError> {
+        self.read_default_region(wall, |sim| Ok(sim.hook_invocations()))
+    }
+
     /// The requests `berth serve`'s real listeners carried since it last said, journalled so
     /// a replay counts them too.
     pub fn served(

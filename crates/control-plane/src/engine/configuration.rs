@@ -208,12 +208,6 @@ pub(crate) fn check(config: &DeploymentConfiguration, context: &Context) -> Resu
             }
         }
         // What Berth cannot run yet, said plainly rather than accepted and ignored.
-        if target_type == HookTargetType::AwsLambda {
-            return Err(ApiError::new(
-                ExceptionType::UnsupportedFeatureException,
-                "Berth has no Lambda: its lifecycle hooks are PAUSE hooks, continued or rolled back with ContinueServiceDeployment.",
-            ));
-        }
         if !shifting {
             return Err(ApiError::new(
                 ExceptionType::UnsupportedFeatureException,

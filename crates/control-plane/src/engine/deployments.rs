@@ -491,18 +491,8 @@ pub(crate) fn add_event(
     now: SimTime,
     message: String,
 ) {
-    let id = out.new_id();
-    let s = id.as_str();
-    let uuid = format!(
-        "{}-{}-{}-{}-{}",
-        &s[..8],
-        &s[8..12],
-        &s[12..16],
-        &s[16..20],
-        &s[20..]
-    );
     let event = ServiceEvent {
-        id: uuid,
+        id: out.new_id().hyphenated(),
         created_at: now,
         message,
     };

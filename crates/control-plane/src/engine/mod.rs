@@ -8,6 +8,7 @@ pub(crate) mod alarms;
 pub(crate) mod capacity;
 pub(crate) mod configuration;
 pub(crate) mod deployments;
+pub(crate) mod hooks;
 pub(crate) mod launch;
 pub(crate) mod lifecycle;
 pub(crate) mod load_balancing;

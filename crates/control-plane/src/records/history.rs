@@ -99,4 +99,43 @@ pub(crate) struct HookRun {
     pub(crate) status: HookStatus,
     pub(crate) expires_at: SimTime,
     pub(crate) timeout_action: HookAction,
+    /// An AWS_LAMBDA hook's invocations so far: ECS invokes the function again after each
+    /// IN_PROGRESS answer.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub(crate) attempt: u32,
+    /// While the current invocation waits for the function's answer: when it was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) invoked_at: Option<SimTime>,
+    /// After an IN_PROGRESS answer: when the function is invoked again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) call_back_at: Option<SimTime>,
+    /// The `hookDetails` each invocation carries: the hook's own, merged with those the
+    /// function returned with IN_PROGRESS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) details: Option<Value>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// An invocation of an AWS_LAMBDA hook's function that waits for its answer. Berth has no
+/// Lambda: whoever hosts the control plane answers it (`berth serve --hook-endpoint` posts
+/// the payload to a local HTTP endpoint; the page lets a person answer as the function would).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookInvocation {
+    /// The hook run's id (`lifecycleHookDetails[].hookId`), the payload's `executionId`.
+    pub execution_id: String,
+    /// Which invocation of the run this is, from 1.
+    pub attempt: u32,
+    /// The function (`hookTargetArn`).
+    pub function_arn: String,
+    /// The service deploying.
+    pub service_arn: String,
+    /// When ECS invoked it.
+    pub invoked_at: SimTime,
+    /// The event the function gets: `executionId`, `lifecycleStage`, `resourceArn` (the
+    /// service deployment), `executionDetails` and `hookDetails`.
+    pub payload: Value,
 }

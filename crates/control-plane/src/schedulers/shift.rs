@@ -206,6 +206,14 @@ fn gate(shift: &mut Shift, stage: HookStage, now: SimTime, hooked: &[HookStage])
         );
         if open && now >= run.expires_at {
             run.status = HookStatus::TimedOut;
+            run.invoked_at = None;
+            run.call_back_at = None;
+        }
+        // A function that answered IN_PROGRESS is invoked again once its delay is over.
+        if run.call_back_at.is_some_and(|at| at <= now) {
+            run.call_back_at = None;
+            run.attempt += 1;
+            run.invoked_at = Some(now);
         }
         match (&run.status, &run.timeout_action) {
             (HookStatus::Failed, _) => verdict = Gate::Rollback("hook-failed"),
@@ -213,7 +221,12 @@ fn gate(shift: &mut Shift, stage: HookStage, now: SimTime, hooked: &[HookStage])
                 verdict = Gate::Rollback("hook-timed-out")
             }
             (HookStatus::Succeeded | HookStatus::TimedOut, _) => {}
-            _ => wait = Some(wait.map_or(run.expires_at, |w| w.min(run.expires_at))),
+            _ => {
+                let next = run
+                    .call_back_at
+                    .map_or(run.expires_at, |at| at.min(run.expires_at));
+                wait = Some(wait.map_or(next, |w| w.min(next)));
+            }
         }
     }
     match (verdict, wait) {
@@ -522,34 +535,64 @@ pub(crate) fn step(
                 }
                 let timeout = hook.timeout_configuration.clone().unwrap_or_default();
                 let minutes = timeout.timeout_in_minutes.unwrap_or(1440).max(1) as u64;
-                let id = format!("ecs-pause-{}", out.new_id().as_str());
+                let target_type = hook
+                    .target_type
+                    .clone()
+                    .unwrap_or(HookTargetType::AwsLambda);
+                let lambda = target_type == HookTargetType::AwsLambda;
+                let id = if lambda {
+                    out.new_id().hyphenated()
+                } else {
+                    format!("ecs-pause-{}", out.new_id().as_str())
+                };
                 let run = HookRun {
                     id: id.clone(),
                     index: i,
                     stage: stage.clone(),
                     step,
-                    target_type: hook.target_type.clone().unwrap_or(HookTargetType::Pause),
+                    target_type,
                     target_arn: hook.hook_target_arn.clone(),
-                    status: HookStatus::AwaitingAction,
+                    status: if lambda {
+                        HookStatus::InProgress
+                    } else {
+                        HookStatus::AwaitingAction
+                    },
                     expires_at: now.plus_millis(minutes * MINUTE_MS),
                     timeout_action: timeout.action.unwrap_or(HookAction::Rollback),
+                    attempt: u32::from(lambda),
+                    invoked_at: lambda.then_some(now),
+                    call_back_at: None,
+                    details: hook.hook_details.clone().filter(|_| lambda),
                 };
-                out.emit(
-                    now,
-                    "ECS Hook State Change",
-                    &service_arn,
-                    &json!({
-                        "eventName": "HOOK_AWAITING_ACTION",
-                        "hookId": id,
-                        "serviceDeploymentArn": deployment_arn,
-                        "lifecycleStage": stage,
-                        "expiresAt": run.expires_at,
-                    }),
-                );
-                events.push(messages::operation_text(
-                    "hook-awaiting-action",
-                    &[&service_name, &green_id, &stage, &id],
-                ));
+                if lambda {
+                    events.push(messages::operation_text(
+                        "hook-invoked",
+                        &[
+                            &service_name,
+                            &green_id,
+                            &id,
+                            &stage,
+                            &run.target_arn.as_deref().unwrap_or_default(),
+                        ],
+                    ));
+                } else {
+                    out.emit(
+                        now,
+                        "ECS Hook State Change",
+                        &service_arn,
+                        &json!({
+                            "eventName": "HOOK_AWAITING_ACTION",
+                            "hookId": id,
+                            "serviceDeploymentArn": deployment_arn,
+                            "lifecycleStage": stage,
+                            "expiresAt": run.expires_at,
+                        }),
+                    );
+                    events.push(messages::operation_text(
+                        "hook-awaiting-action",
+                        &[&service_name, &green_id, &stage, &id],
+                    ));
+                }
                 if let Some(shift) = record.history[index].shift.as_mut() {
                     shift.hooks.push(run);
                 }
@@ -909,7 +952,49 @@ mod tests {
             status,
             expires_at: at(60),
             timeout_action: action,
+            attempt: 0,
+            invoked_at: None,
+            call_back_at: None,
+            details: None,
         }
+    }
+
+    #[test]
+    fn a_lambda_hook_answered_in_progress_is_invoked_again_after_its_delay_and_times_out() {
+        let pace = pace(DeploymentStrategy::BlueGreen, 0);
+        let hooked = [HookStage::PostScaleUp];
+        let mut s = shift(DeploymentStrategy::BlueGreen);
+        s.stage = Stage::PostScaleUp;
+        let mut lambda = run(
+            HookStage::PostScaleUp,
+            0,
+            HookStatus::InProgress,
+            HookAction::Rollback,
+        );
+        lambda.target_type = HookTargetType::AwsLambda;
+        lambda.attempt = 1;
+        lambda.call_back_at = Some(at(40));
+        s.hooks.push(lambda);
+        let plan = plan(&view(at(10), &s, &pace, &hooked, 4));
+        assert_eq!(
+            plan.wake_at,
+            Some(at(40)),
+            "until the function is invoked again"
+        );
+        assert_eq!(plan.shift.hooks[0].invoked_at, None);
+        let plan = self::plan(&view(at(40), &s, &pace, &hooked, 4));
+        let again = &plan.shift.hooks[0];
+        assert_eq!((again.attempt, again.invoked_at), (2, Some(at(40))));
+        assert_eq!(again.call_back_at, None);
+        assert_eq!(plan.wake_at, Some(at(60)), "then until it times out");
+        assert_eq!(plan.shift.stage, Stage::PostScaleUp);
+        let plan = self::plan(&view(at(60), &plan.shift, &pace, &hooked, 4));
+        assert_eq!(plan.shift.hooks[0].status, HookStatus::TimedOut);
+        assert_eq!(
+            plan.shift.hooks[0].invoked_at, None,
+            "no answer is awaited any more"
+        );
+        assert_eq!(plan.shift.rollback.as_deref(), Some("hook-timed-out"));
     }
 
     #[test]
