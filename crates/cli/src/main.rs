@@ -106,6 +106,11 @@ struct ServeArgs {
     /// The token of each --agent, in the same order (one token serves them all).
     #[arg(long = "agent-token")]
     agent_tokens: Vec<String>,
+    /// FUNCTION=URL: an HTTP endpoint standing in for the Lambda function of AWS_LAMBDA
+    /// lifecycle hooks (its ARN or name); each invocation is POSTed there and the JSON
+    /// answered is the function's return value. Repeatable.
+    #[arg(long = "hook-endpoint")]
+    hook_endpoints: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -216,6 +221,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         default_region: args.region,
         web: Some(args.web),
         snapshot_every: args.snapshot_every,
+        hook_endpoints: args.hook_endpoints,
     };
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

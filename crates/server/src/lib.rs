@@ -13,6 +13,7 @@
 
 mod agents;
 mod balancer;
+mod hooks;
 mod journal;
 
 pub use agents::AgentEndpoint;
@@ -63,6 +64,9 @@ pub struct Options {
     /// Docker agents (`berth agent`) whose instances join the default region's `default`
     /// cluster.
     pub agents: Vec<AgentEndpoint>,
+    /// `FUNCTION=URL`: the HTTP endpoint standing in for an AWS_LAMBDA hook's function (its
+    /// ARN or name), which each invocation is POSTed to.
+    pub hook_endpoints: Vec<String>,
 }
 
 impl Default for Options {
@@ -77,6 +81,7 @@ impl Default for Options {
             web: None,
             snapshot_every: 1000,
             agents: Vec::new(),
+            hook_endpoints: Vec::new(),
         }
     }
 }
@@ -103,6 +108,8 @@ struct Engine {
     balancer: balancer::Balancer,
     /// The engine itself, for what its changes start (listeners, health checks).
     shared: std::sync::Weak<Mutex<Engine>>,
+    /// The endpoints standing in for lifecycle hooks' Lambda functions.
+    hooks: hooks::Hooks,
 }
 
 /// The wall clock, in epoch milliseconds.
@@ -128,7 +135,9 @@ impl Engine {
             wall,
             SimTime(wall),
         );
+        let hooks = hooks::Hooks::new(&options.hook_endpoints)?;
         let mut engine = Engine {
+            hooks,
             options,
             world,
             journal,
@@ -203,6 +212,7 @@ impl Engine {
         self.deliver();
         let shared = self.shared.clone();
         balancer::sync(self, &shared);
+        hooks::sync(self, &shared);
         if self.journal.since_snapshot >= self.options.snapshot_every.max(1) {
             // The writes have happened whatever becomes of the compaction: report, go on.
             if let Err(error) = self.compact() {
@@ -774,6 +784,34 @@ async fn load_balancers(State(engine): State<Shared>, headers: HeaderMap, body: 
     json_reply(outcome.map(|view| serde_json::to_string(&view).unwrap_or_default()))
 }
 
+/// `POST /berth/hooks`: the default region's AWS_LAMBDA hook invocations waiting for an
+/// answer (`{"invocations": [...]}`), each with the endpoint standing in for its function, if
+/// `--hook-endpoint` named one; the others are answered through `POST /berth/fleet`.
+async fn hook_invocations(State(engine): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(refused) = foreign_origin(&headers) {
+        return refused;
+    }
+    let mut engine = lock(&engine);
+    let wall = engine.wall();
+    let outcome = engine.world.hook_invocations(wall).map(|invocations| {
+        let listed: Vec<serde_json::Value> = invocations
+            .into_iter()
+            .map(|invocation| {
+                let endpoint = engine
+                    .hooks
+                    .endpoint(&invocation.function_arn)
+                    .map(ToString::to_string);
+                let mut value = serde_json::to_value(invocation).expect("invocations serialise");
+                value["endpoint"] = serde_json::json!(endpoint);
+                value
+            })
+            .collect();
+        serde_json::json!({ "invocations": listed }).to_string()
+    });
+    engine.settle();
+    json_reply(outcome)
+}
+
 /// A JSON body (200), or an ECS error in ECS's shape, as Berth's own endpoints answer.
 fn json_reply(outcome: Result<String, ApiError>) -> Response {
     let reply = match outcome {
@@ -875,6 +913,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, options: Options) -> an
         .route("/berth/fleet", post(fleet))
         .route("/berth/summary", post(summary))
         .route("/berth/load-balancers", post(load_balancers))
+        .route("/berth/hooks", post(hook_invocations))
         .route("/service/{service}/operation/{operation}", post(cloudwatch))
         .fallback(get(files))
         // Bodies up to 16 MiB reach berth-api, which refuses those over its limit in ECS's shape.
