@@ -83,3 +83,64 @@ test('a blue/green deployment is drawn as its stage machine, paused at a hook, t
   assert.equal(deployment.targetServiceRevision.requestedProductionTrafficWeight, 100);
   assert.deepEqual(errors, []);
 });
+
+test('the page stands in for a Lambda hook\'s function: the event ECS sent, then IN_PROGRESS, then FAILED', async () => {
+  // Another service on the first test's target groups is not allowed; this one has its own.
+  const lb = await elb({ Action: 'CreateLoadBalancer', Name: 'lh',
+    'Subnets.member.1': 'subnet-1', 'Subnets.member.2': 'subnet-2' }, 'LoadBalancerArn');
+  const groups = [];
+  for (const name of ['lh-blue', 'lh-green']) {
+    groups.push(await elb({ Action: 'CreateTargetGroup', Name: name, Protocol: 'HTTP',
+      Port: '80', VpcId: 'vpc-1', HealthCheckIntervalSeconds: '5',
+      HealthCheckTimeoutSeconds: '2', HealthyThresholdCount: '2' }, 'TargetGroupArn'));
+  }
+  const [blue, green] = groups;
+  const listener = await elb({ Action: 'CreateListener', LoadBalancerArn: lb, Protocol: 'HTTP',
+    Port: String(20000 + Math.floor(Math.random() * 20000)), 'DefaultActions.member.1.Type': 'forward',
+    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn': blue,
+    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.Weight': '100',
+    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn': green,
+    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.Weight': '0' }, 'ListenerArn');
+  await ecs('CreateService', { serviceName: 'lh', taskDefinition: 'bg:1', desiredCount: 1,
+    loadBalancers: [{ targetGroupArn: blue, containerName: 'web', containerPort: 80,
+      advancedConfiguration: { alternateTargetGroupArn: green, productionListenerRule: listener,
+        roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructureRole' } }] });
+  // Ten times faster, so the 30-second call-back delay passes in 3 s.
+  const clock = await fetch(`${base}berth/clock`, { method: 'POST', body: JSON.stringify({ speed: 10 }),
+    headers: { 'Content-Type': 'application/json' } });
+  assert.equal(clock.status, 200);
+  const update = await ecs('UpdateService', { service: 'lh', taskDefinition: 'bg:2',
+    deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0, lifecycleHooks: [{ targetType: 'AWS_LAMBDA',
+      hookTargetArn: 'arn:aws:lambda:us-east-1:123456789012:function:smoke', lifecycleStages: ['POST_SCALE_UP'],
+      roleArn: 'arn:aws:iam::123456789012:role/ecsLambdaInvokeRole', hookDetails: { path: '/health' } }] } });
+  assert.equal(update.service?.deploymentConfiguration.lifecycleHooks[0].targetType, 'AWS_LAMBDA',
+    JSON.stringify(update));
+
+  const hook = '.service[data-service="lh"] .hook.lambda';
+  await page.waitForSelector(`${hook} button.in-progress`, { timeout: 40000 });
+  assert.match(await page.textContent(hook), /smoke.*invocation 1 waits for its answer/);
+  await page.click(`${hook} summary`);
+  const event = JSON.parse(await page.textContent(`${hook} pre`));
+  assert.equal(event.lifecycleStage, 'POST_SCALE_UP');
+  assert.deepEqual(event.hookDetails, { path: '/health' });
+  assert.match(event.executionDetails.targetServiceRevisionArn, /:service-revision\/default\/lh\//);
+  await screenshots(page, 'deployment-lambda-hook', '.service[data-service="lh"]', toggleLanguage(page));
+  await toggleLanguage(page)('en');
+
+  // IN_PROGRESS: the hook waits out its call-back delay, then ECS invokes the function again.
+  await page.click(`${hook} button.in-progress`);
+  await page.waitForFunction((h) => /invokes it again/.test(document.querySelector(h)?.textContent ?? ''),
+    hook, { timeout: 10000 });
+  await page.waitForFunction((h) => /invocation 2 waits/.test(document.querySelector(h)?.textContent ?? ''),
+    hook, { timeout: 20000 });
+
+  // FAILED: the hook fails and the deployment rolls back to blue.
+  await page.click(`${hook} button.failed`);
+  await page.waitForSelector('.service[data-service="lh"] .shift[data-status^="ROLLBACK"]', { timeout: 20000 });
+  assert.equal(await page.$(hook), null);
+  const arn = (await ecs('DescribeServices', { services: ['lh'] })).services[0].currentServiceDeployment;
+  const [deployment] = (await ecs('DescribeServiceDeployments', { serviceDeploymentArns: [arn] })).serviceDeployments;
+  assert.equal(deployment.lifecycleHookDetails[0].status, 'FAILED');
+  assert.match(deployment.status, /^ROLLBACK_/);
+  assert.deepEqual(errors, []);
+});

@@ -47,6 +47,7 @@ async function stageMachine() {
     alarms: e.querySelector('.alarms')?.dataset.alarms ?? null,
     inAlarm: [...e.querySelectorAll('.alarm.in-alarm')].map((a) => a.textContent.trim()),
     hooks: e.querySelectorAll('.hook button.continue').length,
+    lambda: e.querySelector('.hook.lambda')?.textContent ?? null,
   })).catch(() => null);
 }
 
@@ -56,6 +57,11 @@ const STAGES = {
     5: (m) => m.stage === 'POST_TEST_TRAFFIC_SHIFT' && m.current === 'POST_TEST_TRAFFIC_SHIFT' && m.hooks === 1
       && m.bar === '0%' && /test 100%/.test(m.about),
     6: (m) => m.status === 'SUCCESSFUL' && m.stage === 'CLEAN_UP' && m.bar === '100%' && m.hooks === 0,
+  },
+  'lambda-hook': {
+    4: (m) => m.stage === 'POST_TEST_TRAFFIC_SHIFT' && /invocation 1 waits/.test(m.lambda) && m.bar === '0%',
+    5: (m) => /invocation 2 waits/.test(m.lambda),
+    6: (m) => m.status === 'SUCCESSFUL' && m.stage === 'CLEAN_UP' && m.bar === '100%' && m.lambda === null,
   },
   'canary-alarm': {
     5: (m) => m.bar === '10%' && m.alarms === 'MONITORING',

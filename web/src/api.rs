@@ -594,6 +594,23 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
             .service_deployments
             .extend(arns(&described, "serviceDeployments"));
     }
+    // The Lambda hooks' invocations waiting for an answer (Berth's own view), while any is.
+    if snapshot
+        .service_deployments
+        .iter()
+        .any(crate::live::lambda_in_progress)
+    {
+        if let Ok((200, text)) = post(
+            "/berth/hooks",
+            &[("Content-Type", "application/json")],
+            "{}",
+        )
+        .await
+        {
+            let listed: Value = serde_json::from_str(&text).unwrap_or_default();
+            snapshot.hook_invocations = arns(&listed, "invocations");
+        }
+    }
     // The region's load balancers (Berth's own view: the page reads no XML).
     if let Ok(view) = load_balancing(&[]).await {
         snapshot.load_balancers = arns(&view, "loadBalancers");

@@ -16,7 +16,7 @@ use yew::prelude::*;
 use crate::api;
 use crate::forms;
 use crate::live::{
-    Action, BalancerView, InstanceView, Link, LiveState, ServiceView, ShiftView, TaskBlock,
+    Action, BalancerView, InstanceView, Invoked, Link, LiveState, ServiceView, ShiftView, TaskBlock,
 };
 
 pub(crate) type Live = UseReducerHandle<LiveState>;
@@ -739,6 +739,48 @@ fn render_shift(shift: &ShiftView, live: &Live, cluster: &Rc<RefCell<String>>) -
                     <button type="button" class="small rollback" onclick={answer(hook, "ROLLBACK")}>{ crate::i18n::t("Roll back") }</button>
                 </p>
             }) }
+            { for shift.invoked.iter().map(|hook| render_lambda_hook(hook, live, cluster)) }
+        </div>
+    }
+}
+
+/// An AWS_LAMBDA hook in progress. Berth has no Lambda: while an invocation waits and no
+/// endpoint answers for the function, the person at the page answers as the function would
+/// (a `hook-answer` fleet action); the event ECS sent is shown.
+fn render_lambda_hook(hook: &Invoked, live: &Live, cluster: &Rc<RefCell<String>>) -> Html {
+    let reply = |attempt: u64, returned: Value| {
+        let (live, cluster) = (live.clone(), cluster.clone());
+        let action = json!({"action": "hook-answer", "executionId": hook.hook_id,
+                            "attempt": attempt, "reply": {"returned": returned}});
+        Callback::from(move |_| fleet_act(&live, &cluster, action.clone()))
+    };
+    let t = crate::i18n::t;
+    html! {
+        <div class="hook lambda" data-hook={hook.hook_id.clone()}>
+            <p>
+                { t("Lambda hook in progress:") }{ " " }<code>{ &hook.function }</code>{ " · " }
+                if let Some((attempt, endpoint, _)) = &hook.waiting {
+                    { t("invocation {} waits for its answer.").replace("{}", &attempt.to_string()) }{ " " }
+                    if let Some(endpoint) = endpoint {
+                        { t("Its endpoint answers:") }{ " " }<code>{ endpoint }</code>
+                    } else {
+                        { t("Answer as the function would:") }{ " " }
+                        <button type="button" class="small succeeded" onclick={reply(*attempt, json!({"hookStatus": "SUCCEEDED"}))}>{ "SUCCEEDED" }</button>
+                        { " " }
+                        <button type="button" class="small in-progress" onclick={reply(*attempt, json!({"hookStatus": "IN_PROGRESS", "callBackDelay": 30}))}>{ t("IN_PROGRESS (call back in 30 s)") }</button>
+                        { " " }
+                        <button type="button" class="small failed" onclick={reply(*attempt, json!({"hookStatus": "FAILED"}))}>{ "FAILED" }</button>
+                    }
+                } else {
+                    { t("ECS invokes it again when its call-back delay ends.") }
+                }
+            </p>
+            if let Some((_, _, payload)) = &hook.waiting {
+                <details>
+                    <summary>{ t("The event ECS sent") }</summary>
+                    <pre>{ serde_json::to_string_pretty(payload).unwrap_or_default() }</pre>
+                </details>
+            }
         </div>
     }
 }

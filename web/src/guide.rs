@@ -373,6 +373,25 @@ fn awaiting_hook(s: &Snapshot) -> Option<&str> {
         .as_str()
 }
 
+/// The current deployment's AWS_LAMBDA hook invocation waiting for an answer
+/// (`/berth/hooks`).
+fn lambda_invocation(s: &Snapshot) -> Option<&Value> {
+    let arn = &current_deployment(s)?["serviceDeploymentArn"];
+    s.hook_invocations
+        .iter()
+        .find(|i| &i["payload"]["resourceArn"] == arn)
+}
+
+/// The function answers the waiting invocation with `returned`.
+fn answer_hook(s: &Snapshot, returned: Value) -> Vec<Call> {
+    lambda_invocation(s).map_or_else(Vec::new, |i| {
+        vec![Call::Fleet(
+            json!({"action": "hook-answer", "executionId": i["executionId"],
+                                "attempt": i["attempt"], "reply": {"returned": returned}}),
+        )]
+    })
+}
+
 /// The first step of several lessons: a cluster with one t3.medium-sized instance.
 const ONE_INSTANCE: Step = Step {
     text: Text {
@@ -877,6 +896,62 @@ pub const LESSONS: &[Lesson] = &[
         ],
     },
     Lesson {
+        id: "lambda-hook",
+        title: Text {
+            en: "Blue/green with a Lambda hook you answer",
+            ja: "自分で応答する Lambda フック付きの Blue/Green",
+        },
+        cluster: "lesson-lambda-hook",
+        steps: &[
+            ONE_INSTANCE,
+            BLUE_AND_GREEN,
+            Step {
+                text: Text {
+                    en: "Create the service with the BLUE_GREEN strategy and a 1-minute bake.",
+                    ja: "BLUE_GREEN 戦略とベイク 1 分でサービスを作成します。",
+                },
+                calls: |c, s| shifting_service(c, s, r#"{"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1}"#),
+                done: |s, _| steady_and_successful(s),
+            },
+            Step {
+                text: Text {
+                    en: "Deploy nginx:2 with an AWS_LAMBDA hook at POST_TEST_TRAFFIC_SHIFT. Once the test traffic is on green, ECS invokes the function with the deployment's state and the hook's hookDetails, and waits for its answer. Berth has no Lambda: the page stands in for the function (berth serve --hook-endpoint can name an HTTP endpoint instead).",
+                    ja: "POST_TEST_TRAFFIC_SHIFT に AWS_LAMBDA フックを付けて nginx:2 をデプロイします。テスト通信が green に移ると、ECS はデプロイの状態とフックの hookDetails を付けて関数を呼び出し、応答を待ちます。Berth に Lambda はないので、このページが関数の代わりになります (berth serve --hook-endpoint で HTTP エンドポイントを指定することもできます)。",
+                },
+                calls: |c, _| {
+                    shifting_update(c, "nginx:2", r#"{"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1, "lifecycleHooks": [{"targetType": "AWS_LAMBDA", "hookTargetArn": "arn:aws:lambda:us-east-1:123456789012:function:smoke-test", "roleArn": "arn:aws:iam::123456789012:role/ecsLambdaInvokeRole", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"], "hookDetails": {"path": "/health"}}]}"#)
+                },
+                done: |s, _| {
+                    lambda_invocation(s).is_some_and(|i| i["attempt"] == 1)
+                        && stage(s) == Some(("POST_TEST_TRAFFIC_SHIFT", 0.0, 100.0))
+                },
+            },
+            Step {
+                text: Text {
+                    en: "Answer IN_PROGRESS, as a function still testing would, with a 30-second callBackDelay and hookDetails of its own: ECS invokes it again after 30 s, passing both details back.",
+                    ja: "テスト中の関数のように IN_PROGRESS を、callBackDelay 30 秒と独自の hookDetails を付けて返します。ECS は 30 秒後に両方の hookDetails を渡して再び呼び出します。",
+                },
+                calls: |_, s| answer_hook(s, json!({"hookStatus": "IN_PROGRESS", "callBackDelay": 30, "hookDetails": {"checks": 1}})),
+                done: |s, _| {
+                    lambda_invocation(s).is_some_and(|i| {
+                        i["attempt"] == 2 && i["payload"]["hookDetails"]["checks"] == 1
+                    })
+                },
+            },
+            Step {
+                text: Text {
+                    en: "Answer SUCCEEDED: ECS moves production to green, bakes, then stops blue. (FAILED, or an answer without hookStatus, would have rolled it back.)",
+                    ja: "SUCCEEDED を返します。ECS は本番を green に移し、ベイクの後 blue を停止します (FAILED や hookStatus のない応答ならロールバックしていました)。",
+                },
+                calls: |_, s| answer_hook(s, json!({"hookStatus": "SUCCEEDED"})),
+                done: |s, _| {
+                    current_deployment(s).is_some_and(|d| d["status"] == "SUCCESSFUL")
+                        && stage(s).is_some_and(|(stage, production, _)| stage == "CLEAN_UP" && production == 100.0)
+                },
+            },
+        ],
+    },
+    Lesson {
         id: "canary-alarm",
         title: Text {
             en: "Canary 10 % rolled back by an alarm",
@@ -1349,6 +1424,16 @@ mod tests {
                             .unwrap_or_default();
                     }
                 }
+            }
+            if snapshot
+                .service_deployments
+                .iter()
+                .any(crate::live::lambda_in_progress)
+            {
+                let (status, text) = self.local.post(self.wall, "/berth/hooks", None, "{}");
+                assert_eq!(status, 200, "{text}");
+                let listed: Value = serde_json::from_str(&text).unwrap();
+                snapshot.hook_invocations = listed["invocations"].as_array().unwrap().clone();
             }
             snapshot.clusters = clusters;
             snapshot.load_balancers = self.load_balancing()["loadBalancers"]

@@ -31,6 +31,9 @@ pub struct Snapshot {
     pub load_balancers: Vec<Value>,
     /// DescribeServiceDeployments documents of the services' current deployments.
     pub service_deployments: Vec<Value>,
+    /// AWS_LAMBDA hook invocations waiting for an answer (`/berth/hooks`), fetched only
+    /// while a deployment has a Lambda hook in progress.
+    pub hook_invocations: Vec<Value>,
 }
 
 /// Whether the page talks to a server.
@@ -475,7 +478,7 @@ impl LiveState {
                     .service_deployments
                     .iter()
                     .find(|d| d["serviceDeploymentArn"] == s["currentServiceDeployment"])
-                    .and_then(ShiftView::of),
+                    .and_then(|d| ShiftView::of(d, &self.snapshot.hook_invocations)),
             })
             .collect()
     }
@@ -772,6 +775,8 @@ pub struct ShiftView {
     pub test: f64,
     /// The ids of its hooks awaiting action.
     pub awaiting: Vec<String>,
+    /// Its AWS_LAMBDA hooks in progress.
+    pub invoked: Vec<Invoked>,
     /// While it bakes: when the bake ends, epoch milliseconds.
     pub bake_ends: Option<u64>,
     /// Its deployment alarms as ECS watches them: MONITORING, TRIGGERED or
@@ -779,9 +784,31 @@ pub struct ShiftView {
     pub alarms: Option<(String, Vec<String>, Vec<String>)>,
 }
 
+/// An AWS_LAMBDA hook in progress: its function, and the invocation waiting for an answer,
+/// if one does (between invocations it waits for its call-back delay).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invoked {
+    pub hook_id: String,
+    /// The function's name.
+    pub function: String,
+    /// The invocation waiting: its number, the endpoint answering for the function (none:
+    /// the person at the page answers), and the event it carries.
+    pub waiting: Option<(u64, Option<String>, Value)>,
+}
+
+/// Whether a DescribeServiceDeployments document has an AWS_LAMBDA hook in progress.
+pub fn lambda_in_progress(d: &Value) -> bool {
+    d["lifecycleHookDetails"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|h| h["targetType"] == "AWS_LAMBDA" && h["status"] == "IN_PROGRESS")
+}
+
 impl ShiftView {
-    /// The view of a DescribeServiceDeployments document, if it has lifecycle stages.
-    fn of(d: &Value) -> Option<ShiftView> {
+    /// The view of a DescribeServiceDeployments document, if it has lifecycle stages, with
+    /// the hook invocations waiting for an answer.
+    fn of(d: &Value, invocations: &[Value]) -> Option<ShiftView> {
         let stage = d["lifecycleStage"].as_str()?.to_owned();
         let config = &d["deploymentConfiguration"];
         let target = &d["targetServiceRevision"];
@@ -805,6 +832,35 @@ impl ShiftView {
                 .flatten()
                 .filter(|h| h["status"] == "AWAITING_ACTION")
                 .filter_map(|h| h["hookId"].as_str().map(str::to_owned))
+                .collect(),
+            invoked: d["lifecycleHookDetails"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|h| h["targetType"] == "AWS_LAMBDA" && h["status"] == "IN_PROGRESS")
+                .map(|h| {
+                    let id = h["hookId"].as_str().unwrap_or_default();
+                    let waiting = invocations
+                        .iter()
+                        .find(|i| i["executionId"] == id)
+                        .map(|i| {
+                            let endpoint = i["endpoint"].as_str().map(str::to_owned);
+                            (
+                                i["attempt"].as_u64().unwrap_or(1),
+                                endpoint,
+                                i["payload"].clone(),
+                            )
+                        });
+                    Invoked {
+                        hook_id: id.to_owned(),
+                        function: short(h["targetArn"].as_str().unwrap_or_default())
+                            .rsplit(':')
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned(),
+                        waiting,
+                    }
+                })
                 .collect(),
             bake_ends,
             alarms: d["alarms"]["status"].as_str().map(|status| {

@@ -215,6 +215,13 @@ impl Local {
                 let view = world.load_balancers(wall, &request);
                 json_reply(view.map(|v| serde_json::to_string(&v).unwrap_or_default()))
             }
+            "/berth/hooks" => {
+                let listed = world.hook_invocations(wall).map(|invocations| {
+                    // No endpoint answers for a function here: the person at the page does.
+                    json!({ "invocations": invocations }).to_string()
+                });
+                json_reply(listed)
+            }
             "/berth/check" => {
                 let request: CheckRequest = serde_json::from_str(body).unwrap_or_default();
                 let verdict = world.check(wall, &request);
