@@ -22,23 +22,28 @@ const ecs = (operation, body) => ecsCall(base, operation, body);
 
 const elb = (params, tag) => elbCall(base, params, tag);
 
-test('a blue/green deployment is drawn as its stage machine, paused at a hook, then continued', async () => {
-  const lb = await elb({ Action: 'CreateLoadBalancer', Name: 'bg',
+/** A load balancer NAME with target groups NAME-blue and NAME-green and a listener on a random
+ * port forwarding all to blue: what a blue/green service needs. */
+async function balancer(name) {
+  const lb = await elb({ Action: 'CreateLoadBalancer', Name: name,
     'Subnets.member.1': 'subnet-1', 'Subnets.member.2': 'subnet-2' }, 'LoadBalancerArn');
   const groups = [];
-  for (const name of ['bg-blue', 'bg-green']) {
-    groups.push(await elb({ Action: 'CreateTargetGroup', Name: name, Protocol: 'HTTP',
+  for (const colour of ['blue', 'green']) {
+    groups.push(await elb({ Action: 'CreateTargetGroup', Name: `${name}-${colour}`, Protocol: 'HTTP',
       Port: '80', VpcId: 'vpc-1', HealthCheckIntervalSeconds: '5',
       HealthCheckTimeoutSeconds: '2', HealthyThresholdCount: '2' }, 'TargetGroupArn'));
   }
-  const [blue, green] = groups;
-  const port = 20000 + Math.floor(Math.random() * 20000);
   const listener = await elb({ Action: 'CreateListener', LoadBalancerArn: lb, Protocol: 'HTTP',
-    Port: String(port), 'DefaultActions.member.1.Type': 'forward',
-    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn': blue,
+    Port: String(20000 + Math.floor(Math.random() * 20000)), 'DefaultActions.member.1.Type': 'forward',
+    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn': groups[0],
     'DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.Weight': '100',
-    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn': green,
+    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn': groups[1],
     'DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.Weight': '0' }, 'ListenerArn');
+  return { blue: groups[0], green: groups[1], listener };
+}
+
+test('a blue/green deployment is drawn as its stage machine, paused at a hook, then continued', async () => {
+  const { blue, green, listener } = await balancer('bg');
   for (const image of ['nginx:1', 'nginx:2']) {
     await ecs('RegisterTaskDefinition', { family: 'bg', containerDefinitions: [{ name: 'web',
       image, memory: 128, portMappings: [{ containerPort: 80, hostPort: 0 }] }] });
@@ -86,21 +91,7 @@ test('a blue/green deployment is drawn as its stage machine, paused at a hook, t
 
 test('the page stands in for a Lambda hook\'s function: the event ECS sent, then IN_PROGRESS, then FAILED', async () => {
   // Another service on the first test's target groups is not allowed; this one has its own.
-  const lb = await elb({ Action: 'CreateLoadBalancer', Name: 'lh',
-    'Subnets.member.1': 'subnet-1', 'Subnets.member.2': 'subnet-2' }, 'LoadBalancerArn');
-  const groups = [];
-  for (const name of ['lh-blue', 'lh-green']) {
-    groups.push(await elb({ Action: 'CreateTargetGroup', Name: name, Protocol: 'HTTP',
-      Port: '80', VpcId: 'vpc-1', HealthCheckIntervalSeconds: '5',
-      HealthCheckTimeoutSeconds: '2', HealthyThresholdCount: '2' }, 'TargetGroupArn'));
-  }
-  const [blue, green] = groups;
-  const listener = await elb({ Action: 'CreateListener', LoadBalancerArn: lb, Protocol: 'HTTP',
-    Port: String(20000 + Math.floor(Math.random() * 20000)), 'DefaultActions.member.1.Type': 'forward',
-    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.TargetGroupArn': blue,
-    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.1.Weight': '100',
-    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn': green,
-    'DefaultActions.member.1.ForwardConfig.TargetGroups.member.2.Weight': '0' }, 'ListenerArn');
+  const { blue, green, listener } = await balancer('lh');
   await ecs('CreateService', { serviceName: 'lh', taskDefinition: 'bg:1', desiredCount: 1,
     loadBalancers: [{ targetGroupArn: blue, containerName: 'web', containerPort: 80,
       advancedConfiguration: { alternateTargetGroupArn: green, productionListenerRule: listener,
