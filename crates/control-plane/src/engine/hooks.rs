@@ -53,9 +53,12 @@ pub(crate) fn invocations(cp: &State) -> Vec<HookInvocation> {
     found
 }
 
-/// A deployment whose hooks can still be answered.
+/// A deployment whose hooks can still be answered (a rollback runs some again).
 fn open(h: &History) -> bool {
-    h.status == ServiceDeploymentStatus::InProgress
+    matches!(
+        h.status,
+        ServiceDeploymentStatus::InProgress | ServiceDeploymentStatus::RollbackInProgress
+    )
 }
 
 /// The event ECS invokes a hook's function with (the developer guide's "Lifecycle payloads"):

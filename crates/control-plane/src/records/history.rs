@@ -94,6 +94,10 @@ pub(crate) struct HookRun {
     pub(crate) stage: DeploymentLifecycleHookStage,
     /// The production step it belongs to.
     pub(crate) step: u32,
+    /// A run ECS makes as it rolls the deployment back (of PRODUCTION_TRAFFIC_SHIFT and
+    /// TEST_TRAFFIC_SHIFT): its answer cannot stop the rollback.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub(crate) rollback: bool,
     pub(crate) target_type: HookTargetType,
     pub(crate) target_arn: Option<String>,
     pub(crate) status: HookStatus,
@@ -117,6 +121,10 @@ pub(crate) struct HookRun {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// An invocation of an AWS_LAMBDA hook's function that waits for its answer. Berth has no

@@ -20,8 +20,13 @@
 //! A stage with hooks waits for every hook run of it (of the step, in production) to succeed;
 //! one that fails, or times out with ROLLBACK, rolls back. A rollback (hooks, the circuit
 //! breaker, StopServiceDeployment), at any stage before CLEAN_UP, sets the weights back to
-//! blue at once and stops green's tasks; blue never stopped, so nothing is launched. Until
-//! CLEAN_UP, a blue task that fails is replaced from blue's own revision.
+//! blue at once and stops green's tasks; blue never stopped, so nothing is launched. As it
+//! rolls back, ECS runs the PRODUCTION_TRAFFIC_SHIFT and TEST_TRAFFIC_SHIFT hooks again
+//! ("When a roll back happens, Amazon ECS runs the lifecycle hooks for the following
+//! lifecycle stages", the developer guide): each once, production's first, and the
+//! deployment has rolled back when they have finished, however they finished (the order, and
+//! that their answers cannot stop a rollback, are our reading). Until CLEAN_UP, a blue task
+//! that fails is replaced from blue's own revision.
 //!
 //! A headless service (no load balancer with a production listener rule) walks the same
 //! stages, but its traffic is not ECS's to shift: no weights are set. A service's first
@@ -184,15 +189,22 @@ pub(crate) fn step_of(shift: &Shift, stage: &HookStage) -> u32 {
 /// The hooks of `stage`: none configured, or all succeeded (or timed out with CONTINUE),
 /// pass; runs not begun yet begin; one failed (or timed out with ROLLBACK) rolls back; the
 /// rest wait, until their earliest timeout. Runs that time out now are marked TIMED_OUT.
-fn gate(shift: &mut Shift, stage: HookStage, now: SimTime, hooked: &[HookStage]) -> Gate {
+/// The runs of a rollback (`rollback`) pass once each has finished, however it finished.
+fn gate(
+    shift: &mut Shift,
+    stage: HookStage,
+    now: SimTime,
+    hooked: &[HookStage],
+    rollback: bool,
+) -> Gate {
     if !hooked.contains(&stage) {
         return Gate::Pass;
     }
-    let step = step_of(shift, &stage);
+    let step = if rollback { 0 } else { step_of(shift, &stage) };
     let mut runs = shift
         .hooks
         .iter_mut()
-        .filter(|run| run.stage == stage && run.step == step)
+        .filter(|run| run.stage == stage && run.step == step && run.rollback == rollback)
         .peekable();
     if runs.peek().is_none() {
         return Gate::Begin;
@@ -216,11 +228,11 @@ fn gate(shift: &mut Shift, stage: HookStage, now: SimTime, hooked: &[HookStage])
             run.invoked_at = Some(now);
         }
         match (&run.status, &run.timeout_action) {
-            (HookStatus::Failed, _) => verdict = Gate::Rollback("hook-failed"),
-            (HookStatus::TimedOut, HookAction::Rollback) => {
+            (HookStatus::Failed, _) if !rollback => verdict = Gate::Rollback("hook-failed"),
+            (HookStatus::TimedOut, HookAction::Rollback) if !rollback => {
                 verdict = Gate::Rollback("hook-timed-out")
             }
-            (HookStatus::Succeeded | HookStatus::TimedOut, _) => {}
+            (HookStatus::Succeeded | HookStatus::TimedOut | HookStatus::Failed, _) => {}
             _ => {
                 let next = run
                     .call_back_at
@@ -265,7 +277,22 @@ pub(crate) fn plan(view: &View) -> Plan {
             shift.production = 0.0;
             shift.test = 0.0;
             plan.stop_green = true;
-            if view.green_unstopped == 0 {
+            // As it rolls back, ECS runs the hooks of the two traffic shifts (production's
+            // first: ours); the deployment has rolled back once they have finished too.
+            let mut hooks_done = true;
+            for stage in [
+                HookStage::ProductionTrafficShift,
+                HookStage::TestTrafficShift,
+            ] {
+                match gate(&mut shift, stage.clone(), now, view.hooked, true) {
+                    Gate::Pass | Gate::Rollback(_) => continue,
+                    Gate::Begin => plan.begin_hooks = Some(stage),
+                    Gate::Wait(at) => plan.wake_at = at,
+                }
+                hooks_done = false;
+                break;
+            }
+            if hooks_done && view.green_unstopped == 0 {
                 plan.outcome = Some(Outcome::RolledBack);
             }
             break;
@@ -273,7 +300,7 @@ pub(crate) fn plan(view: &View) -> Plan {
         // Waits for the hooks of `$stage` (begins them, waits, or rolls back) ...
         macro_rules! hooks {
             ($stage:expr) => {
-                match gate(&mut shift, $stage, now, view.hooked) {
+                match gate(&mut shift, $stage, now, view.hooked, false) {
                     Gate::Pass => {}
                     Gate::Begin => {
                         plan.begin_hooks = Some($stage);
@@ -528,7 +555,12 @@ pub(crate) fn step(
             .service_and_out(cluster_name, service_name)
             .expect("stepped above");
         if let Some(stage) = &plan.begin_hooks {
-            let step = step_of(&plan.shift, stage);
+            let rollback = plan.shift.rollback.is_some();
+            let step = if rollback {
+                0
+            } else {
+                step_of(&plan.shift, stage)
+            };
             for (i, hook) in config.lifecycle_hooks.iter().flatten().enumerate() {
                 if !hook.lifecycle_stages.contains(stage) {
                     continue;
@@ -550,6 +582,7 @@ pub(crate) fn step(
                     index: i,
                     stage: stage.clone(),
                     step,
+                    rollback,
                     target_type,
                     target_arn: hook.hook_target_arn.clone(),
                     status: if lambda {
@@ -947,6 +980,7 @@ mod tests {
             index: 0,
             stage,
             step,
+            rollback: false,
             target_type: HookTargetType::Pause,
             target_arn: None,
             status,
@@ -995,6 +1029,57 @@ mod tests {
             "no answer is awaited any more"
         );
         assert_eq!(plan.shift.rollback.as_deref(), Some("hook-timed-out"));
+    }
+
+    #[test]
+    fn a_rollback_runs_the_traffic_shift_hooks_once_each_and_ends_when_they_have_finished() {
+        let pace = pace(DeploymentStrategy::BlueGreen, 5);
+        let hooked = [
+            HookStage::TestTrafficShift,
+            HookStage::ProductionTrafficShift,
+        ];
+        let mut s = shift(DeploymentStrategy::BlueGreen);
+        s.stage = Stage::BakeTime;
+        s.production = 100.0;
+        s.test = 100.0;
+        s.rollback = Some("stopped".into());
+        let plan = plan(&view(at(10), &s, &pace, &hooked, 4));
+        assert_eq!((plan.shift.production, plan.shift.test), (0.0, 0.0));
+        assert!(
+            plan.weights && plan.stop_green,
+            "the traffic goes back at once"
+        );
+        assert_eq!(plan.begin_hooks, Some(HookStage::ProductionTrafficShift));
+        let mut back = plan.shift;
+        let mut production = run(
+            HookStage::ProductionTrafficShift,
+            0,
+            HookStatus::InProgress,
+            HookAction::Rollback,
+        );
+        production.rollback = true;
+        back.hooks.push(production);
+        let plan = self::plan(&view(at(11), &back, &pace, &hooked, 0));
+        assert_eq!(plan.outcome, None, "green is gone, but the hook runs");
+        assert_eq!(plan.wake_at, Some(at(60)));
+        back.hooks[0].status = HookStatus::Failed;
+        let plan = self::plan(&view(at(12), &back, &pace, &hooked, 0));
+        assert_eq!(
+            plan.begin_hooks,
+            Some(HookStage::TestTrafficShift),
+            "a failed run cannot stop a rollback"
+        );
+        let mut test = run(
+            HookStage::TestTrafficShift,
+            0,
+            HookStatus::Succeeded,
+            HookAction::Rollback,
+        );
+        test.rollback = true;
+        back.hooks.push(test);
+        let plan = self::plan(&view(at(13), &back, &pace, &hooked, 0));
+        assert_eq!(plan.outcome, Some(Outcome::RolledBack));
+        assert!(plan.begin_hooks.is_none());
     }
 
     #[test]
