@@ -802,7 +802,12 @@ pub fn lambda_in_progress(d: &Value) -> bool {
         .as_array()
         .into_iter()
         .flatten()
-        .any(|h| h["targetType"] == "AWS_LAMBDA" && h["status"] == "IN_PROGRESS")
+        .any(lambda_running)
+}
+
+/// Whether a `lifecycleHookDetails` entry is an AWS_LAMBDA hook in progress.
+fn lambda_running(h: &Value) -> bool {
+    h["targetType"] == "AWS_LAMBDA" && h["status"] == "IN_PROGRESS"
 }
 
 impl ShiftView {
@@ -837,7 +842,7 @@ impl ShiftView {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter(|h| h["targetType"] == "AWS_LAMBDA" && h["status"] == "IN_PROGRESS")
+                .filter(|h| lambda_running(h))
                 .map(|h| {
                     let id = h["hookId"].as_str().unwrap_or_default();
                     let waiting = invocations
