@@ -155,18 +155,21 @@ impl CloudWatch {
         value: f64,
         unit: Option<StandardUnit>,
     ) {
-        self.store.put(
-            key,
-            metrics::Point {
-                at,
-                unit,
-                count: 1.0,
-                sum: value,
-                min: value,
-                max: value,
-                values: vec![(value, 1.0)],
-            },
-        );
+        let mut point = metrics::Point::of(at, unit, one(value));
+        point.values.push((value, 1.0));
+        self.store.put(key, point);
+    }
+
+    /// Puts a statistic set at `at`, as a service puts one datum for many samples (the fleet's
+    /// per-service utilisation: one sample a task).
+    pub fn put_statistics(
+        &mut self,
+        key: MetricKey,
+        at: SimTime,
+        set: documents::StatisticSet,
+        unit: Option<StandardUnit>,
+    ) {
+        self.store.put(key, metrics::Point::of(at, unit, set));
     }
 
     /// Moves an alarm to `state` (a change of reason alone updates the alarm without a
@@ -256,6 +259,16 @@ impl CloudWatch {
             "arn:aws:cloudwatch:{}:{}:alarm:{name}",
             self.region, self.account
         )
+    }
+}
+
+/// One sample as a statistic set.
+fn one(value: f64) -> documents::StatisticSet {
+    documents::StatisticSet {
+        sample_count: 1.0,
+        sum: value,
+        minimum: value,
+        maximum: value,
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use berth_model::SimTime;
 use serde::{Deserialize, Serialize};
 
-use crate::documents::{Dimension, StandardUnit, Statistic};
+use crate::documents::{Dimension, StandardUnit, Statistic, StatisticSet};
 
 /// How long a point is kept.
 pub(crate) const RETENTION_MS: u64 = 15 * 24 * 3600 * 1000;
@@ -51,6 +51,21 @@ pub(crate) struct Point {
     pub(crate) max: f64,
     /// `(value, how many times)`; empty for a statistic set.
     pub(crate) values: Vec<(f64, f64)>,
+}
+
+impl Point {
+    /// A point of `set`'s samples, without their values.
+    pub(crate) fn of(at: SimTime, unit: Option<StandardUnit>, set: StatisticSet) -> Point {
+        Point {
+            at,
+            unit,
+            count: set.sample_count,
+            sum: set.sum,
+            min: set.minimum,
+            max: set.maximum,
+            values: Vec::new(),
+        }
+    }
 }
 
 /// Every metric's points, oldest first.

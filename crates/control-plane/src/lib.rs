@@ -34,6 +34,7 @@ mod records;
 pub mod requests;
 mod schedulers;
 mod summary;
+mod usage;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -53,6 +54,7 @@ pub use records::history::HookInvocation;
 use records::{State, TaskDefinitionRegistry};
 pub use records::{LATEST_AGENT_VERSION, STOPPED_TASK_RETENTION_MS};
 pub use requests::{Request, Response};
+pub use usage::{ClusterUsage, TaskUsage};
 
 /// What a control plane is configured with.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -302,6 +304,13 @@ impl ControlPlane {
     /// The cluster's instances and their tasks in compact form. Berth's own view.
     pub fn fleet_summary(&self, cluster: Option<&str>) -> Result<FleetSummary, ApiError> {
         summary::fleet(&self.state, cluster)
+    }
+
+    /// Every active cluster's registered and reserved capacity and its RUNNING tasks'
+    /// reservations and limits: what the fleet measures its CloudWatch metrics against.
+    /// Berth's own read; it changes nothing.
+    pub fn usage(&self) -> Vec<ClusterUsage> {
+        usage::clusters(&self.state)
     }
 
     /// When the control plane next needs `handle_timeout`.

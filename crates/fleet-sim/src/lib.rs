@@ -19,6 +19,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod load;
 mod metrics;
 pub mod scenario;
 
@@ -368,6 +369,10 @@ struct AgentTask {
     /// after its start), lived again from each restart.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     lives: Vec<(u64, Happening)>,
+    /// MiB each container's command allocates (`stress --vm-bytes`), in the run's order: the
+    /// load model's memory use. Empty when none allocates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    allocated: Vec<u64>,
 }
 
 /// An [`AgentTask`] as snapshots hold it: now its run; in format 1, its spec and whether it
@@ -381,6 +386,8 @@ enum StoredAgentTask {
         images: Vec<String>,
         #[serde(default)]
         lives: Vec<(u64, Happening)>,
+        #[serde(default)]
+        allocated: Vec<u64>,
     },
     Format1 {
         spec: TaskSpec,
@@ -391,7 +398,17 @@ enum StoredAgentTask {
 impl From<StoredAgentTask> for AgentTask {
     fn from(stored: StoredAgentTask) -> AgentTask {
         match stored {
-            StoredAgentTask::Now { run, images, lives } => AgentTask { run, images, lives },
+            StoredAgentTask::Now {
+                run,
+                images,
+                lives,
+                allocated,
+            } => AgentTask {
+                run,
+                images,
+                lives,
+                allocated,
+            },
             StoredAgentTask::Format1 { spec, running } => {
                 let mut run = TaskRun::new(&spec, 0);
                 run.pull_started_at = None;
@@ -412,6 +429,7 @@ impl From<StoredAgentTask> for AgentTask {
                     run,
                     images,
                     lives: Vec::new(),
+                    allocated: allocations(&spec),
                 }
             }
         }
@@ -1026,21 +1044,76 @@ impl Simulation {
     /// CloudWatch, as the load balancers publish them.
     fn accrue_traffic(&mut self) {
         let now = self.now;
-        if self.elb.is_none() {
+        if self.elb.is_none() && self.cloudwatch.is_none() {
             return;
         }
         while let Some(end) = self.published.next_minute(now) {
             self.with_elb(|elb, fleet| elb.accrue(end, fleet));
-            let Some(elb) = &self.elb else { break };
-            let data = self.published.publish(end, elb);
+            let (data, targets) = match &self.elb {
+                Some(elb) => self.published.publish(end, elb),
+                None => {
+                    self.published.passed(end);
+                    Default::default()
+                }
+            };
             if !data.is_empty() {
                 let cloudwatch = self
                     .cloudwatch
                     .get_or_insert_with(|| CloudWatch::new(self.cp.region(), self.cp.account()));
                 data.into_iter().for_each(|d| d.put(cloudwatch));
             }
+            // The fleet's ECS metrics go to a CloudWatch someone uses: a fleet of thousands
+            // left alone keeps no minutes of them.
+            if self.cloudwatch.is_some() {
+                let data = self.usage_data(end, &targets);
+                if let Some(cloudwatch) = &mut self.cloudwatch {
+                    data.into_iter().for_each(|d| d.put(cloudwatch));
+                }
+            }
         }
         self.with_elb(|elb, fleet| elb.accrue(now, fleet));
+    }
+
+    /// The `AWS/ECS` utilisation and reservation datapoints and the load balancers'
+    /// `TargetResponseTime` of the minute ending at `end`, from what each task used by the
+    /// load model ([`load`]) given the requests its targets took (`targets`).
+    fn usage_data(&self, end: SimTime, targets: &[metrics::TargetMinute]) -> Vec<metrics::Datum> {
+        let owner =
+            |t: &metrics::TargetMinute| self.target_task(&t.target_group_arn, &t.id, t.port);
+        let mut requests: BTreeMap<String, u64> = BTreeMap::new();
+        for target in targets {
+            if let Some(task) = owner(target) {
+                *requests.entry(task).or_default() += target.counts.requests;
+            }
+        }
+        let clusters = self.cp.usage();
+        let mut used = BTreeMap::new();
+        for cluster in &clusters {
+            used.extend(load::measure(cluster, |task| {
+                if self.external.values().any(|arn| *arn == task.agent) {
+                    return None;
+                }
+                let agent = self.agents.get(&task.agent)?.get(&task.task_arn)?;
+                let allocated_mib = agent
+                    .allocated
+                    .iter()
+                    .zip(&agent.run.containers)
+                    .filter(|(_, c)| !c.stopped)
+                    .map(|(mib, _)| mib)
+                    .sum();
+                Some(load::Demand {
+                    requests: requests.get(&task.task_arn).copied().unwrap_or(0),
+                    allocated_mib,
+                })
+            }));
+        }
+        let mut data = metrics::ecs(end, &clusters, &used);
+        data.extend(metrics::response_times(end, targets, |t| {
+            owner(t)
+                .and_then(|task| used.get(&task))
+                .map(|u| u.response_time)
+        }));
+        data
     }
 
     /// The load balancers as the page draws them, each target with its task.
@@ -1824,6 +1897,7 @@ impl Simulation {
                 run,
                 images: spec.containers.iter().map(|c| c.image.clone()).collect(),
                 lives: Vec::new(),
+                allocated: allocations(spec),
             },
         );
         let pulled = self.now.plus_millis(self.timings.pull_ms);
@@ -2161,6 +2235,20 @@ const OLDEST_SNAPSHOT_VERSION: u32 = 1;
 struct Snapshot<S> {
     berth_simulation: u32,
     simulation: S,
+}
+
+/// MiB each container's command allocates, in the spec's order; empty when none does.
+fn allocations(spec: &TaskSpec) -> Vec<u64> {
+    let each: Vec<u64> = spec
+        .containers
+        .iter()
+        .map(|c| allocation_mib(c).unwrap_or(0))
+        .collect();
+    if each.iter().all(|m| *m == 0) {
+        Vec::new()
+    } else {
+        each
+    }
 }
 
 /// MiB a container's command allocates: `stress --vm-bytes 600M` (the ECS docs' memory

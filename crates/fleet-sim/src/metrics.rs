@@ -1,7 +1,18 @@
-//! The fleet's own metrics, put into the region's CloudWatch as AWS's services put theirs:
-//! each load balancer's `AWS/ApplicationELB` counts once a minute for the minute just ended,
-//! and only for minutes in which requests flowed (Elastic Load Balancing "reports metrics to
-//! CloudWatch only when requests are flowing through the load balancer").
+//! The fleet's own metrics, put into the region's CloudWatch as AWS's services put theirs,
+//! once a minute for the minute just ended:
+//!
+//! - each load balancer's `AWS/ApplicationELB` counts (and an Application Load Balancer's
+//!   `TargetResponseTime`), only for minutes in which requests flowed (Elastic Load
+//!   Balancing "reports metrics to CloudWatch only when requests are flowing through the
+//!   load balancer");
+//! - `AWS/ECS` `CPUUtilization` and `MemoryUtilization` of each service (ClusterName,
+//!   ServiceName) and each cluster (ClusterName), and the cluster's `CPUReservation` and
+//!   `MemoryReservation`, only for those with RUNNING tasks ("If a cluster, service, or other
+//!   resource has no running tasks, no metrics will be reported"). A service's datum is a
+//!   statistic set with one sample a task, so Average is the developer guide's formula (used
+//!   over specified, times the tasks) and Minimum and Maximum are the least and most loaded
+//!   task (that SampleCount is the number of tasks is our reading). What a task uses is the load model's ([`crate::load`]); the state a minute is
+//!   measured in is the fleet's at its end.
 //!
 //! The counts come from ELB's own accounting (`Elb::traffic`), taken at each minute's end:
 //! the fleet accounts its offered load minute by minute (`Simulation::accrue_traffic`), so a
@@ -9,8 +20,10 @@
 
 use std::collections::BTreeMap;
 
+use berth_cloudwatch::documents::StatisticSet;
 use berth_cloudwatch::{CloudWatch, MetricKey};
 use berth_cloudwatch::{Dimension, StandardUnit};
+use berth_control_plane::ClusterUsage;
 use berth_elb::{Counts, Elb, TrafficView};
 use berth_model::SimTime;
 use serde::{Deserialize, Serialize};
@@ -34,6 +47,23 @@ pub(crate) struct Published {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     target_groups: BTreeMap<(String, String), Counts>,
+    /// Each target's counts at that minute's end, by (load balancer, target group, id, port).
+    #[serde(
+        default,
+        with = "berth_model::pairs",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    targets: BTreeMap<(String, String, String, u32), Counts>,
+}
+
+/// What one target took in a minute.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TargetMinute {
+    pub(crate) load_balancer_arn: String,
+    pub(crate) target_group_arn: String,
+    pub(crate) id: String,
+    pub(crate) port: u32,
+    pub(crate) counts: Counts,
 }
 
 impl Published {
@@ -48,13 +78,44 @@ impl Published {
         (next <= now).then_some(next)
     }
 
+    /// Marks the minute ending at `end` published.
+    pub(crate) fn passed(&mut self, end: SimTime) {
+        self.minute = Some(end);
+    }
+
     /// The datapoints of the minute ending at `end`: what each load balancer and target group
-    /// took since the last minute's end, if it took anything.
-    pub(crate) fn publish(&mut self, end: SimTime, elb: &Elb) -> Vec<Datum> {
+    /// took since the last minute's end, if it took anything; and what each target took.
+    pub(crate) fn publish(&mut self, end: SimTime, elb: &Elb) -> (Vec<Datum>, Vec<TargetMinute>) {
         let mut out = Vec::new();
         self.minute = Some(end);
         let start = SimTime(end.as_millis() - MINUTE_MS);
         let traffic = elb.traffic();
+        let mut targets = Vec::new();
+        let mut counted = BTreeMap::new();
+        for lb in &traffic.load_balancers {
+            for t in &lb.targets {
+                let key = (
+                    lb.load_balancer_arn.clone(),
+                    t.target_group_arn.clone(),
+                    t.id.clone(),
+                    t.port,
+                );
+                let before = self.targets.get(&key).copied().unwrap_or_default();
+                let minute = since(t.counts, before);
+                if minute.requests > 0 {
+                    targets.push(TargetMinute {
+                        load_balancer_arn: key.0.clone(),
+                        target_group_arn: key.1.clone(),
+                        id: key.2.clone(),
+                        port: key.3,
+                        counts: minute,
+                    });
+                }
+                counted.insert(key, t.counts);
+            }
+        }
+        // Only the targets there are now: a deregistered one is forgotten.
+        self.targets = counted;
         for (lb_arn, now) in load_balancer_counts(&traffic) {
             let before = self.load_balancers.insert(lb_arn.clone(), now);
             let minute = since(now, before.unwrap_or_default());
@@ -96,13 +157,13 @@ impl Published {
                     out.push(Datum {
                         key: MetricKey::new(NAMESPACE, "RequestCountPerTarget", dimensions),
                         at: start,
-                        value: per_target,
+                        value: Value::One(per_target),
                         unit: StandardUnit::Count,
                     });
                 }
             }
         }
-        out
+        (out, targets)
     }
 }
 
@@ -110,15 +171,182 @@ impl Published {
 pub(crate) struct Datum {
     key: MetricKey,
     at: SimTime,
-    value: f64,
+    value: Value,
     unit: StandardUnit,
+}
+
+/// A datum's value: one sample, or a statistic set of many.
+enum Value {
+    One(f64),
+    Set(StatisticSet),
 }
 
 impl Datum {
     /// Puts it into `cloudwatch`.
     pub(crate) fn put(self, cloudwatch: &mut CloudWatch) {
-        cloudwatch.put_metric(self.key, self.at, self.value, Some(self.unit));
+        match self.value {
+            Value::One(v) => cloudwatch.put_metric(self.key, self.at, v, Some(self.unit)),
+            Value::Set(set) => cloudwatch.put_statistics(self.key, self.at, set, Some(self.unit)),
+        }
     }
+}
+
+/// Samples gathered into a statistic set.
+#[derive(Default)]
+struct Samples(Option<StatisticSet>);
+
+impl Samples {
+    /// Adds `count` samples of `value`.
+    fn add(&mut self, value: f64, count: f64) {
+        let set = self.0.get_or_insert(StatisticSet {
+            sample_count: 0.0,
+            sum: 0.0,
+            minimum: value,
+            maximum: value,
+        });
+        set.sample_count += count;
+        set.sum += value * count;
+        set.minimum = set.minimum.min(value);
+        set.maximum = set.maximum.max(value);
+    }
+}
+
+/// The ECS namespace.
+const ECS: &str = "AWS/ECS";
+
+/// `AWS/ECS` datapoints of the minute ending at `end`: each service's and cluster's CPU and
+/// memory utilisation from what each task used (`used`, by task ARN: the tasks the fleet
+/// measured), and each cluster's reservations. A cluster's utilisation is left out while it
+/// runs tasks the fleet cannot measure (a Docker agent's): a part would be a wrong whole.
+pub(crate) fn ecs(
+    end: SimTime,
+    clusters: &[ClusterUsage],
+    used: &BTreeMap<String, crate::load::Use>,
+) -> Vec<Datum> {
+    let at = SimTime(end.as_millis() - MINUTE_MS);
+    let mut out = Vec::new();
+    let mut put = |name: &str, dimensions: &[Dimension], value: Value| {
+        out.push(Datum {
+            key: MetricKey::new(ECS, name, dimensions),
+            at,
+            value,
+            unit: StandardUnit::Percent,
+        });
+    };
+    for cluster in clusters {
+        let cluster_dimension = dimension("ClusterName", &cluster.cluster_name);
+        let mut services: BTreeMap<&str, (Samples, Samples)> = BTreeMap::new();
+        for task in &cluster.tasks {
+            let (Some(service), Some(used)) = (&task.service_name, used.get(&task.task_arn)) else {
+                continue;
+            };
+            let (cpu, memory) = services.entry(service).or_default();
+            if task.cpu > 0 {
+                cpu.add(used.cpu / f64::from(task.cpu) * 100.0, 1.0);
+            }
+            if task.memory > 0 {
+                memory.add(used.memory / f64::from(task.memory) * 100.0, 1.0);
+            }
+        }
+        for (service, (cpu, memory)) in services {
+            let both = [cluster_dimension.clone(), dimension("ServiceName", service)];
+            for (name, samples) in [("CPUUtilization", cpu), ("MemoryUtilization", memory)] {
+                if let Some(set) = samples.0 {
+                    put(name, &both, Value::Set(set));
+                }
+            }
+        }
+        let on_instances: Vec<_> = cluster
+            .tasks
+            .iter()
+            .filter(|t| t.instance.is_some())
+            .collect();
+        let (cpu, memory) = cluster.registered;
+        if on_instances.is_empty() || cpu == 0 || memory == 0 {
+            continue;
+        }
+        let one = std::slice::from_ref(&cluster_dimension);
+        let percent = |part: f64, whole: u32| part / f64::from(whole) * 100.0;
+        put(
+            "CPUReservation",
+            one,
+            Value::One(percent(f64::from(cluster.reserved.0), cpu)),
+        );
+        put(
+            "MemoryReservation",
+            one,
+            Value::One(percent(f64::from(cluster.reserved.1), memory)),
+        );
+        let measured: Option<Vec<&crate::load::Use>> =
+            on_instances.iter().map(|t| used.get(&t.task_arn)).collect();
+        if let Some(measured) = measured {
+            let cpu_used: f64 = measured.iter().map(|u| u.cpu).sum();
+            let memory_used: f64 = measured.iter().map(|u| u.memory).sum();
+            put("CPUUtilization", one, Value::One(percent(cpu_used, cpu)));
+            put(
+                "MemoryUtilization",
+                one,
+                Value::One(percent(memory_used, memory)),
+            );
+        }
+    }
+    out
+}
+
+/// `TargetResponseTime` of each Application Load Balancer and each of its target groups in
+/// the minute ending at `end`: a statistic set with one sample a request, each taking its
+/// task's response time (`response_time` of a target, `None` when the fleet cannot say).
+pub(crate) fn response_times(
+    end: SimTime,
+    targets: &[TargetMinute],
+    response_time: impl Fn(&TargetMinute) -> Option<f64>,
+) -> Vec<Datum> {
+    let at = SimTime(end.as_millis() - MINUTE_MS);
+    let mut groups: BTreeMap<(&str, &str), Samples> = BTreeMap::new();
+    let mut balancers: BTreeMap<&str, Samples> = BTreeMap::new();
+    for target in targets {
+        if !target.load_balancer_arn.contains(":loadbalancer/app/") {
+            continue;
+        }
+        let Some(seconds) = response_time(target) else {
+            continue;
+        };
+        let answered = target.counts.requests.saturating_sub(target.counts.elb5xx) as f64;
+        if answered == 0.0 {
+            continue;
+        }
+        let lb = target.load_balancer_arn.as_str();
+        groups
+            .entry((lb, &target.target_group_arn))
+            .or_default()
+            .add(seconds, answered);
+        balancers.entry(lb).or_default().add(seconds, answered);
+    }
+    let mut out = Vec::new();
+    let mut put = |dimensions: &[Dimension], samples: Samples| {
+        if let Some(set) = samples.0 {
+            out.push(Datum {
+                key: MetricKey::new(NAMESPACE, "TargetResponseTime", dimensions),
+                at,
+                value: Value::Set(set),
+                unit: StandardUnit::Seconds,
+            });
+        }
+    };
+    for (lb, samples) in balancers {
+        put(
+            &[dimension("LoadBalancer", &berth_elb::metric_dimension(lb))],
+            samples,
+        );
+    }
+    for ((lb, tg), samples) in groups {
+        let both = [
+            dimension("LoadBalancer", &berth_elb::metric_dimension(lb)),
+            dimension("TargetGroup", &berth_elb::metric_dimension(tg)),
+        ];
+        put(&both, samples);
+    }
+    out
 }
 
 /// The Application Load Balancer's namespace (Berth's load balancers of every type put their
@@ -135,7 +363,7 @@ fn put_counts(out: &mut Vec<Datum>, dimensions: &[Dimension], at: SimTime, c: Co
         out.push(Datum {
             key: MetricKey::new(NAMESPACE, name, dimensions),
             at,
-            value: value as f64,
+            value: Value::One(value as f64),
             unit: StandardUnit::Count,
         });
     }
