@@ -182,6 +182,34 @@ test('failures injected from the page: a killed container, a terminated instance
   await screenshot(page, 'fleet-failures');
 });
 
+test('a container restarted in place by its restart policy: the task runs on, the inspector counts it', async () => {
+  const fleet = (action) => fetch(`${base}berth/fleet`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(action),
+  }).then((r) => r.json());
+  await ecsCall(base, 'CreateCluster', { clusterName: 'restarts' });
+  await fleet({ action: 'launch', cluster: 'restarts', instanceType: 't3.medium', zone: 'us-east-1a' });
+  await ecsCall(base, 'RegisterTaskDefinition', { family: 'restarting', containerDefinitions: [
+    { name: 'app', image: 'busybox', memory: 64, command: ['sleep', '86400'],
+      restartPolicy: { enabled: true, restartAttemptPeriod: 60 } }] });
+  const [task] = (await ecsCall(base, 'RunTask', { cluster: 'restarts', taskDefinition: 'restarting' })).tasks;
+  await page.waitForFunction(() => [...document.querySelectorAll('#live-cluster option')].some((o) => o.value === 'restarts'),
+    null, { timeout: 10000 });
+  await page.selectOption('#live-cluster', 'restarts');
+  await page.waitForFunction(() => document.querySelectorAll('.instance .block').length === 1, null, { timeout: 15000 });
+  // A restart needs the container to have run its 60 s attempt period: 0.6 s at 100×.
+  await page.waitForTimeout(1500);
+  await page.click('.instance .block');
+  assert.equal(await page.$('#task-restarts'), null, 'not restarted yet');
+  await page.click('button:has-text("Kill its essential container")');
+  await page.waitForFunction(() => document.querySelector('#live-outcome')?.textContent.startsWith('kill:'));
+  await page.waitForFunction(() => document.querySelector('#task-restarts')?.textContent.endsWith('app\u00a0×1'),
+    null, { timeout: 15000 });
+  const [after] = (await ecsCall(base, 'DescribeTasks', { cluster: 'restarts', tasks: [task.taskArn] })).tasks;
+  assert.equal(after.lastStatus, 'RUNNING', 'restarted in place, not stopped');
+  assert.equal(await page.$('#task-stopped-reason'), null);
+  await screenshots(page, 'task-restarts', '.inspector', toggleLanguage(page));
+});
+
 test('a cluster of 150 instances is drawn on a canvas, instance by instance under the pointer', async () => {
   await ecsCall(base, 'CreateCluster', { clusterName: 'big' });
   for (let i = 0; i < 150; i += 1) {

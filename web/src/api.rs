@@ -556,6 +556,9 @@ pub async fn snapshot(cluster: &str) -> Result<Snapshot, String> {
     let summary: Option<FleetSummary> = (status == 200)
         .then(|| read(&text, FleetSummary::from_value))
         .flatten();
+    if let Some(summary) = &summary {
+        snapshot.restarts = summary.restarts.clone();
+    }
     let large = summary.filter(|s| s.instances.len() > crate::canvas::LARGE);
     if let Some(summary) = &large {
         snapshot.tiles = Some(std::rc::Rc::new(crate::canvas::tiles(summary)));

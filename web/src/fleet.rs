@@ -917,11 +917,14 @@ fn inspector(props: &Props) -> Html {
             if let Some(reason) = task["stoppedReason"].as_str() {
                 <p id="task-stopped-reason" class="status invalid">{ format!("{}: {reason}", task["stopCode"].as_str().unwrap_or("Stopped")) }</p>
             }
+            if let Some(restarts) = props.live.restarts(&arn) {
+                <p id="task-restarts" class="status">{ format!("{} {restarts}", crate::i18n::t("Restarted in place by its restart policy:")) }</p>
+            }
             <h3>{ crate::i18n::t("Network bindings (host → container)") }</h3>
             <ul id="task-bindings">{ for bindings }</ul>
             <h3>{ crate::i18n::t("Logs") }</h3>
             <pre id="task-logs" class="registered">
-                { if logs.is_empty() { "No log lines (virtual containers write none; Docker agents' containers do).".to_owned() }
+                { if logs.is_empty() { crate::i18n::t("No log lines (virtual containers write none; Docker agents' containers do).").to_string() }
                   else { logs.iter().map(|(c, l)| format!("{c} | {l}")).collect::<Vec<_>>().join("\n") } }
             </pre>
             <h3>{ "describe-tasks" }</h3>

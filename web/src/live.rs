@@ -34,6 +34,8 @@ pub struct Snapshot {
     /// AWS_LAMBDA hook invocations waiting for an answer (`/berth/hooks`), fetched only
     /// while a deployment has a Lambda hook in progress.
     pub hook_invocations: Vec<Value>,
+    /// Restarts in place by a restart policy: `(task ARN, container, count)` (the summary's).
+    pub restarts: Vec<(String, String, u32)>,
 }
 
 /// Whether the page talks to a server.
@@ -543,6 +545,19 @@ impl LiveState {
         self.snapshot.tasks.iter().find(|t| t["taskArn"] == arn)
     }
 
+    /// How many times each container of task `arn` was restarted in place, as
+    /// `sidecar ×1, web ×2` (no break inside a pair); `None` when none was.
+    pub fn restarts(&self, arn: &str) -> Option<String> {
+        let text: Vec<String> = self
+            .snapshot
+            .restarts
+            .iter()
+            .filter(|(task, _, n)| task == arn && *n > 0)
+            .map(|(_, container, n)| format!("{container}\u{a0}×{n}"))
+            .collect();
+        (!text.is_empty()).then(|| text.join(", "))
+    }
+
     /// Tasks on no instance and not stopped: on Fargate (`true`), or waiting in
     /// PROVISIONING for an Auto Scaling group capacity provider's instances (`false`).
     pub fn unplaced_tasks(&self, fargate: bool) -> Vec<TaskBlock> {
@@ -1019,6 +1034,22 @@ mod tests {
         assert_eq!(state.history[1].cpu, (0, 2048));
         // 25 % at the left edge, 0 % at the right, in a 100 × 40 box.
         assert_eq!(state.plot(100, 40, false), "0.0,30.0 100.0,40.0");
+    }
+
+    #[test]
+    fn restarts_read_as_containers_and_counts() {
+        let mut state = state();
+        assert_eq!(state.restarts("arn:t1"), None);
+        state.snapshot.restarts = vec![
+            ("arn:t1".into(), "log".into(), 1),
+            ("arn:t1".into(), "web".into(), 2),
+            ("arn:t2".into(), "web".into(), 0),
+        ];
+        assert_eq!(
+            state.restarts("arn:t1").as_deref(),
+            Some("log\u{a0}×1, web\u{a0}×2")
+        );
+        assert_eq!(state.restarts("arn:t2"), None);
     }
 
     #[test]

@@ -381,6 +381,14 @@ pub struct ContainerStateChange {
     /// The digest (`sha256:...`) of the image it runs, once pulled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_digest: Option<String>,
+    /// How many times its restart policy restarted it in place (Berth's: ECS counts it in
+    /// task metadata v4, not in its documents).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub restart_count: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]
@@ -419,6 +427,7 @@ mod tests {
                 port_bindings: vec![],
                 health_status: None,
                 image_digest: Some(format!("sha256:{}", "ab".repeat(32))),
+                restart_count: 0,
             }],
         });
         assert_eq!(decode::<AgentEvent>(&encode(&event)), Ok(event));

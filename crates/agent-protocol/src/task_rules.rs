@@ -262,6 +262,7 @@ impl TaskRun {
                     },
                     health_status: c.health.clone(),
                     image_digest: c.image_digest.clone(),
+                    restart_count: c.restart_count,
                 })
                 .collect(),
         }

@@ -55,9 +55,19 @@ pub(crate) fn fleet(cp: &State, cluster: Option<&str>) -> Result<FleetSummary, A
             tasks,
         });
     }
+    let restarts = record
+        .tasks
+        .values()
+        .flat_map(|r| {
+            r.restarts
+                .iter()
+                .map(|(container, n)| (r.task.task_arn.clone(), container.clone(), *n))
+        })
+        .collect();
     Ok(FleetSummary {
         cluster: name,
         revisions,
         instances,
+        restarts,
     })
 }

@@ -68,6 +68,7 @@ fn a_fargate_task_document() {
             port_bindings: vec![],
             health_status: None,
             image_digest: None,
+            restart_count: 0,
         }],
     };
     s.cp.handle_agent_event(

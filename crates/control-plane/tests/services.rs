@@ -846,6 +846,7 @@ fn health_check_grace_period() {
             port_bindings: vec![],
             health_status: Some("UNHEALTHY".into()),
             image_digest: None,
+            restart_count: 0,
         }],
     };
     s.advance(30_000);

@@ -190,6 +190,7 @@ fn stop_codes() {
         port_bindings: vec![],
         health_status: None,
         image_digest: None,
+        restart_count: 0,
     };
     s.cp.handle_agent_event(
         s.now,
@@ -227,6 +228,7 @@ fn stop_codes() {
         port_bindings: vec![],
         health_status: None,
         image_digest: None,
+        restart_count: 0,
     };
     s.cp.handle_agent_event(
         s.now,

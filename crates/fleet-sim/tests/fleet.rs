@@ -309,3 +309,34 @@ fn snapshot_with_an_endless_sleep() {
     assert!(Simulation::restore(&snapshot).is_ok());
     assert_eq!(tasks(&mut sim, "default", "RUNNING").len(), 1);
 }
+
+/// A container its restart policy restarts in place keeps its task RUNNING, and the fleet
+/// summary counts its restarts (ECS's documents do not): `sleep 90; exit 3` with a 60 s
+/// attempt period restarts every 90 s.
+#[test]
+fn restarts_in_place_are_counted_in_the_fleet_summary() {
+    let mut sim = Simulation::new(0, T0);
+    sim.launch_instance("default", "t3.medium", "us-east-1a")
+        .unwrap();
+    register(
+        &mut sim,
+        r#"{"family": "worker", "containerDefinitions": [{"name": "worker", "image": "busybox", "memory": 64, "command": ["sh", "-c", "sleep 90; exit 3"], "restartPolicy": {"enabled": true, "restartAttemptPeriod": 60}}]}"#,
+        None,
+    );
+    sim.request(Request::RunTask(RunTaskRequest {
+        task_definition: Some("worker".into()),
+        ..Default::default()
+    }))
+    .unwrap();
+    sim.advance(60_000);
+    let arn = tasks(&mut sim, "default", "RUNNING")[0].task_arn.clone();
+    assert!(sim.fleet_summary(None).unwrap().restarts.is_empty());
+    // Started at 4 s: it exits at 94 s and 184 s, each time after running its period.
+    sim.advance(140_000);
+    let running = tasks(&mut sim, "default", "RUNNING");
+    assert_eq!(running.len(), 1, "restarted in place, not replaced");
+    let summary = sim.fleet_summary(None).unwrap();
+    assert_eq!(summary.restarts, [(arn.clone(), "worker".to_owned(), 2)]);
+    let wire = serde_json::to_value(&summary).unwrap();
+    assert_eq!(wire["restarts"], serde_json::json!([[arn, "worker", 2]]));
+}

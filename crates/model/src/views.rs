@@ -218,6 +218,11 @@ pub struct FleetSummary {
     pub revisions: Vec<String>,
     /// The registered (not INACTIVE) instances, in registration order.
     pub instances: Vec<InstanceSummary>,
+    /// Containers its restart policy restarted in place, of tasks not stopped or stopped
+    /// within the hour: `[task ARN, container, restarts]` triples. ECS counts them in task
+    /// metadata v4, not in DescribeTasks; the page shows them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restarts: Vec<(String, String, u32)>,
 }
 
 /// One instance of a [`FleetSummary`].
@@ -329,6 +334,12 @@ impl FleetSummary {
                             [0, 1, 2].map(|k| n.get(k).copied().unwrap_or(0) as u32)
                         })
                         .collect(),
+                })
+                .collect(),
+            restarts: items(value, "restarts")
+                .filter_map(|r| {
+                    let n = u32::try_from(r[2].as_u64()?).ok()?;
+                    Some((r[0].as_str()?.to_owned(), r[1].as_str()?.to_owned(), n))
                 })
                 .collect(),
         })
@@ -586,6 +597,7 @@ mod tests {
                 memory: [512, 3943],
                 tasks: vec![[0, 512, 1]],
             }],
+            restarts: vec![("arn:t".into(), "web".into(), 2)],
         };
         let wire = serde_json::to_value(&summary).unwrap();
         assert_eq!(FleetSummary::from_value(&wire), Some(summary));

@@ -37,6 +37,7 @@ fn container(c: SubmittedContainer) -> Result<ContainerStateChange, ApiError> {
         port_bindings: bindings(&c.network_bindings.unwrap_or_default()),
         health_status: None,
         image_digest: c.image_digest,
+        restart_count: 0,
     })
 }
 

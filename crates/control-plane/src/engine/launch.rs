@@ -302,6 +302,7 @@ pub(crate) fn launch_task(
             targets: Vec::new(),
             seen_healthy: false,
             pinned: launch.pinned.clone(),
+            restarts: BTreeMap::new(),
         },
     );
     if let Some(awaiting) = awaiting {

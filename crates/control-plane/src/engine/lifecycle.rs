@@ -151,6 +151,11 @@ fn task_state_change(cp: &mut State, now: SimTime, instance_arn: &str, change: T
         if let Some(health) = &update.health_status {
             container.health_status = HealthStatus::from_wire(health);
         }
+        if update.restart_count > 0 {
+            record
+                .restarts
+                .insert(update.name.clone(), update.restart_count);
+        }
         if update.status == Status::Stopped
             && !was_stopped
             && record.essential.contains(&update.name)

@@ -388,6 +388,10 @@ pub(crate) struct TaskRecord {
     /// The image digests it was launched with, by container (`versionConsistency`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) pinned: BTreeMap<String, String>,
+    /// How many times each container was restarted in place, as its agent last reported
+    /// (Berth's fleet summary shows it; ECS's documents do not).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) restarts: BTreeMap<String, u32>,
 }
 
 impl TaskRecord {

@@ -102,6 +102,7 @@ impl Session {
                                 port_bindings: vec![],
                                 health_status: None,
                                 image_digest: None,
+                                restart_count: 0,
                             })
                             .collect(),
                     }
@@ -123,6 +124,7 @@ impl Session {
                             port_bindings: c.port_bindings,
                             health_status: None,
                             image_digest: None,
+                            restart_count: 0,
                         })
                         .collect(),
                 },
