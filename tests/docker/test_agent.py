@@ -38,13 +38,19 @@ def tearDownModule():
     remove_all_containers()
 
 
+def berth(path, body):
+    """POST a Berth endpoint of the server; its JSON answer."""
+    connection = http.client.HTTPConnection("127.0.0.1", FLEET.server_port, timeout=10)
+    connection.request("POST", path, body=json.dumps(body),
+                       headers={"Content-Type": "application/json"})
+    answer = json.loads(connection.getresponse().read())
+    connection.close()
+    return answer
+
+
 def load_balancing(name):
     """Load balancer NAME as the page sees it (POST /berth/load-balancers)."""
-    connection = http.client.HTTPConnection("127.0.0.1", FLEET.server_port, timeout=10)
-    connection.request("POST", "/berth/load-balancers", body="{}",
-                       headers={"Content-Type": "application/json"})
-    view = json.loads(connection.getresponse().read())
-    connection.close()
+    view = berth("/berth/load-balancers", {})
     return next(lb for lb in view["loadBalancers"] if lb["name"] == name)
 
 
@@ -381,6 +387,8 @@ class Agent(unittest.TestCase):
         self.assertEqual((task["lastStatus"], task["desiredStatus"]), ("RUNNING", "RUNNING"))
         self.assertNotIn("stoppedReason", task)
         self.assertEqual(task["containers"][0]["networkBindings"][0], binding)
+        # The agent reports the restart count; Berth's fleet summary (the page) shows it.
+        self.assertIn([arn, "main", 1], berth("/berth/summary", {})["restarts"])
         runtime_id = task["containers"][0]["runtimeId"]
         self.assertEqual([c for c in containers() if c[1] == arn][0][3], "running")
         subprocess.run(["docker", "kill", runtime_id], check=True, capture_output=True)
