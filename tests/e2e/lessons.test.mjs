@@ -208,6 +208,9 @@ test('a container restarted in place by its restart policy: the task runs on, th
   assert.equal(after.lastStatus, 'RUNNING', 'restarted in place, not stopped');
   assert.equal(await page.$('#task-stopped-reason'), null);
   await screenshots(page, 'task-restarts', '.inspector', toggleLanguage(page));
+  await toggleLanguage(page)('en');
+  await page.click('.inspector button:has-text("Close")');
+  await page.evaluate(() => window.scrollTo(0, 0));
 });
 
 test('a cluster of 150 instances is drawn on a canvas, instance by instance under the pointer', async () => {
@@ -227,6 +230,7 @@ test('a cluster of 150 instances is drawn on a canvas, instance by instance unde
   assert.equal(await page.$$eval('.instance', (els) => els.length), 0);
   const box = await page.$eval('#fleet-canvas', (c) => [c.width, c.height]);
   assert.ok(box[0] > 0 && box[1] > 0, `canvas ${box}`);
+  await page.$eval('#fleet-canvas', (c) => c.scrollIntoView());
   await page.mouse.move(...(await page.$eval('#fleet-canvas', (c) => { const r = c.getBoundingClientRect(); return [r.x + 5, r.y + 5]; })));
   await page.waitForFunction(() => / ACTIVE: \d+ tasks, memory \d+\/3904 MiB/.test(document.querySelector('#fleet-canvas-about').textContent));
   // The keyboard walks the tiles too.
