@@ -2,12 +2,15 @@
 (tests/aws/run): BLUE_GREEN, LINEAR and CANARY behind an ALB on the virtual fleet, their
 lifecycle stages and PAUSE hooks (continue-service-deployment), the listener rules' weights
 really moving (requests through the production listener name the task that serves them),
-and a rollback by stop-service-deployment. Bake times are 0 so a run takes seconds."""
+and a rollback by stop-service-deployment. Bake times are 0 so a run takes seconds. Then a
+ROLLING service's PAUSE hooks at PRE_SCALE_UP and POST_SCALE_UP, on a paused clock stepped
+from one thing that happens to the next."""
 
 import json
 import time
 import unittest
 
+from test_cloudwatch import clock
 from test_elbv2 import ecs, elbv2, free_port, get, register_dynamic, run, wait_healthy
 
 
@@ -201,6 +204,113 @@ class TrafficShiftingDeployments(unittest.TestCase):
         self.assertEqual(served_by(self.port), task_arns("shift", "shift-web:3"))
         ecs("update-service", "--service", "shift", "--desired-count", "0")
         ecs("delete-service", "--service", "shift", "--force")
+
+
+def step_until(service, check, what, steps=60):
+    """With the clock paused, steps it to the next thing that happens until CHECK(deployment)
+    holds. (A pause waits for its 24-hour timeout: each step stops at the first check that
+    holds, before the clock could reach it.)"""
+    found = None
+    for _ in range(steps):
+        found = deployment(service)
+        if check(found):
+            return found
+        clock(step=True)
+    raise AssertionError(f"{what}: {json.dumps(found, indent=1)}")
+
+
+def running_counts(service):
+    """Each deployment's runningCount, newest first."""
+    service = ecs("describe-services", "--services", service)["services"][0]
+    return [d["runningCount"] for d in service["deployments"]]
+
+
+class RollingDeploymentHooks(unittest.TestCase):
+    """A ROLLING service of two tasks whose deployments pause at PRE_SCALE_UP and
+    POST_SCALE_UP (Berth's reading of which stages a rolling deployment walks)."""
+
+    HOOKS = [{"targetType": "PAUSE", "lifecycleStages": ["PRE_SCALE_UP", "POST_SCALE_UP"]}]
+
+    @classmethod
+    def setUpClass(cls):
+        clock(speed=0)
+        for image in ("nginx:1", "nginx:2", "nginx:3"):
+            ecs("register-task-definition", "--family", "rolled", "--container-definitions",
+                json.dumps([{"name": "web", "image": image, "memory": 64}]))
+        ecs("create-service", "--service-name", "rolled", "--task-definition", "rolled:1",
+            "--desired-count", "2")
+        step_until("rolled", lambda d: d["status"] == "SUCCESSFUL", "rolled:1 did not start")
+
+    @classmethod
+    def tearDownClass(cls):
+        clock(speed=1)
+        ecs("update-service", "--service", "rolled", "--desired-count", "0")
+        ecs("delete-service", "--service", "rolled", "--force")
+
+    def deploy(self, task_definition):
+        ecs("update-service", "--service", "rolled", "--task-definition", task_definition,
+            "--deployment-configuration", json.dumps({
+                "maximumPercent": 200, "minimumHealthyPercent": 100,
+                "lifecycleHooks": self.HOOKS}))
+
+    def awaiting(self, stage):
+        return step_until(
+            "rolled", lambda d: d.get("lifecycleStage") == stage and any(
+                h["status"] == "AWAITING_ACTION" for h in d.get("lifecycleHookDetails", [])),
+            f"no pause at {stage}")
+
+    def continue_(self, paused, action):
+        hook = [h for h in paused["lifecycleHookDetails"] if h["status"] == "AWAITING_ACTION"]
+        self.assertEqual(len(hook), 1, paused)
+        answer = ecs("continue-service-deployment", "--service-deployment-arn",
+                     paused["serviceDeploymentArn"], "--hook-id", hook[0]["hookId"],
+                     "--action", action)
+        self.assertEqual(answer["serviceDeploymentArn"], paused["serviceDeploymentArn"])
+
+    def test_1_a_traffic_stage_is_refused(self):
+        bad = run("ecs", "update-service", "--service", "rolled", "--deployment-configuration",
+                  json.dumps({"lifecycleHooks": [
+                      {"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"]}]}))
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("The POST_TEST_TRAFFIC_SHIFT lifecycle stage is only valid when the "
+                      "deployment strategy is BLUE_GREEN, LINEAR or CANARY", bad.stderr)
+
+    def test_2_pauses_before_and_after_scaling_up_then_cleans_up(self):
+        self.deploy("rolled:2")
+        before = self.awaiting("PRE_SCALE_UP")
+        self.assertEqual(before["status"], "IN_PROGRESS")
+        self.assertTrue(before["lifecycleHookDetails"][0]["hookId"].startswith("ecs-pause-"))
+        self.assertEqual(running_counts("rolled"), [0, 2])
+        self.assertEqual(task_arns("rolled", "rolled:2"), set())
+        self.continue_(before, "CONTINUE")
+        after = self.awaiting("POST_SCALE_UP")
+        # Both revisions run their two tasks until the hook lets the deployment on.
+        self.assertEqual(running_counts("rolled"), [2, 2])
+        self.assertEqual(after["lifecycleHookDetails"][0]["status"], "SUCCEEDED")
+        self.continue_(after, "CONTINUE")
+        done = step_until("rolled", lambda d: d["status"] == "SUCCESSFUL",
+                          "the rolling deployment did not succeed")
+        self.assertEqual(done["lifecycleStage"], "CLEAN_UP")
+        self.assertEqual([h["status"] for h in done["lifecycleHookDetails"]],
+                         ["SUCCEEDED", "SUCCEEDED"])
+        step_until("rolled", lambda d: running_counts("rolled") == [2], "rolled:1 did not stop")
+        self.assertEqual(len(task_arns("rolled", "rolled:2")), 2)
+
+    def test_3_rolled_back_at_post_scale_up_by_continue_service_deployment(self):
+        self.deploy("rolled:3")
+        self.continue_(self.awaiting("PRE_SCALE_UP"), "CONTINUE")
+        self.continue_(self.awaiting("POST_SCALE_UP"), "ROLLBACK")
+        back = step_until("rolled", lambda d: d["status"] == "ROLLBACK_SUCCESSFUL",
+                          "the deployment did not roll back")
+        self.assertEqual(back["lifecycleHookDetails"][1]["status"], "FAILED")
+        self.assertIn("a lifecycle hook at POST_SCALE_UP failed", back["statusReason"])
+        service = ecs("describe-services", "--services", "rolled")["services"][0]
+        self.assertTrue(service["taskDefinition"].endswith("task-definition/rolled:2"))
+        events = [e["message"] for e in service["events"]]
+        self.assertTrue(any("deployment failed: a lifecycle hook at POST_SCALE_UP failed" in m
+                            for m in events), events[:5])
+        step_until("rolled", lambda d: task_arns("rolled", "rolled:3") == set(),
+                   "rolled:3's tasks did not stop")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ async function stageMachine() {
     status: e.dataset.status,
     current: e.querySelector('.stages li.current')?.textContent ?? null,
     about: e.querySelector('p.muted').textContent,
-    bar: e.querySelector('.weights .new').style.width,
+    bar: e.querySelector('.weights .new')?.style.width ?? null,
     alarms: e.querySelector('.alarms')?.dataset.alarms ?? null,
     inAlarm: [...e.querySelectorAll('.alarm.in-alarm')].map((a) => a.textContent.trim()),
     hooks: e.querySelectorAll('.hook button.continue').length,
@@ -66,6 +66,13 @@ const STAGES = {
   'canary-alarm': {
     5: (m) => m.bar === '10%' && m.alarms === 'MONITORING',
     6: (m) => m.status === 'ROLLBACK_SUCCESSFUL' && m.alarms === 'TRIGGERED' && m.inAlarm.length === 1,
+  },
+  // A ROLLING deployment's own stages, no traffic bar.
+  'rolling-hooks': {
+    3: (m) => m.stage === 'PRE_SCALE_UP' && m.current === 'PRE_SCALE_UP' && m.hooks === 1 && m.bar === null
+      && m.about === 'ROLLING · IN_PROGRESS',
+    4: (m) => m.stage === 'POST_SCALE_UP' && m.current === 'POST_SCALE_UP' && m.hooks === 1,
+    5: (m) => m.status === 'SUCCESSFUL' && m.stage === 'CLEAN_UP' && m.hooks === 0,
   },
   // At 100× a linear step lasts 0.6 s: the page may see any step after the first.
   linear: {
@@ -93,6 +100,10 @@ for (const id of LESSONS) {
       assert.ok(check(machine), `${id} step ${step}: ${JSON.stringify(machine)}`);
       if (id === 'blue-green' && step === 5) {
         await screenshots(page, 'lesson-blue-green-paused', '.service[data-service="web"]', toggleLanguage(page));
+        await toggleLanguage(page)('en');
+      }
+      if (id === 'rolling-hooks' && step === 4) {
+        await screenshots(page, 'lesson-rolling-hooks-paused', '.service[data-service="web"]', toggleLanguage(page));
         await toggleLanguage(page)('en');
       }
       if (id === 'canary-alarm' && step === 6) {

@@ -670,14 +670,13 @@ fn render_service(service: &ServiceView, live: &Live, cluster: &Rc<RefCell<Strin
     }
 }
 
-/// A traffic-shifting deployment as its stage machine: the stages with the current one lit,
-/// the new revision's share of production traffic as a bar, the bake's time left, and each
-/// hook awaiting action with Continue and Roll back.
+/// A deployment as its stage machine: the stages with the current one lit, the new
+/// revision's share of production traffic as a bar (a traffic shift's), the bake's time left,
+/// and each hook awaiting action with Continue and Roll back.
 fn render_shift(shift: &ShiftView, live: &Live, cluster: &Rc<RefCell<String>>) -> Html {
-    let at = crate::live::STAGES
-        .iter()
-        .position(|s| *s == shift.stage)
-        .unwrap_or(0);
+    let stages = crate::live::stages(&shift.strategy);
+    let shifting = stages.len() == crate::live::STAGES.len();
+    let at = stages.iter().position(|s| *s == shift.stage).unwrap_or(0);
     let finished = shift.status != "IN_PROGRESS";
     // RECONCILE_SERVICE happens only when a superseded deployment left tasks: never "done".
     let stage_class = |i: usize| {
@@ -689,15 +688,16 @@ fn render_shift(shift: &ShiftView, live: &Live, cluster: &Rc<RefCell<String>>) -
             ""
         }
     };
-    let mut about = format!(
-        "{} · {} · {} {}% · {} {}%",
-        shift.strategy,
-        shift.status,
-        crate::i18n::t("production"),
-        shift.production,
-        crate::i18n::t("test"),
-        shift.test
-    );
+    let mut about = format!("{} · {}", shift.strategy, shift.status);
+    if shifting {
+        about += &format!(
+            " · {} {}% · {} {}%",
+            crate::i18n::t("production"),
+            shift.production,
+            crate::i18n::t("test"),
+            shift.test
+        );
+    }
     if let (Some(ends), Some(clock)) = (shift.bake_ends, live.clock.as_ref()) {
         let s = ends.saturating_sub(clock.now).div_ceil(1000);
         about += &format!(
@@ -715,11 +715,13 @@ fn render_shift(shift: &ShiftView, live: &Live, cluster: &Rc<RefCell<String>>) -
     html! {
         <div class="shift" data-stage={shift.stage.clone()} data-status={shift.status.clone()}>
             <ol class="stages">
-                { for crate::live::STAGES.iter().enumerate().map(|(i, s)| html! { <li class={stage_class(i)}>{ *s }</li> }) }
+                { for stages.iter().enumerate().map(|(i, s)| html! { <li class={stage_class(i)}>{ *s }</li> }) }
             </ol>
-            <div class="weights">
-                <span class="new" style={format!("width:{}%", shift.production)}></span>
-            </div>
+            if shifting {
+                <div class="weights">
+                    <span class="new" style={format!("width:{}%", shift.production)}></span>
+                </div>
+            }
             <p class="muted">{ about }</p>
             if let Some((status, names, triggered)) = &shift.alarms {
                 <p class={if triggered.is_empty() { "alarms" } else { "alarms triggered" }} data-alarms={status.clone()}>

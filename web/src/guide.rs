@@ -373,6 +373,26 @@ fn awaiting_hook(s: &Snapshot) -> Option<&str> {
         .as_str()
 }
 
+/// The current deployment waits at `at` for a hook awaiting action, its new and its old
+/// revision running `running` tasks.
+fn paused_at(s: &Snapshot, at: &str, running: (u64, u64)) -> bool {
+    awaiting_hook(s).is_some()
+        && stage(s).is_some_and(|(stage, _, _)| stage == at)
+        && web_service(s).is_some_and(|v| {
+            v["deployments"][0]["runningCount"] == running.0
+                && v["deployments"][1]["runningCount"] == running.1
+        })
+}
+
+/// ContinueServiceDeployment on the current deployment's hook awaiting action.
+fn continue_hook(s: &Snapshot) -> Vec<Call> {
+    let (Some(d), Some(hook)) = (current_deployment(s), awaiting_hook(s)) else {
+        return Vec::new();
+    };
+    let body = json!({"serviceDeploymentArn": d["serviceDeploymentArn"], "hookId": hook, "action": "CONTINUE"});
+    vec![Call::ecs("ContinueServiceDeployment", body)]
+}
+
 /// The current deployment's AWS_LAMBDA hook invocation waiting for an answer
 /// (`/berth/hooks`).
 fn lambda_invocation(s: &Snapshot) -> Option<&Value> {
@@ -407,6 +427,24 @@ const ONE_INSTANCE: Step = Step {
         )
     },
     done: |s, _| active_instances(s) == 1,
+};
+
+/// A cluster with two t3.medium-sized instances.
+const TWO_INSTANCES: Step = Step {
+    text: Text {
+        en: "A cluster with two instances.",
+        ja: "インスタンス 2 台のクラスターを作ります。",
+    },
+    calls: |c, _| {
+        Call::template(
+            r#"[
+               ["CreateCluster", {"clusterName": "$cluster"}],
+               ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3904}]}],
+               ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3904}]}]]"#,
+            c,
+        )
+    },
+    done: |s, _| active_instances(s) == 2,
 };
 
 /// An Application Load Balancer in front of the lesson's service ([`load_balancer`]).
@@ -880,13 +918,7 @@ pub const LESSONS: &[Lesson] = &[
                     en: "Green passed its tests: continue. ECS moves production to green at once (PRODUCTION_TRAFFIC_SHIFT), both revisions run through the 2-minute bake, then blue's tasks drain and stop (CLEAN_UP).",
                     ja: "green はテストに合格しました。続行します。ECS は本番を一度に green へ移し (PRODUCTION_TRAFFIC_SHIFT)、2 分のベイクの間は両方のリビジョンが動き、その後 blue のタスクがドレインされて停止します (CLEAN_UP)。",
                 },
-                calls: |_, s| {
-                    let (Some(d), Some(hook)) = (current_deployment(s), awaiting_hook(s)) else {
-                        return Vec::new();
-                    };
-                    let body = json!({"serviceDeploymentArn": d["serviceDeploymentArn"], "hookId": hook, "action": "CONTINUE"});
-                    vec![Call::ecs("ContinueServiceDeployment", body)]
-                },
+                calls: |_, s| continue_hook(s),
                 done: |s, _| {
                     current_deployment(s).is_some_and(|d| d["status"] == "SUCCESSFUL")
                         && stage(s).is_some_and(|(stage, production, _)| stage == "CLEAN_UP" && production == 100.0)
@@ -1085,22 +1117,7 @@ pub const LESSONS: &[Lesson] = &[
         },
         cluster: "lesson-rolling",
         steps: &[
-            Step {
-                text: Text {
-                    en: "A cluster with two instances.",
-                    ja: "インスタンス 2 台のクラスターを作ります。",
-                },
-                calls: |c, _| {
-                    Call::template(
-                        r#"[
-                           ["CreateCluster", {"clusterName": "$cluster"}],
-                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3904}]}],
-                           ["RegisterContainerInstance", {"cluster": "$cluster", "totalResources": [{"name": "CPU", "type": "INTEGER", "integerValue": 2048}, {"name": "MEMORY", "type": "INTEGER", "integerValue": 3904}]}]]"#,
-                        c,
-                    )
-                },
-                done: |s, _| active_instances(s) == 2,
-            },
+            TWO_INSTANCES,
             Step {
                 text: Text {
                     en: "A service of two tasks with a container health check, minimumHealthyPercent 100 and maximumPercent 200.",
@@ -1165,6 +1182,62 @@ pub const LESSONS: &[Lesson] = &[
                             v["deployments"].as_array().map_or(0, Vec::len) == 2
                                 && v["deployments"][1]["runningCount"] == 2
                         })
+                },
+            },
+        ],
+    },
+    Lesson {
+        id: "rolling-hooks",
+        title: Text {
+            en: "A rolling update you pause: hooks before and after scaling up",
+            ja: "一時停止するローリング更新: スケールアップの前と後のフック",
+        },
+        cluster: "lesson-rolling-hooks",
+        steps: &[
+            TWO_INSTANCES,
+            Step {
+                text: Text {
+                    en: "A service of two nginx tasks, deployed ROLLING with minimumHealthyPercent 100 and maximumPercent 200.",
+                    ja: "nginx のタスク 2 つのサービスを、ROLLING、minimumHealthyPercent 100、maximumPercent 200 で作成します。",
+                },
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "web-$cluster", "containerDefinitions": [{"name": "web", "image": "nginx:1", "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}],
+                           ["CreateService", {"cluster": "$cluster", "serviceName": "web", "taskDefinition": "web-$cluster", "desiredCount": 2, "deploymentConfiguration": {"minimumHealthyPercent": 100, "maximumPercent": 200}}]]"#,
+                        c,
+                    )
+                },
+                done: |s, _| rolled_out(s, 2),
+            },
+            Step {
+                text: Text {
+                    en: "Deploy nginx:2 with PAUSE hooks at PRE_SCALE_UP and POST_SCALE_UP. ECS pauses before it starts anything of the new revision: the deployment is at PRE_SCALE_UP, its hook AWAITING_ACTION, and the old revision's two tasks serve alone.",
+                    ja: "PRE_SCALE_UP と POST_SCALE_UP に PAUSE フックを付けて nginx:2 をデプロイします。ECS は新しいリビジョンを何も起動する前に一時停止します。デプロイは PRE_SCALE_UP で、フックは AWAITING_ACTION、古いリビジョンの 2 タスクだけが動いています。",
+                },
+                calls: |c, _| {
+                    shifting_update(c, "nginx:2", r#"{"minimumHealthyPercent": 100, "maximumPercent": 200, "lifecycleHooks": [{"targetType": "PAUSE", "lifecycleStages": ["PRE_SCALE_UP", "POST_SCALE_UP"]}]}"#)
+                },
+                done: |s, _| paused_at(s, "PRE_SCALE_UP", (0, 2)),
+            },
+            Step {
+                text: Text {
+                    en: "Continue. The rolling update runs (SCALE_UP): within maximumPercent 200 the new revision's two tasks start beside the old ones, and once both count as healthy ECS pauses again at POST_SCALE_UP, both revisions running.",
+                    ja: "続行します。ローリング更新が進みます (SCALE_UP)。maximumPercent 200 の範囲で新しいリビジョンの 2 タスクが古いタスクの横に起動し、両方が healthy と数えられると ECS は POST_SCALE_UP で再び一時停止します。両方のリビジョンが動いています。",
+                },
+                calls: |_, s| continue_hook(s),
+                done: |s, _| paused_at(s, "POST_SCALE_UP", (2, 2)),
+            },
+            Step {
+                text: Text {
+                    en: "Continue again. In CLEAN_UP the old revision's tasks stop, and the deployment is SUCCESSFUL. A hook answered ROLLBACK (or timing out with that action) would have sent the service back to the old revision instead, as the circuit breaker does.",
+                    ja: "もう一度続行します。CLEAN_UP で古いリビジョンのタスクが停止し、デプロイは SUCCESSFUL になります。フックに ROLLBACK で応答していれば (またはその動作でタイムアウトしていれば)、サーキットブレーカーと同じようにサービスは古いリビジョンに戻っていました。",
+                },
+                calls: |_, s| continue_hook(s),
+                done: |s, _| {
+                    current_deployment(s).is_some_and(|d| d["status"] == "SUCCESSFUL")
+                        && stage(s).is_some_and(|(stage, _, _)| stage == "CLEAN_UP")
+                        && rolled_out(s, 2)
                 },
             },
         ],

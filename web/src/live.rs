@@ -776,7 +776,26 @@ pub const STAGES: [&str; 10] = [
     "CLEAN_UP",
 ];
 
-/// A BLUE_GREEN, LINEAR or CANARY deployment as its service's panel draws it: its stage
+/// The lifecycle stages a ROLLING deployment with lifecycle hooks walks (Berth's reading:
+/// no traffic stages), in order.
+pub const ROLLING_STAGES: [&str; 5] = [
+    "RECONCILE_SERVICE",
+    "PRE_SCALE_UP",
+    "SCALE_UP",
+    "POST_SCALE_UP",
+    "CLEAN_UP",
+];
+
+/// The stages a deployment of `strategy` walks.
+pub fn stages(strategy: &str) -> &'static [&'static str] {
+    if strategy == "ROLLING" {
+        &ROLLING_STAGES
+    } else {
+        &STAGES
+    }
+}
+
+/// A deployment with lifecycle stages as its service's panel draws it: its stage
 /// machine, the traffic on the new revision, the bake, the hooks awaiting action.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShiftView {
@@ -839,7 +858,8 @@ impl ShiftView {
         });
         Some(ShiftView {
             arn: d["serviceDeploymentArn"].as_str()?.to_owned(),
-            strategy: config["strategy"].as_str().unwrap_or_default().to_owned(),
+            // No strategy is ROLLING.
+            strategy: config["strategy"].as_str().unwrap_or("ROLLING").to_owned(),
             status: d["status"].as_str().unwrap_or_default().to_owned(),
             stage,
             production: target["requestedProductionTrafficWeight"]
@@ -1156,7 +1176,22 @@ mod tests {
             (alarms.1.len(), &alarms.2[..]),
             (2, &["web-5xx".to_owned()][..])
         );
-        // A rolling deployment has no stages to draw.
+        // A rolling deployment with hooks walks its own stages; one without has none to draw.
+        let rolling = live.snapshot.service_deployments[0]
+            .as_object_mut()
+            .unwrap();
+        rolling.insert("lifecycleStage".into(), json!("POST_SCALE_UP"));
+        rolling.insert(
+            "deploymentConfiguration".into(),
+            json!({"maximumPercent": 200}),
+        );
+        let shift = live.services()[0]
+            .shift
+            .clone()
+            .expect("a rolling stage machine");
+        assert_eq!(shift.strategy, "ROLLING");
+        assert_eq!(stages(&shift.strategy)[3], "POST_SCALE_UP");
+        assert_eq!(stages(&shift.strategy).len(), 5);
         live.snapshot.service_deployments[0]
             .as_object_mut()
             .unwrap()

@@ -95,10 +95,10 @@ fn full(cp: &State, cluster: &str, record: &ServiceRecord, h: &History) -> Value
     value["sourceServiceRevisions"] = json!(sources);
     let weights = managed.map(|m| (m.production, m.test));
     value["targetServiceRevision"] = summary(cp, cluster, record, h, weights);
-    if let Some(shift) = &h.shift {
-        value["lifecycleStage"] = json!(shift.stage);
-        let hooks: Vec<Value> = shift
-            .hooks
+    if let Some(stage) = h.stage() {
+        value["lifecycleStage"] = json!(stage);
+        let hooks: Vec<Value> = h
+            .hook_runs()
             .iter()
             .map(|run| {
                 json!({
@@ -417,9 +417,7 @@ pub(super) fn continue_deployment(
     let h = &mut record.history[index];
     let status = h.status.clone();
     let run = h
-        .shift
-        .as_mut()
-        .and_then(|s| s.hooks.iter_mut().find(|run| run.id == hook_id))
+        .hook_run_mut(&hook_id)
         .ok_or_else(|| messages::operation_error("hook-not-found", &[&hook_id, &arn]))?;
     if run.status != HookStatus::AwaitingAction {
         return Err(messages::operation_error(

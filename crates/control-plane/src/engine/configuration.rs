@@ -207,11 +207,30 @@ pub(crate) fn check(config: &DeploymentConfiguration, context: &Context) -> Resu
                 ));
             }
         }
-        // What Berth cannot run yet, said plainly rather than accepted and ignored.
-        if !shifting {
+        if context.external {
+            return Err(messages::operation_error("hooks-controller", &[]));
+        }
+        // What Berth cannot run, said plainly rather than accepted and ignored.
+        if context.daemon {
             return Err(ApiError::new(
                 ExceptionType::UnsupportedFeatureException,
-                "Berth runs lifecycle hooks on BLUE_GREEN, LINEAR and CANARY deployments, not yet on ROLLING ones.",
+                "Berth runs lifecycle hooks on REPLICA services' deployments, not on DAEMON ones.",
+            ));
+        }
+        // A ROLLING deployment shifts no traffic: it has no traffic stages to hook (our
+        // reading).
+        let traffic = hook.lifecycle_stages.iter().find(|stage| {
+            !matches!(
+                stage,
+                DeploymentLifecycleHookStage::ReconcileService
+                    | DeploymentLifecycleHookStage::PreScaleUp
+                    | DeploymentLifecycleHookStage::PostScaleUp
+            )
+        });
+        if let (false, Some(stage)) = (shifting, traffic) {
+            return Err(messages::operation_error(
+                "hook-stage-rolling",
+                &[&stage.as_str()],
             ));
         }
     }
@@ -450,6 +469,33 @@ mod tests {
         assert!(check_with(&lambda, &[])
             .unwrap_err()
             .contains("hookTargetArn"));
+    }
+
+    #[test]
+    fn a_rolling_deployment_takes_hooks_at_its_scale_up_stages_only() {
+        let rolling = |stage: DeploymentLifecycleHookStage| {
+            let config = DeploymentConfiguration {
+                lifecycle_hooks: Some(vec![DeploymentLifecycleHook {
+                    target_type: Some(HookTargetType::Pause),
+                    lifecycle_stages: vec![stage],
+                    ..DeploymentLifecycleHook::default()
+                }]),
+                ..DeploymentConfiguration::default()
+            };
+            check_with(&config, &[])
+        };
+        for stage in [
+            DeploymentLifecycleHookStage::ReconcileService,
+            DeploymentLifecycleHookStage::PreScaleUp,
+            DeploymentLifecycleHookStage::PostScaleUp,
+        ] {
+            assert_eq!(rolling(stage), Ok(()));
+        }
+        let refused = rolling(DeploymentLifecycleHookStage::PostTestTrafficShift).unwrap_err();
+        assert!(
+            refused.contains("POST_TEST_TRAFFIC_SHIFT lifecycle stage is only valid"),
+            "{refused}"
+        );
     }
 
     #[test]

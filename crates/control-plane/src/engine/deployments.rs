@@ -2,15 +2,15 @@
 //! tasks for the circuit breaker and the launch back-off, rolling back, and the service's
 //! events.
 
-use crate::records::history::{History, Shift};
+use crate::records::history::{History, Shift, Stages};
 use crate::records::timers::Wake;
 use crate::records::{last_segment, Out, ServiceRecord, State};
 use berth_model::resources::{
     Deployment, DeploymentCircuitBreaker, DeploymentConfiguration, ServiceEvent,
 };
 use berth_model::states::{
-    DeploymentStatus, RolloutState, SchedulingStrategy, ServiceDeploymentLifecycleStage,
-    ServiceDeploymentStatus, ThresholdType,
+    DeploymentLifecycleHookStage, DeploymentStatus, RolloutState, SchedulingStrategy,
+    ServiceDeploymentLifecycleStage, ServiceDeploymentStatus, ThresholdType,
 };
 use berth_model::{messages, SimTime};
 use serde_json::json;
@@ -192,6 +192,20 @@ pub(crate) fn started(
     let shift = (!rollback
         && crate::engine::configuration::shifts_traffic(&doc.deployment_configuration))
     .then(|| new_shift(record, now));
+    // A ROLLING deployment with hooks walks stages too; a rollback runs none of them (our
+    // reading: its hooks would pause the way back).
+    let rolling = (!rollback
+        && shift.is_none()
+        && !crate::engine::hooks::hooked(&doc.deployment_configuration).is_empty())
+    .then(|| Stages {
+        stage: if doc.deployments.len() > 2 {
+            ServiceDeploymentLifecycleStage::ReconcileService
+        } else {
+            ServiceDeploymentLifecycleStage::PreScaleUp
+        },
+        since: now,
+        hooks: Vec::new(),
+    });
     // A deployment (or rollback) still in progress when another starts is stopped by it.
     for earlier in record
         .history
@@ -237,6 +251,7 @@ pub(crate) fn started(
         rolled_back_by: None,
         tripped: false,
         shift,
+        rolling,
         triggered_alarms: Vec::new(),
         alarm_bake_until: None,
         digests: if rollback {
@@ -736,6 +751,12 @@ pub(crate) enum Failure {
     CircuitBreaker,
     /// These of its deployment alarms went into ALARM.
     Alarms(Vec<String>),
+    /// A ROLLING deployment's lifecycle hook at this stage failed, or timed out with its
+    /// action ROLLBACK (`timed_out`).
+    Hook {
+        stage: DeploymentLifecycleHookStage,
+        timed_out: bool,
+    },
 }
 
 impl Failure {
@@ -744,6 +765,8 @@ impl Failure {
         match self {
             Failure::CircuitBreaker => config.deployment_circuit_breaker.rollback,
             Failure::Alarms(_) => config.alarms.as_ref().is_some_and(|a| a.rollback),
+            // The hook's answer, or its timeout action, asked for the rollback.
+            Failure::Hook { .. } => true,
         }
     }
 
@@ -754,6 +777,14 @@ impl Failure {
             Failure::Alarms(names) => {
                 messages::operation_text("alarm-failed", &[&names.join(", ")])
             }
+            Failure::Hook { stage, timed_out } => {
+                let key = if *timed_out {
+                    "hook-timed-out-reason"
+                } else {
+                    "hook-failed-reason"
+                };
+                messages::operation_text(key, &[&stage])
+            }
         }
     }
 
@@ -761,7 +792,7 @@ impl Failure {
     fn event_reason(&self) -> String {
         match self {
             Failure::CircuitBreaker => messages::CIRCUIT_BREAKER_EVENT_REASON.into(),
-            Failure::Alarms(_) => self.reason(),
+            Failure::Alarms(_) | Failure::Hook { .. } => self.reason(),
         }
     }
 
@@ -775,6 +806,15 @@ impl Failure {
                 "deployment-failed-alarm",
                 &[&service, &id, &names.join(", ")],
             ),
+            Failure::Hook { stage, timed_out } => {
+                let key = if *timed_out {
+                    "shift-failed-hook-timeout"
+                } else {
+                    "shift-failed-hook"
+                };
+                let why = messages::operation_text(key, &[&stage]);
+                messages::operation_text("shift-deployment-failed", &[&service, &id, &why])
+            }
         }
     }
 
@@ -783,6 +823,7 @@ impl Failure {
         match self {
             Failure::CircuitBreaker => messages::circuit_breaker_rollback(failed),
             Failure::Alarms(_) => messages::operation_text("alarm-rollback", &[&failed]),
+            Failure::Hook { .. } => messages::operation_text("hook-rollback", &[&failed]),
         }
     }
 
@@ -791,6 +832,12 @@ impl Failure {
         match self {
             Failure::CircuitBreaker => "circuit-breaker",
             Failure::Alarms(_) => "alarm",
+            Failure::Hook {
+                timed_out: false, ..
+            } => "hook-failed",
+            Failure::Hook {
+                timed_out: true, ..
+            } => "hook-timed-out",
         }
     }
 }

@@ -40,6 +40,9 @@ pub(crate) struct History {
     /// A BLUE_GREEN, LINEAR or CANARY deployment's stage machine (`schedulers::shift`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) shift: Option<Shift>,
+    /// A ROLLING deployment with lifecycle hooks: the stages it walks (`schedulers::rolling`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) rolling: Option<Stages>,
     /// Its deployment alarms that were in ALARM while ECS watched them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) triggered_alarms: Vec<String>,
@@ -51,6 +54,50 @@ pub(crate) struct History {
     /// deployment runs too (`versionConsistency`; ServiceRevision `containerImages`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) digests: BTreeMap<String, String>,
+}
+
+impl History {
+    /// The lifecycle stage it is at, if it walks stages (`lifecycleStage`).
+    pub(crate) fn stage(&self) -> Option<&ServiceDeploymentLifecycleStage> {
+        match (&self.shift, &self.rolling) {
+            (Some(shift), _) => Some(&shift.stage),
+            (None, Some(rolling)) => Some(&rolling.stage),
+            (None, None) => None,
+        }
+    }
+
+    /// Every run of its lifecycle hooks so far (`lifecycleHookDetails`).
+    pub(crate) fn hook_runs(&self) -> &[HookRun] {
+        match (&self.shift, &self.rolling) {
+            (Some(shift), _) => &shift.hooks,
+            (None, Some(rolling)) => &rolling.hooks,
+            (None, None) => &[],
+        }
+    }
+
+    /// The run of its hooks with id `id`.
+    pub(crate) fn hook_run_mut(&mut self, id: &str) -> Option<&mut HookRun> {
+        let runs = match (&mut self.shift, &mut self.rolling) {
+            (Some(shift), _) => &mut shift.hooks,
+            (None, Some(rolling)) => &mut rolling.hooks,
+            (None, None) => return None,
+        };
+        runs.iter_mut().find(|run| run.id == id)
+    }
+}
+
+/// Where a ROLLING deployment with lifecycle hooks stands (our reading: ECS documents that
+/// pause hooks work with rolling deployments, not which stages one walks). It walks
+/// RECONCILE_SERVICE (when it began with more than one revision ACTIVE), PRE_SCALE_UP,
+/// SCALE_UP (the rolling update proper), POST_SCALE_UP (the new revision runs the desired
+/// count, healthy) and CLEAN_UP (the older revisions' remaining tasks stop).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Stages {
+    pub(crate) stage: ServiceDeploymentLifecycleStage,
+    /// When the stage began.
+    pub(crate) since: SimTime,
+    /// Every hook run so far, the current stage's last.
+    pub(crate) hooks: Vec<HookRun>,
 }
 
 /// Where a traffic-shifting deployment stands. The deployment's own tasks are green; the
@@ -117,6 +164,36 @@ pub(crate) struct HookRun {
     /// function returned with IN_PROGRESS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) details: Option<Value>,
+}
+
+#[cfg(test)]
+impl HookRun {
+    /// A PAUSE hook's run `ecs-pause-1` at `stage` (of production step `step`), for the stage
+    /// machines' tests.
+    pub(crate) fn pause(
+        stage: DeploymentLifecycleHookStage,
+        step: u32,
+        status: HookStatus,
+        timeout_action: HookAction,
+        expires_at: SimTime,
+    ) -> HookRun {
+        HookRun {
+            id: "ecs-pause-1".into(),
+            index: 0,
+            stage,
+            step,
+            rollback: false,
+            target_type: HookTargetType::Pause,
+            target_arn: None,
+            status,
+            expires_at,
+            timeout_action,
+            attempt: 0,
+            invoked_at: None,
+            call_back_at: None,
+            details: None,
+        }
+    }
 }
 
 fn is_zero(n: &u32) -> bool {

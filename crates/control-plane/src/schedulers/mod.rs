@@ -11,12 +11,14 @@
 //!   scale.
 //! - [`shift`]: a REPLICA service's BLUE_GREEN, LINEAR and CANARY deployments, a stage
 //!   machine that shifts traffic between two revisions.
+//! - [`rolling`]: a ROLLING deployment's lifecycle stages, where its hooks hold the update.
 //! - [`rebalance`]: a steady REPLICA service's tasks evened out over Availability Zones.
 //! - [`step`]: what the three share when they act (launching, stopping, steady state).
 
 mod daemon;
 pub(crate) mod rebalance;
 mod replica;
+mod rolling;
 mod shift;
 mod step;
 mod task_sets;

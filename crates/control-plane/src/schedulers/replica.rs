@@ -37,11 +37,13 @@
 //! started running, for which a wake-up is armed.
 
 use crate::engine::deployments::{add_events, count_failed_task};
+use crate::engine::hooks::hooked;
 use crate::engine::load_balancing;
 use crate::records::timers::Wake;
 use crate::records::{
     deployment_number, table, Phase, ServiceTask, State, Table, TargetsHealth, TaskKey,
 };
+use crate::schedulers::rolling::{self, Hold};
 #[cfg(debug_assertions)]
 use crate::schedulers::step::check_table;
 use crate::schedulers::step::{
@@ -97,6 +99,8 @@ pub(crate) struct View<'a> {
     pub(crate) holds: &'a [(u64, u32)],
     /// An AZ rebalancing is under way: the one task over the desired count is its to stop.
     pub(crate) rebalancing: bool,
+    /// The PRIMARY deployment's lifecycle stage holds the update while its hooks wait.
+    pub(crate) hold: Hold,
 }
 
 /// What a step does, before it does it.
@@ -117,6 +121,9 @@ pub(crate) struct Plan {
     pub(crate) stuck: bool,
     /// After the stops, the PRIMARY deployment has D healthy tasks and no other task is left.
     pub(crate) complete: bool,
+    /// After the stops, the PRIMARY deployment runs D tasks, all healthy (older ones may be
+    /// left).
+    pub(crate) scaled_up: bool,
     /// The deployments that still have tasks after the stops.
     pub(crate) keep: Vec<u64>,
     /// When the service needs another look: a task counts as healthy, a protection expires,
@@ -215,8 +222,12 @@ pub(crate) fn plan(view: &View) -> Plan {
     let unhealthy = candidates.clone().filter(|t| !t.healthy && !t.warming);
     let healthy = candidates.clone().filter(|t| t.healthy);
     let warming = candidates.filter(|t| t.warming);
+    // While a lifecycle hook holds the deployment, its older revisions' tasks stay.
+    let held = |t: &Live| view.hold != Hold::Nothing && t.deployment != view.primary;
     for task in unhealthy.chain(healthy).chain(warming) {
-        let stop = if task.healthy {
+        let stop = if held(task) {
+            false
+        } else if task.healthy {
             healthy_left > min_healthy
         } else {
             !task.warming || healthy_left >= min_healthy
@@ -264,7 +275,7 @@ pub(crate) fn plan(view: &View) -> Plan {
             plan.holds.push((deployment, held));
         }
     }
-    if !view.primary_failed && !throttled_now {
+    if !view.primary_failed && !throttled_now && view.hold != Hold::ScaleUp {
         plan.start = desired.saturating_sub(primary.len() as u32).min(room);
     }
 
@@ -275,7 +286,8 @@ pub(crate) fn plan(view: &View) -> Plan {
         && room == 0
         && healthy_total <= min_healthy
         && live.iter().all(|t| t.healthy)
-        && !view.primary_failed;
+        && !view.primary_failed
+        && view.hold == Hold::Nothing;
 
     // 5. Completion: what is left once the stops are done.
     // (Most steps stop nothing: then no set is built and nothing is looked up.)
@@ -295,11 +307,12 @@ pub(crate) fn plan(view: &View) -> Plan {
         .values()
         .filter(|t| !t.desired_running && t.phase == Phase::Other)
         .chain(to_drain);
+    plan.scaled_up = primary_healthy == desired && primary.len() as u32 == desired;
     plan.complete = !old.iter().any(|t| left(t))
         && plan.restore.is_empty()
-        && primary_healthy == desired
-        && primary.len() as u32 == desired
-        && deactivating.clone().next().is_none();
+        && plan.scaled_up
+        && deactivating.clone().next().is_none()
+        && view.hold == Hold::Nothing;
     let kept = live
         .iter()
         .filter(|t| left(t))
@@ -386,23 +399,74 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
     let cluster = &cp.clusters[cluster_name];
     let fleet = cluster.fleet.instances();
     let config = &record.doc.deployment_configuration;
-    let plan = plan(&View {
-        now,
-        desired: if record.doc.status == ServiceStatus::Active {
-            record.doc.desired_count
-        } else {
-            0
-        },
-        maximum_percent: config.maximum_percent,
-        minimum_healthy_percent: config.minimum_healthy_percent,
-        primary: primary_number,
-        primary_failed: primary.rollout_state == RolloutState::Failed,
-        throttled_until: record.throttled_until,
-        tasks: table(cluster, service_name),
-        draining: &|i| fleet[i].status == berth_scheduler::InstanceStatus::Draining,
-        holds: &record.holds,
-        rebalancing: record.rebalancing && record.doc.deployments.len() == 1,
+    // A ROLLING deployment with lifecycle hooks holds the update at a stage whose hooks wait:
+    // the update's plan says whether it scaled up, the stages' plan what it holds next, until
+    // the two agree.
+    let staged = rolling::in_flight(record).map(|index| {
+        let h = &record.history[index];
+        (
+            index,
+            h.rolling.as_ref().expect("in flight"),
+            hooked(&h.configuration),
+        )
     });
+    let mut hold = staged
+        .as_ref()
+        .map_or(Hold::Nothing, |(_, stages, _)| rolling::hold(&stages.stage));
+    let (plan, stages) = loop {
+        let plan = plan(&View {
+            now,
+            desired: if record.doc.status == ServiceStatus::Active {
+                record.doc.desired_count
+            } else {
+                0
+            },
+            maximum_percent: config.maximum_percent,
+            minimum_healthy_percent: config.minimum_healthy_percent,
+            primary: primary_number,
+            primary_failed: primary.rollout_state == RolloutState::Failed,
+            throttled_until: record.throttled_until,
+            tasks: table(cluster, service_name),
+            draining: &|i| fleet[i].status == berth_scheduler::InstanceStatus::Draining,
+            holds: &record.holds,
+            rebalancing: record.rebalancing && record.doc.deployments.len() == 1,
+            hold,
+        });
+        let Some((index, stages, hooked)) = &staged else {
+            break (plan, None);
+        };
+        let stages = rolling::plan(&rolling::View {
+            now,
+            stages,
+            hooked,
+            scaled_up: plan.scaled_up,
+        });
+        // Holds only loosen (SCALE_UP on) or tighten once (POST_SCALE_UP), so this ends.
+        let next = rolling::hold(&stages.stages.stage);
+        if next == hold || stages.failed.is_some() {
+            break (plan, Some((*index, stages)));
+        }
+        hold = next;
+    };
+    if let Some((index, stages)) = stages {
+        let rolled_back = rolling::apply(
+            cp,
+            now,
+            cluster_name,
+            service_name,
+            index,
+            stages,
+            &mut events,
+        );
+        if rolled_back {
+            // A hook failed the deployment: say what was stopped, then step again afresh.
+            events.extend(stopped_event(service_name, &failed));
+            events.extend(draining_events(service_name, &drained));
+            add_events(cp, now, cluster_name, service_name, events);
+            cp.dirty = true;
+            return;
+        }
+    }
     for (at, why) in &plan.wake_at {
         cp.timers.arm(*at, *why);
     }
@@ -538,6 +602,7 @@ mod tests {
             draining: &|_| false,
             holds: &[],
             rebalancing: false,
+            hold: Hold::Nothing,
         }
     }
 
@@ -563,6 +628,33 @@ mod tests {
     /// Behind a load balancer a task counts once its targets are healthy, not after 40 s;
     /// a failing target is unhealthy (stopped first, and replaced); a task still draining
     /// (DEACTIVATING) keeps its deployment from completing.
+    #[test]
+    fn a_waiting_lifecycle_hook_holds_the_update_at_its_stage() {
+        // Before SCALE_UP: nothing of the new revision starts, nothing old stops.
+        let old: Table = (1..=2).map(|n| running(n, 1, 0)).collect();
+        let before = View {
+            hold: Hold::ScaleUp,
+            ..view(2, 200, 100, &old)
+        };
+        let waiting = plan(&before);
+        assert_eq!((waiting.start, waiting.stop.len()), (0, 0));
+        assert!(!waiting.stuck && !waiting.complete && !waiting.scaled_up);
+        // At POST_SCALE_UP: the new revision has scaled up; the old tasks stay, and the
+        // deployment does not complete, until the hook lets it on.
+        let both: Table = (1..=4)
+            .map(|n| running(n, if n > 2 { 2 } else { 1 }, 0))
+            .collect();
+        let after = View {
+            hold: Hold::CleanUp,
+            ..view(2, 200, 100, &both)
+        };
+        let held = plan(&after);
+        assert!(held.stop.is_empty() && held.scaled_up && !held.complete && !held.stuck);
+        let released = plan(&view(2, 200, 100, &both));
+        assert_eq!(released.stop, vec![key(1), key(2)]);
+        assert!(released.complete);
+    }
+
     #[test]
     fn load_balancer_targets_decide_health_and_draining_holds_completion() {
         let mut waiting = running(1, 2, 0);

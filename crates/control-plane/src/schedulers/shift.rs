@@ -36,15 +36,14 @@
 use berth_model::load_balancing::{split_weights, TargetCall};
 use berth_model::resources::{DeploymentConfiguration, ServiceLoadBalancer};
 use berth_model::states::{
-    DeploymentLifecycleHookStage as HookStage, DeploymentStatus, DeploymentStrategy, HookAction,
-    HookStatus, HookTargetType, RolloutState, ServiceDeploymentLifecycleStage as Stage,
-    ServiceDeploymentStatus, ServiceStatus,
+    DeploymentLifecycleHookStage as HookStage, DeploymentStatus, DeploymentStrategy, RolloutState,
+    ServiceDeploymentLifecycleStage as Stage, ServiceDeploymentStatus, ServiceStatus,
 };
 use berth_model::{messages, SimTime};
-use serde_json::json;
 
 use crate::engine::deployments::begin_rollback;
-use crate::records::history::{HookRun, Shift};
+use crate::engine::hooks::{begin, gate, hooked, Gate, Owner};
+use crate::records::history::Shift;
 use crate::records::timers::Wake;
 use crate::records::{deployment_number, table, ServiceRecord, State, TaskKey};
 use crate::schedulers::step::{
@@ -170,81 +169,11 @@ pub(crate) struct Plan {
     pub(crate) outcome: Option<Outcome>,
 }
 
-/// Whether the hooks of a stage let the deployment on.
-enum Gate {
-    Pass,
-    Begin,
-    Wait(Option<SimTime>),
-    Rollback(&'static str),
-}
-
 /// The production step a hook run of `stage` belongs to (0 outside production).
 pub(crate) fn step_of(shift: &Shift, stage: &HookStage) -> u32 {
     match stage {
         HookStage::PreProductionTrafficShift | HookStage::ProductionTrafficShift => shift.step,
         _ => 0,
-    }
-}
-
-/// The hooks of `stage`: none configured, or all succeeded (or timed out with CONTINUE),
-/// pass; runs not begun yet begin; one failed (or timed out with ROLLBACK) rolls back; the
-/// rest wait, until their earliest timeout. Runs that time out now are marked TIMED_OUT.
-/// The runs of a rollback (`rollback`) pass once each has finished, however it finished.
-fn gate(
-    shift: &mut Shift,
-    stage: HookStage,
-    now: SimTime,
-    hooked: &[HookStage],
-    rollback: bool,
-) -> Gate {
-    if !hooked.contains(&stage) {
-        return Gate::Pass;
-    }
-    let step = if rollback { 0 } else { step_of(shift, &stage) };
-    let mut runs = shift
-        .hooks
-        .iter_mut()
-        .filter(|run| run.stage == stage && run.step == step && run.rollback == rollback)
-        .peekable();
-    if runs.peek().is_none() {
-        return Gate::Begin;
-    }
-    let mut wait = None::<SimTime>;
-    let mut verdict = Gate::Pass;
-    for run in runs {
-        let open = matches!(
-            run.status,
-            HookStatus::AwaitingAction | HookStatus::InProgress
-        );
-        if open && now >= run.expires_at {
-            run.status = HookStatus::TimedOut;
-            run.invoked_at = None;
-            run.call_back_at = None;
-        }
-        // A function that answered IN_PROGRESS is invoked again once its delay is over.
-        if run.call_back_at.is_some_and(|at| at <= now) {
-            run.call_back_at = None;
-            run.attempt += 1;
-            run.invoked_at = Some(now);
-        }
-        match (&run.status, &run.timeout_action) {
-            (HookStatus::Failed, _) if !rollback => verdict = Gate::Rollback("hook-failed"),
-            (HookStatus::TimedOut, HookAction::Rollback) if !rollback => {
-                verdict = Gate::Rollback("hook-timed-out")
-            }
-            (HookStatus::Succeeded | HookStatus::TimedOut | HookStatus::Failed, _) => {}
-            _ => {
-                let next = run
-                    .call_back_at
-                    .map_or(run.expires_at, |at| at.min(run.expires_at));
-                wait = Some(wait.map_or(next, |w| w.min(next)));
-            }
-        }
-    }
-    match (verdict, wait) {
-        (Gate::Rollback(why), _) => Gate::Rollback(why),
-        (_, Some(at)) => Gate::Wait(Some(at)),
-        (verdict, None) => verdict,
     }
 }
 
@@ -284,7 +213,7 @@ pub(crate) fn plan(view: &View) -> Plan {
                 HookStage::ProductionTrafficShift,
                 HookStage::TestTrafficShift,
             ] {
-                match gate(&mut shift, stage.clone(), now, view.hooked, true) {
+                match gate(&mut shift.hooks, stage.clone(), 0, now, view.hooked, true) {
                     Gate::Pass | Gate::Rollback(_) => continue,
                     Gate::Begin => plan.begin_hooks = Some(stage),
                     Gate::Wait(at) => plan.wake_at = at,
@@ -300,7 +229,8 @@ pub(crate) fn plan(view: &View) -> Plan {
         // Waits for the hooks of `$stage` (begins them, waits, or rolls back) ...
         macro_rules! hooks {
             ($stage:expr) => {
-                match gate(&mut shift, $stage, now, view.hooked, false) {
+                let step = step_of(&shift, &$stage);
+                match gate(&mut shift.hooks, $stage, step, now, view.hooked, false) {
                     Gate::Pass => {}
                     Gate::Begin => {
                         plan.begin_hooks = Some($stage);
@@ -468,12 +398,7 @@ pub(crate) fn step(
         let green = deployment_number(&green_id);
         let blue = shift.source.as_deref().map(deployment_number);
         let pace = Pace::of(&config);
-        let hooked: Vec<HookStage> = config
-            .lifecycle_hooks
-            .iter()
-            .flatten()
-            .flat_map(|hook| hook.lifecycle_stages.iter().cloned())
-            .collect();
+        let hooked = hooked(&config);
         let blue_deployment = record
             .doc
             .deployments
@@ -561,74 +486,16 @@ pub(crate) fn step(
             } else {
                 step_of(&plan.shift, stage)
             };
-            for (i, hook) in config.lifecycle_hooks.iter().flatten().enumerate() {
-                if !hook.lifecycle_stages.contains(stage) {
-                    continue;
-                }
-                let timeout = hook.timeout_configuration.clone().unwrap_or_default();
-                let minutes = timeout.timeout_in_minutes.unwrap_or(1440).max(1) as u64;
-                let target_type = hook
-                    .target_type
-                    .clone()
-                    .unwrap_or(HookTargetType::AwsLambda);
-                let lambda = target_type == HookTargetType::AwsLambda;
-                let id = if lambda {
-                    out.new_id().hyphenated()
-                } else {
-                    format!("ecs-pause-{}", out.new_id().as_str())
-                };
-                let run = HookRun {
-                    id: id.clone(),
-                    index: i,
-                    stage: stage.clone(),
-                    step,
-                    rollback,
-                    target_type,
-                    target_arn: hook.hook_target_arn.clone(),
-                    status: if lambda {
-                        HookStatus::InProgress
-                    } else {
-                        HookStatus::AwaitingAction
-                    },
-                    expires_at: now.plus_millis(minutes * MINUTE_MS),
-                    timeout_action: timeout.action.unwrap_or(HookAction::Rollback),
-                    attempt: u32::from(lambda),
-                    invoked_at: lambda.then_some(now),
-                    call_back_at: None,
-                    details: hook.hook_details.clone().filter(|_| lambda),
-                };
-                if lambda {
-                    events.push(messages::operation_text(
-                        "hook-invoked",
-                        &[
-                            &service_name,
-                            &green_id,
-                            &id,
-                            &stage,
-                            &run.target_arn.as_deref().unwrap_or_default(),
-                        ],
-                    ));
-                } else {
-                    out.emit(
-                        now,
-                        "ECS Hook State Change",
-                        &service_arn,
-                        &json!({
-                            "eventName": "HOOK_AWAITING_ACTION",
-                            "hookId": id,
-                            "serviceDeploymentArn": deployment_arn,
-                            "lifecycleStage": stage,
-                            "expiresAt": run.expires_at,
-                        }),
-                    );
-                    events.push(messages::operation_text(
-                        "hook-awaiting-action",
-                        &[&service_name, &green_id, &stage, &id],
-                    ));
-                }
-                if let Some(shift) = record.history[index].shift.as_mut() {
-                    shift.hooks.push(run);
-                }
+            let owner = Owner {
+                service_name,
+                service_arn: &service_arn,
+                id: &green_id,
+                arn: &deployment_arn,
+            };
+            let (runs, begun) = begin(&mut out, now, &config, &owner, stage, step, rollback);
+            events.extend(begun);
+            if let Some(shift) = record.history[index].shift.as_mut() {
+                shift.hooks.extend(runs);
             }
         }
         for call in weights.into_iter().flatten() {
@@ -806,7 +673,9 @@ fn weigh(record: &ServiceRecord, shift: &Shift) -> Vec<TargetCall> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::records::history::HookRun;
     use berth_model::resources::{CanaryConfiguration, LinearConfiguration};
+    use berth_model::states::{HookAction, HookStatus, HookTargetType};
 
     const MIN: u64 = 60_000;
 
@@ -975,22 +844,7 @@ mod tests {
     }
 
     fn run(stage: HookStage, step: u32, status: HookStatus, action: HookAction) -> HookRun {
-        HookRun {
-            id: "ecs-pause-1".into(),
-            index: 0,
-            stage,
-            step,
-            rollback: false,
-            target_type: HookTargetType::Pause,
-            target_arn: None,
-            status,
-            expires_at: at(60),
-            timeout_action: action,
-            attempt: 0,
-            invoked_at: None,
-            call_back_at: None,
-            details: None,
-        }
+        HookRun::pause(stage, step, status, action, at(60))
     }
 
     #[test]
