@@ -123,6 +123,20 @@ for (const id of LESSONS) {
       await screenshots(page, 'lesson-rolling-2025', '.guide', toggleLanguage(page));
       await toggleLanguage(page)('en');
     }
+    if (id === 'az-rebalancing') {
+      // Two and two again, and ECS said how it got there in its own words.
+      const events = await page.textContent('.services');
+      assert.match(events, /is not AZ balanced with 4 tasks in us-east-1b, 0 tasks in us-east-1a/);
+      assert.match(events, /due to AZ rebalancing/);
+      // The fleet drawn by zone: two running blocks in each (the terminated instance's
+      // stopped tasks may linger in the zone's old instance until it goes).
+      const zones = await page.$$eval('.fleet .zone', (els) => Object.fromEntries(els.map((z) => [
+        z.querySelector('h3').textContent, z.querySelectorAll('.instance .block.running').length])));
+      assert.equal(zones['us-east-1a'], 2, JSON.stringify(zones));
+      assert.equal(zones['us-east-1b'], 2, JSON.stringify(zones));
+      await screenshots(page, 'lesson-az-rebalancing', '.guide', toggleLanguage(page));
+      await toggleLanguage(page)('en');
+    }
     const balancer = `.balancer[data-load-balancer="lesson-${id}"]`;
     if (id === 'port-stall') {
       // What the lesson is about, in ECS's words, on the service's event list.

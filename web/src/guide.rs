@@ -90,6 +90,39 @@ fn running(s: &Snapshot) -> Vec<&Value> {
         .collect()
 }
 
+/// The web service's running tasks in `zone`.
+fn running_in(s: &Snapshot, zone: &str) -> usize {
+    running(s)
+        .into_iter()
+        .filter(|t| t["group"] == "service:web" && t["availabilityZone"] == zone)
+        .count()
+}
+
+/// The ACTIVE container instance in `zone`.
+fn instance_in<'s>(s: &'s Snapshot, zone: &str) -> Option<&'s str> {
+    s.instances
+        .iter()
+        .filter(|i| i["status"] == "ACTIVE")
+        .find(|i| {
+            i["attributes"].as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|a| a["name"] == "ecs.availability-zone" && a["value"] == zone)
+            })
+        })?["containerInstanceArn"]
+        .as_str()
+}
+
+/// Whether one of the web service's events says `text`.
+fn web_event(s: &Snapshot, text: &str) -> bool {
+    web_service(s).is_some_and(|v| {
+        v["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|e| e["message"].as_str().is_some_and(|m| m.contains(text)))
+    })
+}
+
 fn web_service(s: &Snapshot) -> Option<&Value> {
     s.services.iter().find(|v| v["serviceName"] == "web")
 }
@@ -1182,6 +1215,73 @@ pub const LESSONS: &[Lesson] = &[
                             v["deployments"].as_array().map_or(0, Vec::len) == 2
                                 && v["deployments"][1]["runningCount"] == 2
                         })
+                },
+            },
+        ],
+    },
+    Lesson {
+        id: "az-rebalancing",
+        title: Text {
+            en: "A zone lost and back: Availability Zone rebalancing",
+            ja: "失われて戻るゾーン: アベイラビリティーゾーンの再調整",
+        },
+        cluster: "lesson-az",
+        steps: &[
+            Step {
+                text: Text {
+                    en: "A cluster with one instance in us-east-1a and one in us-east-1b.",
+                    ja: "us-east-1a と us-east-1b にインスタンスを 1 台ずつ持つクラスターを作ります。",
+                },
+                calls: |c, _| {
+                    let mut calls = Call::template(r#"[["CreateCluster", {"clusterName": "$cluster"}]]"#, c);
+                    for zone in ["us-east-1a", "us-east-1b"] {
+                        calls.push(Call::Fleet(json!({"action": "launch", "cluster": c, "instanceType": "t3.medium", "zone": zone})));
+                    }
+                    calls
+                },
+                done: |s, _| instance_in(s, "us-east-1a").is_some() && instance_in(s, "us-east-1b").is_some(),
+            },
+            Step {
+                text: Text {
+                    en: "A service of four tasks. ECS's default placement spreads them over the zones, two and two, and a new service rebalances across zones unless told not to (availabilityZoneRebalancing ENABLED, the default since 30 June 2025).",
+                    ja: "4 タスクのサービスを作成します。ECS の既定の配置はタスクをゾーンに 2 つずつ分散し、新しいサービスは止めない限りゾーン間で再調整します (availabilityZoneRebalancing ENABLED、2025 年 6 月 30 日からの既定)。",
+                },
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "web-$cluster", "containerDefinitions": [{"name": "web", "image": "nginx:1", "memory": 256}]}],
+                           ["CreateService", {"cluster": "$cluster", "serviceName": "web", "taskDefinition": "web-$cluster", "desiredCount": 4}]]"#,
+                        c,
+                    )
+                },
+                done: |s, _| {
+                    rolled_out(s, 4)
+                        && web_service(s).is_some_and(|v| v["availabilityZoneRebalancing"] == "ENABLED")
+                        && running_in(s, "us-east-1a") == 2
+                },
+            },
+            Step {
+                text: Text {
+                    en: "Terminate the instance in us-east-1a. Its two tasks stop and ECS starts them again in us-east-1b, the only zone left: four tasks there, none in us-east-1a.",
+                    ja: "us-east-1a のインスタンスを終了します。その 2 タスクは停止し、ECS は残った唯一のゾーン us-east-1b でそれらを起動し直します。us-east-1b に 4 タスク、us-east-1a には 0 です。",
+                },
+                calls: |_, s| {
+                    instance_in(s, "us-east-1a")
+                        .map(|arn| vec![Call::Fleet(json!({"action": "terminate", "containerInstance": arn}))])
+                        .unwrap_or_default()
+                },
+                done: |s, _| instance_in(s, "us-east-1a").is_none() && running_in(s, "us-east-1b") == 4,
+            },
+            Step {
+                text: Text {
+                    en: "Launch an instance in us-east-1a again. ECS does not move tasks the moment it can: once the service is steady it sees the zones uneven (\"is not AZ balanced with 4 tasks in us-east-1b, 0 tasks in us-east-1a\"), starts a task in us-east-1a, waits for it to count as healthy, stops one in us-east-1b, and repeats until two and two.",
+                    ja: "us-east-1a にもう一度インスタンスを起動します。ECS はすぐにはタスクを動かしません。サービスが安定すると、ゾーンの偏り (\"is not AZ balanced with 4 tasks in us-east-1b, 0 tasks in us-east-1a\") を見て us-east-1a でタスクを起動し、それが healthy と数えられるのを待ってから us-east-1b のタスクを 1 つ停止し、2 つずつになるまで繰り返します。",
+                },
+                calls: |c, _| vec![Call::Fleet(json!({"action": "launch", "cluster": c, "instanceType": "t3.medium", "zone": "us-east-1a"}))],
+                done: |s, _| {
+                    running_in(s, "us-east-1a") == 2
+                        && running_in(s, "us-east-1b") == 2
+                        && web_event(s, "is AZ balanced with 2 tasks in us-east-1a, 2 tasks in us-east-1b")
                 },
             },
         ],
