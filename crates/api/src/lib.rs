@@ -13,6 +13,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod autoscaling;
 pub mod cloudwatch;
 pub mod elb;
 pub mod query;

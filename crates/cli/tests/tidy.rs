@@ -30,6 +30,7 @@ const PURE_CRATES: &[&str] = &[
     "crates/control-plane",
     "crates/elb",
     "crates/cloudwatch",
+    "crates/autoscaling",
     "crates/fleet-sim",
     "crates/api",
     "crates/world",
@@ -331,7 +332,8 @@ fn literal_arguments<'t>(text: &'t str, call: &str) -> Vec<&'t str> {
 /// Every message key the code passes to `unconfirmed_error`/`unconfirmed_text` is in
 /// `messages::UNCONFIRMED`, every key passed to `operation_error`/`operation_text` in
 /// `OPERATIONS_UNCONFIRMED` and every ELB key passed to `guess` in `ELB_UNCONFIRMED`, every CloudWatch key passed to
-/// `guessed`/`cloudwatch_text` in `CLOUDWATCH_UNCONFIRMED` (a
+/// `guessed`/`cloudwatch_text` in `CLOUDWATCH_UNCONFIRMED`, every Application Auto Scaling key
+/// passed to `guessed_error`/`autoscaling_text` in `AUTOSCALING_UNCONFIRMED` (a
 /// missing one would panic at the call, in front of a user), and
 /// every text the page passes to `i18n::t` has its Japanese line (a missing one would show
 /// English on the Japanese page).
@@ -362,7 +364,12 @@ fn every_message_key_and_page_text_exists() {
         .collect();
     let mut keys = 0;
     let mut elb_keys = 0;
+    let autoscaling_known: Vec<&str> = berth_model::messages::AUTOSCALING_UNCONFIRMED
+        .iter()
+        .map(|(key, _, _)| *key)
+        .collect();
     let mut cloudwatch_keys = 0;
+    let mut autoscaling_keys = 0;
     let mut texts = 0;
     for file in files.iter().filter(|f| !f.ends_with("cli/tests/tidy.rs")) {
         let text = std::fs::read_to_string(file).unwrap();
@@ -399,6 +406,21 @@ fn every_message_key_and_page_text_exists() {
                 }
             }
         }
+        for call in [
+            "guessed_error(",
+            "autoscaling_text(",
+            "autoscaling_unconfirmed(",
+        ] {
+            for key in literal_arguments(&text, call) {
+                autoscaling_keys += 1;
+                if !autoscaling_known.contains(&key) {
+                    missing.push(format!(
+                        "{}: Application Auto Scaling message key {key:?}",
+                        file.display()
+                    ));
+                }
+            }
+        }
         if file.starts_with(root().join("web/src")) && !file.ends_with("i18n.rs") {
             for en in literal_arguments(&text, "i18n::t(")
                 .into_iter()
@@ -414,8 +436,12 @@ fn every_message_key_and_page_text_exists() {
     assert!(missing.is_empty(), "{}", missing.join("\n"));
     // The scan found the calls (it would pass vacuously if the names changed).
     assert!(
-        keys > 100 && elb_keys > 50 && cloudwatch_keys > 20 && texts > 50,
-        "{keys} keys, {elb_keys} ELB keys, {cloudwatch_keys} CloudWatch keys, {texts} texts"
+        keys > 100
+            && elb_keys > 50
+            && cloudwatch_keys > 20
+            && autoscaling_keys > 20
+            && texts > 50,
+        "{keys} keys, {elb_keys} ELB keys, {cloudwatch_keys} CloudWatch keys, {autoscaling_keys} Application Auto Scaling keys, {texts} texts"
     );
 }
 

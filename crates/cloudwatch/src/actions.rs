@@ -230,6 +230,7 @@ fn put_metric_alarm(
             next_evaluation: alarms::next_evaluation(period, now),
             doc,
             tags,
+            last_value: None,
         },
     );
     cw.record_history(
@@ -355,7 +356,11 @@ fn set_alarm_state(
     if !cw.alarms.contains_key(&name) {
         return Err(guessed("cw-alarm-not-found", &[&name]));
     }
+    let before = cw.alarms[&name].doc.state_value.clone();
     cw.set_state(&name, state, reason, input.state_reason_data, now, true);
+    if cw.alarms[&name].doc.state_value != before {
+        cw.invoke_auto_scaling(&name, now);
+    }
     Ok(Empty {})
 }
 

@@ -23,6 +23,8 @@ pub(crate) struct Verdict {
     pub(crate) state: AlarmState,
     pub(crate) reason: String,
     pub(crate) data: String,
+    /// The newest datapoint read.
+    pub(crate) latest: Option<f64>,
 }
 
 /// How often an alarm of `period` seconds is evaluated, in milliseconds.
@@ -104,6 +106,7 @@ pub(crate) fn evaluate(alarm: &MetricAlarm, store: &Store, at: SimTime) -> Optio
             state: AlarmState::InsufficientData,
             reason,
             data,
+            latest: None,
         });
     }
     let breaching = breaching_present
@@ -132,6 +135,7 @@ pub(crate) fn evaluate(alarm: &MetricAlarm, store: &Store, at: SimTime) -> Optio
                 &[&missing, &periods, &missing, &datapoints, &treated],
             ),
             data,
+            latest: None,
         });
     }
     let state = if alarmed {
@@ -143,6 +147,7 @@ pub(crate) fn evaluate(alarm: &MetricAlarm, store: &Store, at: SimTime) -> Optio
         state,
         reason: reason(alarm, alarmed, breaching, &present),
         data,
+        latest: present.first().map(|(_, v)| *v),
     })
 }
 

@@ -41,6 +41,8 @@ pub struct CloudWatch {
     /// Oldest first.
     history: VecDeque<documents::AlarmHistoryItem>,
     changes: VecDeque<AlarmChange>,
+    #[serde(default, skip_serializing_if = "VecDeque::is_empty")]
+    invocations: VecDeque<Invocation>,
 }
 
 /// An alarm and when it is next evaluated.
@@ -49,6 +51,29 @@ struct AlarmRecord {
     doc: MetricAlarm,
     tags: Vec<documents::Tag>,
     next_evaluation: SimTime,
+    /// The newest datapoint its last evaluation read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_value: Option<f64>,
+}
+
+/// An alarm invoking an Application Auto Scaling action: on entering the state that names it
+/// and, unlike other actions, at every evaluation it stays there ("except for Auto Scaling
+/// actions, the actions happen only on state transitions": CloudWatch's user guide).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invocation {
+    /// The action (a scaling policy's ARN).
+    pub action: String,
+    /// The alarm.
+    pub alarm_name: String,
+    /// Its state.
+    pub state: AlarmState,
+    /// The newest datapoint it read, if any.
+    pub value: Option<f64>,
+    /// Its threshold.
+    pub threshold: f64,
+    /// When.
+    pub at: SimTime,
 }
 
 /// An alarm's state changed.
@@ -81,6 +106,7 @@ impl CloudWatch {
             store: metrics::Store::default(),
             history: VecDeque::new(),
             changes: VecDeque::new(),
+            invocations: VecDeque::new(),
         }
     }
 
@@ -111,6 +137,9 @@ impl CloudWatch {
             let verdict = alarms::evaluate(&record.doc, &self.store, at);
             if let Some(record) = self.alarms.get_mut(&name) {
                 record.next_evaluation = alarms::next_evaluation(record.doc.period, at);
+                if let Some(verdict) = &verdict {
+                    record.last_value = verdict.latest;
+                }
             }
             if let Some(verdict) = verdict {
                 self.set_state(
@@ -122,7 +151,49 @@ impl CloudWatch {
                     false,
                 );
             }
+            self.invoke_auto_scaling(&name, at);
         }
+    }
+
+    /// The alarm's Auto Scaling actions for its state, invoked.
+    fn invoke_auto_scaling(&mut self, name: &str, at: SimTime) {
+        let Some(record) = self.alarms.get(name) else {
+            return;
+        };
+        let alarm = &record.doc;
+        if !alarm.actions_enabled {
+            return;
+        }
+        let actions = match alarm.state_value {
+            AlarmState::Ok => &alarm.o_k_actions,
+            AlarmState::Alarm => &alarm.alarm_actions,
+            _ => &alarm.insufficient_data_actions,
+        };
+        for action in actions
+            .iter()
+            .filter(|a| a.starts_with("arn:aws:autoscaling:"))
+        {
+            self.invocations.push_back(Invocation {
+                action: action.clone(),
+                alarm_name: alarm.alarm_name.clone(),
+                state: alarm.state_value.clone(),
+                value: record.last_value,
+                threshold: alarm.threshold,
+                at,
+            });
+        }
+    }
+
+    /// The next Auto Scaling action an alarm invoked, oldest first.
+    pub fn poll_invocation(&mut self) -> Option<Invocation> {
+        self.invocations.pop_front()
+    }
+
+    /// An alarm's state, threshold and the newest datapoint it last read.
+    pub fn reading(&self, name: &str) -> Option<(AlarmState, f64, Option<f64>)> {
+        self.alarms
+            .get(name)
+            .map(|a| (a.doc.state_value.clone(), a.doc.threshold, a.last_value))
     }
 
     /// The next alarm state change, oldest first.

@@ -22,6 +22,7 @@
 mod load;
 mod metrics;
 pub mod scenario;
+mod service_scaling;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,6 +31,7 @@ use berth_agent_protocol::{
     AgentEvent, AgentInstruction, ContainerSpec, InstanceOffer, PortBinding, Status, TaskSpec,
     TaskStateChange,
 };
+use berth_autoscaling::{AasError, AutoScaling};
 use berth_cloudwatch::{CloudWatch, CwError};
 use berth_control_plane::requests::{CreateClusterRequest, RegisterContainerInstanceRequest};
 use berth_control_plane::{ClusterEvent, Config, ControlPlane, Request, Response};
@@ -518,6 +520,9 @@ pub struct Simulation {
     /// How far the load balancers' metrics have been put into CloudWatch.
     #[serde(default)]
     published: metrics::Published,
+    /// The region's Application Auto Scaling, once anything has used it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    autoscaling: Option<AutoScaling>,
 }
 
 /// What ELB may ask of the fleet: which instances run, and how a virtual container answers.
@@ -614,6 +619,7 @@ impl Simulation {
             external_probes: Vec::new(),
             cloudwatch: None,
             published: metrics::Published::default(),
+            autoscaling: None,
         }
     }
 
@@ -993,14 +999,83 @@ impl Simulation {
         outcome
     }
 
+    /// Sends an Application Auto Scaling request now; what it scales, ECS does at once.
+    pub fn autoscaling_request(
+        &mut self,
+        request: berth_autoscaling::Request,
+    ) -> Result<berth_autoscaling::Response, AasError> {
+        if self.autoscaling.is_none() {
+            let seed = self.rng.next_u64();
+            self.autoscaling = Some(AutoScaling::new(self.cp.region(), self.cp.account(), seed));
+        }
+        let outcome = self.with_autoscaling(|aas, region| aas.handle(request, region.now, region));
+        self.tell_alarms();
+        self.pump();
+        outcome.expect("made above")
+    }
+
+    /// The region's Application Auto Scaling, once anything has used it.
+    pub fn autoscaling(&self) -> Option<&AutoScaling> {
+        self.autoscaling.as_ref()
+    }
+
+    /// Runs `f` on Application Auto Scaling (if any has been used) and the region it calls,
+    /// then logs the activities it recorded.
+    fn with_autoscaling<R>(
+        &mut self,
+        f: impl FnOnce(&mut AutoScaling, &mut service_scaling::Region<'_>) -> R,
+    ) -> Option<R> {
+        let mut aas = self.autoscaling.take()?;
+        let cloudwatch = self
+            .cloudwatch
+            .get_or_insert_with(|| CloudWatch::new(self.cp.region(), self.cp.account()));
+        let mut region = service_scaling::Region {
+            cp: &mut self.cp,
+            cloudwatch,
+            now: self.now,
+        };
+        let result = f(&mut aas, &mut region);
+        while let Some(activity) = aas.poll_activity() {
+            if self.keep_log {
+                let detail = serde_json::to_value(&activity).unwrap_or_default();
+                self.log.push(ClusterEvent {
+                    time: activity.start_time,
+                    detail_type: "Application Auto Scaling Scaling Activity",
+                    resources: vec![activity.resource_id.clone()],
+                    detail: berth_control_plane::EventDetail::Json(detail),
+                });
+            }
+        }
+        self.autoscaling = Some(aas);
+        Some(result)
+    }
+
     /// The region's CloudWatch, once anything has used it.
     pub fn cloudwatch(&self) -> Option<&CloudWatch> {
         self.cloudwatch.as_ref()
     }
 
-    /// Tells ECS every alarm's state, and logs each change. The changes run no actions yet:
-    /// the Auto Scaling policies an alarm may name come with Service Auto Scaling.
+    /// Tells ECS every alarm's state, logs each change, and has Application Auto Scaling
+    /// act on the policies the alarms invoked.
     fn tell_alarms(&mut self) {
+        self.log_alarm_changes();
+        let invocations: Vec<_> = match &mut self.cloudwatch {
+            Some(cloudwatch) => std::iter::from_fn(|| cloudwatch.poll_invocation()).collect(),
+            None => return,
+        };
+        if !invocations.is_empty() {
+            self.with_autoscaling(|aas, region| {
+                for invocation in &invocations {
+                    aas.invoke(invocation, region.now, region);
+                }
+            });
+        }
+        // What a policy changed (alarms of its own) ECS hears of too.
+        self.log_alarm_changes();
+    }
+
+    /// Tells ECS every alarm's state, and logs each change.
+    fn log_alarm_changes(&mut self) {
         let Some(cloudwatch) = &mut self.cloudwatch else {
             return;
         };
@@ -1482,7 +1557,11 @@ impl Simulation {
         let report = self.queue.keys().next().map(|(at, _)| *at);
         let elb = self.elb.as_ref().and_then(Elb::poll_timeout);
         let cloudwatch = self.cloudwatch.as_ref().and_then(CloudWatch::poll_timeout);
-        [report, self.cp.poll_timeout(), elb, cloudwatch]
+        let autoscaling = self
+            .autoscaling
+            .as_ref()
+            .and_then(AutoScaling::poll_timeout);
+        [report, self.cp.poll_timeout(), elb, cloudwatch, autoscaling]
             .into_iter()
             .flatten()
             .min()
@@ -1517,6 +1596,17 @@ impl Simulation {
                 self.tell_alarms();
                 self.pump();
             }
+        }
+        let now = self.now;
+        if self
+            .autoscaling
+            .as_ref()
+            .and_then(AutoScaling::poll_timeout)
+            .is_some_and(|at| at <= now)
+        {
+            self.with_autoscaling(|aas, region| aas.handle_timeout(now, region));
+            self.tell_alarms();
+            self.pump();
         }
     }
 

@@ -153,12 +153,14 @@ impl Published {
             let targets = if healthy > 0 { healthy } else { health.len() };
             if targets > 0 {
                 let per_target = minute.requests as f64 / targets as f64;
+                // Unit None, as the alarms target tracking makes on it read it (their
+                // exports say `Unit: None`), so their unit filter finds these datapoints.
                 for dimensions in [&both[..], &both[1..]] {
                     out.push(Datum {
                         key: MetricKey::new(NAMESPACE, "RequestCountPerTarget", dimensions),
                         at: start,
                         value: Value::One(per_target),
-                        unit: StandardUnit::Count,
+                        unit: StandardUnit::None,
                     });
                 }
             }

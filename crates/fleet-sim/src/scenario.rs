@@ -40,6 +40,10 @@
 //! `cloudwatch OPERATION JSON` is a CloudWatch call (`cloudwatch put-metric-alarm
 //! {"AlarmName": ...}`, members as the AWS CLI's `--cli-input-json` writes them); alarm state
 //! changes are logged as `alarm NAME OLD -> NEW (reason)`, a read's answer as `< JSON`.
+//! `application-autoscaling OPERATION JSON` is an Application Auto Scaling call (members as
+//! `--cli-input-json` writes them); each scaling activity is logged as `scaling RESOURCE
+//! DESCRIPTION (CAUSE) STATUS [NOT-SCALED REASONS]`, and `$policy:NAME` (closed by a quote)
+//! stands for the ARN of the scaling policy so named.
 
 use berth_control_plane::{ClusterEvent, Request};
 
@@ -248,6 +252,15 @@ impl Runner {
                 let dimension = berth_elb::metric_dimension(&arn);
                 command = command.replace(&format!("$dimension:{name}"), &dimension);
                 command = command.replace(&format!("${name}"), &arn);
+            }
+        }
+        // `$policy:NAME` stands for the ARN of the scaling policy so named.
+        if let Some(aas) = self.sim.autoscaling() {
+            for policy in aas.policies() {
+                command = command.replace(
+                    &format!("$policy:{}\"", policy.policy_name),
+                    &format!("{}\"", policy.policy_arn),
+                );
             }
         }
         let command = command.as_str();
@@ -475,6 +488,39 @@ impl Runner {
                     Err(error) => self.log.push(format!("{stamp} ! {error}")),
                 }
             }
+            "application-autoscaling" => {
+                let (operation, rest) =
+                    rest.split_once(char::is_whitespace).unwrap_or((rest, "{}"));
+                let Some((body, _)) = split_json(rest.trim()) else {
+                    return self.fail(
+                        number,
+                        format!("application-autoscaling {operation} needs a JSON body"),
+                    );
+                };
+                self.log.push(format!(
+                    "{stamp} > application-autoscaling {operation} {body}"
+                ));
+                let operation = berth_model::inputs::operation_name(operation);
+                let Some(decoded) = berth_autoscaling::Request::decode(&operation, &body) else {
+                    return self.fail(
+                        number,
+                        format!("application-autoscaling has no operation {operation}"),
+                    );
+                };
+                let outcome = decoded.map_err(|e| e.to_string()).and_then(|r| {
+                    let read = r.is_read_only();
+                    let response = self.sim.autoscaling_request(r).map_err(|e| e.to_string())?;
+                    Ok(read.then_some(response))
+                });
+                match outcome {
+                    Ok(Some(response)) => {
+                        let json = serde_json::to_string(&response).expect("responses serialise");
+                        self.log.push(format!("{stamp} < {json}"));
+                    }
+                    Ok(None) => {}
+                    Err(error) => self.log.push(format!("{stamp} ! {error}")),
+                }
+            }
             operation => {
                 let Some((body, _)) = split_json(rest) else {
                     return self.fail(number, format!("{operation} needs a JSON body"));
@@ -525,7 +571,15 @@ impl Runner {
     }
 
     fn expect(&mut self, number: usize, verb: &str, rest: &str) {
-        let (operation, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let (mut operation, mut rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        // `application-autoscaling OP`: that service's operation.
+        let autoscaling = operation == "application-autoscaling";
+        if autoscaling {
+            (operation, rest) = rest
+                .trim_start()
+                .split_once(char::is_whitespace)
+                .unwrap_or((rest, ""));
+        }
         let Some((body, tail)) = split_json(rest.trim()) else {
             return self.fail(number, format!("{verb} {operation} needs a JSON body"));
         };
@@ -533,12 +587,33 @@ impl Runner {
             Some((path, expected)) => (path.trim(), expected.trim()),
             None => return self.fail(number, format!("{verb} needs '== VALUE'")),
         };
-        let result = Request::from_operation(operation, body).and_then(|r| self.sim.request(r));
+        let result: Result<Value, String> = if autoscaling {
+            let name = berth_model::inputs::operation_name(operation);
+            match berth_autoscaling::Request::decode(&name, &body) {
+                None => {
+                    return self.fail(
+                        number,
+                        format!("application-autoscaling has no operation {name}"),
+                    )
+                }
+                Some(decoded) => decoded.map_err(|e| e.to_string()).and_then(|r| {
+                    self.sim
+                        .autoscaling_request(r)
+                        .map(|r| serde_json::to_value(r).expect("responses serialise"))
+                        .map_err(|e| e.to_string())
+                }),
+            }
+        } else {
+            Request::from_operation(operation, body)
+                .and_then(|r| self.sim.request(r))
+                .map(|r| serde_json::to_value(r).expect("responses serialise"))
+                .map_err(|e| e.to_string())
+        };
         let stamp = self.stamp();
         if verb == "expect-error" {
             let wanted = unquote(expected);
             match result {
-                Err(error) if error.to_string() == wanted => self
+                Err(error) if error == wanted => self
                     .log
                     .push(format!("{stamp} ok {verb} {operation} {expected}")),
                 Err(error) => self.fail(number, format!("expected {wanted}, got {error}")),
@@ -547,7 +622,7 @@ impl Runner {
             return;
         }
         let response = match result {
-            Ok(response) => serde_json::to_value(response).expect("responses serialise"),
+            Ok(response) => response,
             Err(error) => return self.fail(number, format!("{operation} failed: {error}")),
         };
         let Ok(expected_value) = serde_json::from_str::<Value>(expected) else {
@@ -664,6 +739,20 @@ fn summarise(event: &ClusterEvent) -> String {
             );
             if let Some(reason) = d.get("reason").and_then(Value::as_str) {
                 line.push_str(&format!(" {reason}"));
+            }
+            line
+        }
+        "Application Auto Scaling Scaling Activity" => {
+            let mut line = format!(
+                "scaling {} {} ({}) {}",
+                d["ResourceId"].as_str().unwrap_or(""),
+                d["Description"].as_str().unwrap_or(""),
+                d["Cause"].as_str().unwrap_or(""),
+                d["StatusCode"].as_str().unwrap_or("")
+            );
+            if let Some(reasons) = d["NotScaledReasons"].as_array() {
+                let codes: Vec<&str> = reasons.iter().filter_map(|r| r["Code"].as_str()).collect();
+                line.push_str(&format!(" [{}]", codes.join(", ")));
             }
             line
         }

@@ -540,6 +540,151 @@ pub fn cloudwatch_text(key: &str, args: &[&dyn std::fmt::Display]) -> String {
     cloudwatch_unconfirmed(key, args).1
 }
 
+// Application Auto Scaling (crates/autoscaling).
+
+/// Application Auto Scaling texts we could not confirm from a real response: `(key, error
+/// shape, template)`; the shape is `-` for a text that is not an error (an activity's words).
+/// The `1 validation error detected` forms are AWS's usual wording for a member's constraint,
+/// as other services send it; the rest are Berth's.
+pub const AUTOSCALING_UNCONFIRMED: &[(&str, &str, &str)] = &[
+    // The protocol's framework.
+    ("aas-unknown-operation", "UnknownOperationException", "The operation {} is not known to Application Auto Scaling."),
+    ("aas-body", "SerializationException", "The request body could not be read: {}"),
+    // Members.
+    ("aas-missing", "ValidationException", "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null"),
+    ("aas-length", "ValidationException", "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must have length between {} and {}"),
+    ("aas-too-many", "ValidationException", "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must have length less than or equal to {}"),
+    ("aas-enum", "ValidationException", "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]"),
+    ("aas-pattern", "ValidationException", "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!((^[ ]+.*)|(.*([\\u0000-\\u001f]|[\\u007f-\\u009f]|[:/|])+.*)|(.*[ ]+$))).+"),
+    ("aas-negative-capacity", "ValidationException", "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must have value greater than or equal to 0"),
+    ("aas-max-results", "ValidationException", "MaxResults {} must be between 1 and {}."),
+    ("aas-next-token", "InvalidNextTokenException", "Invalid NextToken."),
+    // Targets.
+    ("aas-namespace", "ValidationException", "Berth scales Amazon ECS services only: ServiceNamespace {} is not supported (use ecs)."),
+    ("aas-dimension", "ValidationException", "Unsupported scalable dimension {} for ServiceNamespace ecs: use ecs:service:DesiredCount."),
+    ("aas-resource-id", "ValidationException", "Unsupported resource ID {}: an ECS service's is service/<cluster-name>/<service-name>."),
+    ("aas-no-service", "ValidationException", "ECS service doesn't exist: {}"),
+    ("aas-new-target-range", "ValidationException", "MinCapacity and MaxCapacity are required when registering a new scalable target."),
+    ("aas-min-over-max", "ValidationException", "Minimum capacity ({}) cannot be greater than maximum capacity ({})."),
+    // Policies.
+    ("aas-no-policy", "ObjectNotFoundException", "No scaling policy found for service namespace: {}, resource ID: {}, scalable dimension: {}, policy name: {}"),
+    ("aas-policy-type", "ValidationException", "PolicyType is required when creating a scaling policy."),
+    ("aas-config-mismatch", "ValidationException", "{} cannot be specified for a policy of type {}."),
+    ("aas-config-missing", "ValidationException", "{} is required for a policy of type {}."),
+    ("aas-adjustment-type", "ValidationException", "AdjustmentType is required for a new step scaling policy configuration."),
+    ("aas-steps", "ValidationException", "Invalid StepAdjustments: {}."),
+    ("aas-negative-cooldown", "ValidationException", "{} must be greater than or equal to 0."),
+    ("aas-predictive", "ValidationException", "Berth does not forecast: PredictiveScaling policies are not supported (use TargetTrackingScaling or StepScaling)."),
+    ("aas-target-value", "ValidationException", "TargetValue {} is not valid for a target tracking policy of an ECS service: it must be greater than 0."),
+    ("aas-metric-type", "ValidationException", "The predefined metric type {} is not valid for ecs:service:DesiredCount in Berth: use ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization or ALBRequestCountPerTarget (Berth publishes one-minute metrics, not high-resolution ones)."),
+    ("aas-resource-label", "ValidationException", "ResourceLabel '{}' is not of the form app/<load-balancer-name>/<load-balancer-id>/targetgroup/<target-group-name>/<target-group-id>."),
+    ("aas-resource-label-only", "ValidationException", "ResourceLabel can only be specified for ALBRequestCountPerTarget, not for {}."),
+    ("aas-metric-math", "ValidationException", "Berth does not evaluate metric math (Metrics): give MetricName, Namespace and Statistic."),
+    ("aas-custom-metric", "ValidationException", "CustomizedMetricSpecification needs {}."),
+    ("aas-unit", "ValidationException", "{} is not a CloudWatch unit."),
+    ("aas-one-metric", "ValidationException", "Exactly one of PredefinedMetricSpecification and CustomizedMetricSpecification must be specified."),
+    // Scheduled actions.
+    ("aas-no-scheduled-action", "ObjectNotFoundException", "No scheduled action found for service namespace: {}, resource ID: {}, scalable dimension: {}, scheduled action name: {}"),
+    ("aas-schedule", "ValidationException", "Invalid schedule expression: {} ({})."),
+    ("aas-timezone", "ValidationException", "Berth carries no time-zone database: Timezone {} is not supported; give the schedule in UTC."),
+    ("aas-end-before-start", "ValidationException", "EndTime must be after StartTime."),
+    // Tags.
+    ("aas-tag", "ValidationException", "Invalid tag {}: keys are 1 to 128 characters, values at most 256, and keys may not start with aws:."),
+    ("aas-too-many-tags", "TooManyTagsException", "A scalable target may have at most 50 tags."),
+    ("aas-tag-not-found", "ResourceNotFoundException", "No scalable target has the ARN {}."),
+    // Activities. (The forms for a scheduled action that sets one bound, and for a failure,
+    // follow those AWS shows for other services.)
+    ("aas-desired-count-failed", "-", "Failed to set desired count to {}. Reason: {}"),
+    ("aas-setting-min", "-", "Setting min capacity to {}"),
+    ("aas-min-set", "-", "Successfully set min capacity to {}"),
+    ("aas-setting-max", "-", "Setting max capacity to {}"),
+    ("aas-max-set", "-", "Successfully set max capacity to {}"),
+];
+
+/// An [`AUTOSCALING_UNCONFIRMED`] entry: its error shape and its text.
+pub fn autoscaling_unconfirmed(
+    key: &str,
+    args: &[&dyn std::fmt::Display],
+) -> (&'static str, String) {
+    let (_, shape, template) = AUTOSCALING_UNCONFIRMED
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .expect("every unconfirmed Application Auto Scaling key used in the code is in the table");
+    (shape, fill(template, args))
+}
+
+/// An [`AUTOSCALING_UNCONFIRMED`] text.
+pub fn autoscaling_text(key: &str, args: &[&dyn std::fmt::Display]) -> String {
+    autoscaling_unconfirmed(key, args).1
+}
+
+/// A policy or scheduled action on a target never registered ([REAL] ansible#35632,
+/// cloudposse/terraform-aws-ecs-cloudwatch-autoscaling#36).
+pub fn aas_no_scalable_target(namespace: &str, resource: &str, dimension: &str) -> String {
+    format!("No scalable target registered for service namespace: {namespace}, resource ID: {resource}, scalable dimension: {dimension}")
+}
+
+/// Tags given when registering a target that exists ([REAL] terraform-provider-aws#31839).
+pub fn aas_tag_existing_target() -> String {
+    "The scalable target that you tried to tag already exists. To update tags on an existing scalable target, use the TagResource API.".to_owned()
+}
+
+/// A scheduled action that sets neither bound ([REAL] aws-cloudformation
+/// community-registry-extensions#255).
+pub fn aas_min_or_max() -> String {
+    "At least one of minimum capacity and maximum capacity should be provided".to_owned()
+}
+
+/// A scaling activity's description ([DOCS] botocore's DescribeScalingActivities example).
+pub fn aas_setting_desired_count(count: i64) -> String {
+    format!("Setting desired count to {count}.")
+}
+
+/// Its status message when ECS took the count ([DOCS] the same example).
+pub fn aas_desired_count_set(count: i64) -> String {
+    format!("Successfully set desired count to {count}. Change successfully fulfilled by ecs.")
+}
+
+/// An alarm's cause ([DOCS] the same example; a target tracking alarm's in a real service event).
+pub fn aas_cause_alarm(alarm: &str, state: &str, policy: &str) -> String {
+    format!("monitor alarm {alarm} in state {state} triggered policy {policy}")
+}
+
+/// A not-scaled activity's description ([DOCS] the user guide's scaling activities page).
+pub fn aas_not_scaled_description() -> String {
+    "Attempting to scale due to alarm triggered".to_owned()
+}
+
+/// A scheduled action's cause ([DOCS] the user guide's getting-started exercise).
+pub fn aas_cause_scheduled(name: &str) -> String {
+    format!("scheduled action name {name} was triggered")
+}
+
+/// A scheduled action's description ([DOCS] the same exercise).
+pub fn aas_setting_min_max(min: i64, max: i64) -> String {
+    format!("Setting min capacity to {min} and max capacity to {max}")
+}
+
+/// Its status message ([DOCS] the same exercise).
+pub fn aas_min_max_set(min: i64, max: i64) -> String {
+    format!("Successfully set min capacity to {min} and max capacity to {max}")
+}
+
+/// The cause of a scaling into a raised minimum ([DOCS] the same exercise).
+pub fn aas_cause_min(min: i64) -> String {
+    format!("minimum capacity was set to {min}")
+}
+
+/// The cause of a scaling into a lowered maximum ([DOCS] the same exercise).
+pub fn aas_cause_max(max: i64) -> String {
+    format!("maximum capacity was set to {max}")
+}
+
+/// A target tracking alarm's description ([REAL] terraformer exports of such alarms).
+pub fn aas_alarm_description(action: &str) -> String {
+    format!("DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {action}.")
+}
+
 /// A name longer than 32 characters ([REAL] terraform#11699, cfn-lint#3259): `what` is
 /// `Target group` or `The load balancer`.
 pub fn elb_name_too_long(what: &str, name: &str) -> String {

@@ -134,6 +134,31 @@ impl SimTime {
     }
 }
 
+impl SimTime {
+    /// The UTC calendar date and the millisecond of its day: `(year, month 1–12, day 1–31,
+    /// ms)`.
+    pub fn civil(self) -> (i64, u32, u32, u64) {
+        let (year, month, day) = civil_from_days((self.0 / 86_400_000) as i64);
+        (year, month as u32, day as u32, self.0 % 86_400_000)
+    }
+
+    /// Midnight UTC of a calendar date; `None` before the epoch or for a day the month lacks.
+    pub fn from_civil(year: i64, month: u32, day: u32) -> Option<SimTime> {
+        let (month, day) = (i64::from(month), i64::from(day));
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        u64::try_from(days).ok().map(|d| SimTime(d * 86_400_000))
+    }
+
+    /// The day of the week, 0 for Sunday to 6 for Saturday.
+    pub fn weekday(self) -> u32 {
+        // 1970-01-01 was a Thursday.
+        ((self.0 / 86_400_000 + 4) % 7) as u32
+    }
+}
+
 impl fmt::Display for SimTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_iso8601())

@@ -402,6 +402,28 @@ impl Engine {
         (reply, request_id)
     }
 
+    /// One Application Auto Scaling call (JSON 1.1): `(status, body, request id)`.
+    fn call_autoscaling(
+        &mut self,
+        region: &str,
+        operation: &str,
+        body: &[u8],
+    ) -> (u16, String, String) {
+        self.requests += 1;
+        let request_id = berth_api::request_id((u128::from(wall_clock()) << 64) | self.requests);
+        let outcome = self.guarded(|world, journal, wall| {
+            world.call_autoscaling(wall, journal, region, operation, body)
+        });
+        let reply = match outcome {
+            Ok(answer) => berth_api::autoscaling::reply(&answer),
+            Err(error) => berth_api::autoscaling::error_reply(&berth_autoscaling::AasError::new(
+                "InternalServiceException",
+                format!("{error:#}"),
+            )),
+        };
+        (reply.status, reply.body, request_id)
+    }
+
     /// One API call: `(status, body, request id)`.
     fn call(&mut self, region: &str, target: Option<&str>, body: &[u8]) -> (u16, String, String) {
         self.requests += 1;
@@ -455,10 +477,12 @@ async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> R
             .and_then(berth_api::region_of)
             .map(str::to_owned)
             .unwrap_or_else(|| engine.options.default_region.clone());
-        if form {
-            engine.call_elb(&region, &body)
-        } else {
-            engine.call(&region, target, &body)
+        let autoscaling =
+            target.and_then(|t| t.strip_prefix(berth_api::autoscaling::TARGET_PREFIX));
+        match autoscaling {
+            _ if form => engine.call_elb(&region, &body),
+            Some(operation) => engine.call_autoscaling(&region, operation, &body),
+            None => engine.call(&region, target, &body),
         }
     };
     let mut response = (

@@ -71,6 +71,13 @@ pub enum What {
         /// Its input as JSON.
         input: String,
     },
+    /// An Application Auto Scaling operation that changes something, and its JSON body.
+    AutoScalingRequest {
+        /// `RegisterScalableTarget`, `PutScalingPolicy`, ...
+        operation: String,
+        /// Its input as JSON.
+        input: String,
+    },
     /// An ECS operation that changes something, and its JSON body.
     Request {
         /// `RunTask`, `CreateService`, ...
@@ -115,6 +122,9 @@ impl Entry {
             What::ElbRequest { body } => ("elb-request", String::new(), body.clone()),
             What::CloudWatchRequest { operation, input } => {
                 ("cloudwatch-request", operation.clone(), input.clone())
+            }
+            What::AutoScalingRequest { operation, input } => {
+                ("autoscaling-request", operation.clone(), input.clone())
             }
         }
     }
@@ -165,6 +175,10 @@ impl Entry {
                 body: body.to_owned(),
             },
             "cloudwatch-request" => What::CloudWatchRequest {
+                operation: operation.to_owned(),
+                input: body.to_owned(),
+            },
+            "autoscaling-request" => What::AutoScalingRequest {
                 operation: operation.to_owned(),
                 input: body.to_owned(),
             },
@@ -228,6 +242,14 @@ mod tests {
             }]),
             What::ElbRequest {
                 body: "Action=CreateLoadBalancer".into(),
+            },
+            What::CloudWatchRequest {
+                operation: "PutMetricAlarm".into(),
+                input: "{}".into(),
+            },
+            What::AutoScalingRequest {
+                operation: "PutScalingPolicy".into(),
+                input: "{}".into(),
             },
             What::Request {
                 operation: "RunTask".into(),

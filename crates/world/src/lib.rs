@@ -90,6 +90,8 @@ pub enum Answer {
     Elb(Result<berth_elb::Response, berth_elb::ElbError>),
     /// CloudWatch's.
     CloudWatch(Result<berth_cloudwatch::Response, berth_cloudwatch::CwError>),
+    /// Application Auto Scaling's.
+    AutoScaling(Result<berth_autoscaling::Response, berth_autoscaling::AasError>),
 }
 
 impl Answer {
@@ -105,6 +107,16 @@ impl Answer {
     pub fn elb(self) -> Option<Result<berth_elb::Response, berth_elb::ElbError>> {
         match self {
             Answer::Elb(answer) => Some(answer),
+            _ => None,
+        }
+    }
+
+    /// Application Auto Scaling's answer (`None` for another service's).
+    pub fn autoscaling(
+        self,
+    ) -> Option<Result<berth_autoscaling::Response, berth_autoscaling::AasError>> {
+        match self {
+            Answer::AutoScaling(answer) => Some(answer),
             _ => None,
         }
     }
@@ -276,6 +288,13 @@ impl World {
                 Some(Answer::CloudWatch(
                     berth_api::cloudwatch::decode_json(operation, &input)
                         .and_then(|request| sim.cloudwatch_request(request)),
+                ))
+            }
+            What::AutoScalingRequest { operation, input } => {
+                let input = serde_json::from_str(input).unwrap_or_default();
+                Some(Answer::AutoScaling(
+                    berth_api::autoscaling::decode_json(operation, &input)
+                        .and_then(|request| sim.autoscaling_request(request)),
                 ))
             }
         }
@@ -568,6 +587,38 @@ impl World {
         Ok(outcome
             .and_then(Answer::cloudwatch)
             .expect("a CloudWatch request has CloudWatch's answer"))
+    }
+
+    /// An Application Auto Scaling operation in `region` (JSON 1.1: `operation` is the
+    /// `X-Amz-Target` header's suffix): a read is answered from the region as it is now, a
+    /// write is journalled (its input as JSON) and applied. `Err` is the host's journal failing.
+    pub fn call_autoscaling(
+        &mut self,
+        wall: u64,
+        journal: &mut impl Journal,
+        region: &str,
+        operation: &str,
+        body: &[u8],
+    ) -> Result<Result<berth_autoscaling::Response, berth_autoscaling::AasError>, String> {
+        let call = match berth_api::autoscaling::decode(operation, body) {
+            Ok(call) => call,
+            Err(error) => return Ok(Err(error)),
+        };
+        let now = self.clock.now(wall);
+        self.ensure_region(journal, region, now)?;
+        self.catch_up(wall);
+        if call.request.is_read_only() {
+            let sim = self.regions.get_mut(region).expect("ensured above");
+            return Ok(sim.autoscaling_request(call.request));
+        }
+        let what = What::AutoScalingRequest {
+            operation: call.operation.to_owned(),
+            input: call.input.to_string(),
+        };
+        let outcome = self.record(journal, region, now, what)?;
+        Ok(outcome
+            .and_then(Answer::autoscaling)
+            .expect("an Application Auto Scaling request has its answer"))
     }
 
     /// `/berth/fleet`: a [`FleetAction`] on the default region's virtual world, journalled

@@ -95,6 +95,9 @@ pub(crate) struct View<'a> {
     /// Whether an instance (by its place in the fleet) is DRAINING: its tasks are replaced
     /// like an older deployment's.
     pub(crate) draining: &'a dyn Fn(usize) -> bool,
+    /// An instance's Availability Zone (by its place in the fleet): scale-in keeps the
+    /// zones balanced.
+    pub(crate) zone: &'a dyn Fn(usize) -> Option<&'a str>,
     /// The older deployments' holds, by deployment number (`ServiceRecord::holds`).
     pub(crate) holds: &'a [(u64, u32)],
     /// An AZ rebalancing is under way: the one task over the desired count is its to stop.
@@ -237,13 +240,34 @@ pub(crate) fn plan(view: &View) -> Plan {
             plan.stop.push(task.key);
         }
     }
-    // PRIMARY tasks beyond the desired count (scale-in): pending ones first, then unhealthy.
+    // PRIMARY tasks beyond the desired count (scale-in): pending ones first, then unhealthy,
+    // then from the zone with the most of the service's tasks and in it the instance with
+    // the most (ECS's developer guide), recounted after each.
     let allowed = desired + u32::from(view.rebalancing && desired > 0);
     let extra = (primary.len() as u32).saturating_sub(allowed) as usize;
     let mut surplus: Vec<&&Live> = primary.iter().filter(|t| !t.protected).collect();
-    surplus.sort_by_key(|t| (!t.pending, t.healthy));
-    plan.stop
-        .extend(surplus.into_iter().take(extra).map(|t| t.key));
+    let place = |t: &Live| view.tasks[&t.key].instance;
+    let mut zones: std::collections::BTreeMap<Option<&str>, u32> = Default::default();
+    let mut hosts: std::collections::BTreeMap<Option<usize>, u32> = Default::default();
+    for task in &primary {
+        *zones.entry(place(task).and_then(view.zone)).or_default() += 1;
+        *hosts.entry(place(task)).or_default() += 1;
+    }
+    for _ in 0..extra.min(surplus.len()) {
+        let (at, _) = surplus
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, t)| {
+                let zone = zones[&place(t).and_then(view.zone)];
+                let host = hosts[&place(t)];
+                (!t.pending, t.healthy, std::cmp::Reverse((zone, host)))
+            })
+            .expect("a surplus task is left");
+        let victim = surplus.remove(at);
+        *zones.entry(place(victim).and_then(view.zone)).or_default() -= 1;
+        *hosts.entry(place(victim)).or_default() -= 1;
+        plan.stop.push(victim.key);
+    }
 
     // 3. Each older revision's lost tasks, from that revision, then PRIMARY ones, within
     // maximumPercent.
@@ -428,6 +452,7 @@ pub(crate) fn step(cp: &mut State, now: SimTime, cluster_name: &str, service_nam
             throttled_until: record.throttled_until,
             tasks: table(cluster, service_name),
             draining: &|i| fleet[i].status == berth_scheduler::InstanceStatus::Draining,
+            zone: &|i| fleet[i].attribute_value("ecs.availability-zone"),
             holds: &record.holds,
             rebalancing: record.rebalancing && record.doc.deployments.len() == 1,
             hold,
@@ -600,6 +625,7 @@ mod tests {
             throttled_until: None,
             tasks,
             draining: &|_| false,
+            zone: &|_| None,
             holds: &[],
             rebalancing: false,
             hold: Hold::Nothing,
@@ -751,6 +777,22 @@ mod tests {
         assert_eq!(plan.stop, vec![key(3), key(2)]);
         // It completes at the next step, once the stopped ones are no longer live.
         assert!(!plan.complete);
+    }
+
+    #[test]
+    fn scale_in_keeps_the_zones_balanced() {
+        // Instances 0 and 1 in zone a (two tasks on 0), 2 and 3 in zone b.
+        let on = |n: u128, instance: usize| {
+            let mut task = running(n, 2, 0);
+            task.1.instance = Some(instance);
+            task
+        };
+        let tasks = Table::from([on(1, 0), on(2, 0), on(3, 2), on(4, 1), on(5, 3), on(6, 3)]);
+        let mut view = view(2, 200, 100, &tasks);
+        view.zone = &|i| Some(if i < 2 { "a" } else { "b" });
+        let plan = plan(&view);
+        // Two from each zone, each time from the instance with the most.
+        assert_eq!(plan.stop, vec![key(1), key(5), key(2), key(3)]);
     }
 
     #[test]
