@@ -393,6 +393,153 @@ fn bad_elb_requests_get_elb_errors() {
     assert_eq!(status, 200);
 }
 
+/// Application Auto Scaling over JSON 1.1: for every operation, bodies that are not JSON or
+/// not objects, without their members, of the wrong types, in another namespace, for a target
+/// never registered; an unknown operation. Each gets a 4xx `{"__type", "Message"}` with the
+/// service's error shape, and what was stored is unchanged.
+#[test]
+fn bad_autoscaling_requests_get_its_errors() {
+    let addr = start();
+    let aas = |operation: &str, body: &[u8]| {
+        let target = format!("AnyScaleFrontendService.{operation}");
+        let (status, _, text) = post(addr, Some(&target), body);
+        (
+            status,
+            serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+        )
+    };
+    call(
+        addr,
+        "RegisterTaskDefinition",
+        json!({"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx", "memory": 64}]}),
+    );
+    let (status, _) = call(
+        addr,
+        "CreateService",
+        json!({"serviceName": "web", "taskDefinition": "web", "desiredCount": 1}),
+    );
+    assert_eq!(status, 200);
+    let target = json!({"ServiceNamespace": "ecs", "ResourceId": "service/default/web", "ScalableDimension": "ecs:service:DesiredCount"});
+    let mut registered = target.clone();
+    registered["MinCapacity"] = json!(1);
+    registered["MaxCapacity"] = json!(3);
+    let (status, body) = aas("RegisterScalableTarget", registered.to_string().as_bytes());
+    assert_eq!(status, 200, "{body}");
+    let mut cases: Vec<(String, &str, Vec<u8>)> = Vec::new();
+    for operation in berth_autoscaling::Request::OPERATIONS {
+        let mut add = |label: &str, body: Value| {
+            cases.push((
+                format!("{operation} {label}"),
+                operation,
+                body.to_string().into_bytes(),
+            ));
+        };
+        add("without members", json!({}));
+        add(
+            "wrong types",
+            json!({"ServiceNamespace": 7, "ResourceId": [], "MinCapacity": "one", "MaxResults": "many", "Tags": 3, "TagKeys": "a", "ResourceARN": false, "PolicyName": {}, "ScheduledActionName": 1}),
+        );
+        add(
+            "another namespace",
+            json!({"ServiceNamespace": "dynamodb", "ResourceId": "table/t", "ScalableDimension": "dynamodb:table:ReadCapacityUnits", "PolicyName": "p", "ScheduledActionName": "s", "ResourceARN": "arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/0", "Tags": {}, "TagKeys": []}),
+        );
+        add(
+            "an unknown namespace",
+            json!({"ServiceNamespace": "mainframe", "ResourceId": "x", "ScalableDimension": "y"}),
+        );
+        // A Describe for a target never registered answers an empty list (its members
+        // are filters).
+        if !operation.starts_with("Describe") {
+            add(
+                "a target never registered",
+                json!({"ServiceNamespace": "ecs", "ResourceId": "service/default/ghost", "ScalableDimension": "ecs:service:DesiredCount", "PolicyName": "p", "ScheduledActionName": "s", "MinCapacity": 1, "MaxCapacity": 2, "ResourceARN": "arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/ghost", "Tags": {"a": "b"}, "TagKeys": ["a"], "PolicyType": "StepScaling", "StepScalingPolicyConfiguration": {"AdjustmentType": "ChangeInCapacity", "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]}, "Schedule": "rate(5 minutes)", "ScalableTargetAction": {"MinCapacity": 1}}),
+            );
+        }
+        cases.push((
+            format!("{operation} not JSON"),
+            operation,
+            b"{nope".to_vec(),
+        ));
+        cases.push((
+            format!("{operation} not an object"),
+            operation,
+            b"[1, 2]".to_vec(),
+        ));
+    }
+    for (label, operation, body) in [
+        ("unknown operation", "ScaleEverything", json!({})),
+        ("min over max", "RegisterScalableTarget", {
+            let mut t = target.clone();
+            t["MinCapacity"] = json!(5);
+            t["MaxCapacity"] = json!(2);
+            t
+        }),
+        ("tags on a target that exists", "RegisterScalableTarget", {
+            let mut t = target.clone();
+            t["Tags"] = json!({"a": "b"});
+            t
+        }),
+        ("predictive", "PutScalingPolicy", {
+            let mut t = target.clone();
+            t["PolicyName"] = json!("p");
+            t["PolicyType"] = json!("PredictiveScaling");
+            t
+        }),
+        ("overlapping steps", "PutScalingPolicy", {
+            let mut t = target.clone();
+            t["PolicyName"] = json!("p");
+            t["PolicyType"] = json!("StepScaling");
+            t["StepScalingPolicyConfiguration"] = json!({"AdjustmentType": "ChangeInCapacity", "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}, {"MetricIntervalLowerBound": 5, "ScalingAdjustment": 2}]});
+            t
+        }),
+        ("bad schedule", "PutScheduledAction", {
+            let mut t = target.clone();
+            t["ScheduledActionName"] = json!("s");
+            t["Schedule"] = json!("every day");
+            t["ScalableTargetAction"] = json!({"MinCapacity": 1});
+            t
+        }),
+        (
+            "page of 0",
+            "DescribeScalingActivities",
+            json!({"ServiceNamespace": "ecs", "MaxResults": 0}),
+        ),
+    ] {
+        cases.push((label.to_owned(), operation, body.to_string().into_bytes()));
+    }
+    assert!(cases.len() >= 90, "the corpus has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for (label, operation, body) in &cases {
+        let (status, reply) = aas(operation, body);
+        let shaped = reply["__type"].as_str().is_some_and(|t| !t.is_empty())
+            && reply["Message"].as_str().is_some_and(|m| !m.is_empty());
+        if !(400..500).contains(&status) || !shaped {
+            failures.push(format!("{label}: {status} {reply}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    // Nothing stored changed, and the server still answers.
+    let (status, body) = aas("DescribeScalableTargets", br#"{"ServiceNamespace": "ecs"}"#);
+    assert_eq!(status, 200, "{body}");
+    let targets = body["ScalableTargets"].as_array().unwrap();
+    assert_eq!(targets.len(), 1, "{body}");
+    assert_eq!(
+        (
+            targets[0]["MinCapacity"].as_i64(),
+            targets[0]["MaxCapacity"].as_i64()
+        ),
+        (Some(1), Some(3))
+    );
+    let (status, body) = aas("DescribeScalingPolicies", br#"{"ServiceNamespace": "ecs"}"#);
+    assert_eq!((status, body), (200, json!({"ScalingPolicies": []})));
+}
+
 /// The live view: cluster events arrive over a WebSocket as EventBridge envelopes, while an
 /// API client works.
 #[test]
