@@ -21,6 +21,7 @@
 
 mod load;
 mod metrics;
+mod profile;
 pub mod scenario;
 mod service_scaling;
 
@@ -41,6 +42,7 @@ use berth_model::load_balancing::{Target, TargetCall, TargetState};
 use berth_model::resources::{Resource, VersionInfo};
 use berth_model::states::{ClusterStatus, ContainerInstanceStatus};
 use berth_model::{ApiError, SimTime};
+pub use profile::LoadProfile;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -237,16 +239,20 @@ pub enum FleetAction {
         image: String,
     },
     /// A load balancer's offered load: `requestsPerSecond` requests (`GET path`, `/` unless
-    /// named) spread evenly over its listeners; 0 stops them.
+    /// named) spread evenly over its listeners; 0 stops them. With a `profile` the rate
+    /// changes minute by minute from then on ([`LoadProfile`]).
     #[serde(rename_all = "camelCase")]
     OfferedLoad {
         /// The load balancer (ARN or name).
         load_balancer: String,
-        /// Requests a second, at most [`MAX_OFFERED_LOAD`].
+        /// Requests a second, at most [`MAX_OFFERED_LOAD`]: the profile's base.
         requests_per_second: u32,
         /// The requests' path.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         path: Option<String>,
+        /// How the rate changes (steady without one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        profile: Option<LoadProfile>,
     },
     /// The function of an AWS_LAMBDA hook answers ECS's invocation (Berth has no Lambda:
     /// `berth serve --hook-endpoint` or a person in the page answers for it).
@@ -523,6 +529,20 @@ pub struct Simulation {
     /// The region's Application Auto Scaling, once anything has used it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     autoscaling: Option<AutoScaling>,
+    /// Offered loads that follow a profile, by the load balancer (and port) as the action
+    /// named it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    profiles: BTreeMap<String, Profiled>,
+}
+
+/// An offered load following a profile since `start`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Profiled {
+    start: SimTime,
+    base: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    profile: LoadProfile,
 }
 
 /// What ELB may ask of the fleet: which instances run, and how a virtual container answers.
@@ -620,6 +640,7 @@ impl Simulation {
             cloudwatch: None,
             published: metrics::Published::default(),
             autoscaling: None,
+            profiles: BTreeMap::new(),
         }
     }
 
@@ -825,6 +846,7 @@ impl Simulation {
                 load_balancer,
                 requests_per_second,
                 path,
+                profile,
             } => {
                 if *requests_per_second > MAX_OFFERED_LOAD {
                     return Err(invalid(format!(
@@ -834,16 +856,16 @@ impl Simulation {
                 if path.as_ref().is_some_and(|p| !p.starts_with('/')) {
                     return Err(invalid("path must start with /.".to_owned()));
                 }
+                if let Some(profile) = profile {
+                    profile.check(MAX_OFFERED_LOAD).map_err(invalid)?;
+                }
                 let now = self.now;
+                let rate = profile.as_ref().map_or(*requests_per_second, |p| {
+                    p.rate(*requests_per_second, now, now)
+                });
                 let arn = self
                     .with_elb(|elb, fleet| {
-                        elb.set_offered_load(
-                            load_balancer,
-                            *requests_per_second,
-                            path.as_deref(),
-                            now,
-                            fleet,
-                        )
+                        elb.set_offered_load(load_balancer, rate, path.as_deref(), now, fleet)
                     })
                     .unwrap_or_else(|| {
                         Err(ElbError::new(
@@ -854,9 +876,28 @@ impl Simulation {
                         ))
                     })
                     .map_err(|e| invalid(e.message))?;
-                Ok(format!(
-                    "{arn} is offered {requests_per_second} requests a second"
-                ))
+                match profile.clone().filter(|p| *p != LoadProfile::Steady) {
+                    Some(profile) => {
+                        self.profiles.insert(
+                            load_balancer.clone(),
+                            Profiled {
+                                start: now,
+                                base: *requests_per_second,
+                                path: path.clone(),
+                                profile,
+                            },
+                        );
+                        Ok(format!(
+                            "{arn} is offered {rate} requests a second, changing by its profile"
+                        ))
+                    }
+                    None => {
+                        self.profiles.remove(load_balancer);
+                        Ok(format!(
+                            "{arn} is offered {requests_per_second} requests a second"
+                        ))
+                    }
+                }
             }
             FleetAction::HookAnswer {
                 execution_id,
@@ -1145,8 +1186,25 @@ impl Simulation {
                     data.into_iter().for_each(|d| d.put(cloudwatch));
                 }
             }
+            self.follow_profiles(end);
         }
         self.with_elb(|elb, fleet| elb.accrue(now, fleet));
+    }
+
+    /// Sets each profiled load's rate for the minute starting at `at`; a load whose load
+    /// balancer is gone is dropped.
+    fn follow_profiles(&mut self, at: SimTime) {
+        let profiles = std::mem::take(&mut self.profiles);
+        for (load_balancer, profiled) in profiles {
+            let rate = profiled.profile.rate(profiled.base, profiled.start, at);
+            let kept = self.with_elb(|elb, fleet| {
+                elb.set_offered_load(&load_balancer, rate, profiled.path.as_deref(), at, fleet)
+                    .is_ok()
+            });
+            if kept == Some(true) {
+                self.profiles.insert(load_balancer, profiled);
+            }
+        }
     }
 
     /// The `AWS/ECS` utilisation and reservation datapoints and the load balancers'

@@ -33,8 +33,9 @@
 //! `hook-answer SERVICE JSON` has the function of the service's AWS_LAMBDA hook invocation
 //! return JSON (`{"hookStatus": "IN_PROGRESS", "callBackDelay": 60}`), `hook-fail SERVICE
 //! WHY` has it fail; each invocation is logged as `invoke FUNCTION (attempt N) PAYLOAD`.
-//! `offer-load LB[:PORT] RPS [PATH]` offers a load balancer (by name; to one listener with
-//! `:PORT`) RPS requests a second;
+//! `offer-load LB[:PORT] RPS [PATH] [PROFILE]` offers a load balancer (by name; to one
+//! listener with `:PORT`) RPS requests a second, changing by a profile's JSON if one follows
+//! (`{"shape": "spike", "peak": 2700, "afterMinutes": 5, "minutes": 20}`: [`crate::LoadProfile`]);
 //! `traffic` logs what each load balancer and target has counted so far
 //! (`requests/target 5xx/ELB 5xx`).
 //! `cloudwatch OPERATION JSON` is a CloudWatch call (`cloudwatch put-metric-alarm
@@ -396,11 +397,25 @@ impl Runner {
                 self.sim.make_unhealthy(rest);
             }
             "offer-load" => {
-                let words: Vec<&str> = rest.split_whitespace().collect();
+                let (words, profile) = match rest.find('{') {
+                    Some(at) => match serde_json::from_str(&rest[at..]) {
+                        Ok(profile) => (&rest[..at], Some(profile)),
+                        Err(error) => {
+                            return self.fail(number, format!("offer-load's profile: {error}"))
+                        }
+                    },
+                    None => (rest, None),
+                };
+                let words: Vec<&str> = words.split_whitespace().collect();
                 let (lb, rps, path) = match words[..] {
                     [lb, rps] => (lb, rps, None),
                     [lb, rps, path] => (lb, rps, Some(path.to_owned())),
-                    _ => return self.fail(number, "offer-load takes LB[:PORT] RPS [PATH]".into()),
+                    _ => {
+                        return self.fail(
+                            number,
+                            "offer-load takes LB[:PORT] RPS [PATH] [PROFILE]".into(),
+                        )
+                    }
                 };
                 let Ok(requests_per_second) = rps.parse() else {
                     return self.fail(number, "offer-load's RPS must be a number".into());
@@ -410,6 +425,7 @@ impl Runner {
                     load_balancer: lb.to_owned(),
                     requests_per_second,
                     path,
+                    profile,
                 };
                 if let Err(error) = self.sim.act(&action) {
                     self.fail(number, error.to_string());

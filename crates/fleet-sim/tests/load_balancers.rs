@@ -450,6 +450,7 @@ fn deploy_under_load(host_port: u32, minimum: u32) -> (berth_elb::Counts, String
         load_balancer: "web".into(),
         requests_per_second: 100,
         path: None,
+        profile: None,
     })
     .unwrap();
     sim.advance(60_000);
@@ -520,6 +521,7 @@ fn an_unhealthy_container_answers_errors_until_it_is_replaced() {
         load_balancer: "web".into(),
         requests_per_second: 50,
         path: Some("/".into()),
+        profile: None,
     })
     .unwrap();
     sim.advance(10_000);
@@ -559,8 +561,50 @@ fn an_unhealthy_container_answers_errors_until_it_is_replaced() {
             load_balancer: "nope".into(),
             requests_per_second: 1,
             path: None,
+            profile: None,
         })
         .unwrap_err()
         .message
         .contains("'[nope]' not found"));
+}
+
+/// A spike profile: the base for five minutes, the peak for two, the base again; every
+/// request of each minute is counted at that minute's rate, and the profile survives a
+/// snapshot.
+#[test]
+fn a_spike_profile_offers_its_peak_for_its_minutes() {
+    let (mut sim, tg) = setup_with(&["us-east-1a"], 0);
+    create_one(&mut sim, &tg, 100);
+    sim.advance(120_000);
+    let profile: berth_fleet_sim::LoadProfile = serde_json::from_value(
+        json!({"shape": "spike", "peak": 1000, "afterMinutes": 5, "minutes": 2}),
+    )
+    .unwrap();
+    sim.act(&FleetAction::OfferedLoad {
+        load_balancer: "web".into(),
+        requests_per_second: 100,
+        path: None,
+        profile: Some(profile),
+    })
+    .unwrap();
+    sim.advance(360_000);
+    assert_eq!(sim.traffic().load_balancers[0].requests_per_second, 1000);
+    let mut sim = Simulation::restore(&sim.snapshot()).unwrap();
+    sim.advance(240_000);
+    let lb = &sim.traffic().load_balancers[0];
+    assert_eq!(lb.requests_per_second, 100);
+    assert_eq!(lb.counts.requests, 100 * 300 + 1000 * 120 + 100 * 180);
+    // A bad profile is refused in the fleet's words and changes nothing.
+    let bad: berth_fleet_sim::LoadProfile =
+        serde_json::from_value(json!({"shape": "ramp", "to": 5, "minutes": 0})).unwrap();
+    let error = sim
+        .act(&FleetAction::OfferedLoad {
+            load_balancer: "web".into(),
+            requests_per_second: 7,
+            path: None,
+            profile: Some(bad),
+        })
+        .unwrap_err();
+    assert!(error.message.contains("at least 1"), "{error}");
+    assert_eq!(sim.traffic().load_balancers[0].requests_per_second, 100);
 }
