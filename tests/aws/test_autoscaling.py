@@ -155,6 +155,23 @@ class ServiceAutoScaling(unittest.TestCase):
         self.assertEqual(activities[1]["StatusMessage"],
                          "Successfully set desired count to 6. Change successfully fulfilled by ecs.")
 
+        # What the policy tracked, as GetMetricData reads it: the spike's saturated minutes
+        # (100 %) among the quiet ones (about 11 % on two tasks, 5 % on six).
+        now = clock()["now"] // 1000
+        data = cloudwatch("get-metric-data", "--start-time", str(now - 3 * 3600), "--end-time",
+                          str(now), "--metric-data-queries", json.dumps([{
+                              "Id": "cpu", "MetricStat": {"Metric": {
+                                  "Namespace": "AWS/ECS", "MetricName": "CPUUtilization",
+                                  "Dimensions": [{"Name": "ClusterName", "Value": CLUSTER},
+                                                 {"Name": "ServiceName", "Value": "web"}]},
+                                  "Period": 60, "Stat": "Maximum"}}]))["MetricDataResults"][0]
+        self.assertEqual(data["StatusCode"], "Complete")
+        self.assertEqual(len(data["Values"]), len(data["Timestamps"]))
+        self.assertGreater(len(data["Values"]), 30)
+        self.assertEqual(max(data["Values"]), 100.0)
+        self.assertLess(min(data["Values"]), 15.0)
+        self.assertEqual(data["Timestamps"], sorted(data["Timestamps"], reverse=True))
+
         # Deregistering takes the policy and its alarms with it.
         aas("deregister-scalable-target", *TARGET)
         self.assertEqual(cloudwatch("describe-alarms", "--alarm-name-prefix",

@@ -41,6 +41,7 @@ pub(crate) fn handle(
         Request::GetMetricStatistics(input) => {
             Response::GetMetricStatistics(get_metric_statistics(cw, input)?)
         }
+        Request::GetMetricData(input) => Response::GetMetricData(get_metric_data(cw, input)?),
     })
 }
 
@@ -670,6 +671,101 @@ fn get_metric_statistics(
     })
 }
 
+/// GetMetricData of metric statistics (each query a `MetricStat`; metric math is refused):
+/// each query's periods with data, newest first unless `ScanBy` says otherwise.
+fn get_metric_data(
+    cw: &CloudWatch,
+    input: GetMetricDataInput,
+) -> Result<GetMetricDataOutput, CwError> {
+    let queries = required(input.metric_data_queries, "MetricDataQueries")?;
+    if queries.is_empty() || queries.len() > 500 {
+        return Err(guessed("cw-queries", &[&queries.len()]));
+    }
+    let start = required(input.start_time, "StartTime")?;
+    let end = required(input.end_time, "EndTime")?;
+    if start >= end {
+        return Err(guessed("cw-start-after-end", &[]));
+    }
+    if input.next_token.is_some() {
+        return Err(guessed("cw-next-token", &[]));
+    }
+    let ascending = match input.scan_by.as_deref() {
+        None | Some("TimestampDescending") => false,
+        Some("TimestampAscending") => true,
+        Some(other) => return Err(invalid("ScanBy", &other)),
+    };
+    let most = input.max_datapoints.unwrap_or(100_800).max(0) as usize;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut results = Vec::new();
+    let mut returned = 0;
+    for query in queries {
+        let id = required(query.id, "MetricDataQueries.member.Id")?;
+        let well_formed = id.starts_with(|c: char| c.is_ascii_lowercase())
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !well_formed {
+            return Err(guessed("cw-query-id", &[&id]));
+        }
+        if !seen.insert(id.clone()) {
+            return Err(guessed("cw-query-id-twice", &[&id]));
+        }
+        if query.expression.is_some() {
+            return Err(guessed("cw-expression", &[&id]));
+        }
+        let stat = query
+            .metric_stat
+            .ok_or_else(|| guessed("cw-query-one", &[&id]))?;
+        let metric = required(stat.metric, "MetricStat.Metric")?;
+        let namespace = required(metric.namespace, "MetricStat.Metric.Namespace")?;
+        let name = required(metric.metric_name, "MetricStat.Metric.MetricName")?;
+        let period = required(stat.period, "MetricStat.Period")?;
+        if period < 1 || (period >= 60 && period % 60 != 0) || (period < 60 && 60 % period != 0) {
+            return Err(guessed("cw-period", &[&"MetricStat.Period"]));
+        }
+        let text = required(stat.stat, "MetricStat.Stat")?;
+        let measure = match text.as_str() {
+            "SampleCount" => Measure::Statistic(Statistic::SampleCount),
+            "Average" => Measure::Statistic(Statistic::Average),
+            "Sum" => Measure::Statistic(Statistic::Sum),
+            "Minimum" => Measure::Statistic(Statistic::Minimum),
+            "Maximum" => Measure::Statistic(Statistic::Maximum),
+            other => Measure::Percentile(
+                alarms::percentile_of(other).ok_or_else(|| invalid("MetricStat.Stat", &other))?,
+            ),
+        };
+        let period = period as u64 * 1000;
+        let buckets = (end.as_millis() - start.as_millis()).div_ceil(period);
+        let key = MetricKey::new(&namespace, &name, &metric.dimensions.unwrap_or_default());
+        let mut points: Vec<(SimTime, f64)> = (0..buckets)
+            .filter_map(|i| {
+                let from = SimTime(start.as_millis() + i * period);
+                let to = SimTime((from.as_millis() + period).min(end.as_millis()));
+                cw.store
+                    .statistic(&key, from, to, stat.unit.as_ref(), measure.clone())
+                    .map(|v| (from, v))
+            })
+            .collect();
+        if !ascending {
+            points.reverse();
+        }
+        if query.return_data == Some(false) {
+            continue;
+        }
+        points.truncate(most.saturating_sub(returned));
+        returned += points.len();
+        results.push(MetricDataResult {
+            id,
+            label: query.label.unwrap_or(name),
+            timestamps: points.iter().map(|(at, _)| *at).collect(),
+            values: points.iter().map(|(_, v)| *v).collect(),
+            status_code: "Complete".into(),
+        });
+    }
+    Ok(GetMetricDataOutput {
+        metric_data_results: results,
+        messages: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -893,5 +989,111 @@ mod tests {
         assert_eq!(averages, [(at(0), Some(2.0)), (at(60), Some(10.0))]);
         let metrics = list_metrics(&cw, ListMetricsInput::default());
         assert_eq!(metrics.metrics.len(), 1);
+    }
+
+    /// GetMetricData answers each MetricStat query newest first (or oldest first), skips
+    /// those that return no data, and refuses metric math and bad ids.
+    #[test]
+    fn get_metric_data_answers_metric_stat_queries() {
+        let mut cw = CloudWatch::new("us-east-1", "123456789012");
+        for (minute, value) in [(0, 1.0), (1, 4.0), (2, 2.0)] {
+            cw.handle(
+                Request::PutMetricData(datum(value, at(minute * 60 + 5))),
+                at(200),
+            )
+            .unwrap();
+        }
+        let query = |id: &str, stat: &str| MetricDataQuery {
+            id: Some(id.into()),
+            metric_stat: Some(MetricStat {
+                metric: Some(MetricInput {
+                    namespace: Some("App".into()),
+                    metric_name: Some("Errors".into()),
+                    dimensions: None,
+                }),
+                period: Some(60),
+                stat: Some(stat.into()),
+                unit: None,
+            }),
+            ..MetricDataQuery::default()
+        };
+        let input = |queries: Vec<MetricDataQuery>, scan: Option<&str>| {
+            Request::GetMetricData(GetMetricDataInput {
+                metric_data_queries: Some(queries),
+                start_time: Some(at(0)),
+                end_time: Some(at(300)),
+                scan_by: scan.map(Into::into),
+                ..GetMetricDataInput::default()
+            })
+        };
+        let mut hidden = query("hidden", "Sum");
+        hidden.return_data = Some(false);
+        let Ok(Response::GetMetricData(out)) =
+            cw.handle(input(vec![query("sum", "Sum"), hidden], None), at(300))
+        else {
+            panic!("GetMetricData failed")
+        };
+        assert_eq!(out.metric_data_results.len(), 1);
+        let sum = &out.metric_data_results[0];
+        assert_eq!((sum.id.as_str(), sum.label.as_str()), ("sum", "Errors"));
+        assert_eq!(sum.values, vec![2.0, 4.0, 1.0]);
+        assert_eq!(sum.timestamps, vec![at(120), at(60), at(0)]);
+        let Ok(Response::GetMetricData(out)) = cw.handle(
+            input(vec![query("p", "p100")], Some("TimestampAscending")),
+            at(300),
+        ) else {
+            panic!("GetMetricData failed")
+        };
+        assert_eq!(out.metric_data_results[0].values, vec![1.0, 4.0, 2.0]);
+        let mut math = query("m", "Sum");
+        math.metric_stat = None;
+        math.expression = Some("SUM(METRICS())".into());
+        for (queries, shape) in [
+            (vec![math], "InvalidParameterValueException"),
+            (
+                vec![query("Upper", "Sum")],
+                "InvalidParameterValueException",
+            ),
+            (
+                vec![query("a", "Sum"), query("a", "Sum")],
+                "InvalidParameterValueException",
+            ),
+            (vec![query("a", "Median")], "InvalidParameterValueException"),
+            (Vec::new(), "InvalidParameterValueException"),
+        ] {
+            let error = cw.handle(input(queries, None), at(300)).unwrap_err();
+            assert_eq!(error.shape, shape, "{error}");
+        }
+    }
+
+    /// An alarm in ALARM invokes its Auto Scaling action at every evaluation, other actions
+    /// only on the transition.
+    #[test]
+    fn auto_scaling_actions_are_invoked_while_the_alarm_stays_in_alarm() {
+        let mut cw = CloudWatch::new("us-east-1", "123456789012");
+        let mut input = alarm_input("errors");
+        input.alarm_actions = Some(vec![
+            "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x".into(),
+            "arn:aws:sns:us-east-1:123456789012:topic".into(),
+        ]);
+        cw.handle(Request::PutMetricAlarm(input), at(0)).unwrap();
+        for minute in 0..3 {
+            cw.handle(
+                Request::PutMetricData(datum(9.0, at(minute * 60 + 5))),
+                at(minute * 60 + 5),
+            )
+            .unwrap();
+            cw.handle_timeout(at(minute * 60 + 60));
+        }
+        let invocations: Vec<crate::Invocation> =
+            std::iter::from_fn(|| cw.poll_invocation()).collect();
+        assert_eq!(invocations.len(), 3, "{invocations:?}");
+        assert!(invocations
+            .iter()
+            .all(|i| i.action.contains(":autoscaling:")
+                && i.state == AlarmState::Alarm
+                && i.value == Some(9.0)
+                && i.threshold == 5.0));
+        assert_eq!(invocations[2].at, at(180));
     }
 }

@@ -34,6 +34,8 @@ berth_model::service_operations! {
     ListMetrics(ListMetricsInput) -> ListMetricsOutput, read: true;
     /// GetMetricStatistics.
     GetMetricStatistics(GetMetricStatisticsInput) -> GetMetricStatisticsOutput, read: true;
+    /// GetMetricData.
+    GetMetricData(GetMetricDataInput) -> GetMetricDataOutput, read: true;
 }
 
 /// An output without members (the protocol sends no body).
@@ -349,4 +351,108 @@ pub struct GetMetricStatisticsOutput {
     pub label: String,
     /// One per period with data, oldest first.
     pub datapoints: Vec<Datapoint>,
+}
+
+/// GetMetricData's input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetMetricDataInput {
+    /// The queries (1 to 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_data_queries: Option<Vec<MetricDataQuery>>,
+    /// From.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<SimTime>,
+    /// To.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<SimTime>,
+    /// A page (Berth answers in one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `TimestampDescending` (the default) or `TimestampAscending`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_by: Option<String>,
+    /// The most datapoints to return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_datapoints: Option<i64>,
+}
+
+/// One query of GetMetricData.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetricDataQuery {
+    /// Its id (a lowercase letter first, then letters, digits and underscores).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// A metric and a statistic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_stat: Option<MetricStat>,
+    /// Metric math (Berth does not evaluate it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// The result's label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Whether its result is returned (true when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_data: Option<bool>,
+}
+
+/// A metric, its period, statistic and unit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetricStat {
+    /// The metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<MetricInput>,
+    /// Seconds per datapoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<i64>,
+    /// `Average`, `Sum`, ..., or `pNN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat: Option<String>,
+    /// Only datapoints in this unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<StandardUnit>,
+}
+
+/// A metric as a query names it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetricInput {
+    /// The namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_name: Option<String>,
+    /// The dimensions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<Vec<Dimension>>,
+}
+
+/// One query's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MetricDataResult {
+    /// The query's id.
+    pub id: String,
+    /// Its label.
+    pub label: String,
+    /// Each period with data.
+    pub timestamps: Vec<SimTime>,
+    /// Its value, in the same order.
+    pub values: Vec<f64>,
+    /// `Complete`.
+    pub status_code: String,
+}
+
+/// GetMetricData's output.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetMetricDataOutput {
+    /// One per query that returns data.
+    pub metric_data_results: Vec<MetricDataResult>,
+    /// Messages about the whole request (none).
+    pub messages: Vec<serde_json::Value>,
 }

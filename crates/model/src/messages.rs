@@ -509,6 +509,11 @@ pub const CLOUDWATCH_UNCONFIRMED: &[(&str, &str, &str)] = &[
     ("cw-values-counts", "InvalidParameterValueException", "The parameters MetricData.member.{}.Values and MetricData.member.{}.Counts must be of the same size."),
     ("cw-start-after-end", "InvalidParameterValueException", "The parameter StartTime must be less than the parameter EndTime."),
     ("cw-statistics-one", "InvalidParameterCombinationException", "Exactly one of the parameters Statistics and ExtendedStatistics must be specified."),
+    ("cw-queries", "InvalidParameterValueException", "MetricDataQueries must have between 1 and 500 members, not {}."),
+    ("cw-query-id", "InvalidParameterValueException", "The Id {} is not valid: it must start with a lowercase letter and hold only letters, numbers and underscores."),
+    ("cw-query-id-twice", "InvalidParameterValueException", "The Id {} is used by more than one query."),
+    ("cw-query-one", "InvalidParameterCombinationException", "The query {} must specify either Expression or MetricStat."),
+    ("cw-expression", "InvalidParameterValueException", "Berth does not evaluate metric math: give the query {} a MetricStat instead of an Expression."),
     ("cw-too-many-datapoints", "InvalidParameterCombinationException", "You have requested up to {} datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range."),
     // State reasons and history. (CloudWatch's `missing` also looks further back for data than
     // the evaluation periods; Berth does not.)
