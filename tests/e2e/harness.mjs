@@ -155,7 +155,8 @@ export async function servedPage() {
 
 /** The guided lessons, by id, in the order the page lists them. */
 export const LESSONS = ['first-cluster', 'port-stall', 'dynamic-ports', 'shortage', 'draining', 'wordpress', 'fargate',
-  'blue-green', 'lambda-hook', 'canary-alarm', 'linear', 'rolling-2025', 'az-rebalancing', 'rolling-hooks'];
+  'blue-green', 'lambda-hook', 'canary-alarm', 'linear', 'rolling-2025', 'az-rebalancing', 'rolling-hooks',
+  'service-auto-scaling'];
 
 /** Plays a lesson: "Do it for me" whenever it is offered, until the lesson is complete;
  * `onStep(done)` is awaited each time a step is ticked off. */

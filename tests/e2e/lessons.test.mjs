@@ -86,6 +86,16 @@ for (const id of LESSONS) {
   test(`lesson ${id} can be completed from the page`, async () => {
     const seen = [];
     await playLesson(page, id, async (step) => {
+      if (id === 'service-auto-scaling' && step === 5) {
+        // Both layers scaled out: six tasks of web, three instances from managed scaling.
+        const running = await page.$$eval('.fleet .instance .block.running', (els) => els.length);
+        const instances = await page.$$eval('.fleet .instance', (els) => els.length);
+        assert.ok(running >= 6 && instances >= 3, `${running} running blocks on ${instances} instances`);
+        await screenshots(page, 'lesson-service-auto-scaling', '.guide', toggleLanguage(page));
+        await toggleLanguage(page)('en');
+        await screenshots(page, 'lesson-service-auto-scaling-fleet', '.fleet', toggleLanguage(page));
+        await toggleLanguage(page)('en');
+      }
       const check = STAGES[id]?.[step];
       if (!check) return;
       // The page looks every 2 s: the step's stage machine is drawn by the next look.

@@ -352,6 +352,30 @@ pub async fn cloudwatch(operation: &str, input: &Value) -> Result<(), String> {
     ))
 }
 
+/// Calls an Application Auto Scaling operation with its JSON `input` (JSON 1.1, as botocore
+/// sends it); its error comes back as `Code: message`.
+pub async fn autoscaling(operation: &str, input: &Value) -> Result<(), String> {
+    let target = format!("AnyScaleFrontendService.{operation}");
+    let (status, text) = post(
+        "/",
+        &[
+            ("X-Amz-Target", &target),
+            ("Content-Type", "application/x-amz-json-1.1"),
+        ],
+        &input.to_string(),
+    )
+    .await?;
+    if status == 200 {
+        return Ok(());
+    }
+    let value: Value = serde_json::from_str(&text).unwrap_or_default();
+    Err(format!(
+        "{}: {}",
+        value["__type"].as_str().unwrap_or("Error"),
+        value["Message"].as_str().unwrap_or_default()
+    ))
+}
+
 /// Calls an Elastic Load Balancing action with the AWS CLI's JSON `input`, sent as the AWS
 /// CLI sends it (a Query-protocol form); ELB's error comes back as `Code: message`, read from
 /// its XML by the browser's own parser.
@@ -409,6 +433,7 @@ pub async fn perform(call: &Call) -> Result<String, String> {
         Call::Ecs { operation, body } => self::call(operation, body.clone()).await.map(drop)?,
         Call::Elb { action, input } => elb(action, input).await?,
         Call::CloudWatch { operation, input } => cloudwatch(operation, input).await?,
+        Call::AutoScaling { operation, input } => autoscaling(operation, input).await?,
         Call::Fleet(action) => fleet(action.clone()).await?,
     }
     Ok(format!("{}: done", call.name()))

@@ -17,6 +17,9 @@ pub enum Call {
     /// A CloudWatch operation (`PutMetricAlarm`) and its input, sent as JSON 1.0 (the
     /// protocol botocore sends).
     CloudWatch { operation: String, input: Value },
+    /// An Application Auto Scaling operation (`PutScalingPolicy`) and its input, sent as
+    /// JSON 1.1.
+    AutoScaling { operation: String, input: Value },
     /// A fleet action (`/berth/fleet`): what happens around ECS.
     Fleet(Value),
 }
@@ -43,7 +46,7 @@ impl Call {
         match self {
             Call::Ecs { operation, .. } => operation,
             Call::Elb { action, .. } => action,
-            Call::CloudWatch { operation, .. } => operation,
+            Call::CloudWatch { operation, .. } | Call::AutoScaling { operation, .. } => operation,
             Call::Fleet(action) => action["action"].as_str().unwrap_or("fleet"),
         }
     }
@@ -91,7 +94,9 @@ impl Call {
         }
         let value = match self {
             Call::Ecs { body, .. } => body,
-            Call::Elb { input, .. } | Call::CloudWatch { input, .. } => input,
+            Call::Elb { input, .. }
+            | Call::CloudWatch { input, .. }
+            | Call::AutoScaling { input, .. } => input,
             Call::Fleet(action) => action,
         };
         resolve(value, names)
@@ -101,6 +106,7 @@ impl Call {
 impl Call {
     /// Calls as share links and lessons write them, in order: `[operation, body]` for ECS,
     /// `["elbv2", action, input]` for ELB, `["cloudwatch", operation, input]` for CloudWatch,
+    /// `["application-autoscaling", operation, input]` for Application Auto Scaling,
     /// `["fleet", action]` for the fleet; anything else is left out.
     pub fn list(calls: &Value) -> Vec<Call> {
         calls
@@ -111,6 +117,10 @@ impl Call {
                 Some(match call[0].as_str()? {
                     "elbv2" => Call::elb(call[1].as_str()?, call[2].clone()),
                     "cloudwatch" => Call::CloudWatch {
+                        operation: call[1].as_str()?.to_owned(),
+                        input: call[2].clone(),
+                    },
+                    "application-autoscaling" => Call::AutoScaling {
                         operation: call[1].as_str()?.to_owned(),
                         input: call[2].clone(),
                     },

@@ -260,7 +260,7 @@ pub fn session_calls(session: &Value) -> Vec<Call> {
         .filter(|call| match call {
             Call::Ecs { operation, .. } => LINK_ECS_OPERATIONS.contains(&operation.as_str()),
             Call::Elb { action, .. } => LINK_ELB_ACTIONS.contains(&action.as_str()),
-            Call::CloudWatch { .. } | Call::Fleet(_) => false,
+            Call::CloudWatch { .. } | Call::AutoScaling { .. } | Call::Fleet(_) => false,
         })
         .collect()
 }

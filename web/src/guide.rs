@@ -1342,6 +1342,97 @@ pub const LESSONS: &[Lesson] = &[
             },
         ],
     },
+    Lesson {
+        id: "service-auto-scaling",
+        title: Text {
+            en: "Service Auto Scaling and managed scaling together (seed 003)",
+            ja: "Service Auto Scaling とマネージドスケーリングの連携 (seed 003)",
+        },
+        cluster: "lesson-scaling",
+        steps: &[
+            Step {
+                text: Text {
+                    en: "A cluster with no instance of its own: a capacity provider on an Auto Scaling group with managed scaling launches them as tasks need them (cluster auto scaling, the first of seed 003's two layers).",
+                    ja: "自前のインスタンスを持たないクラスターを作ります。マネージドスケーリング付きの Auto Scaling グループのキャパシティープロバイダーが、タスクに必要なだけインスタンスを起動します (クラスターの Auto Scaling、seed 003 の 2 つの層の 1 つ目)。",
+                },
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["CreateCapacityProvider", {"name": "$cluster-cp", "autoScalingGroupProvider": {"autoScalingGroupArn": "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:5ca1ab1e-0000-4000-8000-000000000003:autoScalingGroupName/$cluster", "managedScaling": {"status": "ENABLED", "targetCapacity": 100}, "managedTerminationProtection": "ENABLED"}}],
+                           ["CreateCluster", {"clusterName": "$cluster", "capacityProviders": ["$cluster-cp"], "defaultCapacityProviderStrategy": [{"capacityProvider": "$cluster-cp", "weight": 1}]}]]"#,
+                        c,
+                    )
+                },
+                done: |s, _| exists(s),
+            },
+            IN_FRONT,
+            Step {
+                text: Text {
+                    en: "Register web with a whole vCPU per task (cpu 1024: two fit a t3.medium) and create a service of two tasks behind the target group. They wait in PROVISIONING until managed scaling's instance joins, then run.",
+                    ja: "タスクごとに 1 vCPU (cpu 1024、t3.medium に 2 つ入ります) で web を登録し、ターゲットグループの後ろにタスク 2 つのサービスを作ります。タスクはマネージドスケーリングのインスタンスが加わるまで PROVISIONING で待ち、それから動きます。",
+                },
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["RegisterTaskDefinition", {"family": "web-scaling", "cpu": "1024", "containerDefinitions": [{"name": "web", "image": "nginx:1.27", "memory": 512, "portMappings": [{"containerPort": 80, "hostPort": 0}]}]}],
+                           ["CreateService", {"cluster": "$cluster", "serviceName": "web", "taskDefinition": "web-scaling", "desiredCount": 2, "loadBalancers": [{"targetGroupArn": "$tg:$cluster", "containerName": "web", "containerPort": 80}]}]]"#,
+                        c,
+                    )
+                },
+                done: |s, _| rolled_out(s, 2) && healthy_targets(s, 2),
+            },
+            Step {
+                text: Text {
+                    en: "Service Auto Scaling, the second layer: register the service as a scalable target (2 to 6 tasks) and give it a target tracking policy that keeps its average CPU at 50 %. Application Auto Scaling makes two CloudWatch alarms for it: AlarmHigh (over 50 for 3 minutes) and AlarmLow (under 45 for 15).",
+                    ja: "2 つ目の層、Service Auto Scaling です。サービスをスケーラブルターゲット (タスク 2〜6) として登録し、平均 CPU を 50 % に保つターゲット追跡ポリシーを付けます。Application Auto Scaling は CloudWatch アラームを 2 つ作ります。AlarmHigh (3 分間 50 超) と AlarmLow (15 分間 45 未満) です。",
+                },
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["application-autoscaling", "RegisterScalableTarget", {"ServiceNamespace": "ecs", "ResourceId": "service/$cluster/web", "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": 2, "MaxCapacity": 6}],
+                           ["application-autoscaling", "PutScalingPolicy", {"PolicyName": "cpu50", "ServiceNamespace": "ecs", "ResourceId": "service/$cluster/web", "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "TargetTrackingScaling", "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 50, "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}, "ScaleOutCooldown": 60, "ScaleInCooldown": 300}}]]"#,
+                        c,
+                    )
+                },
+                done: |_, outcome| matches!(outcome, Some(Ok(m)) if m.starts_with("PutScalingPolicy")),
+            },
+            Step {
+                text: Text {
+                    en: "A spike: 200 requests a second, then 2700 for 8 minutes. Each task's CPU goes to 100 %; after 3 minutes AlarmHigh fires and the policy sets 4 tasks, a minute later 6. The last two do not fit: they wait in PROVISIONING, managed scaling adds a third instance, and all six run.",
+                    ja: "スパイクです。毎秒 200 リクエスト、続いて 8 分間 2700。各タスクの CPU は 100 % になり、3 分後に AlarmHigh が発火してポリシーがタスクを 4 つに、1 分後に 6 つにします。最後の 2 つは入りきらず PROVISIONING で待ち、マネージドスケーリングが 3 台目のインスタンスを追加して、6 つすべてが動きます。",
+                },
+                calls: |c, _| {
+                    Call::template(
+                        r#"[
+                           ["fleet", {"action": "offered-load", "loadBalancer": "$cluster", "requestsPerSecond": 200, "profile": {"shape": "spike", "peak": 2700, "afterMinutes": 1, "minutes": 8}}]]"#,
+                        c,
+                    )
+                },
+                done: |s, _| {
+                    web_service(s).is_some_and(|v| v["desiredCount"] == 6 && v["runningCount"] == 6)
+                        && active_instances(s) == 3
+                },
+            },
+            Step {
+                text: Text {
+                    en: "The spike is over. After 15 minutes under 45 % AlarmLow fires and the policy scales in to the minimum of 2, one task from each zone at a time.",
+                    ja: "スパイクが終わりました。15 分間 45 % 未満が続くと AlarmLow が発火し、ポリシーは最小の 2 つまでスケールインします (ゾーンごとに 1 つずつ)。",
+                },
+                calls: |_, _| Vec::new(),
+                done: |s, _| {
+                    web_service(s).is_some_and(|v| v["desiredCount"] == 2 && v["runningCount"] == 2)
+                },
+            },
+            Step {
+                text: Text {
+                    en: "An instance is left without tasks: after 15 minutes empty, managed scaling terminates it. Both layers are back where they started.",
+                    ja: "タスクのないインスタンスが 1 台残ります。15 分間空のままだと、マネージドスケーリングがそれを終了させます。2 つの層とも元に戻りました。",
+                },
+                calls: |_, _| Vec::new(),
+                done: |s, _| active_instances(s) == 2,
+            },
+        ],
+    },
 ];
 #[cfg(test)]
 mod tests {
@@ -1383,6 +1474,11 @@ mod tests {
                         #[cfg(feature = "local")]
                         Call::CloudWatch { operation, input } => {
                             berth_api::cloudwatch::decode_json(operation, input)
+                                .unwrap_or_else(|e| panic!("{}: {operation}: {e:?}", lesson.id));
+                        }
+                        #[cfg(feature = "local")]
+                        Call::AutoScaling { operation, input } => {
+                            berth_api::autoscaling::decode_json(operation, input)
                                 .unwrap_or_else(|e| panic!("{}: {operation}: {e:?}", lesson.id));
                         }
                         _ => {}
@@ -1492,6 +1588,16 @@ mod tests {
                     match self.local.post_query(self.wall, &form) {
                         (200, _) => Ok(()),
                         (status, xml) => Err(format!("{action}: {status} {xml}")),
+                    }
+                }
+                Call::AutoScaling { operation, input } => {
+                    let target = format!("{}{operation}", berth_api::autoscaling::TARGET_PREFIX);
+                    match self
+                        .local
+                        .post(self.wall, "/", Some(&target), &input.to_string())
+                    {
+                        (200, _) => Ok(()),
+                        (status, text) => Err(format!("{operation}: {status} {text}")),
                     }
                 }
                 Call::CloudWatch { operation, input } => {

@@ -172,6 +172,7 @@ impl Local {
     /// `X-Amz-Target` header) is an ECS operation; `/berth/...` are Berth's own endpoints.
     pub fn post(&mut self, wall: f64, path: &str, target: Option<&str>, body: &str) -> Reply {
         const CLOUDWATCH: &str = berth_api::cloudwatch::TARGET_PREFIX;
+        const AUTOSCALING: &str = berth_api::autoscaling::TARGET_PREFIX;
         let wall = millis(wall);
         self.world.catch_up(wall);
         let Local { world, journal, .. } = self;
@@ -184,6 +185,14 @@ impl Local {
                     .expect("a memory journal takes every entry");
                 let reply = berth_api::cloudwatch::reply(protocol, &outcome);
                 (reply.status, String::from_utf8(reply.body).unwrap_or_default())
+            }
+            "/" if target.is_some_and(|t| t.starts_with(AUTOSCALING)) => {
+                let operation = &target.unwrap_or_default()[AUTOSCALING.len()..];
+                let outcome = world
+                    .call_autoscaling(wall, journal, REGION, operation, body.as_bytes())
+                    .expect("a memory journal takes every entry");
+                let reply = berth_api::autoscaling::reply(&outcome);
+                (reply.status, reply.body)
             }
             "/" => {
                 let outcome = world
