@@ -46,6 +46,10 @@ class ServiceAutoScaling(unittest.TestCase):
     def setUp(self):
         self.ecs = boto3.client("ecs", endpoint_url=ENDPOINT, region_name="us-east-1")
 
+    def tearDown(self):
+        # The tests after this one share the server: its clock runs again.
+        clock(speed=1)
+
     def service(self):
         return self.ecs.describe_services(cluster=CLUSTER, services=["web"])["services"][0]
 
@@ -124,6 +128,7 @@ class ServiceAutoScaling(unittest.TestCase):
 
         # Managed scaling brings the first instance; the two tasks run.
         self.step_until(lambda: self.service()["runningCount"] == 2, "two tasks running")
+        before = self.instances()
         # The spike: 1350 requests a second a task want more than their vCPU.
         fleet(action="offered-load", loadBalancer="scaled", requestsPerSecond=2700)
         self.step_until(lambda: self.service()["desiredCount"] == 4, "scaled out to 4")
@@ -132,7 +137,7 @@ class ServiceAutoScaling(unittest.TestCase):
             t["lastStatus"] == "PROVISIONING" for t in self.ecs.describe_tasks(
                 cluster=CLUSTER, tasks=self.ecs.list_tasks(cluster=CLUSTER)["taskArns"])["tasks"]),
             "tasks waiting for capacity")
-        self.step_until(lambda: self.instances() == 3, "a third instance joining")
+        self.step_until(lambda: self.instances() > before, "managed scaling adding an instance")
         self.step_until(lambda: self.service()["runningCount"] == 6, "six tasks running")
         self.assertEqual(cloudwatch("describe-alarms", "--alarm-names", high)["MetricAlarms"][0]["StateValue"], "ALARM")
         self.step_until(lambda: boto3.client("cloudwatch", endpoint_url=ENDPOINT, region_name="us-east-1")
@@ -142,7 +147,8 @@ class ServiceAutoScaling(unittest.TestCase):
         # The spike is over: fifteen minutes under 45 %, then in to the minimum.
         fleet(action="offered-load", loadBalancer="scaled", requestsPerSecond=200)
         self.step_until(lambda: self.service()["desiredCount"] == 2, "scaled in to 2")
-        self.step_until(lambda: self.instances() == 2, "the empty instance leaving")
+        peak = self.instances()
+        self.step_until(lambda: self.instances() < peak, "the empty instance leaving")
 
         activities = aas("describe-scaling-activities", "--service-namespace", "ecs",
                          "--resource-id", RESOURCE)["ScalingActivities"]
