@@ -330,13 +330,31 @@ pub async fn check(text: &str, family: &str) -> Result<berth_model::views::Verdi
 /// Calls a CloudWatch operation with its JSON `input` as botocore sends it (JSON 1.0);
 /// CloudWatch's error comes back as `Code: message`.
 pub async fn cloudwatch(operation: &str, input: &Value) -> Result<(), String> {
-    let target = format!("GraniteServiceVersion20100801.{operation}");
+    json_call(
+        &format!("GraniteServiceVersion20100801.{operation}"),
+        "application/x-amz-json-1.0",
+        input,
+    )
+    .await
+}
+
+/// Calls an Application Auto Scaling operation with its JSON `input` (JSON 1.1, as botocore
+/// sends it); its error comes back as `Code: message`.
+pub async fn autoscaling(operation: &str, input: &Value) -> Result<(), String> {
+    json_call(
+        &format!("AnyScaleFrontendService.{operation}"),
+        "application/x-amz-json-1.1",
+        input,
+    )
+    .await
+}
+
+/// `POST /` of `input` to an AWS JSON service's `target`: `Err("Code: message")` as the
+/// service answered it (the code without its namespace, `message` in either case).
+async fn json_call(target: &str, content_type: &str, input: &Value) -> Result<(), String> {
     let (status, text) = post(
         "/",
-        &[
-            ("X-Amz-Target", &target),
-            ("Content-Type", "application/x-amz-json-1.0"),
-        ],
+        &[("X-Amz-Target", target), ("Content-Type", content_type)],
         &input.to_string(),
     )
     .await?;
@@ -345,34 +363,13 @@ pub async fn cloudwatch(operation: &str, input: &Value) -> Result<(), String> {
     }
     let value: Value = serde_json::from_str(&text).unwrap_or_default();
     let kind = value["__type"].as_str().unwrap_or("Error");
+    let message = value["message"]
+        .as_str()
+        .or(value["Message"].as_str())
+        .unwrap_or_default();
     Err(format!(
-        "{}: {}",
-        kind.rsplit('#').next().unwrap_or(kind),
-        value["message"].as_str().unwrap_or_default()
-    ))
-}
-
-/// Calls an Application Auto Scaling operation with its JSON `input` (JSON 1.1, as botocore
-/// sends it); its error comes back as `Code: message`.
-pub async fn autoscaling(operation: &str, input: &Value) -> Result<(), String> {
-    let target = format!("AnyScaleFrontendService.{operation}");
-    let (status, text) = post(
-        "/",
-        &[
-            ("X-Amz-Target", &target),
-            ("Content-Type", "application/x-amz-json-1.1"),
-        ],
-        &input.to_string(),
-    )
-    .await?;
-    if status == 200 {
-        return Ok(());
-    }
-    let value: Value = serde_json::from_str(&text).unwrap_or_default();
-    Err(format!(
-        "{}: {}",
-        value["__type"].as_str().unwrap_or("Error"),
-        value["Message"].as_str().unwrap_or_default()
+        "{}: {message}",
+        kind.rsplit('#').next().unwrap_or(kind)
     ))
 }
 

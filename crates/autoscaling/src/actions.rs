@@ -635,12 +635,7 @@ fn alarm_metric(
                 namespace,
                 name,
                 statistic,
-                dimensions: custom
-                    .dimensions
-                    .iter()
-                    .flatten()
-                    .map(|d| dimension(&d.name, &d.value))
-                    .collect(),
+                dimensions: custom.dimensions.clone().unwrap_or_default(),
                 unit,
             })
         }

@@ -90,17 +90,8 @@ pub struct ScalableTarget {
     pub scalable_target_arn: String,
 }
 
-/// A metric's dimension.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct MetricDimension {
-    /// Its name.
-    #[serde(default)]
-    pub name: String,
-    /// Its value.
-    #[serde(default)]
-    pub value: String,
-}
+/// A metric's dimension (`Name`, `Value`), as CloudWatch's.
+pub use berth_cloudwatch::Dimension as MetricDimension;
 
 /// A predefined metric.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -478,64 +478,28 @@ impl Runner {
                 }
             }
             "cloudwatch" => {
-                let (operation, rest) =
-                    rest.split_once(char::is_whitespace).unwrap_or((rest, "{}"));
-                let Some((body, _)) = split_json(rest.trim()) else {
-                    return self.fail(number, format!("cloudwatch {operation} needs a JSON body"));
-                };
-                self.log
-                    .push(format!("{stamp} > cloudwatch {operation} {body}"));
-                let operation = berth_model::inputs::operation_name(operation);
-                let Some(decoded) = berth_cloudwatch::Request::decode(&operation, &body) else {
-                    return self.fail(number, format!("cloudwatch has no operation {operation}"));
-                };
-                let outcome = decoded.map_err(|e| e.to_string()).and_then(|r| {
-                    let read = r.is_read_only();
-                    let response = self.sim.cloudwatch_request(r).map_err(|e| e.to_string())?;
-                    Ok(read.then_some(response))
-                });
-                match outcome {
-                    // A read's answer is logged, so a golden shows what CloudWatch holds.
-                    Ok(Some(response)) => {
-                        let json = serde_json::to_string(&response).expect("responses serialise");
-                        self.log.push(format!("{stamp} < {json}"));
-                    }
-                    Ok(None) => {}
-                    Err(error) => self.log.push(format!("{stamp} ! {error}")),
-                }
+                self.service_call(number, verb, rest, |sim, operation, body| {
+                    let decoded = berth_cloudwatch::Request::decode(operation, body)?;
+                    Some(decoded.map_err(|e| e.to_string()).and_then(|r| {
+                        let read = r.is_read_only();
+                        let response = sim.cloudwatch_request(r).map_err(|e| e.to_string())?;
+                        Ok(read.then(|| {
+                            serde_json::to_string(&response).expect("responses serialise")
+                        }))
+                    }))
+                })
             }
             "application-autoscaling" => {
-                let (operation, rest) =
-                    rest.split_once(char::is_whitespace).unwrap_or((rest, "{}"));
-                let Some((body, _)) = split_json(rest.trim()) else {
-                    return self.fail(
-                        number,
-                        format!("application-autoscaling {operation} needs a JSON body"),
-                    );
-                };
-                self.log.push(format!(
-                    "{stamp} > application-autoscaling {operation} {body}"
-                ));
-                let operation = berth_model::inputs::operation_name(operation);
-                let Some(decoded) = berth_autoscaling::Request::decode(&operation, &body) else {
-                    return self.fail(
-                        number,
-                        format!("application-autoscaling has no operation {operation}"),
-                    );
-                };
-                let outcome = decoded.map_err(|e| e.to_string()).and_then(|r| {
-                    let read = r.is_read_only();
-                    let response = self.sim.autoscaling_request(r).map_err(|e| e.to_string())?;
-                    Ok(read.then_some(response))
-                });
-                match outcome {
-                    Ok(Some(response)) => {
-                        let json = serde_json::to_string(&response).expect("responses serialise");
-                        self.log.push(format!("{stamp} < {json}"));
-                    }
-                    Ok(None) => {}
-                    Err(error) => self.log.push(format!("{stamp} ! {error}")),
-                }
+                self.service_call(number, verb, rest, |sim, operation, body| {
+                    let decoded = berth_autoscaling::Request::decode(operation, body)?;
+                    Some(decoded.map_err(|e| e.to_string()).and_then(|r| {
+                        let read = r.is_read_only();
+                        let response = sim.autoscaling_request(r).map_err(|e| e.to_string())?;
+                        Ok(read.then(|| {
+                            serde_json::to_string(&response).expect("responses serialise")
+                        }))
+                    }))
+                })
             }
             operation => {
                 let Some((body, _)) = split_json(rest) else {
@@ -547,6 +511,33 @@ impl Runner {
                     Err(error) => self.log.push(format!("{stamp} ! {error}")),
                 }
             }
+        }
+    }
+
+    /// `SERVICE OPERATION JSON`, a call to one of the region's other AWS services (CloudWatch,
+    /// Application Auto Scaling): `call` reads and makes it, `None` for an operation the
+    /// service does not have, and answers a read's response as JSON, logged so a golden shows
+    /// what the service holds.
+    fn service_call(
+        &mut self,
+        number: usize,
+        service: &str,
+        rest: &str,
+        call: impl FnOnce(&mut Simulation, &str, &Value) -> Option<Result<Option<String>, String>>,
+    ) {
+        let stamp = self.stamp();
+        let (operation, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, "{}"));
+        let Some((body, _)) = split_json(rest.trim()) else {
+            return self.fail(number, format!("{service} {operation} needs a JSON body"));
+        };
+        self.log
+            .push(format!("{stamp} > {service} {operation} {body}"));
+        let operation = berth_model::inputs::operation_name(operation);
+        match call(&mut self.sim, &operation, &body) {
+            None => self.fail(number, format!("{service} has no operation {operation}")),
+            Some(Ok(Some(json))) => self.log.push(format!("{stamp} < {json}")),
+            Some(Ok(None)) => {}
+            Some(Err(error)) => self.log.push(format!("{stamp} ! {error}")),
         }
     }
 
