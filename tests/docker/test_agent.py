@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import unittest
 import urllib.request
@@ -580,6 +581,55 @@ class Agent(unittest.TestCase):
             None), timeout=60)
         self.assertTrue(task["stoppedReason"].startswith("CannotPullContainerError"),
                         task["stoppedReason"])
+
+    def test_awslogs_ships_a_real_containers_output_to_cloudwatch_logs(self):
+        # Seed 003: logs go to CloudWatch Logs. The real AWS CLI reads what the container wrote.
+        ecs = self.ecs
+        marker = f"hello-cloudwatch-{time.time_ns()}"
+        options = {"awslogs-group": "/ecs/shipped", "awslogs-region": "us-east-1",
+                   "awslogs-stream-prefix": "ecs", "awslogs-create-group": "true"}
+        ecs.register_task_definition(family="shipped", containerDefinitions=[
+            {"name": "app", "image": IMAGE, "memory": 16, "essential": True,
+             "command": ["sh", "-c", f"echo {marker}; echo second line; sleep 1"],
+             "logConfiguration": {"logDriver": "awslogs", "options": options}}])
+        arn = ecs.run_task(taskDefinition="shipped")["tasks"][0]["taskArn"]
+        stream = f"ecs/app/{arn.rsplit('/', 1)[1]}"
+        wait_for("the task to stop", lambda: next(
+            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "STOPPED"),
+            None), timeout=60)
+
+        def logs(*args):
+            result = subprocess.run(
+                ["aws", "logs", *args, "--endpoint-url", f"http://127.0.0.1:{FLEET.server_port}",
+                 "--output", "json"], capture_output=True, text=True, timeout=60,
+                env={**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"})
+            self.assertEqual(result.returncode, 0, result.stderr)
+            return json.loads(result.stdout)
+        events = wait_for("the container's lines in its stream", lambda: logs(
+            "get-log-events", "--log-group-name", "/ecs/shipped", "--log-stream-name", stream,
+            "--start-from-head")["events"] or None, timeout=30)
+        self.assertEqual([e["message"] for e in events[:2]], [marker, "second line"])
+        found = logs("filter-log-events", "--log-group-name", "/ecs/shipped",
+                     "--filter-pattern", f"\"{marker}\"")["events"]
+        self.assertEqual([(e["logStreamName"], e["message"]) for e in found], [(stream, marker)])
+
+    def test_a_missing_log_group_stops_the_task_before_it_starts(self):
+        ecs = self.ecs
+        ecs.register_task_definition(family="nogroup", containerDefinitions=[
+            {"name": "app", "image": IMAGE, "memory": 16, "command": ["sleep", "30"],
+             "logConfiguration": {"logDriver": "awslogs", "options": {
+                 "awslogs-group": "/ecs/never-created", "awslogs-region": "us-east-1",
+                 "awslogs-stream-prefix": "ecs"}}}])
+        arn = ecs.run_task(taskDefinition="nogroup")["tasks"][0]["taskArn"]
+        task = wait_for("the task to stop", lambda: next(
+            (t for t in ecs.describe_tasks(tasks=[arn])["tasks"] if t["lastStatus"] == "STOPPED"),
+            None), timeout=30)
+        self.assertEqual(task["stopCode"], "TaskFailedToStart")
+        self.assertEqual(task["stoppedReason"],
+                         "CannotStartContainerError: Error response from daemon: failed to "
+                         "initialize logging driver: failed to create Cloudwatch log stream: "
+                         "ResourceNotFoundException: The specified log group does not exist.")
+        self.assertFalse([c for c in containers() if c[1] == arn])
 
     def test_connections_need_the_token_and_a_local_origin(self):
         def upgrade(path, origin=None):

@@ -167,3 +167,22 @@ test('the page switches to Japanese and back, and remembers it', async () => {
   await page.waitForFunction(() => document.querySelector('#tab-fleet')?.textContent === 'Fleet');
   assert.deepEqual(errors, []);
 });
+
+test("an awslogs task's inspector reads its CloudWatch Logs stream", async () => {
+  const options = { 'awslogs-group': '/ecs/inspected', 'awslogs-region': 'us-east-1',
+    'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' };
+  await ecs('RegisterTaskDefinition', { family: 'inspected', containerDefinitions: [{ name: 'web',
+    image: 'nginx', memory: 64, logConfiguration: { logDriver: 'awslogs', options } }] });
+  const arn = (await ecs('RunTask', { taskDefinition: 'inspected' })).tasks[0].taskArn;
+  const id = arn.split('/').pop();
+  const block = `.instance .block.running[data-task="${id.slice(0, 8)}"]`;
+  await page.waitForSelector(block, { timeout: 20000 });
+  await page.click(block);
+  await page.waitForFunction(() => /ready for start up/.test(document.querySelector('#task-logs')?.textContent ?? ''),
+    null, { timeout: 15000 });
+  const logs = await page.textContent('#task-logs');
+  assert.match(logs, new RegExp(`web: CloudWatch Logs /ecs/inspected › ecs/web/${id}`));
+  await screenshot(page, 'fleet-inspector-awslogs');
+  await ecs('StopTask', { task: arn });
+  assert.deepEqual(errors, []);
+});

@@ -336,6 +336,7 @@ pub async fn cloudwatch(operation: &str, input: &Value) -> Result<(), String> {
         input,
     )
     .await
+    .map(drop)
 }
 
 /// Calls an Application Auto Scaling operation with its JSON `input` (JSON 1.1, as botocore
@@ -347,11 +348,24 @@ pub async fn autoscaling(operation: &str, input: &Value) -> Result<(), String> {
         input,
     )
     .await
+    .map(drop)
 }
 
-/// `POST /` of `input` to an AWS JSON service's `target`: `Err("Code: message")` as the
-/// service answered it (the code without its namespace, `message` in either case).
-async fn json_call(target: &str, content_type: &str, input: &Value) -> Result<(), String> {
+/// Calls a CloudWatch Logs operation with its JSON `input` (JSON 1.1): its answer, or its
+/// error as `Code: message`.
+pub async fn logs(operation: &str, input: &Value) -> Result<Value, String> {
+    json_call(
+        &format!("Logs_20140328.{operation}"),
+        "application/x-amz-json-1.1",
+        input,
+    )
+    .await
+}
+
+/// `POST /` of `input` to an AWS JSON service's `target`: its answer, or `Err("Code:
+/// message")` as the service answered it (the code without its namespace, `message` in either
+/// case).
+async fn json_call(target: &str, content_type: &str, input: &Value) -> Result<Value, String> {
     let (status, text) = post(
         "/",
         &[("X-Amz-Target", target), ("Content-Type", content_type)],
@@ -359,7 +373,7 @@ async fn json_call(target: &str, content_type: &str, input: &Value) -> Result<()
     )
     .await?;
     if status == 200 {
-        return Ok(());
+        return serde_json::from_str(&text).map_err(|e| e.to_string());
     }
     let value: Value = serde_json::from_str(&text).unwrap_or_default();
     let kind = value["__type"].as_str().unwrap_or("Error");

@@ -925,10 +925,7 @@ fn inspector(props: &Props) -> Html {
             <h3>{ crate::i18n::t("Network bindings (host → container)") }</h3>
             <ul id="task-bindings">{ for bindings }</ul>
             <h3>{ crate::i18n::t("Logs") }</h3>
-            <pre id="task-logs" class="registered">
-                { if logs.is_empty() { crate::i18n::t("No log lines (virtual containers write none; Docker agents' containers do).").to_string() }
-                  else { logs.iter().map(|(c, l)| format!("{c} | {l}")).collect::<Vec<_>>().join("\n") } }
-            </pre>
+            <crate::task_logs::TaskLogs task={task.clone()} streamed={logs} />
             <h3>{ "describe-tasks" }</h3>
             <pre id="task-document" class="registered">{ serde_json::to_string_pretty(task).unwrap_or_default() }</pre>
         </section>

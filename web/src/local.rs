@@ -173,6 +173,7 @@ impl Local {
     pub fn post(&mut self, wall: f64, path: &str, target: Option<&str>, body: &str) -> Reply {
         const CLOUDWATCH: &str = berth_api::cloudwatch::TARGET_PREFIX;
         const AUTOSCALING: &str = berth_api::autoscaling::TARGET_PREFIX;
+        const LOGS: &str = berth_api::logs::TARGET_PREFIX;
         let wall = millis(wall);
         self.world.catch_up(wall);
         let Local { world, journal, .. } = self;
@@ -192,6 +193,14 @@ impl Local {
                     .call_autoscaling(wall, journal, REGION, operation, body.as_bytes())
                     .expect("a memory journal takes every entry");
                 let reply = berth_api::autoscaling::reply(&outcome);
+                (reply.status, reply.body)
+            }
+            "/" if target.is_some_and(|t| t.starts_with(LOGS)) => {
+                let operation = &target.unwrap_or_default()[LOGS.len()..];
+                let outcome = world
+                    .call_logs(wall, journal, REGION, operation, body.as_bytes())
+                    .expect("a memory journal takes every entry");
+                let reply = berth_api::logs::reply(&outcome);
                 (reply.status, reply.body)
             }
             "/" => {

@@ -23,6 +23,7 @@ mod live;
 mod local;
 mod samples;
 mod state;
+mod task_logs;
 
 fn main() {
     let hash = web_sys::window()

@@ -169,6 +169,21 @@ pub struct ContainerSpec {
     /// Its restart policy, when enabled: the agent restarts it in place when it exits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart_policy: Option<RestartPolicySpec>,
+    /// Its log driver and the driver's options (`logConfiguration`), when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_configuration: Option<LogConfigurationSpec>,
+}
+
+/// A container's `logConfiguration`: the driver and its options (secret options are not
+/// resolved: Berth has no Secrets Manager).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogConfigurationSpec {
+    /// `awslogs`, `json-file`, ...
+    pub log_driver: String,
+    /// The driver's options.
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
 }
 
 /// An enabled `restartPolicy`, its defaults filled in.

@@ -724,11 +724,6 @@ impl Agent {
         let instance_id = instance_id.to_owned();
         tokio::spawn(async move {
             let outcome = docker::launch(&docker, &spec, &instance_id, &address, &cancel).await;
-            if let Ok(started) = &outcome {
-                for container in started {
-                    follow_logs(&docker, &spec.task_arn, container, &commands, "100");
-                }
-            }
             let _ = commands.send(Command::Launched {
                 task_arn: spec.task_arn,
                 outcome,
@@ -746,6 +741,7 @@ impl Agent {
         };
         match outcome {
             Ok(started) => {
+                let following = started.clone();
                 for s in started {
                     task.known_since.insert(s.name.clone(), Instant::now());
                     task.run.pulled(&s.name, s.digest);
@@ -757,6 +753,11 @@ impl Agent {
                         instance_id,
                         event: AgentEvent::TaskStateChange(running),
                     });
+                }
+                // Output follows the report that names the containers' ids (a stream
+                // without a prefix is named after one), from each container's first line.
+                for container in &following {
+                    follow_logs(&self.docker, task_arn, container, &self.commands, "all");
                 }
                 // Stopped while it was starting, or an essential container already exited.
                 if self.tasks[task_arn].run.must_stop() {
@@ -966,7 +967,9 @@ impl Agent {
                             digest: None,
                         },
                         &self.commands,
-                        "100",
+                        // Adopted after a restart: only what it writes from now on, so its
+                        // log stream holds no line twice.
+                        "0",
                     );
                 }
             }

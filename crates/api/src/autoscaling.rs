@@ -30,26 +30,8 @@ pub fn decode(operation: &str, body: &[u8]) -> Result<AutoScalingCall, AasError>
     let Some(known) = Request::known(operation) else {
         return Err(guessed_error("aas-unknown-operation", &[&operation]));
     };
-    if body.len() > MAX_BODY_BYTES {
-        return Err(guessed_error(
-            "aas-body",
-            &[&format!(
-                "{} bytes is more than {MAX_BODY_BYTES}",
-                body.len()
-            )],
-        ));
-    }
-    let input: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Default::default())
-    } else {
-        serde_json::from_slice(body).map_err(|error| guessed_error("aas-body", &[&error]))?
-    };
-    if !input.is_object() {
-        return Err(guessed_error(
-            "aas-body",
-            &[&"the body is not a JSON object"],
-        ));
-    }
+    let input = crate::json_object(body, MAX_BODY_BYTES)
+        .map_err(|why| guessed_error("aas-body", &[&why]))?;
     let request = decode_json(known, &input)?;
     Ok(AutoScalingCall {
         operation: known,

@@ -16,6 +16,7 @@
 pub mod autoscaling;
 pub mod cloudwatch;
 pub mod elb;
+pub mod logs;
 pub mod query;
 
 use berth_control_plane::{Request, Response};
@@ -31,6 +32,24 @@ pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// The largest body accepted. ECS's own limit is not published; a task definition with ten
 /// containers is far below it.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A JSON body as the object it must be (an empty body is `{}`), at most `most` bytes; `Err`
+/// says why not, for the service to word as its own error (Application Auto Scaling's and
+/// CloudWatch Logs' `SerializationException`).
+pub(crate) fn json_object(body: &[u8], most: usize) -> Result<Value, String> {
+    if body.len() > most {
+        return Err(format!("{} bytes is more than {most}", body.len()));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Default::default()));
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|error| error.to_string())?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err("the body is not a JSON object".to_owned())
+    }
+}
 
 /// A decoded call: the operation's name and its request.
 #[derive(Clone, Debug, PartialEq)]

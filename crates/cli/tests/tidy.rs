@@ -31,6 +31,7 @@ const PURE_CRATES: &[&str] = &[
     "crates/elb",
     "crates/cloudwatch",
     "crates/autoscaling",
+    "crates/logs",
     "crates/fleet-sim",
     "crates/api",
     "crates/world",
@@ -333,7 +334,8 @@ fn literal_arguments<'t>(text: &'t str, call: &str) -> Vec<&'t str> {
 /// `messages::UNCONFIRMED`, every key passed to `operation_error`/`operation_text` in
 /// `OPERATIONS_UNCONFIRMED` and every ELB key passed to `guess` in `ELB_UNCONFIRMED`, every CloudWatch key passed to
 /// `guessed`/`cloudwatch_text` in `CLOUDWATCH_UNCONFIRMED`, every Application Auto Scaling key
-/// passed to `guessed_error`/`autoscaling_text` in `AUTOSCALING_UNCONFIRMED` (a
+/// passed to `guessed_error`/`autoscaling_text` in `AUTOSCALING_UNCONFIRMED`, every CloudWatch
+/// Logs key passed to `logs_error`/`logs_unconfirmed` in `LOGS_UNCONFIRMED` (a
 /// missing one would panic at the call, in front of a user), and
 /// every text the page passes to `i18n::t` has its Japanese line (a missing one would show
 /// English on the Japanese page).
@@ -358,18 +360,36 @@ fn every_message_key_and_page_text_exists() {
         .iter()
         .map(|(key, _, _)| *key)
         .collect();
-    let cloudwatch_known: Vec<&str> = berth_model::messages::CLOUDWATCH_UNCONFIRMED
-        .iter()
-        .map(|(key, _, _)| *key)
-        .collect();
     let mut keys = 0;
     let mut elb_keys = 0;
-    let autoscaling_known: Vec<&str> = berth_model::messages::AUTOSCALING_UNCONFIRMED
-        .iter()
-        .map(|(key, _, _)| *key)
-        .collect();
-    let mut cloudwatch_keys = 0;
-    let mut autoscaling_keys = 0;
+    let keys_of = |table: &[(&'static str, &'static str, &'static str)]| -> Vec<&'static str> {
+        table.iter().map(|(key, _, _)| *key).collect()
+    };
+    // (service, its table's keys, the calls that take a key, keys found).
+    let mut services: Vec<(&str, Vec<&str>, Vec<&str>, usize)> = vec![
+        (
+            "CloudWatch",
+            keys_of(berth_model::messages::CLOUDWATCH_UNCONFIRMED),
+            vec!["guessed(", "cloudwatch_text(", "cloudwatch_unconfirmed("],
+            0,
+        ),
+        (
+            "Application Auto Scaling",
+            keys_of(berth_model::messages::AUTOSCALING_UNCONFIRMED),
+            vec![
+                "guessed_error(",
+                "autoscaling_text(",
+                "autoscaling_unconfirmed(",
+            ],
+            0,
+        ),
+        (
+            "CloudWatch Logs",
+            keys_of(berth_model::messages::LOGS_UNCONFIRMED),
+            vec!["logs_error(", "logs_unconfirmed("],
+            0,
+        ),
+    ];
     let mut texts = 0;
     for file in files.iter().filter(|f| !f.ends_with("cli/tests/tidy.rs")) {
         let text = std::fs::read_to_string(file).unwrap();
@@ -395,29 +415,13 @@ fn every_message_key_and_page_text_exists() {
                 missing.push(format!("{}: ELB message key {key:?}", file.display()));
             }
         }
-        for call in ["guessed(", "cloudwatch_text(", "cloudwatch_unconfirmed("] {
-            for key in literal_arguments(&text, call) {
-                cloudwatch_keys += 1;
-                if !cloudwatch_known.contains(&key) {
-                    missing.push(format!(
-                        "{}: CloudWatch message key {key:?}",
-                        file.display()
-                    ));
-                }
-            }
-        }
-        for call in [
-            "guessed_error(",
-            "autoscaling_text(",
-            "autoscaling_unconfirmed(",
-        ] {
-            for key in literal_arguments(&text, call) {
-                autoscaling_keys += 1;
-                if !autoscaling_known.contains(&key) {
-                    missing.push(format!(
-                        "{}: Application Auto Scaling message key {key:?}",
-                        file.display()
-                    ));
+        for (service, known, calls, count) in &mut services {
+            for call in calls.iter() {
+                for key in literal_arguments(&text, call) {
+                    *count += 1;
+                    if !known.contains(&key) {
+                        missing.push(format!("{}: {service} message key {key:?}", file.display()));
+                    }
                 }
             }
         }
@@ -436,13 +440,12 @@ fn every_message_key_and_page_text_exists() {
     assert!(missing.is_empty(), "{}", missing.join("\n"));
     // The scan found the calls (it would pass vacuously if the names changed).
     assert!(
-        keys > 100
-            && elb_keys > 50
-            && cloudwatch_keys > 20
-            && autoscaling_keys > 20
-            && texts > 50,
-        "{keys} keys, {elb_keys} ELB keys, {cloudwatch_keys} CloudWatch keys, {autoscaling_keys} Application Auto Scaling keys, {texts} texts"
+        keys > 100 && elb_keys > 50 && texts > 50,
+        "{keys} keys, {elb_keys} ELB keys, {texts} texts"
     );
+    for (service, _, _, count) in &services {
+        assert!(*count > 20, "only {count} {service} keys");
+    }
 }
 
 /// Every source path README.md and ARCHITECTURE.md name exists: a file moved without its

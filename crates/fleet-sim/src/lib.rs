@@ -19,8 +19,10 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+mod container_logs;
 mod load;
 mod metrics;
+mod output;
 mod profile;
 pub mod scenario;
 mod service_scaling;
@@ -146,8 +148,10 @@ enum Happening {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         digests: Vec<String>,
     },
-    /// An image could not be pulled: the task never starts.
-    PullFailed {
+    /// An image could not be pulled, or a container's log driver could not start: the task
+    /// never starts.
+    #[serde(alias = "pullFailed")]
+    FailedToStart {
         container: String,
         reason: String,
         pulled: u64,
@@ -381,6 +385,10 @@ struct AgentTask {
     /// load model's memory use. Empty when none allocates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     allocated: Vec<u64>,
+    /// The containers whose output goes to CloudWatch Logs (what they write is
+    /// [`output::started`]'s).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    writers: Vec<ContainerSpec>,
 }
 
 /// An [`AgentTask`] as snapshots hold it: now its run; in format 1, its spec and whether it
@@ -396,6 +404,8 @@ enum StoredAgentTask {
         lives: Vec<(u64, Happening)>,
         #[serde(default)]
         allocated: Vec<u64>,
+        #[serde(default)]
+        writers: Vec<ContainerSpec>,
     },
     Format1 {
         spec: TaskSpec,
@@ -411,11 +421,13 @@ impl From<StoredAgentTask> for AgentTask {
                 images,
                 lives,
                 allocated,
+                writers,
             } => AgentTask {
                 run,
                 images,
                 lives,
                 allocated,
+                writers,
             },
             StoredAgentTask::Format1 { spec, running } => {
                 let mut run = TaskRun::new(&spec, 0);
@@ -438,6 +450,7 @@ impl From<StoredAgentTask> for AgentTask {
                     images,
                     lives: Vec::new(),
                     allocated: allocations(&spec),
+                    writers: Vec::new(),
                 }
             }
         }
@@ -533,6 +546,12 @@ pub struct Simulation {
     /// named it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     profiles: BTreeMap<String, Profiled>,
+    /// The region's CloudWatch Logs, once anything has used it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    logs: Option<berth_logs::Logs>,
+    /// Where each task's containers' output goes.
+    #[serde(default)]
+    log_routes: container_logs::Routes,
 }
 
 /// An offered load following a profile since `start`.
@@ -641,6 +660,8 @@ impl Simulation {
             published: metrics::Published::default(),
             autoscaling: None,
             profiles: BTreeMap::new(),
+            logs: None,
+            log_routes: container_logs::Routes::default(),
         }
     }
 
@@ -1460,6 +1481,9 @@ impl Simulation {
 
     /// An event from an external agent's instance, now.
     pub fn agent_event(&mut self, instance_arn: &str, event: AgentEvent) {
+        if let AgentEvent::TaskStateChange(change) = &event {
+            self.note_report(change);
+        }
         self.cp.handle_agent_event(self.now, instance_arn, event);
         self.pump();
     }
@@ -1703,6 +1727,9 @@ impl Simulation {
             };
             let mut reports = Vec::new();
             let mut restarted = Vec::new();
+            let started = happenings
+                .iter()
+                .any(|h| matches!(h, Happening::Started { .. }));
             for happening in happenings {
                 let happened = happen(&mut task.run, happening, self.now.as_millis());
                 reports.extend(happened.first);
@@ -1717,6 +1744,17 @@ impl Simulation {
                 }
             }
             let report = task.run.report();
+            // What the containers write as they (re)start goes to their streams.
+            let writing: Vec<(String, Vec<String>)> = task
+                .writers
+                .iter()
+                .filter(|c| started || restarted.contains(&c.name))
+                .map(|c| (c.name.clone(), output::started(c, self.now)))
+                .collect();
+            for (container, lines) in writing {
+                self.container_output(&task_arn, &container, &lines);
+            }
+            self.note_report(&report);
             if report.status == Status::Stopped {
                 if let Some(tasks) = self.agents.get_mut(&instance) {
                     tasks.remove(&task_arn);
@@ -2001,6 +2039,23 @@ impl Simulation {
     /// What a simulated agent does with an instruction.
     fn instruct(&mut self, instance: &str, instruction: AgentInstruction) {
         if self.external.values().any(|arn| arn == instance) {
+            if let AgentInstruction::StartTask(spec) = &instruction {
+                // The Docker daemon's log driver fails before the agent could start
+                // anything: the task stops as the agent would report it.
+                if let Err((container, reason)) = self.open_log_streams(instance, spec, true) {
+                    let mut run = TaskRun::new(spec, self.now.as_millis());
+                    run.failed_to_start(Some(&container), &reason, None);
+                    run.pull_started_at = None;
+                    let change = run.report();
+                    self.note_report(&change);
+                    self.cp.handle_agent_event(
+                        self.now,
+                        instance,
+                        AgentEvent::TaskStateChange(change),
+                    );
+                    return;
+                }
+            }
             self.outbox.push((instance.to_owned(), instruction));
             return;
         }
@@ -2046,6 +2101,7 @@ impl Simulation {
                 images: spec.containers.iter().map(|c| c.image.clone()).collect(),
                 lives: Vec::new(),
                 allocated: allocations(spec),
+                writers: Vec::new(),
             },
         );
         let pulled = self.now.plus_millis(self.timings.pull_ms);
@@ -2058,7 +2114,7 @@ impl Simulation {
                 "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {}: not found",
                 qualified(&c.image)
             );
-            let happening = Happening::PullFailed {
+            let happening = Happening::FailedToStart {
                 container: c.name.clone(),
                 reason,
                 pulled: pulled.as_millis(),
@@ -2067,6 +2123,29 @@ impl Simulation {
             return;
         }
         let running_at = pulled.plus_millis(self.timings.start_ms);
+        // The log driver starts with the container: a stream it cannot open stops it.
+        if let Err((container, reason)) = self.open_log_streams(instance, spec, false) {
+            let happening = Happening::FailedToStart {
+                container,
+                reason,
+                pulled: pulled.as_millis(),
+            };
+            self.schedule(running_at, instance, &task_arn, happening);
+            return;
+        }
+        let writers: Vec<ContainerSpec> = spec
+            .containers
+            .iter()
+            .filter(|c| self.ships_logs(&task_arn, &c.name))
+            .cloned()
+            .collect();
+        if let Some(task) = self
+            .agents
+            .get_mut(instance)
+            .and_then(|t| t.get_mut(&task_arn))
+        {
+            task.writers = writers;
+        }
         let started = Happening::Started {
             pulled: pulled.as_millis(),
             ports: spec
@@ -2231,7 +2310,7 @@ fn happen(run: &mut TaskRun, happening: Happening, now: u64) -> Happened {
             }
             happened.first = run.launched(pulled);
         }
-        Happening::PullFailed {
+        Happening::FailedToStart {
             container,
             reason,
             pulled,
@@ -2297,7 +2376,7 @@ fn format1_happenings(change: &TaskStateChange, launching: bool) -> Vec<Happenin
     if launching && change.status == Status::Stopped {
         let culprit = change.containers.iter().find(|c| c.reason.is_some());
         return vec![match culprit {
-            Some(c) => Happening::PullFailed {
+            Some(c) => Happening::FailedToStart {
                 container: c.name.clone(),
                 reason: c.reason.clone().unwrap_or_default(),
                 pulled,

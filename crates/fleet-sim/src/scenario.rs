@@ -44,7 +44,9 @@
 //! `application-autoscaling OPERATION JSON` is an Application Auto Scaling call (members as
 //! `--cli-input-json` writes them); each scaling activity is logged as `scaling RESOURCE
 //! DESCRIPTION (CAUSE) STATUS [NOT-SCALED REASONS]`, and `$policy:NAME` (closed by a quote)
-//! stands for the ARN of the scaling policy so named.
+//! stands for the ARN of the scaling policy so named. `logs OPERATION JSON` is a CloudWatch
+//! Logs call (`logs get-log-events {"logGroupName": ...}`); `expect` and `expect-error` take
+//! `application-autoscaling OP`, `logs OP` and `cloudwatch OP` as they take an ECS operation.
 
 use berth_control_plane::{ClusterEvent, Request};
 
@@ -477,29 +479,8 @@ impl Runner {
                     self.log.push(format!("{stamp} ! {error}"));
                 }
             }
-            "cloudwatch" => {
-                self.service_call(number, verb, rest, |sim, operation, body| {
-                    let decoded = berth_cloudwatch::Request::decode(operation, body)?;
-                    Some(decoded.map_err(|e| e.to_string()).and_then(|r| {
-                        let read = r.is_read_only();
-                        let response = sim.cloudwatch_request(r).map_err(|e| e.to_string())?;
-                        Ok(read.then(|| {
-                            serde_json::to_string(&response).expect("responses serialise")
-                        }))
-                    }))
-                })
-            }
-            "application-autoscaling" => {
-                self.service_call(number, verb, rest, |sim, operation, body| {
-                    let decoded = berth_autoscaling::Request::decode(operation, body)?;
-                    Some(decoded.map_err(|e| e.to_string()).and_then(|r| {
-                        let read = r.is_read_only();
-                        let response = sim.autoscaling_request(r).map_err(|e| e.to_string())?;
-                        Ok(read.then(|| {
-                            serde_json::to_string(&response).expect("responses serialise")
-                        }))
-                    }))
-                })
+            "cloudwatch" | "application-autoscaling" | "logs" => {
+                self.service_call(number, verb, rest)
             }
             operation => {
                 let Some((body, _)) = split_json(rest) else {
@@ -514,17 +495,10 @@ impl Runner {
         }
     }
 
-    /// `SERVICE OPERATION JSON`, a call to one of the region's other AWS services (CloudWatch,
-    /// Application Auto Scaling): `call` reads and makes it, `None` for an operation the
-    /// service does not have, and answers a read's response as JSON, logged so a golden shows
-    /// what the service holds.
-    fn service_call(
-        &mut self,
-        number: usize,
-        service: &str,
-        rest: &str,
-        call: impl FnOnce(&mut Simulation, &str, &Value) -> Option<Result<Option<String>, String>>,
-    ) {
+    /// `SERVICE OPERATION JSON`, a call to one of the region's other AWS services
+    /// ([`call_service`]); a read's response is logged as JSON, so a golden shows what the
+    /// service holds.
+    fn service_call(&mut self, number: usize, service: &str, rest: &str) {
         let stamp = self.stamp();
         let (operation, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, "{}"));
         let Some((body, _)) = split_json(rest.trim()) else {
@@ -533,10 +507,10 @@ impl Runner {
         self.log
             .push(format!("{stamp} > {service} {operation} {body}"));
         let operation = berth_model::inputs::operation_name(operation);
-        match call(&mut self.sim, &operation, &body) {
+        match call_service(&mut self.sim, service, &operation, &body) {
             None => self.fail(number, format!("{service} has no operation {operation}")),
-            Some(Ok(Some(json))) => self.log.push(format!("{stamp} < {json}")),
-            Some(Ok(None)) => {}
+            Some(Ok((true, json))) => self.log.push(format!("{stamp} < {json}")),
+            Some(Ok((false, _))) => {}
             Some(Err(error)) => self.log.push(format!("{stamp} ! {error}")),
         }
     }
@@ -579,9 +553,11 @@ impl Runner {
 
     fn expect(&mut self, number: usize, verb: &str, rest: &str) {
         let (mut operation, mut rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        // `application-autoscaling OP`: that service's operation.
-        let autoscaling = operation == "application-autoscaling";
-        if autoscaling {
+        // `application-autoscaling OP`, `logs OP`: that service's operation.
+        let service = ["application-autoscaling", "logs", "cloudwatch"]
+            .contains(&operation)
+            .then_some(operation);
+        if service.is_some() {
             (operation, rest) = rest
                 .trim_start()
                 .split_once(char::is_whitespace)
@@ -594,21 +570,13 @@ impl Runner {
             Some((path, expected)) => (path.trim(), expected.trim()),
             None => return self.fail(number, format!("{verb} needs '== VALUE'")),
         };
-        let result: Result<Value, String> = if autoscaling {
+        let result: Result<Value, String> = if let Some(service) = service {
             let name = berth_model::inputs::operation_name(operation);
-            match berth_autoscaling::Request::decode(&name, &body) {
-                None => {
-                    return self.fail(
-                        number,
-                        format!("application-autoscaling has no operation {name}"),
-                    )
+            match call_service(&mut self.sim, service, &name, &body) {
+                None => return self.fail(number, format!("{service} has no operation {name}")),
+                Some(answer) => {
+                    answer.map(|(_, json)| serde_json::from_str(&json).expect("a response is JSON"))
                 }
-                Some(decoded) => decoded.map_err(|e| e.to_string()).and_then(|r| {
-                    self.sim
-                        .autoscaling_request(r)
-                        .map(|r| serde_json::to_value(r).expect("responses serialise"))
-                        .map_err(|e| e.to_string())
-                }),
             }
         } else {
             Request::from_operation(operation, body)
@@ -648,6 +616,47 @@ impl Runner {
             }
         }
     }
+}
+
+/// A call to one of the region's other AWS services by its CLI name (`cloudwatch`,
+/// `application-autoscaling`, `logs`): `None` for an operation it does not have; whether the
+/// operation only reads and its answer as JSON text (members in the service's order), or its
+/// error.
+fn call_service(
+    sim: &mut Simulation,
+    service: &str,
+    operation: &str,
+    body: &Value,
+) -> Option<Result<(bool, String), String>> {
+    fn answer<R: serde::Serialize, E: std::fmt::Display>(
+        read: bool,
+        response: Result<R, E>,
+    ) -> Result<(bool, String), String> {
+        response
+            .map(|r| {
+                (
+                    read,
+                    serde_json::to_string(&r).expect("responses serialise"),
+                )
+            })
+            .map_err(|e| e.to_string())
+    }
+    let error = |e: serde_json::Error| Err(e.to_string());
+    Some(match service {
+        "cloudwatch" => match berth_cloudwatch::Request::decode(operation, body)? {
+            Ok(r) => answer(r.is_read_only(), sim.cloudwatch_request(r)),
+            Err(e) => error(e),
+        },
+        "application-autoscaling" => match berth_autoscaling::Request::decode(operation, body)? {
+            Ok(r) => answer(r.is_read_only(), sim.autoscaling_request(r)),
+            Err(e) => error(e),
+        },
+        "logs" => match berth_logs::Request::decode(operation, body)? {
+            Ok(r) => answer(r.is_read_only(), sim.logs_request(r)),
+            Err(e) => error(e),
+        },
+        _ => return None,
+    })
 }
 
 /// A readable one-line summary of a cluster event.

@@ -24,11 +24,13 @@
 //! - [`units`]: `"1 vCPU"` → `"1024"`, `"2 GB"` → `"2048"`, and Fargate's size table.
 //! - [`views`]: Berth's own views (the placement explanation), written by the control plane
 //!   and read by the page.
+//! - [`awslogs`]: the awslogs driver's log group and stream for a container.
 //! - [`arn`], [`time`], [`problem`]: ARNs and ids, `SimTime`, problems and API errors.
 
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod arn;
+pub mod awslogs;
 mod ecs_enum;
 pub mod inputs;
 pub mod instance_types;

@@ -690,6 +690,115 @@ pub fn aas_alarm_description(action: &str) -> String {
     format!("DO NOT EDIT OR DELETE. For TargetTrackingScaling policy {action}.")
 }
 
+// Amazon CloudWatch Logs (crates/logs).
+
+/// CloudWatch Logs texts we could not confirm from a real response: `(key, error shape,
+/// template)`. The `1 validation error detected` forms are AWS's usual wording for a member's
+/// constraint; the rest are Berth's.
+pub const LOGS_UNCONFIRMED: &[(&str, &str, &str)] = &[
+    // The protocol's framework.
+    ("logs-unknown-operation", "UnknownOperationException", "The operation {} is not known to CloudWatch Logs."),
+    ("logs-body", "SerializationException", "The request body could not be read: {}"),
+    // Members.
+    ("logs-missing", "InvalidParameterException", "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null"),
+    ("logs-pattern", "InvalidParameterException", "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must satisfy regular expression pattern: {}"),
+    ("logs-too-short", "InvalidParameterException", "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must have length greater than or equal to {}"),
+    ("logs-too-long", "InvalidParameterException", "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must have length less than or equal to {}"),
+    ("logs-too-many", "InvalidParameterException", "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must have length less than or equal to {}"),
+    ("logs-too-few", "InvalidParameterException", "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must have length greater than or equal to {}"),
+    ("logs-at-least", "InvalidParameterException", "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must have value greater than or equal to {}"),
+    ("logs-enum", "InvalidParameterException", "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]"),
+    ("logs-retention", "InvalidParameterException", "1 validation error detected: Value '{}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]"),
+    ("logs-reserved", "InvalidParameterException", "Log groups starting with AWS/ are reserved for AWS."),
+    ("logs-no-group-named", "InvalidParameterException", "Either logGroupName or logGroupIdentifier must be given."),
+    ("logs-tail-start", "InvalidParameterException", "Setting startFromHead to false is supported only when startTime is on or after Jan 1, 2024 00:00:00 UTC."),
+    ("logs-names-and-prefix", "InvalidParameterException", "logStreamNames and logStreamNamePrefix are mutually exclusive parameters."),
+    ("logs-identifiers-alone", "InvalidParameterException", "logGroupIdentifiers cannot be given with logGroupNamePrefix, logGroupNamePattern or logGroupClass."),
+    ("logs-filter-pattern", "InvalidParameterException", "Invalid filter pattern: {}"),
+    ("logs-filter-unsupported", "InvalidParameterException", "Berth reads filter patterns of terms, \"quoted phrases\", ?alternatives and -exclusions: {} patterns are not supported."),
+    ("logs-event-too-large", "InvalidParameterException", "Log event too large: {} bytes exceeds limit of {}"),
+    ("logs-kms", "InvalidParameterException", "Berth has no AWS KMS: kmsKeyId is not supported."),
+    ("logs-deletion-protection", "InvalidParameterException", "Berth does not protect log groups from deletion: deletionProtectionEnabled is not supported."),
+    ("logs-linked-accounts", "InvalidParameterException", "Berth has one account: accountIdentifiers and includeLinkedAccounts are not supported."),
+    ("logs-tag-arn", "InvalidParameterException", "Berth tags log groups only: {} is not a log group's ARN."),
+    ("logs-too-many-tags", "TooManyTagsException", "A resource can have no more than 50 tags: {} would have {}."),
+    ("logs-tag-key", "InvalidParameterException", "1 validation error detected: Value '{}' at 'tags' failed to satisfy constraint: Map keys must have length between 1 and 128 and satisfy the pattern ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"),
+    ("logs-tag-value", "InvalidParameterException", "1 validation error detected: Value '{}' at 'tags' failed to satisfy constraint: Map values must have length at most 256 and satisfy the pattern ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
+    // The awslogs driver, when the group is missing and may not be created, on Fargate: the
+    // form is real (TechToSpeech/terraform-aws-serverless-static-wordpress#74 quotes it for
+    // another cause); the ending after the Logs error is our reading of users' reports.
+    ("awslogs-fargate", "-", "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log {}: {}: {} : exit status 1"),
+];
+
+/// A [`LOGS_UNCONFIRMED`] entry: its error shape and its text.
+pub fn logs_unconfirmed(key: &str, args: &[&dyn std::fmt::Display]) -> (&'static str, String) {
+    let (_, shape, template) = LOGS_UNCONFIRMED
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .expect("every unconfirmed CloudWatch Logs key used in the code is in the table");
+    (shape, fill(template, args))
+}
+
+/// A log group that exists already ([REAL] localstack's `test_logs_groups` snapshot, recorded
+/// against AWS; aws-robotics/cloudwatchlogs-ros1#1): no final period.
+pub const LOGS_GROUP_EXISTS: &str = "The specified log group already exists";
+
+/// A log stream that exists already ([REAL] the same, `test_logs_streams`).
+pub const LOGS_STREAM_EXISTS: &str = "The specified log stream already exists";
+
+/// A log group that does not exist ([REAL] localstack `test_logs_events`; the awslogs
+/// driver's error quoted in prakhar1989/docker-curriculum#253).
+pub const LOGS_NO_GROUP: &str = "The specified log group does not exist.";
+
+/// A log stream that does not exist ([REAL] localstack `test_logs_events`; apache/airflow#50802
+/// quotes the body).
+pub const LOGS_NO_STREAM: &str = "The specified log stream does not exist.";
+
+/// A name over 512 characters ([REAL] localstack `test_logs_groups`).
+pub const LOGS_NAME_TOO_LONG: &str =
+    "Invalid LogGroup or LogStream, both must have length less than or equal to 512.";
+
+/// DescribeLogGroups given a prefix and a pattern ([REAL] localstack `test_logs_groups`).
+pub const LOGS_PREFIX_AND_PATTERN: &str =
+    "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.";
+
+/// A group named and identified at once, a `ValidationException` ([REAL] localstack
+/// `test_logs_streams`).
+pub const LOGS_NAME_AND_IDENTIFIER: &str =
+    "LogGroup name and LogGroup ARN are mutually exclusive parameters.";
+
+/// DescribeLogStreams ordered by event time with a prefix ([REAL] moto, and the API
+/// reference's rule for `orderBy`).
+pub const LOGS_ORDER_BY_PREFIX: &str = "Cannot order by LastEventTime with a logStreamNamePrefix.";
+
+/// A `limit` over its maximum ([REAL] localstack `test_logs_events`, `10001` over `10000`).
+pub fn logs_limit(value: i64, most: i64) -> String {
+    format!("1 validation error detected: Value '{value}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to {most}")
+}
+
+/// A token this stream or group never gave ([REAL] localstack `test_logs_events`).
+pub const LOGS_BAD_TOKEN: &str = "The specified nextToken is invalid.";
+
+/// PutLogEvents out of order ([REAL] localstack `test_logs_events`).
+pub const LOGS_NOT_CHRONOLOGICAL: &str =
+    "Log events in a single PutLogEvents request must be in chronological order.";
+
+/// A batch over a day ([REAL] maxbanton/cwh#96).
+pub const LOGS_SPAN: &str =
+    "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.";
+
+/// A batch over 1 MiB ([REAL] vectordotdev/vector#2394).
+pub fn logs_upload_too_large(bytes: usize) -> String {
+    format!("Upload too large: {bytes} bytes exceeds limit of 1048576")
+}
+
+/// The awslogs driver on an EC2 instance could not create what it writes to ([REAL]
+/// prakhar1989/docker-curriculum#253 for a missing group, #260 for `log group`): `what` is
+/// `stream` or `group`, then the Logs error's shape and message.
+pub fn awslogs_cannot_start(what: &str, shape: &str, message: &str) -> String {
+    format!("CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log {what}: {shape}: {message}")
+}
+
 /// A name longer than 32 characters ([REAL] terraform#11699, cfn-lint#3259): `what` is
 /// `Target group` or `The load balancer`.
 pub fn elb_name_too_long(what: &str, name: &str) -> String {

@@ -348,8 +348,15 @@ impl Engine {
         Ok(())
     }
 
-    /// A container's output, to the live views (not journalled).
+    /// A container's output: to its CloudWatch Logs stream (journalled) when it has one, and
+    /// to the live views.
     fn publish_log(&mut self, task_arn: &str, container: &str, lines: Vec<String>) {
+        let shipped = self.guarded(|world, journal, wall| {
+            world.container_output(wall, journal, task_arn, container, lines.clone())
+        });
+        if let Err(error) = shipped {
+            eprintln!("berth: a container's output was not recorded: {error:#}");
+        }
         let message = serde_json::json!({
             "detail-type": "Berth Container Log",
             "source": "berth.agent",
@@ -424,6 +431,23 @@ impl Engine {
         (reply.status, reply.body, request_id)
     }
 
+    /// One CloudWatch Logs call (JSON 1.1): `(status, body, request id)`.
+    fn call_logs(&mut self, region: &str, operation: &str, body: &[u8]) -> (u16, String, String) {
+        self.requests += 1;
+        let request_id = berth_api::request_id((u128::from(wall_clock()) << 64) | self.requests);
+        let outcome = self.guarded(|world, journal, wall| {
+            world.call_logs(wall, journal, region, operation, body)
+        });
+        let reply = match outcome {
+            Ok(answer) => berth_api::logs::reply(&answer),
+            Err(error) => berth_api::logs::error_reply(&berth_logs::LogsError::new(
+                "ServiceUnavailableException",
+                format!("{error:#}"),
+            )),
+        };
+        (reply.status, reply.body, request_id)
+    }
+
     /// One API call: `(status, body, request id)`.
     fn call(&mut self, region: &str, target: Option<&str>, body: &[u8]) -> (u16, String, String) {
         self.requests += 1;
@@ -479,10 +503,12 @@ async fn api(State(engine): State<Shared>, headers: HeaderMap, body: Bytes) -> R
             .unwrap_or_else(|| engine.options.default_region.clone());
         let autoscaling =
             target.and_then(|t| t.strip_prefix(berth_api::autoscaling::TARGET_PREFIX));
-        match autoscaling {
+        let logs = target.and_then(|t| t.strip_prefix(berth_api::logs::TARGET_PREFIX));
+        match (autoscaling, logs) {
             _ if form => engine.call_elb(&region, &body),
-            Some(operation) => engine.call_autoscaling(&region, operation, &body),
-            None => engine.call(&region, target, &body),
+            (Some(operation), _) => engine.call_autoscaling(&region, operation, &body),
+            (_, Some(operation)) => engine.call_logs(&region, operation, &body),
+            (None, None) => engine.call(&region, target, &body),
         }
     };
     let mut response = (

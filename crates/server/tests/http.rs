@@ -907,3 +907,240 @@ fn the_editor_is_judged_by_the_server() {
     );
     assert_eq!(status_of(addr, &request), 403);
 }
+
+/// Bad input to every CloudWatch Logs operation gets a 4xx in its shape (`{"__type",
+/// "message"}`) and changes nothing: the group and its event stay.
+#[test]
+fn bad_logs_requests_get_its_errors() {
+    let addr = start();
+    let logs = |operation: &str, body: &[u8]| {
+        let target = format!("Logs_20140328.{operation}");
+        let (status, _, text) = post(addr, Some(&target), body);
+        (
+            status,
+            serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+        )
+    };
+    let (status, body) = logs("CreateLogGroup", br#"{"logGroupName": "/ecs/kept"}"#);
+    assert_eq!(status, 200, "{body}");
+    let stream = br#"{"logGroupName": "/ecs/kept", "logStreamName": "s"}"#;
+    assert_eq!(logs("CreateLogStream", stream).0, 200);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let event = json!({"logGroupName": "/ecs/kept", "logStreamName": "s", "logEvents": [{"timestamp": now, "message": "kept"}]});
+    let (status, body) = logs("PutLogEvents", event.to_string().as_bytes());
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("rejectedLogEventsInfo").is_none(), "{body}");
+    let mut cases: Vec<(String, &str, Vec<u8>)> = Vec::new();
+    for operation in berth_logs::Request::OPERATIONS {
+        let mut add = |label: &str, body: Value| {
+            cases.push((
+                format!("{operation} {label}"),
+                operation,
+                body.to_string().into_bytes(),
+            ));
+        };
+        // Every operation takes a group or an ARN but DescribeLogGroups, whose members are
+        // all filters.
+        if *operation != "DescribeLogGroups" {
+            add("without members", json!({}));
+        }
+        // (CreateLogGroup would create it.)
+        if !["DescribeLogGroups", "CreateLogGroup"].contains(operation) {
+            add(
+                "a group that does not exist",
+                json!({"logGroupName": "/ecs/ghost", "logStreamName": "s", "resourceArn": "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/ghost", "retentionInDays": 7, "tags": {"a": "b"}, "tagKeys": ["a"], "logEvents": [{"timestamp": 1, "message": "m"}]}),
+            );
+        }
+        add(
+            "wrong types",
+            json!({"logGroupName": 7, "logStreamName": [], "limit": "many", "startTime": "soon", "tags": 3, "logEvents": {}, "retentionInDays": "week", "descending": "yes"}),
+        );
+        add(
+            "a name outside the pattern",
+            json!({"logGroupName": "my group", "logStreamName": "a:b", "logGroupNamePrefix": "my group", "resourceArn": "arn:aws:logs:us-east-1:123456789012:log-group:my group"}),
+        );
+        add(
+            "a name too long",
+            json!({"logGroupName": "g".repeat(513), "logStreamName": "s".repeat(513), "logGroupNamePrefix": "g".repeat(513), "resourceArn": "x"}),
+        );
+        cases.push((
+            format!("{operation} not JSON"),
+            operation,
+            b"{nope".to_vec(),
+        ));
+        cases.push((
+            format!("{operation} not an object"),
+            operation,
+            b"[1, 2]".to_vec(),
+        ));
+    }
+    let kept = json!({"logGroupName": "/ecs/kept", "logStreamName": "s"});
+    let with = |extra: Value| {
+        let mut body = kept.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    for (label, operation, body) in [
+        ("unknown operation", "TailEverything", json!({})),
+        ("a group again", "CreateLogGroup", kept.clone()),
+        ("a stream again", "CreateLogStream", kept.clone()),
+        (
+            "a reserved name",
+            "CreateLogGroup",
+            json!({"logGroupName": "aws/x"}),
+        ),
+        (
+            "a KMS key",
+            "CreateLogGroup",
+            json!({"logGroupName": "/k", "kmsKeyId": "k"}),
+        ),
+        (
+            "a class outside the enum",
+            "CreateLogGroup",
+            json!({"logGroupName": "/c", "logGroupClass": "COLD"}),
+        ),
+        (
+            "retention of 2 days",
+            "PutRetentionPolicy",
+            with(json!({"retentionInDays": 2})),
+        ),
+        ("a limit of 0", "GetLogEvents", with(json!({"limit": 0}))),
+        (
+            "a limit over 10,000",
+            "FilterLogEvents",
+            with(json!({"limit": 10_001})),
+        ),
+        (
+            "a page of 51",
+            "DescribeLogStreams",
+            with(json!({"limit": 51})),
+        ),
+        (
+            "a token never given",
+            "GetLogEvents",
+            with(json!({"nextToken": "f/1/s"})),
+        ),
+        (
+            "a token never given",
+            "FilterLogEvents",
+            with(json!({"nextToken": "x"})),
+        ),
+        (
+            "a token never given",
+            "DescribeLogGroups",
+            json!({"nextToken": "x"}),
+        ),
+        (
+            "name and identifier",
+            "GetLogEvents",
+            with(json!({"logGroupIdentifier": "/ecs/kept"})),
+        ),
+        (
+            "names and a prefix",
+            "FilterLogEvents",
+            with(json!({"logStreamNames": ["s"], "logStreamNamePrefix": "s"})),
+        ),
+        (
+            "a JSON pattern",
+            "FilterLogEvents",
+            with(json!({"filterPattern": "{ $.a = 1 }"})),
+        ),
+        (
+            "an unquoted colon",
+            "FilterLogEvents",
+            with(json!({"filterPattern": "ERROR:"})),
+        ),
+        (
+            "a phrase left open",
+            "FilterLogEvents",
+            with(json!({"filterPattern": "\"open"})),
+        ),
+        (
+            "newest first before 2024",
+            "FilterLogEvents",
+            with(json!({"startFromHead": false, "startTime": 0})),
+        ),
+        (
+            "order by time with a prefix",
+            "DescribeLogStreams",
+            json!({"logGroupName": "/ecs/kept", "orderBy": "LastEventTime", "logStreamNamePrefix": "s"}),
+        ),
+        (
+            "order by size",
+            "DescribeLogStreams",
+            json!({"logGroupName": "/ecs/kept", "orderBy": "Size"}),
+        ),
+        (
+            "prefix and pattern",
+            "DescribeLogGroups",
+            json!({"logGroupNamePrefix": "/ecs", "logGroupNamePattern": "k"}),
+        ),
+        (
+            "another account",
+            "DescribeLogGroups",
+            json!({"accountIdentifiers": ["111111111111"]}),
+        ),
+        ("no events", "PutLogEvents", with(json!({"logEvents": []}))),
+        (
+            "an empty message",
+            "PutLogEvents",
+            with(json!({"logEvents": [{"timestamp": 1, "message": ""}]})),
+        ),
+        (
+            "events out of order",
+            "PutLogEvents",
+            with(
+                json!({"logEvents": [{"timestamp": 2, "message": "b"}, {"timestamp": 1, "message": "a"}]}),
+            ),
+        ),
+        (
+            "a negative time",
+            "PutLogEvents",
+            with(json!({"logEvents": [{"timestamp": -1, "message": "a"}]})),
+        ),
+        (
+            "a tag key too long",
+            "TagLogGroup",
+            json!({"logGroupName": "/ecs/kept", "tags": {"k".repeat(129): "v"}}),
+        ),
+        (
+            "a destination's ARN",
+            "TagResource",
+            json!({"resourceArn": "arn:aws:logs:us-east-1:123456789012:destination:d", "tags": {"a": "b"}}),
+        ),
+    ] {
+        cases.push((label.to_owned(), operation, body.to_string().into_bytes()));
+    }
+    assert!(cases.len() >= 100, "the corpus has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for (label, operation, body) in &cases {
+        let (status, reply) = logs(operation, body);
+        let shaped = reply["__type"].as_str().is_some_and(|t| !t.is_empty())
+            && reply["message"].as_str().is_some_and(|m| !m.is_empty());
+        if !(400..500).contains(&status) || !shaped {
+            failures.push(format!("{label}: {status} {reply}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    let read = json!({"logGroupName": "/ecs/kept", "logStreamName": "s", "startFromHead": true});
+    let (status, body) = logs("GetLogEvents", read.to_string().as_bytes());
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["events"][0]["message"], "kept");
+    let (_, groups) = logs("DescribeLogGroups", b"{}");
+    assert_eq!(
+        groups["logGroups"].as_array().map(Vec::len),
+        Some(1),
+        "{groups}"
+    );
+}

@@ -78,6 +78,22 @@ pub enum What {
         /// Its input as JSON.
         input: String,
     },
+    /// A CloudWatch Logs operation that changes something, and its JSON body.
+    LogsRequest {
+        /// `CreateLogGroup`, `PutLogEvents`, ...
+        operation: String,
+        /// Its input as JSON.
+        input: String,
+    },
+    /// Lines a Docker container wrote, for its log stream.
+    ContainerOutput {
+        /// The task.
+        task_arn: String,
+        /// The container.
+        container: String,
+        /// The lines.
+        lines: Vec<String>,
+    },
     /// An ECS operation that changes something, and its JSON body.
     Request {
         /// `RunTask`, `CreateService`, ...
@@ -126,6 +142,18 @@ impl Entry {
             What::AutoScalingRequest { operation, input } => {
                 ("autoscaling-request", operation.clone(), input.clone())
             }
+            What::LogsRequest { operation, input } => {
+                ("logs-request", operation.clone(), input.clone())
+            }
+            What::ContainerOutput {
+                task_arn,
+                container,
+                lines,
+            } => (
+                "container-output",
+                task_arn.clone(),
+                serde_json::json!({"container": container, "lines": lines}).to_string(),
+            ),
         }
     }
 
@@ -182,6 +210,18 @@ impl Entry {
                 operation: operation.to_owned(),
                 input: body.to_owned(),
             },
+            "logs-request" => What::LogsRequest {
+                operation: operation.to_owned(),
+                input: body.to_owned(),
+            },
+            "container-output" => {
+                let output: serde_json::Value = serde_json::from_str(body).ok()?;
+                What::ContainerOutput {
+                    task_arn: operation.to_owned(),
+                    container: output["container"].as_str()?.to_owned(),
+                    lines: serde_json::from_value(output["lines"].clone()).ok()?,
+                }
+            }
             "request" => What::Request {
                 operation: operation.to_owned(),
                 body: body.to_owned(),
@@ -250,6 +290,15 @@ mod tests {
             What::AutoScalingRequest {
                 operation: "PutScalingPolicy".into(),
                 input: "{}".into(),
+            },
+            What::LogsRequest {
+                operation: "CreateLogGroup".into(),
+                input: "{}".into(),
+            },
+            What::ContainerOutput {
+                task_arn: "arn:task".into(),
+                container: "web".into(),
+                lines: vec!["hello".into(), "".into()],
             },
             What::Request {
                 operation: "RunTask".into(),

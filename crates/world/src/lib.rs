@@ -92,6 +92,8 @@ pub enum Answer {
     CloudWatch(Result<berth_cloudwatch::Response, berth_cloudwatch::CwError>),
     /// Application Auto Scaling's.
     AutoScaling(Result<berth_autoscaling::Response, berth_autoscaling::AasError>),
+    /// CloudWatch Logs'.
+    Logs(Result<berth_logs::Response, berth_logs::LogsError>),
 }
 
 impl Answer {
@@ -107,6 +109,14 @@ impl Answer {
     pub fn elb(self) -> Option<Result<berth_elb::Response, berth_elb::ElbError>> {
         match self {
             Answer::Elb(answer) => Some(answer),
+            _ => None,
+        }
+    }
+
+    /// CloudWatch Logs' answer (`None` for another service's).
+    pub fn logs(self) -> Option<Result<berth_logs::Response, berth_logs::LogsError>> {
+        match self {
+            Answer::Logs(answer) => Some(answer),
             _ => None,
         }
     }
@@ -296,6 +306,21 @@ impl World {
                     berth_api::autoscaling::decode_json(operation, &input)
                         .and_then(|request| sim.autoscaling_request(request)),
                 ))
+            }
+            What::LogsRequest { operation, input } => {
+                let input = serde_json::from_str(input).unwrap_or_default();
+                Some(Answer::Logs(
+                    berth_api::logs::decode_json(operation, &input)
+                        .and_then(|request| sim.logs_request(request)),
+                ))
+            }
+            What::ContainerOutput {
+                task_arn,
+                container,
+                lines,
+            } => {
+                sim.container_output(task_arn, container, lines);
+                None
             }
         }
     }
@@ -572,21 +597,44 @@ impl World {
             Ok(call) => call,
             Err(error) => return Ok(Err(error)),
         };
+        let write = (!call.request.is_read_only()).then(|| What::CloudWatchRequest {
+            operation: call.operation.to_owned(),
+            input: call.input.to_string(),
+        });
+        let request = call.request;
+        self.call_service(
+            wall,
+            journal,
+            region,
+            write,
+            |sim| sim.cloudwatch_request(request),
+            Answer::cloudwatch,
+        )
+    }
+
+    /// A decoded call to one of the region's other services: a read (`write` is `None`) is
+    /// answered from the region as it is now, a write is journalled and applied and its answer
+    /// taken from the outcome. `Err` is the host's journal failing.
+    fn call_service<R>(
+        &mut self,
+        wall: u64,
+        journal: &mut impl Journal,
+        region: &str,
+        write: Option<What>,
+        read: impl FnOnce(&mut Simulation) -> R,
+        answer: impl FnOnce(Answer) -> Option<R>,
+    ) -> Result<R, String> {
         let now = self.clock.now(wall);
         self.ensure_region(journal, region, now)?;
         self.catch_up(wall);
-        if call.request.is_read_only() {
+        let Some(what) = write else {
             let sim = self.regions.get_mut(region).expect("ensured above");
-            return Ok(sim.cloudwatch_request(call.request));
-        }
-        let what = What::CloudWatchRequest {
-            operation: call.operation.to_owned(),
-            input: call.input.to_string(),
+            return Ok(read(sim));
         };
         let outcome = self.record(journal, region, now, what)?;
         Ok(outcome
-            .and_then(Answer::cloudwatch)
-            .expect("a CloudWatch request has CloudWatch's answer"))
+            .and_then(answer)
+            .expect("a service's request has that service's answer"))
     }
 
     /// An Application Auto Scaling operation in `region` (JSON 1.1: `operation` is the
@@ -604,21 +652,77 @@ impl World {
             Ok(call) => call,
             Err(error) => return Ok(Err(error)),
         };
-        let now = self.clock.now(wall);
-        self.ensure_region(journal, region, now)?;
-        self.catch_up(wall);
-        if call.request.is_read_only() {
-            let sim = self.regions.get_mut(region).expect("ensured above");
-            return Ok(sim.autoscaling_request(call.request));
-        }
-        let what = What::AutoScalingRequest {
+        let write = (!call.request.is_read_only()).then(|| What::AutoScalingRequest {
             operation: call.operation.to_owned(),
             input: call.input.to_string(),
+        });
+        let request = call.request;
+        self.call_service(
+            wall,
+            journal,
+            region,
+            write,
+            |sim| sim.autoscaling_request(request),
+            Answer::autoscaling,
+        )
+    }
+
+    /// A CloudWatch Logs operation in `region` (JSON 1.1: `operation` is the `X-Amz-Target`
+    /// header's suffix): a read is answered from the region as it is now, a write is
+    /// journalled (its input as JSON) and applied. `Err` is the host's journal failing.
+    pub fn call_logs(
+        &mut self,
+        wall: u64,
+        journal: &mut impl Journal,
+        region: &str,
+        operation: &str,
+        body: &[u8],
+    ) -> Result<Result<berth_logs::Response, berth_logs::LogsError>, String> {
+        let call = match berth_api::logs::decode(operation, body) {
+            Ok(call) => call,
+            Err(error) => return Ok(Err(error)),
         };
-        let outcome = self.record(journal, region, now, what)?;
-        Ok(outcome
-            .and_then(Answer::autoscaling)
-            .expect("an Application Auto Scaling request has its answer"))
+        let write = (!call.request.is_read_only()).then(|| What::LogsRequest {
+            operation: call.operation.to_owned(),
+            input: call.input.to_string(),
+        });
+        let request = call.request;
+        self.call_service(
+            wall,
+            journal,
+            region,
+            write,
+            |sim| sim.logs_request(request),
+            Answer::logs,
+        )
+    }
+
+    /// Lines a Docker container wrote (`berth agent`), in the default region: journalled and
+    /// put in the container's log stream when it has one, dropped otherwise (the live
+    /// views still show them). `Err` is the host's journal failing.
+    pub fn container_output(
+        &mut self,
+        wall: u64,
+        journal: &mut impl Journal,
+        task_arn: &str,
+        container: &str,
+        lines: Vec<String>,
+    ) -> Result<(), String> {
+        let region = self.options.default_region.clone();
+        let ships = self
+            .regions
+            .get(&region)
+            .is_some_and(|sim| sim.ships_logs(task_arn, container));
+        if !ships {
+            return Ok(());
+        }
+        let now = self.catch_up(wall);
+        let what = What::ContainerOutput {
+            task_arn: task_arn.to_owned(),
+            container: container.to_owned(),
+            lines,
+        };
+        self.record(journal, &region, now, what).map(|_| ())
     }
 
     /// `/berth/fleet`: a [`FleetAction`] on the default region's virtual world, journalled

@@ -6,8 +6,8 @@ use crate::records::{
     invalid_parameter, resolve, Awaiting, ClusterRecord, Out, State, TaskKey, TaskRecord,
 };
 use berth_agent_protocol::{
-    AgentInstruction, ContainerSpec, HealthCheckSpec, MountSpec, PortBinding, RestartPolicySpec,
-    TaskSpec,
+    AgentInstruction, ContainerSpec, HealthCheckSpec, LogConfigurationSpec, MountSpec, PortBinding,
+    RestartPolicySpec, TaskSpec,
 };
 use berth_model::overrides::TaskOverride;
 use berth_model::resources::{Container, Task};
@@ -717,6 +717,12 @@ fn task_spec(
                             .and_then(|s| u32::try_from(s).ok())
                             .unwrap_or(DEFAULT_RESTART_ATTEMPT_PERIOD),
                     }),
+                log_configuration: c.log_configuration.as_ref().and_then(|l| {
+                    Some(LogConfigurationSpec {
+                        log_driver: l.log_driver.as_ref()?.as_str().to_owned(),
+                        options: l.options.clone().unwrap_or_default(),
+                    })
+                }),
             }
         })
         .collect();
