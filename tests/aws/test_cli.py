@@ -138,6 +138,13 @@ class Seed001Fargate(unittest.TestCase):
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(body, f)
         aws("create-cluster", "--cluster-name", "fargate-cluster")
+        # The console's wizard creates the awslogs group the definition names; from the CLI
+        # it is created first, or every task stops with ResourceInitializationError.
+        group = body["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-group"]
+        created = subprocess.run(
+            ["aws", "logs", "create-log-group", "--log-group-name", group,
+             "--endpoint-url", ENDPOINT], capture_output=True, text=True, timeout=60)
+        self.assertEqual(created.returncode, 0, created.stderr)
         td = aws("register-task-definition", "--cli-input-json", f"file://{f.name}")
         os.unlink(f.name)
         self.assertIn("FARGATE", td["taskDefinition"]["compatibilities"])
