@@ -479,9 +479,7 @@ impl Runner {
                     self.log.push(format!("{stamp} ! {error}"));
                 }
             }
-            "cloudwatch" | "application-autoscaling" | "logs" => {
-                self.service_call(number, verb, rest)
-            }
+            service if SERVICES.contains(&service) => self.service_call(number, verb, rest),
             operation => {
                 let Some((body, _)) = split_json(rest) else {
                     return self.fail(number, format!("{operation} needs a JSON body"));
@@ -554,9 +552,7 @@ impl Runner {
     fn expect(&mut self, number: usize, verb: &str, rest: &str) {
         let (mut operation, mut rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
         // `application-autoscaling OP`, `logs OP`: that service's operation.
-        let service = ["application-autoscaling", "logs", "cloudwatch"]
-            .contains(&operation)
-            .then_some(operation);
+        let service = SERVICES.contains(&operation).then_some(operation);
         if service.is_some() {
             (operation, rest) = rest
                 .trim_start()
@@ -617,6 +613,9 @@ impl Runner {
         }
     }
 }
+
+/// The region's other AWS services, by their CLI names ([`call_service`] calls them).
+const SERVICES: &[&str] = &["cloudwatch", "application-autoscaling", "logs"];
 
 /// A call to one of the region's other AWS services by its CLI name (`cloudwatch`,
 /// `application-autoscaling`, `logs`): `None` for an operation it does not have; whether the
