@@ -70,7 +70,8 @@ class ServiceAutoScaling(unittest.TestCase):
             f"autoScalingGroupArn={GROUP},managedScaling={{status=ENABLED,targetCapacity=100}},"
             "managedTerminationProtection=ENABLED")
         ecs("create-cluster", "--cluster-name", CLUSTER, "--capacity-providers", "cp-scaled",
-            "--default-capacity-provider-strategy", "capacityProvider=cp-scaled,weight=1")
+            "--default-capacity-provider-strategy", "capacityProvider=cp-scaled,weight=1",
+            "--settings", "name=containerInsights,value=enabled")
         ecs("register-task-definition", "--family", "scaled", "--cpu", "1024",
             "--container-definitions", json.dumps([{
                 "name": "web", "image": "nginx", "memory": 512,
@@ -177,6 +178,23 @@ class ServiceAutoScaling(unittest.TestCase):
         self.assertEqual(max(data["Values"]), 100.0)
         self.assertLess(min(data["Values"]), 15.0)
         self.assertEqual(data["Timestamps"], sorted(data["Timestamps"], reverse=True))
+
+        # Container Insights counted both layers minute by minute: desired tasks went 2, 4, 6
+        # and back to 2; the cluster's instances rose from none to the peak managed scaling
+        # reached.
+        def counts(name, dimensions):
+            answer = cloudwatch("get-metric-statistics", "--namespace", "ECS/ContainerInsights",
+                                "--metric-name", name, "--dimensions", *dimensions,
+                                "--start-time", str(now - 3 * 3600), "--end-time", str(now),
+                                "--period", "60", "--statistics", "Maximum")
+            points = sorted(answer["Datapoints"], key=lambda p: p["Timestamp"])
+            values = [int(p["Maximum"]) for p in points]
+            return [v for i, v in enumerate(values) if i == 0 or values[i - 1] != v]
+        service = [f"Name=ClusterName,Value={CLUSTER}", "Name=ServiceName,Value=web"]
+        self.assertEqual(counts("DesiredTaskCount", service), [2, 4, 6, 2])
+        instances = counts("ContainerInstanceCount", [f"Name=ClusterName,Value={CLUSTER}"])
+        self.assertEqual((instances[0], max(instances)), (0, peak), instances)
+        self.assertEqual(instances, sorted(instances[:instances.index(peak) + 1]) + instances[instances.index(peak) + 1:])
 
         # Deregistering takes the policy and its alarms with it.
         aas("deregister-scalable-target", *TARGET)

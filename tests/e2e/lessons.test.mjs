@@ -51,6 +51,12 @@ async function stageMachine() {
   })).catch(() => null);
 }
 
+/** The alarm state changes and scaling activities listed under web's scaling plot. */
+async function scalingMarks() {
+  await page.waitForSelector('.plot.scaling[data-service="web"]', { timeout: 10000 });
+  return page.$$eval('.plot.scaling[data-service="web"] .scaling-marks li', (els) => els.map((e) => e.textContent));
+}
+
 /** The stage machine each step of the traffic-shifting lessons leaves, as a check. */
 const STAGES = {
   'blue-green': {
@@ -95,6 +101,23 @@ for (const id of LESSONS) {
         await toggleLanguage(page)('en');
         await screenshots(page, 'lesson-service-auto-scaling-fleet', '.fleet', toggleLanguage(page));
         await toggleLanguage(page)('en');
+        // The load balancer says which profile it follows, and the plot has drawn the spike:
+        // AlarmHigh's state change and the policy's activities are marked on its time line.
+        assert.match(await page.textContent('.balancer[data-load-balancer="lesson-scaling"] .load-following'), /spike: 200 peak 2700 after 1 min for 8 min/);
+        const marks = await scalingMarks();
+        assert.ok(marks.some((m) => /AlarmHigh → ALARM/.test(m)), JSON.stringify(marks));
+        assert.ok(marks.some((m) => /Setting desired count to 6\./.test(m)), JSON.stringify(marks));
+        const drawn = await page.$eval('.plot.scaling[data-service="web"]', (e) => ({
+          requests: e.querySelector('.plot-requests').getAttribute('d').split('L').length,
+          metric: e.querySelector('.plot-metric')?.getAttribute('d').split('L').length ?? 0,
+          desired: e.querySelector('.plot-desired').getAttribute('d').split('L').length,
+          marks: e.querySelectorAll('.plot-mark').length,
+        }));
+        assert.ok(drawn.requests > 5 && drawn.metric > 5 && drawn.desired > 5 && drawn.marks >= 3, JSON.stringify(drawn));
+        await screenshots(page, 'lesson-service-auto-scaling-balancer', '.balancer[data-load-balancer="lesson-scaling"]', toggleLanguage(page));
+        await toggleLanguage(page)('en');
+        await screenshots(page, 'lesson-service-auto-scaling-plot', '.plot.scaling', toggleLanguage(page));
+        await toggleLanguage(page)('en');
       }
       const check = STAGES[id]?.[step];
       if (!check) return;
@@ -122,6 +145,18 @@ for (const id of LESSONS) {
       }
     });
     if (STAGES[id]) assert.equal(seen.length, Object.keys(STAGES[id]).length, JSON.stringify(seen));
+    if (id === 'service-auto-scaling') {
+      // The scale-in is on the plot too: AlarmLow fired and the policy went back to 2.
+      let marks = [];
+      for (let i = 0; i < 10 && !marks.some((m) => /Setting desired count to 2\./.test(m)); i += 1) {
+        await page.waitForTimeout(500);
+        marks = await scalingMarks();
+      }
+      assert.ok(marks.some((m) => /AlarmLow → ALARM/.test(m)), JSON.stringify(marks));
+      assert.ok(marks.some((m) => /Setting desired count to 2\./.test(m)), JSON.stringify(marks));
+      await screenshots(page, 'lesson-service-auto-scaling-plot-after', '.plot.scaling', toggleLanguage(page));
+      await toggleLanguage(page)('en');
+    }
     if (id === 'rolling-2025') {
       // The old revision is back to two running tasks, on the instance left; the broken one
       // is still PRIMARY, failing its health checks.

@@ -327,28 +327,26 @@ pub async fn check(text: &str, family: &str) -> Result<berth_model::views::Verdi
     }
 }
 
-/// Calls a CloudWatch operation with its JSON `input` as botocore sends it (JSON 1.0);
-/// CloudWatch's error comes back as `Code: message`.
-pub async fn cloudwatch(operation: &str, input: &Value) -> Result<(), String> {
+/// Calls a CloudWatch operation with its JSON `input` (CloudWatch's JSON 1.0 protocol): its
+/// answer, or its error as `Code: message`.
+pub async fn cloudwatch(operation: &str, input: &Value) -> Result<Value, String> {
     json_call(
         &format!("GraniteServiceVersion20100801.{operation}"),
         "application/x-amz-json-1.0",
         input,
     )
     .await
-    .map(drop)
 }
 
 /// Calls an Application Auto Scaling operation with its JSON `input` (JSON 1.1, as botocore
-/// sends it); its error comes back as `Code: message`.
-pub async fn autoscaling(operation: &str, input: &Value) -> Result<(), String> {
+/// sends it): its answer, or its error as `Code: message`.
+pub async fn autoscaling(operation: &str, input: &Value) -> Result<Value, String> {
     json_call(
         &format!("AnyScaleFrontendService.{operation}"),
         "application/x-amz-json-1.1",
         input,
     )
     .await
-    .map(drop)
 }
 
 /// Calls a CloudWatch Logs operation with its JSON `input` (JSON 1.1): its answer, or its
@@ -443,8 +441,8 @@ pub async fn perform(call: &Call) -> Result<String, String> {
     match &call {
         Call::Ecs { operation, body } => self::call(operation, body.clone()).await.map(drop)?,
         Call::Elb { action, input } => elb(action, input).await?,
-        Call::CloudWatch { operation, input } => cloudwatch(operation, input).await?,
-        Call::AutoScaling { operation, input } => autoscaling(operation, input).await?,
+        Call::CloudWatch { operation, input } => cloudwatch(operation, input).await.map(drop)?,
+        Call::AutoScaling { operation, input } => autoscaling(operation, input).await.map(drop)?,
         Call::Fleet(action) => fleet(action.clone()).await?,
     }
     Ok(format!("{}: done", call.name()))

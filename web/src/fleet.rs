@@ -398,6 +398,10 @@ pub fn fleet() -> Html {
                 }
             </section>
             { render_plot(&live) }
+            if let Some(clock) = &live.clock {
+                <crate::scaling::ScalingPlots cluster={live.snapshot.cluster.clone()} now={clock.now}
+                    services={live.snapshot.services.clone()} load_balancers={live.snapshot.load_balancers.clone()} />
+            }
             <section class="services" aria-label="Services">
                 <h2>{ crate::i18n::t("Services") }</h2>
                 if live.snapshot.services.is_empty() {
@@ -795,20 +799,9 @@ fn render_balancer(
     cluster: &Rc<RefCell<String>>,
     select: &Callback<String>,
 ) -> Html {
-    let load = NodeRef::default();
     let offer = {
-        let (live, cluster, load, name) = (
-            live.clone(),
-            cluster.clone(),
-            load.clone(),
-            balancer.name.clone(),
-        );
-        Callback::from(move |_| {
-            let rate = number(&load).unwrap_or(0).max(0);
-            let action =
-                json!({"action": "offered-load", "loadBalancer": name, "requestsPerSecond": rate});
-            fleet_act(&live, &cluster, action);
-        })
+        let (live, cluster) = (live.clone(), cluster.clone());
+        Callback::from(move |action: Value| fleet_act(&live, &cluster, action))
     };
     let (requests, errors) = balancer.counts;
     html! {
@@ -822,11 +815,8 @@ fn render_balancer(
                     { format!("{requests} {} · {errors} 5xx", crate::i18n::t("requests")) }
                 </span>
                 { " " }
-                <label>{ crate::i18n::t("Offered load ") }
-                    <input ref={load} type="number" min="0" step="10" class="load" value={balancer.requests_per_second.to_string()} />
-                    { crate::i18n::t(" requests/s") }
-                </label>
-                { " " }<button type="button" class="small" onclick={offer}>{ crate::i18n::t("Offer") }</button>
+                <crate::offered_load::OfferedLoad name={balancer.name.clone()} rate={balancer.requests_per_second}
+                    profile={balancer.profile.clone()} on_offer={offer} />
             </p>
             <ul class="listeners">
                 { for balancer.listeners.iter().map(|l| html! { <li><code>{ l }</code></li> }) }

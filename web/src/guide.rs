@@ -1352,14 +1352,14 @@ pub const LESSONS: &[Lesson] = &[
         steps: &[
             Step {
                 text: Text {
-                    en: "A cluster with no instance of its own: a capacity provider on an Auto Scaling group with managed scaling launches them as tasks need them (cluster auto scaling, the first of seed 003's two layers).",
-                    ja: "自前のインスタンスを持たないクラスターを作ります。マネージドスケーリング付きの Auto Scaling グループのキャパシティープロバイダーが、タスクに必要なだけインスタンスを起動します (クラスターの Auto Scaling、seed 003 の 2 つの層の 1 つ目)。",
+                    en: "A cluster with no instance of its own: a capacity provider on an Auto Scaling group with managed scaling launches them as tasks need them (cluster auto scaling, the first of seed 003's two layers). Container Insights is on, so CloudWatch gets the service's desired and running tasks and the cluster's instances each minute.",
+                    ja: "自前のインスタンスを持たないクラスターを作ります。マネージドスケーリング付きの Auto Scaling グループのキャパシティープロバイダーが、タスクに必要なだけインスタンスを起動します (クラスターの Auto Scaling、seed 003 の 2 つの層の 1 つ目)。Container Insights をオンにするので、サービスの必要数と実行中のタスク数、クラスターのインスタンス数が毎分 CloudWatch に送られます。",
                 },
                 calls: |c, _| {
                     Call::template(
                         r#"[
                            ["CreateCapacityProvider", {"name": "$cluster-cp", "autoScalingGroupProvider": {"autoScalingGroupArn": "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:5ca1ab1e-0000-4000-8000-000000000003:autoScalingGroupName/$cluster", "managedScaling": {"status": "ENABLED", "targetCapacity": 100}, "managedTerminationProtection": "ENABLED"}}],
-                           ["CreateCluster", {"clusterName": "$cluster", "capacityProviders": ["$cluster-cp"], "defaultCapacityProviderStrategy": [{"capacityProvider": "$cluster-cp", "weight": 1}]}]]"#,
+                           ["CreateCluster", {"clusterName": "$cluster", "capacityProviders": ["$cluster-cp"], "defaultCapacityProviderStrategy": [{"capacityProvider": "$cluster-cp", "weight": 1}], "settings": [{"name": "containerInsights", "value": "enabled"}]}]]"#,
                         c,
                     )
                 },
@@ -1398,8 +1398,8 @@ pub const LESSONS: &[Lesson] = &[
             },
             Step {
                 text: Text {
-                    en: "A spike: 200 requests a second, then 2700 for 8 minutes. Each task's CPU goes to 100 %; after 3 minutes AlarmHigh fires and the policy sets 4 tasks, a minute later 6. The last two do not fit: they wait in PROVISIONING, managed scaling adds a third instance, and all six run.",
-                    ja: "スパイクです。毎秒 200 リクエスト、続いて 8 分間 2700。各タスクの CPU は 100 % になり、3 分後に AlarmHigh が発火してポリシーがタスクを 4 つに、1 分後に 6 つにします。最後の 2 つは入りきらず PROVISIONING で待ち、マネージドスケーリングが 3 台目のインスタンスを追加して、6 つすべてが動きます。",
+                    en: "A spike: 200 requests a second, then 2700 for 8 minutes. Each task's CPU goes to 100 %; after 3 minutes AlarmHigh fires and the policy sets 4 tasks, a minute later 6. The last two do not fit: they wait in PROVISIONING, managed scaling adds a third instance, and all six run. The plot under the fleet draws it all on one time line: the requests, the CPU against its target, desired and running tasks and the instances, with each alarm and scaling activity marked.",
+                    ja: "スパイクです。毎秒 200 リクエスト、続いて 8 分間 2700。各タスクの CPU は 100 % になり、3 分後に AlarmHigh が発火してポリシーがタスクを 4 つに、1 分後に 6 つにします。最後の 2 つは入りきらず PROVISIONING で待ち、マネージドスケーリングが 3 台目のインスタンスを追加して、6 つすべてが動きます。フリートの下のグラフが、リクエスト、目標に対する CPU、必要数と実行中のタスク、インスタンスを 1 本の時間軸に描き、アラームとスケーリングアクティビティごとに印を付けます。",
                 },
                 calls: |c, _| {
                     Call::template(

@@ -501,6 +501,7 @@ impl LiveState {
                 kind: text(&lb["kind"]),
                 dns_name: text(&lb["dnsName"]),
                 requests_per_second: lb["requestsPerSecond"].as_u64().unwrap_or(0),
+                profile: lb.get("profile").filter(|p| p.is_object()).cloned(),
                 counts: counts(&lb["counts"]),
                 listeners: list(&lb["listeners"])
                     .iter()
@@ -718,6 +719,8 @@ pub struct BalancerView {
     pub kind: String,
     pub dns_name: String,
     pub requests_per_second: u64,
+    /// The profile its offered load follows, if any (the view's `profile`).
+    pub profile: Option<Value>,
     /// (requests, 5xx of the targets' and the load balancer's own).
     pub counts: (u64, u64),
     /// One line per listener: its rules in order (the view's `summary`).

@@ -21,7 +21,9 @@ mod i18n;
 mod live;
 #[cfg(feature = "local")]
 mod local;
+mod offered_load;
 mod samples;
+mod scaling;
 mod state;
 mod task_logs;
 

@@ -54,7 +54,7 @@ pub use records::history::HookInvocation;
 use records::{State, TaskDefinitionRegistry};
 pub use records::{LATEST_AGENT_VERSION, STOPPED_TASK_RETENTION_MS};
 pub use requests::{Request, Response};
-pub use usage::{ClusterUsage, TaskUsage};
+pub use usage::{ClusterUsage, ServiceUsage, TaskUsage};
 
 /// What a control plane is configured with.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! say (its agents run the containers), so this read carries no usage. Reading changes
 //! nothing.
 
-use berth_model::states::TaskStatus;
+use berth_model::states::{ServiceStatus, TaskStatus};
 use berth_scheduler::InstanceStatus;
 
 use crate::records::State;
@@ -25,6 +25,26 @@ pub struct ClusterUsage {
     pub instances: Vec<(String, u32)>,
     /// Its RUNNING tasks.
     pub tasks: Vec<TaskUsage>,
+    /// Whether Container Insights is on (its `containerInsights` setting is `enabled` or
+    /// `enhanced`): then the `ECS/ContainerInsights` counts are published for it.
+    pub container_insights: bool,
+    /// Its services that are not INACTIVE, by name.
+    pub services: Vec<ServiceUsage>,
+}
+
+/// A service's counts, as DescribeServices gives them (counted from its tasks).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceUsage {
+    /// Its name (the `ServiceName` dimension).
+    pub service_name: String,
+    /// desiredCount.
+    pub desired: u32,
+    /// runningCount.
+    pub running: u32,
+    /// pendingCount.
+    pub pending: u32,
+    /// How many deployments it has.
+    pub deployments: u32,
 }
 
 /// A RUNNING task as its metrics see it.
@@ -54,15 +74,32 @@ pub struct TaskUsage {
 /// Every active cluster's usage facts, by name.
 pub(crate) fn clusters(cp: &State) -> Vec<ClusterUsage> {
     cp.clusters
-        .values()
-        .filter(|c| c.active)
-        .map(|cluster| {
+        .iter()
+        .filter(|(_, c)| c.active)
+        .map(|(key, cluster)| {
             let mut usage = ClusterUsage {
                 cluster_name: cluster.name.clone(),
                 registered: (0, 0),
                 reserved: (0, 0),
                 instances: Vec::new(),
                 tasks: Vec::new(),
+                container_insights: cluster.settings.iter().any(|s| {
+                    s.name.as_deref() == Some("containerInsights")
+                        && matches!(s.value.as_deref(), Some("enabled" | "enhanced"))
+                }),
+                services: cluster
+                    .services
+                    .iter()
+                    .filter(|(_, record)| record.doc.status != ServiceStatus::Inactive)
+                    .map(|(name, _)| crate::documents::service_document(cp, key, name, false))
+                    .map(|doc| ServiceUsage {
+                        service_name: doc.service_name.clone(),
+                        desired: doc.desired_count,
+                        running: doc.running_count,
+                        pending: doc.pending_count,
+                        deployments: doc.deployments.len() as u32,
+                    })
+                    .collect(),
             };
             for view in cluster.fleet.instances() {
                 if matches!(

@@ -49,6 +49,10 @@ pub struct LoadBalancerView {
     pub listeners: Vec<ListenerView>,
     /// The target groups its listeners forward to.
     pub target_groups: Vec<TargetGroupView>,
+    /// The offered load's profile when it follows one (the fleet's: `shape` and its fields,
+    /// with `base` and `startedAt`, epoch milliseconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<serde_json::Value>,
 }
 
 /// A listener and its rules.
@@ -231,6 +235,7 @@ impl Elb {
                     counts: lb.counts,
                     listeners,
                     target_groups,
+                    profile: None,
                 }
             })
             .collect();

@@ -557,6 +557,9 @@ pub struct Simulation {
 /// An offered load following a profile since `start`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Profiled {
+    /// The load balancer's ARN (empty in a state saved before it was kept).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    arn: String,
     start: SimTime,
     base: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -902,6 +905,7 @@ impl Simulation {
                         self.profiles.insert(
                             load_balancer.clone(),
                             Profiled {
+                                arn: arn.clone(),
                                 start: now,
                                 base: *requests_per_second,
                                 path: path.clone(),
@@ -1228,9 +1232,10 @@ impl Simulation {
         }
     }
 
-    /// The `AWS/ECS` utilisation and reservation datapoints and the load balancers'
-    /// `TargetResponseTime` of the minute ending at `end`, from what each task used by the
-    /// load model ([`load`]) given the requests its targets took (`targets`).
+    /// The `AWS/ECS` utilisation and reservation datapoints, the load balancers'
+    /// `TargetResponseTime` and the Container Insights counts of the minute ending at `end`,
+    /// from what each task used by the load model ([`load`]) given the requests its targets
+    /// took (`targets`).
     fn usage_data(&self, end: SimTime, targets: &[metrics::TargetMinute]) -> Vec<metrics::Datum> {
         let owner =
             |t: &metrics::TargetMinute| self.target_task(&t.target_group_arn, &t.id, t.port);
@@ -1262,6 +1267,7 @@ impl Simulation {
             }));
         }
         let mut data = metrics::ecs(end, &clusters, &used);
+        data.extend(metrics::container_insights(end, &clusters));
         data.extend(metrics::response_times(end, targets, |t| {
             owner(t)
                 .and_then(|task| used.get(&task))
@@ -1273,10 +1279,23 @@ impl Simulation {
     /// The load balancers as the page draws them, each target with its task.
     pub fn load_balancing(&self) -> berth_elb::view::LoadBalancingView {
         let owner = |group: &str, id: &str, port: u32| self.target_task(group, id, port);
-        self.elb
+        let mut view = self
+            .elb
             .as_ref()
             .map(|elb| elb.view(self.now, &owner))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        for lb in &mut view.load_balancers {
+            let profiled = self.profiles.iter().find(|(key, p)| {
+                p.arn == lb.load_balancer_arn || **key == lb.name || **key == lb.load_balancer_arn
+            });
+            lb.profile = profiled.and_then(|(_, p)| {
+                let mut shape = serde_json::to_value(&p.profile).ok()?;
+                shape["base"] = p.base.into();
+                shape["startedAt"] = p.start.as_millis().into();
+                Some(shape)
+            });
+        }
+        view
     }
 
     /// What the load balancers carried, accounted up to now.

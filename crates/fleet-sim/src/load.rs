@@ -172,6 +172,8 @@ mod tests {
             reserved: (0, 0),
             instances: vec![("i-1".into(), instance_cpu)],
             tasks,
+            container_insights: false,
+            services: Vec::new(),
         }
     }
 

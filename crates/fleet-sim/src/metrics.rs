@@ -14,6 +14,13 @@
 //!   task (that SampleCount is the number of tasks is our reading). What a task uses is the load model's ([`crate::load`]); the state a minute is
 //!   measured in is the fleet's at its end.
 //!
+//! - `ECS/ContainerInsights` counts of each cluster whose Container Insights is on: each
+//!   service's `DesiredTaskCount`, `RunningTaskCount`, `PendingTaskCount` and
+//!   `DeploymentCount` (ClusterName, ServiceName), and the cluster's `ContainerInstanceCount`
+//!   (ACTIVE and DRAINING instances), `ServiceCount` and `TaskCount` (RUNNING tasks)
+//!   (ClusterName). These are put every minute, zeros included: a service whose tasks cannot
+//!   start shows desired 6, running 0 (that the counts need no running task is our reading).
+//!
 //! The counts come from ELB's own accounting (`Elb::traffic`), taken at each minute's end:
 //! the fleet accounts its offered load minute by minute (`Simulation::accrue_traffic`), so a
 //! minute's datapoint holds exactly the requests of that minute, however far the clock jumps.
@@ -291,6 +298,46 @@ pub(crate) fn ecs(
                 Value::One(percent(memory_used, memory)),
             );
         }
+    }
+    out
+}
+
+/// The Container Insights namespace.
+const INSIGHTS: &str = "ECS/ContainerInsights";
+
+/// `ECS/ContainerInsights` counts of the minute ending at `end`, as the state is at its end,
+/// for each cluster whose Container Insights is on.
+pub(crate) fn container_insights(end: SimTime, clusters: &[ClusterUsage]) -> Vec<Datum> {
+    let at = SimTime(end.as_millis() - MINUTE_MS);
+    let mut out = Vec::new();
+    let mut put = |name: &str, dimensions: &[Dimension], count: u32| {
+        out.push(Datum {
+            key: MetricKey::new(INSIGHTS, name, dimensions),
+            at,
+            value: Value::One(f64::from(count)),
+            unit: StandardUnit::Count,
+        });
+    };
+    for cluster in clusters.iter().filter(|c| c.container_insights) {
+        let cluster_dimension = dimension("ClusterName", &cluster.cluster_name);
+        for service in &cluster.services {
+            let both = [
+                cluster_dimension.clone(),
+                dimension("ServiceName", &service.service_name),
+            ];
+            put("DesiredTaskCount", &both, service.desired);
+            put("RunningTaskCount", &both, service.running);
+            put("PendingTaskCount", &both, service.pending);
+            put("DeploymentCount", &both, service.deployments);
+        }
+        let one = std::slice::from_ref(&cluster_dimension);
+        put(
+            "ContainerInstanceCount",
+            one,
+            cluster.instances.len() as u32,
+        );
+        put("ServiceCount", one, cluster.services.len() as u32);
+        put("TaskCount", one, cluster.tasks.len() as u32);
     }
     out
 }

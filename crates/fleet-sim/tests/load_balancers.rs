@@ -589,6 +589,15 @@ fn a_spike_profile_offers_its_peak_for_its_minutes() {
     .unwrap();
     sim.advance(360_000);
     assert_eq!(sim.traffic().load_balancers[0].requests_per_second, 1000);
+    // The page draws the profile from the load balancer's view.
+    let shown = sim.load_balancing().load_balancers[0].profile.clone();
+    assert_eq!(
+        shown,
+        Some(
+            json!({"shape": "spike", "peak": 1000, "afterMinutes": 5, "minutes": 2,
+            "base": 100, "startedAt": 1_700_000_120_000u64})
+        )
+    );
     let mut sim = Simulation::restore(&sim.snapshot()).unwrap();
     sim.advance(240_000);
     let lb = &sim.traffic().load_balancers[0];
