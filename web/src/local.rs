@@ -408,6 +408,46 @@ mod tests {
         assert!(Local::load("not json", wall).is_none());
     }
 
+    /// Reads of the region's other services before anything used them create nothing and
+    /// draw no random number: the journal holds no reads, so a reload must arrive at the same
+    /// load balancer ARNs as the session it replays (the scaling plot reads them every look).
+    #[test]
+    fn reads_of_unused_services_leave_the_replay_unchanged() {
+        let mut local = Local::new(11, T0);
+        for (prefix, operation, body) in [
+            (
+                berth_api::autoscaling::TARGET_PREFIX,
+                "DescribeScalableTargets",
+                json!({"ServiceNamespace": "ecs"}),
+            ),
+            (
+                berth_api::cloudwatch::TARGET_PREFIX,
+                "DescribeAlarms",
+                json!({}),
+            ),
+            (
+                berth_api::logs::TARGET_PREFIX,
+                "DescribeLogGroups",
+                json!({}),
+            ),
+        ] {
+            let target = format!("{prefix}{operation}");
+            let (status, text) = local.post(T0, "/", Some(&target), &body.to_string());
+            assert_eq!(status, 200, "{operation}: {text}");
+        }
+        let created = local.post_query(
+            T0 + 1_000.0,
+            "Action=CreateTargetGroup&Version=2015-12-01&Name=web&Port=80&Protocol=HTTP&VpcId=vpc-1",
+        );
+        assert_eq!(created.0, 200, "{}", created.1);
+        let wall = T0 + 2_000.0;
+        let view = |local: &mut Local| post(local, wall, "/berth/load-balancers", json!({})).1;
+        let before = view(&mut local);
+        assert!(before.contains("targetgroup/web/"), "{before}");
+        let mut loaded = Local::load(&local.save(wall), wall).expect("loads");
+        assert_eq!(view(&mut loaded), before);
+    }
+
     #[test]
     fn a_world_is_named_by_its_inputs_not_its_clock() {
         let mut local = Local::new(11, T0);

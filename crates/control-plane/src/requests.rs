@@ -315,7 +315,7 @@ response! {
 request! {
     /// ListTaskDefinitionFamilies.
     ListTaskDefinitionFamiliesRequest { /// Family prefix.
-    family_prefix: String, /// ACTIVE (default), INACTIVE, ALL.
+    family_prefix: String, /// ACTIVE, INACTIVE, ALL (default).
     status: String, /// Resume token.
     next_token: String, /// Page size.
     max_results: i64 }

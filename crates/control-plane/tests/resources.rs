@@ -221,12 +221,23 @@ fn tags() {
         .as_str()
         .unwrap()
         .to_owned();
+    let provider_arn = s
+        .cli(
+            "create-capacity-provider",
+            json!({"name": "cp", "autoScalingGroupProvider": {"autoScalingGroupArn":
+                "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0f3c7e2a-1111-2222-3333-444455556666:autoScalingGroupName/asg"}}),
+        )
+        .unwrap()["capacityProvider"]["capacityProviderArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for arn in [
         &cluster_arn,
         &instances[0],
         &td_arn,
         &task_arn,
         &service_arn,
+        &provider_arn,
     ] {
         let tagged = s
             .cli(
@@ -262,6 +273,16 @@ fn tags() {
         )
         .unwrap();
     assert_eq!(described["services"][0]["tags"][0]["value"], "b");
+    let providers = s
+        .cli(
+            "describe-capacity-providers",
+            json!({"capacityProviders": ["cp"], "include": ["TAGS"]}),
+        )
+        .unwrap();
+    assert_eq!(
+        providers["capacityProviders"][0]["tags"],
+        json!([{"key": "team", "value": "b"}])
+    );
 
     let missing = cluster_arn.replace("cluster/default", "cluster/nope");
     assert!(s
@@ -517,4 +538,91 @@ fn submitted_state_changes() {
         )
         .unwrap_err()
         .starts_with("InvalidParameterException: "));
+}
+
+/// Where ECS's answers were checked against its reference and real outputs: families are
+/// listed ACTIVE and INACTIVE unless a status is given ("By default, both ACTIVE and INACTIVE
+/// task definition families are listed"), a missing service's failure names it without its
+/// cluster, and a list filter outside its enum is refused rather than answered with nothing.
+#[test]
+fn list_filters_and_missing_services_answer_as_ecs_does() {
+    let (mut s, _) = session_with_instances(0);
+    s.register_task_definition(WEB, Some("web"));
+    s.register_task_definition(WEB, Some("gone"));
+    s.cli(
+        "deregister-task-definition",
+        json!({"taskDefinition": "gone:1"}),
+    )
+    .unwrap();
+    let families = |s: &mut Session, body| {
+        s.cli("list-task-definition-families", body).unwrap()["families"].clone()
+    };
+    assert_eq!(families(&mut s, json!({})), json!(["gone", "web"]));
+    assert_eq!(
+        families(&mut s, json!({"status": "ALL"})),
+        json!(["gone", "web"])
+    );
+    assert_eq!(
+        families(&mut s, json!({"status": "ACTIVE"})),
+        json!(["web"])
+    );
+    assert_eq!(
+        families(&mut s, json!({"status": "INACTIVE"})),
+        json!(["gone"])
+    );
+
+    let cluster_arn = s.cli("describe-clusters", json!({})).unwrap()["clusters"][0]["clusterArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let described = s
+        .cli("describe-services", json!({"services": ["nope"]}))
+        .unwrap();
+    assert_eq!(
+        described["failures"],
+        json!([{"arn": cluster_arn.replace("cluster/default", "service/nope"), "reason": "MISSING"}])
+    );
+
+    for (operation, body, member) in [
+        ("list-tasks", json!({"launchType": "EC3"}), "launchType"),
+        (
+            "list-services",
+            json!({"launchType": "fargate"}),
+            "launchType",
+        ),
+        (
+            "list-services",
+            json!({"schedulingStrategy": "ALL"}),
+            "schedulingStrategy",
+        ),
+        (
+            "list-container-instances",
+            json!({"status": "INACTIVE"}),
+            "status",
+        ),
+        ("list-task-definitions", json!({"status": "GONE"}), "status"),
+        ("list-task-definitions", json!({"sort": "UP"}), "sort"),
+        (
+            "list-task-definition-families",
+            json!({"status": "DELETE_IN_PROGRESS"}),
+            "status",
+        ),
+    ] {
+        let error = s.cli(operation, body).unwrap_err();
+        assert!(
+            error.starts_with("InvalidParameterException: 1 validation error detected: Value '")
+                && error.contains(&format!("' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [")),
+            "{operation}: {error}"
+        );
+    }
+    // Values inside the enums still list.
+    s.cli("list-tasks", json!({"launchType": "MANAGED_INSTANCES"}))
+        .unwrap();
+    s.cli("list-services", json!({"schedulingStrategy": "DAEMON"}))
+        .unwrap();
+    s.cli(
+        "list-container-instances",
+        json!({"status": "REGISTRATION_FAILED"}),
+    )
+    .unwrap();
 }

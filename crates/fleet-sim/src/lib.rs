@@ -1056,6 +1056,11 @@ impl Simulation {
         &mut self,
         request: berth_cloudwatch::Request,
     ) -> Result<berth_cloudwatch::Response, CwError> {
+        // A read creates nothing, so a session replays to the same state (its journal holds
+        // no reads), and the fleet's metrics do not start for it.
+        if self.cloudwatch.is_none() && request.is_read_only() {
+            return CloudWatch::new(self.cp.region(), self.cp.account()).handle(request, self.now);
+        }
         let cloudwatch = self
             .cloudwatch
             .get_or_insert_with(|| CloudWatch::new(self.cp.region(), self.cp.account()));
@@ -1070,11 +1075,18 @@ impl Simulation {
         &mut self,
         request: berth_autoscaling::Request,
     ) -> Result<berth_autoscaling::Response, AasError> {
+        // A read creates nothing and draws no random number, so a session replays to the same
+        // state (its journal holds no reads): it is answered by an empty service, then dropped.
+        let unused_read = self.autoscaling.is_none() && request.is_read_only();
         if self.autoscaling.is_none() {
-            let seed = self.rng.next_u64();
+            let seed = if unused_read { 0 } else { self.rng.next_u64() };
             self.autoscaling = Some(AutoScaling::new(self.cp.region(), self.cp.account(), seed));
         }
         let outcome = self.with_autoscaling(|aas, region| aas.handle(request, region.now, region));
+        if unused_read {
+            self.autoscaling = None;
+            return outcome.expect("made above");
+        }
         self.tell_alarms();
         self.pump();
         outcome.expect("made above")

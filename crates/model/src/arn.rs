@@ -58,6 +58,13 @@ impl ArnScope {
         self.arn(format_args!("service/{cluster}/{name}"))
     }
 
+    /// `arn:aws:ecs:<region>:<account>:service/<name>`: the short form DescribeServices
+    /// names a missing service with, without its cluster (real outputs quoted in
+    /// aws-actions/amazon-ecs-deploy-task-definition #312 and #369).
+    pub fn missing_service(&self, name: &str) -> String {
+        self.arn(format_args!("service/{name}"))
+    }
+
     /// `arn:aws:ecs:<region>:<account>:container/<cluster>/<task-id>/<id>`
     /// (the long container form is UNCONFIRMED; see ECS_REFERENCE §2.2).
     pub fn container(&self, cluster: &str, task_id: &EcsId, id: &EcsId) -> String {

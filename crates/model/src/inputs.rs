@@ -145,4 +145,26 @@ mod tests {
         let again = registered(&input.to_string(), 1);
         assert_eq!(again, first);
     }
+
+    /// An EFS volume registered without a root directory comes back with "/", as ECS stores
+    /// it; one with its own keeps it.
+    #[test]
+    fn an_efs_volume_mounts_the_root_unless_told() {
+        let td = registered(
+            r#"{"family": "files", "containerDefinitions": [{"name": "app", "image": "busybox", "memory": 64}],
+                "volumes": [{"name": "a", "efsVolumeConfiguration": {"fileSystemId": "fs-1"}},
+                            {"name": "b", "efsVolumeConfiguration": {"fileSystemId": "fs-1", "rootDirectory": "/data"}},
+                            {"name": "c"}]}"#,
+            1,
+        );
+        assert_eq!(
+            td["volumes"][0]["efsVolumeConfiguration"]["rootDirectory"],
+            "/"
+        );
+        assert_eq!(
+            td["volumes"][1]["efsVolumeConfiguration"]["rootDirectory"],
+            "/data"
+        );
+        assert!(td["volumes"][2].get("efsVolumeConfiguration").is_none());
+    }
 }

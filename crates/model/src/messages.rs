@@ -90,6 +90,9 @@ pub const OPERATIONS_UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     ("fargate-daemon", InvalidParameterException, "The DAEMON scheduling strategy does not support the Fargate launch type."),
     ("next-token", InvalidParameterException, "Invalid nextToken: {}"),
     ("max-results", InvalidParameterException, "maxResults must be between 1 and {}."),
+    // A list filter outside its enum: refused as ListTasks' desiredStatus is, not answered
+    // with an empty list.
+    ("filter-enum", InvalidParameterException, "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]"),
     ("desired-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'desiredStatus' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, PENDING, STOPPED]"),
     ("identity-document", InvalidParameterException, "The instance identity document is not valid JSON: {}"),
     // Agent reports through the API.

@@ -110,7 +110,14 @@ pub fn register(mut td: TaskDefinition, context: &RegistrationContext) -> TaskDe
             }
         }
     }
-    td.volumes.get_or_insert_with(Vec::new);
+    // An EFS volume without a root directory mounts the file system's root, and ECS stores
+    // it so: "rootDirectory": "/" (a registered definition quoted in
+    // CircleCI-Public/aws-ecs-orb #105; the only source found, so our reading).
+    for volume in td.volumes.get_or_insert_with(Vec::new) {
+        if let Some(efs) = &mut volume.efs_volume_configuration {
+            efs.root_directory.get_or_insert_with(|| "/".to_owned());
+        }
+    }
     td.placement_constraints.get_or_insert_with(Vec::new);
     td.task_definition_arn = Some(context.scope.task_definition(&family, context.revision));
     td.revision = Some(context.revision);

@@ -219,6 +219,17 @@ pub(super) fn list(
         None => None,
     };
     let status = request.status.as_deref();
+    crate::records::one_of(
+        status,
+        "status",
+        &[
+            "ACTIVE",
+            "DRAINING",
+            "REGISTERING",
+            "DEREGISTERING",
+            "REGISTRATION_FAILED",
+        ],
+    )?;
     let arns: Vec<String> = cluster
         .fleet
         .instances()

@@ -550,7 +550,7 @@ pub(super) fn describe(
             let arn = if given.starts_with("arn:") {
                 given.clone()
             } else {
-                cp.scope.service(&cluster_name, name)
+                cp.scope.missing_service(name)
             };
             failures.push(Failure {
                 arn: Some(arn),
@@ -567,6 +567,16 @@ pub(super) fn describe(
 
 pub(super) fn list(cp: &mut State, request: ListServicesRequest) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
+    crate::records::one_of(
+        request.launch_type.as_deref(),
+        "launchType",
+        berth_model::states::LaunchType::ALL,
+    )?;
+    crate::records::one_of(
+        request.scheduling_strategy.as_deref(),
+        "schedulingStrategy",
+        berth_model::states::SchedulingStrategy::ALL,
+    )?;
     let arns: Vec<String> = cluster
         .services
         .values()

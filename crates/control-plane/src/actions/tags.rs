@@ -1,5 +1,5 @@
 //! TagResource, UntagResource, ListTagsForResource: tags on clusters, container instances,
-//! task definitions, tasks and services, found by their ARNs.
+//! task definitions, tasks, services and capacity providers, found by their ARNs.
 
 use crate::records::{check_tags, cluster_name, last_segment, State, TaskKey};
 use crate::requests::*;
@@ -61,6 +61,13 @@ fn tags_of<'c>(cp: &'c mut State, arn: &str) -> Result<&'c mut Vec<Tag>, ApiErro
                 .map(|(_, tags)| tags)
                 .ok_or_else(not_found)
         }
+        // An Auto Scaling group provider of the account's (FARGATE and FARGATE_SPOT are AWS's).
+        "capacity-provider" => cp
+            .capacity_providers
+            .get_mut(parsed.resource)
+            .filter(|p| p.active())
+            .map(|p| &mut p.tags)
+            .ok_or_else(not_found),
         _ => Err(messages::operation_error("resource-arn-invalid", &[])),
     }
 }

@@ -184,6 +184,12 @@ pub(super) fn list(
     request: ListTaskDefinitionsRequest,
 ) -> Result<Response, ApiError> {
     let status = request.status.as_deref().unwrap_or("ACTIVE");
+    crate::records::one_of(
+        Some(status),
+        "status",
+        &["ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS"],
+    )?;
+    crate::records::one_of(request.sort.as_deref(), "sort", &["ASC", "DESC"])?;
     let prefix = request.family_prefix.as_deref().unwrap_or("");
     let mut arns: Vec<String> = cp
         .task_definitions
@@ -214,7 +220,9 @@ pub(super) fn list_families(
     cp: &mut State,
     request: ListTaskDefinitionFamiliesRequest,
 ) -> Result<Response, ApiError> {
-    let status = request.status.as_deref().unwrap_or("ACTIVE");
+    // "By default, both ACTIVE and INACTIVE task definition families are listed."
+    let status = request.status.as_deref().unwrap_or("ALL");
+    crate::records::one_of(Some(status), "status", &["ACTIVE", "INACTIVE", "ALL"])?;
     let prefix = request.family_prefix.as_deref().unwrap_or("");
     let families: Vec<String> = cp
         .task_definitions
@@ -227,9 +235,9 @@ pub(super) fn list_families(
                 .values()
                 .any(|(td, _)| td.status == Some(TaskDefinitionStatus::Active));
             match status {
-                "ALL" => true,
+                "ACTIVE" => active,
                 "INACTIVE" => !active,
-                _ => active,
+                _ => true,
             }
         })
         .map(|(name, _)| name.clone())

@@ -426,6 +426,11 @@ pub(super) fn list(cp: &mut State, request: ListTasksRequest) -> Result<Response
     if !["RUNNING", "PENDING", "STOPPED"].contains(&desired) {
         return Err(messages::operation_error("desired-status", &[&desired]));
     }
+    crate::records::one_of(
+        request.launch_type.as_deref(),
+        "launchType",
+        berth_model::states::LaunchType::ALL,
+    )?;
     let instance = match request.container_instance.as_deref() {
         Some(given) => Some(
             crate::records::find_instance(cluster, given).ok_or_else(|| {

@@ -512,6 +512,18 @@ pub(crate) fn active_cluster_ref<'c>(
 }
 
 /// ECS's InvalidParameterException with `message`.
+/// A list filter's value, if given, must be one of `allowed`: ECS refuses another rather
+/// than list nothing.
+pub(crate) fn one_of(value: Option<&str>, member: &str, allowed: &[&str]) -> Result<(), ApiError> {
+    match value {
+        Some(v) if !allowed.contains(&v) => Err(berth_model::messages::operation_error(
+            "filter-enum",
+            &[&v, &member, &allowed.join(", ")],
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn invalid_parameter(message: impl Into<String>) -> ApiError {
     ApiError::new(ExceptionType::InvalidParameterException, message)
 }
