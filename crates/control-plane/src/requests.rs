@@ -43,36 +43,63 @@ macro_rules! request {
 /// A request's members as they arrived, taken out one by one as the request is built.
 struct Members(serde_json::Map<String, Value>);
 
+/// What serde's "invalid type" error says a JSON value is.
+fn unexpected(value: &Value) -> serde::de::Unexpected<'_> {
+    use serde::de::Unexpected;
+    match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Unexpected::Unsigned(u),
+            (None, Some(i)) => Unexpected::Signed(i),
+            _ => Unexpected::Float(n.as_f64().unwrap_or_default()),
+        },
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+/// A member the API models as a structure that Berth keeps as it came (and reads, where it
+/// does, as JSON): a JSON object, anything else refused as a wrong type (a
+/// SerializationException), as ECS refuses `"configuration": "str"`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Structure(pub Value);
+
+impl std::ops::Deref for Structure {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Structure {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        if value.is_object() {
+            return Ok(Structure(value));
+        }
+        Err(serde::de::Error::invalid_type(
+            unexpected(&value),
+            &"a structure",
+        ))
+    }
+}
+
 impl Members {
     /// The members of a JSON object; anything else is serde's "invalid type" error.
     fn read<'de, D: serde::Deserializer<'de>>(
         deserializer: D,
         expected: &'static str,
     ) -> Result<Members, D::Error> {
-        use serde::de::{Error, Unexpected};
-        let value = Value::deserialize(deserializer)?;
-        let number;
-        let unexpected = match &value {
-            Value::Object(_) => {
-                let Value::Object(map) = value else {
-                    unreachable!()
-                };
-                return Ok(Members(map));
-            }
-            Value::Null => Unexpected::Unit,
-            Value::Bool(b) => Unexpected::Bool(*b),
-            Value::Number(n) => {
-                number = n.as_f64().unwrap_or_default();
-                match (n.as_u64(), n.as_i64()) {
-                    (Some(u), _) => Unexpected::Unsigned(u),
-                    (None, Some(i)) => Unexpected::Signed(i),
-                    _ => Unexpected::Float(number),
-                }
-            }
-            Value::String(s) => Unexpected::Str(s),
-            Value::Array(_) => Unexpected::Seq,
-        };
-        Err(D::Error::invalid_type(unexpected, &expected))
+        match Value::deserialize(deserializer)? {
+            Value::Object(map) => Ok(Members(map)),
+            other => Err(serde::de::Error::invalid_type(
+                unexpected(&other),
+                &expected,
+            )),
+        }
     }
 
     /// The member named `field` in camelCase (`cluster_name` → `clusterName`), decoded; absent
@@ -144,13 +171,13 @@ request! {
         /// Settings (containerInsights).
         settings: Vec<KeyValuePair>,
         /// Execute-command configuration (kept and shown; ECS Exec sessions do not read it).
-        configuration: Value,
+        configuration: Structure,
         /// Capacity providers (FARGATE, FARGATE_SPOT, Auto Scaling group providers).
         capacity_providers: Vec<String>,
         /// The default capacity provider strategy for RunTask and CreateService.
         default_capacity_provider_strategy: Value,
         /// Service Connect defaults (kept and shown; Berth has no Service Connect).
-        service_connect_defaults: Value,
+        service_connect_defaults: Structure,
     }
 }
 
@@ -350,7 +377,7 @@ request! {
         /// EC2 (default), FARGATE, EXTERNAL.
         launch_type: String,
         /// awsvpc configuration.
-        network_configuration: Value,
+        network_configuration: Structure,
         /// Capacity provider strategy (the cluster's default without one or a launch type).
         capacity_provider_strategy: Value,
         /// Fargate platform version (accepted; Berth runs every Fargate task on 1.4.0).
@@ -395,7 +422,7 @@ request! {
         /// Overrides.
         overrides: TaskOverride,
         /// awsvpc configuration.
-        network_configuration: Value,
+        network_configuration: Structure,
         /// Tags.
         tags: Vec<Tag>,
         /// Managed tags (accepted, not used).
@@ -486,7 +513,7 @@ request! {
         /// REPLICA (default) or DAEMON.
         scheduling_strategy: String,
         /// awsvpc configuration.
-        network_configuration: Value,
+        network_configuration: Structure,
         /// Health-check grace period.
         health_check_grace_period_seconds: i64,
         /// Tags.
@@ -496,7 +523,7 @@ request! {
         /// Service registries (accepted, not used).
         service_registries: Value,
         /// Deployment controller (ECS only).
-        deployment_controller: Value,
+        deployment_controller: Structure,
         /// Capacity provider strategy (the cluster's default without one or a launch type).
         capacity_provider_strategy: Value,
         /// Fargate platform version (accepted; Berth runs every Fargate task on 1.4.0).
@@ -512,7 +539,7 @@ request! {
         /// ECS Exec: the task's containers take ExecuteCommand.
         enable_execute_command: bool,
         /// Service Connect (accepted, not used).
-        service_connect_configuration: Value,
+        service_connect_configuration: Structure,
         /// Volumes (accepted, not used).
         volume_configurations: Value,
         /// ENABLED or DISABLED (`schedulers::rebalance`).
@@ -542,7 +569,7 @@ request! {
         /// Starts a deployment with the same task definition.
         force_new_deployment: bool,
         /// awsvpc configuration (starts a deployment).
-        network_configuration: Value,
+        network_configuration: Structure,
         /// Health-check grace period.
         health_check_grace_period_seconds: i64,
         /// Capacity provider strategy (the cluster's default without one or a launch type).
@@ -560,7 +587,7 @@ request! {
         /// Service registries (accepted, not used).
         service_registries: Value,
         /// Service Connect (accepted, not used).
-        service_connect_configuration: Value,
+        service_connect_configuration: Structure,
         /// Volumes (accepted, not used).
         volume_configurations: Value,
         /// ENABLED or DISABLED (`schedulers::rebalance`).
@@ -568,7 +595,7 @@ request! {
         /// VPC Lattice (accepted, not used).
         vpc_lattice_configurations: Value,
         /// Deployment controller (accepted, not used).
-        deployment_controller: Value,
+        deployment_controller: Structure,
     }
 }
 
@@ -627,9 +654,9 @@ request! {
         /// Settings (containerInsights).
         settings: Vec<KeyValuePair>,
         /// Execute-command configuration (kept, not used).
-        configuration: Value,
+        configuration: Structure,
         /// Service Connect defaults (kept, not used).
-        service_connect_defaults: Value,
+        service_connect_defaults: Structure,
     }
 }
 
@@ -879,7 +906,7 @@ request! {
     cluster: String, /// The external controller's id.
     external_id: String, /// Task definition.
     task_definition: String, /// awsvpc configuration.
-    network_configuration: Value, /// Load balancers: its tasks' targets.
+    network_configuration: Structure, /// Load balancers: its tasks' targets.
     load_balancers: Vec<ServiceLoadBalancer>, /// Service registries (kept as given).
     service_registries: Vec<Value>, /// EC2 or FARGATE.
     launch_type: String, /// Not supported for task sets in Berth yet; accepted as given.
@@ -990,7 +1017,7 @@ request! {
         /// Only deployments in these statuses.
         status: Vec<String>,
         /// `{"before": ..., "after": ...}`.
-        created_at: Value,
+        created_at: Structure,
         /// Resume token.
         next_token: String,
         /// Page size (1-100, default 20).
@@ -1120,9 +1147,9 @@ request! {
         /// The cluster (ECS Managed Instances providers only).
         cluster: String,
         /// The Auto Scaling group and how ECS manages it.
-        auto_scaling_group_provider: Value,
+        auto_scaling_group_provider: Structure,
         /// ECS Managed Instances (not offered by Berth).
-        managed_instances_provider: Value,
+        managed_instances_provider: Structure,
         /// Tags.
         tags: Vec<Tag>,
     }
@@ -1136,9 +1163,9 @@ request! {
         /// The cluster (ECS Managed Instances providers only).
         cluster: String,
         /// New managed scaling, termination protection and draining settings.
-        auto_scaling_group_provider: Value,
+        auto_scaling_group_provider: Structure,
         /// ECS Managed Instances (not offered by Berth).
-        managed_instances_provider: Value,
+        managed_instances_provider: Structure,
     }
 }
 
@@ -1155,7 +1182,7 @@ request! {
         /// The group, as an ARN or a name (create only).
         auto_scaling_group_arn: String,
         /// Managed scaling.
-        managed_scaling: Value,
+        managed_scaling: Structure,
         /// ENABLED or DISABLED (default).
         managed_termination_protection: String,
         /// ENABLED (default) or DISABLED.

@@ -615,6 +615,36 @@ fn list_filters_and_missing_services_answer_as_ecs_does() {
             "{operation}: {error}"
         );
     }
+    // A structure given as a scalar is a wrong type, refused before anything is stored.
+    for (operation, body) in [
+        (
+            "create-cluster",
+            json!({"clusterName": "x", "configuration": "str"}),
+        ),
+        (
+            "update-cluster",
+            json!({"cluster": "default", "serviceConnectDefaults": 7}),
+        ),
+        (
+            "run-task",
+            json!({"taskDefinition": "web", "networkConfiguration": ["awsvpc"]}),
+        ),
+        (
+            "create-service",
+            json!({"serviceName": "s", "taskDefinition": "web", "deploymentController": "ECS"}),
+        ),
+    ] {
+        let error = s.cli(operation, body).unwrap_err();
+        assert!(
+            error.starts_with("SerializationException: invalid type: ")
+                && error.contains("expected a structure"),
+            "{operation}: {error}"
+        );
+    }
+    assert_eq!(
+        s.cli("list-clusters", json!({})).unwrap()["clusterArns"],
+        json!([cluster_arn])
+    );
     // Values inside the enums still list.
     s.cli("list-tasks", json!({"launchType": "MANAGED_INSTANCES"}))
         .unwrap();

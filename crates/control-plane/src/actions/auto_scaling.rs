@@ -75,7 +75,7 @@ pub(super) fn create(
     if request.managed_instances_provider.is_some() {
         return Err(messages::operation_error("managed-instances", &[]));
     }
-    let given = group_provider(request.auto_scaling_group_provider.as_ref())?;
+    let given = group_provider(request.auto_scaling_group_provider.as_deref())?;
     let group = given
         .auto_scaling_group_arn
         .filter(|a| !a.is_empty())
@@ -109,7 +109,7 @@ pub(super) fn create(
     {
         return Err(messages::operation_error("asg-in-use", &[&other.name]));
     }
-    let scaling = ManagedScaling::default().merged(given.managed_scaling.as_ref())?;
+    let scaling = ManagedScaling::default().merged(given.managed_scaling.as_deref())?;
     let termination_protection = on_off(
         given.managed_termination_protection.as_deref(),
         false,
@@ -170,12 +170,12 @@ pub(super) fn update(
     if request.managed_instances_provider.is_some() {
         return Err(messages::operation_error("managed-instances", &[]));
     }
-    let given = group_provider(request.auto_scaling_group_provider.as_ref())?;
+    let given = group_provider(request.auto_scaling_group_provider.as_deref())?;
     let provider = active_provider(cp, request.name.as_deref().unwrap_or(""))?;
     if given.auto_scaling_group_arn.is_some() {
         return Err(messages::operation_error("asg-arn-fixed", &[]));
     }
-    let scaling = provider.scaling.merged(given.managed_scaling.as_ref())?;
+    let scaling = provider.scaling.merged(given.managed_scaling.as_deref())?;
     let name = provider.name.clone();
     // Managed scaling serves one cluster: it cannot be turned on for a provider in several.
     let clusters: Vec<String> = cp

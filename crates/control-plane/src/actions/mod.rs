@@ -34,8 +34,8 @@ pub(crate) fn dispatch(
             cp,
             r.cluster.as_deref(),
             r.settings,
-            r.configuration,
-            r.service_connect_defaults,
+            r.configuration.map(|s| s.0),
+            r.service_connect_defaults.map(|s| s.0),
         ),
         Request::UpdateClusterSettings(r) => {
             clusters::update(cp, r.cluster.as_deref(), r.settings, None, None)

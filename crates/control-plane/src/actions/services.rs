@@ -121,7 +121,7 @@ pub(super) fn create(
         if request.network_configuration.is_none() {
             return Err(invalid_parameter(messages::NETWORK_CONFIGURATION_REQUIRED));
         }
-        crate::engine::launch::FargateNetwork::of(request.network_configuration.as_ref())?;
+        crate::engine::launch::FargateNetwork::of(request.network_configuration.as_deref())?;
     }
     // Compile once now so malformed rules are refused here, not at the first placement.
     berth_scheduler::compile_constraints(
@@ -178,7 +178,7 @@ pub(super) fn create(
                 .unwrap_or_else(|| "LATEST".into())
         }),
         platform_family: fargate.then(|| "Linux".into()),
-        network_configuration: request.network_configuration.clone(),
+        network_configuration: request.network_configuration.clone().map(|s| s.0),
         task_definition: task_definition.clone(),
         deployment_configuration,
         created_at: now,
@@ -236,7 +236,7 @@ pub(super) fn create(
                 production_alternate: false,
                 holds: Vec::new(),
                 rebalancing: false,
-                service_connect: request.service_connect_configuration,
+                service_connect: request.service_connect_configuration.map(|s| s.0),
             },
         );
     if !external {
@@ -437,7 +437,7 @@ pub(super) fn update(
         record.doc.placement_strategy = strategies;
     }
     if let Some(service_connect) = request.service_connect_configuration {
-        record.service_connect = Some(service_connect);
+        record.service_connect = Some(service_connect.0);
     }
     if let Some(enabled) = request.enable_execute_command {
         // Applies to tasks launched from now on (no new deployment, §7.4).
@@ -452,7 +452,7 @@ pub(super) fn update(
         .network_configuration
         .filter(|network| record.doc.network_configuration.as_ref() != Some(network));
     if let Some(network) = &changed_network {
-        record.doc.network_configuration = Some(network.clone());
+        record.doc.network_configuration = Some(network.0.clone());
     }
     // New load balancers are a new deployment too: new tasks register in them.
     if let Some(lbs) = &changed_load_balancers {

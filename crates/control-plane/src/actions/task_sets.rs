@@ -89,7 +89,7 @@ pub(super) fn create(
                 messages::NETWORK_CONFIGURATION_REQUIRED,
             ));
         }
-        crate::engine::launch::FargateNetwork::of(request.network_configuration.as_ref())?;
+        crate::engine::launch::FargateNetwork::of(request.network_configuration.as_deref())?;
     }
     let load_balancers = request.load_balancers.clone().unwrap_or_default();
     if let Some(td) = crate::records::resolve(cp, &task_definition) {
@@ -126,7 +126,7 @@ pub(super) fn create(
         }),
         platform_version: fargate.then(|| crate::engine::launch::FARGATE_PLATFORM_VERSION.into()),
         platform_family: fargate.then(|| "Linux".into()),
-        network_configuration: request.network_configuration,
+        network_configuration: request.network_configuration.map(|s| s.0),
         load_balancers,
         service_registries: request.service_registries.unwrap_or_default(),
         scale,
