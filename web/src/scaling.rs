@@ -126,7 +126,7 @@ pub fn metric_queries(
     load_balancer: Option<&str>,
     now: u64,
 ) -> Value {
-    let start = now.saturating_sub(WINDOW_MS) / MINUTE_MS * MINUTE_MS;
+    let start = window_start(now);
     let stat = |id: &str, namespace: &str, name: &str, dimensions: Value, stat: &str| {
         json!({"Id": id, "MetricStat": {"Metric": {"Namespace": namespace, "MetricName": name,
             "Dimensions": dimensions}, "Period": 60, "Stat": stat}})
@@ -164,7 +164,7 @@ pub fn metric_queries(
             "Sum",
         ));
     }
-    if let Some(alarm) = alarms.iter().find(|a| a["MetricName"].is_string()) {
+    if let Some(alarm) = tracked_alarm(alarms) {
         let statistic = alarm["Statistic"]
             .as_str()
             .or(alarm["ExtendedStatistic"].as_str())
@@ -179,6 +179,16 @@ pub fn metric_queries(
     }
     json!({"StartTime": start / 1000, "EndTime": now / 1000, "ScanBy": "TimestampAscending",
         "MetricDataQueries": queries})
+}
+
+/// The window's first whole minute, an hour before `now`.
+fn window_start(now: u64) -> u64 {
+    now.saturating_sub(WINDOW_MS) / MINUTE_MS * MINUTE_MS
+}
+
+/// The alarm whose metric the plot follows: the first on a single metric.
+fn tracked_alarm(alarms: &[Value]) -> Option<&Value> {
+    alarms.iter().find(|a| a["MetricName"].is_string())
 }
 
 /// Seconds (as the JSON protocols write timestamps) to milliseconds.
@@ -202,13 +212,13 @@ fn points(results: &[Value], id: &str, f: impl Fn(f64) -> f64) -> Option<Points>
 
 /// What was read, as the plot draws it, over the window ending `now`.
 pub fn picture(read: &Read, now: u64) -> Picture {
-    let start = now.saturating_sub(WINDOW_MS) / MINUTE_MS * MINUTE_MS;
+    let start = window_start(now);
     let resource = read.target["ResourceId"].as_str().unwrap_or_default();
     let service = resource.rsplit('/').next().unwrap_or(resource).to_owned();
     let results = &read.results;
     let counts = |id: &str| points(results, id, |v| v).unwrap_or_default();
     let (desired, running, instances) = (counts("desired"), counts("running"), counts("instances"));
-    let alarm = read.alarms.iter().find(|a| a["MetricName"].is_string());
+    let alarm = tracked_alarm(&read.alarms);
     let target_value = read
         .policies
         .iter()

@@ -93,7 +93,6 @@ pub const OPERATIONS_UNCONFIRMED: &[(&str, ExceptionType, &str)] = &[
     // A list filter outside its enum: refused as ListTasks' desiredStatus is, not answered
     // with an empty list.
     ("filter-enum", InvalidParameterException, "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]"),
-    ("desired-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'desiredStatus' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, PENDING, STOPPED]"),
     ("identity-document", InvalidParameterException, "The instance identity document is not valid JSON: {}"),
     // Agent reports through the API.
     ("submitted-status", InvalidParameterException, "1 validation error detected: Value '{}' at 'status' failed to satisfy constraint: Member must be one of [PENDING, RUNNING, STOPPED]"),

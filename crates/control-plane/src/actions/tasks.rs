@@ -423,9 +423,11 @@ pub(super) fn describe(
 pub(super) fn list(cp: &mut State, request: ListTasksRequest) -> Result<Response, ApiError> {
     let cluster = active_cluster(cp, request.cluster.as_deref())?;
     let desired = request.desired_status.as_deref().unwrap_or("RUNNING");
-    if !["RUNNING", "PENDING", "STOPPED"].contains(&desired) {
-        return Err(messages::operation_error("desired-status", &[&desired]));
-    }
+    crate::records::one_of(
+        Some(desired),
+        "desiredStatus",
+        &["RUNNING", "PENDING", "STOPPED"],
+    )?;
     crate::records::one_of(
         request.launch_type.as_deref(),
         "launchType",
